@@ -1,0 +1,137 @@
+# tern — TLS 1.2 from scratch.  See README.md.
+#
+# Sources are found by wildcard, so adding a file never needs a Makefile edit:
+#   crypto/*.c lib/*.c lib/x509/*.c  -> libtern.a, libtern.so
+#   tests/test_*.c                   -> one cmocka binary each (linked with tests/util/*.c)
+#   bench/*.c                        -> bench/tern-bench (links OpenSSL's libcrypto; bench only)
+# CPU-specific files carry their instruction set in their name and get its flags here:
+#   *_aesni.c *_pclmul.c  -> -maes -mpclmul -mssse3 -msse4.1
+#   *_shani.c             -> -msha -mssse3 -msse4.1
+#   *_avx2.c              -> -mavx2 -mbmi2
+#   *_vaes.c              -> -mavx2 -maes -mpclmul -mvaes -mvpclmulqdq
+#   *_avx512.c            -> -mavx512f -mavx512vl -mavx512bw -mavx512ifma (+vaes/vpclmul)
+#   *_adx.c               -> -mbmi2 -madx
+# They are only ever called after crypto/cpu.c has seen the feature at run time.
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+LIBDIR   ?= $(PREFIX)/lib
+INCDIR   ?= $(PREFIX)/include
+VERSION  := 0.1.0
+SOMAJOR  := 0
+
+BUILD    ?= build
+OPT      ?= -O2
+WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS   ?= $(OPT) -g
+ALL_CFLAGS = $(WARN) $(CFLAGS) -D_DEFAULT_SOURCE -fPIC -fvisibility=hidden -Iinclude -I. $(XCFLAGS)
+
+LIB_SRC  := $(sort $(wildcard crypto/*.c lib/*.c lib/x509/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_UTIL_SRC := $(sort $(wildcard tests/util/*.c))
+TEST_UTIL_OBJ := $(TEST_UTIL_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(sort $(wildcard tools/*.c))
+EXAMPLE_SRC := $(sort $(wildcard examples/*.c))
+EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+
+AESNI_FLAGS  := -maes -mpclmul -mssse3 -msse4.1
+SHANI_FLAGS  := -msha -mssse3 -msse4.1
+AVX2_FLAGS   := -mavx2 -mbmi2
+VAES_FLAGS   := -mavx2 -maes -mpclmul -mvaes -mvpclmulqdq
+AVX512_FLAGS := -mavx2 -maes -mpclmul -mvaes -mvpclmulqdq -mavx512f -mavx512vl -mavx512bw -mavx512ifma
+ADX_FLAGS    := -mbmi2 -madx
+
+isa_flags = $(if $(filter %_aesni.c %_pclmul.c,$1),$(AESNI_FLAGS))$(if $(filter %_shani.c,$1),$(SHANI_FLAGS))$(if $(filter %_avx2.c,$1),$(AVX2_FLAGS))$(if $(filter %_vaes.c,$1),$(VAES_FLAGS))$(if $(filter %_avx512.c,$1),$(AVX512_FLAGS))$(if $(filter %_adx.c,$1),$(ADX_FLAGS))
+
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+HAVE_LIBCRYPTO := $(shell pkg-config --exists libcrypto 2>/dev/null && echo 1)
+
+.SECONDARY:
+.PHONY: all test check ctgrind bench fuzz fuzz-smoke install uninstall clean demo examples tools
+all: $(BUILD)/libtern.a $(BUILD)/libtern.so
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(call isa_flags,$<) -MMD -MP -c $< -o $@
+
+$(BUILD)/libtern.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/libtern.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libtern.so.$(SOMAJOR) -o $@.$(VERSION) $^ $(LDFLAGS)
+	ln -sf libtern.so.$(VERSION) $@.$(SOMAJOR)
+	ln -sf libtern.so.$(VERSION) $@
+
+# Tests link the static library built with hidden visibility, so they may call
+# internal (non-exported) functions too.
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_UTIL_OBJ) $(BUILD)/libtern.a
+	$(CC) $(CFLAGS) $(XCFLAGS) -o $@ $< $(TEST_UTIL_OBJ) $(BUILD)/libtern.a $(CMOCKA_LIBS) $(TEST_LIBS) $(LDFLAGS)
+
+# Tests that cross-check against OpenSSL link libcrypto when it is there.
+ifeq ($(HAVE_LIBCRYPTO),1)
+TEST_LIBS := $(shell pkg-config --libs libcrypto)
+$(BUILD)/tests/%.o: XCFLAGS += -DTERN_TEST_HAVE_OPENSSL=1
+endif
+
+test: $(TEST_BIN) $(EXAMPLE_BIN) tools
+	@sh tests/run_tests.sh $(BUILD) $(TEST_BIN)
+
+# ASan + UBSan build of the library and tests, in its own build directory.
+check:
+	$(MAKE) BUILD=build-san OPT=-O1 XCFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
+
+# Constant-time checks: secrets marked undefined under valgrind memcheck.
+CTGRIND_SRC := $(sort $(wildcard tests/ctgrind/*.c))
+CTGRIND_BIN := $(CTGRIND_SRC:tests/ctgrind/%.c=$(BUILD)/ctgrind/%)
+$(BUILD)/ctgrind/%: tests/ctgrind/%.c $(BUILD)/libtern.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -D_DEFAULT_SOURCE -Iinclude -I. -o $@ $< $(BUILD)/libtern.a
+ctgrind: $(CTGRIND_BIN)
+	@sh tests/run_ctgrind.sh $(CTGRIND_BIN)
+
+BENCH_LIBS := $(if $(HAVE_LIBCRYPTO),$(shell pkg-config --libs libcrypto))
+BENCH_DEFS := $(if $(HAVE_LIBCRYPTO),-DTERN_BENCH_HAVE_OPENSSL=1)
+$(BUILD)/bench/tern-bench: $(BENCH_SRC) $(BUILD)/libtern.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -D_DEFAULT_SOURCE $(BENCH_DEFS) -Iinclude -I. -o $@ $(BENCH_SRC) $(BUILD)/libtern.a $(BENCH_LIBS)
+bench: $(BUILD)/bench/tern-bench
+	@$(if $(HAVE_LIBCRYPTO),,echo "note: OpenSSL's libcrypto (libssl-dev) not found: printing tern's figures only" >&2;) \
+	$(BUILD)/bench/tern-bench
+
+$(BUILD)/examples/%: examples/%.c $(BUILD)/libtern.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(XCFLAGS) -D_DEFAULT_SOURCE -Iinclude -o $@ $< $(BUILD)/libtern.a
+examples: $(EXAMPLE_BIN)
+
+$(BUILD)/tools/tern: $(TOOL_SRC) $(BUILD)/libtern.a
+	@mkdir -p $(dir $@)
+	$(if $(TOOL_SRC),$(CC) $(WARN) $(CFLAGS) $(XCFLAGS) -D_DEFAULT_SOURCE -Iinclude -I. -o $@ $(TOOL_SRC) $(BUILD)/libtern.a,@true)
+tools: $(if $(TOOL_SRC),$(BUILD)/tools/tern)
+
+tern.pc: tern.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+install: all tern.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/tern $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 include/tern/*.h $(DESTDIR)$(INCDIR)/tern/
+	install -m 644 $(BUILD)/libtern.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(BUILD)/libtern.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libtern.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtern.so.$(SOMAJOR)
+	ln -sf libtern.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtern.so
+	install -m 644 tern.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+
+uninstall:
+	rm -f $(DESTDIR)$(INCDIR)/tern/tern.h
+	-rmdir $(DESTDIR)$(INCDIR)/tern 2>/dev/null
+	rm -f $(DESTDIR)$(LIBDIR)/libtern.a $(DESTDIR)$(LIBDIR)/libtern.so $(DESTDIR)$(LIBDIR)/libtern.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libtern.so.$(VERSION)
+	rm -f $(DESTDIR)$(LIBDIR)/pkgconfig/tern.pc
+
+clean:
+	rm -rf build build-san build-clang build-fuzz tern.pc
+
+-include $(LIB_OBJ:.o=.d) $(TEST_UTIL_OBJ:.o=.d) $(TEST_BIN:=.d)
