@@ -18,6 +18,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 LIBDIR   ?= $(PREFIX)/lib
 INCDIR   ?= $(PREFIX)/include
+BINDIR   ?= $(PREFIX)/bin
 VERSION  := 0.1.0
 SOMAJOR  := 0
 
@@ -79,7 +80,7 @@ $(BUILD)/tests/%.o: XCFLAGS += -DTERN_TEST_HAVE_OPENSSL=1
 endif
 
 test: $(TEST_BIN) $(EXAMPLE_BIN) tools
-	@sh tests/run_tests.sh $(BUILD) $(TEST_BIN)
+	+@sh tests/run_tests.sh $(BUILD) $(TEST_BIN)
 
 # ASan + UBSan build of the library and tests, in its own build directory.
 check:
@@ -116,7 +117,7 @@ tools: $(if $(TOOL_SRC),$(BUILD)/tools/tern)
 tern.pc: tern.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
-install: all tern.pc
+install: all tools tern.pc
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/tern $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 644 include/tern/*.h $(DESTDIR)$(INCDIR)/tern/
 	install -m 644 $(BUILD)/libtern.a $(DESTDIR)$(LIBDIR)/
@@ -124,9 +125,11 @@ install: all tern.pc
 	ln -sf libtern.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtern.so.$(SOMAJOR)
 	ln -sf libtern.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtern.so
 	install -m 644 tern.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(if $(TOOL_SRC),install -d $(DESTDIR)$(BINDIR) && install -m 755 $(BUILD)/tools/tern $(DESTDIR)$(BINDIR)/tern)
 
 uninstall:
-	rm -f $(DESTDIR)$(INCDIR)/tern/tern.h
+	rm -f $(addprefix $(DESTDIR)$(INCDIR)/tern/,$(notdir $(wildcard include/tern/*.h)))
+	rm -f $(DESTDIR)$(BINDIR)/tern
 	-rmdir $(DESTDIR)$(INCDIR)/tern 2>/dev/null
 	rm -f $(DESTDIR)$(LIBDIR)/libtern.a $(DESTDIR)$(LIBDIR)/libtern.so $(DESTDIR)$(LIBDIR)/libtern.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libtern.so.$(VERSION)
 	rm -f $(DESTDIR)$(LIBDIR)/pkgconfig/tern.pc
