@@ -25,6 +25,8 @@ typedef struct {
     uint64_t total;                  /* bytes hashed so far */
     uint8_t buf[TERN_SHA256_BLOCK];  /* partial block */
     size_t buflen;
+    /* Block function (portable or SHA-NI), chosen by init from tern_cpu(). */
+    void (*blocks)(uint32_t h[8], const uint8_t *p, size_t nblocks);
 } tern_sha256_ctx;
 
 typedef struct {
@@ -32,6 +34,8 @@ typedef struct {
     uint64_t total;                  /* bytes hashed so far (2^64 is plenty) */
     uint8_t buf[TERN_SHA512_BLOCK];
     size_t buflen;
+    /* Block function, chosen by init from tern_cpu(). */
+    void (*blocks)(uint64_t h[8], const uint8_t *p, size_t nblocks);
 } tern_sha512_ctx;
 typedef tern_sha512_ctx tern_sha384_ctx;
 
