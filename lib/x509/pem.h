@@ -1,0 +1,54 @@
+/*
+ * A strict PEM decoder (RFC 7468 textual encoding, with RFC 1421's legacy
+ * headers recognised).  A file holds any number of
+ *   -----BEGIN LABEL-----  base64 lines  -----END LABEL-----
+ * blocks; text outside blocks is ignored.  Inside a block only base64
+ * (RFC 4648 §4) and line breaks are allowed (plus trailing spaces/tabs/CR
+ * on a line); padding must be exact and the unused bits of the last
+ * quantum must be zero.  A legacy "Proc-Type: 4,ENCRYPTED" header block
+ * (as written by `openssl rsa -aes256`) is recognised and reported as
+ * encrypted; other headers are an error.
+ */
+#ifndef TERN_X509_PEM_H
+#define TERN_X509_PEM_H
+
+#include "crypto/common.h"
+
+#define TERN_PEM_MAX_LABEL 64
+
+typedef struct {
+    const uint8_t *p; /* rest of the text */
+    size_t len;
+    size_t line;      /* line number of p, from 1 (for messages) */
+} tern_pem_reader;
+
+typedef struct {
+    char label[TERN_PEM_MAX_LABEL]; /* e.g. "CERTIFICATE", NUL-terminated */
+    const uint8_t *body;            /* the base64 text */
+    size_t body_len;
+    size_t line;                    /* line of the BEGIN line */
+    int encrypted;                  /* legacy Proc-Type: 4,ENCRYPTED seen */
+} tern_pem_block;
+
+void tern_pem_init(tern_pem_reader *r, const uint8_t *text, size_t len);
+
+/* Find the next block.  Returns 1 and fills *b; 0 at the end of the text
+ * (no further BEGIN line); TERN_ERR_PEM if a BEGIN line has no matching END
+ * or is malformed (the reader then stops: further calls return 0).  The
+ * base64 body is NOT checked here: tern_pem_decode() does that, so a caller
+ * can skip one bad block and go on to the next. */
+TERN_MUST_CHECK int tern_pem_next(tern_pem_reader *r, tern_pem_block *b);
+
+/* Upper bound of the decoded size of a block's body. */
+size_t tern_pem_decoded_max(const tern_pem_block *b);
+
+/* Decode a block's body into out (cap bytes).  Returns 0 and *outlen, or
+ * TERN_ERR_PEM (bad character, bad padding, non-zero pad bits, a header
+ * other than the legacy encryption ones), TERN_ERR_BUFFER_TOO_SMALL. */
+TERN_MUST_CHECK int tern_pem_decode(const tern_pem_block *b, uint8_t *out, size_t cap, size_t *outlen);
+
+/* Strict base64 of a whole buffer (whitespace allowed only as line breaks,
+ * i.e. '\n', '\r', and spaces/tabs at the end of a line). */
+TERN_MUST_CHECK int tern_base64_decode(const uint8_t *in, size_t inlen, uint8_t *out, size_t cap, size_t *outlen);
+
+#endif

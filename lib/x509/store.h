@@ -1,0 +1,116 @@
+/*
+ * The trust store (the CA certificates this side trusts when it checks its
+ * peer) and the key store (this side's own certificate chain and private
+ * key).  Both are built at configuration time, so they may use malloc; once
+ * built they are read-only and may be shared between connections/threads.
+ *
+ * Formats: PEM (RFC 7468) "CERTIFICATE" blocks; private keys as PKCS#1
+ * "RSA PRIVATE KEY" (RFC 8017 App. A.1.2) or unencrypted PKCS#8
+ * "PRIVATE KEY" (RFC 5208 / RFC 5958) holding an RSA key.
+ */
+#ifndef TERN_X509_STORE_H
+#define TERN_X509_STORE_H
+
+#include "lib/x509/x509.h"
+
+/* ---- trust store ---- */
+
+typedef struct {
+    uint8_t *der;        /* malloc'd copy */
+    size_t len;
+    tern_x509_cert cert; /* parsed, points into der */
+} tern_trust_anchor;
+
+typedef struct {
+    tern_trust_anchor *anchors; /* malloc'd array */
+    size_t n, cap;
+    size_t bad;                 /* entries rejected so far (all loads) */
+    char msg[256];              /* what the last rejected entry was, and why */
+} tern_truststore;
+
+void tern_truststore_init(tern_truststore *ts);
+void tern_truststore_free(tern_truststore *ts);
+
+/* Add one DER certificate (copied).  An exact duplicate is not added twice
+ * (returns 0).  Returns 1 if added, 0 if a duplicate, or TERN_ERR_CERT_BAD /
+ * TERN_ERR_NOMEM. */
+TERN_MUST_CHECK int tern_truststore_add_der(tern_truststore *ts, const uint8_t *der, size_t len);
+
+/* Add every CERTIFICATE block of a PEM text (other blocks are ignored).
+ * A bad block (bad base64, unparseable certificate) is skipped: ts->bad is
+ * incremented and ts->msg describes it (src names the text in messages,
+ * e.g. a file name; may be NULL).  Returns the number of certificates
+ * added (duplicates not counted), or a negative error when none could be
+ * added and something was wrong: TERN_ERR_PEM (no CERTIFICATE block at all,
+ * or malformed PEM), TERN_ERR_CERT_BAD, TERN_ERR_NOMEM. */
+TERN_MUST_CHECK int tern_truststore_add_pem(tern_truststore *ts, const uint8_t *pem, size_t len, const char *src);
+
+/* A PEM bundle file.  Same returns, plus TERN_ERR_FILE. */
+TERN_MUST_CHECK int tern_truststore_load_file(tern_truststore *ts, const char *path);
+
+/* Every regular file (or symlink to one) in a directory that holds PEM
+ * certificates; files without any are skipped silently.  Returns the total
+ * added, or TERN_ERR_FILE if the directory cannot be read, or TERN_ERR_PEM if
+ * no certificate was found. */
+TERN_MUST_CHECK int tern_truststore_load_dir(tern_truststore *ts, const char *path);
+
+/* The system bundle: the first of /etc/ssl/certs/ca-certificates.crt
+ * (Debian, Ubuntu, Alpine), /etc/pki/tls/certs/ca-bundle.crt (Fedora, RHEL),
+ * /etc/ssl/ca-bundle.pem (openSUSE), /etc/pki/tls/cacert.pem,
+ * /etc/ssl/cert.pem (Alpine, BSDs) that loads; else the directory
+ * /etc/ssl/certs.  Returns the number added or TERN_ERR_FILE. */
+TERN_MUST_CHECK int tern_truststore_load_system(tern_truststore *ts);
+
+/* The anchors whose subject equals name (DER), one by one: start with
+ * *iter = 0; returns NULL when there are no more. */
+const tern_trust_anchor *tern_truststore_find(const tern_truststore *ts, tern_span name, size_t *iter);
+
+/* ---- key store ---- */
+
+#define TERN_KEYSTORE_MAX_CHAIN 10
+
+typedef struct {
+    uint8_t *blob;                              /* malloc'd: all DER certs */
+    const uint8_t *chain[TERN_KEYSTORE_MAX_CHAIN]; /* leaf first, into blob */
+    size_t chain_len[TERN_KEYSTORE_MAX_CHAIN];
+    size_t n;                                   /* certificates in the chain */
+    tern_x509_cert leaf;                        /* parsed chain[0] */
+    tern_x509_key_type key_type;                /* TERN_X509_KEY_RSA today */
+    tern_rsa_private rsa;                       /* the private key (wiped on free) */
+    char msg[256];                              /* why the last load failed */
+} tern_keystore;
+
+void tern_keystore_init(tern_keystore *ks);
+/* Frees and wipes the private key. */
+void tern_keystore_free(tern_keystore *ks);
+
+/* Load a chain (PEM CERTIFICATE blocks, leaf first, at most
+ * TERN_KEYSTORE_MAX_CHAIN) and a private key (PEM).  Checks that the key's
+ * public part equals the leaf's.  Returns 0, or:
+ *   TERN_ERR_PEM          no certificate / no key block, bad PEM;
+ *   TERN_ERR_CERT_BAD     a certificate does not parse;
+ *   TERN_ERR_UNSUPPORTED  an encrypted key ("encrypted keys are not
+ *                         supported yet"), or a non-RSA key;
+ *   TERN_ERR_BAD_KEY      a malformed or inconsistent key, or its size is
+ *                         outside TERN_RSA_MIN_BITS..TERN_RSA_MAX_BITS;
+ *   TERN_ERR_KEY_MISMATCH the key is not the leaf's;
+ *   TERN_ERR_LIMIT        too many certificates.
+ * ks->msg says which. The key store must be empty (fresh or freed). */
+TERN_MUST_CHECK int tern_keystore_load_pem(tern_keystore *ks, const uint8_t *chain_pem, size_t chain_len,
+                                           const uint8_t *key_pem, size_t key_len);
+/* The same from files (adds TERN_ERR_FILE). */
+TERN_MUST_CHECK int tern_keystore_load_files(tern_keystore *ks, const char *chain_path, const char *key_path);
+
+/* Signature padding for tern_keystore_sign. */
+typedef enum {
+    TERN_KEYSTORE_RSA_PKCS1 = 1, /* RSASSA-PKCS1-v1_5 (TLS rsa_pkcs1_*) */
+    TERN_KEYSTORE_RSA_PSS = 2    /* RSASSA-PSS, MGF1 same hash, salt = hash length (rsa_pss_rsae_*) */
+} tern_keystore_sig;
+
+/* Sign a digest (of hash) with the stored key.  sig gets *siglen bytes
+ * (cap must be >= the modulus length).  Returns 0 or a negative error. */
+TERN_MUST_CHECK int tern_keystore_sign(const tern_keystore *ks, tern_keystore_sig scheme, tern_hash_alg hash,
+                                       const uint8_t *digest, uint8_t *sig, size_t cap, size_t *siglen,
+                                       tern_rng_fn rng, void *rng_arg);
+
+#endif

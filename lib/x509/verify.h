@@ -1,0 +1,81 @@
+/*
+ * Certificate path validation (RFC 5280 §6, the parts TLS needs) from the
+ * peer's certificate list to an anchor in a trust store, and the leaf's
+ * name check (RFC 9525).
+ *
+ * The peer's list starts with its leaf; the rest may come in any order,
+ * with duplicates and unrelated extras.  Path building is a bounded
+ * depth-first search: from the current certificate, every candidate issuer
+ * (trust anchors first, then the peer's certificates) whose subject equals
+ * the issuer name is tried, and when one fails (bad signature, expired,
+ * not a CA ...) the next is tried.  Depth is at most TERN_X509_MAX_DEPTH
+ * certificates below the anchor and the search does at most
+ * TERN_X509_MAX_WORK signature checks, so a hostile list cannot make it
+ * work hard.  When every path fails, the error reported is the one found
+ * deepest along the most promising path, with a sentence naming the
+ * certificate (0 = leaf) and the check.
+ *
+ * Checks on each certificate of the path: issuer/subject name chaining,
+ * the signature (RSA PKCS#1 v1.5 with SHA-256/384/512, RSA-PSS; SHA-1 and
+ * MD5 refused; ECDSA "not supported yet" unless crypto/ecdsa exists),
+ * validity at `now`, no unknown critical extension, RSA keys >= 2048 bits;
+ * on issuers: basicConstraints cA, pathLenConstraint, keyUsage keyCertSign
+ * when keyUsage is present; on the leaf: keyUsage and extKeyUsage allow the
+ * purpose, and the name.  Trust anchors are trusted as they are: their own
+ * signature, validity and extensions are not checked (RFC 5280 §6.1.1 (d)).
+ */
+#ifndef TERN_X509_VERIFY_H
+#define TERN_X509_VERIFY_H
+
+#include "lib/x509/store.h"
+
+#define TERN_X509_MAX_DEPTH 8       /* peer certificates in a path, leaf included */
+#define TERN_X509_MAX_PEER_CERTS 16 /* certificates considered from the peer */
+#define TERN_X509_MAX_WORK 64       /* signature checks per verification */
+
+/* What the leaf is checked for. */
+#define TERN_X509_PURPOSE_SERVER 1 /* serverAuth; keyUsage digitalSignature or keyEncipherment */
+#define TERN_X509_PURPOSE_CLIENT 2 /* clientAuth; keyUsage digitalSignature */
+
+typedef struct {
+    int err;                /* 0 or TERN_ERR_CERT_* (also the return value) */
+    char msg[256];          /* the sentence: "certificate 1 (CN=...) expired ..." */
+    int failed_index;       /* peer certificate the error is about (-1: none/anchor) */
+    tern_x509_key leaf_key; /* the leaf's public key, when err == 0 */
+    size_t path_n;          /* peer certificates on the path (leaf first) */
+    size_t path[TERN_X509_MAX_DEPTH]; /* their indices in the peer's list */
+    const tern_trust_anchor *anchor;  /* the anchor that ends the path */
+} tern_x509_result;
+
+/* Verify the peer's certificate list against the trust store.
+ *   certs/lens/n  the peer's DER certificates, leaf first (n >= 1);
+ *   name_or_ip    the expected identity, or NULL to skip the name check;
+ *   purpose       TERN_X509_PURPOSE_SERVER or TERN_X509_PURPOSE_CLIENT;
+ *   now           Unix seconds, the clock to check validity against;
+ *   res           the result (always filled).
+ * Returns 0 (res->leaf_key ready) or a negative error, also in res->err:
+ *   TERN_ERR_NO_CERTIFICATE       n == 0;
+ *   TERN_ERR_CERT_BAD             a certificate on the path is malformed;
+ *   TERN_ERR_CERT_UNKNOWN_CA      no path to an anchor;
+ *   TERN_ERR_CERT_EXPIRED         outside its validity period;
+ *   TERN_ERR_CERT_SIGNATURE       a signature does not verify;
+ *   TERN_ERR_CERT_UNSUPPORTED     refused or unsupported algorithm or key size;
+ *   TERN_ERR_CERT_NOT_CA          an issuer without cA or keyCertSign;
+ *   TERN_ERR_CERT_PATH_LEN        pathLenConstraint exceeded;
+ *   TERN_ERR_CERT_PURPOSE         the leaf's keyUsage/extKeyUsage forbid the purpose;
+ *   TERN_ERR_CERT_CRITICAL_EXT    an unknown critical extension;
+ *   TERN_ERR_CERT_NAME            the leaf is not for name_or_ip;
+ *   TERN_ERR_CERT_CHAIN_TOO_LONG  more than TERN_X509_MAX_DEPTH needed, or
+ *                                 more than TERN_X509_MAX_PEER_CERTS sent;
+ *   TERN_ERR_INVALID_ARG          bad arguments. */
+TERN_MUST_CHECK int tern_x509_verify_chain(const tern_truststore *ts, const uint8_t *const *certs, const size_t *lens,
+                                           size_t n, const char *name_or_ip, int purpose, int64_t now,
+                                           tern_x509_result *res);
+
+/* Verify that `issuer_key`'s holder signed tbs with sig_alg (used by path
+ * validation; exposed for tests).  Returns 0, TERN_ERR_CERT_SIGNATURE or
+ * TERN_ERR_CERT_UNSUPPORTED (msg, if not NULL, says why). */
+TERN_MUST_CHECK int tern_x509_check_signature(const tern_x509_cert *issuer, const tern_x509_cert *subject, char *msg,
+                                              size_t cap);
+
+#endif
