@@ -7,6 +7,14 @@
  * crypto/fe25519.h.  RFC 7748 §6.1 / RFC 8422 §5.11: an all-zero shared
  * secret (the peer sent a point of small order) is reported as
  * TERN_ERR_ZERO_SECRET.
+ *
+ * The fixed-base function (public keys) works on edwards25519, the twisted
+ * Edwards curve birationally equivalent to curve25519 (RFC 7748 §4.1):
+ * k * B is computed with a precomputed table of small multiples of B and
+ * signed radix-16 digits of k (64 table additions and 4 doublings instead of
+ * 255 ladder steps), then mapped to u = (1 + y) / (1 - y).  Every table
+ * lookup reads all eight entries of its row with masked selects, so the
+ * memory access pattern does not depend on the digits.
  */
 #include "crypto/x25519.h"
 
@@ -14,6 +22,7 @@
 #include "crypto/fe25519.h"
 #include "crypto/rand.h"
 #include "crypto/x25519_internal.h"
+#include "crypto/x25519_table.h"
 
 /* RFC 7748 §5 decodeScalar25519: clear the three low bits (a multiple of the
  * cofactor 8, so small-subgroup components vanish), clear bit 255 and set
@@ -88,6 +97,142 @@ void tern_x25519_ladder(uint8_t out[32], const uint8_t k[32], const uint8_t u[32
     tern_wipe(&mask, sizeof mask);
 }
 
+/* ---- fixed base: edwards25519 ---- */
+
+/* Extended coordinates (X:Y:Z:T), x = X/Z, y = Y/Z, x*y = T/Z (Hisil,
+ * Wong, Carter, Dawson 2008).  All limbs tight after every operation. */
+struct ge_p3 {
+    fe25519 X, Y, Z, T;
+};
+
+/* r = p + q for a table point q, with the a = -1 unified addition
+ * ("add-2008-hwcd-3" with Z2 = 1).  It is complete on edwards25519 (d is
+ * not a square), so the identity, equal or opposite inputs need no special
+ * case.  Bounds: every input tight; the sums are < 2^52.6 and the
+ * differences < 2^53.6, inside fe25519_mul's 2^54. */
+static void ge_madd(struct ge_p3 *r, const struct ge_p3 *p, const struct tern_x25519_niels *q) {
+    fe25519 a, b, c, d, e, f, g, h;
+    fe25519_sub(a, p->Y, p->X);
+    fe25519_mul(a, a, q->ymx);      /* A = (Y1 - X1)(y2 - x2) */
+    fe25519_add(b, p->Y, p->X);
+    fe25519_mul(b, b, q->ypx);      /* B = (Y1 + X1)(y2 + x2) */
+    fe25519_mul(c, p->T, q->xy2d);  /* C = T1 * 2d * x2 y2 */
+    fe25519_add(d, p->Z, p->Z);     /* D = 2 Z1 */
+    fe25519_sub(e, b, a);           /* E = B - A */
+    fe25519_sub(f, d, c);           /* F = D - C */
+    fe25519_add(g, d, c);           /* G = D + C */
+    fe25519_add(h, b, a);           /* H = B + A */
+    fe25519_mul(r->X, e, f);
+    fe25519_mul(r->Y, g, h);
+    fe25519_mul(r->T, e, h);
+    fe25519_mul(r->Z, f, g);
+}
+
+/* r = 2p ("dbl-2008-hwcd" with a = -1):
+ *   A = X^2, B = Y^2, C = 2 Z^2, E = (X + Y)^2 - A - B, G = B - A,
+ *   F = G - C, H = -A - B;  X3 = E F, Y3 = G H, T3 = E H, Z3 = F G.
+ * Written as E = (X+Y)^2 - (A+B), F = B - (A+C), H = -(A+B) so that every
+ * multiplier input stays below 2^54. */
+static void ge_dbl(struct ge_p3 *r, const struct ge_p3 *p) {
+    fe25519 a, b, c, e, f, g, h, s;
+    fe25519_sq(a, p->X);
+    fe25519_sq(b, p->Y);
+    fe25519_sq(c, p->Z);
+    fe25519_add(c, c, c);
+    fe25519_add(s, p->X, p->Y);
+    fe25519_sq(s, s);
+    fe25519_add(h, a, b);           /* A + B */
+    fe25519_sub(e, s, h);           /* E */
+    fe25519_sub(g, b, a);           /* G */
+    fe25519_add(a, a, c);           /* A + C */
+    fe25519_sub(f, b, a);           /* F */
+    fe25519_neg(h, h);              /* H */
+    fe25519_mul(r->X, e, f);
+    fe25519_mul(r->Y, g, h);
+    fe25519_mul(r->T, e, h);
+    fe25519_mul(r->Z, f, g);
+}
+
+/* t = digit * 256^row * B for a signed digit in [-8, 8], reading all eight
+ * entries of the row.  Negation on Edwards is (x, y) -> (-x, y), which in
+ * this form swaps y+x with y-x and negates 2dxy. */
+static void table_select(struct tern_x25519_niels *t, int row, int8_t digit) {
+    uint32_t ud = (uint32_t)(int32_t)digit;
+    uint32_t neg = ud >> 31;                          /* bit: digit < 0 */
+    uint32_t mag = (ud ^ (0u - neg)) + neg;          /* |digit| (two's complement) */
+    fe25519_1(t->ypx);
+    fe25519_1(t->ymx);
+    fe25519_0(t->xy2d);                               /* the identity */
+    for (int j = 0; j < TERN_X25519_TABLE_COLS; j++) {
+        uint64_t m = tern_ct_mask_u64(tern_ct_eq_u32(mag, (uint32_t)j + 1));
+        fe25519_cmov(t->ypx, x25519_base_table[row][j].ypx, m);
+        fe25519_cmov(t->ymx, x25519_base_table[row][j].ymx, m);
+        fe25519_cmov(t->xy2d, x25519_base_table[row][j].xy2d, m);
+    }
+    uint64_t nm = tern_ct_mask_u64(neg);
+    fe25519 nxy;
+    fe25519_neg(nxy, t->xy2d);
+    fe25519_cswap(nm, t->ypx, t->ymx);
+    fe25519_cmov(t->xy2d, nxy, nm);
+    tern_wipe(nxy, sizeof nxy);
+}
+
+void tern_x25519_base_comb(uint8_t out[32], const uint8_t k[32]) {
+    /* k = sum e[i] 16^i with e[i] in [-8, 8): split into nibbles, then move
+     * each nibble >= 8 to nibble - 16 with a carry into the next.  e + 8 is
+     * never negative, so the shift is plain.  The top nibble of a clamped
+     * scalar is at most 7, so e[63] ends <= 8: still a table entry. */
+    int8_t e[64];
+    for (int i = 0; i < 32; i++) {
+        e[2 * i] = (int8_t)(k[i] & 15);
+        e[2 * i + 1] = (int8_t)(k[i] >> 4);
+    }
+    int8_t carry = 0;
+    for (int i = 0; i < 63; i++) {
+        e[i] = (int8_t)(e[i] + carry);
+        carry = (int8_t)((e[i] + 8) >> 4);
+        e[i] = (int8_t)(e[i] - carry * 16);
+    }
+    e[63] = (int8_t)(e[63] + carry);
+
+    /* k B = 16 * sum_odd e[2m+1] 256^m B + sum_even e[2m] 256^m B. */
+    struct ge_p3 h;
+    struct tern_x25519_niels t;
+    fe25519_0(h.X);
+    fe25519_1(h.Y);
+    fe25519_1(h.Z);
+    fe25519_0(h.T);
+    for (int i = 1; i < 64; i += 2) {
+        table_select(&t, i / 2, e[i]);
+        ge_madd(&h, &h, &t);
+    }
+    ge_dbl(&h, &h);
+    ge_dbl(&h, &h);
+    ge_dbl(&h, &h);
+    ge_dbl(&h, &h);
+    for (int i = 0; i < 64; i += 2) {
+        table_select(&t, i / 2, e[i]);
+        ge_madd(&h, &h, &t);
+    }
+
+    /* RFC 7748 §4.1: u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y).  Z - Y = 0
+     * only for the identity, which k B never is: k is not a multiple of the
+     * group order for any clamped k (and 0^-1 = 0 would give u = 0, the
+     * ladder's answer for the identity, anyway). */
+    fe25519 num, den;
+    fe25519_add(num, h.Z, h.Y);
+    fe25519_sub(den, h.Z, h.Y);
+    fe25519_invert(den, den);
+    fe25519_mul(num, num, den);
+    fe25519_tobytes(out, num);
+    tern_wipe(e, sizeof e);
+    tern_wipe(&carry, sizeof carry);
+    tern_wipe(&h, sizeof h);
+    tern_wipe(&t, sizeof t);
+    tern_wipe(num, sizeof num);
+    tern_wipe(den, sizeof den);
+}
+
 /* Returns TERN_ERR_ZERO_SECRET when out is all zeros, else 0, without a
  * branch on out (the caller decides what to do with a public error). */
 static int zero_check(const uint8_t out[32]) {
@@ -105,10 +250,9 @@ int tern_x25519(uint8_t out[TERN_X25519_LEN], const uint8_t scalar[TERN_X25519_L
 }
 
 void tern_x25519_base(uint8_t out[TERN_X25519_LEN], const uint8_t scalar[TERN_X25519_LEN]) {
-    static const uint8_t nine[32] = {9};
     uint8_t k[32];
     tern_x25519_clamp(k, scalar);
-    tern_x25519_ladder(out, k, nine);
+    tern_x25519_base_comb(out, k);
     tern_wipe(k, sizeof k);
 }
 

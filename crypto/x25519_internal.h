@@ -7,11 +7,30 @@
 
 #include <stdint.h>
 
+#include "crypto/fe25519.h"
+
 /* k = decodeScalar25519(scalar) (RFC 7748 §5). */
 void tern_x25519_clamp(uint8_t k[32], const uint8_t scalar[32]);
 
 /* out = X25519 of an already clamped k and u, by the portable Montgomery
  * ladder (radix 2^51).  No zero check. */
 void tern_x25519_ladder(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]);
+
+/* out = X25519(k, 9) for an already clamped k, by the fixed-base comb on
+ * the birationally equivalent Edwards curve (see x25519.c). */
+void tern_x25519_base_comb(uint8_t out[32], const uint8_t k[32]);
+
+/* An affine point of edwards25519 (-x^2 + y^2 = 1 + d x^2 y^2, RFC 7748
+ * §4.1 "edwards25519"), precomputed for mixed addition: y + x, y - x and
+ * 2 d x y, each with canonical limbs (< 2^51). */
+struct tern_x25519_niels {
+    fe25519 ypx, ymx, xy2d;
+};
+
+/* The comb table: row i, entry j is (j + 1) * 256^i * B for the Edwards
+ * base point B (y = 4/5, x even; it maps to u = 9).  Defined in
+ * crypto/x25519_table.h, which tests/test_x25519.c regenerates and checks. */
+#define TERN_X25519_TABLE_ROWS 32
+#define TERN_X25519_TABLE_COLS 8
 
 #endif
