@@ -1,0 +1,117 @@
+/*
+ * AES-GCM (NIST SP 800-38D) with 96-bit nonces and 128-bit tags, as the
+ * TLS 1.2 AES-GCM suites use it (RFC 5288): the GCM-AE and GCM-AD functions
+ * of SP 800-38D §7.1 and §7.2 for IV length 96 (J0 = IV || 0^31 || 1).
+ *
+ * tern_gcm_init picks one implementation per key from tern_cpu() and the
+ * record path never dispatches again beyond one indirect call:
+ *   vaes+vpclmul   crypto/gcm_vaes.c   (VAES/VPCLMULQDQ on ymm, AVX2)
+ *   aesni+pclmul   crypto/aes_aesni.c  (AES-NI, PCLMULQDQ)
+ *   portable       crypto/aes.c + crypto/ghash.c (bitsliced, constant time)
+ *
+ * open never branches on the tag comparison: the decrypted output is ANDed
+ * with an all-ones/all-zeros mask, and the status is computed arithmetically,
+ * so a forgery yields a zeroed buffer and TERN_ERR_BAD_RECORD_MAC.
+ */
+#include "crypto/gcm.h"
+
+#include "crypto/aes_internal.h"
+#include "crypto/cpu.h"
+#include "crypto/ct.h"
+
+typedef void (*gcm_crypt_fn)(const tern_gcm_key *k, const uint8_t nonce[12], const uint8_t *aad, size_t aadlen,
+                             const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[16], int decrypt);
+
+/* ---- the portable path ---- */
+
+static void portable_setup(tern_gcm_key *k, const uint8_t *key, size_t keylen) {
+    uint64_t *skey = (uint64_t *)(void *)k->rk;
+    k->rounds = tern_aes_ct64_keysched(skey, key, keylen);
+    /* H = E(K, 0^128) (§6.3 step 1); the other three slots are discarded. */
+    uint8_t zero[64] = {0}, blocks[64];
+    tern_aes_ct64_encrypt4(skey, k->rounds, zero, blocks);
+    tern_ghash_ct64_init((tern_ghash_ct64_key *)(void *)k->h, blocks);
+    tern_wipe(blocks, sizeof blocks);
+}
+
+/* GHASH of the length block [len(A)]_64 || [len(C)]_64 in bits. */
+static void lengths_block(uint8_t blk[16], size_t aadlen, size_t len) {
+    tern_store_be64(blk, (uint64_t)aadlen * 8);
+    tern_store_be64(blk + 8, (uint64_t)len * 8);
+}
+
+static void portable_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const uint8_t *aad, size_t aadlen,
+                           const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[16], int decrypt) {
+    const uint64_t *skey = (const uint64_t *)(const void *)k->rk;
+    const tern_ghash_ct64_key *gk = (const tern_ghash_ct64_key *)(const void *)k->h;
+    uint8_t y[16] = {0}, ks[64], blk[16];
+
+    /* One four-block call gives E(J0) and the keystream of counters 2..4,
+     * so a short record costs one AES batch. */
+    for (unsigned b = 0; b < 4; b++) {
+        memcpy(ks + 16 * b, nonce, 12);
+        tern_store_be32(ks + 16 * b + 12, 1 + b);
+    }
+    tern_aes_ct64_encrypt4(skey, k->rounds, ks, ks);
+
+    tern_ghash_ct64(gk, y, aad, aadlen);
+    if (decrypt)
+        tern_ghash_ct64(gk, y, in, len);
+    size_t first = len < 48 ? len : 48;
+    for (size_t i = 0; i < first; i++)
+        out[i] = in[i] ^ ks[16 + i];
+    if (len > first)
+        (void)tern_aes_ct64_ctr(skey, k->rounds, nonce, 5, in + first, out + first, len - first);
+    if (!decrypt)
+        tern_ghash_ct64(gk, y, out, len);
+    lengths_block(blk, aadlen, len);
+    tern_ghash_ct64(gk, y, blk, 16);
+    for (unsigned i = 0; i < 16; i++)
+        tag[i] = y[i] ^ ks[i];
+    tern_wipe(ks, sizeof ks);
+    tern_wipe(y, sizeof y);
+}
+
+/* ---- dispatch ---- */
+
+static const struct {
+    const char *name;
+    gcm_crypt_fn crypt;
+} impls[] = {
+    [TERN_GCM_IMPL_PORTABLE] = {"portable", portable_crypt},
+};
+
+int tern_gcm_init(tern_gcm_key *k, const uint8_t *key, size_t keylen) {
+    TERN_ENSURE(k != NULL && key != NULL, TERN_ERR_INVALID_ARG);
+    TERN_ENSURE(keylen == 16 || keylen == 32, TERN_ERR_INVALID_ARG);
+    memset(k, 0, sizeof *k);
+    k->impl = TERN_GCM_IMPL_PORTABLE;
+    portable_setup(k, key, keylen);
+    return 0;
+}
+
+void tern_gcm_wipe(tern_gcm_key *k) {
+    tern_wipe(k, sizeof *k);
+}
+
+void tern_gcm_seal(const tern_gcm_key *k, const uint8_t nonce[TERN_GCM_NONCE_LEN], const uint8_t *aad,
+                   size_t aadlen, const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[TERN_GCM_TAG_LEN]) {
+    impls[k->impl].crypt(k, nonce, aad, aadlen, in, len, out, tag, 0);
+}
+
+int tern_gcm_open(const tern_gcm_key *k, const uint8_t nonce[TERN_GCM_NONCE_LEN], const uint8_t *aad,
+                  size_t aadlen, const uint8_t *in, size_t len, const uint8_t tag[TERN_GCM_TAG_LEN], uint8_t *out) {
+    uint8_t expect[16];
+    impls[k->impl].crypt(k, nonce, aad, aadlen, in, len, out, expect, 1);
+    uint32_t ok = tern_ct_memeq(expect, tag, 16); /* bit */
+    uint8_t keep = (uint8_t)tern_ct_mask_u32(ok);
+    /* On a forgery the plaintext never leaves: zero it without a branch. */
+    for (size_t i = 0; i < len; i++)
+        out[i] &= keep;
+    tern_wipe(expect, sizeof expect);
+    return -(int)((1u - ok) * (uint32_t)-TERN_ERR_BAD_RECORD_MAC);
+}
+
+const char *tern_gcm_impl_name(const tern_gcm_key *k) {
+    return impls[k->impl].name;
+}

@@ -1,0 +1,113 @@
+/*
+ * Portable constant-time GHASH (NIST SP 800-38D §6.4): multiplication in
+ * GF(2^128) by the hash key H, with the reduction polynomial
+ * x^128 + x^7 + x^2 + x + 1 and GCM's reflected bit order.
+ *
+ * No tables: a table of multiples of H indexed by data bits would leak the
+ * data through the cache.  Instead the carry-less 64x64-bit products are
+ * built from ordinary integer multiplications of operands whose bits are
+ * spaced four apart (see bmul64), so carries never reach a bit we keep.
+ *
+ * Representation.  A block loaded as a 128-bit big-endian integer has the
+ * coefficient of x^i at bit 127 - i (bit-reflected).  For reflected A, B the
+ * integer carry-less product is the reflection of the 255-bit polynomial
+ * product, so shifting it left by one gives the 256-bit reflection of the
+ * product; the upper 128 bits then hold the low-degree half and the lower
+ * 128 bits (degrees 128..255) are folded in with x^128 = x^7 + x^2 + x + 1,
+ * which in reflected form is XOR of the word shifted by 0, 1, 2 and 7.
+ */
+#include "crypto/aes_internal.h"
+#include "crypto/ct.h"
+
+/* Low 64 bits of the carry-less product x * y.  x and y are split into four
+ * interleaved parts with the bits 4 apart (masks 0x1111.., 0x2222.., ...).
+ * In the integer product of two such parts every result position that keeps
+ * a bit collects at most 15 one-bit products below bit 64 (at most 16 at
+ * bit 60, whose carry lands in bit 64, outside the result), so the sum fits
+ * in 4 bits: its low bit is the XOR we want and its carries land only in the
+ * three positions of other residues mod 4, which the final masks discard. */
+static inline uint64_t bmul64(uint64_t x, uint64_t y) {
+    const uint64_t m0 = 0x1111111111111111ull, m1 = 0x2222222222222222ull, m2 = 0x4444444444444444ull,
+                   m3 = 0x8888888888888888ull;
+    uint64_t x0 = x & m0, x1 = x & m1, x2 = x & m2, x3 = x & m3;
+    uint64_t y0 = y & m0, y1 = y & m1, y2 = y & m2, y3 = y & m3;
+    uint64_t z0 = (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
+    uint64_t z1 = (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
+    uint64_t z2 = (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
+    uint64_t z3 = (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
+    return (z0 & m0) | (z1 & m1) | (z2 & m2) | (z3 & m3);
+}
+
+/* Bit reversal of a 64-bit word.  The upper half of a carry-less product
+ * is the reversed lower half of the product of the reversed operands:
+ * rev(x) * rev(y) = rev127(x * y), so hi(x * y) = rev64(lo(rev x * rev y)) >> 1. */
+static inline uint64_t rev64(uint64_t x) {
+    x = ((x & 0x5555555555555555ull) << 1) | ((x >> 1) & 0x5555555555555555ull);
+    x = ((x & 0x3333333333333333ull) << 2) | ((x >> 2) & 0x3333333333333333ull);
+    x = ((x & 0x0F0F0F0F0F0F0F0Full) << 4) | ((x >> 4) & 0x0F0F0F0F0F0F0F0Full);
+    x = ((x & 0x00FF00FF00FF00FFull) << 8) | ((x >> 8) & 0x00FF00FF00FF00FFull);
+    x = ((x & 0x0000FFFF0000FFFFull) << 16) | ((x >> 16) & 0x0000FFFF0000FFFFull);
+    return (x << 32) | (x >> 32);
+}
+
+void tern_ghash_ct64_init(tern_ghash_ct64_key *gk, const uint8_t h[16]) {
+    gk->h1 = tern_load_be64(h);
+    gk->h0 = tern_load_be64(h + 8);
+    gk->h1r = rev64(gk->h1);
+    gk->h0r = rev64(gk->h0);
+}
+
+/* y = y * H for the reflected 128-bit y = y1:y0. */
+static inline void mul_h(const tern_ghash_ct64_key *gk, uint64_t *py1, uint64_t *py0) {
+    uint64_t y1 = *py1, y0 = *py0;
+    uint64_t y2 = y0 ^ y1;
+    uint64_t y0r = rev64(y0), y1r = rev64(y1), y2r = y0r ^ y1r;
+    uint64_t h0 = gk->h0, h1 = gk->h1, h2 = h0 ^ h1;
+    uint64_t h0r = gk->h0r, h1r = gk->h1r, h2r = h0r ^ h1r;
+
+    /* Karatsuba: lo = y0 h0, hi = y1 h1, mid = (y0^y1)(h0^h1) ^ lo ^ hi. */
+    uint64_t z0 = bmul64(y0, h0), z1 = bmul64(y1, h1), z2 = bmul64(y2, h2);
+    uint64_t z0h = bmul64(y0r, h0r), z1h = bmul64(y1r, h1r), z2h = bmul64(y2r, h2r);
+    z2 ^= z0 ^ z1;
+    z2h ^= z0h ^ z1h;
+    z0h = rev64(z0h) >> 1;
+    z1h = rev64(z1h) >> 1;
+    z2h = rev64(z2h) >> 1;
+
+    /* The 256-bit product w3:w2:w1:w0, shifted left by one. */
+    uint64_t w0 = z0, w1 = z0h ^ z2, w2 = z1 ^ z2h, w3 = z1h;
+    w3 = (w3 << 1) | (w2 >> 63);
+    w2 = (w2 << 1) | (w1 >> 63);
+    w1 = (w1 << 1) | (w0 >> 63);
+    w0 <<= 1;
+
+    /* Fold w0 then w1 (degrees 255..128) into the upper words: a bit at
+     * position p < 128 moves to p + 128, p + 127, p + 126 and p + 121. */
+    w1 ^= (w0 << 63) ^ (w0 << 62) ^ (w0 << 57);
+    w2 ^= w0 ^ (w0 >> 1) ^ (w0 >> 2) ^ (w0 >> 7);
+    w2 ^= (w1 << 63) ^ (w1 << 62) ^ (w1 << 57);
+    w3 ^= w1 ^ (w1 >> 1) ^ (w1 >> 2) ^ (w1 >> 7);
+    *py1 = w3;
+    *py0 = w2;
+}
+
+void tern_ghash_ct64(const tern_ghash_ct64_key *gk, uint8_t y[16], const uint8_t *data, size_t len) {
+    uint64_t y1 = tern_load_be64(y), y0 = tern_load_be64(y + 8);
+    while (len >= 16) {
+        y1 ^= tern_load_be64(data);
+        y0 ^= tern_load_be64(data + 8);
+        mul_h(gk, &y1, &y0);
+        data += 16;
+        len -= 16;
+    }
+    if (len > 0) {
+        uint8_t last[16] = {0};
+        memcpy(last, data, len);
+        y1 ^= tern_load_be64(last);
+        y0 ^= tern_load_be64(last + 8);
+        mul_h(gk, &y1, &y0);
+        tern_wipe(last, sizeof last);
+    }
+    tern_store_be64(y, y1);
+    tern_store_be64(y + 8, y0);
+}
