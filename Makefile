@@ -137,4 +137,24 @@ uninstall:
 clean:
 	rm -rf build build-san build-clang build-fuzz tern.pc
 
+# Fuzzing (clang + libFuzzer): each tests/fuzz/fuzz_*.c defines LLVMFuzzerTestOneInput.
+# The library is rebuilt in build-fuzz with ASan+UBSan and coverage instrumentation.
+FUZZ_CC      ?= clang
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_LIB     := build-fuzz/obj/libtern.a
+FUZZ_SECONDS ?= 30
+fuzz: $(FUZZ_BIN)
+ifneq ($(BUILD),build-fuzz/obj)
+.PHONY: $(FUZZ_LIB)
+$(FUZZ_LIB):
+	+$(MAKE) BUILD=build-fuzz/obj CC=$(FUZZ_CC) OPT=-O1 XCFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_LIB)
+endif
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(TEST_UTIL_SRC)
+	$(FUZZ_CC) $(WARN) -O1 -g -D_DEFAULT_SOURCE -Iinclude -I. $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(TEST_UTIL_SRC) $(FUZZ_LIB)
+# Run every target for FUZZ_SECONDS, starting from its committed seeds (tests/fuzz/corpus/<name>/).
+fuzz-smoke: $(FUZZ_BIN)
+	@sh tests/fuzz/run_smoke.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
 -include $(LIB_OBJ:.o=.d) $(TEST_UTIL_OBJ:.o=.d) $(TEST_BIN:=.d)
