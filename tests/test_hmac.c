@@ -261,7 +261,7 @@ static void test_key_reuse_and_wipe(void **state) {
         uint8_t a[TERN_HASH_MAX_LEN], b[TERN_HASH_MAX_LEN];
         assert_int_equal(tern_hmac_key_init(&k, alg, (const uint8_t *)"key", 3), 0);
         for (int r = 0; r < 3; r++) {
-            char msg[16];
+            char msg[32];
             snprintf(msg, sizeof msg, "message %d", r);
             tern_hmac_start(&m, &k);
             tern_hmac_update(&m, msg, strlen(msg));
