@@ -1,0 +1,530 @@
+/*
+ * Fixed-size big integers for RSA (see bn.h): portable Montgomery
+ * multiplication (CIOS, HAC 14.36), constant-time fixed-window
+ * exponentiation, small-exponent public exponentiation, the CRT
+ * reductions, and a constant-time modular inverse after Bernstein & Yang,
+ * "Fast constant-time gcd computation and modular inversion" (TCHES 2019),
+ * in batches of 62 divsteps.
+ *
+ * Nothing here branches on or indexes memory by a limb value; loops run
+ * over public limb counts and public exponent lengths only.
+ */
+#include "crypto/bn.h"
+
+#include "crypto/cpu.h"
+#include "crypto/ct.h"
+
+__extension__ typedef unsigned __int128 tern_u128;
+__extension__ typedef __int128 tern_i128;
+
+uint64_t tern_bn_neg_inv64(uint64_t m0) {
+    /* Newton iteration x <- x (2 - m0 x) doubles the number of correct low
+     * bits; m0 * m0 = 1 mod 8 for odd m0 gives 3 to start, so five steps
+     * give 96 >= 64. */
+    uint64_t x = m0;
+    for (int i = 0; i < 5; i++)
+        x *= 2 - m0 * x;
+    return (uint64_t)0 - x;
+}
+
+/* ---- plain limb arithmetic -------------------------------------------- */
+
+uint64_t tern_bn_add(uint64_t *r, const uint64_t *a, const uint64_t *b, size_t n) {
+    uint64_t c = 0;
+    for (size_t i = 0; i < n; i++) {
+        tern_u128 s = (tern_u128)a[i] + b[i] + c;
+        r[i] = (uint64_t)s;
+        c = (uint64_t)(s >> 64);
+    }
+    return c;
+}
+
+uint64_t tern_bn_sub(uint64_t *r, const uint64_t *a, const uint64_t *b, size_t n) {
+    uint64_t br = 0;
+    for (size_t i = 0; i < n; i++) {
+        tern_u128 d = (tern_u128)a[i] - b[i] - br;
+        r[i] = (uint64_t)d;
+        br = (uint64_t)(d >> 64) & 1; /* a wrap leaves all-ones above bit 63 */
+    }
+    return br;
+}
+
+uint64_t tern_bn_lt(const uint64_t *a, const uint64_t *b, size_t n) {
+    uint64_t br = 0;
+    for (size_t i = 0; i < n; i++) {
+        tern_u128 d = (tern_u128)a[i] - b[i] - br;
+        br = (uint64_t)(d >> 64) & 1;
+    }
+    return br; /* a borrow out of a - b means a < b */
+}
+
+uint64_t tern_bn_is_zero(const uint64_t *x, size_t n) {
+    uint64_t acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc |= x[i];
+    return tern_ct_is_zero_u64(acc);
+}
+
+/* r = mask ? a : b, limb by limb. */
+static void bn_select(uint64_t *r, uint64_t mask, const uint64_t *a, const uint64_t *b, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        r[i] = tern_ct_select_u64(mask, a[i], b[i]);
+}
+
+void tern_bn_mod_add(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m, size_t n) {
+    uint64_t s[TERN_BN_MAX_LIMBS], d[TERN_BN_MAX_LIMBS];
+    uint64_t carry = tern_bn_add(s, a, b, n);
+    uint64_t borrow = tern_bn_sub(d, s, m, n);
+    /* a + b >= m exactly when the sum carried out or m fitted under it. */
+    uint64_t use_d = carry | (borrow ^ 1);
+    bn_select(r, tern_ct_mask_u64(use_d), d, s, n);
+}
+
+void tern_bn_mod_sub(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m, size_t n) {
+    uint64_t d[TERN_BN_MAX_LIMBS], s[TERN_BN_MAX_LIMBS];
+    uint64_t borrow = tern_bn_sub(d, a, b, n);
+    (void)tern_bn_add(s, d, m, n); /* wraps back into [0, m) when a < b */
+    bn_select(r, tern_ct_mask_u64(borrow), s, d, n);
+}
+
+void tern_bn_mul(uint64_t *r, const uint64_t *a, size_t an, const uint64_t *b, size_t bn) {
+    for (size_t i = 0; i < an + bn; i++)
+        r[i] = 0;
+    for (size_t i = 0; i < an; i++) {
+        uint64_t c = 0;
+        for (size_t j = 0; j < bn; j++) {
+            tern_u128 s = (tern_u128)a[i] * b[j] + r[i + j] + c;
+            r[i + j] = (uint64_t)s;
+            c = (uint64_t)(s >> 64);
+        }
+        r[i + bn] = c;
+    }
+}
+
+/* ---- bytes <-> limbs --------------------------------------------------- */
+
+int tern_bn_from_be(uint64_t *x, size_t n, const uint8_t *in, size_t len) {
+    uint64_t overflow = 0;
+    for (size_t i = 0; i < n; i++)
+        x[i] = 0;
+    for (size_t i = 0; i < len; i++) {
+        size_t pos = len - 1 - i; /* byte weight 256^pos */
+        uint8_t b = in[i];
+        if (pos / 8 < n)
+            x[pos / 8] |= (uint64_t)b << (8 * (pos % 8));
+        else
+            overflow |= b;
+    }
+    /* The branch is on whether the value fits, which DER lengths and the
+     * key size already make public. */
+    return tern_ct_barrier_u64(overflow) ? TERN_ERR_BAD_KEY : 0;
+}
+
+void tern_bn_to_be(uint8_t *out, size_t len, const uint64_t *x, size_t n) {
+    for (size_t i = 0; i < len; i++) {
+        size_t pos = len - 1 - i;
+        out[i] = pos / 8 < n ? (uint8_t)(x[pos / 8] >> (8 * (pos % 8))) : 0;
+    }
+}
+
+size_t tern_bn_bits_vartime(const uint64_t *x, size_t n) {
+    for (size_t i = n; i-- > 0;) {
+        if (x[i]) {
+            size_t b = 64;
+            while (!(x[i] >> (b - 1)))
+                b--;
+            return 64 * i + b;
+        }
+    }
+    return 0;
+}
+
+/* ---- Montgomery multiplication, portable ------------------------------- */
+
+/* CIOS with the multiply and reduce passes of each row fused: row i adds
+ * a * b[i] and q * m, where q makes the low limb vanish, then shifts one
+ * limb down.  With a < m (or b < m) and the other < R the running value
+ * stays below 2m, so it fits n limbs plus one top bit, and one
+ * constant-time subtraction finishes. */
+void tern_bn_mont_mul_portable(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m,
+                               uint64_t m0inv, size_t n) {
+    uint64_t t[TERN_BN_MAX_LIMBS + 1];
+    for (size_t j = 0; j <= n; j++)
+        t[j] = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bi = b[i];
+        tern_u128 s = (tern_u128)a[0] * bi + t[0];
+        uint64_t c1 = (uint64_t)(s >> 64);
+        uint64_t lo = (uint64_t)s;
+        uint64_t q = lo * m0inv;
+        tern_u128 s2 = (tern_u128)q * m[0] + lo;
+        uint64_t c2 = (uint64_t)(s2 >> 64);
+        for (size_t j = 1; j < n; j++) {
+            s = (tern_u128)a[j] * bi + t[j] + c1;
+            c1 = (uint64_t)(s >> 64);
+            s2 = (tern_u128)q * m[j] + (uint64_t)s + c2;
+            c2 = (uint64_t)(s2 >> 64);
+            t[j - 1] = (uint64_t)s2;
+        }
+        s = (tern_u128)t[n] + c1 + c2;
+        t[n - 1] = (uint64_t)s;
+        t[n] = (uint64_t)(s >> 64);
+    }
+    uint64_t d[TERN_BN_MAX_LIMBS];
+    uint64_t borrow = tern_bn_sub(d, t, m, n);
+    /* t >= m iff its top bit is set or m fitted under its low n limbs. */
+    uint64_t use_d = t[n] | (borrow ^ 1);
+    bn_select(r, tern_ct_mask_u64(use_d), d, t, n);
+}
+
+void tern_bn_mont_init(tern_bn_mont *ctx, const uint64_t *m, const uint64_t *rr, uint64_t m0inv, size_t n) {
+    ctx->m = m;
+    ctx->rr = rr;
+    ctx->m0inv = m0inv;
+    ctx->n = n;
+    ctx->mul = tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX) ? tern_bn_mont_mul_adx : tern_bn_mont_mul_portable;
+}
+
+void tern_bn_mont_rr(uint64_t *rr, const uint64_t *m, size_t n) {
+    /* Start from 1 and double 2 * 64 n times, subtracting m whenever the
+     * value reaches it (always in constant time). */
+    uint64_t x[TERN_BN_MAX_LIMBS], d[TERN_BN_MAX_LIMBS];
+    for (size_t i = 0; i < n; i++)
+        x[i] = 0;
+    x[0] = 1;
+    /* 1 may not be reduced if m == 1; callers pass m > 1. */
+    for (size_t k = 0; k < 128 * n; k++) {
+        uint64_t top = x[n - 1] >> 63;
+        for (size_t i = n - 1; i > 0; i--)
+            x[i] = x[i] << 1 | x[i - 1] >> 63;
+        x[0] <<= 1;
+        uint64_t borrow = tern_bn_sub(d, x, m, n);
+        bn_select(x, tern_ct_mask_u64(top | (borrow ^ 1)), d, x, n);
+    }
+    for (size_t i = 0; i < n; i++)
+        rr[i] = x[i];
+    tern_wipe(x, sizeof x);
+    tern_wipe(d, sizeof d);
+}
+
+void tern_bn_to_mont(const tern_bn_mont *ctx, uint64_t *r, const uint64_t *a) {
+    tern_bn_mont_mul(ctx, r, a, ctx->rr);
+}
+
+void tern_bn_from_mont(const tern_bn_mont *ctx, uint64_t *r, const uint64_t *a) {
+    uint64_t one[TERN_BN_MAX_LIMBS];
+    for (size_t i = 0; i < ctx->n; i++)
+        one[i] = 0;
+    one[0] = 1;
+    tern_bn_mont_mul(ctx, r, a, one);
+}
+
+void tern_bn_reduce_to_mont(const tern_bn_mont *ctx, uint64_t *r, const uint64_t *x, size_t xn) {
+    /* x = hi R + lo with hi, lo < R.  Then x R = hi R^2 + lo R (mod m):
+     * mont(mont(hi, R^2), R^2) = hi R^2 and mont(lo, R^2) = lo R, each with
+     * one operand below m as the multiplication needs. */
+    size_t n = ctx->n;
+    uint64_t lo[TERN_BN_MAX_LIMBS], hi[TERN_BN_MAX_LIMBS], t[TERN_BN_MAX_LIMBS];
+    for (size_t i = 0; i < n; i++) {
+        lo[i] = i < xn ? x[i] : 0;
+        hi[i] = n + i < xn ? x[n + i] : 0;
+    }
+    tern_bn_mont_mul(ctx, hi, hi, ctx->rr);
+    tern_bn_mont_mul(ctx, hi, hi, ctx->rr);
+    tern_bn_mont_mul(ctx, t, lo, ctx->rr);
+    tern_bn_mod_add(r, hi, t, ctx->m, n);
+    tern_wipe(lo, sizeof lo);
+    tern_wipe(hi, sizeof hi);
+    tern_wipe(t, sizeof t);
+}
+
+/* ---- exponentiation ----------------------------------------------------- */
+
+#define EXP_WIN 5
+#define EXP_TAB (1u << EXP_WIN)
+
+/* w bits of e starting at bit pos (pos public, bits past ebits read as 0). */
+static uint64_t exp_window(const uint64_t *e, size_t elimbs, size_t pos, unsigned w) {
+    size_t li = pos / 64, off = pos % 64;
+    uint64_t v = li < elimbs ? e[li] >> off : 0;
+    if (off + w > 64 && li + 1 < elimbs)
+        v |= e[li + 1] << (64 - off);
+    return v & ((1u << w) - 1);
+}
+
+void tern_bn_mont_exp_ct(const tern_bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *e, size_t ebits) {
+    size_t n = ctx->n;
+    size_t elimbs = (ebits + 63) / 64;
+    uint64_t tab[EXP_TAB][TERN_BN_MAX_LIMBS];
+    uint64_t acc[TERN_BN_MAX_LIMBS], sel[TERN_BN_MAX_LIMBS];
+
+    /* tab[k] = a^k (Montgomery form); tab[0] = R mod m = the form of 1. */
+    for (size_t i = 0; i < n; i++)
+        sel[i] = 0;
+    sel[0] = 1;
+    tern_bn_to_mont(ctx, tab[0], sel);
+    for (size_t i = 0; i < n; i++)
+        tab[1][i] = a[i];
+    for (unsigned k = 2; k < EXP_TAB; k++) {
+        if (k % 2 == 0)
+            tern_bn_mont_mul(ctx, tab[k], tab[k / 2], tab[k / 2]);
+        else
+            tern_bn_mont_mul(ctx, tab[k], tab[k - 1], a);
+    }
+
+    size_t nwin = (ebits + EXP_WIN - 1) / EXP_WIN;
+    for (size_t wi = nwin; wi-- > 0;) {
+        if (wi + 1 != nwin) {
+            for (unsigned s = 0; s < EXP_WIN; s++)
+                tern_bn_mont_mul(ctx, acc, acc, acc);
+        }
+        uint64_t bits = exp_window(e, elimbs, wi * EXP_WIN, EXP_WIN);
+        /* Read every entry; keep the one whose index equals the window. */
+        for (size_t i = 0; i < n; i++)
+            sel[i] = 0;
+        for (unsigned k = 0; k < EXP_TAB; k++) {
+            uint64_t mask = tern_ct_mask_u64(tern_ct_eq_u64(k, bits));
+            for (size_t i = 0; i < n; i++)
+                sel[i] |= tab[k][i] & mask;
+        }
+        if (wi + 1 == nwin) {
+            for (size_t i = 0; i < n; i++)
+                acc[i] = sel[i];
+        } else {
+            tern_bn_mont_mul(ctx, acc, acc, sel);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        r[i] = acc[i];
+    tern_wipe(tab, sizeof tab);
+    tern_wipe(acc, sizeof acc);
+    tern_wipe(sel, sizeof sel);
+}
+
+void tern_bn_mont_exp_pub(const tern_bn_mont *ctx, uint64_t *r, const uint64_t *a, uint64_t e) {
+    size_t n = ctx->n;
+    uint64_t acc[TERN_BN_MAX_LIMBS], base[TERN_BN_MAX_LIMBS];
+    for (size_t i = 0; i < n; i++)
+        base[i] = acc[i] = a[i];
+    int top = 63;
+    while (top > 0 && !((e >> top) & 1))
+        top--;
+    for (int b = top - 1; b >= 0; b--) {
+        tern_bn_mont_mul(ctx, acc, acc, acc);
+        if ((e >> b) & 1) /* e is public */
+            tern_bn_mont_mul(ctx, acc, acc, base);
+    }
+    for (size_t i = 0; i < n; i++)
+        r[i] = acc[i];
+    tern_wipe(acc, sizeof acc);
+    tern_wipe(base, sizeof base);
+}
+
+/* ---- constant-time modular inverse (safegcd) --------------------------- */
+
+/* Numbers here are "signed62": limbs 0 .. len-2 hold 62 bits each in
+ * [0, 2^62), the top limb is a signed int64.  64 n bits plus sign and
+ * headroom for values in (-2m, 2m) fit in 64 n / 62 + 1 limbs. */
+#define S62_MAX (TERN_BN_MAX_LIMBS * 64 / 62 + 2)
+#define M62 (((uint64_t)1 << 62) - 1)
+
+typedef struct {
+    int64_t u, v, q, r;
+} divstep_mat;
+
+/* 62 divsteps on the low bits of f (odd) and g.  Tracks the matrix T with
+ * 2^i (f_i, g_i) = T (f_0, g_0) after i steps: |u|+|v| and |q|+|r| stay at
+ * most 2^i <= 2^62.  Each step, branch-free:
+ *   delta > 0 and g odd:  (delta, f, g) <- (1 - delta, g, (g - f) / 2)
+ *   g odd:                (delta, f, g) <- (1 + delta, f, (g + f) / 2)
+ *   g even:               (delta, f, g) <- (1 + delta, f, g / 2)
+ * done as "conditionally swap (f, g) and negate g", then "if g odd, add f",
+ * then halve g.  Only low bits matter: step i reads bit 0 of g, which
+ * depends on the low i+1 bits of the inputs. */
+static int64_t divsteps_62(int64_t delta, uint64_t f, uint64_t g, divstep_mat *t) {
+    uint64_t u = 1, v = 0, q = 0, r = 1;
+    uint64_t d = (uint64_t)delta;
+    for (int i = 0; i < 62; i++) {
+        uint64_t dpos = ((uint64_t)0 - d) >> 63; /* 1 iff delta > 0 (|delta| < 2^62) */
+        uint64_t godd = (uint64_t)0 - (g & 1);   /* mask */
+        uint64_t x = tern_ct_barrier_u64((uint64_t)0 - dpos) & godd;
+        uint64_t tmp;
+        d = (d ^ x) - x;
+        tmp = (f ^ g) & x;
+        f ^= tmp;
+        g ^= tmp;
+        g = (g ^ x) - x;
+        tmp = (u ^ q) & x;
+        u ^= tmp;
+        q ^= tmp;
+        q = (q ^ x) - x;
+        tmp = (v ^ r) & x;
+        v ^= tmp;
+        r ^= tmp;
+        r = (r ^ x) - x;
+        g += f & godd;
+        q += u & godd;
+        r += v & godd;
+        g >>= 1;
+        u <<= 1;
+        v <<= 1;
+        d += 1;
+    }
+    t->u = (int64_t)u;
+    t->v = (int64_t)v;
+    t->q = (int64_t)q;
+    t->r = (int64_t)r;
+    return (int64_t)d;
+}
+
+/* (f, g) <- T (f, g) / 2^62, exactly (the low 62 bits vanish). */
+static void s62_update_fg(int64_t *f, int64_t *g, const divstep_mat *t, size_t len) {
+    tern_i128 cf = (tern_i128)t->u * f[0] + (tern_i128)t->v * g[0];
+    tern_i128 cg = (tern_i128)t->q * f[0] + (tern_i128)t->r * g[0];
+    cf >>= 62;
+    cg >>= 62;
+    for (size_t i = 1; i < len; i++) {
+        cf += (tern_i128)t->u * f[i] + (tern_i128)t->v * g[i];
+        cg += (tern_i128)t->q * f[i] + (tern_i128)t->r * g[i];
+        f[i - 1] = (int64_t)((uint64_t)cf & M62);
+        g[i - 1] = (int64_t)((uint64_t)cg & M62);
+        cf >>= 62;
+        cg >>= 62;
+    }
+    f[len - 1] = (int64_t)cf;
+    g[len - 1] = (int64_t)cg;
+}
+
+/* (d, e) <- T (d, e) / 2^62 mod m, keeping d, e in (-2m, m): first add m to
+ * a negative input (so both lie in (-m, m)), then add the multiple k m with
+ * k = -(T (d, e)) m^-1 mod 2^62 chosen in [x - 2^62, x] that clears the low
+ * 62 bits; the shifted result is then in (-2m, m) again. */
+static void s62_update_de(int64_t *d, int64_t *e, const divstep_mat *t, const int64_t *m, uint64_t minv62,
+                          size_t len) {
+    uint64_t sd = (uint64_t)(d[len - 1] >> 63), se = (uint64_t)(e[len - 1] >> 63); /* masks */
+    uint64_t md = ((uint64_t)t->u & sd) + ((uint64_t)t->v & se);
+    uint64_t me = ((uint64_t)t->q & sd) + ((uint64_t)t->r & se);
+    tern_i128 cd = (tern_i128)t->u * d[0] + (tern_i128)t->v * e[0];
+    tern_i128 ce = (tern_i128)t->q * d[0] + (tern_i128)t->r * e[0];
+    md -= (minv62 * (uint64_t)cd + md) & M62;
+    me -= (minv62 * (uint64_t)ce + me) & M62;
+    cd += (tern_i128)m[0] * (int64_t)md;
+    ce += (tern_i128)m[0] * (int64_t)me;
+    cd >>= 62;
+    ce >>= 62;
+    for (size_t i = 1; i < len; i++) {
+        cd += (tern_i128)t->u * d[i] + (tern_i128)t->v * e[i] + (tern_i128)m[i] * (int64_t)md;
+        ce += (tern_i128)t->q * d[i] + (tern_i128)t->r * e[i] + (tern_i128)m[i] * (int64_t)me;
+        d[i - 1] = (int64_t)((uint64_t)cd & M62);
+        e[i - 1] = (int64_t)((uint64_t)ce & M62);
+        cd >>= 62;
+        ce >>= 62;
+    }
+    d[len - 1] = (int64_t)cd;
+    e[len - 1] = (int64_t)ce;
+}
+
+/* x += (a & mask) or x -= (a & mask), then carry-normalise the limbs. */
+static void s62_addsub_masked(int64_t *x, const int64_t *a, uint64_t mask, int sub, size_t len) {
+    tern_i128 c = 0;
+    for (size_t i = 0; i < len; i++) {
+        int64_t ai = (int64_t)((uint64_t)a[i] & mask);
+        c += x[i];
+        c += sub ? -(tern_i128)ai : (tern_i128)ai; /* sub is a constant per call site */
+        if (i + 1 < len) {
+            x[i] = (int64_t)((uint64_t)c & M62);
+            c >>= 62;
+        } else {
+            x[i] = (int64_t)c;
+        }
+    }
+}
+
+/* x <- -x when mask is all-ones. */
+static void s62_neg_masked(int64_t *x, uint64_t mask, size_t len) {
+    tern_i128 c = 0;
+    for (size_t i = 0; i < len; i++) {
+        c += (int64_t)(((uint64_t)x[i] ^ mask) - mask);
+        if (i + 1 < len) {
+            x[i] = (int64_t)((uint64_t)c & M62);
+            c >>= 62;
+        } else {
+            x[i] = (int64_t)c;
+        }
+    }
+}
+
+static void s62_from_limbs(int64_t *s, size_t len, const uint64_t *x, size_t n) {
+    for (size_t i = 0; i < len; i++) {
+        size_t bit = 62 * i, li = bit / 64, off = bit % 64;
+        uint64_t v = li < n ? x[li] >> off : 0;
+        if (off > 2 && li + 1 < n)
+            v |= x[li + 1] << (64 - off);
+        s[i] = (int64_t)(i + 1 < len ? v & M62 : v);
+    }
+}
+
+/* Non-negative, normalised signed62 -> n limbs. */
+static void s62_to_limbs(uint64_t *x, size_t n, const int64_t *s, size_t len) {
+    tern_u128 acc = 0;
+    unsigned have = 0;
+    size_t j = 0;
+    for (size_t i = 0; i < len && j < n; i++) {
+        acc |= (tern_u128)((uint64_t)s[i] & M62) << have;
+        have += 62;
+        if (have >= 64) {
+            x[j++] = (uint64_t)acc;
+            acc >>= 64;
+            have -= 64;
+        }
+    }
+    while (j < n) {
+        x[j++] = (uint64_t)acc;
+        acc >>= 64;
+    }
+}
+
+void tern_bn_mod_inv_ct(uint64_t *r, const uint64_t *x, const uint64_t *m, uint64_t m0inv, size_t n) {
+    int64_t f[S62_MAX], g[S62_MAX], d[S62_MAX], e[S62_MAX], ms[S62_MAX];
+    size_t len = 64 * n / 62 + 1;
+    s62_from_limbs(ms, len, m, n);
+    s62_from_limbs(f, len, m, n);
+    s62_from_limbs(g, len, x, n);
+    for (size_t i = 0; i < len; i++)
+        d[i] = e[i] = 0;
+    e[0] = 1;
+    /* Invariants: f = d x, g = e x (mod m).  Bernstein-Yang Theorem 11.2:
+     * for inputs below 2^b (b >= 46), floor((49 b + 57) / 17) divsteps
+     * bring g to 0 and leave f = +-gcd. */
+    size_t bits = 64 * n;
+    size_t steps = (49 * bits + 57) / 17;
+    size_t batches = (steps + 61) / 62;
+    uint64_t minv62 = ((uint64_t)0 - m0inv) & M62; /* m^-1 mod 2^62 */
+    int64_t delta = 1;
+    for (size_t b = 0; b < batches; b++) {
+        divstep_mat t;
+        delta = divsteps_62(delta, (uint64_t)f[0], (uint64_t)g[0], &t);
+        s62_update_fg(f, g, &t, len);
+        s62_update_de(d, e, &t, ms, minv62, len);
+    }
+    /* f = +-1 (when invertible) and f = d x: the inverse is sign(f) d.
+     * d is in (-2m, m), so sign(f) d is in (-m, 2m): add m if negative
+     * (giving [0, 2m)), then subtract m if the value is still >= m. */
+    uint64_t fneg = (uint64_t)(f[len - 1] >> 63);
+    s62_neg_masked(d, fneg, len);
+    s62_addsub_masked(d, ms, (uint64_t)(d[len - 1] >> 63), 0, len);
+    int64_t tmp[S62_MAX];
+    for (size_t i = 0; i < len; i++)
+        tmp[i] = d[i];
+    s62_addsub_masked(tmp, ms, ~(uint64_t)0, 1, len);
+    uint64_t ge = ~(uint64_t)(tmp[len - 1] >> 63); /* d - m >= 0 */
+    for (size_t i = 0; i < len; i++)
+        d[i] = (int64_t)tern_ct_select_u64(ge, (uint64_t)tmp[i], (uint64_t)d[i]);
+    s62_to_limbs(r, n, d, len);
+    tern_wipe(f, sizeof f);
+    tern_wipe(g, sizeof g);
+    tern_wipe(d, sizeof d);
+    tern_wipe(e, sizeof e);
+    tern_wipe(ms, sizeof ms);
+    tern_wipe(tmp, sizeof tmp);
+}
