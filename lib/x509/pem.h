@@ -7,7 +7,8 @@
  * on a line); padding must be exact and the unused bits of the last
  * quantum must be zero.  A legacy "Proc-Type: 4,ENCRYPTED" header block
  * (as written by `openssl rsa -aes256`) is recognised and reported as
- * encrypted; other headers are an error.
+ * encrypted (tern_pem_block.encrypted); the body of a block with headers
+ * does not decode (TERN_ERR_PEM), so callers check .encrypted first.
  */
 #ifndef TERN_X509_PEM_H
 #define TERN_X509_PEM_H
