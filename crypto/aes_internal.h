@@ -66,5 +66,8 @@ void tern_gcm_vaes_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const u
  * carry-less product needs no extra shift), followed by TERN_GCM_HPOW
  * 16-byte Karatsuba helpers (lo ^ hi of the power in both halves). */
 #define TERN_GCM_HPOW 16
+_Static_assert(sizeof(((tern_gcm_key *)0)->h) >= 2 * 16 * TERN_GCM_HPOW, "tern_gcm_key.h holds the GHASH table");
+_Static_assert(sizeof(((tern_gcm_key *)0)->h) >= sizeof(tern_ghash_ct64_key), "tern_gcm_key.h holds the portable key");
+_Static_assert(sizeof(((tern_gcm_key *)0)->rk) >= 15 * 8 * 8, "tern_gcm_key.rk holds bitsliced AES-256 keys");
 
 #endif

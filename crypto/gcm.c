@@ -79,14 +79,23 @@ static const struct {
     gcm_crypt_fn crypt;
 } impls[] = {
     [TERN_GCM_IMPL_PORTABLE] = {"portable", portable_crypt},
+    [TERN_GCM_IMPL_AESNI] = {"aesni+pclmul", tern_gcm_aesni_crypt},
 };
+
+#define NEED_AESNI (TERN_CPU_AESNI | TERN_CPU_PCLMUL | TERN_CPU_SSSE3 | TERN_CPU_SSE41)
 
 int tern_gcm_init(tern_gcm_key *k, const uint8_t *key, size_t keylen) {
     TERN_ENSURE(k != NULL && key != NULL, TERN_ERR_INVALID_ARG);
     TERN_ENSURE(keylen == 16 || keylen == 32, TERN_ERR_INVALID_ARG);
     memset(k, 0, sizeof *k);
-    k->impl = TERN_GCM_IMPL_PORTABLE;
-    portable_setup(k, key, keylen);
+    if (tern_cpu_has(NEED_AESNI)) {
+        k->impl = TERN_GCM_IMPL_AESNI;
+        k->rounds = keylen == 16 ? 10 : 14;
+        tern_gcm_aesni_setup(k, key);
+    } else {
+        k->impl = TERN_GCM_IMPL_PORTABLE;
+        portable_setup(k, key, keylen);
+    }
     return 0;
 }
 

@@ -1,0 +1,337 @@
+/*
+ * AES-128/256-GCM with AES-NI and PCLMULQDQ (NIST SP 800-38D; FIPS 197 key
+ * expansion §5.2 done with AESKEYGENASSIST).  Compiled with -maes -mpclmul
+ * -mssse3 -msse4.1 and only called after crypto/cpu.c saw those features.
+ *
+ * Counter mode keeps eight blocks in flight, and the GHASH of eight
+ * ciphertext blocks is computed in the same loop (interleaved with the AES
+ * rounds, which are independent of it), with one reduction per eight blocks:
+ *   Y' = (Y ^ C0) H^8 ^ C1 H^7 ^ ... ^ C7 H
+ * using the precomputed powers of H.  On encryption the loop hashes the
+ * previous batch of ciphertext (the current one is not ready yet); on
+ * decryption it hashes the batch it is decrypting.
+ *
+ * GHASH representation (shared with crypto/gcm_vaes.c): a block is
+ * byte-reversed into a 128-bit integer, which holds the field element with
+ * its bits reflected.  Powers of H are stored multiplied by x^-1, so that
+ * the plain 256-bit carry-less product of a block and a stored power is
+ * already the reflection of the field product, and is reduced with two
+ * multiplications by the constant 0xC2..00 (x^128 = x^7 + x^2 + x + 1 in
+ * reflected form: bits 63, 62 and 57 of the high word).
+ */
+#include <immintrin.h>
+
+#include "crypto/aes_internal.h"
+#include "crypto/ct.h"
+
+#define BSWAP_MASK _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+
+static inline __m128i bswap128(__m128i x) { return _mm_shuffle_epi8(x, BSWAP_MASK); }
+static inline __m128i xor128(__m128i a, __m128i b) { return _mm_xor_si128(a, b); }
+
+/* ---- key expansion ---- */
+
+/* One AES-128 step: w[i..i+3] from w[i-4..i-1] and the SubWord/RotWord/Rcon
+ * word that AESKEYGENASSIST put in dword 3. */
+static inline __m128i expand_step(__m128i k, __m128i assist) {
+    k = xor128(k, _mm_slli_si128(k, 4));
+    k = xor128(k, _mm_slli_si128(k, 4));
+    k = xor128(k, _mm_slli_si128(k, 4));
+    return xor128(k, assist);
+}
+
+#define EXP128(i, rcon) \
+    rk[i] = expand_step(rk[(i) - 1], _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[(i) - 1], rcon), 0xff))
+
+static void expand128(__m128i *rk, const uint8_t *key) {
+    rk[0] = _mm_loadu_si128((const __m128i *)(const void *)key);
+    EXP128(1, 0x01);
+    EXP128(2, 0x02);
+    EXP128(3, 0x04);
+    EXP128(4, 0x08);
+    EXP128(5, 0x10);
+    EXP128(6, 0x20);
+    EXP128(7, 0x40);
+    EXP128(8, 0x80);
+    EXP128(9, 0x1b);
+    EXP128(10, 0x36);
+}
+
+/* AES-256 (Nk = 8): even round keys use RotWord+SubWord+Rcon of the
+ * previous odd key (dword 3 of the assist), odd ones SubWord only (dword 2). */
+#define EXP256(i, rcon)                                                                                   \
+    do {                                                                                                  \
+        rk[i] = expand_step(rk[(i) - 2], _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[(i) - 1], rcon), 0xff)); \
+        if ((i) + 1 < 15)                                                                                 \
+            rk[(i) + 1] = expand_step(rk[(i) - 1], _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[i], 0), 0xaa)); \
+    } while (0)
+
+static void expand256(__m128i *rk, const uint8_t *key) {
+    rk[0] = _mm_loadu_si128((const __m128i *)(const void *)key);
+    rk[1] = _mm_loadu_si128((const __m128i *)(const void *)(key + 16));
+    EXP256(2, 0x01);
+    EXP256(4, 0x02);
+    EXP256(6, 0x04);
+    EXP256(8, 0x08);
+    EXP256(10, 0x10);
+    EXP256(12, 0x20);
+    EXP256(14, 0x40);
+}
+
+/* ---- GHASH ---- */
+
+/* Reduce the 256-bit product hi:lo.  Folding the low 128 bits (reflected
+ * degrees 255..128) adds V<<128 ^ V<<127 ^ V<<126 ^ V<<121, i.e. V<<128 plus
+ * clmul(V, 0xC2<<56)<<64, done one 64-bit word at a time (the second fold
+ * absorbs what the first pushed into word 1). */
+static inline __m128i gf_reduce(__m128i lo, __m128i hi) {
+    const __m128i poly = _mm_set_epi64x(0, (long long)0xC200000000000000ull);
+    __m128i t = _mm_clmulepi64_si128(lo, poly, 0x00);
+    lo = xor128(_mm_shuffle_epi32(lo, 0x4e), t);
+    t = _mm_clmulepi64_si128(lo, poly, 0x00);
+    lo = xor128(_mm_shuffle_epi32(lo, 0x4e), t);
+    return xor128(hi, lo);
+}
+
+/* a * b for reflected a and a stored (x^-1 scaled) b. */
+static inline __m128i gf_mul(__m128i a, __m128i b) {
+    __m128i lo = _mm_clmulepi64_si128(a, b, 0x00);
+    __m128i hi = _mm_clmulepi64_si128(a, b, 0x11);
+    __m128i mid = xor128(_mm_clmulepi64_si128(a, b, 0x01), _mm_clmulepi64_si128(a, b, 0x10));
+    lo = xor128(lo, _mm_slli_si128(mid, 8));
+    hi = xor128(hi, _mm_srli_si128(mid, 8));
+    return gf_reduce(lo, hi);
+}
+
+/* Unreduced Karatsuba accumulator. */
+typedef struct {
+    __m128i lo, hi, mid;
+} gacc;
+
+static inline void acc_init(gacc *a) {
+    a->lo = a->hi = a->mid = _mm_setzero_si128();
+}
+/* a += x * H^k, hp = &hpow[i], hk = &hkar[i]. */
+static inline void acc_mul(gacc *a, __m128i x, __m128i hp, __m128i hk) {
+    a->lo = xor128(a->lo, _mm_clmulepi64_si128(x, hp, 0x00));
+    a->hi = xor128(a->hi, _mm_clmulepi64_si128(x, hp, 0x11));
+    a->mid = xor128(a->mid, _mm_clmulepi64_si128(xor128(x, _mm_shuffle_epi32(x, 0x4e)), hk, 0x00));
+}
+static inline __m128i acc_finish(const gacc *a) {
+    __m128i mid = xor128(a->mid, xor128(a->lo, a->hi));
+    return gf_reduce(xor128(a->lo, _mm_slli_si128(mid, 8)), xor128(a->hi, _mm_srli_si128(mid, 8)));
+}
+
+static inline __m128i load_block(const uint8_t *p) {
+    return bswap128(_mm_loadu_si128((const __m128i *)(const void *)p));
+}
+
+/* Y' = (Y ^ X0) H^n ^ X1 H^(n-1) ^ ... ^ X(n-1) H, for 1 <= n <= 16 blocks
+ * of data (the last one may be partial, zero-padded: nbytes <= 16 n). */
+static __m128i ghash_n(const __m128i *hpow, __m128i y, const uint8_t *data, size_t nbytes) {
+    size_t n = (nbytes + 15) / 16;
+    const __m128i *hp = hpow + TERN_GCM_HPOW - n, *hk = hp + TERN_GCM_HPOW;
+    gacc a;
+    acc_init(&a);
+    for (size_t j = 0; j < n; j++) {
+        __m128i x;
+        if (nbytes >= 16) {
+            x = load_block(data);
+            data += 16;
+            nbytes -= 16;
+        } else {
+            uint8_t last[16] = {0};
+            memcpy(last, data, nbytes);
+            x = load_block(last);
+        }
+        if (j == 0)
+            x = xor128(x, y);
+        acc_mul(&a, x, _mm_load_si128(hp + j), _mm_load_si128(hk + j));
+    }
+    return acc_finish(&a);
+}
+
+static __m128i ghash_bytes(const __m128i *hpow, __m128i y, const uint8_t *data, size_t len) {
+    while (len > 0) {
+        size_t n = len < 16 * TERN_GCM_HPOW ? len : 16 * TERN_GCM_HPOW;
+        y = ghash_n(hpow, y, data, n);
+        data += n;
+        len -= n;
+    }
+    return y;
+}
+
+static inline __m128i aes_block(const __m128i *rk, unsigned rounds, __m128i x) {
+    x = xor128(x, rk[0]);
+    for (unsigned r = 1; r < rounds; r++)
+        x = _mm_aesenc_si128(x, rk[r]);
+    return _mm_aesenclast_si128(x, rk[rounds]);
+}
+
+void tern_gcm_aesni_setup(tern_gcm_key *k, const uint8_t *key) {
+    __m128i *rk = (__m128i *)(void *)k->rk;
+    if (k->rounds == 10)
+        expand128(rk, key);
+    else
+        expand256(rk, key);
+
+    /* H = E(K, 0), reflected; H' = H * x^-1: shift the reflected integer
+     * left by one and, if a bit fell out (the x^0 coefficient), add
+     * x^-1 = x^127 + x^6 + x + 1 (bits 127, 126, 121 and 0), without a branch. */
+    __m128i h = bswap128(aes_block(rk, k->rounds, _mm_setzero_si128()));
+    uint64_t hi = (uint64_t)_mm_extract_epi64(h, 1), lo = (uint64_t)_mm_extract_epi64(h, 0);
+    uint64_t carry = tern_ct_mask_u64(hi >> 63);
+    hi = (hi << 1 | lo >> 63) ^ (carry & 0xC200000000000000ull);
+    lo = (lo << 1) ^ (carry & 1);
+    __m128i h1 = _mm_set_epi64x((long long)hi, (long long)lo);
+
+    /* hpow[16 - i] = H^i x^-1: the product of H^(i-1) x^-1 and H' is
+     * H^i x^-1 (the product of a stored power and H' carries one x^-1). */
+    __m128i *hpow = (__m128i *)(void *)k->h, *hkar = hpow + TERN_GCM_HPOW;
+    __m128i p = h1;
+    for (int i = 1; i <= TERN_GCM_HPOW; i++) {
+        hpow[TERN_GCM_HPOW - i] = p;
+        hkar[TERN_GCM_HPOW - i] = xor128(_mm_unpacklo_epi64(p, p), _mm_unpackhi_epi64(p, p));
+        p = gf_mul(p, h1);
+    }
+    tern_wipe(&h, sizeof h);
+    tern_wipe(&h1, sizeof h1);
+    tern_wipe(&p, sizeof p);
+    tern_wipe(&hi, sizeof hi);
+    tern_wipe(&lo, sizeof lo);
+}
+
+/* ---- GCM ---- */
+
+#define ONE_LE _mm_set_epi32(0, 0, 0, 1)
+
+/* One step of eight counter blocks: AES rounds interleaved with the GHASH of
+ * the eight blocks at ghash_src (when not NULL), accumulated into *acc. */
+static inline void aes8_ghash8(const __m128i *rk, unsigned rounds, __m128i *b, const uint8_t *ghash_src,
+                               __m128i y, const __m128i *hp, const __m128i *hk, gacc *acc) {
+    for (int j = 0; j < 8; j++)
+        b[j] = xor128(b[j], rk[0]);
+    for (unsigned r = 1; r <= 8; r++) {
+        __m128i key = _mm_load_si128(rk + r);
+        for (int j = 0; j < 8; j++)
+            b[j] = _mm_aesenc_si128(b[j], key);
+        if (ghash_src) {
+            __m128i x = load_block(ghash_src + 16 * (r - 1));
+            if (r == 1)
+                x = xor128(x, y);
+            acc_mul(acc, x, _mm_load_si128(hp + r - 1), _mm_load_si128(hk + r - 1));
+        }
+    }
+    for (unsigned r = 9; r < rounds; r++) {
+        __m128i key = _mm_load_si128(rk + r);
+        for (int j = 0; j < 8; j++)
+            b[j] = _mm_aesenc_si128(b[j], key);
+    }
+    __m128i last = _mm_load_si128(rk + rounds);
+    for (int j = 0; j < 8; j++)
+        b[j] = _mm_aesenclast_si128(b[j], last);
+}
+
+static inline void make_counters(__m128i *b, __m128i *ctr) {
+    for (int j = 0; j < 8; j++) {
+        b[j] = bswap128(*ctr);
+        *ctr = _mm_add_epi32(*ctr, ONE_LE);
+    }
+}
+
+static inline void xor_store8(uint8_t *out, const uint8_t *in, const __m128i *b) {
+    for (int j = 0; j < 8; j++) {
+        __m128i d = _mm_loadu_si128((const __m128i *)(const void *)(in + 16 * j));
+        _mm_storeu_si128((__m128i *)(void *)(out + 16 * j), xor128(d, b[j]));
+    }
+}
+
+void tern_gcm_aesni_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const uint8_t *aad, size_t aadlen,
+                          const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[16], int decrypt) {
+    const __m128i *rk = (const __m128i *)(const void *)k->rk;
+    const __m128i *hpow = (const __m128i *)(const void *)k->h, *hkar = hpow + TERN_GCM_HPOW;
+    const __m128i *hp8 = hpow + TERN_GCM_HPOW - 8, *hk8 = hkar + TERN_GCM_HPOW - 8;
+    unsigned rounds = k->rounds;
+    uint8_t j0[16];
+    memcpy(j0, nonce, 12);
+    tern_store_be32(j0 + 12, 1);
+    /* ctr: the counter block byte-reversed, so the 32-bit counter is dword 0
+     * and _mm_add_epi32 wraps it mod 2^32 as §6.2 inc_32 does. */
+    __m128i ctr = bswap128(_mm_loadu_si128((const __m128i *)(const void *)j0));
+    __m128i ej0 = aes_block(rk, rounds, bswap128(ctr));
+    ctr = _mm_add_epi32(ctr, ONE_LE);
+
+    __m128i y = ghash_bytes(hpow, _mm_setzero_si128(), aad, aadlen);
+    __m128i b[8];
+    size_t done = 0;
+
+    if (decrypt) {
+        while (len - done >= 128) {
+            gacc acc;
+            acc_init(&acc);
+            make_counters(b, &ctr);
+            aes8_ghash8(rk, rounds, b, in + done, y, hp8, hk8, &acc);
+            y = acc_finish(&acc);
+            xor_store8(out + done, in + done, b);
+            done += 128;
+        }
+    } else if (len >= 128) {
+        make_counters(b, &ctr);
+        aes8_ghash8(rk, rounds, b, NULL, y, hp8, hk8, NULL);
+        xor_store8(out, in, b);
+        done = 128;
+        while (len - done >= 128) {
+            gacc acc;
+            acc_init(&acc);
+            make_counters(b, &ctr);
+            aes8_ghash8(rk, rounds, b, out + done - 128, y, hp8, hk8, &acc);
+            y = acc_finish(&acc);
+            xor_store8(out + done, in + done, b);
+            done += 128;
+        }
+    }
+
+    /* The tail: fewer than eight blocks, the last possibly partial. */
+    size_t rem = len - done;
+    if (decrypt && rem > 0)
+        y = ghash_n(hpow, y, in + done, rem); /* before an in-place write */
+    if (rem > 0) {
+        size_t nb = (rem + 15) / 16;
+        for (size_t j = 0; j < nb; j++) {
+            b[j] = xor128(bswap128(ctr), rk[0]);
+            ctr = _mm_add_epi32(ctr, ONE_LE);
+        }
+        for (unsigned r = 1; r < rounds; r++)
+            for (size_t j = 0; j < nb; j++)
+                b[j] = _mm_aesenc_si128(b[j], rk[r]);
+        for (size_t j = 0; j < nb; j++)
+            b[j] = _mm_aesenclast_si128(b[j], rk[rounds]);
+        uint8_t last[16];
+        for (size_t j = 0; j < nb; j++) {
+            size_t n = rem - 16 * j < 16 ? rem - 16 * j : 16;
+            if (n == 16) {
+                __m128i d = _mm_loadu_si128((const __m128i *)(const void *)(in + done + 16 * j));
+                _mm_storeu_si128((__m128i *)(void *)(out + done + 16 * j), xor128(d, b[j]));
+            } else {
+                memcpy(last, in + done + 16 * j, n);
+                _mm_storeu_si128((__m128i *)(void *)last,
+                                 xor128(_mm_loadu_si128((const __m128i *)(const void *)last), b[j]));
+                memcpy(out + done + 16 * j, last, n);
+            }
+        }
+        tern_wipe(last, sizeof last);
+    }
+    /* Encryption still owes the GHASH of the last full batch (if any) and
+     * the tail; both together are at most 16 blocks: one reduction. */
+    if (!decrypt) {
+        size_t pending = (done > 0 ? 128 : 0) + rem;
+        if (pending > 0)
+            y = ghash_n(hpow, y, out + len - pending, pending);
+    }
+
+    __m128i lens = _mm_set_epi64x((long long)((uint64_t)aadlen * 8), (long long)((uint64_t)len * 8));
+    y = gf_mul(xor128(y, lens), hpow[TERN_GCM_HPOW - 1]);
+    _mm_storeu_si128((__m128i *)(void *)tag, xor128(bswap128(y), ej0));
+    tern_wipe(b, sizeof b);
+    tern_wipe(&ej0, sizeof ej0);
+}

@@ -1,0 +1,435 @@
+/*
+ * Tests for crypto/gcm.h (AES-128/256-GCM, SP 800-38D) on every
+ * implementation path: portable (bitsliced), aesni+pclmul, vaes+vpclmul.
+ * Each path is forced with TERN_CPU + tern_cpu_reset(); a path the CPU lacks
+ * is skipped with a message.
+ *
+ * Vectors: McGrew-Viega spec cases (96-bit IV, 128/256-bit keys), NIST CAVP
+ * gcmEncryptExtIV128/256 and gcmDecrypt128/256 (96-bit IV, 128-bit tag),
+ * Wycheproof aes_gcm_test.json.  Then random cross-checks between paths,
+ * in place vs out of place, and against OpenSSL when it is linked.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "crypto/aes_internal.h"
+#include "crypto/cpu.h"
+#include "crypto/gcm.h"
+#include "tests/util/testutil.h"
+
+#ifdef TERN_TEST_HAVE_OPENSSL
+#include <openssl/evp.h>
+#endif
+
+/* ---- implementation paths ---- */
+
+typedef struct {
+    const char *name;     /* what tern_gcm_impl_name must report */
+    const char *env;      /* TERN_CPU value (NULL: unset, all features) */
+    uint32_t need;        /* CPU features the path needs */
+} gcm_path;
+
+static const gcm_path paths[] = {
+    {"portable", "portable", 0},
+    {"aesni+pclmul", "-vaes,-vpclmul", TERN_CPU_AESNI | TERN_CPU_PCLMUL | TERN_CPU_SSSE3 | TERN_CPU_SSE41},
+    /*{"vaes+vpclmul", NULL,
+     TERN_CPU_VAES | TERN_CPU_VPCLMUL | TERN_CPU_AVX2 | TERN_CPU_AESNI | TERN_CPU_PCLMUL | TERN_CPU_SSSE3 |
+         TERN_CPU_SSE41},*/
+};
+#define NPATHS (sizeof paths / sizeof paths[0])
+
+/* Force path i for the following tern_gcm_init calls.  Returns 0 (and says
+ * so) when the CPU lacks it. */
+static int use_path(size_t i) {
+    if (paths[i].env)
+        setenv("TERN_CPU", paths[i].env, 1);
+    else
+        unsetenv("TERN_CPU");
+    tern_cpu_reset();
+    if (!tern_cpu_has(paths[i].need)) {
+        print_message("  [skip] %s: this CPU lacks the features it needs\n", paths[i].name);
+        return 0;
+    }
+    return 1;
+}
+
+static void restore_env(void) {
+    unsetenv("TERN_CPU");
+    tern_cpu_reset();
+}
+
+/* Init on the forced path and check that path was really chosen. */
+static void init_on_path(tern_gcm_key *k, size_t path, const uint8_t *key, size_t keylen) {
+    assert_int_equal(tern_gcm_init(k, key, keylen), 0);
+    assert_string_equal(tern_gcm_impl_name(k), paths[path].name);
+}
+
+/* One known answer on the current path: seal out of place and in place,
+ * open accepts and gives the plaintext back; when fail is set, the tag is
+ * wrong: open must reject and leave zeros. */
+static void check_case(size_t path, const uint8_t *key, size_t keylen, const uint8_t *iv, const uint8_t *aad,
+                       size_t aadlen, const uint8_t *pt, const uint8_t *ct, size_t len, const uint8_t *tag,
+                       int fail, const char *what) {
+    tern_gcm_key k;
+    init_on_path(&k, path, key, keylen);
+    uint8_t *buf = malloc(len + 1), *buf2 = malloc(len + 1);
+    uint8_t t[16];
+    assert_non_null(buf);
+    assert_non_null(buf2);
+    if (!fail) {
+        tern_gcm_seal(&k, iv, aad, aadlen, pt, len, buf, t);
+        if (memcmp(buf, ct, len) != 0 || memcmp(t, tag, 16) != 0)
+            fail_msg("%s (%s): seal gives the wrong ciphertext or tag", what, paths[path].name);
+        memcpy(buf, pt, len);
+        tern_gcm_seal(&k, iv, aad, aadlen, buf, len, buf, t);
+        if (memcmp(buf, ct, len) != 0 || memcmp(t, tag, 16) != 0)
+            fail_msg("%s (%s): in-place seal differs", what, paths[path].name);
+        memset(buf2, 0xa5, len);
+        if (tern_gcm_open(&k, iv, aad, aadlen, ct, len, tag, buf2) != 0 || memcmp(buf2, pt, len) != 0)
+            fail_msg("%s (%s): open rejects a valid record or gives the wrong plaintext", what,
+                     paths[path].name);
+        memcpy(buf2, ct, len);
+        if (tern_gcm_open(&k, iv, aad, aadlen, buf2, len, tag, buf2) != 0 || memcmp(buf2, pt, len) != 0)
+            fail_msg("%s (%s): in-place open fails", what, paths[path].name);
+    } else {
+        memset(buf2, 0xa5, len);
+        if (tern_gcm_open(&k, iv, aad, aadlen, ct, len, tag, buf2) != TERN_ERR_BAD_RECORD_MAC)
+            fail_msg("%s (%s): open accepts a forgery", what, paths[path].name);
+        for (size_t i = 0; i < len; i++)
+            if (buf2[i] != 0)
+                fail_msg("%s (%s): open left output bytes after rejecting", what, paths[path].name);
+    }
+    free(buf);
+    free(buf2);
+    tern_gcm_wipe(&k);
+}
+
+/* ---- direct AES check (FIPS 197 Appendix C.1 and C.3), portable ---- */
+
+static void test_aes_ct64_fips197(void **state) {
+    (void)state;
+    uint8_t key[32], in[64], out[64], want128[16], want256[16];
+    uint64_t sk[15 * 8];
+    for (int i = 0; i < 32; i++)
+        key[i] = (uint8_t)i;
+    /* Slot 2 holds the FIPS plaintext, the others junk: slots are independent. */
+    for (int i = 0; i < 64; i++)
+        in[i] = (uint8_t)(i * 37 + 1);
+    for (int i = 0; i < 16; i++)
+        in[32 + i] = (uint8_t)(i * 0x11);
+    assert_int_equal(tv_unhex_into("69c4e0d86a7b0430d8cdb78070b4c55a", want128, 16), 0);
+    assert_int_equal(tv_unhex_into("8ea2b7ca516745bfeafc49904b496089", want256, 16), 0);
+    assert_int_equal(tern_aes_ct64_keysched(sk, key, 16), 10);
+    tern_aes_ct64_encrypt4(sk, 10, in, out);
+    assert_memory_equal(out + 32, want128, 16);
+    assert_int_equal(tern_aes_ct64_keysched(sk, key, 32), 14);
+    tern_aes_ct64_encrypt4(sk, 14, in, out);
+    assert_memory_equal(out + 32, want256, 16);
+    assert_int_equal(tern_aes_ct64_keysched(sk, key, 24), 0);
+}
+
+static void test_init_args(void **state) {
+    (void)state;
+    tern_gcm_key k;
+    uint8_t key[32] = {0};
+    assert_int_equal(tern_gcm_init(&k, key, 24), TERN_ERR_INVALID_ARG);
+    assert_int_equal(tern_gcm_init(&k, key, 0), TERN_ERR_INVALID_ARG);
+    assert_int_equal(tern_gcm_init(&k, key, 33), TERN_ERR_INVALID_ARG);
+    assert_int_equal(tern_gcm_init(&k, NULL, 16), TERN_ERR_INVALID_ARG);
+}
+
+/* ---- McGrew-Viega spec cases ---- */
+
+static void test_mcgrew_viega(void **state) {
+    (void)state;
+    for (size_t p = 0; p < NPATHS; p++) {
+        if (!use_path(p))
+            continue;
+        tv_file *f = tv_open(tv_path("kat/gcm_spec_mcgrew_viega.txt"));
+        tv_case c;
+        int ran = 0, skipped = 0;
+        while (tv_next(f, &c)) {
+            size_t kl, ivl, al, pl, cl, tl;
+            uint8_t *key = tv_get_hex(&c, "key", &kl), *iv = tv_get_hex(&c, "iv", &ivl);
+            uint8_t *aad = tv_get_hex(&c, "aad", &al), *pt = tv_get_hex(&c, "pt", &pl);
+            uint8_t *ct = tv_get_hex(&c, "ct", &cl), *tag = tv_get_hex(&c, "tag", &tl);
+            assert_true(key && iv && aad && pt && ct && tag);
+            assert_int_equal(pl, cl);
+            assert_int_equal(tl, 16);
+            if (ivl != 12 || (kl != 16 && kl != 32)) {
+                skipped++;
+                /* A 192-bit key must be refused, not mishandled. */
+                if (kl == 24) {
+                    tern_gcm_key k;
+                    assert_int_equal(tern_gcm_init(&k, key, kl), TERN_ERR_INVALID_ARG);
+                }
+            } else {
+                check_case(p, key, kl, iv, aad, al, pt, ct, pl, tag, 0, tv_get(&c, "case"));
+                /* and the same with the tag's last bit flipped */
+                tag[15] ^= 1;
+                check_case(p, key, kl, iv, aad, al, pt, ct, pl, tag, 1, tv_get(&c, "case"));
+                ran++;
+            }
+            free(key), free(iv), free(aad), free(pt), free(ct), free(tag);
+        }
+        tv_close(f);
+        print_message("  %s: McGrew-Viega %d cases passed, %d skipped (192-bit key or IV not 96 bits)\n",
+                      paths[p].name, ran, skipped);
+        assert_int_equal(ran, 8);
+        assert_int_equal(skipped, 10);
+    }
+    restore_env();
+}
+
+/* ---- NIST CAVP ---- */
+
+typedef struct {
+    uint8_t key[32], iv[12], tag[16];
+    size_t keylen, len, aadlen;
+    uint8_t *pt, *ct, *aad;
+    int fail;
+} nist_case;
+
+static nist_case *nist;
+static size_t nnist, nist_skipped_tag, nist_skipped_iv, nist_fail_cases;
+
+static void load_nist(const char *file, int decrypt) {
+    tv_file *f = tv_open(tv_path(file));
+    tv_case c;
+    while (tv_next(f, &c)) {
+        long ivlen = tv_get_long(&c, "IVlen", -1), taglen = tv_get_long(&c, "Taglen", -1);
+        long keylen = tv_get_long(&c, "Keylen", -1);
+        assert_true(keylen == 128 || keylen == 256);
+        if (ivlen != 96) {
+            nist_skipped_iv++;
+            continue;
+        }
+        if (taglen != 128) {
+            nist_skipped_tag++;
+            continue;
+        }
+        nist = realloc(nist, (nnist + 1) * sizeof *nist);
+        assert_non_null(nist);
+        nist_case *n = &nist[nnist++];
+        memset(n, 0, sizeof *n);
+        n->keylen = (size_t)keylen / 8;
+        assert_int_equal(tv_unhex_into(tv_get(&c, "Key"), n->key, n->keylen), 0);
+        assert_int_equal(tv_unhex_into(tv_get(&c, "IV"), n->iv, 12), 0);
+        assert_int_equal(tv_unhex_into(tv_get(&c, "Tag"), n->tag, 16), 0);
+        size_t cl;
+        n->ct = tv_get_hex(&c, "CT", &cl);
+        n->aad = tv_get_hex(&c, "AAD", &n->aadlen);
+        assert_non_null(n->ct);
+        assert_non_null(n->aad);
+        n->len = cl;
+        n->fail = decrypt && tv_get(&c, "FAIL") != NULL;
+        if (n->fail) {
+            nist_fail_cases++;
+            n->pt = malloc(1);
+        } else {
+            size_t pl;
+            n->pt = tv_get_hex(&c, "PT", &pl);
+            assert_non_null(n->pt);
+            assert_int_equal(pl, cl);
+        }
+        assert_int_equal(tv_get_long(&c, "PTlen", -1), (long)cl * 8);
+    }
+    tv_close(f);
+}
+
+static void test_nist_cavp(void **state) {
+    (void)state;
+    load_nist("kat/nist-cavp/gcmEncryptExtIV128.rsp", 0);
+    load_nist("kat/nist-cavp/gcmEncryptExtIV256.rsp", 0);
+    load_nist("kat/nist-cavp/gcmDecrypt128.rsp", 1);
+    load_nist("kat/nist-cavp/gcmDecrypt256.rsp", 1);
+    print_message("  NIST CAVP: %zu cases with 96-bit IV and 128-bit tag (%zu of them FAIL cases); "
+                  "skipped %zu with other IV lengths and %zu with tags under 128 bits\n",
+                  nnist, nist_fail_cases, nist_skipped_iv, nist_skipped_tag);
+    /* 375 + 375 + 375 + 375 (the 96-bit IV, 128-bit tag groups). */
+    assert_int_equal(nnist, 1500);
+    assert_true(nist_fail_cases > 0);
+    for (size_t p = 0; p < NPATHS; p++) {
+        if (!use_path(p))
+            continue;
+        for (size_t i = 0; i < nnist; i++) {
+            nist_case *n = &nist[i];
+            char what[64];
+            snprintf(what, sizeof what, "NIST case %zu", i);
+            check_case(p, n->key, n->keylen, n->iv, n->aad, n->aadlen, n->pt, n->ct, n->len, n->tag, n->fail,
+                       what);
+        }
+        print_message("  %s: NIST CAVP %zu cases passed\n", paths[p].name, nnist);
+    }
+    for (size_t i = 0; i < nnist; i++)
+        free(nist[i].pt), free(nist[i].ct), free(nist[i].aad);
+    free(nist);
+    nist = NULL;
+    nnist = 0;
+    restore_env();
+}
+
+/* ---- Wycheproof ---- */
+
+static void test_wycheproof(void **state) {
+    (void)state;
+    json *root = json_load(tv_path("wycheproof/aes_gcm_test.json"));
+    const json *groups = json_get(root, "testGroups");
+    assert_non_null(groups);
+    for (size_t p = 0; p < NPATHS; p++) {
+        if (!use_path(p))
+            continue;
+        int valid = 0, invalid = 0, unsup_iv = 0, unsup_key = 0;
+        for (size_t g = 0; g < groups->n; g++) {
+            const json *grp = groups->items[g];
+            int ivsize = (int)json_num(grp, "ivSize", -1), keysize = (int)json_num(grp, "keySize", -1);
+            int tagsize = (int)json_num(grp, "tagSize", -1);
+            const json *tests = json_get(grp, "tests");
+            for (size_t t = 0; t < tests->n; t++) {
+                const json *tc = tests->items[t];
+                size_t kl, ivl, al, ml, cl, tl;
+                uint8_t *key = tv_unhex(json_str(tc, "key"), &kl), *iv = tv_unhex(json_str(tc, "iv"), &ivl);
+                uint8_t *aad = tv_unhex(json_str(tc, "aad"), &al), *msg = tv_unhex(json_str(tc, "msg"), &ml);
+                uint8_t *ct = tv_unhex(json_str(tc, "ct"), &cl), *tag = tv_unhex(json_str(tc, "tag"), &tl);
+                const char *result = json_str(tc, "result");
+                char what[64];
+                snprintf(what, sizeof what, "Wycheproof tcId %d", (int)json_num(tc, "tcId", -1));
+                assert_int_equal(tagsize, 128);
+                assert_int_equal(tl, 16);
+                if (kl != 16 && kl != 32) {
+                    /* AES-192: refused at init. */
+                    tern_gcm_key k;
+                    assert_int_equal(tern_gcm_init(&k, key, kl), TERN_ERR_INVALID_ARG);
+                    unsup_key++;
+                } else if (ivsize != 96 || ivl != 12) {
+                    /* The API takes exactly 12-byte nonces: such a record
+                     * cannot even be expressed, so it is never accepted. */
+                    unsup_iv++;
+                } else if (strcmp(result, "valid") == 0) {
+                    assert_int_equal(ml, cl);
+                    check_case(p, key, kl, iv, aad, al, msg, ct, ml, tag, 0, what);
+                    valid++;
+                } else {
+                    assert_string_equal(result, "invalid");
+                    check_case(p, key, kl, iv, aad, al, msg, ct, cl, tag, 1, what);
+                    invalid++;
+                }
+                (void)keysize;
+                free(key), free(iv), free(aad), free(msg), free(ct), free(tag);
+            }
+        }
+        print_message("  %s: Wycheproof %d valid accepted, %d invalid rejected; unsupported: %d with IVs "
+                      "other than 96 bits, %d with 192-bit keys\n",
+                      paths[p].name, valid, invalid, unsup_iv, unsup_key);
+        assert_int_equal(valid, 79);
+        assert_int_equal(invalid, 54);
+    }
+    json_free(root);
+    restore_env();
+}
+
+/* ---- random cross-checks between paths and against OpenSSL ---- */
+
+#ifdef TERN_TEST_HAVE_OPENSSL
+static void openssl_seal(const uint8_t *key, size_t keylen, const uint8_t *iv, const uint8_t *aad, size_t aadlen,
+                         const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[16]) {
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int n;
+    assert_non_null(ctx);
+    assert_int_equal(EVP_EncryptInit_ex(ctx, keylen == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm(), NULL, key, iv),
+                     1);
+    assert_int_equal(EVP_EncryptUpdate(ctx, NULL, &n, aad, (int)aadlen), 1);
+    if (len)
+        assert_int_equal(EVP_EncryptUpdate(ctx, out, &n, in, (int)len), 1);
+    assert_int_equal(EVP_EncryptFinal_ex(ctx, out + len, &n), 1);
+    assert_int_equal(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, tag), 1);
+    EVP_CIPHER_CTX_free(ctx);
+}
+#endif
+
+#define XMAX 2048
+static void test_cross_random(void **state) {
+    (void)state;
+    uint64_t seed = 0x7465726e67636d31ull;
+    static uint8_t pt[XMAX + 16], aad[80], ref[XMAX + 16], out[XMAX + 16], buf[XMAX + 16];
+    uint8_t key[32], iv[12], reftag[16], tag[16];
+    int have[NPATHS], compared = 0, ossl = 0;
+    for (size_t p = 0; p < NPATHS; p++)
+        have[p] = use_path(p);
+    for (int iter = 0; iter < 300; iter++) {
+        size_t keylen = (iter & 1) ? 32 : 16;
+        uint8_t r[4];
+        tv_rng(&seed, key, sizeof key);
+        tv_rng(&seed, iv, sizeof iv);
+        tv_rng(&seed, r, sizeof r);
+        /* Lengths 0..2048, mostly not multiples of 16; some edges. */
+        size_t len = ((size_t)r[0] << 8 | r[1]) % (XMAX + 1);
+        static const size_t edges[] = {0, 1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 255, 256, 257, 2047, 2048};
+        if (iter < (int)(sizeof edges / sizeof edges[0]))
+            len = edges[iter];
+        size_t aadlen = r[2] % 70;
+        tv_rng(&seed, pt, len);
+        tv_rng(&seed, aad, aadlen);
+        int have_ref = 0;
+        for (size_t p = 0; p < NPATHS; p++) {
+            if (!have[p])
+                continue;
+            use_path(p);
+            tern_gcm_key k;
+            init_on_path(&k, p, key, keylen);
+            tern_gcm_seal(&k, iv, aad, aadlen, pt, len, out, tag);
+            if (!have_ref) {
+                memcpy(ref, out, len);
+                memcpy(reftag, tag, 16);
+                have_ref = 1;
+            } else {
+                if (memcmp(ref, out, len) != 0 || memcmp(reftag, tag, 16) != 0)
+                    fail_msg("iter %d len %zu aad %zu: %s differs from portable", iter, len, aadlen,
+                             paths[p].name);
+                compared++;
+            }
+            /* in place */
+            memcpy(buf, pt, len);
+            tern_gcm_seal(&k, iv, aad, aadlen, buf, len, buf, tag);
+            assert_memory_equal(buf, ref, len);
+            assert_memory_equal(tag, reftag, 16);
+            assert_int_equal(tern_gcm_open(&k, iv, aad, aadlen, buf, len, tag, buf), 0);
+            assert_memory_equal(buf, pt, len);
+            /* a flipped bit anywhere (ciphertext, aad, tag) is rejected, output zeroed */
+            size_t where = ((size_t)r[3] * 131) % (len + aadlen + 16);
+            uint8_t *flip = where < len ? ref + where : where < len + aadlen ? aad + (where - len)
+                                                                                : reftag + (where - len - aadlen);
+            *flip ^= (uint8_t)(1u << (r[3] & 7));
+            memset(buf, 0x5a, len);
+            assert_int_equal(tern_gcm_open(&k, iv, aad, aadlen, ref, len, reftag, buf), TERN_ERR_BAD_RECORD_MAC);
+            for (size_t i = 0; i < len; i++)
+                assert_int_equal(buf[i], 0);
+            *flip ^= (uint8_t)(1u << (r[3] & 7));
+            tern_gcm_wipe(&k);
+        }
+#ifdef TERN_TEST_HAVE_OPENSSL
+        openssl_seal(key, keylen, iv, aad, aadlen, pt, len, out, tag);
+        if (memcmp(ref, out, len) != 0 || memcmp(reftag, tag, 16) != 0)
+            fail_msg("iter %d len %zu aad %zu: OpenSSL differs", iter, len, aadlen);
+        ossl++;
+#endif
+    }
+    print_message("  random: 300 key/nonce/length sets, %d cross-path comparisons, %d OpenSSL comparisons\n",
+                  compared, ossl);
+    restore_env();
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_aes_ct64_fips197), cmocka_unit_test(test_init_args),
+        cmocka_unit_test(test_mcgrew_viega),     cmocka_unit_test(test_nist_cavp),
+        cmocka_unit_test(test_wycheproof),       cmocka_unit_test(test_cross_random),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
