@@ -47,6 +47,7 @@ static const struct {
     {TERN_ERR_INSECURE_RENEG, TERN_ALERT_HANDSHAKE_FAILURE, "renegotiation refused"},
     {TERN_ERR_MISSING_EXTENSION, TERN_ALERT_HANDSHAKE_FAILURE, "a required extension is missing"},
     {TERN_ERR_NO_CERTIFICATE, TERN_ALERT_HANDSHAKE_FAILURE, "the peer sent no certificate"},
+    {TERN_ERR_UNSUPPORTED_EXTENSION, TERN_ALERT_UNSUPPORTED_EXTENSION, "the peer sent an extension that was not offered"},
     {TERN_ERR_CERT_BAD, TERN_ALERT_BAD_CERTIFICATE, "malformed certificate"},
     {TERN_ERR_CERT_UNSUPPORTED, TERN_ALERT_UNSUPPORTED_CERTIFICATE, "unsupported certificate key or signature algorithm"},
     {TERN_ERR_CERT_EXPIRED, TERN_ALERT_CERTIFICATE_EXPIRED, "a certificate is expired or not yet valid"},

@@ -74,6 +74,7 @@ enum tern_error {
     TERN_ERR_INSECURE_RENEG     = -59, /* renegotiation refused or insecure */
     TERN_ERR_MISSING_EXTENSION  = -60, /* a required extension is missing */
     TERN_ERR_NO_CERTIFICATE     = -61, /* the peer sent no certificate where one is required */
+    TERN_ERR_UNSUPPORTED_EXTENSION = -62, /* the peer sent an extension that was not offered */
 
     /* certificates: -80 .. -99 */
     TERN_ERR_CERT_BAD          = -80, /* a certificate is malformed */
@@ -137,6 +138,164 @@ TERN_API const char *tern_alert_name(int alert);
  * 0, or return a negative value on failure (tern then fails with TERN_ERR_RNG).
  * Tests may supply a deterministic one; the default reads getrandom(2). */
 typedef int (*tern_rng_fn)(void *arg, uint8_t *buf, size_t len);
+
+
+/* ---- Configuration -------------------------------------------------------
+ *
+ * A configuration is built once, then shared read-only by any number of
+ * connections (safe to share between threads once no setter is called any
+ * more).  It must outlive every connection made from it.  Defaults are the
+ * secure ones: both AES-GCM suites, verification on, extended master secret
+ * offered, system RNG, the real clock.
+ */
+typedef struct tern_config tern_config;
+typedef struct tern_conn tern_conn;
+
+/* A new configuration with the defaults, or NULL when out of memory. */
+TERN_API tern_config *tern_config_new(void);
+/* Free a configuration (and wipe the private keys it holds).  NULL is fine.
+ * The caller must have freed every connection made from it first. */
+TERN_API void tern_config_free(tern_config *cfg);
+
+/* Trust store: add the CA certificates in a PEM file, or in every *.pem /
+ * *.crt file of a directory.  Returns 0 or a negative TERN_ERR_* (TERN_ERR_FILE,
+ * TERN_ERR_PEM, TERN_ERR_CERT_BAD ...). */
+TERN_API int tern_config_load_truststore(tern_config *cfg, const char *path);
+/* Trust store: add the CA certificates in a PEM buffer.  Returns 0 or a
+ * negative TERN_ERR_*. */
+TERN_API int tern_config_add_truststore_pem(tern_config *cfg, const uint8_t *pem, size_t len);
+
+/* Key store: this side's certificate chain (leaf first, PEM) and its RSA
+ * private key (PEM, PKCS#1 or PKCS#8).  Loading checks that the key matches
+ * the leaf.  Returns 0 or a negative TERN_ERR_* (TERN_ERR_KEY_MISMATCH ...). */
+TERN_API int tern_config_load_keystore(tern_config *cfg, const char *chain_pem_path, const char *key_pem_path);
+/* The same from memory. */
+TERN_API int tern_config_add_keystore_pem(tern_config *cfg, const uint8_t *chain, size_t chain_len,
+                                          const uint8_t *key, size_t key_len);
+
+/* Why the last load into cfg failed (a sentence naming the file and the
+ * problem), or "".  Valid until the next call on cfg. */
+TERN_API const char *tern_config_error(const tern_config *cfg);
+
+/* Application protocols (RFC 7301) as a comma-separated list in preference
+ * order, e.g. "h2,http/1.1"; NULL or "" switches ALPN off.  A client offers
+ * them; a server picks the first of its own list the client also offers and
+ * refuses the connection (no_application_protocol) when there is none.
+ * Returns 0 or TERN_ERR_INVALID_ARG (empty item, item over 255 bytes, list
+ * over 255 bytes in total). */
+TERN_API int tern_config_set_alpn(tern_config *cfg, const char *protocols);
+
+/* Cipher suites as a colon- or comma-separated list in preference order, by
+ * IANA name ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256") or OpenSSL name
+ * ("ECDHE-RSA-AES128-GCM-SHA256").  Returns 0, or TERN_ERR_INVALID_ARG if a
+ * name is unknown or the list is empty. */
+TERN_API int tern_config_set_cipher_suites(tern_config *cfg, const char *list);
+
+/* Extended master secret (RFC 7627) is always offered (client) and accepted
+ * (server).  With require = 1 a peer that does not support it is refused
+ * with handshake_failure.  Default 0. */
+TERN_API void tern_config_require_extended_master_secret(tern_config *cfg, int require);
+
+/* Connection memory (CONVENTIONS.md §6): record_size is the largest
+ * plaintext fragment this side sends (512 .. 16384, default 16384; records
+ * from the peer are always accepted up to the RFC's 16384), hs_max the
+ * largest handshake message accepted or sent (4096 .. 1048576, default
+ * 16384: enough for a chain of several RSA-2048 certificates).  Returns 0 or
+ * TERN_ERR_INVALID_ARG. */
+TERN_API int tern_config_set_buffer_sizes(tern_config *cfg, size_t record_size, size_t hs_max);
+
+/* The clock used for certificate validity, in seconds since the Unix epoch.
+ * For tests; the default is time(NULL). */
+TERN_API void tern_config_set_clock(tern_config *cfg, int64_t (*now)(void *arg), void *arg);
+/* The random source (see tern_rng_fn).  For tests; the default is the OS. */
+TERN_API void tern_config_set_rng(tern_config *cfg, tern_rng_fn fill, void *arg);
+
+/* The loud opt-out: a client made from this configuration does not check
+ * the server's certificate chain nor its name.  Anyone on the path can then
+ * read and change the traffic.  Only for tests and debugging. */
+TERN_API void tern_config_insecure_skip_verify(tern_config *cfg);
+
+/* ---- Connections --------------------------------------------------------- */
+
+/* The transport as two callbacks.  recv fills up to len bytes and returns
+ * the count (> 0), 0 when the peer closed the transport, TERN_WANT_READ if
+ * it would block, or TERN_ERR_IO.  send takes up to len bytes and returns
+ * the count (> 0), TERN_WANT_WRITE if it would block, or TERN_ERR_IO. */
+typedef int (*tern_recv_fn)(void *arg, uint8_t *buf, size_t len);
+typedef int (*tern_send_fn)(void *arg, const uint8_t *buf, size_t len);
+
+/* A client connection that will verify the server's certificate against
+ * server_name (a DNS name, sent as SNI, or an IP address literal, not sent).
+ * server_name may be NULL only when verification is skipped.  The one
+ * allocation this connection makes is done here.  Returns NULL when out of
+ * memory or when cfg/server_name are unusable (a later tern_error() is not
+ * possible then). */
+TERN_API tern_conn *tern_client_new(const tern_config *cfg, const char *server_name);
+/* A server connection.  cfg must hold a key store.  NULL on failure. */
+TERN_API tern_conn *tern_server_new(const tern_config *cfg);
+/* Free a connection, wiping every secret it holds.  Does not close the
+ * transport (the fd belongs to the caller).  NULL is fine. */
+TERN_API void tern_free(tern_conn *c);
+
+/* Use a connected socket (blocking or non-blocking).  Returns 0. */
+TERN_API int tern_set_fd(tern_conn *c, int fd);
+/* Use two callbacks (see tern_recv_fn / tern_send_fn).  Returns 0. */
+TERN_API int tern_set_io(tern_conn *c, tern_recv_fn recv, tern_send_fn send, void *arg);
+
+/* Run the handshake to its end.  Returns 0, TERN_WANT_READ / TERN_WANT_WRITE
+ * (call again when the transport is ready), or a negative TERN_ERR_* after
+ * which the connection is failed: every later call returns the same error,
+ * the alert has been sent, and tern_error() says why. */
+TERN_API int tern_handshake(tern_conn *c);
+/* Read application data (running the handshake first if needed).  Returns
+ * the number of bytes (> 0), 0 when the peer closed cleanly with close_notify,
+ * TERN_WANT_READ / TERN_WANT_WRITE, or a negative TERN_ERR_* (TERN_ERR_TRUNCATED
+ * when the transport closed without close_notify). */
+TERN_API long tern_read(tern_conn *c, void *buf, size_t len);
+/* Write application data (running the handshake first if needed).  Returns
+ * the number of bytes taken (> 0; fewer than len only when a non-blocking
+ * transport filled up: pass the rest again), TERN_WANT_READ / TERN_WANT_WRITE
+ * (nothing taken; call again with the same arguments), or a negative
+ * TERN_ERR_*.  Bytes taken are sealed into records and flushed by the next
+ * tern_write / tern_read / tern_close call at the latest. */
+TERN_API long tern_write(tern_conn *c, const void *buf, size_t len);
+/* Send close_notify (once) and flush everything pending.  Returns 0,
+ * TERN_WANT_WRITE, or a negative TERN_ERR_*.  Does not wait for the peer's
+ * close_notify: tern_read() returns 0 when it arrives. */
+TERN_API int tern_close(tern_conn *c);
+
+/* What went wrong, for people: the failing check in detail (for a refused
+ * certificate chain, the X.509 verifier's sentence), the alert sent or
+ * received by RFC name.  "" before any error.  Valid until tern_free(). */
+TERN_API const char *tern_error(const tern_conn *c);
+/* The TLS alert description this connection sent (when it failed) or
+ * received (a fatal alert), or -1 if none. */
+TERN_API int tern_alert_sent(const tern_conn *c);
+TERN_API int tern_alert_received(const tern_conn *c);
+
+/* ---- What was negotiated (valid after the handshake) ---- */
+
+/* 1 once the handshake completed, else 0. */
+TERN_API int tern_handshake_done(const tern_conn *c);
+/* "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", or NULL before ServerHello. */
+TERN_API const char *tern_cipher_suite(const tern_conn *c);
+/* The suite's IANA number, or 0. */
+TERN_API uint16_t tern_cipher_suite_id(const tern_conn *c);
+/* "TLSv1.2" once negotiated, else NULL. */
+TERN_API const char *tern_version(const tern_conn *c);
+/* The application protocol agreed by ALPN, or NULL if none. */
+TERN_API const char *tern_alpn(const tern_conn *c);
+/* Server: the name the client sent in server_name (SNI), or NULL.
+ * Client: the name it was created with. */
+TERN_API const char *tern_server_name(const tern_conn *c);
+/* 1 if the extended master secret (RFC 7627) is in use, else 0. */
+TERN_API int tern_extended_master_secret(const tern_conn *c);
+/* The peer certificate's subject as text ("CN=localhost, O=tern test"), or
+ * NULL (no certificate, or not verified).  Client side in this version. */
+TERN_API const char *tern_peer_subject(const tern_conn *c);
+/* The signature scheme of the ServerKeyExchange (TLS 1.3 code point, e.g.
+ * 0x0804 rsa_pss_rsae_sha256), or 0. */
+TERN_API uint16_t tern_signature_scheme(const tern_conn *c);
 
 #ifdef __cplusplus
 }

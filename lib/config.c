@@ -1,0 +1,187 @@
+/*
+ * The configuration: trust store, key store, suites, ALPN, limits, clock
+ * and RNG.  Built once (this is the only place besides tern_client_new /
+ * tern_server_new that allocates), then shared read-only by connections.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "lib/tls.h"
+#include "crypto/rand.h"
+
+static int64_t clock_now(void *arg) {
+    (void)arg;
+    return (int64_t)time(NULL);
+}
+
+tern_config *tern_config_new(void) {
+    tern_config *cfg = calloc(1, sizeof *cfg);
+    if (cfg == NULL)
+        return NULL;
+    for (size_t i = 0; tern_suite_defaults[i] != 0; i++)
+        cfg->suites[i] = tern_suite_defaults[i];
+    cfg->record_size = TERN_MAX_PLAINTEXT;
+    cfg->hs_max = 16384;
+    cfg->now = clock_now;
+    cfg->rng = tern_rand_os;
+    tern_truststore_init(&cfg->trust);
+    tern_keystore_init(&cfg->keys);
+    return cfg;
+}
+
+void tern_config_free(tern_config *cfg) {
+    if (cfg == NULL)
+        return;
+    tern_truststore_free(&cfg->trust);
+    tern_keystore_free(&cfg->keys);
+    tern_wipe(cfg, sizeof *cfg);
+    free(cfg);
+}
+
+static int set_msg(tern_config *cfg, int rc, const char *msg) {
+    snprintf(cfg->errmsg, sizeof cfg->errmsg, "%s", msg && msg[0] ? msg : tern_strerror(rc));
+    return rc;
+}
+
+int tern_config_load_truststore(tern_config *cfg, const char *path) {
+    TERN_ENSURE(cfg != NULL && path != NULL, TERN_ERR_INVALID_ARG);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(cfg->errmsg, sizeof cfg->errmsg, "trust store %s: cannot be read", path);
+        return TERN_ERR_FILE;
+    }
+    int rc = S_ISDIR(st.st_mode) ? tern_truststore_load_dir(&cfg->trust, path)
+                                 : tern_truststore_load_file(&cfg->trust, path);
+    if (rc < 0)
+        return set_msg(cfg, rc, cfg->trust.msg);
+    return 0;
+}
+
+int tern_config_add_truststore_pem(tern_config *cfg, const uint8_t *pem, size_t len) {
+    TERN_ENSURE(cfg != NULL && pem != NULL, TERN_ERR_INVALID_ARG);
+    int rc = tern_truststore_add_pem(&cfg->trust, pem, len, NULL);
+    if (rc < 0)
+        return set_msg(cfg, rc, cfg->trust.msg);
+    return 0;
+}
+
+static int keystore_done(tern_config *cfg, int rc) {
+    if (rc < 0)
+        return set_msg(cfg, rc, cfg->keys.msg);
+    if (cfg->keys.key_type != TERN_X509_KEY_RSA) {
+        tern_keystore_free(&cfg->keys);
+        tern_keystore_init(&cfg->keys);
+        return set_msg(cfg, TERN_ERR_UNSUPPORTED, "only RSA keys can be used by this version");
+    }
+    cfg->have_keys = 1;
+    return 0;
+}
+
+int tern_config_load_keystore(tern_config *cfg, const char *chain_pem_path, const char *key_pem_path) {
+    TERN_ENSURE(cfg != NULL && chain_pem_path != NULL && key_pem_path != NULL, TERN_ERR_INVALID_ARG);
+    tern_keystore_free(&cfg->keys);
+    tern_keystore_init(&cfg->keys);
+    cfg->have_keys = 0;
+    return keystore_done(cfg, tern_keystore_load_files(&cfg->keys, chain_pem_path, key_pem_path));
+}
+
+int tern_config_add_keystore_pem(tern_config *cfg, const uint8_t *chain, size_t chain_len, const uint8_t *key,
+                                 size_t key_len) {
+    TERN_ENSURE(cfg != NULL && chain != NULL && key != NULL, TERN_ERR_INVALID_ARG);
+    tern_keystore_free(&cfg->keys);
+    tern_keystore_init(&cfg->keys);
+    cfg->have_keys = 0;
+    return keystore_done(cfg, tern_keystore_load_pem(&cfg->keys, chain, chain_len, key, key_len));
+}
+
+const char *tern_config_error(const tern_config *cfg) {
+    return cfg ? cfg->errmsg : "";
+}
+
+int tern_config_set_alpn(tern_config *cfg, const char *protocols) {
+    TERN_ENSURE(cfg != NULL, TERN_ERR_INVALID_ARG);
+    uint8_t wire[TERN_ALPN_MAX];
+    size_t n = 0;
+    if (protocols != NULL && protocols[0] != '\0') {
+        const char *p = protocols;
+        for (;;) {
+            const char *end = strchr(p, ',');
+            size_t len = end ? (size_t)(end - p) : strlen(p);
+            /* RFC 7301 §3.1: names are 1..255 bytes; the list must fit our
+             * buffer (255 bytes is plenty for real lists). */
+            TERN_ENSURE(len >= 1 && len <= 255 && n + 1 + len < sizeof wire, TERN_ERR_INVALID_ARG);
+            wire[n++] = (uint8_t)len;
+            memcpy(wire + n, p, len);
+            n += len;
+            if (end == NULL)
+                break;
+            p = end + 1;
+        }
+    }
+    memcpy(cfg->alpn, wire, n);
+    cfg->alpn_len = n;
+    return 0;
+}
+
+int tern_config_set_cipher_suites(tern_config *cfg, const char *list) {
+    TERN_ENSURE(cfg != NULL && list != NULL, TERN_ERR_INVALID_ARG);
+    uint16_t ids[TERN_SUITE_MAX + 1];
+    size_t n = 0;
+    const char *p = list;
+    while (*p != '\0') {
+        size_t len = strcspn(p, ":,");
+        if (len > 0) {
+            const tern_suite *s = tern_suite_by_name(p, len);
+            TERN_ENSURE(s != NULL, TERN_ERR_INVALID_ARG);
+            int dup = 0;
+            for (size_t i = 0; i < n; i++)
+                dup |= ids[i] == s->id;
+            if (!dup) {
+                TERN_ENSURE(n < TERN_SUITE_MAX, TERN_ERR_INVALID_ARG);
+                ids[n++] = s->id;
+            }
+        }
+        p += len;
+        if (*p != '\0')
+            p++;
+    }
+    TERN_ENSURE(n > 0, TERN_ERR_INVALID_ARG);
+    ids[n] = 0;
+    memcpy(cfg->suites, ids, (n + 1) * sizeof ids[0]);
+    return 0;
+}
+
+void tern_config_require_extended_master_secret(tern_config *cfg, int require) {
+    if (cfg != NULL)
+        cfg->require_ems = require != 0;
+}
+
+int tern_config_set_buffer_sizes(tern_config *cfg, size_t record_size, size_t hs_max) {
+    TERN_ENSURE(cfg != NULL, TERN_ERR_INVALID_ARG);
+    TERN_ENSURE(record_size >= 512 && record_size <= TERN_MAX_PLAINTEXT, TERN_ERR_INVALID_ARG);
+    TERN_ENSURE(hs_max >= 4096 && hs_max <= (1u << 20), TERN_ERR_INVALID_ARG);
+    cfg->record_size = record_size;
+    cfg->hs_max = hs_max;
+    return 0;
+}
+
+void tern_config_set_clock(tern_config *cfg, int64_t (*now)(void *arg), void *arg) {
+    if (cfg == NULL)
+        return;
+    cfg->now = now ? now : clock_now;
+    cfg->now_arg = arg;
+}
+
+void tern_config_set_rng(tern_config *cfg, tern_rng_fn fill, void *arg) {
+    if (cfg == NULL)
+        return;
+    cfg->rng = fill ? fill : tern_rand_os;
+    cfg->rng_arg = arg;
+}
+
+void tern_config_insecure_skip_verify(tern_config *cfg) {
+    if (cfg != NULL)
+        cfg->skip_verify = 1;
+}

@@ -1,0 +1,368 @@
+/*
+ * The facade (CONVENTIONS.md §1): connection creation with its one
+ * allocation, tern_handshake / tern_read / tern_write / tern_close over the
+ * sans-I/O engine, alerts (RFC 5246 §7.2), the sticky failure, and the
+ * getters.  The transport pumps are in lib/io.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lib/tls.h"
+#include "crypto/rand.h"
+
+/* ---- creation: the one allocation ---- */
+
+static tern_conn *conn_new(const tern_config *cfg, enum tern_side side) {
+    if (cfg == NULL)
+        return NULL;
+    size_t head = (sizeof(tern_conn) + 63) & ~(size_t)63;
+    size_t in_cap = TERN_REC_HDR + TERN_MAX_CIPHERTEXT;
+    /* One full record plus room for an alert behind it, so a failure can
+     * always be reported even while a data record waits to be sent. */
+    size_t out_cap = TERN_REC_HDR + cfg->record_size + TERN_GCM_OVERHEAD + 64;
+    size_t hs_cap = TERN_HS_HDR + cfg->hs_max;
+    size_t total = (head + in_cap + out_cap + hs_cap + 63) & ~(size_t)63;
+    uint8_t *mem = aligned_alloc(64, total);
+    if (mem == NULL)
+        return NULL;
+    memset(mem, 0, total);
+    tern_conn *c = (tern_conn *)mem;
+    c->alloc_size = total;
+    c->cfg = cfg;
+    c->side = side;
+    c->fd = -1;
+    c->alert_sent = c->alert_received = -1;
+    c->in = mem + head;
+    c->in_cap = in_cap;
+    c->out = c->in + in_cap;
+    c->out_cap = out_cap;
+    c->hs = c->out + out_cap;
+    c->hs_cap = hs_cap;
+    c->state = TERN_ST_HANDSHAKE;
+    tern_hs_begin(c);
+    return c;
+}
+
+tern_conn *tern_client_new(const tern_config *cfg, const char *server_name) {
+    if (cfg == NULL)
+        return NULL;
+    size_t n = server_name ? strlen(server_name) : 0;
+    /* Verification needs a name to check the certificate against. */
+    if ((n == 0 && !cfg->skip_verify) || n >= TERN_NAME_MAX)
+        return NULL;
+    tern_conn *c = conn_new(cfg, TERN_CLIENT);
+    if (c != NULL && n > 0)
+        memcpy(c->server_name, server_name, n + 1);
+    return c;
+}
+
+tern_conn *tern_server_new(const tern_config *cfg) {
+    if (cfg == NULL || !cfg->have_keys)
+        return NULL;
+    return conn_new(cfg, TERN_SERVER);
+}
+
+void tern_free(tern_conn *c) {
+    if (c == NULL)
+        return;
+    tern_gcm_wipe(&c->rd.gcm);
+    tern_gcm_wipe(&c->wr.gcm);
+    tern_wipe(c, c->alloc_size); /* keys, master secret, buffers: everything */
+    free(c);
+}
+
+int tern_conn_random(tern_conn *c, uint8_t *buf, size_t len) {
+    return tern_rand_fill(c->cfg->rng, c->cfg->rng_arg, buf, len);
+}
+
+/* ---- errors ---- */
+
+int tern_fail(tern_conn *c, int err, const char *fmt, ...) {
+    if (c->state == TERN_ST_FAILED)
+        return c->err;
+    c->state = TERN_ST_FAILED;
+    c->err = err;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->errmsg, sizeof c->errmsg, fmt, ap);
+    va_end(ap);
+    int alert = tern_error_alert(err);
+    if (alert >= 0) {
+        /* Whatever handshake bytes were pending will never be sent. */
+        c->hs_out_len = c->hs_out_off = 0;
+        c->alert_sent = alert;
+        tern_rec_alert(c, 2, alert);
+        size_t n = strlen(c->errmsg);
+        snprintf(c->errmsg + n, sizeof c->errmsg - n, " (sent alert %s)", tern_alert_name(alert));
+    }
+    return err;
+}
+
+/* Fail with a generic sentence if nothing more specific was said, flush
+ * the alert as far as the transport allows, and return the sticky error. */
+static int failed(tern_conn *c, int rc) {
+    if (c->state != TERN_ST_FAILED)
+        (void)tern_fail(c, rc, "%s", tern_strerror(rc));
+    if (tern_io_flush(c) < 0) {
+        /* Best effort: the transport may be gone. */
+    }
+    return c->err;
+}
+
+/* The current record is an alert: RFC 5246 §7.2.  close_notify ends the
+ * stream; a fatal alert ends the connection; warnings are counted. */
+static int handle_alert(tern_conn *c) {
+    if (c->hs_in_len > 0)
+        return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "an alert arrived inside a fragmented handshake message");
+    while (c->rec_left >= 2) {
+        uint8_t level = c->rec_p[0], desc = c->rec_p[1];
+        c->rec_p += 2;
+        c->rec_left -= 2;
+        c->alert_received = desc;
+        if (desc == TERN_ALERT_CLOSE_NOTIFY) {
+            tern_rec_done(c);
+            c->peer_close_notify = 1;
+            if (c->state == TERN_ST_HANDSHAKE)
+                return tern_fail(c, TERN_ERR_CLOSED, "the peer closed the connection (close_notify) during the handshake");
+            return 0;
+        }
+        const char *name = tern_alert_name(desc);
+        if (level != 1) {
+            tern_rec_done(c);
+            return tern_fail(c, TERN_ERR_PEER_ALERT, "the peer sent a fatal alert: %s (%u)", name ? name : "unknown",
+                             desc);
+        }
+        if (++c->warn_alerts > 16)
+            return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "too many warning alerts in a row");
+    }
+    if (c->rec_left != 0)
+        return tern_fail(c, TERN_ERR_DECODE, "alert record of odd length");
+    tern_rec_done(c);
+    return 0;
+}
+
+/* ---- the handshake ---- */
+
+int tern_handshake(tern_conn *c) {
+    if (c == NULL)
+        return TERN_ERR_INVALID_ARG;
+    if (c->state == TERN_ST_FAILED)
+        return c->err;
+    while (c->state == TERN_ST_HANDSHAKE) {
+        int rc = tern_hs_advance(c);
+        if (rc == 1) {
+            rc = handle_alert(c);
+            if (rc < 0)
+                return failed(c, rc);
+            continue;
+        }
+        if (rc == 0)
+            break;
+        if (rc != TERN_WANT_READ && rc != TERN_WANT_WRITE)
+            return failed(c, rc);
+        int f = tern_io_flush(c);
+        if (f == TERN_WANT_WRITE)
+            return f;
+        if (f < 0)
+            return failed(c, f);
+        if (rc == TERN_WANT_READ) {
+            f = tern_io_fill(c);
+            if (f == TERN_WANT_READ)
+                return f;
+            if (f < 0)
+                return failed(c, f);
+        }
+    }
+    int f = tern_io_flush(c);
+    if (f == TERN_WANT_WRITE)
+        return f;
+    if (f < 0)
+        return failed(c, f);
+    return c->state == TERN_ST_OPEN ? 0 : c->err;
+}
+
+/* ---- application data ---- */
+
+/* Get the next record that carries application data, handling alerts and
+ * post-handshake handshake messages on the way. */
+static int next_data_record(tern_conn *c) {
+    for (;;) {
+        if (c->rec_active) {
+            if (c->rec_type == TERN_CT_APPLICATION_DATA) {
+                if (c->hs_in_len > 0)
+                    return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE,
+                                     "application data arrived inside a fragmented handshake message");
+                if (c->rec_left > 0)
+                    return 0;
+                tern_rec_done(c); /* empty record */
+                continue;
+            }
+            int rc;
+            switch (c->rec_type) {
+            case TERN_CT_ALERT:
+                rc = handle_alert(c);
+                break;
+            case TERN_CT_HANDSHAKE:
+                rc = tern_hs_post_handshake(c);
+                break;
+            default:
+                rc = tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "ChangeCipherSpec after the handshake");
+                break;
+            }
+            if (rc < 0)
+                return rc;
+            if (c->peer_close_notify)
+                return 0;
+            continue;
+        }
+        TERN_TRY(tern_rec_next(c));
+    }
+}
+
+long tern_read(tern_conn *c, void *buf, size_t len) {
+    if (c == NULL || (buf == NULL && len > 0))
+        return TERN_ERR_INVALID_ARG;
+    if (c->state != TERN_ST_OPEN) {
+        int rc = tern_handshake(c);
+        if (rc != 0)
+            return rc;
+    }
+    if (tern_io_flush(c) == TERN_WANT_WRITE) {
+        /* Pending output (a no_renegotiation warning, a data record) waits;
+         * reading must not block on it. */
+    }
+    for (;;) {
+        if (c->state == TERN_ST_FAILED)
+            return c->err;
+        if (c->peer_close_notify)
+            return 0;
+        int rc = next_data_record(c);
+        if (rc == 0 && c->peer_close_notify)
+            return 0;
+        if (rc == 0) {
+            size_t n = c->rec_left < len ? c->rec_left : len;
+            if (n > 0x7fffffff)
+                n = 0x7fffffff;
+            memcpy(buf, c->rec_p, n);
+            c->rec_p += n;
+            c->rec_left -= n;
+            c->warn_alerts = 0;
+            if (c->rec_left == 0)
+                tern_rec_done(c);
+            return (long)n;
+        }
+        if (rc != TERN_WANT_READ)
+            return failed(c, rc);
+        int f = tern_io_flush(c);
+        if (f < 0 && f != TERN_WANT_WRITE)
+            return failed(c, f);
+        f = tern_io_fill(c);
+        if (f == TERN_WANT_READ)
+            return f;
+        if (f < 0)
+            return failed(c, f);
+    }
+}
+
+long tern_write(tern_conn *c, const void *buf, size_t len) {
+    if (c == NULL || (buf == NULL && len > 0))
+        return TERN_ERR_INVALID_ARG;
+    if (c->state != TERN_ST_OPEN) {
+        int rc = tern_handshake(c);
+        if (rc != 0)
+            return rc;
+    }
+    if (c->sent_close_notify)
+        return TERN_ERR_CLOSED;
+    if (len > 0x40000000)
+        len = 0x40000000;
+    const uint8_t *p = buf;
+    size_t done = 0;
+    while (done < len) {
+        size_t n = len - done;
+        if (n > c->cfg->record_size)
+            n = c->cfg->record_size;
+        if (!tern_rec_fits(c, n)) {
+            int f = tern_io_flush(c);
+            if (f == TERN_WANT_WRITE)
+                return done > 0 ? (long)done : TERN_WANT_WRITE;
+            if (f < 0)
+                return failed(c, f);
+            continue;
+        }
+        int rc = tern_rec_write(c, TERN_CT_APPLICATION_DATA, p + done, n);
+        if (rc < 0)
+            return failed(c, rc);
+        done += n;
+    }
+    int f = tern_io_flush(c);
+    if (f < 0 && f != TERN_WANT_WRITE)
+        return failed(c, f);
+    return (long)done;
+}
+
+int tern_close(tern_conn *c) {
+    if (c == NULL)
+        return TERN_ERR_INVALID_ARG;
+    if (c->state == TERN_ST_FAILED)
+        return c->err;
+    if (!c->sent_close_notify) {
+        if (!tern_rec_fits(c, 2)) {
+            int f = tern_io_flush(c);
+            if (f < 0)
+                return f == TERN_WANT_WRITE ? f : failed(c, f);
+        }
+        tern_rec_alert(c, 1, TERN_ALERT_CLOSE_NOTIFY);
+        c->sent_close_notify = 1;
+    }
+    int f = tern_io_flush(c);
+    if (f < 0 && f != TERN_WANT_WRITE)
+        return failed(c, f);
+    return f;
+}
+
+/* ---- the engine's byte interface ---- */
+
+uint8_t *tern_engine_recv_buf(tern_conn *c, size_t *cap) {
+    if (!c->rec_active && c->in_start > 0) {
+        memmove(c->in, c->in + c->in_start, c->in_end - c->in_start);
+        c->in_end -= c->in_start;
+        c->in_start = 0;
+    }
+    *cap = c->in_cap - c->in_end;
+    return c->in + c->in_end;
+}
+
+void tern_engine_recv_done(tern_conn *c, size_t n) {
+    if (n == 0)
+        c->in_eof = 1;
+    else
+        c->in_end += n;
+}
+
+const uint8_t *tern_engine_send_buf(tern_conn *c, size_t *len) {
+    *len = c->out_len - c->out_sent;
+    return *len ? c->out + c->out_sent : NULL;
+}
+
+void tern_engine_send_done(tern_conn *c, size_t n) {
+    c->out_sent += n;
+    if (c->out_sent >= c->out_len)
+        c->out_sent = c->out_len = 0;
+}
+
+/* ---- getters ---- */
+
+const char *tern_error(const tern_conn *c) { return c ? c->errmsg : "no connection"; }
+int tern_alert_sent(const tern_conn *c) { return c ? c->alert_sent : -1; }
+int tern_alert_received(const tern_conn *c) { return c ? c->alert_received : -1; }
+int tern_handshake_done(const tern_conn *c) { return c != NULL && c->state == TERN_ST_OPEN; }
+const char *tern_cipher_suite(const tern_conn *c) { return c && c->suite ? c->suite->name : NULL; }
+uint16_t tern_cipher_suite_id(const tern_conn *c) { return c && c->suite ? c->suite->id : 0; }
+const char *tern_version(const tern_conn *c) { return c && c->suite ? "TLSv1.2" : NULL; }
+const char *tern_alpn(const tern_conn *c) { return c && c->alpn[0] ? c->alpn : NULL; }
+const char *tern_server_name(const tern_conn *c) { return c && c->server_name[0] ? c->server_name : NULL; }
+int tern_extended_master_secret(const tern_conn *c) { return c ? c->ems : 0; }
+const char *tern_peer_subject(const tern_conn *c) { return c && c->peer_subject[0] ? c->peer_subject : NULL; }
+uint16_t tern_signature_scheme(const tern_conn *c) { return c ? c->sigscheme : 0; }

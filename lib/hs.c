@@ -1,0 +1,305 @@
+/*
+ * The handshake as data (CONVENTIONS.md §2): one table per handshake shape,
+ * each row naming the message, who sends it, and its write / parse
+ * functions.  tern_hs_advance() walks the table: a row we send is written
+ * into the handshake area and cut into records; a row the peer sends must be
+ * the next message that arrives, else unexpected_message.
+ *
+ * Also here: the transcript (RFC 5246 §7.4.9 "handshake_messages": every
+ * handshake message, header included, without record headers, CCS or
+ * HelloRequest) and the reassembly of handshake messages from records
+ * (RFC 5246 §6.2.1: messages may be split across records and several may
+ * share one; nothing else may come between the pieces of one message).
+ *
+ * Future shapes are new tables here (full RSA key exchange, abbreviated
+ * handshake), and new optional rows (CertificateRequest, client
+ * Certificate, CertificateVerify) with an `applies` predicate or the
+ * `optional` flag.
+ */
+#include "lib/tls.h"
+#include "crypto/ct.h"
+
+/*
+ * Full handshake, ECDHE_RSA key exchange (RFC 5246 §7.3, RFC 8422 §2):
+ *
+ *   Client                                         Server
+ *
+ *   ClientHello                  -------->
+ *                                                  ServerHello
+ *                                                  Certificate
+ *                                                  ServerKeyExchange
+ *                                <--------         ServerHelloDone
+ *   ClientKeyExchange
+ *   [ChangeCipherSpec]
+ *   Finished                     -------->
+ *                                                  [ChangeCipherSpec]
+ *                                <--------         Finished
+ *   Application Data             <------->         Application Data
+ */
+#define ROW(type, sender, applies, optional, fn, name)                                                           \
+    { type, sender, applies, optional, tern_hs_##fn##_write, tern_hs_##fn##_parse, name }
+static const tern_hs_row full_ecdhe[] = {
+    ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello, "ClientHello"),
+    ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello, "ServerHello"),
+    ROW(TERN_HT_CERTIFICATE, TERN_SERVER, NULL, 0, certificate, "Certificate"),
+    ROW(TERN_HT_SERVER_KEY_EXCHANGE, TERN_SERVER, NULL, 0, server_key_exchange, "ServerKeyExchange"),
+    ROW(TERN_HT_SERVER_HELLO_DONE, TERN_SERVER, NULL, 0, server_hello_done, "ServerHelloDone"),
+    ROW(TERN_HT_CLIENT_KEY_EXCHANGE, TERN_CLIENT, NULL, 0, client_key_exchange, "ClientKeyExchange"),
+    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_CLIENT, NULL, 0, change_cipher_spec, "ChangeCipherSpec"),
+    ROW(TERN_HT_FINISHED, TERN_CLIENT, NULL, 0, finished, "Finished"),
+    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_SERVER, NULL, 0, change_cipher_spec, "ChangeCipherSpec"),
+    ROW(TERN_HT_FINISHED, TERN_SERVER, NULL, 0, finished, "Finished"),
+};
+
+static const char *msg_name(int type) {
+    switch (type) {
+    case TERN_HT_HELLO_REQUEST: return "HelloRequest";
+    case TERN_HT_CLIENT_HELLO: return "ClientHello";
+    case TERN_HT_SERVER_HELLO: return "ServerHello";
+    case TERN_HT_NEW_SESSION_TICKET: return "NewSessionTicket";
+    case TERN_HT_CERTIFICATE: return "Certificate";
+    case TERN_HT_SERVER_KEY_EXCHANGE: return "ServerKeyExchange";
+    case TERN_HT_CERTIFICATE_REQUEST: return "CertificateRequest";
+    case TERN_HT_SERVER_HELLO_DONE: return "ServerHelloDone";
+    case TERN_HT_CERTIFICATE_VERIFY: return "CertificateVerify";
+    case TERN_HT_CLIENT_KEY_EXCHANGE: return "ClientKeyExchange";
+    case TERN_HT_FINISHED: return "Finished";
+    case TERN_HT_CHANGE_CIPHER_SPEC: return "ChangeCipherSpec";
+    default: return "an unknown handshake message";
+    }
+}
+
+void tern_hs_begin(tern_conn *c) {
+    c->table = full_ecdhe;
+    c->nrows = TERN_ARRAY_LEN(full_ecdhe);
+    c->step = 0;
+    /* Until ServerHello names the suite we do not know the PRF hash, so the
+     * transcript runs under both. */
+    if (tern_hash_init(&c->hs_state.th256, TERN_HASH_SHA256) < 0 ||
+        tern_hash_init(&c->hs_state.th384, TERN_HASH_SHA384) < 0) {
+        /* Cannot happen: both ids are built in. */
+    }
+}
+
+void tern_hs_transcript(tern_conn *c, const uint8_t *p, size_t len) {
+    tern_hs_state *h = &c->hs_state;
+    if (c->suite == NULL || c->suite->prf == TERN_HASH_SHA256)
+        tern_hash_update(&h->th256, p, len);
+    if (c->suite == NULL || c->suite->prf == TERN_HASH_SHA384)
+        tern_hash_update(&h->th384, p, len);
+}
+
+size_t tern_hs_transcript_hash(const tern_conn *c, uint8_t out[TERN_HASH_MAX_LEN]) {
+    /* Finalise a copy: the running hash goes on. */
+    tern_hash_ctx copy = c->suite->prf == TERN_HASH_SHA384 ? c->hs_state.th384 : c->hs_state.th256;
+    size_t n = tern_hash_len(copy.alg);
+    tern_hash_final(&copy, out);
+    return n;
+}
+
+/* Gather the next complete handshake message (or a ChangeCipherSpec) into
+ * c->hs.  On success *type is the TERN_HT_* and the message (header
+ * included for handshake messages; the single CCS byte for a CCS) is in
+ * c->hs[0 .. *len). */
+static int next_message(tern_conn *c, int *type, size_t *len) {
+    for (;;) {
+        if (c->hs_in_len >= TERN_HS_HDR) {
+            size_t body = tern_load_be24(c->hs + 1);
+            if (c->hs_in_len == TERN_HS_HDR + body) {
+                *type = c->hs[0];
+                *len = c->hs_in_len;
+                return 0;
+            }
+        }
+        if (!c->rec_active)
+            TERN_TRY(tern_rec_next(c));
+        if (c->rec_left == 0) { /* an empty application data record */
+            if (c->rec_type != TERN_CT_APPLICATION_DATA)
+                return TERN_ERR_INTERNAL;
+        }
+        switch (c->rec_type) {
+        case TERN_CT_HANDSHAKE: {
+            size_t want;
+            if (c->hs_in_len < TERN_HS_HDR) {
+                want = TERN_HS_HDR - c->hs_in_len;
+            } else {
+                size_t body = tern_load_be24(c->hs + 1);
+                want = TERN_HS_HDR + body - c->hs_in_len;
+            }
+            size_t n = c->rec_left < want ? c->rec_left : want;
+            memcpy(c->hs + c->hs_in_len, c->rec_p, n);
+            c->hs_in_len += n;
+            c->rec_p += n;
+            c->rec_left -= n;
+            if (c->rec_left == 0)
+                tern_rec_done(c);
+            if (c->hs_in_len == TERN_HS_HDR) {
+                size_t body = tern_load_be24(c->hs + 1);
+                if (body > c->hs_cap - TERN_HS_HDR)
+                    return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
+                                     "%s of %zu bytes is larger than the configured maximum of %zu",
+                                     msg_name(c->hs[0]), body, c->hs_cap - TERN_HS_HDR);
+            }
+            continue;
+        }
+        case TERN_CT_CHANGE_CIPHER_SPEC:
+            if (c->hs_in_len > 0)
+                return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE,
+                                 "ChangeCipherSpec arrived in the middle of a fragmented handshake message");
+            if (c->rec_left > c->hs_cap)
+                return tern_fail(c, TERN_ERR_DECODE, "ChangeCipherSpec record of %zu bytes", c->rec_left);
+            memcpy(c->hs, c->rec_p, c->rec_left);
+            *len = c->rec_left;
+            *type = TERN_HT_CHANGE_CIPHER_SPEC;
+            tern_rec_done(c);
+            return 0;
+        case TERN_CT_ALERT:
+            /* Alerts are handled by the connection (lib/conn.c); it refuses
+             * one that splits a handshake message. */
+            return 1;
+        default:
+            return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "application data arrived during the handshake");
+        }
+    }
+}
+
+/* Cut the pending outgoing handshake bytes into records (at most
+ * record_size plaintext bytes each).  TERN_WANT_WRITE when the output
+ * buffer is full: the pump sends and we are called again. */
+static int flush_hs(tern_conn *c) {
+    while (c->hs_out_off < c->hs_out_len) {
+        size_t n = c->hs_out_len - c->hs_out_off;
+        if (n > c->cfg->record_size)
+            n = c->cfg->record_size;
+        if (!tern_rec_fits(c, n))
+            return TERN_WANT_WRITE;
+        TERN_TRY(tern_rec_write(c, TERN_CT_HANDSHAKE, c->hs + c->hs_out_off, n));
+        c->hs_out_off += n;
+    }
+    c->hs_out_off = c->hs_out_len = 0;
+    return 0;
+}
+
+/* Write one handshake message after those already pending (so a flight
+ * shares records: RFC 5246 §6.2.1 allows coalescing). */
+static int write_message(tern_conn *c, const tern_hs_row *row) {
+    for (int attempt = 0; attempt < 2; attempt++) {
+        tern_writer w;
+        tern_wr_vec body;
+        tern_wr_init(&w, c->hs + c->hs_out_len, c->hs_cap - c->hs_out_len);
+        int rc = tern_wr_u8(&w, (uint8_t)row->type);
+        if (rc == 0)
+            rc = tern_wr_begin(&w, &body, 3);
+        if (rc == 0)
+            rc = row->write(c, &w);
+        if (rc == 0)
+            rc = tern_wr_end(&w, &body);
+        if (rc == 0 && w.err)
+            rc = w.err;
+        if (rc == TERN_ERR_BUFFER_TOO_SMALL && c->hs_out_len > 0) {
+            /* Not enough room behind the messages already pending: send
+             * those first, then write this one into the empty area. */
+            rc = flush_hs(c);
+            if (rc < 0)
+                return rc;
+            continue;
+        }
+        if (rc == TERN_ERR_BUFFER_TOO_SMALL)
+            return tern_fail(c, TERN_ERR_LIMIT, "our %s does not fit the handshake buffer (%zu bytes)", row->name,
+                             c->hs_cap);
+        TERN_TRY(rc);
+        tern_hs_transcript(c, c->hs + c->hs_out_len, tern_wr_len(&w));
+        c->hs_out_len += tern_wr_len(&w);
+        return 0;
+    }
+    return TERN_ERR_INTERNAL;
+}
+
+int tern_hs_advance(tern_conn *c) {
+    while (c->step < c->nrows) {
+        const tern_hs_row *row = &c->table[c->step];
+        if (row->applies != NULL && !row->applies(c)) {
+            c->step++;
+            continue;
+        }
+        if (row->sender == c->side) {
+            if (row->type == TERN_HT_CHANGE_CIPHER_SPEC) {
+                /* CCS is its own record type: everything before it goes out
+                 * first, under the old keys. */
+                TERN_TRY(flush_hs(c));
+                if (!tern_rec_fits(c, 1))
+                    return TERN_WANT_WRITE;
+                uint8_t one = 1;
+                TERN_TRY(tern_rec_write(c, TERN_CT_CHANGE_CIPHER_SPEC, &one, 1));
+                tern_writer w;
+                tern_wr_init(&w, NULL, 0);
+                int rc = row->write(c, &w); /* switches our write keys */
+                if (rc < 0)
+                    return c->state == TERN_ST_FAILED ? rc : tern_fail(c, rc, "%s while switching keys", tern_strerror(rc));
+            } else {
+                int rc = write_message(c, row);
+                if (rc < 0)
+                    return c->state == TERN_ST_FAILED
+                               ? rc
+                               : tern_fail(c, rc, "%s while writing our %s", tern_strerror(rc), row->name);
+            }
+            c->step++;
+            continue;
+        }
+        /* The peer's turn: our flight must be on its way first. */
+        TERN_TRY(flush_hs(c));
+        int type;
+        size_t len;
+        int rc = next_message(c, &type, &len);
+        if (rc != 0)
+            return rc; /* WANT_READ, an error, or 1: an alert for the caller */
+        if (type != row->type) {
+            if (row->optional) {
+                c->step++;
+                continue;
+            }
+            return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "expected %s, received %s", row->name, msg_name(type));
+        }
+        tern_reader r;
+        if (type == TERN_HT_CHANGE_CIPHER_SPEC)
+            tern_rd_init(&r, c->hs, len);
+        else
+            tern_rd_init(&r, c->hs + TERN_HS_HDR, len - TERN_HS_HDR);
+        rc = row->parse(c, &r);
+        if (rc < 0)
+            return c->state == TERN_ST_FAILED ? rc
+                                              : tern_fail(c, rc, "%s in the peer's %s", tern_strerror(rc), row->name);
+        /* The message joins the transcript after its parse: Finished is
+         * checked against the hash of everything before it. */
+        if (type != TERN_HT_CHANGE_CIPHER_SPEC)
+            tern_hs_transcript(c, c->hs, len);
+        c->hs_in_len = 0;
+        c->step++;
+    }
+    TERN_TRY(flush_hs(c));
+    /* Done: the handshake-only secrets go now. */
+    tern_hs_state *h = &c->hs_state;
+    tern_wipe(h, sizeof *h);
+    c->state = TERN_ST_OPEN;
+    return 0;
+}
+
+int tern_hs_post_handshake(tern_conn *c) {
+    int type;
+    size_t len;
+    int rc = next_message(c, &type, &len);
+    if (rc != 0)
+        return rc;
+    c->hs_in_len = 0;
+    /* RFC 5746 §4.2 / §4.4: tern never renegotiates; it says so with a
+     * no_renegotiation warning and carries on with the current keys. */
+    if (c->side == TERN_CLIENT && type == TERN_HT_HELLO_REQUEST && len == TERN_HS_HDR) {
+        tern_rec_alert(c, 1, TERN_ALERT_NO_RENEGOTIATION);
+        return 0;
+    }
+    if (c->side == TERN_SERVER && type == TERN_HT_CLIENT_HELLO) {
+        tern_rec_alert(c, 1, TERN_ALERT_NO_RENEGOTIATION);
+        return 0;
+    }
+    return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "%s arrived after the handshake", msg_name(type));
+}

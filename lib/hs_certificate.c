@@ -1,0 +1,83 @@
+/*
+ * Certificate (RFC 5246 §7.4.2): the sender's chain, leaf first.
+ *
+ *   opaque ASN.1Cert<1..2^24-1>;
+ *   struct {
+ *       ASN.1Cert certificate_list<0..2^24-1>;
+ *   } Certificate;
+ *
+ * The server writes its key store's chain; the client parses the list and
+ * hands it to path validation (lib/x509/verify.c) with the trust store, the
+ * name it was asked to reach and the clock.  A refused chain fails the
+ * handshake with the verifier's own sentence and the specific alert
+ * (unknown_ca, certificate_expired, bad_certificate ...).
+ */
+#include "lib/tls.h"
+
+int tern_hs_certificate_write(tern_conn *c, tern_writer *w) {
+    const tern_keystore *ks = &c->cfg->keys;
+    TERN_ENSURE(c->cfg->have_keys, TERN_ERR_INTERNAL);
+    tern_wr_vec list, cert;
+    TERN_TRY(tern_wr_begin(w, &list, 3));
+    for (size_t i = 0; i < ks->n; i++) {
+        TERN_TRY(tern_wr_begin(w, &cert, 3));
+        TERN_TRY(tern_wr_bytes(w, ks->chain[i], ks->chain_len[i]));
+        TERN_TRY(tern_wr_end(w, &cert));
+    }
+    return tern_wr_end(w, &list);
+}
+
+static int64_t now(const tern_conn *c) {
+    return c->cfg->now(c->cfg->now_arg);
+}
+
+int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
+    const tern_config *cfg = c->cfg;
+    tern_hs_state *h = &c->hs_state;
+    const uint8_t *certs[TERN_X509_MAX_PEER_CERTS];
+    size_t lens[TERN_X509_MAX_PEER_CERTS];
+    size_t n = 0;
+    tern_reader list;
+    TERN_TRY(tern_rd_vec24(r, &list));
+    TERN_TRY(tern_rd_end(r));
+    while (tern_rd_left(&list) > 0) {
+        tern_reader one;
+        TERN_TRY(tern_rd_vec24(&list, &one));
+        TERN_ENSURE(tern_rd_left(&one) > 0, TERN_ERR_DECODE);
+        if (n == TERN_X509_MAX_PEER_CERTS)
+            return tern_fail(c, TERN_ERR_CERT_CHAIN_TOO_LONG, "the server sent more than %d certificates",
+                             TERN_X509_MAX_PEER_CERTS);
+        certs[n] = one.p;
+        lens[n] = tern_rd_left(&one);
+        n++;
+    }
+    if (n == 0)
+        return tern_fail(c, TERN_ERR_NO_CERTIFICATE, "the server sent an empty certificate list");
+
+    tern_x509_cert leaf;
+    if (tern_x509_parse(&leaf, certs[0], lens[0]) < 0)
+        return tern_fail(c, TERN_ERR_CERT_BAD, "the server's certificate does not parse");
+    tern_x509_name_display(leaf.subject, c->peer_subject, sizeof c->peer_subject);
+
+    if (cfg->skip_verify) {
+        /* Verification switched off (loudly, by the application): the leaf's
+         * key is still needed to check the ServerKeyExchange signature. */
+        if (tern_x509_key_load(&leaf, &h->peer_key) < 0)
+            return tern_fail(c, TERN_ERR_CERT_UNSUPPORTED, "the server certificate's key cannot be used");
+    } else {
+        tern_x509_result res;
+        int rc = tern_x509_verify_chain(&cfg->trust, certs, lens, n, c->server_name, TERN_X509_PURPOSE_SERVER,
+                                        now(c), &res);
+        if (rc < 0) {
+            c->peer_subject[0] = '\0';
+            return tern_fail(c, rc, "%s", res.msg[0] ? res.msg : tern_strerror(rc));
+        }
+        h->peer_key = res.leaf_key;
+        tern_wipe(&res, sizeof res);
+    }
+    if (h->peer_key.type != TERN_X509_KEY_RSA)
+        return tern_fail(c, TERN_ERR_CERT_UNSUPPORTED,
+                         "the server certificate has no RSA key, which an ECDHE_RSA suite needs");
+    h->have_peer_key = 1;
+    return 0;
+}

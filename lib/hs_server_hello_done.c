@@ -1,0 +1,17 @@
+/*
+ * ServerHelloDone (RFC 5246 §7.4.5): the end of the server's first flight.
+ *
+ *   struct { } ServerHelloDone;
+ */
+#include "lib/tls.h"
+
+int tern_hs_server_hello_done_write(tern_conn *c, tern_writer *w) {
+    (void)c;
+    (void)w;
+    return 0;
+}
+
+int tern_hs_server_hello_done_parse(tern_conn *c, tern_reader *r) {
+    (void)c;
+    return tern_rd_end(r); /* any body is a decode_error */
+}

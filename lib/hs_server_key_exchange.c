@@ -1,0 +1,109 @@
+/*
+ * ServerKeyExchange for ECDHE_RSA (RFC 8422 §5.4, RFC 5246 §7.4.3 and
+ * §4.7 for "digitally-signed"), group x25519 (RFC 8422 §5.1.1, RFC 7748):
+ *
+ *   struct {
+ *       ECCurveType curve_type;      -- named_curve (3)
+ *       NamedCurve namedcurve;       -- x25519 (29)
+ *       opaque point <1..2^8-1>;     -- the server's 32-byte X25519 public key
+ *   } ServerECDHParams;
+ *   struct {
+ *       ServerECDHParams params;
+ *       digitally-signed struct {
+ *           opaque client_random[32];
+ *           opaque server_random[32];
+ *           ServerECDHParams params;
+ *       } signed_params;             -- SignatureAndHashAlgorithm, then opaque<0..2^16-1>
+ *   } ServerKeyExchange;
+ *
+ * The server signs with the scheme chosen from the client's
+ * signature_algorithms (rsa_pss_rsae_* or rsa_pkcs1_* with SHA-256/384/512);
+ * the client accepts only a scheme it offered, and checks the signature
+ * with the key of the certificate it has just verified.
+ */
+#include "lib/tls.h"
+#include "crypto/ct.h"
+
+static int signed_digest(const tern_conn *c, tern_hash_alg alg, const uint8_t *params, size_t len, uint8_t *out) {
+    tern_hash_ctx h;
+    TERN_TRY(tern_hash_init(&h, alg));
+    tern_hash_update(&h, c->hs_state.client_random, TERN_RANDOM_LEN);
+    tern_hash_update(&h, c->hs_state.server_random, TERN_RANDOM_LEN);
+    tern_hash_update(&h, params, len);
+    tern_hash_final(&h, out);
+    return 0;
+}
+
+int tern_hs_server_key_exchange_write(tern_conn *c, tern_writer *w) {
+    const tern_config *cfg = c->cfg;
+    tern_hs_state *h = &c->hs_state;
+    TERN_TRY(tern_x25519_keygen(h->kx_priv, h->kx_pub, cfg->rng, cfg->rng_arg));
+    size_t start = tern_wr_len(w);
+    TERN_TRY(tern_wr_u8(w, 3));
+    TERN_TRY(tern_wr_u16(w, TERN_GROUP_X25519));
+    TERN_TRY(tern_wr_u8(w, TERN_X25519_LEN));
+    TERN_TRY(tern_wr_bytes(w, h->kx_pub, TERN_X25519_LEN));
+    const uint8_t *params = w->buf + start;
+    size_t params_len = tern_wr_len(w) - start;
+
+    tern_hash_alg alg;
+    int pss = tern_sigalg_info(c->sigscheme, &alg);
+    TERN_ENSURE(pss >= 0, TERN_ERR_INTERNAL);
+    uint8_t digest[TERN_HASH_MAX_LEN];
+    TERN_TRY(signed_digest(c, alg, params, params_len, digest));
+    size_t modlen = tern_rsa_len(&cfg->keys.rsa.pub);
+    uint8_t *sig;
+    size_t siglen = 0;
+    TERN_TRY(tern_wr_u16(w, c->sigscheme));
+    TERN_TRY(tern_wr_u16(w, (uint16_t)modlen));
+    TERN_TRY(tern_wr_reserve(w, modlen, &sig));
+    TERN_TRY(tern_keystore_sign(&cfg->keys, pss ? TERN_KEYSTORE_RSA_PSS : TERN_KEYSTORE_RSA_PKCS1, alg, digest, sig,
+                                modlen, &siglen, cfg->rng, cfg->rng_arg));
+    TERN_ENSURE(siglen == modlen, TERN_ERR_INTERNAL);
+    return 0;
+}
+
+int tern_hs_server_key_exchange_parse(tern_conn *c, tern_reader *r) {
+    tern_hs_state *h = &c->hs_state;
+    TERN_ENSURE(h->have_peer_key, TERN_ERR_INTERNAL);
+    const uint8_t *params = r->p;
+    uint8_t curve_type;
+    uint16_t group, scheme;
+    tern_reader point, sig;
+    TERN_TRY(tern_rd_u8(r, &curve_type));
+    TERN_TRY(tern_rd_u16(r, &group));
+    TERN_TRY(tern_rd_vec8(r, &point));
+    size_t params_len = (size_t)(r->p - params);
+    TERN_TRY(tern_rd_u16(r, &scheme));
+    TERN_TRY(tern_rd_vec16(r, &sig));
+    TERN_TRY(tern_rd_end(r));
+    /* RFC 8422 §5.4: only named curves; and only the group we offered. */
+    if (curve_type != 3 || group != TERN_GROUP_X25519)
+        return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
+                         "the server chose curve type %u group %u; we offered only x25519 (29)", curve_type, group);
+    if (tern_rd_left(&point) != TERN_X25519_LEN)
+        return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "the server's x25519 key is %zu bytes, not 32",
+                         tern_rd_left(&point));
+    TERN_TRY(tern_rd_copy(&point, h->peer_kx_pub, TERN_X25519_LEN));
+
+    int offered = 0;
+    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_rsa); i++)
+        offered |= tern_sigalgs_rsa[i] == scheme;
+    tern_hash_alg alg;
+    int pss = tern_sigalg_info(scheme, &alg);
+    if (!offered || pss < 0)
+        return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "the server signed with scheme 0x%04x, which we did not offer",
+                         scheme);
+    uint8_t digest[TERN_HASH_MAX_LEN];
+    TERN_TRY(signed_digest(c, alg, params, params_len, digest));
+    const tern_rsa_public *key = &h->peer_key.rsa;
+    int rc = pss ? tern_rsa_pss_verify(key, alg, digest, sig.p, tern_rd_left(&sig))
+                 : tern_rsa_pkcs1_verify(key, alg, digest, sig.p, tern_rd_left(&sig));
+    if (rc < 0)
+        return tern_fail(c, TERN_ERR_BAD_SIGNATURE,
+                         "the ServerKeyExchange signature (scheme 0x%04x) does not verify with the key of the "
+                         "server's certificate",
+                         scheme);
+    c->sigscheme = scheme;
+    return 0;
+}

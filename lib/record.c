@@ -1,0 +1,128 @@
+/*
+ * The record layer (RFC 5246 §6.2): framing into 5-byte-header records,
+ * the size limits, the version rules, and which direction is protected.
+ *
+ *   struct {
+ *       ContentType type;                 -- 20 CCS, 21 alert, 22 handshake, 23 data
+ *       ProtocolVersion version;          -- 0x0303
+ *       uint16 length;                    -- <= 2^14 plaintext, 2^14 + 24 with AES-GCM
+ *       opaque fragment[TLSPlaintext.length];
+ *   } TLSPlaintext / TLSCiphertext;
+ *
+ * Input records are decrypted in place in the input buffer; the plaintext
+ * stays there (c->rec_p) until the layer above has consumed it, so the
+ * record path never copies or allocates.  Output records are built in the
+ * output buffer, sealed in place, and sent from there by the pump.
+ */
+#include "lib/tls.h"
+
+/* Room in the output buffer for one more record of len plaintext bytes. */
+static size_t rec_size(const tern_conn *c, size_t len) {
+    return TERN_REC_HDR + len + (c->wr.on ? TERN_GCM_OVERHEAD : 0);
+}
+
+int tern_rec_fits(const tern_conn *c, size_t len) {
+    size_t used = c->out_sent == c->out_len ? 0 : c->out_len;
+    return rec_size(c, len) <= c->out_cap - used;
+}
+
+int tern_rec_write(tern_conn *c, uint8_t type, const uint8_t *p, size_t len) {
+    TERN_ENSURE(len <= TERN_MAX_PLAINTEXT, TERN_ERR_INTERNAL);
+    if (c->out_sent == c->out_len)
+        c->out_sent = c->out_len = 0;
+    TERN_ENSURE(tern_rec_fits(c, len), TERN_ERR_BUFFER_TOO_SMALL);
+    uint8_t *rec = c->out + c->out_len;
+    if (c->wr.on) {
+        TERN_TRY(tern_rec_gcm_seal(&c->wr, type, rec, p, len));
+    } else {
+        rec[0] = type;
+        tern_store_be16(rec + 1, TERN_TLS12);
+        tern_store_be16(rec + 3, (uint16_t)len);
+        if (len)
+            memmove(rec + TERN_REC_HDR, p, len);
+    }
+    c->out_len += rec_size(c, len);
+    return 0;
+}
+
+void tern_rec_alert(tern_conn *c, int level, int desc) {
+    uint8_t a[2] = {(uint8_t)level, (uint8_t)desc};
+    if (tern_rec_write(c, TERN_CT_ALERT, a, 2) < 0) {
+        /* No room (a record is half sent) or the sequence is exhausted: the
+         * alert is best effort; the error itself is still reported locally. */
+    }
+}
+
+int tern_rec_next(tern_conn *c) {
+    TERN_ENSURE(!c->rec_active, TERN_ERR_INTERNAL);
+    size_t avail = c->in_end - c->in_start;
+    if (avail < TERN_REC_HDR) {
+        /* A transport close here, even between records, is a truncation:
+         * only close_notify ends a TLS stream (RFC 5246 §7.2.1). */
+        TERN_ENSURE(!c->in_eof, TERN_ERR_TRUNCATED);
+        return TERN_WANT_READ;
+    }
+    uint8_t *rec = c->in + c->in_start;
+    uint8_t type = rec[0];
+    uint16_t version = tern_load_be16(rec + 1);
+    size_t len = tern_load_be16(rec + 3);
+
+    if (type < TERN_CT_CHANGE_CIPHER_SPEC || type > TERN_CT_APPLICATION_DATA)
+        return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "record of unknown content type %u", type);
+    /* RFC 5246 Appendix E.1: a client may put 0x0301 (or lower) in the record
+     * header of its first ClientHello; everything after is 0x0303. */
+    if (version != TERN_TLS12) {
+        int first_hello = c->side == TERN_SERVER && c->records_in == 0 && type == TERN_CT_HANDSHAKE &&
+                          version >= 0x0301 && version <= 0x0303;
+        if (!first_hello)
+            return tern_fail(c, TERN_ERR_PROTOCOL_VERSION, "record with version 0x%04x, expected 0x0303 (TLS 1.2)",
+                             version);
+    }
+    size_t limit = c->rd.on ? TERN_MAX_CIPHERTEXT : TERN_MAX_PLAINTEXT;
+    if (len > limit)
+        return tern_fail(c, TERN_ERR_RECORD_OVERFLOW, "record of %zu bytes, the limit is %zu", len, limit);
+    if (avail < TERN_REC_HDR + len) {
+        TERN_ENSURE(!c->in_eof, TERN_ERR_TRUNCATED);
+        if (c->in_start + TERN_REC_HDR + len > c->in_cap) {
+            memmove(c->in, c->in + c->in_start, avail);
+            c->in_start = 0;
+            c->in_end = avail;
+        }
+        return TERN_WANT_READ;
+    }
+    rec = c->in + c->in_start;
+    c->in_start += TERN_REC_HDR + len;
+    c->records_in++;
+
+    uint8_t *plain = rec + TERN_REC_HDR;
+    size_t plen = len;
+    if (c->rd.on) {
+        int rc = tern_rec_gcm_open(&c->rd, type, rec, len, &plain, &plen);
+        if (rc == TERN_ERR_BAD_RECORD_MAC)
+            return tern_fail(c, rc, "a %s record failed authentication (AES-GCM tag mismatch)",
+                             type == TERN_CT_APPLICATION_DATA ? "application data" : "protected");
+        TERN_TRY(rc);
+    }
+    /* RFC 5246 §6.2.1: zero-length fragments are only allowed for
+     * application data (and even those are bounded, against floods). */
+    if (plen == 0) {
+        if (type != TERN_CT_APPLICATION_DATA)
+            return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "empty record of content type %u", type);
+        if (++c->empty_records > 32)
+            return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "too many empty records in a row");
+    } else {
+        c->empty_records = 0;
+    }
+    c->rec_type = type;
+    c->rec_p = plain;
+    c->rec_left = plen;
+    c->rec_active = 1;
+    return 0;
+}
+
+void tern_rec_done(tern_conn *c) {
+    c->rec_active = 0;
+    c->rec_left = 0;
+    if (c->in_start == c->in_end)
+        c->in_start = c->in_end = 0;
+}

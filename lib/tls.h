@@ -1,0 +1,360 @@
+/*
+ * The TLS 1.2 engine's internal definitions: the configuration and
+ * connection structs, the record layer (lib/record.c, lib/record_gcm.c),
+ * the handshake table and its message functions (lib/hs.c, lib/hs_*.c),
+ * the key schedule (lib/keysched.c) and the cipher-suite table
+ * (lib/suites.c).  Nothing here is public API; include/tern/tern.h is.
+ *
+ * The engine is sans-I/O: bytes from the transport are put into the input
+ * buffer (tern_engine_recv_buf / _recv_done), bytes to send are taken from
+ * the output buffer (tern_engine_send_buf / _send_done).  lib/io.c pumps it
+ * over an fd or callbacks; tests pump it over memory.
+ */
+#ifndef TERN_LIB_TLS_H
+#define TERN_LIB_TLS_H
+
+#include "crypto/common.h"
+#include "crypto/ct.h"
+#include "crypto/gcm.h"
+#include "crypto/hmac.h"
+#include "crypto/rsa.h"
+#include "crypto/sha2.h"
+#include "crypto/x25519.h"
+#include "lib/bytes.h"
+#include "lib/x509/store.h"
+#include "lib/x509/verify.h"
+
+/* ---- Wire constants (RFC 5246 §6.2.1, §7.4; RFC 8422; RFC 8446 §4.2.3) ---- */
+enum {
+    TERN_CT_CHANGE_CIPHER_SPEC = 20,
+    TERN_CT_ALERT = 21,
+    TERN_CT_HANDSHAKE = 22,
+    TERN_CT_APPLICATION_DATA = 23
+};
+enum {
+    TERN_HT_HELLO_REQUEST = 0,
+    TERN_HT_CLIENT_HELLO = 1,
+    TERN_HT_SERVER_HELLO = 2,
+    TERN_HT_NEW_SESSION_TICKET = 4,
+    TERN_HT_CERTIFICATE = 11,
+    TERN_HT_SERVER_KEY_EXCHANGE = 12,
+    TERN_HT_CERTIFICATE_REQUEST = 13,
+    TERN_HT_SERVER_HELLO_DONE = 14,
+    TERN_HT_CERTIFICATE_VERIFY = 15,
+    TERN_HT_CLIENT_KEY_EXCHANGE = 16,
+    TERN_HT_FINISHED = 20,
+    /* Not a handshake type: ChangeCipherSpec is its own content type, but it
+     * sits in the flight order like a message, so the table gives it a row. */
+    TERN_HT_CHANGE_CIPHER_SPEC = 0x100
+};
+enum {
+    TERN_EXT_SERVER_NAME = 0,
+    TERN_EXT_SUPPORTED_GROUPS = 10,
+    TERN_EXT_EC_POINT_FORMATS = 11,
+    TERN_EXT_SIGNATURE_ALGORITHMS = 13,
+    TERN_EXT_ALPN = 16,
+    TERN_EXT_EXTENDED_MASTER_SECRET = 23,
+    TERN_EXT_SESSION_TICKET = 35,
+    TERN_EXT_RENEGOTIATION_INFO = 0xff01
+};
+#define TERN_GROUP_X25519 29
+#define TERN_SCSV_RENEGOTIATION 0x00ff
+#define TERN_TLS12 0x0303
+
+/* Signature schemes (RFC 8446 §4.2.3 code points, which for TLS 1.2 are the
+ * SignatureAndHashAlgorithm pairs of RFC 5246 §7.4.1.4.1). */
+enum {
+    TERN_SIG_RSA_PKCS1_SHA256 = 0x0401,
+    TERN_SIG_RSA_PKCS1_SHA384 = 0x0501,
+    TERN_SIG_RSA_PKCS1_SHA512 = 0x0601,
+    TERN_SIG_RSA_PSS_RSAE_SHA256 = 0x0804,
+    TERN_SIG_RSA_PSS_RSAE_SHA384 = 0x0805,
+    TERN_SIG_RSA_PSS_RSAE_SHA512 = 0x0806
+};
+
+#define TERN_REC_HDR 5
+#define TERN_MAX_PLAINTEXT 16384
+#define TERN_GCM_EXPLICIT 8
+#define TERN_GCM_OVERHEAD (TERN_GCM_EXPLICIT + TERN_GCM_TAG_LEN)
+/* RFC 5246 §6.2.3 allows 2^14 + 2048 of ciphertext; RFC 5288's AEAD adds
+ * exactly 24 bytes, so a longer GCM record would decrypt to more than 2^14
+ * and is refused with record_overflow as soon as its header is seen. */
+#define TERN_MAX_CIPHERTEXT (TERN_MAX_PLAINTEXT + TERN_GCM_OVERHEAD)
+#define TERN_HS_HDR 4
+#define TERN_RANDOM_LEN 32
+#define TERN_MASTER_LEN 48
+#define TERN_VERIFY_LEN 12
+#define TERN_MAX_SIGALGS 32
+#define TERN_MAX_CHAIN 8
+#define TERN_ALPN_MAX 256
+#define TERN_NAME_MAX 256
+
+/* ---- Cipher suites (lib/suites.c) ---- */
+enum tern_kx { TERN_KX_ECDHE_RSA = 1, TERN_KX_RSA = 2 };
+typedef struct {
+    uint16_t id;
+    const char *name;         /* IANA */
+    const char *openssl_name; /* OpenSSL */
+    enum tern_kx kx;
+    tern_hash_alg prf;        /* PRF and transcript hash */
+    size_t key_len;           /* AES key: 16 or 32 */
+} tern_suite;
+#define TERN_SUITE_MAX 8
+const tern_suite *tern_suite_by_id(uint16_t id);
+const tern_suite *tern_suite_by_name(const char *name, size_t len);
+/* The default preference order, terminated by 0. */
+extern const uint16_t tern_suite_defaults[];
+
+/* ---- Configuration ---- */
+struct tern_config {
+    uint16_t suites[TERN_SUITE_MAX + 1]; /* preference order, 0-terminated */
+    uint8_t alpn[TERN_ALPN_MAX];         /* wire form: 8-bit length-prefixed names */
+    size_t alpn_len;
+    int require_ems;
+    int skip_verify;
+    size_t record_size;
+    size_t hs_max;
+    int64_t (*now)(void *arg);
+    void *now_arg;
+    tern_rng_fn rng;
+    void *rng_arg;
+    tern_truststore trust;  /* whom we trust to vouch for the peer */
+    tern_keystore keys;     /* who we are */
+    int have_keys;
+    char errmsg[256];       /* why the last load failed */
+};
+
+/* ---- Record layer ---- */
+typedef struct {
+    int on;              /* protection active for this direction */
+    uint64_t seq;        /* RFC 5246 §6.1: never wraps (we fail first) */
+    uint8_t salt[4];     /* RFC 5288 §3: the implicit part of the nonce */
+    tern_gcm_key gcm;
+} tern_rec_dir;
+
+/* ---- The handshake table (lib/hs.c) ---- */
+
+enum tern_side { TERN_CLIENT = 0, TERN_SERVER = 1 };
+typedef int (*tern_hs_write_fn)(tern_conn *c, tern_writer *w);
+typedef int (*tern_hs_parse_fn)(tern_conn *c, tern_reader *r);
+typedef int (*tern_hs_applies_fn)(const tern_conn *c);
+typedef struct {
+    int type;                 /* TERN_HT_* */
+    enum tern_side sender;
+    tern_hs_applies_fn applies; /* NULL: always; else the row is skipped when 0 */
+    int optional;             /* receiver: skip the row when another message comes */
+    tern_hs_write_fn write;
+    tern_hs_parse_fn parse;
+    const char *name;
+} tern_hs_row;
+
+/* State that lives only during the handshake; wiped at its end. */
+typedef struct {
+    uint8_t client_random[TERN_RANDOM_LEN];
+    uint8_t server_random[TERN_RANDOM_LEN];
+    tern_hash_ctx th256;  /* transcript, SHA-256 */
+    tern_hash_ctx th384;  /* transcript, SHA-384 (dropped once the suite is known) */
+    uint8_t kx_priv[TERN_X25519_LEN];
+    uint8_t kx_pub[TERN_X25519_LEN];
+    uint8_t peer_kx_pub[TERN_X25519_LEN];
+    uint8_t pms[48];
+    size_t pms_len;
+    uint8_t key_block[2 * 32 + 2 * 4];
+    int keys_ready;
+    /* what the client offered (server side) / what we offered (client side) */
+    uint16_t peer_sigalgs[TERN_MAX_SIGALGS];
+    size_t npeer_sigalgs;
+    int peer_offered_ems;
+    int peer_offered_x25519;
+    int peer_offered_reneg;
+    int offered_alpn;
+    int offered_sni;
+    int saw_groups, saw_point_formats, saw_sigalgs;
+    /* client side: the server's leaf key, from its Certificate */
+    tern_x509_key peer_key;
+    int have_peer_key;
+} tern_hs_state;
+
+enum tern_conn_state {
+    TERN_ST_HANDSHAKE = 0,
+    TERN_ST_OPEN,     /* application data flows */
+    TERN_ST_FAILED    /* c->err holds the error */
+};
+
+struct tern_conn {
+    const struct tern_config *cfg;
+    enum tern_side side;
+    enum tern_conn_state state;
+    int err;                 /* sticky fatal error */
+    int alert_sent, alert_received;
+    char errmsg[512];
+
+    /* transport */
+    int fd;
+    tern_recv_fn recv_cb;
+    tern_send_fn send_cb;
+    void *io_arg;
+
+    /* input: raw bytes from the transport in in[in_start, in_end) */
+    uint8_t *in;
+    size_t in_cap, in_start, in_end;
+    int in_eof;
+    /* the current record's plaintext not consumed yet */
+    uint8_t rec_type;
+    uint8_t *rec_p;
+    size_t rec_left;
+    int rec_active;
+    uint64_t records_in;     /* records received so far */
+
+    /* output: records ready to send in out[out_sent, out_len) */
+    uint8_t *out;
+    size_t out_cap, out_len, out_sent;
+    size_t wr_pending;       /* app bytes taken by tern_write but still in out */
+
+    /* handshake message area: reassembly of one incoming message, or one
+     * outgoing message waiting to be cut into records */
+    uint8_t *hs;
+    size_t hs_cap;
+    size_t hs_in_len;        /* incoming bytes gathered so far */
+    size_t hs_out_len, hs_out_off;
+    int hs_out_type;         /* TERN_CT_HANDSHAKE, or 0 when nothing pending */
+
+    tern_rec_dir rd, wr;
+
+    /* handshake progress */
+    const tern_hs_row *table;
+    size_t nrows, step;
+    tern_hs_state hs_state;
+
+    /* negotiated */
+    const tern_suite *suite;
+    int ems;
+    uint16_t sigscheme;
+    uint8_t master[TERN_MASTER_LEN];
+    uint8_t client_verify[TERN_VERIFY_LEN], server_verify[TERN_VERIFY_LEN];
+    char alpn[TERN_ALPN_MAX];
+    char server_name[TERN_NAME_MAX];
+    char peer_subject[256];
+    size_t alloc_size;       /* the one allocation, for the wipe in tern_free */
+    int peer_close_notify;   /* got close_notify */
+    int sent_close_notify;
+    unsigned warn_alerts;    /* warning alerts in a row (a bound against floods) */
+    unsigned empty_records;  /* empty records in a row */
+};
+
+/* ---- errors ---- */
+/* Fail the connection with err and a sentence (printf-style).  Returns err so
+ * callers can `return tern_fail(c, err, "...")`.  The first failure wins. */
+int tern_fail(tern_conn *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- record layer (lib/record.c) ---- */
+/* Queue one record of `type` with len plaintext bytes (protected when the
+ * write direction is on).  TERN_ERR_BUFFER_TOO_SMALL when the output buffer
+ * lacks room (the caller flushes first). */
+TERN_MUST_CHECK int tern_rec_write(tern_conn *c, uint8_t type, const uint8_t *p, size_t len);
+/* Room in the output buffer for a record of len plaintext bytes? */
+int tern_rec_fits(const tern_conn *c, size_t len);
+/* Make the next record's plaintext available in c->rec_p / rec_left /
+ * rec_type.  Returns 0, TERN_WANT_READ when more transport bytes are
+ * needed, or a fatal error. */
+TERN_MUST_CHECK int tern_rec_next(tern_conn *c);
+/* Mark the current record consumed. */
+void tern_rec_done(tern_conn *c);
+/* Queue an alert (ignores lack of room: alerts are best effort). */
+void tern_rec_alert(tern_conn *c, int level, int desc);
+/* Turn protection on for one direction from key and salt (lib/record_gcm.c). */
+TERN_MUST_CHECK int tern_rec_gcm_on(tern_rec_dir *d, const uint8_t *key, size_t keylen, const uint8_t salt[4]);
+/* Seal in place: buf holds hdr(5) || explicit(8) || plaintext(len) || room for
+ * the tag; fills explicit nonce, ciphertext, tag and the header length. */
+TERN_MUST_CHECK int tern_rec_gcm_seal(tern_rec_dir *d, uint8_t type, uint8_t *rec, const uint8_t *plain,
+                                      size_t len);
+/* Open in place: rec is hdr(5) || payload(len).  On success *plain points at
+ * the plaintext inside rec and *plen is its length. */
+TERN_MUST_CHECK int tern_rec_gcm_open(tern_rec_dir *d, uint8_t type, uint8_t *rec, size_t len, uint8_t **plain,
+                                      size_t *plen);
+void tern_rec_wipe(tern_rec_dir *d);
+
+/* ---- handshake (lib/hs.c) ---- */
+/* Run the handshake as far as the buffered input and output room allow.
+ * Returns 0 when it is complete, TERN_WANT_READ / TERN_WANT_WRITE, or an
+ * error (after which the connection is failed). */
+TERN_MUST_CHECK int tern_hs_advance(tern_conn *c);
+/* Start: choose the table and reset the state. */
+void tern_hs_begin(tern_conn *c);
+/* Add bytes to the transcript (both hashes until the suite is known). */
+void tern_hs_transcript(tern_conn *c, const uint8_t *p, size_t len);
+/* The current transcript hash (of the suite's PRF hash). */
+size_t tern_hs_transcript_hash(const tern_conn *c, uint8_t out[TERN_HASH_MAX_LEN]);
+/* A handshake message arrived after the handshake (HelloRequest, a
+ * renegotiating ClientHello): refuse politely or fail. */
+TERN_MUST_CHECK int tern_hs_post_handshake(tern_conn *c);
+
+/* ---- message files: write and parse, one pair per message ---- */
+TERN_MUST_CHECK int tern_hs_client_hello_write(tern_conn *c, tern_writer *w);
+TERN_MUST_CHECK int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r);
+TERN_MUST_CHECK int tern_hs_server_hello_write(tern_conn *c, tern_writer *w);
+TERN_MUST_CHECK int tern_hs_server_hello_parse(tern_conn *c, tern_reader *r);
+TERN_MUST_CHECK int tern_hs_certificate_write(tern_conn *c, tern_writer *w);
+TERN_MUST_CHECK int tern_hs_certificate_parse(tern_conn *c, tern_reader *r);
+TERN_MUST_CHECK int tern_hs_server_key_exchange_write(tern_conn *c, tern_writer *w);
+TERN_MUST_CHECK int tern_hs_server_key_exchange_parse(tern_conn *c, tern_reader *r);
+TERN_MUST_CHECK int tern_hs_server_hello_done_write(tern_conn *c, tern_writer *w);
+TERN_MUST_CHECK int tern_hs_server_hello_done_parse(tern_conn *c, tern_reader *r);
+TERN_MUST_CHECK int tern_hs_client_key_exchange_write(tern_conn *c, tern_writer *w);
+TERN_MUST_CHECK int tern_hs_client_key_exchange_parse(tern_conn *c, tern_reader *r);
+TERN_MUST_CHECK int tern_hs_change_cipher_spec_write(tern_conn *c, tern_writer *w);
+TERN_MUST_CHECK int tern_hs_change_cipher_spec_parse(tern_conn *c, tern_reader *r);
+TERN_MUST_CHECK int tern_hs_finished_write(tern_conn *c, tern_writer *w);
+TERN_MUST_CHECK int tern_hs_finished_parse(tern_conn *c, tern_reader *r);
+
+/* ---- extensions (lib/ext.c) ---- */
+/* Walk an extensions block: rejects duplicates (RFC 5246 §7.4.1.4) and
+ * calls fn for each one; fn ignores types it does not know. */
+typedef int (*tern_ext_fn)(tern_conn *c, uint16_t type, tern_reader *body);
+TERN_MUST_CHECK int tern_ext_walk(tern_conn *c, tern_reader *exts, tern_ext_fn fn);
+/* Signature schemes tern can use with an RSA key, in our preference order. */
+extern const uint16_t tern_sigalgs_rsa[6];
+/* The hash and padding of a signature scheme: 1 for PSS, 0 for PKCS#1 v1.5,
+ * negative if unsupported. */
+int tern_sigalg_info(uint16_t scheme, tern_hash_alg *hash);
+
+/* ---- key schedule (lib/keysched.c) ---- */
+/* master_secret from the premaster: RFC 7627 §4 (extended, over the session
+ * hash) when c->ems, else RFC 5246 §8.1. */
+TERN_MUST_CHECK int tern_ks_master(tern_conn *c);
+/* key_block (RFC 5246 §6.3) into c->hs_state.key_block. */
+TERN_MUST_CHECK int tern_ks_key_block(tern_conn *c);
+/* Activate protection for our writes (CCS sent) or reads (CCS received). */
+TERN_MUST_CHECK int tern_ks_activate(tern_conn *c, int for_write);
+/* verify_data (RFC 5246 §7.4.9) of `side`'s Finished over the current transcript. */
+TERN_MUST_CHECK int tern_ks_verify_data(tern_conn *c, enum tern_side side, uint8_t out[TERN_VERIFY_LEN]);
+/* The raw derivations, for tests against published traces. */
+TERN_MUST_CHECK int tern_ks_derive_master(tern_hash_alg prf, const uint8_t *pms, size_t pms_len, int ems,
+                                          const uint8_t *client_random, const uint8_t *server_random,
+                                          const uint8_t *session_hash, size_t session_hash_len,
+                                          uint8_t master[TERN_MASTER_LEN]);
+TERN_MUST_CHECK int tern_ks_derive_key_block(tern_hash_alg prf, const uint8_t master[TERN_MASTER_LEN],
+                                             const uint8_t *client_random, const uint8_t *server_random,
+                                             uint8_t *out, size_t len);
+TERN_MUST_CHECK int tern_ks_derive_verify(tern_hash_alg prf, const uint8_t master[TERN_MASTER_LEN], enum tern_side side,
+                                          const uint8_t *hash, size_t hash_len, uint8_t out[TERN_VERIFY_LEN]);
+
+/* ---- engine (lib/conn.c) ---- */
+/* Where the transport may put up to *cap bytes. */
+uint8_t *tern_engine_recv_buf(tern_conn *c, size_t *cap);
+/* n bytes arrived (0: the transport reached end of file). */
+void tern_engine_recv_done(tern_conn *c, size_t n);
+/* Bytes waiting to be sent (NULL, 0 when none). */
+const uint8_t *tern_engine_send_buf(tern_conn *c, size_t *len);
+void tern_engine_send_done(tern_conn *c, size_t n);
+
+/* The pumps (lib/io.c): move bytes between the engine and the transport.
+ * fill returns > 0, 0 at end of file, TERN_WANT_READ or an error; flush
+ * returns 0 when everything went out, TERN_WANT_WRITE or an error. */
+TERN_MUST_CHECK int tern_io_fill(tern_conn *c);
+TERN_MUST_CHECK int tern_io_flush(tern_conn *c);
+
+/* random bytes from the config's RNG */
+TERN_MUST_CHECK int tern_conn_random(tern_conn *c, uint8_t *buf, size_t len);
+
+#endif
