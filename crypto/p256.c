@@ -1,0 +1,731 @@
+/*
+ * NIST P-256 (FIPS 186-4 §D.1.2.3; SEC 1 v2 §2.3, §3.2.2, §3.3.1):
+ * field arithmetic, complete point formulas, constant-time scalar
+ * multiplication, ECDH, key generation, and arithmetic mod the group order
+ * for ECDSA.  See p256.h.
+ *
+ * Field: p = 2^256 - 2^224 + 2^192 + 2^96 - 1, elements as four 64-bit
+ * limbs in the Montgomery domain (a stands for a * 2^256 mod p), always
+ * fully reduced (< p).  Multiplication is word-by-word Montgomery (CIOS);
+ * since p = -1 mod 2^64, the per-word factor -p^-1 mod 2^64 is 1, so the
+ * reduction multiplier is simply the low word.
+ *
+ * Points: homogeneous projective (X : Y : Z), x = X/Z, y = Y/Z, identity
+ * (0 : 1 : 0).  The Renes-Costello-Batina formulas for a = -3 (eprint
+ * 2015/1060, Algorithms 4, 5, 6) are complete on this prime-order curve:
+ * they give the right answer for P + P, P + (-P) and the identity, so the
+ * scalar-multiplication loops need no special cases and no branches.
+ *
+ * Scalar multiplication: signed radix-2^5 digits d_i in [-16, 16]
+ * (k = sum d_i 2^(5i), Booth recoding), 52 windows.  Variable base: a table
+ * of 1P..16P, five doublings and one addition per window.  Fixed base: the
+ * precomputed affine table j * 2^(5i) * G (p256_table.h), one mixed
+ * addition per window and no doublings.  Every lookup reads all 16 entries
+ * and keeps the wanted one with a mask; the sign is applied by a masked
+ * negation.  Nothing branches on or indexes by a secret.
+ */
+#include "crypto/p256.h"
+
+#include "crypto/ct.h"
+#include "crypto/rand.h"
+
+__extension__ typedef unsigned __int128 u128;
+typedef uint64_t fe[4];
+
+#include "crypto/p256_table.h"
+
+/* ---- Constants (limbs least significant first; checked by the tests and
+ * by p256_table_gen.py's arithmetic) ---- */
+static const uint64_t P[4] = {0xffffffffffffffffu, 0x00000000ffffffffu, 0x0000000000000000u, 0xffffffff00000001u};
+/* 2^256 mod p: the Montgomery form of 1. */
+static const fe FE_ONE = {0x0000000000000001u, 0xffffffff00000000u, 0xffffffffffffffffu, 0x00000000fffffffeu};
+/* 2^512 mod p: multiplying by it converts into the Montgomery domain. */
+static const fe FE_R2 = {0x0000000000000003u, 0xfffffffbffffffffu, 0xfffffffffffffffeu, 0x00000004fffffffdu};
+/* The curve's b, Montgomery form. */
+static const fe FE_B = {0xd89cdf6229c4bddfu, 0xacf005cd78843090u, 0xe5a220abf7212ed6u, 0xdc30061d04874834u};
+
+/* Group order n, 2^512 mod n, and -n^-1 mod 2^64 for Montgomery mod n. */
+static const uint64_t N[4] = {0xf3b9cac2fc632551u, 0xbce6faada7179e84u, 0xffffffffffffffffu, 0xffffffff00000000u};
+static const uint64_t N_R2[4] = {0x83244c95be79eea2u, 0x4699799c49bd6fa6u, 0x2845b2392b6bec59u,
+                                 0x66e12d94f3d95620u};
+static const uint64_t N_N0 = 0xccd1c8aaee00bc4fu;
+/* n - 2, the inversion exponent (public). */
+static const uint64_t N_MINUS_2[4] = {0xf3b9cac2fc63254fu, 0xbce6faada7179e84u, 0xffffffffffffffffu,
+                                      0xffffffff00000000u};
+
+/* ---- Word helpers ---- */
+static inline uint64_t addc(uint64_t a, uint64_t b, uint64_t *carry) {
+    u128 t = (u128)a + b + *carry;
+    *carry = (uint64_t)(t >> 64);
+    return (uint64_t)t;
+}
+/* a - b - *borrow; *borrow becomes 1 on wrap.  (The 128-bit difference is
+ * negative exactly when it wraps, and then its high word is all ones.) */
+static inline uint64_t subb(uint64_t a, uint64_t b, uint64_t *borrow) {
+    u128 t = (u128)a - b - *borrow;
+    *borrow = (uint64_t)(t >> 64) & 1;
+    return (uint64_t)t;
+}
+
+/* r = (top:t) - m if that does not go negative, else t.  Used after an
+ * addition or Montgomery product whose value is known to be < 2m. */
+static inline void cond_sub(uint64_t r[4], const uint64_t t[4], uint64_t top, const uint64_t m[4]) {
+    uint64_t s[4], br = 0;
+    for (int i = 0; i < 4; i++)
+        s[i] = subb(t[i], m[i], &br);
+    (void)subb(top, 0, &br);
+    uint64_t keep_t = tern_ct_mask_u64(br); /* borrow: (top:t) < m */
+    for (int i = 0; i < 4; i++)
+        r[i] = tern_ct_select_u64(keep_t, t[i], s[i]);
+}
+
+/* r = a + b mod m, for a, b < m. */
+static void mod_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4]) {
+    uint64_t t[4], c = 0;
+    for (int i = 0; i < 4; i++)
+        t[i] = addc(a[i], b[i], &c);
+    cond_sub(r, t, c, m);
+}
+
+/* r = a - b mod m, for a, b < m: subtract, then add m back under the
+ * borrow mask. */
+static void mod_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4]) {
+    uint64_t t[4], br = 0, c = 0;
+    for (int i = 0; i < 4; i++)
+        t[i] = subb(a[i], b[i], &br);
+    uint64_t mask = tern_ct_mask_u64(br);
+    for (int i = 0; i < 4; i++)
+        r[i] = addc(t[i], m[i] & mask, &c);
+}
+
+/* ---- Field arithmetic mod p ---- */
+
+/* r = a * b / 2^256 mod p (CIOS Montgomery).  Invariant: with a, b < p the
+ * running value t stays < 2p, so one conditional subtraction ends it.
+ * Each round adds m * p with m = t0 (because -p^-1 = 1 mod 2^64); p's
+ * limbs are (2^64 - 1, 2^32 - 1, 0, 2^64 - 2^32 + 1), and the first one
+ * just turns t0 into a carry of m. */
+static void fe_mul(fe r, const fe a, const fe b) {
+    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5;
+    for (int i = 0; i < 4; i++) {
+        uint64_t bi = b[i];
+        u128 c = (u128)a[0] * bi + t0;
+        t0 = (uint64_t)c;
+        c = (u128)a[1] * bi + t1 + (uint64_t)(c >> 64);
+        t1 = (uint64_t)c;
+        c = (u128)a[2] * bi + t2 + (uint64_t)(c >> 64);
+        t2 = (uint64_t)c;
+        c = (u128)a[3] * bi + t3 + (uint64_t)(c >> 64);
+        t3 = (uint64_t)c;
+        c = (u128)t4 + (uint64_t)(c >> 64);
+        t4 = (uint64_t)c;
+        t5 = (uint64_t)(c >> 64);
+
+        uint64_t m = t0;
+        /* t0 + m * (2^64 - 1) = m * 2^64: low word 0, carry m. */
+        c = (u128)m * P[1] + t1 + m;
+        t0 = (uint64_t)c;
+        c = (u128)t2 + (uint64_t)(c >> 64);
+        t1 = (uint64_t)c;
+        c = (u128)m * P[3] + t3 + (uint64_t)(c >> 64);
+        t2 = (uint64_t)c;
+        c = (u128)t4 + (uint64_t)(c >> 64);
+        t3 = (uint64_t)c;
+        t4 = t5 + (uint64_t)(c >> 64);
+    }
+    const uint64_t t[4] = {t0, t1, t2, t3};
+    cond_sub(r, t, t4, P);
+}
+
+static inline void fe_sqr(fe r, const fe a) {
+    fe_mul(r, a, a);
+}
+static inline void fe_add(fe r, const fe a, const fe b) {
+    mod_add(r, a, b, P);
+}
+static inline void fe_sub(fe r, const fe a, const fe b) {
+    mod_sub(r, a, b, P);
+}
+static inline void fe_copy(fe r, const fe a) {
+    memcpy(r, a, sizeof(fe));
+}
+/* r = a where mask is all-ones; unchanged where 0. */
+static inline void fe_cmov(fe r, const fe a, uint64_t mask) {
+    for (int i = 0; i < 4; i++)
+        r[i] = tern_ct_select_u64(mask, a[i], r[i]);
+}
+/* Mask: all-ones when a == 0 (values are fully reduced, so that is the
+ * only representation of zero). */
+static inline uint64_t fe_is_zero(const fe a) {
+    return tern_ct_mask_u64(tern_ct_is_zero_u64(a[0] | a[1] | a[2] | a[3]));
+}
+static inline uint64_t fe_eq(const fe a, const fe b) {
+    return tern_ct_mask_u64(tern_ct_is_zero_u64((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])));
+}
+
+static void fe_sqr_n(fe r, const fe a, int n) {
+    fe_sqr(r, a);
+    for (int i = 1; i < n; i++)
+        fe_sqr(r, r);
+}
+
+/* r = a^(p-2) = a^-1 (0 for 0), Fermat.  The bits of p - 2 from the top:
+ * 32 ones, 31 zeros, a one, 96 zeros, 94 ones, a zero, a one.  x_k below
+ * is a^(2^k - 1); 255 squarings and 11 multiplications. */
+static void fe_inv(fe r, const fe a) {
+    fe x2, x3, x6, x12, x15, x30, x32, t;
+    fe_sqr(t, a);
+    fe_mul(x2, t, a);
+    fe_sqr(t, x2);
+    fe_mul(x3, t, a);
+    fe_sqr_n(t, x3, 3);
+    fe_mul(x6, t, x3);
+    fe_sqr_n(t, x6, 6);
+    fe_mul(x12, t, x6);
+    fe_sqr_n(t, x12, 3);
+    fe_mul(x15, t, x3);
+    fe_sqr_n(t, x15, 15);
+    fe_mul(x30, t, x15);
+    fe_sqr_n(t, x30, 2);
+    fe_mul(x32, t, x2);
+    fe_sqr_n(t, x32, 32);          /* 32 ones, 32 zeros */
+    fe_mul(t, t, a);               /* ... 31 zeros, one   (64 bits) */
+    fe_sqr_n(t, t, 128);           /* 96 zeros + room for 32 */
+    fe_mul(t, t, x32);             /* 32 ones             (192 bits) */
+    fe_sqr_n(t, t, 32);
+    fe_mul(t, t, x32);             /* 32 ones             (224 bits) */
+    fe_sqr_n(t, t, 30);
+    fe_mul(t, t, x30);             /* 30 ones             (254 bits) */
+    fe_sqr_n(t, t, 2);
+    fe_mul(r, t, a);               /* 0, 1                (256 bits) */
+}
+
+/* Big-endian bytes <-> limbs (no domain change). */
+static void limbs_from_bytes(uint64_t r[4], const uint8_t b[32]) {
+    for (int i = 0; i < 4; i++)
+        r[i] = tern_load_be64(b + 24 - 8 * i);
+}
+static void limbs_to_bytes(uint8_t b[32], const uint64_t a[4]) {
+    for (int i = 0; i < 4; i++)
+        tern_store_be64(b + 24 - 8 * i, a[i]);
+}
+/* Bit: 1 if a < m. */
+static uint64_t limbs_lt(const uint64_t a[4], const uint64_t m[4]) {
+    uint64_t br = 0;
+    for (int i = 0; i < 4; i++)
+        (void)subb(a[i], m[i], &br);
+    return br;
+}
+static void fe_to_mont(fe r, const fe a) {
+    fe_mul(r, a, FE_R2);
+}
+static void fe_from_mont(fe r, const fe a) {
+    static const fe one = {1, 0, 0, 0};
+    fe_mul(r, a, one);
+}
+
+/* ---- Points ---- */
+typedef struct {
+    fe x, y, z;
+} jpoint; /* projective (X : Y : Z) */
+typedef struct {
+    fe x, y;
+} apoint; /* affine, Z = 1 implied */
+
+static void point_set_identity(jpoint *r) {
+    memset(r, 0, sizeof *r);
+    fe_copy(r->y, FE_ONE);
+}
+
+/* r = p + q, RCB Algorithm 4 (a = -3): 12M + 2 mults by b + 29 adds.
+ * Complete: valid for every pair, including p == q and the identity.
+ * r may alias p or q. */
+static void point_add(jpoint *r, const jpoint *p, const jpoint *q) {
+    fe t0, t1, t2, t3, t4, x3, y3, z3;
+    fe_mul(t0, p->x, q->x);
+    fe_mul(t1, p->y, q->y);
+    fe_mul(t2, p->z, q->z);
+    fe_add(t3, p->x, p->y);
+    fe_add(t4, q->x, q->y);
+    fe_mul(t3, t3, t4);
+    fe_add(t4, t0, t1);
+    fe_sub(t3, t3, t4);
+    fe_add(t4, p->y, p->z);
+    fe_add(x3, q->y, q->z);
+    fe_mul(t4, t4, x3);
+    fe_add(x3, t1, t2);
+    fe_sub(t4, t4, x3);
+    fe_add(x3, p->x, p->z);
+    fe_add(y3, q->x, q->z);
+    fe_mul(x3, x3, y3);
+    fe_add(y3, t0, t2);
+    fe_sub(y3, x3, y3);
+    fe_mul(z3, FE_B, t2);
+    fe_sub(x3, y3, z3);
+    fe_add(z3, x3, x3);
+    fe_add(x3, x3, z3);
+    fe_sub(z3, t1, x3);
+    fe_add(x3, t1, x3);
+    fe_mul(y3, FE_B, y3);
+    fe_add(t1, t2, t2);
+    fe_add(t2, t1, t2);
+    fe_sub(y3, y3, t2);
+    fe_sub(y3, y3, t0);
+    fe_add(t1, y3, y3);
+    fe_add(y3, t1, y3);
+    fe_add(t1, t0, t0);
+    fe_add(t0, t1, t0);
+    fe_sub(t0, t0, t2);
+    fe_mul(t1, t4, y3);
+    fe_mul(t2, t0, y3);
+    fe_mul(y3, x3, z3);
+    fe_add(y3, y3, t2);
+    fe_mul(x3, x3, t3);
+    fe_sub(x3, x3, t1);
+    fe_mul(z3, z3, t4);
+    fe_mul(t1, t3, t0);
+    fe_add(z3, z3, t1);
+    fe_copy(r->x, x3);
+    fe_copy(r->y, y3);
+    fe_copy(r->z, z3);
+}
+
+/* r = p + q with q affine, RCB Algorithm 5: 11M + 2 mults by b.  Complete
+ * for every p (the identity included) as long as q is a curve point; with
+ * q not a curve point the result is garbage, which callers discard by
+ * mask.  r may alias p. */
+static void point_add_mixed(jpoint *r, const jpoint *p, const apoint *q) {
+    fe t0, t1, t2, t3, t4, x3, y3, z3;
+    fe_mul(t0, p->x, q->x);
+    fe_mul(t1, p->y, q->y);
+    fe_add(t3, q->x, q->y);
+    fe_add(t4, p->x, p->y);
+    fe_mul(t3, t3, t4);
+    fe_add(t4, t0, t1);
+    fe_sub(t3, t3, t4);
+    fe_mul(t4, q->y, p->z);
+    fe_add(t4, t4, p->y);
+    fe_mul(y3, q->x, p->z);
+    fe_add(y3, y3, p->x);
+    fe_mul(z3, FE_B, p->z);
+    fe_sub(x3, y3, z3);
+    fe_add(z3, x3, x3);
+    fe_add(x3, x3, z3);
+    fe_sub(z3, t1, x3);
+    fe_add(x3, t1, x3);
+    fe_mul(y3, FE_B, y3);
+    fe_add(t1, p->z, p->z);
+    fe_add(t2, t1, p->z);
+    fe_sub(y3, y3, t2);
+    fe_sub(y3, y3, t0);
+    fe_add(t1, y3, y3);
+    fe_add(y3, t1, y3);
+    fe_add(t1, t0, t0);
+    fe_add(t0, t1, t0);
+    fe_sub(t0, t0, t2);
+    fe_mul(t1, t4, y3);
+    fe_mul(t2, t0, y3);
+    fe_mul(y3, x3, z3);
+    fe_add(y3, y3, t2);
+    fe_mul(x3, x3, t3);
+    fe_sub(x3, x3, t1);
+    fe_mul(z3, z3, t4);
+    fe_mul(t1, t3, t0);
+    fe_add(z3, z3, t1);
+    fe_copy(r->x, x3);
+    fe_copy(r->y, y3);
+    fe_copy(r->z, z3);
+}
+
+/* r = 2p, RCB Algorithm 6: 8M + 3S + 2 mults by b.  Complete.  r may alias p. */
+static void point_dbl(jpoint *r, const jpoint *p) {
+    fe t0, t1, t2, t3, x3, y3, z3;
+    fe_sqr(t0, p->x);
+    fe_sqr(t1, p->y);
+    fe_sqr(t2, p->z);
+    fe_mul(t3, p->x, p->y);
+    fe_add(t3, t3, t3);
+    fe_mul(z3, p->x, p->z);
+    fe_add(z3, z3, z3);
+    fe_mul(y3, FE_B, t2);
+    fe_sub(y3, y3, z3);
+    fe_add(x3, y3, y3);
+    fe_add(y3, x3, y3);
+    fe_sub(x3, t1, y3);
+    fe_add(y3, t1, y3);
+    fe_mul(y3, x3, y3);
+    fe_mul(x3, x3, t3);
+    fe_add(t3, t2, t2);
+    fe_add(t2, t2, t3);
+    fe_mul(z3, FE_B, z3);
+    fe_sub(z3, z3, t2);
+    fe_sub(z3, z3, t0);
+    fe_add(t3, z3, z3);
+    fe_add(z3, z3, t3);
+    fe_add(t3, t0, t0);
+    fe_add(t0, t3, t0);
+    fe_sub(t0, t0, t2);
+    fe_mul(t0, t0, z3);
+    fe_add(y3, y3, t0);
+    fe_mul(t0, p->y, p->z);
+    fe_add(t0, t0, t0);
+    fe_mul(z3, t0, z3);
+    fe_sub(x3, x3, z3);
+    fe_mul(z3, t0, t1);
+    fe_add(z3, z3, z3);
+    fe_add(z3, z3, z3);
+    fe_copy(r->x, x3);
+    fe_copy(r->y, y3);
+    fe_copy(r->z, z3);
+}
+
+/* Affine coordinates of p; returns a mask, all-ones unless p is the
+ * identity (Z = 0), in which case x, y come out 0. */
+static uint64_t point_to_affine(apoint *r, const jpoint *p) {
+    fe zinv;
+    uint64_t finite = ~fe_is_zero(p->z);
+    fe_inv(zinv, p->z);
+    fe_mul(r->x, p->x, zinv);
+    fe_mul(r->y, p->y, zinv);
+    return finite;
+}
+
+/* y^2 == x^3 - 3x + b, on Montgomery-form coordinates. */
+static uint64_t apoint_on_curve(const apoint *a) {
+    fe lhs, rhs, t;
+    fe_sqr(lhs, a->y);
+    fe_sqr(rhs, a->x);
+    fe_mul(rhs, rhs, a->x);
+    fe_add(t, a->x, a->x);
+    fe_add(t, t, a->x);
+    fe_sub(rhs, rhs, t);
+    fe_add(rhs, rhs, FE_B);
+    return fe_eq(lhs, rhs);
+}
+
+/* Decode 04 || X || Y into Montgomery-form affine coordinates and check it
+ * (SEC 1 §3.2.2.1 public key validation: not infinity, which 04||X||Y
+ * cannot encode; coordinates in [0, p-1]; on the curve; n*Q = O holds for
+ * every curve point because the cofactor is 1).  Public data: may branch. */
+static int point_decode(apoint *r, const uint8_t in[65]) {
+    fe x, y;
+    TERN_ENSURE(in[0] == 0x04, TERN_ERR_BAD_KEY);
+    limbs_from_bytes(x, in + 1);
+    limbs_from_bytes(y, in + 33);
+    TERN_ENSURE(limbs_lt(x, P) && limbs_lt(y, P), TERN_ERR_BAD_KEY);
+    fe_to_mont(r->x, x);
+    fe_to_mont(r->y, y);
+    TERN_ENSURE(apoint_on_curve(r) != 0, TERN_ERR_BAD_KEY);
+    return 0;
+}
+
+static void apoint_encode(uint8_t out[65], const apoint *a) {
+    fe t;
+    out[0] = 0x04;
+    fe_from_mont(t, a->x);
+    limbs_to_bytes(out + 1, t);
+    fe_from_mont(t, a->y);
+    limbs_to_bytes(out + 33, t);
+    tern_wipe(t, sizeof t);
+}
+
+/* ---- Signed-window recoding ---- */
+
+/* The 6 bits k[5i-1 .. 5i+4] (k[-1] = 0) for window i.  Indices depend
+ * only on i. */
+static uint32_t booth_bits(const uint64_t k[4], int i) {
+    if (i == 0)
+        return (uint32_t)(k[0] << 1) & 63;
+    int pos = 5 * i - 1, w = pos >> 6, off = pos & 63;
+    uint64_t v = k[w] >> off;
+    if (off > 58 && w < 3)
+        v |= k[w + 1] << (64 - off);
+    return (uint32_t)v & 63;
+}
+
+/* Booth digit of window i: d = k[5i-1] + sum_{j<4} 2^j k[5i+j] - 16 k[5i+4],
+ * in [-16, 16]; these telescope to k = sum d_i 2^(5i) because each top bit
+ * counted -16 * 2^(5i) here comes back as +1 * 2^(5i+5) in window i+1.
+ * Computed as ((b & 31) + 1) >> 1 (the low part: bit 0 of b is the
+ * borrowed k[5i-1]) minus 16 times the top bit.  Outputs |d| (0..16) and
+ * a mask that is all-ones when d < 0. */
+static void booth_digit(const uint64_t k[4], int i, uint32_t *abs, uint64_t *neg) {
+    uint32_t b = booth_bits(k, i);
+    uint32_t low = ((b & 31) + 1) >> 1; /* 0..16 */
+    uint32_t top = b >> 5;
+    *abs = tern_ct_select_u32(tern_ct_mask_u32(top), 16 - low, low);
+    *neg = tern_ct_mask_u64(top);
+}
+
+#define NWIN 52 /* ceil(257 / 5): the top window holds bits 254..255 and a 0 */
+
+/* r = k * p, constant time in k (any k < 2^256). */
+static void point_mul(jpoint *r, const apoint *p, const uint64_t k[4]) {
+    jpoint table[16], acc, q;
+    /* table[j] = (j + 1) * p */
+    memcpy(table[0].x, p->x, sizeof(fe));
+    memcpy(table[0].y, p->y, sizeof(fe));
+    fe_copy(table[0].z, FE_ONE);
+    point_dbl(&table[1], &table[0]);
+    for (int j = 2; j < 16; j++)
+        point_add_mixed(&table[j], &table[j - 1], p);
+
+    point_set_identity(&acc);
+    for (int i = NWIN - 1; i >= 0; i--) {
+        if (i != NWIN - 1) { /* public: the loop position */
+            for (int d = 0; d < 5; d++)
+                point_dbl(&acc, &acc);
+        }
+        uint32_t abs;
+        uint64_t neg;
+        booth_digit(k, i, &abs, &neg);
+        point_set_identity(&q);
+        for (int j = 0; j < 16; j++) {
+            uint64_t m = tern_ct_mask_u64(tern_ct_eq_u32(abs, (uint32_t)j + 1));
+            fe_cmov(q.x, table[j].x, m);
+            fe_cmov(q.y, table[j].y, m);
+            fe_cmov(q.z, table[j].z, m);
+        }
+        fe negy;
+        fe_sub(negy, (const uint64_t[4]){0, 0, 0, 0}, q.y);
+        fe_cmov(q.y, negy, neg);
+        point_add(&acc, &acc, &q);
+    }
+    *r = acc;
+    tern_wipe(table, sizeof table);
+    tern_wipe(&acc, sizeof acc);
+    tern_wipe(&q, sizeof q);
+}
+
+/* r = k * G from the precomputed table, constant time in k. */
+static void point_mul_base(jpoint *r, const uint64_t k[4]) {
+    jpoint acc, t;
+    apoint q;
+    point_set_identity(&acc);
+    for (int i = 0; i < NWIN; i++) {
+        uint32_t abs;
+        uint64_t neg;
+        booth_digit(k, i, &abs, &neg);
+        memset(&q, 0, sizeof q);
+        for (int j = 0; j < 16; j++) {
+            uint64_t m = tern_ct_mask_u64(tern_ct_eq_u32(abs, (uint32_t)j + 1));
+            fe_cmov(q.x, p256_base_table[i][j], m);
+            fe_cmov(q.y, p256_base_table[i][j] + 4, m);
+        }
+        fe negy;
+        fe_sub(negy, (const uint64_t[4]){0, 0, 0, 0}, q.y);
+        fe_cmov(q.y, negy, neg);
+        /* A zero digit adds nothing: compute anyway (q = (0, 0) is not on
+         * the curve, so t is garbage) and keep acc by mask. */
+        point_add_mixed(&t, &acc, &q);
+        uint64_t use = ~tern_ct_mask_u64(tern_ct_is_zero_u32(abs));
+        fe_cmov(acc.x, t.x, use);
+        fe_cmov(acc.y, t.y, use);
+        fe_cmov(acc.z, t.z, use);
+    }
+    *r = acc;
+    tern_wipe(&acc, sizeof acc);
+    tern_wipe(&t, sizeof t);
+    tern_wipe(&q, sizeof q);
+}
+
+/* ---- Scalars mod n ---- */
+
+void tern_p256_scalar_from_bytes(uint64_t r[4], const uint8_t b[32]) {
+    limbs_from_bytes(r, b);
+}
+void tern_p256_scalar_to_bytes(uint8_t b[32], const uint64_t a[4]) {
+    limbs_to_bytes(b, a);
+}
+uint64_t tern_p256_scalar_is_valid(const uint64_t a[4]) {
+    uint64_t lt = limbs_lt(a, N);
+    uint64_t nz = tern_ct_is_nonzero_u64(a[0] | a[1] | a[2] | a[3]);
+    return tern_ct_mask_u64(lt & nz);
+}
+void tern_p256_scalar_reduce(uint64_t r[4], const uint64_t a[4]) {
+    cond_sub(r, a, 0, N);
+}
+void tern_p256_scalar_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    mod_add(r, a, b, N);
+}
+
+/* r = a * b / 2^256 mod n, CIOS with the general per-word factor N_N0. */
+static void sc_montmul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    uint64_t t[6] = {0};
+    for (int i = 0; i < 4; i++) {
+        u128 c = 0;
+        for (int j = 0; j < 4; j++) {
+            c = (u128)a[j] * b[i] + t[j] + (uint64_t)(c >> 64);
+            t[j] = (uint64_t)c;
+        }
+        c = (u128)t[4] + (uint64_t)(c >> 64);
+        t[4] = (uint64_t)c;
+        t[5] = (uint64_t)(c >> 64);
+        uint64_t m = t[0] * N_N0;
+        c = (u128)m * N[0] + t[0]; /* low word is 0 by the choice of m */
+        for (int j = 1; j < 4; j++) {
+            c = (u128)m * N[j] + t[j] + (uint64_t)(c >> 64);
+            t[j - 1] = (uint64_t)c;
+        }
+        c = (u128)t[4] + (uint64_t)(c >> 64);
+        t[3] = (uint64_t)c;
+        t[4] = t[5] + (uint64_t)(c >> 64);
+    }
+    cond_sub(r, t, t[4], N);
+}
+
+void tern_p256_scalar_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    uint64_t t[4];
+    sc_montmul(t, a, b);     /* a b / R */
+    sc_montmul(r, t, N_R2);  /* a b / R * R^2 / R = a b */
+    tern_wipe(t, sizeof t);
+}
+
+/* a^(n-2) mod n with a fixed 4-bit window; the exponent is public, so the
+ * table index (an exponent nibble) is too. */
+void tern_p256_scalar_inv(uint64_t r[4], const uint64_t a[4]) {
+    uint64_t tab[16][4], acc[4];
+    static const uint64_t one[4] = {1, 0, 0, 0};
+    sc_montmul(tab[1], a, N_R2); /* a in Montgomery form */
+    sc_montmul(tab[0], one, N_R2);
+    for (int i = 2; i < 16; i++)
+        sc_montmul(tab[i], tab[i - 1], tab[1]);
+    memcpy(acc, tab[0], sizeof acc);
+    for (int i = 63; i >= 0; i--) {
+        for (int s = 0; s < 4; s++)
+            sc_montmul(acc, acc, acc);
+        unsigned nib = (unsigned)(N_MINUS_2[i / 16] >> (4 * (i % 16))) & 15;
+        sc_montmul(acc, acc, tab[nib]);
+    }
+    sc_montmul(r, acc, one); /* out of Montgomery form */
+    tern_wipe(tab, sizeof tab);
+    tern_wipe(acc, sizeof acc);
+}
+
+/* ---- Public operations ---- */
+
+uint64_t tern_p256_base_mul_x(uint8_t x[32], const uint64_t k[4]) {
+    jpoint R;
+    apoint a;
+    fe t;
+    point_mul_base(&R, k);
+    uint64_t ok = point_to_affine(&a, &R);
+    fe_from_mont(t, a.x);
+    limbs_to_bytes(x, t);
+    tern_wipe(&R, sizeof R);
+    tern_wipe(&a, sizeof a);
+    tern_wipe(t, sizeof t);
+    return ok;
+}
+
+int tern_p256_mul2_x(uint8_t x[32], const uint64_t u1[4], const uint64_t u2[4], const uint8_t pub[65]) {
+    apoint q, a;
+    jpoint r1, r2;
+    fe t;
+    TERN_TRY(point_decode(&q, pub));
+    point_mul_base(&r1, u1);
+    point_mul(&r2, &q, u2);
+    point_add(&r1, &r1, &r2);
+    TERN_ENSURE(point_to_affine(&a, &r1) != 0, TERN_ERR_BAD_SIGNATURE);
+    fe_from_mont(t, a.x);
+    limbs_to_bytes(x, t);
+    return 0;
+}
+
+int tern_p256_check_public(const uint8_t pub[65]) {
+    apoint q;
+    return point_decode(&q, pub);
+}
+
+int tern_p256_check_private(const uint8_t priv[32]) {
+    uint64_t k[4];
+    limbs_from_bytes(k, priv);
+    uint64_t ok = tern_p256_scalar_is_valid(k);
+    tern_wipe(k, sizeof k);
+    return (int)tern_ct_select_u32((uint32_t)ok, 0, (uint32_t)TERN_ERR_BAD_KEY);
+}
+
+/* Zero n bytes unless mask is all-ones. */
+static void mask_bytes(uint8_t *b, size_t n, uint64_t mask) {
+    uint8_t m = (uint8_t)tern_ct_barrier_u64(mask);
+    for (size_t i = 0; i < n; i++)
+        b[i] &= m;
+}
+
+int tern_p256_public_from_private(uint8_t pub[65], const uint8_t priv[32]) {
+    uint64_t k[4];
+    jpoint R;
+    apoint a;
+    limbs_from_bytes(k, priv);
+    uint64_t ok = tern_p256_scalar_is_valid(k);
+    point_mul_base(&R, k);
+    ok &= point_to_affine(&a, &R);
+    apoint_encode(pub, &a);
+    mask_bytes(pub, 65, ok);
+    tern_wipe(k, sizeof k);
+    tern_wipe(&R, sizeof R);
+    tern_wipe(&a, sizeof a);
+    return (int)tern_ct_select_u32((uint32_t)ok, 0, (uint32_t)TERN_ERR_BAD_KEY);
+}
+
+int tern_p256_ecdh(uint8_t out[32], const uint8_t priv[32], const uint8_t peer[65]) {
+    apoint q, a;
+    jpoint R;
+    uint64_t k[4];
+    fe t;
+    int rc = point_decode(&q, peer);
+    if (rc < 0) {
+        memset(out, 0, 32);
+        return rc;
+    }
+    limbs_from_bytes(k, priv);
+    uint64_t ok = tern_p256_scalar_is_valid(k);
+    point_mul(&R, &q, k);
+    /* With 1 <= k < n and q of prime order n the product is never the
+     * identity; the check costs nothing and keeps the invariant local. */
+    ok &= point_to_affine(&a, &R);
+    fe_from_mont(t, a.x);
+    limbs_to_bytes(out, t);
+    mask_bytes(out, 32, ok);
+    tern_wipe(k, sizeof k);
+    tern_wipe(&R, sizeof R);
+    tern_wipe(&a, sizeof a);
+    tern_wipe(t, sizeof t);
+    return (int)tern_ct_select_u32((uint32_t)ok, 0, (uint32_t)TERN_ERR_BAD_KEY);
+}
+
+int tern_p256_point_mul(uint8_t out[65], const uint8_t kb[32], const uint8_t p[65]) {
+    apoint q, a;
+    jpoint R;
+    uint64_t k[4];
+    TERN_TRY(point_decode(&q, p));
+    limbs_from_bytes(k, kb);
+    point_mul(&R, &q, k);
+    uint64_t ok = point_to_affine(&a, &R);
+    apoint_encode(out, &a);
+    mask_bytes(out, 65, ok);
+    return (int)tern_ct_select_u32((uint32_t)ok, 0, (uint32_t)TERN_ERR_BAD_KEY);
+}
+
+int tern_p256_keygen(uint8_t priv[32], uint8_t pub[65], tern_rng_fn rng, void *rng_arg) {
+    uint64_t k[4];
+    /* FIPS 186-4 §B.4.2: draw 256 bits and retry while the candidate is
+     * 0 or >= n.  A retry happens with probability about 2^-32 and reveals
+     * nothing about the key finally kept. */
+    for (int tries = 0; tries < 64; tries++) {
+        int rc = tern_rand_fill(rng, rng_arg, priv, 32);
+        if (rc < 0) {
+            memset(pub, 0, 65);
+            return rc;
+        }
+        limbs_from_bytes(k, priv);
+        uint64_t ok = tern_p256_scalar_is_valid(k);
+        tern_wipe(k, sizeof k);
+        if (ok)
+            return tern_p256_public_from_private(pub, priv);
+    }
+    /* 64 invalid draws in a row: the generator is broken. */
+    tern_wipe(priv, 32);
+    memset(pub, 0, 65);
+    return TERN_ERR_RNG;
+}
