@@ -4,7 +4,8 @@
  * The variable-base function is the Montgomery ladder of RFC 7748 §5 on
  * projective (X:Z) u-coordinates, with a masked conditional swap per bit and
  * one inversion by a fixed addition chain at the end.  The field code is in
- * crypto/fe25519.h.  RFC 7748 §6.1 / RFC 8422 §5.11: an all-zero shared
+ * crypto/fe25519.h.  On x86-64 with BMI2 and ADX the same ladder runs on
+ * 4x64-bit limbs with mulx/adcx/adox (crypto/x25519_adx.c).  RFC 7748 §6.1 / RFC 8422 §5.11: an all-zero shared
  * secret (the peer sent a point of small order) is reported as
  * TERN_ERR_ZERO_SECRET.
  *
@@ -18,6 +19,7 @@
  */
 #include "crypto/x25519.h"
 
+#include "crypto/cpu.h"
 #include "crypto/ct.h"
 #include "crypto/fe25519.h"
 #include "crypto/rand.h"
@@ -244,7 +246,12 @@ int tern_x25519(uint8_t out[TERN_X25519_LEN], const uint8_t scalar[TERN_X25519_L
                 const uint8_t point[TERN_X25519_LEN]) {
     uint8_t k[32];
     tern_x25519_clamp(k, scalar);
-    tern_x25519_ladder(out, k, point);
+    /* The implementation is chosen per call from the cached CPU features:
+     * mulx/adx when present (and not switched off by TERN_CPU). */
+    if (tern_x25519_have_adx() && tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX))
+        tern_x25519_ladder_adx(out, k, point);
+    else
+        tern_x25519_ladder(out, k, point);
     tern_wipe(k, sizeof k);
     return zero_check(out);
 }

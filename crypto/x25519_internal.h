@@ -16,6 +16,19 @@ void tern_x25519_clamp(uint8_t k[32], const uint8_t scalar[32]);
  * ladder (radix 2^51).  No zero check. */
 void tern_x25519_ladder(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]);
 
+/* The same ladder on four 64-bit limbs with mulx/adcx/adox
+ * (crypto/x25519_adx.c).  Call only when tern_x25519_have_adx() is 1 and
+ * tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX). */
+void tern_x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]);
+
+/* 1 when this build has the x86-64 mulx/adx ladder at all. */
+int tern_x25519_have_adx(void);
+
+/* Tests only: one mulx/adx field operation on raw 256-bit inputs (any value
+ * below 2^256), encoded canonically.  op: 0 a+b, 1 a-b, 2 a*b, 3 a^2,
+ * 4 121665*a, 5 1/a. */
+void tern_x25519_fe64_op(int op, uint8_t out[32], const uint64_t a[4], const uint64_t b[4]);
+
 /* out = X25519(k, 9) for an already clamped k, by the fixed-base comb on
  * the birationally equivalent Edwards curve (see x25519.c). */
 void tern_x25519_base_comb(uint8_t out[32], const uint8_t k[32]);

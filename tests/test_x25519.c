@@ -39,7 +39,9 @@ static void use_path(const char *p) {
 }
 
 static const char *path_name(const char *p) {
-    return p ? p : "default";
+    if (p)
+        return p;
+    return tern_x25519_have_adx() && tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX) ? "default=mulx/adx" : "default";
 }
 
 static void hex_into(const char *hex, uint8_t out[32]) {
@@ -526,6 +528,136 @@ static void test_field_encoding(void **state) {
     }
 }
 
+/* The mulx/adx ladder against the portable one, directly, on u values that
+ * stress the 2^256 = 38 folds (limbs of all ones, values around p and
+ * 2^255, single bits) and on random ones, each with several scalars. */
+static void test_adx_vs_portable(void **state) {
+    (void)state;
+    use_path(NULL);
+    if (!tern_x25519_have_adx() || !tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX)) {
+        printf("  mulx/adx ladder not available on this CPU/build: skipped\n");
+        skip();
+    }
+    uint8_t us[64][32];
+    int nu = 0;
+    memset(us[nu++], 0xff, 32);
+    for (int limb = 0; limb < 4; limb++) {
+        memset(us[nu], 0, 32);
+        memset(us[nu] + 8 * limb, 0xff, 8);
+        nu++;
+        memset(us[nu], 0xff, 32);
+        memset(us[nu] + 8 * limb, 0, 8);
+        nu++;
+    }
+    for (int d = -3; d <= 3; d++) { /* p + d and 2^255 - 1 - d */
+        memset(us[nu], 0xff, 32);
+        us[nu][31] = 0x7f;
+        us[nu][0] = (uint8_t)(0xed + d);
+        nu++;
+        memset(us[nu], 0xff, 32);
+        us[nu][31] = 0x7f;
+        us[nu][0] = (uint8_t)(0xff - 3 - d);
+        nu++;
+    }
+    for (int b = 0; b < 255; b += 17) {
+        memset(us[nu], 0, 32);
+        us[nu][b / 8] = (uint8_t)(1 << (b % 8));
+        nu++;
+    }
+    uint64_t seed = 0xadc;
+    while (nu < 64)
+        assert_int_equal(tv_rng(&seed, us[nu++], 32), 0);
+    int n = 0;
+    for (int i = 0; i < nu; i++) {
+        for (int j = 0; j < 8; j++) {
+            uint8_t s[32], k[32], a[32], b[32];
+            if (j == 0)
+                memset(s, 0xff, 32);
+            else
+                assert_int_equal(tv_rng(&seed, s, 32), 0);
+            tern_x25519_clamp(k, s);
+            tern_x25519_ladder(a, k, us[i]);
+            tern_x25519_ladder_adx(b, k, us[i]);
+            if (memcmp(a, b, 32) != 0) {
+                char *uh = tv_hex(us[i], 32), *kh = tv_hex(k, 32);
+                fail_msg("adx ladder differs for k=%s u=%s", kh, uh);
+            }
+            n++;
+        }
+    }
+    printf("  mulx/adx ladder == portable ladder on %d (scalar, u) pairs\n", n);
+}
+
+/* The mulx/adx field operations on raw 256-bit inputs that hit every carry
+ * and borrow fold (0, 1, 37, 38, p, 2p, 2^255, 2^256 - 1, ...), against the
+ * portable radix-2^51 code.  a (< 2^256) is loaded into the portable code as
+ * (a mod 2^255) + 19 * bit255. */
+static void fe_from256(fe25519 f, const uint64_t a[4]) {
+    uint8_t b[32];
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 8; j++)
+            b[8 * i + j] = (uint8_t)(a[i] >> (8 * j));
+    fe25519_frombytes(f, b); /* drops bit 255 */
+    fe25519 t;
+    fe25519_0(t);
+    t[0] = 19 * (a[3] >> 63);
+    fe25519_add(f, f, t);
+}
+
+static void test_adx_field(void **state) {
+    (void)state;
+    use_path(NULL);
+    if (!tern_x25519_have_adx() || !tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX)) {
+        printf("  mulx/adx field code not available on this CPU/build: skipped\n");
+        skip();
+    }
+    const uint64_t M = ~0ull, P0 = 0xffffffffffffffedull, H = 0x7fffffffffffffffull;
+    uint64_t v[40][4] = {
+        {0, 0, 0, 0}, {1, 0, 0, 0}, {2, 0, 0, 0}, {19, 0, 0, 0}, {37, 0, 0, 0}, {38, 0, 0, 0}, {39, 0, 0, 0},
+        {P0 - 1, M, M, H}, {P0, M, M, H}, {P0 + 1, M, M, H}, {M, M, M, H},        /* p-1, p, p+1, 2^255-1 */
+        {0, 0, 0, 1ull << 63}, {1, 0, 0, 1ull << 63},                           /* 2^255, 2^255+1 */
+        {M - 37, M, M, M}, {M - 38, M, M, M}, {M - 36, M, M, M}, {M - 1, M, M, M}, {M, M, M, M}, /* 2p, ... */
+        {M, 0, 0, 0}, {0, M, 0, 0}, {0, 0, M, 0}, {0, 0, 0, M}, {M, M, 0, 0}, {0, 0, M, M},
+        {M - 18, M, M, M}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1},
+    };
+    int nv = 28;
+    uint64_t seed = 0xf1e1d;
+    while (nv < 40) {
+        uint8_t b[32];
+        assert_int_equal(tv_rng(&seed, b, 32), 0);
+        for (int i = 0; i < 4; i++)
+            v[nv][i] = tern_load_le64(b + 8 * i);
+        nv++;
+    }
+    int n = 0;
+    for (int i = 0; i < nv; i++) {
+        for (int j = 0; j < nv; j++) {
+            fe25519 a, b, r;
+            uint8_t want[32], got[32];
+            fe_from256(a, v[i]);
+            fe_from256(b, v[j]);
+            for (int op = 0; op < 6; op++) {
+                if (op >= 3 && j > 0)
+                    continue; /* unary ops once per a */
+                switch (op) {
+                case 0: fe25519_add(r, a, b); break;
+                case 1: fe25519_sub(r, a, b); break;
+                case 2: fe25519_mul(r, a, b); break;
+                case 3: fe25519_sq(r, a); break;
+                case 4: fe25519_mul_small(r, a, 121665); break;
+                default: fe25519_invert(r, a); break;
+                }
+                fe25519_tobytes(want, r);
+                tern_x25519_fe64_op(op, got, v[i], v[j]);
+                if (memcmp(want, got, 32) != 0)
+                    fail_msg("fe64 op %d differs for inputs %d, %d", op, i, j);
+                n++;
+            }
+        }
+    }
+    printf("  mulx/adx field ops == portable on %d edge/random cases\n", n);
+}
+
 #ifdef TERN_TEST_HAVE_OPENSSL
 static void ossl_x25519(uint8_t out[32], const uint8_t priv[32], const uint8_t pub[32]) {
     EVP_PKEY *k = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, 32);
@@ -584,6 +716,7 @@ int main(void) {
         cmocka_unit_test(test_wycheproof),     cmocka_unit_test(test_base_table),
         cmocka_unit_test(test_base_vs_ladder),
         cmocka_unit_test(test_keygen),         cmocka_unit_test(test_edge_inputs),
+        cmocka_unit_test(test_adx_field),      cmocka_unit_test(test_adx_vs_portable),
 #ifdef TERN_TEST_HAVE_OPENSSL
         cmocka_unit_test(test_openssl_cross),
 #endif
