@@ -135,6 +135,9 @@ TERN_MUST_CHECK int tern_x509_key_load(const tern_x509_cert *c, tern_x509_key *k
  * out ends in "...".  Never fails: a malformed name prints "(bad name)".
  * cap must be at least 16. */
 void tern_x509_name_display(tern_span name, char *out, size_t cap);
+/* The first commonName value in a Name (DER), with its string tag in *tag
+ * (if not NULL); an empty span {NULL, 0} when there is none. */
+tern_span tern_x509_name_cn(tern_span name, uint8_t *tag);
 /* A short label for a certificate in messages: "CN=..." when the subject
  * has a common name, else the whole subject display. */
 void tern_x509_cert_label(const tern_x509_cert *c, char *out, size_t cap);

