@@ -204,46 +204,89 @@ void tern_gcm_aesni_setup(tern_gcm_key *k, const uint8_t *key) {
 /* ---- GCM ---- */
 
 #define ONE_LE _mm_set_epi32(0, 0, 0, 1)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 
-/* One step of eight counter blocks: AES rounds interleaved with the GHASH of
- * the eight blocks at ghash_src (when not NULL), accumulated into *acc. */
-static inline void aes8_ghash8(const __m128i *rk, unsigned rounds, __m128i *b, const uint8_t *ghash_src,
-                               __m128i y, const __m128i *hp, const __m128i *hk, gacc *acc) {
-    for (int j = 0; j < 8; j++)
-        b[j] = xor128(b[j], rk[0]);
-    for (unsigned r = 1; r <= 8; r++) {
-        __m128i key = _mm_load_si128(rk + r);
-        for (int j = 0; j < 8; j++)
-            b[j] = _mm_aesenc_si128(b[j], key);
-        if (ghash_src) {
-            __m128i x = load_block(ghash_src + 16 * (r - 1));
-            if (r == 1)
-                x = xor128(x, y);
-            acc_mul(acc, x, _mm_load_si128(hp + r - 1), _mm_load_si128(hk + r - 1));
-        }
-    }
-    for (unsigned r = 9; r < rounds; r++) {
-        __m128i key = _mm_load_si128(rk + r);
-        for (int j = 0; j < 8; j++)
-            b[j] = _mm_aesenc_si128(b[j], key);
-    }
-    __m128i last = _mm_load_si128(rk + rounds);
-    for (int j = 0; j < 8; j++)
-        b[j] = _mm_aesenclast_si128(b[j], last);
-}
+/* Eight blocks written out as eight variables: the compiler keeps them in
+ * registers and interleaves the independent AESENCs. */
+#define ENC8(op, key)               \
+    do {                            \
+        __m128i key_ = (key);       \
+        b0 = op(b0, key_);          \
+        b1 = op(b1, key_);          \
+        b2 = op(b2, key_);          \
+        b3 = op(b3, key_);          \
+        b4 = op(b4, key_);          \
+        b5 = op(b5, key_);          \
+        b6 = op(b6, key_);          \
+        b7 = op(b7, key_);          \
+    } while (0)
 
-static inline void make_counters(__m128i *b, __m128i *ctr) {
-    for (int j = 0; j < 8; j++) {
-        b[j] = bswap128(*ctr);
-        *ctr = _mm_add_epi32(*ctr, ONE_LE);
-    }
-}
+/* GHASH step i of a batch: block i of gsrc times H^(8-i). */
+#define GH(i)                                                                               \
+    do {                                                                                    \
+        __m128i x_ = load_block(gsrc + 16 * (i));                                           \
+        if ((i) == 0)                                                                       \
+            x_ = xor128(x_, *y);                                                            \
+        acc_mul(&acc, x_, _mm_load_si128(hp + (i)), _mm_load_si128(hk + (i)));              \
+    } while (0)
 
-static inline void xor_store8(uint8_t *out, const uint8_t *in, const __m128i *b) {
-    for (int j = 0; j < 8; j++) {
-        __m128i d = _mm_loadu_si128((const __m128i *)(const void *)(in + 16 * j));
-        _mm_storeu_si128((__m128i *)(void *)(out + 16 * j), xor128(d, b[j]));
+#define XS(j, b)                                                                                      \
+    _mm_storeu_si128((__m128i *)(void *)(out + 16 * (j)),                                           \
+                     xor128(_mm_loadu_si128((const __m128i *)(const void *)(in + 16 * (j))), (b)))
+
+/* 128 bytes: encrypt counters ctr .. ctr+7 and XOR them onto in; when
+ * with_ghash, fold the eight blocks at gsrc into *y along the way (gsrc is
+ * read before out is written, so gsrc == in works for in-place decryption). */
+static ALWAYS_INLINE void batch8(const __m128i *rk, unsigned rounds, __m128i *ctr, const uint8_t *in, uint8_t *out,
+                                 int with_ghash, const uint8_t *gsrc, __m128i *y, const __m128i *hp,
+                                 const __m128i *hk) {
+    const __m128i bs = BSWAP_MASK, k0 = _mm_load_si128(rk);
+    __m128i c = *ctr;
+    __m128i b0 = xor128(_mm_shuffle_epi8(c, bs), k0);
+    __m128i b1 = xor128(_mm_shuffle_epi8(_mm_add_epi32(c, _mm_set_epi32(0, 0, 0, 1)), bs), k0);
+    __m128i b2 = xor128(_mm_shuffle_epi8(_mm_add_epi32(c, _mm_set_epi32(0, 0, 0, 2)), bs), k0);
+    __m128i b3 = xor128(_mm_shuffle_epi8(_mm_add_epi32(c, _mm_set_epi32(0, 0, 0, 3)), bs), k0);
+    __m128i b4 = xor128(_mm_shuffle_epi8(_mm_add_epi32(c, _mm_set_epi32(0, 0, 0, 4)), bs), k0);
+    __m128i b5 = xor128(_mm_shuffle_epi8(_mm_add_epi32(c, _mm_set_epi32(0, 0, 0, 5)), bs), k0);
+    __m128i b6 = xor128(_mm_shuffle_epi8(_mm_add_epi32(c, _mm_set_epi32(0, 0, 0, 6)), bs), k0);
+    __m128i b7 = xor128(_mm_shuffle_epi8(_mm_add_epi32(c, _mm_set_epi32(0, 0, 0, 7)), bs), k0);
+    *ctr = _mm_add_epi32(c, _mm_set_epi32(0, 0, 0, 8));
+    gacc acc;
+    acc_init(&acc);
+    ENC8(_mm_aesenc_si128, _mm_load_si128(rk + 1));
+    if (with_ghash) GH(0);
+    ENC8(_mm_aesenc_si128, _mm_load_si128(rk + 2));
+    if (with_ghash) GH(1);
+    ENC8(_mm_aesenc_si128, _mm_load_si128(rk + 3));
+    if (with_ghash) GH(2);
+    ENC8(_mm_aesenc_si128, _mm_load_si128(rk + 4));
+    if (with_ghash) GH(3);
+    ENC8(_mm_aesenc_si128, _mm_load_si128(rk + 5));
+    if (with_ghash) GH(4);
+    ENC8(_mm_aesenc_si128, _mm_load_si128(rk + 6));
+    if (with_ghash) GH(5);
+    ENC8(_mm_aesenc_si128, _mm_load_si128(rk + 7));
+    if (with_ghash) GH(6);
+    ENC8(_mm_aesenc_si128, _mm_load_si128(rk + 8));
+    if (with_ghash) GH(7);
+    ENC8(_mm_aesenc_si128, _mm_load_si128(rk + 9));
+    if (rounds == 14) {
+        ENC8(_mm_aesenc_si128, _mm_load_si128(rk + 10));
+        ENC8(_mm_aesenc_si128, _mm_load_si128(rk + 11));
+        ENC8(_mm_aesenc_si128, _mm_load_si128(rk + 12));
+        ENC8(_mm_aesenc_si128, _mm_load_si128(rk + 13));
     }
+    ENC8(_mm_aesenclast_si128, _mm_load_si128(rk + rounds));
+    if (with_ghash)
+        *y = acc_finish(&acc);
+    XS(0, b0);
+    XS(1, b1);
+    XS(2, b2);
+    XS(3, b3);
+    XS(4, b4);
+    XS(5, b5);
+    XS(6, b6);
+    XS(7, b7);
 }
 
 void tern_gcm_aesni_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const uint8_t *aad, size_t aadlen,
@@ -262,33 +305,15 @@ void tern_gcm_aesni_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const 
     ctr = _mm_add_epi32(ctr, ONE_LE);
 
     __m128i y = ghash_bytes(hpow, _mm_setzero_si128(), aad, aadlen);
-    __m128i b[8];
     size_t done = 0;
 
     if (decrypt) {
-        while (len - done >= 128) {
-            gacc acc;
-            acc_init(&acc);
-            make_counters(b, &ctr);
-            aes8_ghash8(rk, rounds, b, in + done, y, hp8, hk8, &acc);
-            y = acc_finish(&acc);
-            xor_store8(out + done, in + done, b);
-            done += 128;
-        }
+        for (; len - done >= 128; done += 128)
+            batch8(rk, rounds, &ctr, in + done, out + done, 1, in + done, &y, hp8, hk8);
     } else if (len >= 128) {
-        make_counters(b, &ctr);
-        aes8_ghash8(rk, rounds, b, NULL, y, hp8, hk8, NULL);
-        xor_store8(out, in, b);
-        done = 128;
-        while (len - done >= 128) {
-            gacc acc;
-            acc_init(&acc);
-            make_counters(b, &ctr);
-            aes8_ghash8(rk, rounds, b, out + done - 128, y, hp8, hk8, &acc);
-            y = acc_finish(&acc);
-            xor_store8(out + done, in + done, b);
-            done += 128;
-        }
+        batch8(rk, rounds, &ctr, in, out, 0, NULL, &y, hp8, hk8);
+        for (done = 128; len - done >= 128; done += 128)
+            batch8(rk, rounds, &ctr, in + done, out + done, 1, out + done - 128, &y, hp8, hk8);
     }
 
     /* The tail: fewer than eight blocks, the last possibly partial. */
@@ -296,6 +321,7 @@ void tern_gcm_aesni_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const 
     if (decrypt && rem > 0)
         y = ghash_n(hpow, y, in + done, rem); /* before an in-place write */
     if (rem > 0) {
+        __m128i b[8];
         size_t nb = (rem + 15) / 16;
         for (size_t j = 0; j < nb; j++) {
             b[j] = xor128(bswap128(ctr), rk[0]);
@@ -320,6 +346,7 @@ void tern_gcm_aesni_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const 
             }
         }
         tern_wipe(last, sizeof last);
+        tern_wipe(b, sizeof b);
     }
     /* Encryption still owes the GHASH of the last full batch (if any) and
      * the tail; both together are at most 16 blocks: one reduction. */
@@ -332,6 +359,6 @@ void tern_gcm_aesni_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const 
     __m128i lens = _mm_set_epi64x((long long)((uint64_t)aadlen * 8), (long long)((uint64_t)len * 8));
     y = gf_mul(xor128(y, lens), hpow[TERN_GCM_HPOW - 1]);
     _mm_storeu_si128((__m128i *)(void *)tag, xor128(bswap128(y), ej0));
-    tern_wipe(b, sizeof b);
-    tern_wipe(&ej0, sizeof ej0);
+    /* The batch keystream lives in registers (wiping it through memory
+     * would force it onto the stack for the whole loop). */
 }
