@@ -49,14 +49,14 @@ void tern_ghash_ct64_init(tern_ghash_ct64_key *gk, const uint8_t h[16]);
 void tern_ghash_ct64(const tern_ghash_ct64_key *gk, uint8_t y[16], const uint8_t *data, size_t len);
 
 /* ---- accelerated paths ----
- * setup: round keys and GHASH table into k (k->rounds already set).
+ * setup: round keys and GHASH table into k (k->rounds already set); the
+ * VAES path uses the same layout, so the same setup.
  * crypt: the whole GCM operation for one record: encrypt (decrypt = 0) or
  * decrypt (decrypt = 1) len bytes and write the tag computed over aad and
  * the ciphertext into tag (for open, the caller compares it). */
 void tern_gcm_aesni_setup(tern_gcm_key *k, const uint8_t *key);
 void tern_gcm_aesni_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const uint8_t *aad, size_t aadlen,
                           const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[16], int decrypt);
-void tern_gcm_vaes_setup(tern_gcm_key *k, const uint8_t *key);
 void tern_gcm_vaes_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const uint8_t *aad, size_t aadlen,
                          const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[16], int decrypt);
 

@@ -80,15 +80,21 @@ static const struct {
 } impls[] = {
     [TERN_GCM_IMPL_PORTABLE] = {"portable", portable_crypt},
     [TERN_GCM_IMPL_AESNI] = {"aesni+pclmul", tern_gcm_aesni_crypt},
+    [TERN_GCM_IMPL_VAES] = {"vaes+vpclmul", tern_gcm_vaes_crypt},
 };
 
 #define NEED_AESNI (TERN_CPU_AESNI | TERN_CPU_PCLMUL | TERN_CPU_SSSE3 | TERN_CPU_SSE41)
+#define NEED_VAES (NEED_AESNI | TERN_CPU_AVX2 | TERN_CPU_VAES | TERN_CPU_VPCLMUL)
 
 int tern_gcm_init(tern_gcm_key *k, const uint8_t *key, size_t keylen) {
     TERN_ENSURE(k != NULL && key != NULL, TERN_ERR_INVALID_ARG);
     TERN_ENSURE(keylen == 16 || keylen == 32, TERN_ERR_INVALID_ARG);
     memset(k, 0, sizeof *k);
-    if (tern_cpu_has(NEED_AESNI)) {
+    if (tern_cpu_has(NEED_VAES)) {
+        k->impl = TERN_GCM_IMPL_VAES;
+        k->rounds = keylen == 16 ? 10 : 14;
+        tern_gcm_aesni_setup(k, key);
+    } else if (tern_cpu_has(NEED_AESNI)) {
         k->impl = TERN_GCM_IMPL_AESNI;
         k->rounds = keylen == 16 ? 10 : 14;
         tern_gcm_aesni_setup(k, key);

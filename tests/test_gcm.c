@@ -38,9 +38,9 @@ typedef struct {
 static const gcm_path paths[] = {
     {"portable", "portable", 0},
     {"aesni+pclmul", "-vaes,-vpclmul", TERN_CPU_AESNI | TERN_CPU_PCLMUL | TERN_CPU_SSSE3 | TERN_CPU_SSE41},
-    /*{"vaes+vpclmul", NULL,
+    {"vaes+vpclmul", NULL,
      TERN_CPU_VAES | TERN_CPU_VPCLMUL | TERN_CPU_AVX2 | TERN_CPU_AESNI | TERN_CPU_PCLMUL | TERN_CPU_SSSE3 |
-         TERN_CPU_SSE41},*/
+         TERN_CPU_SSE41},
 };
 #define NPATHS (sizeof paths / sizeof paths[0])
 
