@@ -185,26 +185,39 @@ void tern_bn_mont_init(tern_bn_mont *ctx, const uint64_t *m, const uint64_t *rr,
     ctx->mul = tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX) ? tern_bn_mont_mul_adx : tern_bn_mont_mul_portable;
 }
 
-void tern_bn_mont_rr(uint64_t *rr, const uint64_t *m, size_t n) {
-    /* Start from 1 and double 2 * 64 n times, subtracting m whenever the
-     * value reaches it (always in constant time). */
-    uint64_t x[TERN_BN_MAX_LIMBS], d[TERN_BN_MAX_LIMBS];
+/* x = 2 x mod m, for x < m. */
+static void bn_mod_double(uint64_t *x, const uint64_t *m, size_t n) {
+    uint64_t d[TERN_BN_MAX_LIMBS];
+    uint64_t top = x[n - 1] >> 63;
+    for (size_t i = n - 1; i > 0; i--)
+        x[i] = x[i] << 1 | x[i - 1] >> 63;
+    x[0] <<= 1;
+    uint64_t borrow = tern_bn_sub(d, x, m, n);
+    bn_select(x, tern_ct_mask_u64(top | (borrow ^ 1)), d, x, n);
+    tern_wipe(d, sizeof d);
+}
+
+void tern_bn_mont_rr(uint64_t *rr, const uint64_t *m, uint64_t m0inv, size_t n, size_t start) {
+    uint64_t x[TERN_BN_MAX_LIMBS];
+    size_t total = 64 * n, a = total, k = 0;
+    while (a % 2 == 0) {
+        a /= 2;
+        k++;
+    }
+    if (start >= total)
+        start = total - 1;
     for (size_t i = 0; i < n; i++)
         x[i] = 0;
-    x[0] = 1;
-    /* 1 may not be reduced if m == 1; callers pass m > 1. */
-    for (size_t k = 0; k < 128 * n; k++) {
-        uint64_t top = x[n - 1] >> 63;
-        for (size_t i = n - 1; i > 0; i--)
-            x[i] = x[i] << 1 | x[i - 1] >> 63;
-        x[0] <<= 1;
-        uint64_t borrow = tern_bn_sub(d, x, m, n);
-        bn_select(x, tern_ct_mask_u64(top | (borrow ^ 1)), d, x, n);
-    }
+    x[start / 64] = (uint64_t)1 << (start % 64); /* 2^start < m */
+    /* 2^start -> R = 2^(64 n) -> 2^a R, all mod m. */
+    for (size_t i = 0; i < total - start + a; i++)
+        bn_mod_double(x, m, n);
+    /* mont(2^b R, 2^b R) = 2^(2b) R: k squarings take 2^a R to 2^(64 n) R = R^2. */
+    for (size_t i = 0; i < k; i++)
+        tern_bn_mont_mul_portable(x, x, x, m, m0inv, n);
     for (size_t i = 0; i < n; i++)
         rr[i] = x[i];
     tern_wipe(x, sizeof x);
-    tern_wipe(d, sizeof d);
 }
 
 void tern_bn_to_mont(const tern_bn_mont *ctx, uint64_t *r, const uint64_t *a) {

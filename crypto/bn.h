@@ -50,9 +50,12 @@ void tern_bn_mont_init(tern_bn_mont *ctx, const uint64_t *m, const uint64_t *rr,
 /* -m0^-1 mod 2^64 for odd m0. */
 uint64_t tern_bn_neg_inv64(uint64_t m0);
 
-/* rr = R^2 mod m, R = 2^(64 n), m odd and m > 1; constant time (m may be a
- * secret prime).  Slow-ish (2*64*n modular doublings): for key loading. */
-void tern_bn_mont_rr(uint64_t *rr, const uint64_t *m, size_t n);
+/* rr = R^2 mod m, R = 2^(64 n), for odd m > 1 with 2^start < m (start is a
+ * public lower bound on the bit length: bits(m) - 1 when m is public).
+ * Constant time in m: (64 n - start) + a modular doublings to reach
+ * 2^a R mod m, where 64 n = a 2^k with a odd, then k Montgomery squarings,
+ * each doubling the power of two. */
+void tern_bn_mont_rr(uint64_t *rr, const uint64_t *m, uint64_t m0inv, size_t n, size_t start);
 
 /* Big-endian bytes -> n limbs.  Returns 0, or TERN_ERR_BAD_KEY if the value
  * does not fit in n limbs.  Runs over all len bytes whatever they hold. */

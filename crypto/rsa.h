@@ -59,7 +59,11 @@ void tern_rsa_private_wipe(tern_rsa_private *k);
 /* Modulus length in bytes (the signature / ciphertext length). */
 size_t tern_rsa_len(const tern_rsa_public *k);
 
-/* RSASSA-PKCS1-v1_5 (RFC 8017 §8.2) over a precomputed digest of alg.
+/* Private operations (sign, decrypt) return TERN_ERR_INTERNAL and release
+ * nothing when the result fails its check against the public key (a fault
+ * or a corrupted key), and TERN_ERR_RNG when rng fails.
+ *
+ * RSASSA-PKCS1-v1_5 (RFC 8017 §8.2) over a precomputed digest of alg.
  * Verify rebuilds the whole expected encoding and compares it; returns 0 or
  * TERN_ERR_BAD_SIGNATURE.  Sign writes tern_rsa_len() bytes to sig
  * (sigcap must be at least that); rng feeds the blinding. */
@@ -88,7 +92,8 @@ TERN_MUST_CHECK int tern_rsa_pkcs1_decrypt(const tern_rsa_private *k, const uint
 
 /* The TLS server's premaster decryption (RFC 5246 §7.4.7.1, the
  * Bleichenbacher countermeasure): always writes 48 bytes to pms and always
- * returns 0 unless rng fails.  If the padding is wrong, the length is not
+ * returns 0 unless rng fails (TERN_ERR_RNG).  A failed fault check also
+ * leaves the random premaster.  If the padding is wrong, the length is not
  * 48, or the first two bytes differ from client_version, pms is a random
  * value drawn before decryption, chosen with constant-time selects; no
  * branch or memory index depends on which happened. */

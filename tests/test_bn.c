@@ -166,7 +166,7 @@ static void test_rr_and_reduce(void **state) {
         size_t n = sizes[si];
         uint64_t m[MAXL], rr[MAXL], x[2 * MAXL + 2] = {0}, e[MAXL], r[MAXL], big[2 * MAXL], t[4 * MAXL + 2] = {0};
         rnd_mod(m, n, (int)(si % 2));
-        tern_bn_mont_rr(rr, m, n);
+        tern_bn_mont_rr(rr, m, tern_bn_neg_inv64(m[0]), n, si % 3 == 0 ? 0 : tern_bn_bits_vartime(m, n) - 1);
         x[2 * n] = 1; /* R^2 */
         ref_mod(e, x, 2 * n + 1, m, n);
         assert_memory_equal(rr, e, n * 8);
@@ -218,7 +218,7 @@ static void check_exp(void) {
             continue; /* the reference below is quadratic per step: keep it quick */
         uint64_t m[MAXL], rr[MAXL], a[MAXL], am[MAXL], r[MAXL], ref[MAXL], e[MAXL], p[2 * MAXL];
         rnd_mod(m, n, 0);
-        tern_bn_mont_rr(rr, m, n);
+        tern_bn_mont_rr(rr, m, tern_bn_neg_inv64(m[0]), n, tern_bn_bits_vartime(m, n) - 1);
         tern_bn_mont c;
         tern_bn_mont_init(&c, m, rr, tern_bn_neg_inv64(m[0]), n);
         for (int it = 0; it < 3; it++) {
@@ -292,7 +292,7 @@ static void test_fermat_and_inverse(void **state) {
     uint64_t p[16], rr[16], pm1[16], pm2[16], a[16], am[16], r[16], inv[16], one[16] = {1};
     assert_int_equal(tern_bn_from_be(p, 16, pb, blen), 0);
     free(pb);
-    tern_bn_mont_rr(rr, p, 16);
+    tern_bn_mont_rr(rr, p, tern_bn_neg_inv64(p[0]), 16, 0); /* slowest start */
     tern_bn_mont c;
     uint64_t p0inv = tern_bn_neg_inv64(p[0]);
     tern_bn_mont_init(&c, p, rr, p0inv, 16);
@@ -348,7 +348,7 @@ static void test_inverse(void **state) {
             rnd_mod(m, n, kind);
             if (kind == 2 && n == 1)
                 continue;
-            tern_bn_mont_rr(rr, m, n);
+            tern_bn_mont_rr(rr, m, tern_bn_neg_inv64(m[0]), n, tern_bn_bits_vartime(m, n) - 1);
             tern_bn_mont c;
             tern_bn_mont_init(&c, m, rr, tern_bn_neg_inv64(m[0]), n);
             for (int it = 0; it < 8; it++) {
@@ -395,7 +395,7 @@ static void test_openssl_exp(void **state) {
     for (size_t n = 16; n <= 64; n += 16) {
         uint64_t m[MAXL], rr[MAXL], a[MAXL], e[MAXL], am[MAXL], r[MAXL];
         rnd_mod(m, n, 0);
-        tern_bn_mont_rr(rr, m, n);
+        tern_bn_mont_rr(rr, m, tern_bn_neg_inv64(m[0]), n, tern_bn_bits_vartime(m, n) - 1);
         tern_bn_mont c;
         tern_bn_mont_init(&c, m, rr, tern_bn_neg_inv64(m[0]), n);
         rnd_below(a, m, n);
