@@ -59,6 +59,14 @@ int tern_config_load_truststore(tern_config *cfg, const char *path) {
     return 0;
 }
 
+int tern_config_load_system_truststore(tern_config *cfg) {
+    TERN_ENSURE(cfg != NULL, TERN_ERR_INVALID_ARG);
+    int rc = tern_truststore_load_system(&cfg->trust);
+    if (rc < 0)
+        return set_msg(cfg, rc, "no system trust store found");
+    return 0;
+}
+
 int tern_config_add_truststore_pem(tern_config *cfg, const uint8_t *pem, size_t len) {
     TERN_ENSURE(cfg != NULL && pem != NULL, TERN_ERR_INVALID_ARG);
     int rc = tern_truststore_add_pem(&cfg->trust, pem, len, NULL);

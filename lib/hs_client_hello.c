@@ -84,8 +84,10 @@ int tern_hs_client_hello_write(tern_conn *c, tern_writer *w) {
         TERN_TRY(tern_wr_end(w, &x));
         h->offered_alpn = 1;
     }
-    TERN_TRY(tern_wr_u16(w, TERN_EXT_EXTENDED_MASTER_SECRET));
-    TERN_TRY(tern_wr_u16(w, 0));
+    if (!cfg->no_ems) {
+        TERN_TRY(tern_wr_u16(w, TERN_EXT_EXTENDED_MASTER_SECRET));
+        TERN_TRY(tern_wr_u16(w, 0));
+    }
     /* renegotiation_info with an empty renegotiated_connection: this is an
      * initial handshake (RFC 5746 §3.4). */
     TERN_TRY(tern_wr_u16(w, TERN_EXT_RENEGOTIATION_INFO));
@@ -214,7 +216,7 @@ static int client_ext(tern_conn *c, uint16_t type, tern_reader *body) {
         return parse_alpn_offer(c, body);
     case TERN_EXT_EXTENDED_MASTER_SECRET:
         TERN_TRY(tern_rd_end(body)); /* RFC 7627 §5.1: extension_data is empty */
-        h->peer_offered_ems = 1;
+        h->peer_offered_ems = !c->cfg->no_ems;
         return 0;
     case TERN_EXT_RENEGOTIATION_INFO: {
         tern_reader rc;

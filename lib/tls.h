@@ -111,6 +111,7 @@ struct tern_config {
     uint8_t alpn[TERN_ALPN_MAX];         /* wire form: 8-bit length-prefixed names */
     size_t alpn_len;
     int require_ems;
+    int no_ems;             /* tests only: behave like a peer without RFC 7627 */
     int skip_verify;
     size_t record_size;
     size_t hs_max;

@@ -161,6 +161,9 @@ TERN_API void tern_config_free(tern_config *cfg);
  * *.crt file of a directory.  Returns 0 or a negative TERN_ERR_* (TERN_ERR_FILE,
  * TERN_ERR_PEM, TERN_ERR_CERT_BAD ...). */
 TERN_API int tern_config_load_truststore(tern_config *cfg, const char *path);
+/* Trust store: add the operating system's CA bundle (the usual Linux/BSD
+ * locations).  Returns 0 or TERN_ERR_FILE when none is found. */
+TERN_API int tern_config_load_system_truststore(tern_config *cfg);
 /* Trust store: add the CA certificates in a PEM buffer.  Returns 0 or a
  * negative TERN_ERR_*. */
 TERN_API int tern_config_add_truststore_pem(tern_config *cfg, const uint8_t *pem, size_t len);
