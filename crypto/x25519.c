@@ -5,9 +5,9 @@
  * projective (X:Z) u-coordinates, with a masked conditional swap per bit and
  * one inversion by a fixed addition chain at the end.  The field code is in
  * crypto/fe25519.h.  On x86-64 with BMI2 and ADX the same ladder runs on
- * 4x64-bit limbs with mulx/adcx/adox (crypto/x25519_adx.c).  RFC 7748 §6.1 / RFC 8422 §5.11: an all-zero shared
- * secret (the peer sent a point of small order) is reported as
- * TERN_ERR_ZERO_SECRET.
+ * 4x64-bit limbs with mulx/adcx/adox (crypto/x25519_adx.c).
+ * RFC 7748 §6.1 / RFC 8422 §5.11: an all-zero shared secret (the peer sent
+ * a point of small order) is reported as TERN_ERR_ZERO_SECRET.
  *
  * The fixed-base function (public keys) works on edwards25519, the twisted
  * Edwards curve birationally equivalent to curve25519 (RFC 7748 §4.1):
