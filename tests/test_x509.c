@@ -278,6 +278,235 @@ static void test_mutations(void **state) {
     mutate_cert("tls12-trace/files/server.crt");
 }
 
+/* ---- trust store ---- */
+
+static void test_truststore(void **state) {
+    (void)state;
+    tern_truststore ts;
+    tern_truststore_init(&ts);
+    assert_int_equal(tern_truststore_load_file(&ts, tv_path("certs/root-ca.crt")), 1);
+    assert_int_equal(tern_truststore_load_file(&ts, tv_path("certs/root-ca.crt")), 0); /* duplicate */
+    assert_int_equal(ts.n, 1);
+    /* A bundle with a broken block in the middle loads the rest. */
+    assert_int_equal(tern_truststore_load_file(&ts, tv_path("certs/bundle-with-bad.pem")), 1); /* root2 */
+    assert_int_equal(ts.n, 2);
+    assert_int_equal(ts.bad, 1);
+    assert_non_null(strstr(ts.msg, "bundle-with-bad.pem: the certificate at line "));
+    assert_non_null(strstr(ts.msg, "not a valid certificate"));
+    /* Lookup by subject. */
+    size_t len, it = 0;
+    uint8_t *der = pem_block("certs/int-ca.crt", 0, &len);
+    tern_x509_cert c;
+    assert_int_equal(tern_x509_parse(&c, der, len), 0);
+    const tern_trust_anchor *a = tern_truststore_find(&ts, c.issuer, &it);
+    assert_non_null(a);
+    char s[128];
+    tern_x509_cert_label(&a->cert, s, sizeof s);
+    assert_string_equal(s, "CN=Test Root CA");
+    assert_null(tern_truststore_find(&ts, c.issuer, &it));
+    it = 0;
+    assert_null(tern_truststore_find(&ts, c.subject, &it));
+    free(der);
+    /* Errors. */
+    assert_int_equal(tern_truststore_load_file(&ts, tv_path("certs/does-not-exist.pem")), TERN_ERR_FILE);
+    assert_int_equal(tern_truststore_load_file(&ts, tv_path("certs/server.key")), TERN_ERR_PEM);
+    assert_non_null(strstr(ts.msg, "no CERTIFICATE block"));
+    assert_int_equal(tern_truststore_add_pem(&ts, (const uint8_t *)"hello", 5, NULL), TERN_ERR_PEM);
+    static const char only_bad[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    assert_int_equal(tern_truststore_add_pem(&ts, (const uint8_t *)only_bad, strlen(only_bad), "x"),
+                     TERN_ERR_CERT_BAD);
+    static const char no_end[] = "-----BEGIN CERTIFICATE-----\nMIIB\n";
+    assert_int_equal(tern_truststore_add_pem(&ts, (const uint8_t *)no_end, strlen(no_end), "x"), TERN_ERR_PEM);
+    tern_truststore_free(&ts);
+
+    /* A directory: every certificate of vectors/certs (key files skipped;
+     * the bad block of the bundle counted). */
+    tern_truststore_init(&ts);
+    int n = tern_truststore_load_dir(&ts, tv_path("certs"));
+    assert_true(n >= (int)TERN_ARRAY_LEN(all_fixture_certs));
+    assert_int_equal(ts.bad, 1);
+    print_message("vectors/certs as a directory: %d certificates\n", n);
+    tern_truststore_free(&ts);
+    tern_truststore_init(&ts);
+    assert_int_equal(tern_truststore_load_dir(&ts, tv_path("no-such-dir")), TERN_ERR_FILE);
+    tern_truststore_free(&ts);
+
+    tern_truststore_init(&ts);
+    n = tern_truststore_load_system(&ts);
+    if (n > 0)
+        print_message("system trust store: %d certificates (%zu rejected)\n", n, ts.bad);
+    else
+        assert_int_equal(n, TERN_ERR_FILE);
+    tern_truststore_free(&ts);
+}
+
+/* ---- key store ---- */
+
+static void load_ks(tern_keystore *ks, const char *chain, const char *key, int want, const char *msg_part) {
+    char c[256], k[256];
+    snprintf(c, sizeof c, "%s", tv_path(chain));
+    snprintf(k, sizeof k, "%s", tv_path(key));
+    int rc = tern_keystore_load_files(ks, c, k);
+    if (rc != want)
+        fail_msg("%s + %s: got %d (%s), want %d", chain, key, rc, ks->msg, want);
+    if (msg_part && !strstr(ks->msg, msg_part))
+        fail_msg("%s + %s: message \"%s\" lacks \"%s\"", chain, key, ks->msg, msg_part);
+}
+
+static void check_sign(const tern_keystore *ks) {
+    tern_x509_key pub;
+    assert_int_equal(tern_x509_key_load(&ks->leaf, &pub), 0);
+    uint8_t digest[48], sig[TERN_RSA_MAX_BYTES];
+    size_t siglen = 0;
+    uint64_t seed = 3;
+    assert_int_equal(tern_hash(TERN_HASH_SHA384, digest, "to be signed", 12), 0);
+    assert_int_equal(tern_keystore_sign(ks, TERN_KEYSTORE_RSA_PKCS1, TERN_HASH_SHA384, digest, sig, sizeof sig,
+                                        &siglen, tv_rng, &seed),
+                     0);
+    assert_int_equal(siglen, pub.bits / 8);
+    assert_int_equal(tern_rsa_pkcs1_verify(&pub.rsa, TERN_HASH_SHA384, digest, sig, siglen), 0);
+    assert_int_equal(tern_keystore_sign(ks, TERN_KEYSTORE_RSA_PSS, TERN_HASH_SHA256, digest, sig, sizeof sig,
+                                        &siglen, tv_rng, &seed),
+                     0);
+    assert_int_equal(tern_rsa_pss_verify(&pub.rsa, TERN_HASH_SHA256, digest, sig, siglen), 0);
+    assert_int_equal(tern_rsa_pss_verify(&pub.rsa, TERN_HASH_SHA384, digest, sig, siglen), TERN_ERR_BAD_SIGNATURE);
+    assert_int_equal(tern_keystore_sign(ks, TERN_KEYSTORE_RSA_PSS, TERN_HASH_SHA256, digest, sig, siglen - 1,
+                                        &siglen, tv_rng, &seed),
+                     TERN_ERR_BUFFER_TOO_SMALL);
+}
+
+static void test_keystore(void **state) {
+    (void)state;
+    tern_keystore ks;
+    load_ks(&ks, "certs/server-chain.pem", "certs/server.key", 0, NULL);
+    assert_int_equal(ks.n, 2);
+    assert_int_equal(ks.key_type, TERN_X509_KEY_RSA);
+    char s[128];
+    tern_x509_cert_label(&ks.leaf, s, sizeof s);
+    assert_string_equal(s, "CN=localhost");
+    tern_x509_cert c;
+    assert_int_equal(tern_x509_parse(&c, ks.chain[1], ks.chain_len[1]), 0);
+    tern_x509_cert_label(&c, s, sizeof s);
+    assert_string_equal(s, "CN=Test Intermediate");
+    check_sign(&ks);
+    tern_keystore_free(&ks);
+
+    load_ks(&ks, "certs/server-chain.pem", "certs/server-pkcs1.key", 0, NULL);
+    check_sign(&ks);
+    tern_keystore_free(&ks);
+    load_ks(&ks, "certs/client-chain.pem", "certs/client-pkcs1.key", 0, NULL);
+    tern_keystore_free(&ks);
+    load_ks(&ks, "certs/rsa4096.crt", "certs/rsa4096.key", 0, NULL);
+    check_sign(&ks);
+    tern_keystore_free(&ks);
+    load_ks(&ks, "tls12-trace/files/server.crt", "tls12-trace/files/server.key", 0, NULL);
+    check_sign(&ks);
+    tern_keystore_free(&ks);
+
+    load_ks(&ks, "certs/server-chain.pem", "certs/wrong.key", TERN_ERR_KEY_MISMATCH,
+            "the private key does not match the certificate (CN=localhost)");
+    load_ks(&ks, "certs/server-chain.pem", "certs/client.key", TERN_ERR_KEY_MISMATCH, NULL);
+    load_ks(&ks, "certs/server-chain.pem", "certs/server-enc-pkcs8.key", TERN_ERR_UNSUPPORTED,
+            "encrypted keys are not supported yet");
+    load_ks(&ks, "certs/server-chain.pem", "certs/server-enc-pkcs1.key", TERN_ERR_UNSUPPORTED,
+            "encrypted keys are not supported yet");
+    load_ks(&ks, "certs/ec256.crt", "certs/ec256.key", TERN_ERR_UNSUPPORTED, "EC private keys are not supported yet");
+    load_ks(&ks, "certs/ec256.crt", "certs/ec256-sec1.key", TERN_ERR_UNSUPPORTED, "EC private keys");
+    load_ks(&ks, "certs/rsa1024.crt", "certs/rsa1024.key", TERN_ERR_BAD_KEY, "RSA key of 1024 bits");
+    load_ks(&ks, "certs/server.key", "certs/server.key", TERN_ERR_PEM, "no CERTIFICATE block");
+    load_ks(&ks, "certs/server.crt", "certs/server.crt", TERN_ERR_PEM, "no RSA PRIVATE KEY or PRIVATE KEY block");
+    load_ks(&ks, "certs/server.crt", "certs/nope.key", TERN_ERR_FILE, "cannot read the private key");
+    load_ks(&ks, "certs/bundle-with-bad.pem", "certs/root-ca.key", TERN_ERR_CERT_BAD, "certificate 1");
+    /* An EC certificate with an RSA key: mismatch, not a crash. */
+    load_ks(&ks, "certs/ec256.crt", "certs/server.key", TERN_ERR_KEY_MISMATCH, NULL);
+}
+
+/* Re-wrap DER as PEM (test-only encoder). */
+static char *to_pem(const char *label, const uint8_t *der, size_t n) {
+    static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *out = malloc(n * 2 + 200);
+    size_t o = (size_t)sprintf(out, "-----BEGIN %s-----\n", label);
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)der[i] << 16 | (i + 1 < n ? (uint32_t)der[i + 1] << 8 : 0) | (i + 2 < n ? der[i + 2] : 0);
+        out[o++] = A[v >> 18];
+        out[o++] = A[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? A[(v >> 6) & 63] : '=';
+        out[o++] = i + 2 < n ? A[v & 63] : '=';
+        if ((i / 3) % 16 == 15)
+            out[o++] = '\n';
+    }
+    o += (size_t)sprintf(out + o, "\n-----END %s-----\n", label);
+    out[o] = 0;
+    return out;
+}
+
+/* Truncations and bit flips of a real private key, through the key store:
+ * never a crash or leak; a flipped key that loads must still match. */
+static void mutate_key(const char *rel, const char *label) {
+    size_t klen, clen;
+    uint8_t *kder = pem_block(rel, 0, &klen);
+    char *chain = tv_slurp(tv_path("certs/server.crt"), &clen);
+    tern_keystore ks;
+    for (size_t n = 0; n < klen; n++) {
+        char *pem = to_pem(label, kder, n);
+        int rc = tern_keystore_load_pem(&ks, (const uint8_t *)chain, clen, (const uint8_t *)pem, strlen(pem));
+        assert_true(rc < 0);
+        free(pem);
+    }
+    size_t loaded = 0, flips = 0;
+    /* Where d (the private exponent) lies in the DER. */
+    tern_reader rd, seq;
+    tern_der_elem e;
+    tern_rd_init(&rd, kder, klen);
+    assert_int_equal(tern_der_expect(&rd, TERN_DER_SEQUENCE, &seq), 0);
+    if (strcmp(label, "PRIVATE KEY") == 0) { /* PKCS#8: version, alg, OCTET STRING */
+        tern_span inner;
+        assert_int_equal(tern_der_next(&seq, &e), 0);
+        assert_int_equal(tern_der_next(&seq, &e), 0);
+        assert_int_equal(tern_der_octet_string(&seq, &inner), 0);
+        tern_rd_init(&rd, inner.p, inner.len);
+        assert_int_equal(tern_der_expect(&rd, TERN_DER_SEQUENCE, &seq), 0);
+    }
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(tern_der_next(&seq, &e), 0);
+    size_t d_start = (size_t)(e.content.p - kder), d_end = d_start + e.content.len;
+    uint8_t *p = malloc(klen);
+    for (size_t bit = 0; bit < klen * 8; bit++) {
+        /* Every bit of the first 40 bytes (the structure), then one bit
+         * of every third byte (a flip in the numbers costs an RSA
+         * private-key check). */
+        if (bit >= 320 && (bit / 8 % 3 != 0 || bit % 8 != (bit / 24) % 8))
+            continue;
+        flips++;
+        memcpy(p, kder, klen);
+        p[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        char *pem = to_pem(label, p, klen);
+        int rc = tern_keystore_load_pem(&ks, (const uint8_t *)chain, clen, (const uint8_t *)pem, strlen(pem));
+        if (rc == 0) {
+            /* Only a flip in d can load (CRT signing never uses d): the
+             * key must still sign what the leaf verifies. */
+            /* PKCS#8 version 0 -> 1 (RFC 5958 OneAsymmetricKey) is valid too. */
+            int version_byte = strcmp(label, "PRIVATE KEY") == 0 && bit / 8 == 6;
+            if (!(bit / 8 >= d_start && bit / 8 < d_end) && !version_byte)
+                fail_msg("%s: flip of bit %zu (byte %zu) loads; d is %zu..%zu", rel, bit, bit / 8, d_start, d_end);
+            loaded++;
+            check_sign(&ks);
+            tern_keystore_free(&ks);
+        }
+        free(pem);
+    }
+    print_message("%s: %zu truncations refused; %zu bit flips, %zu still load\n", rel, klen, flips, loaded);
+    free(p);
+    free(kder);
+    free(chain);
+}
+
+static void test_key_mutations(void **state) {
+    (void)state;
+    mutate_key("certs/server-pkcs1.key", "RSA PRIVATE KEY");
+    mutate_key("certs/server.key", "PRIVATE KEY");
+}
+
 /* Every certificate of the machine's bundle parses. */
 static void test_system_bundle(void **state) {
     (void)state;
@@ -321,7 +550,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_fixtures), cmocka_unit_test(test_parse_fields),
         cmocka_unit_test(test_parse_negative), cmocka_unit_test(test_mutations),
-        cmocka_unit_test(test_system_bundle),
+        cmocka_unit_test(test_system_bundle),  cmocka_unit_test(test_truststore),
+        cmocka_unit_test(test_keystore),       cmocka_unit_test(test_key_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,480 @@
+/*
+ * Trust store and key store (see store.h).  Private keys: PKCS#1
+ * RSAPrivateKey (RFC 8017 App. A.1.2) and PKCS#8 PrivateKeyInfo /
+ * OneAsymmetricKey (RFC 5208 §5, RFC 5958 §2) holding one.
+ *
+ * These run at configuration time, so they allocate; every buffer that held
+ * private key bytes (the file text, the decoded DER) is wiped before it is
+ * freed.
+ */
+#include "lib/x509/store.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "crypto/ct.h"
+#include "lib/x509/oid.h"
+#include "lib/x509/pem.h"
+
+#define MAX_FILE (64u << 20) /* a PEM file larger than this is not a trust bundle */
+
+/* Read a whole file (malloc'd, NUL-terminated). */
+static int read_file(const char *path, uint8_t **out, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    TERN_ENSURE(f != NULL, TERN_ERR_FILE);
+    size_t cap = 4096, n = 0;
+    uint8_t *buf = malloc(cap);
+    int rc = buf ? 0 : TERN_ERR_NOMEM;
+    while (rc == 0) {
+        if (n + 1 >= cap) {
+            uint8_t *nb = cap < MAX_FILE ? malloc(cap * 2) : NULL;
+            if (!nb) {
+                rc = cap < MAX_FILE ? TERN_ERR_NOMEM : TERN_ERR_LIMIT;
+                break;
+            }
+            memcpy(nb, buf, n);
+            tern_wipe(buf, cap); /* may be key text */
+            free(buf);
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - 1 - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f))
+                rc = TERN_ERR_FILE;
+            break;
+        }
+    }
+    fclose(f);
+    if (rc < 0) {
+        if (buf) {
+            tern_wipe(buf, cap);
+            free(buf);
+        }
+        return rc;
+    }
+    buf[n] = 0;
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+static void free_wiped(uint8_t *p, size_t n) {
+    if (p) {
+        tern_wipe(p, n);
+        free(p);
+    }
+}
+
+/* ---- trust store ---- */
+
+void tern_truststore_init(tern_truststore *ts) { memset(ts, 0, sizeof *ts); }
+
+void tern_truststore_free(tern_truststore *ts) {
+    for (size_t i = 0; i < ts->n; i++)
+        free(ts->anchors[i].der);
+    free(ts->anchors);
+    memset(ts, 0, sizeof *ts);
+}
+
+int tern_truststore_add_der(tern_truststore *ts, const uint8_t *der, size_t len) {
+    tern_x509_cert probe;
+    TERN_TRY(tern_x509_parse(&probe, der, len));
+    for (size_t i = 0; i < ts->n; i++)
+        if (ts->anchors[i].len == len && memcmp(ts->anchors[i].der, der, len) == 0)
+            return 0;
+    if (ts->n == ts->cap) {
+        size_t ncap = ts->cap ? ts->cap * 2 : 16;
+        tern_trust_anchor *na = realloc(ts->anchors, ncap * sizeof *na);
+        TERN_ENSURE(na != NULL, TERN_ERR_NOMEM);
+        /* The parsed certificates point into their own DER copies, which do
+         * not move, so realloc of the array is safe. */
+        ts->anchors = na;
+        ts->cap = ncap;
+    }
+    tern_trust_anchor *a = &ts->anchors[ts->n];
+    a->der = malloc(len);
+    TERN_ENSURE(a->der != NULL, TERN_ERR_NOMEM);
+    memcpy(a->der, der, len);
+    a->len = len;
+    if (tern_x509_parse(&a->cert, a->der, len) < 0) {
+        free(a->der);
+        return TERN_ERR_INTERNAL;
+    }
+    ts->n++;
+    return 1;
+}
+
+int tern_truststore_add_pem(tern_truststore *ts, const uint8_t *pem, size_t len, const char *src) {
+    tern_pem_reader r;
+    tern_pem_block b;
+    int rc, added = 0, blocks = 0, first_err = 0;
+    if (!src)
+        src = "PEM text";
+    tern_pem_init(&r, pem, len);
+    while ((rc = tern_pem_next(&r, &b)) == 1) {
+        if (strcmp(b.label, "CERTIFICATE") != 0 && strcmp(b.label, "TRUSTED CERTIFICATE") != 0)
+            continue;
+        blocks++;
+        size_t cap = tern_pem_decoded_max(&b), n = 0;
+        uint8_t *der = malloc(cap);
+        TERN_ENSURE(der != NULL, TERN_ERR_NOMEM);
+        int e = strcmp(b.label, "CERTIFICATE") != 0 ? TERN_ERR_UNSUPPORTED : tern_pem_decode(&b, der, cap, &n);
+        const char *why = e == TERN_ERR_UNSUPPORTED ? "OpenSSL TRUSTED CERTIFICATE blocks are not supported"
+                                                    : "bad base64";
+        if (e == 0) {
+            e = tern_truststore_add_der(ts, der, n);
+            why = "not a valid certificate";
+        }
+        free(der);
+        if (e == TERN_ERR_NOMEM)
+            return e;
+        if (e < 0) {
+            ts->bad++;
+            if (!first_err)
+                first_err = e;
+            snprintf(ts->msg, sizeof ts->msg, "%s: the certificate at line %zu was skipped: %s", src, b.line, why);
+            continue;
+        }
+        added += e;
+    }
+    if (rc < 0) {
+        ts->bad++;
+        snprintf(ts->msg, sizeof ts->msg, "%s: malformed PEM (a BEGIN line without its END line)", src);
+        if (!first_err)
+            first_err = rc;
+    }
+    if (added > 0)
+        return added;
+    if (first_err)
+        return first_err;
+    if (blocks == 0) {
+        snprintf(ts->msg, sizeof ts->msg, "%s: no CERTIFICATE block found", src);
+        return TERN_ERR_PEM;
+    }
+    return 0; /* only duplicates */
+}
+
+int tern_truststore_load_file(tern_truststore *ts, const char *path) {
+    uint8_t *txt;
+    size_t len;
+    int rc = read_file(path, &txt, &len);
+    if (rc < 0) {
+        snprintf(ts->msg, sizeof ts->msg, "%s: cannot read the file", path);
+        return rc;
+    }
+    rc = tern_truststore_add_pem(ts, txt, len, path);
+    free(txt);
+    return rc;
+}
+
+int tern_truststore_load_dir(tern_truststore *ts, const char *path) {
+    DIR *d = opendir(path);
+    if (!d) {
+        snprintf(ts->msg, sizeof ts->msg, "%s: cannot open the directory", path);
+        return TERN_ERR_FILE;
+    }
+    int total = 0, found = 0;
+    struct dirent *de;
+    char msg[sizeof ts->msg];
+    msg[0] = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char full[4096];
+        int w = snprintf(full, sizeof full, "%s/%s", path, de->d_name);
+        if (w < 0 || (size_t)w >= sizeof full)
+            continue;
+        struct stat st;
+        if (stat(full, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        size_t bad_before = ts->bad;
+        int rc = tern_truststore_load_file(ts, full);
+        if (rc == TERN_ERR_NOMEM) {
+            closedir(d);
+            return rc;
+        }
+        if (rc >= 0 || ts->bad != bad_before)
+            found = 1; /* it held certificate blocks */
+        if (ts->bad != bad_before)
+            memcpy(msg, ts->msg, sizeof msg);
+        if (rc > 0)
+            total += rc;
+    }
+    closedir(d);
+    /* Keep the message of a bad entry, not "no CERTIFICATE" of some README. */
+    if (msg[0])
+        memcpy(ts->msg, msg, sizeof msg);
+    if (!found) {
+        snprintf(ts->msg, sizeof ts->msg, "%s: no certificate found in the directory", path);
+        return TERN_ERR_PEM;
+    }
+    return total;
+}
+
+int tern_truststore_load_system(tern_truststore *ts) {
+    static const char *const files[] = {
+        "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/ca-bundle.pem",
+        "/etc/pki/tls/cacert.pem", "/etc/ssl/cert.pem",
+    };
+    for (size_t i = 0; i < TERN_ARRAY_LEN(files); i++) {
+        int rc = tern_truststore_load_file(ts, files[i]);
+        if (rc > 0 || (rc == 0 && ts->n > 0))
+            return rc;
+    }
+    int rc = tern_truststore_load_dir(ts, "/etc/ssl/certs");
+    if (rc > 0)
+        return rc;
+    snprintf(ts->msg, sizeof ts->msg, "no system trust store found (looked for /etc/ssl/certs/ca-certificates.crt "
+                                      "and the other usual places)");
+    return TERN_ERR_FILE;
+}
+
+const tern_trust_anchor *tern_truststore_find(const tern_truststore *ts, tern_span name, size_t *iter) {
+    for (; *iter < ts->n; (*iter)++) {
+        const tern_trust_anchor *a = &ts->anchors[*iter];
+        if (a->cert.subject.len == name.len && memcmp(a->cert.subject.p, name.p, name.len) == 0) {
+            (*iter)++;
+            return a;
+        }
+    }
+    return NULL;
+}
+
+/* ---- key store ---- */
+
+void tern_keystore_init(tern_keystore *ks) { memset(ks, 0, sizeof *ks); }
+
+void tern_keystore_free(tern_keystore *ks) {
+    free(ks->blob);
+    tern_rsa_private_wipe(&ks->rsa);
+    tern_wipe(ks, sizeof *ks);
+}
+
+/* RSAPrivateKey ::= SEQUENCE { version 0, n, e, d, p, q, dP, dQ, qInv }
+ * (two-prime only: version 1 means otherPrimeInfos follow). */
+static int parse_pkcs1(tern_keystore *ks, const uint8_t *der, size_t len, tern_span *n_out, tern_span *e_out) {
+    tern_reader top, seq;
+    tern_span f[8];
+    uint64_t version;
+    tern_rd_init(&top, der, len);
+    TERN_TRY(tern_der_expect(&top, TERN_DER_SEQUENCE, &seq));
+    TERN_TRY(tern_rd_end(&top));
+    TERN_TRY(tern_der_small_uint(&seq, &version));
+    TERN_ENSURE(version == 0, TERN_ERR_UNSUPPORTED);
+    for (int i = 0; i < 8; i++)
+        TERN_TRY(tern_der_uint(&seq, &f[i]));
+    TERN_TRY(tern_rd_end(&seq));
+    tern_rsa_bytes b[8];
+    for (int i = 0; i < 8; i++) {
+        b[i].p = f[i].p;
+        b[i].len = f[i].len;
+    }
+    *n_out = f[0];
+    *e_out = f[1];
+    return tern_rsa_private_init(&ks->rsa, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
+}
+
+/* PrivateKeyInfo ::= SEQUENCE { version 0|1, AlgorithmIdentifier,
+ * privateKey OCTET STRING, [0] attributes OPTIONAL, [1] publicKey OPTIONAL } */
+static int parse_pkcs8(tern_keystore *ks, const uint8_t *der, size_t len, tern_span *n, tern_span *e) {
+    tern_reader top, seq, alg;
+    tern_span oid, key;
+    uint64_t version;
+    tern_rd_init(&top, der, len);
+    TERN_TRY(tern_der_expect(&top, TERN_DER_SEQUENCE, &seq));
+    TERN_TRY(tern_rd_end(&top));
+    TERN_TRY(tern_der_small_uint(&seq, &version));
+    TERN_ENSURE(version <= 1, TERN_ERR_DECODE);
+    TERN_TRY(tern_der_expect(&seq, TERN_DER_SEQUENCE, &alg));
+    TERN_TRY(tern_der_oid(&alg, &oid));
+    if (!TERN_DER_OID_EQ(oid, tern_oid_rsa_encryption)) {
+        snprintf(ks->msg, sizeof ks->msg, "%s private keys are not supported yet (only RSA)",
+                 TERN_DER_OID_EQ(oid, tern_oid_ec_public_key) ? "EC" : "this kind of");
+        return TERN_ERR_UNSUPPORTED;
+    }
+    TERN_TRY(tern_der_null(&alg));
+    TERN_TRY(tern_rd_end(&alg));
+    TERN_TRY(tern_der_octet_string(&seq, &key));
+    /* attributes / publicKey: allowed, not used. */
+    tern_reader f;
+    int present;
+    TERN_TRY(tern_der_optional(&seq, TERN_DER_CTX_CONS(0), &f, &present));
+    TERN_TRY(tern_der_optional(&seq, TERN_DER_CTX_PRIM(1), &f, &present));
+    TERN_TRY(tern_rd_end(&seq));
+    return parse_pkcs1(ks, key.p, key.len, n, e);
+}
+
+static int span_eq(tern_span a, tern_span b) { return a.len == b.len && memcmp(a.p, b.p, a.len) == 0; }
+
+static int load_chain(tern_keystore *ks, const uint8_t *pem, size_t len) {
+    tern_pem_reader r;
+    tern_pem_block b;
+    int rc;
+    size_t total = 0;
+    /* Pass 1: sizes; pass 2: decode into one blob. */
+    tern_pem_init(&r, pem, len);
+    while ((rc = tern_pem_next(&r, &b)) == 1)
+        if (strcmp(b.label, "CERTIFICATE") == 0)
+            total += tern_pem_decoded_max(&b);
+    if (rc < 0) {
+        snprintf(ks->msg, sizeof ks->msg, "certificate chain: malformed PEM");
+        return rc;
+    }
+    if (total == 0) {
+        snprintf(ks->msg, sizeof ks->msg, "certificate chain: no CERTIFICATE block found");
+        return TERN_ERR_PEM;
+    }
+    ks->blob = malloc(total);
+    TERN_ENSURE(ks->blob != NULL, TERN_ERR_NOMEM);
+    size_t used = 0;
+    tern_pem_init(&r, pem, len);
+    while ((rc = tern_pem_next(&r, &b)) == 1) {
+        if (strcmp(b.label, "CERTIFICATE") != 0)
+            continue;
+        if (ks->n == TERN_KEYSTORE_MAX_CHAIN) {
+            snprintf(ks->msg, sizeof ks->msg, "certificate chain: more than %d certificates",
+                     TERN_KEYSTORE_MAX_CHAIN);
+            return TERN_ERR_LIMIT;
+        }
+        size_t n;
+        if (tern_pem_decode(&b, ks->blob + used, total - used, &n) < 0) {
+            snprintf(ks->msg, sizeof ks->msg, "certificate chain: bad base64 in the block at line %zu", b.line);
+            return TERN_ERR_PEM;
+        }
+        tern_x509_cert c;
+        if (tern_x509_parse(&c, ks->blob + used, n) < 0) {
+            snprintf(ks->msg, sizeof ks->msg, "certificate chain: certificate %zu (line %zu) is malformed", ks->n,
+                     b.line);
+            return TERN_ERR_CERT_BAD;
+        }
+        if (ks->n == 0)
+            ks->leaf = c;
+        ks->chain[ks->n] = ks->blob + used;
+        ks->chain_len[ks->n] = n;
+        ks->n++;
+        used += n;
+    }
+    return 0;
+}
+
+static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len) {
+    tern_pem_reader r;
+    tern_pem_block b;
+    int rc;
+    tern_pem_init(&r, pem, len);
+    while ((rc = tern_pem_next(&r, &b)) == 1) {
+        int pkcs1 = strcmp(b.label, "RSA PRIVATE KEY") == 0, pkcs8 = strcmp(b.label, "PRIVATE KEY") == 0;
+        if (strcmp(b.label, "ENCRYPTED PRIVATE KEY") == 0 || ((pkcs1 || pkcs8) && b.encrypted)) {
+            snprintf(ks->msg, sizeof ks->msg, "private key: encrypted keys are not supported yet "
+                                              "(decrypt it first, e.g. with `openssl pkey`)");
+            return TERN_ERR_UNSUPPORTED;
+        }
+        if (strcmp(b.label, "EC PRIVATE KEY") == 0) {
+            snprintf(ks->msg, sizeof ks->msg, "private key: EC private keys are not supported yet (only RSA)");
+            return TERN_ERR_UNSUPPORTED;
+        }
+        if (!pkcs1 && !pkcs8)
+            continue;
+        size_t cap = tern_pem_decoded_max(&b), n;
+        uint8_t *der = malloc(cap);
+        TERN_ENSURE(der != NULL, TERN_ERR_NOMEM);
+        tern_span kn = {NULL, 0}, ke = {NULL, 0};
+        ks->msg[0] = 0;
+        rc = tern_pem_decode(&b, der, cap, &n);
+        if (rc == 0)
+            rc = pkcs1 ? parse_pkcs1(ks, der, n, &kn, &ke) : parse_pkcs8(ks, der, n, &kn, &ke);
+        if (rc == 0) {
+            ks->key_type = TERN_X509_KEY_RSA;
+            /* The key matches the leaf when their public halves are equal. */
+            if (ks->leaf.key.type != TERN_X509_KEY_RSA || !span_eq(kn, ks->leaf.key.rsa_n) ||
+                !span_eq(ke, ks->leaf.key.rsa_e)) {
+                char label[128];
+                tern_x509_cert_label(&ks->leaf, label, sizeof label);
+                snprintf(ks->msg, sizeof ks->msg, "the private key does not match the certificate (%s)", label);
+                rc = TERN_ERR_KEY_MISMATCH;
+            }
+        } else if (rc == TERN_ERR_PEM) {
+            snprintf(ks->msg, sizeof ks->msg, "private key: bad base64 in the block at line %zu", b.line);
+        } else if (rc == TERN_ERR_BAD_KEY) {
+            size_t bits = 0;
+            if (kn.p) {
+                bits = kn.len * 8;
+                for (uint8_t t = kn.p[0]; t < 0x80 && bits > 0; t = (uint8_t)(t << 1))
+                    bits--;
+            }
+            if (bits && (bits < TERN_RSA_MIN_BITS || bits > TERN_RSA_MAX_BITS))
+                snprintf(ks->msg, sizeof ks->msg, "private key: RSA key of %zu bits; tern supports %d to %d", bits,
+                         TERN_RSA_MIN_BITS, TERN_RSA_MAX_BITS);
+            else
+                snprintf(ks->msg, sizeof ks->msg, "private key: the RSA key is inconsistent");
+        } else if (rc == TERN_ERR_UNSUPPORTED) {
+            if (!ks->msg[0])
+                snprintf(ks->msg, sizeof ks->msg, "private key: multi-prime RSA keys are not supported");
+        } else {
+            snprintf(ks->msg, sizeof ks->msg, "private key: malformed %s", pkcs1 ? "PKCS#1 key" : "PKCS#8 key");
+            rc = TERN_ERR_BAD_KEY;
+        }
+        free_wiped(der, cap);
+        return rc;
+    }
+    snprintf(ks->msg, sizeof ks->msg, rc < 0 ? "private key: malformed PEM"
+                                             : "private key: no RSA PRIVATE KEY or PRIVATE KEY block found");
+    return TERN_ERR_PEM;
+}
+
+int tern_keystore_load_pem(tern_keystore *ks, const uint8_t *chain_pem, size_t chain_len, const uint8_t *key_pem,
+                           size_t key_len) {
+    tern_keystore_init(ks);
+    int rc = load_chain(ks, chain_pem, chain_len);
+    if (rc == 0)
+        rc = load_key(ks, key_pem, key_len);
+    if (rc < 0) {
+        char msg[sizeof ks->msg];
+        memcpy(msg, ks->msg, sizeof msg);
+        tern_keystore_free(ks);
+        memcpy(ks->msg, msg, sizeof msg);
+    }
+    return rc;
+}
+
+int tern_keystore_load_files(tern_keystore *ks, const char *chain_path, const char *key_path) {
+    uint8_t *chain = NULL, *key = NULL;
+    size_t clen = 0, klen = 0;
+    int rc = read_file(chain_path, &chain, &clen);
+    if (rc < 0) {
+        tern_keystore_init(ks);
+        snprintf(ks->msg, sizeof ks->msg, "%s: cannot read the certificate chain", chain_path);
+        return rc;
+    }
+    rc = read_file(key_path, &key, &klen);
+    if (rc < 0) {
+        free(chain);
+        tern_keystore_init(ks);
+        snprintf(ks->msg, sizeof ks->msg, "%s: cannot read the private key", key_path);
+        return rc;
+    }
+    rc = tern_keystore_load_pem(ks, chain, clen, key, klen);
+    free(chain);
+    free_wiped(key, klen + 1);
+    return rc;
+}
+
+int tern_keystore_sign(const tern_keystore *ks, tern_keystore_sig scheme, tern_hash_alg hash, const uint8_t *digest,
+                       uint8_t *sig, size_t cap, size_t *siglen, tern_rng_fn rng, void *rng_arg) {
+    TERN_ENSURE(ks->key_type == TERN_X509_KEY_RSA, TERN_ERR_STATE);
+    TERN_ENSURE(tern_hash_len(hash) != 0, TERN_ERR_UNSUPPORTED);
+    size_t n = tern_rsa_len(&ks->rsa.pub);
+    TERN_ENSURE(cap >= n, TERN_ERR_BUFFER_TOO_SMALL);
+    if (scheme == TERN_KEYSTORE_RSA_PKCS1)
+        TERN_TRY(tern_rsa_pkcs1_sign(&ks->rsa, hash, digest, sig, cap, rng, rng_arg));
+    else if (scheme == TERN_KEYSTORE_RSA_PSS)
+        TERN_TRY(tern_rsa_pss_sign(&ks->rsa, hash, digest, sig, cap, rng, rng_arg));
+    else
+        return TERN_ERR_INVALID_ARG;
+    *siglen = n;
+    return 0;
+}
