@@ -15,5 +15,8 @@ void tern_sha256_blocks_shani(uint32_t h[8], const uint8_t *p, size_t nblocks);
 
 /* Portable C (crypto/sha512.c). */
 void tern_sha512_blocks_portable(uint64_t h[8], const uint8_t *p, size_t nblocks);
+/* AVX2 message schedule for four blocks at once + BMI2 scalar rounds
+ * (crypto/sha512_avx2.c); needs AVX2 and BMI2. */
+void tern_sha512_blocks_avx2(uint64_t h[8], const uint8_t *p, size_t nblocks);
 
 #endif

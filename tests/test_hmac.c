@@ -5,8 +5,8 @@
  * Wycheproof hmac_sha256/384/512 (valid tags accepted, modified tags
  * rejected, compared with tern_ct_memeq on the file's tagSize); key reuse,
  * long-key hashing, wiping, refusals; and (with libcrypto) random key and
- * message lengths against OpenSSL.  The SHA-256 suites run on the portable
- * block function and on SHA-NI.
+ * message lengths against OpenSSL.  Every suite runs on the portable block
+ * functions and on the accelerated ones (SHA-NI, AVX2 for SHA-384/512).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,9 +28,18 @@
 #include <openssl/hmac.h>
 #endif
 
-enum { PATH_PORTABLE, PATH_SHANI };
-static const int path_portable = PATH_PORTABLE, path_shani = PATH_SHANI;
+/* ---- which block functions the suite runs on ----
+ * [portable]: TERN_CPU=portable, both SHA-256 and SHA-512 must pick the
+ * portable C.  [sha-ni] / [avx2] / [accelerated]: the CPU's own features;
+ * SHA-256 must pick SHA-NI and SHA-512 AVX2 where the CPU has them, and a
+ * suite that exists to test one of them is skipped (with a message) when
+ * the CPU lacks it. */
+enum { PATH_PORTABLE, PATH_SHANI, PATH_AVX2, PATH_ACCEL };
+static const int path_portable = PATH_PORTABLE, path_shani __attribute__((unused)) = PATH_SHANI,
+                 path_avx2 __attribute__((unused)) = PATH_AVX2,
+                 path_accel __attribute__((unused)) = PATH_ACCEL;
 
+/* Force the path; returns 0 (after printing why) when it cannot run here. */
 static int use_path(void **state) {
     int p = *(const int *)*state;
     if (p == PATH_PORTABLE)
@@ -38,13 +47,28 @@ static int use_path(void **state) {
     else
         unsetenv("TERN_CPU");
     tern_cpu_reset();
-    if (p == PATH_SHANI && !tern_cpu_has(TERN_CPU_SHANI | TERN_CPU_SSSE3 | TERN_CPU_SSE41)) {
+    int shani = tern_cpu_has(TERN_CPU_SHANI | TERN_CPU_SSSE3 | TERN_CPU_SSE41);
+    int avx2 = tern_cpu_has(TERN_CPU_AVX2 | TERN_CPU_BMI2);
+    if (p == PATH_SHANI && !shani) {
         print_message("[   SKIP   ] this CPU has no SHA-NI (+SSSE3/SSE4.1): SHA-NI path not tested here\n");
         return 0;
     }
-    tern_sha256_ctx c;
-    tern_sha256_init(&c);
-    assert_ptr_equal(c.blocks, p == PATH_PORTABLE ? tern_sha256_blocks_portable : tern_sha256_blocks_shani);
+    if (p == PATH_AVX2 && !avx2) {
+        print_message("[   SKIP   ] this CPU has no AVX2+BMI2: SHA-512 AVX2 path not tested here\n");
+        return 0;
+    }
+    /* Make sure new contexts really pick the path asked for. */
+    tern_sha256_ctx c256;
+    tern_sha512_ctx c512;
+    tern_sha256_init(&c256);
+    tern_sha512_init(&c512);
+    if (p == PATH_PORTABLE) {
+        assert_ptr_equal(c256.blocks, tern_sha256_blocks_portable);
+        assert_ptr_equal(c512.blocks, tern_sha512_blocks_portable);
+    } else {
+        assert_ptr_equal(c256.blocks, shani ? tern_sha256_blocks_shani : tern_sha256_blocks_portable);
+        assert_ptr_equal(c512.blocks, avx2 ? tern_sha512_blocks_avx2 : tern_sha512_blocks_portable);
+    }
     return 1;
 }
 
@@ -60,6 +84,14 @@ static int restore_path(void **state) {
         if (!use_path(state))   \
             skip();             \
     } while (0)
+
+/* A suite on the portable path and on the accelerated one it exists for. */
+#define ON_PATHS(fn, accel_name, accel)                                  \
+    {#fn " [portable]", fn, NULL, restore_path, (void *)&path_portable}, \
+        {#fn " [" accel_name "]", fn, NULL, restore_path, (void *)&(accel)}
+#define SHA256_PATHS(fn) ON_PATHS(fn, "sha-ni", path_shani)
+#define SHA512_PATHS(fn) ON_PATHS(fn, "avx2", path_avx2)
+#define ALL_PATHS(fn) ON_PATHS(fn, "accelerated", path_accel)
 
 static const struct {
     const char *field;
@@ -190,12 +222,12 @@ static void test_wycheproof_sha256(void **state) {
 }
 
 static void test_wycheproof_sha384(void **state) {
-    (void)state;
+    SKIP_UNLESS_PATH(state);
     run_wycheproof("wycheproof/hmac_sha384_test.json", TERN_HASH_SHA384, "HMACSHA384");
 }
 
 static void test_wycheproof_sha512(void **state) {
-    (void)state;
+    SKIP_UNLESS_PATH(state);
     run_wycheproof("wycheproof/hmac_sha512_test.json", TERN_HASH_SHA512, "HMACSHA512");
 }
 
@@ -317,21 +349,17 @@ static void test_vs_openssl(void **state) {
 }
 #endif
 
-#define BOTH(fn)                                                         \
-    {#fn " [portable]", fn, NULL, restore_path, (void *)&path_portable}, \
-        {#fn " [sha-ni]", fn, NULL, restore_path, (void *)&path_shani}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
-        BOTH(test_rfc4231),
-        BOTH(test_wycheproof_sha256),
-        cmocka_unit_test(test_wycheproof_sha384),
-        cmocka_unit_test(test_wycheproof_sha512),
-        BOTH(test_key_lengths),
-        BOTH(test_key_reuse_and_wipe),
+        ALL_PATHS(test_rfc4231),
+        SHA256_PATHS(test_wycheproof_sha256),
+        SHA512_PATHS(test_wycheproof_sha384),
+        SHA512_PATHS(test_wycheproof_sha512),
+        ALL_PATHS(test_key_lengths),
+        ALL_PATHS(test_key_reuse_and_wipe),
         cmocka_unit_test(test_refusals),
 #ifdef TERN_TEST_HAVE_OPENSSL
-        BOTH(test_vs_openssl),
+        ALL_PATHS(test_vs_openssl),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

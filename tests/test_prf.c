@@ -10,7 +10,8 @@
  *    pre-master secret and the randoms;
  *  - refusals; and (with libcrypto) random lengths against OpenSSL's
  *    TLS1-PRF.
- * SHA-256 suites run on the portable block function and on SHA-NI.
+ * Every suite runs on the portable block functions and on the accelerated
+ * ones (SHA-NI, AVX2 for SHA-384/512).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,9 +33,18 @@
 #include <openssl/kdf.h>
 #endif
 
-enum { PATH_PORTABLE, PATH_SHANI };
-static const int path_portable = PATH_PORTABLE, path_shani = PATH_SHANI;
+/* ---- which block functions the suite runs on ----
+ * [portable]: TERN_CPU=portable, both SHA-256 and SHA-512 must pick the
+ * portable C.  [sha-ni] / [avx2] / [accelerated]: the CPU's own features;
+ * SHA-256 must pick SHA-NI and SHA-512 AVX2 where the CPU has them, and a
+ * suite that exists to test one of them is skipped (with a message) when
+ * the CPU lacks it. */
+enum { PATH_PORTABLE, PATH_SHANI, PATH_AVX2, PATH_ACCEL };
+static const int path_portable = PATH_PORTABLE, path_shani __attribute__((unused)) = PATH_SHANI,
+                 path_avx2 __attribute__((unused)) = PATH_AVX2,
+                 path_accel __attribute__((unused)) = PATH_ACCEL;
 
+/* Force the path; returns 0 (after printing why) when it cannot run here. */
 static int use_path(void **state) {
     int p = *(const int *)*state;
     if (p == PATH_PORTABLE)
@@ -42,13 +52,28 @@ static int use_path(void **state) {
     else
         unsetenv("TERN_CPU");
     tern_cpu_reset();
-    if (p == PATH_SHANI && !tern_cpu_has(TERN_CPU_SHANI | TERN_CPU_SSSE3 | TERN_CPU_SSE41)) {
+    int shani = tern_cpu_has(TERN_CPU_SHANI | TERN_CPU_SSSE3 | TERN_CPU_SSE41);
+    int avx2 = tern_cpu_has(TERN_CPU_AVX2 | TERN_CPU_BMI2);
+    if (p == PATH_SHANI && !shani) {
         print_message("[   SKIP   ] this CPU has no SHA-NI (+SSSE3/SSE4.1): SHA-NI path not tested here\n");
         return 0;
     }
-    tern_sha256_ctx c;
-    tern_sha256_init(&c);
-    assert_ptr_equal(c.blocks, p == PATH_PORTABLE ? tern_sha256_blocks_portable : tern_sha256_blocks_shani);
+    if (p == PATH_AVX2 && !avx2) {
+        print_message("[   SKIP   ] this CPU has no AVX2+BMI2: SHA-512 AVX2 path not tested here\n");
+        return 0;
+    }
+    /* Make sure new contexts really pick the path asked for. */
+    tern_sha256_ctx c256;
+    tern_sha512_ctx c512;
+    tern_sha256_init(&c256);
+    tern_sha512_init(&c512);
+    if (p == PATH_PORTABLE) {
+        assert_ptr_equal(c256.blocks, tern_sha256_blocks_portable);
+        assert_ptr_equal(c512.blocks, tern_sha512_blocks_portable);
+    } else {
+        assert_ptr_equal(c256.blocks, shani ? tern_sha256_blocks_shani : tern_sha256_blocks_portable);
+        assert_ptr_equal(c512.blocks, avx2 ? tern_sha512_blocks_avx2 : tern_sha512_blocks_portable);
+    }
     return 1;
 }
 
@@ -64,6 +89,14 @@ static int restore_path(void **state) {
         if (!use_path(state))   \
             skip();             \
     } while (0)
+
+/* A suite on the portable path and on the accelerated one it exists for. */
+#define ON_PATHS(fn, accel_name, accel)                                  \
+    {#fn " [portable]", fn, NULL, restore_path, (void *)&path_portable}, \
+        {#fn " [" accel_name "]", fn, NULL, restore_path, (void *)&(accel)}
+#define SHA256_PATHS(fn) ON_PATHS(fn, "sha-ni", path_shani)
+#define SHA512_PATHS(fn) ON_PATHS(fn, "avx2", path_avx2)
+#define ALL_PATHS(fn) ON_PATHS(fn, "accelerated", path_accel)
 
 static tern_hash_alg alg_by_name(const char *name) {
     if (strcmp(name, "sha256") == 0)
@@ -348,17 +381,13 @@ static void test_vs_openssl(void **state) {
 }
 #endif
 
-#define BOTH(fn)                                                         \
-    {#fn " [portable]", fn, NULL, restore_path, (void *)&path_portable}, \
-        {#fn " [sha-ni]", fn, NULL, restore_path, (void *)&path_shani}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
-        BOTH(test_prf_vectors),
-        BOTH(test_trace),
+        ALL_PATHS(test_prf_vectors),
+        SHA256_PATHS(test_trace),
         cmocka_unit_test(test_refusals),
 #ifdef TERN_TEST_HAVE_OPENSSL
-        BOTH(test_vs_openssl),
+        ALL_PATHS(test_vs_openssl),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,9 +3,9 @@
  * FIPS 180 example messages and NIST CAVP SHA-256/384/512 ShortMsg and
  * LongMsg, each message hashed one-shot, byte at a time, in uneven chunks,
  * and (ShortMsg) split at every offset; through the direct API and the
- * hash-by-id layer.  Every SHA-256 suite runs on the portable block function
- * (TERN_CPU=portable) and on SHA-NI (skipped with a message when the CPU
- * lacks it).  Plus: context copies snapshot a running hash, final() wipes,
+ * hash-by-id layer.  Every suite runs on the portable block functions
+ * (TERN_CPU=portable) and on the accelerated ones: SHA-NI for SHA-256, AVX2
+ * for SHA-384/512 (skipped with a message when the CPU lacks them).  Plus: context copies snapshot a running hash, final() wipes,
  * unknown ids are refused, and (with libcrypto) random lengths agree with
  * OpenSSL.
  */
@@ -27,29 +27,47 @@
 #include <openssl/evp.h>
 #endif
 
-/* ---- which SHA-256 block function the suite runs on ---- */
-enum { PATH_PORTABLE, PATH_SHANI, PATH_DEFAULT };
-static const int path_portable = PATH_PORTABLE, path_shani = PATH_SHANI;
+/* ---- which block functions the suite runs on ----
+ * [portable]: TERN_CPU=portable, both SHA-256 and SHA-512 must pick the
+ * portable C.  [sha-ni] / [avx2] / [accelerated]: the CPU's own features;
+ * SHA-256 must pick SHA-NI and SHA-512 AVX2 where the CPU has them, and a
+ * suite that exists to test one of them is skipped (with a message) when
+ * the CPU lacks it. */
+enum { PATH_PORTABLE, PATH_SHANI, PATH_AVX2, PATH_ACCEL };
+static const int path_portable = PATH_PORTABLE, path_shani __attribute__((unused)) = PATH_SHANI,
+                 path_avx2 __attribute__((unused)) = PATH_AVX2,
+                 path_accel __attribute__((unused)) = PATH_ACCEL;
 
 /* Force the path; returns 0 (after printing why) when it cannot run here. */
 static int use_path(void **state) {
-    int p = *state ? *(const int *)*state : PATH_DEFAULT;
+    int p = *(const int *)*state;
     if (p == PATH_PORTABLE)
         setenv("TERN_CPU", "portable", 1);
     else
         unsetenv("TERN_CPU");
     tern_cpu_reset();
-    if (p == PATH_SHANI && !tern_cpu_has(TERN_CPU_SHANI | TERN_CPU_SSSE3 | TERN_CPU_SSE41)) {
+    int shani = tern_cpu_has(TERN_CPU_SHANI | TERN_CPU_SSSE3 | TERN_CPU_SSE41);
+    int avx2 = tern_cpu_has(TERN_CPU_AVX2 | TERN_CPU_BMI2);
+    if (p == PATH_SHANI && !shani) {
         print_message("[   SKIP   ] this CPU has no SHA-NI (+SSSE3/SSE4.1): SHA-NI path not tested here\n");
         return 0;
     }
-    /* Make sure the context really picks the path asked for. */
-    tern_sha256_ctx c;
-    tern_sha256_init(&c);
-    if (p == PATH_PORTABLE)
-        assert_ptr_equal(c.blocks, tern_sha256_blocks_portable);
-    if (p == PATH_SHANI)
-        assert_ptr_equal(c.blocks, tern_sha256_blocks_shani);
+    if (p == PATH_AVX2 && !avx2) {
+        print_message("[   SKIP   ] this CPU has no AVX2+BMI2: SHA-512 AVX2 path not tested here\n");
+        return 0;
+    }
+    /* Make sure new contexts really pick the path asked for. */
+    tern_sha256_ctx c256;
+    tern_sha512_ctx c512;
+    tern_sha256_init(&c256);
+    tern_sha512_init(&c512);
+    if (p == PATH_PORTABLE) {
+        assert_ptr_equal(c256.blocks, tern_sha256_blocks_portable);
+        assert_ptr_equal(c512.blocks, tern_sha512_blocks_portable);
+    } else {
+        assert_ptr_equal(c256.blocks, shani ? tern_sha256_blocks_shani : tern_sha256_blocks_portable);
+        assert_ptr_equal(c512.blocks, avx2 ? tern_sha512_blocks_avx2 : tern_sha512_blocks_portable);
+    }
     return 1;
 }
 
@@ -62,10 +80,17 @@ static int restore_path(void **state) {
 
 #define SKIP_UNLESS_PATH(state) \
     do {                        \
-        if (!use_path(state)) { \
+        if (!use_path(state))   \
             skip();             \
-        }                       \
     } while (0)
+
+/* A suite on the portable path and on the accelerated one it exists for. */
+#define ON_PATHS(fn, accel_name, accel)                                  \
+    {#fn " [portable]", fn, NULL, restore_path, (void *)&path_portable}, \
+        {#fn " [" accel_name "]", fn, NULL, restore_path, (void *)&(accel)}
+#define SHA256_PATHS(fn) ON_PATHS(fn, "sha-ni", path_shani)
+#define SHA512_PATHS(fn) ON_PATHS(fn, "avx2", path_avx2)
+#define ALL_PATHS(fn) ON_PATHS(fn, "accelerated", path_accel)
 
 /* ---- hashing a message several ways ---- */
 static size_t alg_len(tern_hash_alg alg) { return tern_hash_len(alg); }
@@ -213,7 +238,7 @@ static void test_fips180_sha256(void **state) {
 }
 
 static void test_fips180_sha512_family(void **state) {
-    (void)state;
+    SKIP_UNLESS_PATH(state);
     run_fips180(0);
 }
 
@@ -251,13 +276,13 @@ static void test_cavp_sha256(void **state) {
 }
 
 static void test_cavp_sha384(void **state) {
-    (void)state;
+    SKIP_UNLESS_PATH(state);
     assert_int_equal(run_cavp("kat/nist-cavp/SHA384ShortMsg.rsp", TERN_HASH_SHA384, 1), 129);
     assert_int_equal(run_cavp("kat/nist-cavp/SHA384LongMsg.rsp", TERN_HASH_SHA384, 0), 128);
 }
 
 static void test_cavp_sha512(void **state) {
-    (void)state;
+    SKIP_UNLESS_PATH(state);
     assert_int_equal(run_cavp("kat/nist-cavp/SHA512ShortMsg.rsp", TERN_HASH_SHA512, 1), 129);
     assert_int_equal(run_cavp("kat/nist-cavp/SHA512LongMsg.rsp", TERN_HASH_SHA512, 0), 128);
 }
@@ -350,6 +375,40 @@ static void test_hash_ids(void **state) {
     }
 }
 
+/* The block functions themselves agree on 0..13 blocks at a time (the
+ * AVX2 one works in groups of four, so this crosses every group shape),
+ * from a non-initial state. */
+static void test_block_functions_agree(void **state) {
+    (void)state;
+    static uint8_t buf[13 * 128];
+    uint64_t seed = 0x626c6f636bull;
+    assert_int_equal(tv_rng(&seed, buf, sizeof buf), 0);
+    int shani = tern_cpu_has(TERN_CPU_SHANI | TERN_CPU_SSSE3 | TERN_CPU_SSE41);
+    int avx2 = tern_cpu_has(TERN_CPU_AVX2 | TERN_CPU_BMI2);
+    if (!shani)
+        print_message("(no SHA-NI here: SHA-256 block comparison not run)\n");
+    if (!avx2)
+        print_message("(no AVX2+BMI2 here: SHA-512 block comparison not run)\n");
+    for (size_t n = 0; n <= 13; n++) {
+        uint32_t a32[8], b32[8];
+        uint64_t a64[8], b64[8];
+        for (int i = 0; i < 8; i++) {
+            a32[i] = b32[i] = 0x01234567u * (uint32_t)(i + 1);
+            a64[i] = b64[i] = 0x0123456789abcdefull * (uint64_t)(i + 3);
+        }
+        if (shani) {
+            tern_sha256_blocks_portable(a32, buf, n);
+            tern_sha256_blocks_shani(b32, buf, n);
+            assert_memory_equal(a32, b32, sizeof a32);
+        }
+        if (avx2) {
+            tern_sha512_blocks_portable(a64, buf, n);
+            tern_sha512_blocks_avx2(b64, buf, n);
+            assert_memory_equal(a64, b64, sizeof a64);
+        }
+    }
+}
+
 #ifdef TERN_TEST_HAVE_OPENSSL
 /* Random lengths around the block boundaries, against OpenSSL. */
 static void test_vs_openssl(void **state) {
@@ -376,23 +435,19 @@ static void test_vs_openssl(void **state) {
 }
 #endif
 
-/* Each SHA-256 suite twice: on the portable block function and on SHA-NI. */
-#define BOTH(fn)                                                        \
-    {#fn " [portable]", fn, NULL, restore_path, (void *)&path_portable}, \
-        {#fn " [sha-ni]", fn, NULL, restore_path, (void *)&path_shani}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
-        BOTH(test_fips180_sha256),
-        cmocka_unit_test(test_fips180_sha512_family),
-        BOTH(test_cavp_sha256),
-        cmocka_unit_test(test_cavp_sha384),
-        cmocka_unit_test(test_cavp_sha512),
-        BOTH(test_copy_snapshot),
-        BOTH(test_final_wipes),
+        SHA256_PATHS(test_fips180_sha256),
+        SHA512_PATHS(test_fips180_sha512_family),
+        SHA256_PATHS(test_cavp_sha256),
+        SHA512_PATHS(test_cavp_sha384),
+        SHA512_PATHS(test_cavp_sha512),
+        ALL_PATHS(test_copy_snapshot),
+        ALL_PATHS(test_final_wipes),
         cmocka_unit_test(test_hash_ids),
+        cmocka_unit_test_teardown(test_block_functions_agree, restore_path),
 #ifdef TERN_TEST_HAVE_OPENSSL
-        BOTH(test_vs_openssl),
+        ALL_PATHS(test_vs_openssl),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
