@@ -43,32 +43,37 @@ static const uint32_t H256[8] = {
 #define CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
 #define MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
 
-/* One round on rotating variable names; w is the 16-word window, i the round. */
-#define RND(a, b, c, d, e, f, g, h, i)                                        \
+/* One round on rotating names.  k (0..15) is a constant: the slot in the
+ * 16-word schedule window and the offset into kt, the constants for this
+ * run of 16 rounds; constant indices let the compiler address w directly. */
+#define RND(a, b, c, d, e, f, g, h, k)                                        \
     do {                                                                      \
-        uint32_t t1_ = h + BSIG1(e) + CH(e, f, g) + K256[i] + w[(i) & 15];    \
+        uint32_t t1_ = h + BSIG1(e) + CH(e, f, g) + kt[k] + w[k];             \
         uint32_t t2_ = BSIG0(a) + MAJ(a, b, c);                               \
         d += t1_;                                                             \
         h = t1_ + t2_;                                                        \
     } while (0)
-/* §6.2.2 step 1 for t >= 16, in place in the 16-word window. */
-#define SCHED(i)                                                              \
-    (w[(i) & 15] += SSIG1(w[((i) - 2) & 15]) + w[((i) - 7) & 15] + SSIG0(w[((i) - 15) & 15]))
-#define RND8(i)                                                               \
+/* §6.2.2 step 1 for t >= 16, in place: slot k holds W[t-16] and becomes W[t]. */
+#define SCHED(k) (w[k] += SSIG1(w[((k) + 14) & 15]) + w[((k) + 9) & 15] + SSIG0(w[((k) + 1) & 15]))
+#define NOSCHED(k) ((void)0)
+#define RND16(X)                                                              \
     do {                                                                      \
-        RND(a, b, c, d, e, f, g, h, (i) + 0);                                 \
-        RND(h, a, b, c, d, e, f, g, (i) + 1);                                 \
-        RND(g, h, a, b, c, d, e, f, (i) + 2);                                 \
-        RND(f, g, h, a, b, c, d, e, (i) + 3);                                 \
-        RND(e, f, g, h, a, b, c, d, (i) + 4);                                 \
-        RND(d, e, f, g, h, a, b, c, (i) + 5);                                 \
-        RND(c, d, e, f, g, h, a, b, (i) + 6);                                 \
-        RND(b, c, d, e, f, g, h, a, (i) + 7);                                 \
-    } while (0)
-#define SCHED8(i)                                                             \
-    do {                                                                      \
-        SCHED((i) + 0); SCHED((i) + 1); SCHED((i) + 2); SCHED((i) + 3);       \
-        SCHED((i) + 4); SCHED((i) + 5); SCHED((i) + 6); SCHED((i) + 7);       \
+        X(0); RND(a, b, c, d, e, f, g, h, 0);                                 \
+        X(1); RND(h, a, b, c, d, e, f, g, 1);                                 \
+        X(2); RND(g, h, a, b, c, d, e, f, 2);                                 \
+        X(3); RND(f, g, h, a, b, c, d, e, 3);                                 \
+        X(4); RND(e, f, g, h, a, b, c, d, 4);                                 \
+        X(5); RND(d, e, f, g, h, a, b, c, 5);                                 \
+        X(6); RND(c, d, e, f, g, h, a, b, 6);                                 \
+        X(7); RND(b, c, d, e, f, g, h, a, 7);                                 \
+        X(8); RND(a, b, c, d, e, f, g, h, 8);                                 \
+        X(9); RND(h, a, b, c, d, e, f, g, 9);                                 \
+        X(10); RND(g, h, a, b, c, d, e, f, 10);                               \
+        X(11); RND(f, g, h, a, b, c, d, e, 11);                               \
+        X(12); RND(e, f, g, h, a, b, c, d, 12);                               \
+        X(13); RND(d, e, f, g, h, a, b, c, 13);                               \
+        X(14); RND(c, d, e, f, g, h, a, b, 14);                               \
+        X(15); RND(b, c, d, e, f, g, h, a, 15);                               \
     } while (0)
 
 void tern_sha256_blocks_portable(uint32_t st[8], const uint8_t *p, size_t nblocks) {
@@ -76,17 +81,13 @@ void tern_sha256_blocks_portable(uint32_t st[8], const uint8_t *p, size_t nblock
     while (nblocks--) {
         uint32_t a = st[0], b = st[1], c = st[2], d = st[3];
         uint32_t e = st[4], f = st[5], g = st[6], h = st[7];
+        const uint32_t *kt = K256;
         for (int i = 0; i < 16; i++)
             w[i] = tern_load_be32(p + 4 * i);
-        RND8(0);
-        RND8(8);
-        /* Rounds 16..63: each group of 8 first extends the schedule window
-         * by 8 words (they depend only on earlier words), then runs. */
-        for (int i = 16; i < 64; i += 16) {
-            SCHED8(i);
-            RND8(i);
-            SCHED8(i + 8);
-            RND8(i + 8);
+        RND16(NOSCHED);
+        for (int r = 1; r < 4; r++) {
+            kt += 16;
+            RND16(SCHED);
         }
         st[0] += a; st[1] += b; st[2] += c; st[3] += d;
         st[4] += e; st[5] += f; st[6] += g; st[7] += h;
