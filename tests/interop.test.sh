@@ -1,0 +1,103 @@
+#!/bin/sh
+# Interop against real OpenSSL processes on 127.0.0.1 (issue 8):
+#   tern client  -> openssl s_server -tls1_2   (1 MB echoed back through a fifo)
+#   openssl s_client -tls1_2 -> tern server --echo
+# for both suites, with and without ALPN, each checked byte for byte; the
+# OpenSSL client must verify tern's chain against the test CA and report
+# "Extended master secret: yes".  Negative: a wrong name and an untrusted
+# CA make tern client fail with the verifier's sentence.
+# Needs: openssl, $BUILD/tools/tern.  Skips (exit 0 with a note) without openssl.
+BUILD=${BUILD:-build}
+TERN=$BUILD/tools/tern
+CERTS=vectors/certs
+if ! command -v openssl >/dev/null 2>&1; then
+    echo "interop: openssl not installed: skipped"
+    exit 0
+fi
+[ -x "$TERN" ] || { echo "interop: $TERN missing (make tools)"; exit 1; }
+. tests/interop/lib.sh
+
+head -c 1048576 /dev/urandom > "$WORK/data"
+SIZE=1048576
+
+# ---- tern client -> openssl s_server ----
+for suite in ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-AES256-GCM-SHA384; do
+    for alpn in "" "http/1.1"; do
+        port=$(free_port)
+        fifo="$WORK/fifo.$port"
+        mkfifo "$fifo"
+        # s_server's stdin and stdout are the same fifo: what the client sends
+        # comes straight back (with -quiet, s_server prints nothing else).
+        timeout 30 openssl s_server -accept "$port" -tls1_2 -cert "$CERTS/server.crt" \
+            -key "$CERTS/server.key" -cert_chain "$CERTS/int-ca.crt" -cipher "$suite" \
+            ${alpn:+-alpn "$alpn"} -quiet -naccept 1 <>"$fifo" >&0 2>"$WORK/ss.err" &
+        PIDS="$PIDS $!"
+        wait_port "$port" || { fail "s_server did not start"; continue; }
+        out="$WORK/out.$port"
+        : > "$out"
+        feed_and_wait "$WORK/data" "$out" |
+            timeout 30 "$TERN" client "127.0.0.1:$port" --truststore "$CERTS/root-ca.crt" \
+                --servername localhost ${alpn:+--alpn "$alpn"} > "$out" 2>"$WORK/tc.err"
+        rc=$?
+        what="tern client -> s_server $suite alpn=${alpn:-none}"
+        if [ $rc -ne 0 ]; then fail "$what: exit $rc: $(cat "$WORK/tc.err")"
+        elif ! cmp -s "$WORK/data" "$out"; then fail "$what: echoed data differs ($(wc -c < "$out") bytes)"
+        elif ! grep -q "TLS_ECDHE_RSA_WITH_AES_$(echo "$suite" | sed 's/.*AES\([0-9]*\)-GCM-\(SHA[0-9]*\)/\1_GCM_\2/')" "$WORK/tc.err"; then
+            fail "$what: wrong suite: $(cat "$WORK/tc.err")"
+        elif ! grep -q "extended master secret yes" "$WORK/tc.err"; then fail "$what: no EMS: $(cat "$WORK/tc.err")"
+        elif [ -n "$alpn" ] && ! grep -q "ALPN $alpn" "$WORK/tc.err"; then fail "$what: ALPN: $(cat "$WORK/tc.err")"
+        else ok "$what: $SIZE bytes echoed"; fi
+    done
+done
+
+# ---- openssl s_client -> tern server ----
+for alpn in "" "http/1.1"; do
+    port=$(free_port)
+    timeout 60 "$TERN" server --port "$port" --keystore "$CERTS/server-chain.pem" "$CERTS/server.key" \
+        --echo ${alpn:+--alpn "$alpn"} 2>"$WORK/ts.err.$port" &
+    PIDS="$PIDS $!"
+    wait_port "$port" || { fail "tern server did not start: $(cat "$WORK/ts.err.$port")"; continue; }
+    for suite in ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-AES256-GCM-SHA384; do
+        what="s_client -> tern server $suite alpn=${alpn:-none}"
+        # 1. the session as OpenSSL sees it
+        echo | timeout 10 openssl s_client -connect "127.0.0.1:$port" -tls1_2 -CAfile "$CERTS/root-ca.crt" \
+            -verify_return_error -servername localhost -cipher "$suite" ${alpn:+-alpn "$alpn"} \
+            > "$WORK/sc.out" 2>&1
+        if ! grep -q "Extended master secret: yes" "$WORK/sc.out"; then fail "$what: EMS not reported"; continue; fi
+        if ! grep -q "Verify return code: 0 (ok)" "$WORK/sc.out"; then fail "$what: chain not verified"; continue; fi
+        if ! grep -q "Cipher is $suite" "$WORK/sc.out"; then fail "$what: suite"; continue; fi
+        if [ -n "$alpn" ] && ! grep -q "ALPN protocol: $alpn" "$WORK/sc.out"; then fail "$what: ALPN"; continue; fi
+        # 2. 1 MB through tern's echo
+        out="$WORK/out2.$port.$suite"
+        : > "$out"
+        feed_and_wait "$WORK/data" "$out" |
+            timeout 30 openssl s_client -connect "127.0.0.1:$port" -tls1_2 -CAfile "$CERTS/root-ca.crt" \
+                -verify_return_error -servername localhost -cipher "$suite" ${alpn:+-alpn "$alpn"} \
+                -quiet -no_ign_eof -nocommands > "$out" 2>"$WORK/sc.err"
+        if cmp -s "$WORK/data" "$out"; then ok "$what: $SIZE bytes echoed, EMS yes, chain verified"
+        else fail "$what: echoed data differs ($(wc -c < "$out") bytes): $(cat "$WORK/sc.err")"; fi
+    done
+done
+
+# ---- negatives: tern client refuses, with the verifier's sentence ----
+port=$(free_port)
+timeout 30 openssl s_server -accept "$port" -tls1_2 -cert "$CERTS/server.crt" -key "$CERTS/server.key" \
+    -cert_chain "$CERTS/int-ca.crt" -quiet >/dev/null 2>&1 </dev/null &
+PIDS="$PIDS $!"
+if wait_port "$port"; then
+    timeout 10 "$TERN" client "127.0.0.1:$port" --truststore "$CERTS/root-ca.crt" --servername wrong.test \
+        </dev/null >/dev/null 2>"$WORK/neg.err"
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q "wrong.test" "$WORK/neg.err" && grep -q "bad_certificate" "$WORK/neg.err"; then
+        ok "wrong name refused: $(tail -n 1 "$WORK/neg.err")"
+    else fail "wrong name: exit $rc: $(cat "$WORK/neg.err")"; fi
+    timeout 10 "$TERN" client "127.0.0.1:$port" --truststore "$CERTS/root2-ca.crt" --servername localhost \
+        </dev/null >/dev/null 2>"$WORK/neg.err"
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q "unknown_ca" "$WORK/neg.err"; then ok "untrusted CA refused: $(tail -n 1 "$WORK/neg.err")"
+    else fail "untrusted CA: exit $rc: $(cat "$WORK/neg.err")"; fi
+else
+    fail "s_server (negatives) did not start"
+fi
+
+[ $FAILS -eq 0 ]

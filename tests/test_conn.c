@@ -1,0 +1,621 @@
+/*
+ * Client and server engines talking to each other in memory through the
+ * public API (tern_set_io over a memory pipe that never blocks the
+ * writer and answers TERN_WANT_READ when empty):
+ *   - every suite x ALPN on/off x EMS on/off x record size 16384/512
+ *     (512 splits the Certificate message across records);
+ *   - byte-at-a-time delivery, 1-byte and 16 KB writes, 1 MB echoed,
+ *     reads split at odd sizes;
+ *   - negatives, each with its specific error and alert: tampered record
+ *     tag, tampered handshake (Finished mismatch; with EMS the keys differ),
+ *     bad ServerKeyExchange signature, a missing message (unexpected order),
+ *     oversized records, truncation, wrong name, expired and untrusted
+ *     chains, no common ALPN / suite;
+ *   - close_notify both ways, TCP close without it, HelloRequest and a
+ *     renegotiating ClientHello refused with no_renegotiation warnings.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "lib/tls.h"
+#include "tests/util/testutil.h"
+
+/* ---- a memory pipe ---- */
+typedef struct {
+    uint8_t *buf;
+    size_t len, off, cap;
+    int closed;   /* the writer went away (recv gives 0 once drained) */
+    size_t chunk; /* deliver at most this many bytes per recv (0: all) */
+} mpipe;
+
+typedef struct {
+    mpipe *in, *out;
+} mend;
+
+static int mem_recv(void *arg, uint8_t *b, size_t n) {
+    mpipe *p = ((mend *)arg)->in;
+    size_t avail = p->len - p->off;
+    if (avail == 0)
+        return p->closed ? 0 : TERN_WANT_READ;
+    if (p->chunk && n > p->chunk)
+        n = p->chunk;
+    if (n > avail)
+        n = avail;
+    memcpy(b, p->buf + p->off, n);
+    p->off += n;
+    if (p->off == p->len)
+        p->off = p->len = 0;
+    return (int)n;
+}
+
+static int mem_send(void *arg, const uint8_t *b, size_t n) {
+    mpipe *p = ((mend *)arg)->out;
+    if (p->len + n > p->cap) {
+        p->cap = (p->len + n) * 2;
+        p->buf = realloc(p->buf, p->cap);
+        assert_non_null(p->buf);
+    }
+    memcpy(p->buf + p->len, b, n);
+    p->len += n;
+    return (int)n;
+}
+
+typedef struct {
+    tern_conn *c, *s;
+    mpipe c2s, s2c;
+    mend ce, se;
+    int crc, src;
+} pair;
+
+static void pair_init(pair *p, const tern_config *ccfg, const tern_config *scfg, const char *name) {
+    memset(p, 0, sizeof *p);
+    p->c = tern_client_new(ccfg, name);
+    p->s = tern_server_new(scfg);
+    assert_non_null(p->c);
+    assert_non_null(p->s);
+    p->ce.in = &p->s2c;
+    p->ce.out = &p->c2s;
+    p->se.in = &p->c2s;
+    p->se.out = &p->s2c;
+    assert_int_equal(tern_set_io(p->c, mem_recv, mem_send, &p->ce), 0);
+    assert_int_equal(tern_set_io(p->s, mem_recv, mem_send, &p->se), 0);
+    p->crc = p->src = TERN_WANT_READ;
+}
+
+static void pair_free(pair *p) {
+    tern_free(p->c);
+    tern_free(p->s);
+    free(p->c2s.buf);
+    free(p->s2c.buf);
+}
+
+static uint8_t *find_bytes(uint8_t *hay, size_t n, const char *needle) {
+    size_t m = strlen(needle);
+    for (size_t i = 0; i + m <= n; i++)
+        if (memcmp(hay + i, needle, m) == 0)
+            return hay + i;
+    return NULL;
+}
+
+static int pending(int rc) { return rc == TERN_WANT_READ || rc == TERN_WANT_WRITE; }
+
+/* One step of each side that is still handshaking. */
+static void pair_step(pair *p) {
+    if (pending(p->crc))
+        p->crc = tern_handshake(p->c);
+    if (pending(p->src))
+        p->src = tern_handshake(p->s);
+}
+
+/* Run both handshakes until both finish or fail or nothing moves. */
+static void pair_handshake(pair *p) {
+    for (int i = 0; i < 100000 && (pending(p->crc) || pending(p->src)); i++) {
+        size_t before = p->c2s.len + p->s2c.len + p->c2s.off + p->s2c.off;
+        pair_step(p);
+        size_t after = p->c2s.len + p->s2c.len + p->c2s.off + p->s2c.off;
+        if (before == after && p->c2s.len == 0 && p->s2c.len == 0 && i > 2)
+            break;
+    }
+}
+
+/* ---- configurations ---- */
+static tern_config *server_cfg(void) {
+    tern_config *cfg = tern_config_new();
+    assert_non_null(cfg);
+    char chain[512], key[512];
+    snprintf(chain, sizeof chain, "%s", tv_path("certs/server-chain.pem"));
+    snprintf(key, sizeof key, "%s", tv_path("certs/server.key"));
+    int rc = tern_config_load_keystore(cfg, chain, key);
+    if (rc != 0)
+        fail_msg("keystore: %s", tern_config_error(cfg));
+    return cfg;
+}
+
+static tern_config *client_cfg(const char *root) {
+    tern_config *cfg = tern_config_new();
+    assert_non_null(cfg);
+    int rc = tern_config_load_truststore(cfg, tv_path(root ? root : "certs/root-ca.crt"));
+    if (rc != 0)
+        fail_msg("truststore: %s", tern_config_error(cfg));
+    return cfg;
+}
+
+/* Move all of data from `from` to `to` with writes of wsize and reads
+ * cycling through odd sizes; checks the bytes. */
+static void transfer(pair *p, tern_conn *from, tern_conn *to, const uint8_t *data, size_t len, size_t wsize) {
+    static const size_t rsizes[] = {1, 7, 1000, 4097, 16384, 3, 65536};
+    uint8_t *got = malloc(len + 1);
+    size_t sent = 0, recvd = 0, k = 0;
+    (void)p;
+    while (recvd < len) {
+        if (sent < len) {
+            size_t n = len - sent < wsize ? len - sent : wsize;
+            long w = tern_write(from, data + sent, n);
+            assert_true(w > 0);
+            sent += (size_t)w;
+        }
+        for (;;) {
+            size_t want = rsizes[k++ % TERN_ARRAY_LEN(rsizes)];
+            if (want > len - recvd)
+                want = len - recvd;
+            if (want == 0)
+                break;
+            long r = tern_read(to, got + recvd, want);
+            if (r == TERN_WANT_READ)
+                break;
+            if (r <= 0)
+                fail_msg("read: %ld %s", r, tern_error(to));
+            recvd += (size_t)r;
+        }
+    }
+    assert_memory_equal(got, data, len);
+    free(got);
+}
+
+static uint8_t *pattern(size_t len, uint32_t seed) {
+    uint8_t *b = malloc(len);
+    for (size_t i = 0; i < len; i++) {
+        seed = seed * 1103515245u + 12345u;
+        b[i] = (uint8_t)(seed >> 16);
+    }
+    return b;
+}
+
+/* ---- the matrix ---- */
+static void test_matrix(void **state) {
+    (void)state;
+    static const char *suites[] = {"ECDHE-RSA-AES128-GCM-SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"};
+    static const uint16_t ids[] = {0xC02F, 0xC030};
+    uint8_t *data = pattern(40000, 1);
+    for (int s = 0; s < 2; s++)
+        for (int alpn = 0; alpn < 2; alpn++)
+            for (int ems = 0; ems < 2; ems++)
+                for (int small = 0; small < 2; small++) {
+                    tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
+                    assert_int_equal(tern_config_set_cipher_suites(scfg, suites[s]), 0);
+                    if (alpn) {
+                        assert_int_equal(tern_config_set_alpn(ccfg, "h2,http/1.1"), 0);
+                        assert_int_equal(tern_config_set_alpn(scfg, "http/1.1,spdy"), 0);
+                    }
+                    if (!ems)
+                        ccfg->no_ems = 1;
+                    if (small) {
+                        assert_int_equal(tern_config_set_buffer_sizes(scfg, 512, 16384), 0);
+                        assert_int_equal(tern_config_set_buffer_sizes(ccfg, 512, 16384), 0);
+                    }
+                    pair p;
+                    pair_init(&p, ccfg, scfg, "localhost");
+                    pair_handshake(&p);
+                    if (p.crc != 0 || p.src != 0)
+                        fail_msg("suite %d alpn %d ems %d small %d: client %d (%s) server %d (%s)", s, alpn, ems,
+                                 small, p.crc, tern_error(p.c), p.src, tern_error(p.s));
+                    assert_int_equal(tern_cipher_suite_id(p.c), ids[s]);
+                    assert_int_equal(tern_cipher_suite_id(p.s), ids[s]);
+                    assert_int_equal(tern_extended_master_secret(p.c), ems);
+                    assert_int_equal(tern_extended_master_secret(p.s), ems);
+                    if (alpn) {
+                        assert_string_equal(tern_alpn(p.c), "http/1.1");
+                        assert_string_equal(tern_alpn(p.s), "http/1.1");
+                    } else {
+                        assert_null(tern_alpn(p.c));
+                        assert_null(tern_alpn(p.s));
+                    }
+                    assert_string_equal(tern_server_name(p.s), "localhost");
+                    assert_non_null(strstr(tern_peer_subject(p.c), "CN=localhost"));
+                    assert_int_equal(tern_signature_scheme(p.c), TERN_SIG_RSA_PSS_RSAE_SHA256);
+                    assert_string_equal(tern_version(p.c), "TLSv1.2");
+                    /* both directions: the master secrets agree */
+                    assert_memory_equal(p.c->master, p.s->master, 48);
+                    transfer(&p, p.c, p.s, data, 40000, 16384);
+                    transfer(&p, p.s, p.c, data, 40000, 3000);
+                    pair_free(&p);
+                    tern_config_free(scfg);
+                    tern_config_free(ccfg);
+                }
+    free(data);
+}
+
+static void test_byte_at_a_time_and_sizes(void **state) {
+    (void)state;
+    tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
+    pair p;
+    pair_init(&p, ccfg, scfg, "127.0.0.1"); /* an IP: checked against the SAN, not sent as SNI */
+    p.c2s.chunk = p.s2c.chunk = 1;
+    pair_handshake(&p);
+    if (p.crc != 0 || p.src != 0)
+        fail_msg("client %s / server %s", tern_error(p.c), tern_error(p.s));
+    assert_null(tern_server_name(p.s));
+    uint8_t *data = pattern(70000, 7);
+    transfer(&p, p.c, p.s, data, 5000, 1); /* 1-byte writes, delivered a byte at a time */
+    p.c2s.chunk = p.s2c.chunk = 0;
+    transfer(&p, p.s, p.c, data, 70000, 16384); /* full records */
+    transfer(&p, p.c, p.s, data, 70000, 16385); /* one byte over a record */
+    pair_free(&p);
+    free(data);
+    tern_config_free(scfg);
+    tern_config_free(ccfg);
+}
+
+static void test_megabyte_echo(void **state) {
+    (void)state;
+    tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
+    pair p;
+    pair_init(&p, ccfg, scfg, "localhost");
+    pair_handshake(&p);
+    assert_int_equal(p.crc, 0);
+    assert_int_equal(p.src, 0);
+    size_t total = 1 << 20;
+    uint8_t *data = pattern(total, 99), *back = malloc(total);
+    uint8_t buf[20000];
+    size_t sent = 0, echoed = 0, got = 0;
+    static const size_t rs[] = {16384, 1, 999, 20000, 4096 + 5};
+    size_t k = 0;
+    while (got < total) {
+        if (sent < total) {
+            size_t n = total - sent < 16384 ? total - sent : 16384;
+            long w = tern_write(p.c, data + sent, n);
+            assert_true(w > 0);
+            sent += (size_t)w;
+        }
+        for (;;) { /* the server echoes whatever arrives */
+            long r = tern_read(p.s, buf, rs[k++ % 5]);
+            if (r == TERN_WANT_READ)
+                break;
+            assert_true(r > 0);
+            assert_int_equal(tern_write(p.s, buf, (size_t)r), r);
+            echoed += (size_t)r;
+        }
+        for (;;) {
+            long r = tern_read(p.c, back + got, total - got);
+            if (r == TERN_WANT_READ)
+                break;
+            assert_true(r > 0);
+            got += (size_t)r;
+        }
+    }
+    assert_int_equal(echoed, total);
+    assert_memory_equal(back, data, total);
+
+    /* close_notify both ways: the server sees 0, answers, the client sees 0. */
+    assert_int_equal(tern_close(p.c), 0);
+    assert_int_equal(tern_read(p.s, buf, sizeof buf), 0);
+    assert_int_equal(tern_close(p.s), 0);
+    assert_int_equal(tern_read(p.c, buf, sizeof buf), 0);
+    assert_int_equal(tern_write(p.c, "x", 1), TERN_ERR_CLOSED);
+    pair_free(&p);
+    free(data);
+    free(back);
+    tern_config_free(scfg);
+    tern_config_free(ccfg);
+}
+
+/* ---- negatives ---- */
+
+/* Offset of the first handshake message of `type` in a run of plaintext
+ * handshake records (the flight waiting in a pipe), or -1. */
+static long find_msg(const mpipe *p, int type) {
+    size_t off = p->off;
+    while (off + 5 <= p->len) {
+        size_t rl = tern_load_be16(p->buf + off + 3);
+        if (p->buf[off] == TERN_CT_HANDSHAKE) {
+            size_t m = off + 5;
+            while (m + 4 <= off + 5 + rl) {
+                if (p->buf[m] == type)
+                    return (long)m;
+                m += 4 + tern_load_be24(p->buf + m + 1);
+            }
+        }
+        off += 5 + rl;
+    }
+    return -1;
+}
+
+static void expect_fail(tern_conn *c, int rc, int err, int alert, const char *words) {
+    if (rc != err)
+        fail_msg("expected %d, got %d: %s", err, rc, tern_error(c));
+    assert_int_equal(tern_alert_sent(c), alert);
+    if (words != NULL && strstr(tern_error(c), words) == NULL)
+        fail_msg("error \"%s\" lacks \"%s\"", tern_error(c), words);
+    /* The failure sticks. */
+    assert_int_equal(tern_handshake(c), err);
+    uint8_t b[4];
+    assert_int_equal(tern_read(c, b, 4), err);
+}
+
+static void test_bad_record_tag(void **state) {
+    (void)state;
+    tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
+    pair p;
+    pair_init(&p, ccfg, scfg, "localhost");
+    pair_handshake(&p);
+    assert_int_equal(p.crc, 0);
+    assert_int_equal(tern_write(p.c, "hello", 5), 5);
+    p.c2s.buf[p.c2s.len - 1] ^= 1; /* the last byte of the tag */
+    uint8_t b[16];
+    expect_fail(p.s, (int)tern_read(p.s, b, sizeof b), TERN_ERR_BAD_RECORD_MAC, TERN_ALERT_BAD_RECORD_MAC,
+                "authentication");
+    /* The client learns it from the alert, encrypted under the keys. */
+    assert_int_equal(tern_read(p.c, b, sizeof b), TERN_ERR_PEER_ALERT);
+    assert_int_equal(tern_alert_received(p.c), TERN_ALERT_BAD_RECORD_MAC);
+    assert_non_null(strstr(tern_error(p.c), "bad_record_mac"));
+    pair_free(&p);
+    tern_config_free(scfg);
+    tern_config_free(ccfg);
+}
+
+/* A man in the middle changes one byte of the ClientHello (the SNI name).
+ * Without EMS the keys still agree, so the server's Finished check catches
+ * it; with EMS the master secrets already differ and the first protected
+ * record fails to authenticate. */
+static void test_tampered_handshake(void **state) {
+    (void)state;
+    for (int ems = 0; ems < 2; ems++) {
+        tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
+        ccfg->no_ems = !ems;
+        pair p;
+        pair_init(&p, ccfg, scfg, "localhost");
+        p.crc = tern_handshake(p.c); /* ClientHello in the pipe */
+        uint8_t *at = find_bytes(p.c2s.buf, p.c2s.len, "localhost");
+        assert_non_null(at);
+        at[3] = 'b';
+        pair_handshake(&p);
+        if (!ems)
+            expect_fail(p.s, p.src, TERN_ERR_FINISHED, TERN_ALERT_DECRYPT_ERROR, "Finished");
+        else
+            expect_fail(p.s, p.src, TERN_ERR_BAD_RECORD_MAC, TERN_ALERT_BAD_RECORD_MAC, NULL);
+        assert_int_equal(p.crc, TERN_ERR_PEER_ALERT);
+        pair_free(&p);
+        tern_config_free(scfg);
+        tern_config_free(ccfg);
+    }
+}
+
+static void test_bad_ske_signature(void **state) {
+    (void)state;
+    tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
+    pair p;
+    pair_init(&p, ccfg, scfg, "localhost");
+    pair_step(&p); /* ClientHello read, the server's flight is in the pipe */
+    long m = find_msg(&p.s2c, TERN_HT_SERVER_KEY_EXCHANGE);
+    assert_true(m > 0);
+    size_t len = tern_load_be24(p.s2c.buf + m + 1);
+    p.s2c.buf[m + 4 + len - 10] ^= 0x80; /* inside the signature */
+    pair_handshake(&p);
+    expect_fail(p.c, p.crc, TERN_ERR_BAD_SIGNATURE, TERN_ALERT_DECRYPT_ERROR, "ServerKeyExchange");
+    assert_int_equal(p.src, TERN_ERR_PEER_ALERT);
+    assert_int_equal(tern_alert_received(p.s), TERN_ALERT_DECRYPT_ERROR);
+    pair_free(&p);
+    tern_config_free(scfg);
+    tern_config_free(ccfg);
+}
+
+static void test_unexpected_order(void **state) {
+    (void)state;
+    tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
+    pair p;
+    pair_init(&p, ccfg, scfg, "localhost");
+    pair_step(&p);
+    /* Cut the Certificate message out of the server's record. */
+    long m = find_msg(&p.s2c, TERN_HT_CERTIFICATE);
+    assert_true(m > 0);
+    size_t cut = 4 + tern_load_be24(p.s2c.buf + m + 1);
+    memmove(p.s2c.buf + m, p.s2c.buf + m + cut, p.s2c.len - m - cut);
+    p.s2c.len -= cut;
+    tern_store_be16(p.s2c.buf + p.s2c.off + 3, (uint16_t)(tern_load_be16(p.s2c.buf + p.s2c.off + 3) - cut));
+    pair_handshake(&p);
+    expect_fail(p.c, p.crc, TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE,
+                "expected Certificate, received ServerKeyExchange");
+    pair_free(&p);
+    tern_config_free(scfg);
+    tern_config_free(ccfg);
+}
+
+static void test_oversized_records(void **state) {
+    (void)state;
+    tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
+    /* Plaintext: 2^14 + 1 bytes announced in the very first record. */
+    pair p;
+    pair_init(&p, ccfg, scfg, "localhost");
+    uint8_t hdr[5] = {TERN_CT_HANDSHAKE, 3, 3, 0x40, 0x01};
+    mem_send(&p.ce, hdr, 5);
+    p.src = tern_handshake(p.s);
+    expect_fail(p.s, p.src, TERN_ERR_RECORD_OVERFLOW, TERN_ALERT_RECORD_OVERFLOW, "16385");
+    pair_free(&p);
+    /* Protected: 2^14 + 24 is the most AES-GCM can need; one more is refused
+     * from the header alone. */
+    pair_init(&p, ccfg, scfg, "localhost");
+    pair_handshake(&p);
+    assert_int_equal(p.crc, 0);
+    uint8_t big[5] = {TERN_CT_APPLICATION_DATA, 3, 3, (uint8_t)((16384 + 25) >> 8), (uint8_t)(16384 + 25)};
+    mem_send(&p.se, big, 5);
+    uint8_t b[8];
+    expect_fail(p.c, (int)tern_read(p.c, b, sizeof b), TERN_ERR_RECORD_OVERFLOW, TERN_ALERT_RECORD_OVERFLOW, NULL);
+    pair_free(&p);
+    tern_config_free(scfg);
+    tern_config_free(ccfg);
+}
+
+static void test_truncation(void **state) {
+    (void)state;
+    tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
+    /* The transport closes halfway through the server's flight. */
+    pair p;
+    pair_init(&p, ccfg, scfg, "localhost");
+    pair_step(&p);
+    p.s2c.len = p.s2c.off + (p.s2c.len - p.s2c.off) / 2;
+    p.s2c.closed = 1;
+    pair_handshake(&p);
+    assert_int_equal(p.crc, TERN_ERR_TRUNCATED);
+    assert_int_equal(tern_alert_sent(p.c), -1);
+    pair_free(&p);
+    /* After the handshake: data, then a close without close_notify. */
+    pair_init(&p, ccfg, scfg, "localhost");
+    pair_handshake(&p);
+    assert_int_equal(tern_write(p.s, "abc", 3), 3);
+    p.s2c.closed = 1;
+    uint8_t b[8];
+    assert_int_equal(tern_read(p.c, b, sizeof b), 3);
+    assert_int_equal(tern_read(p.c, b, sizeof b), TERN_ERR_TRUNCATED);
+    assert_non_null(strstr(tern_error(p.c), "close_notify"));
+    pair_free(&p);
+    tern_config_free(scfg);
+    tern_config_free(ccfg);
+}
+
+static int64_t clock_2046(void *arg) {
+    (void)arg;
+    return 2398291200; /* 2046-01-01: after every fixture's notAfter */
+}
+
+static void test_certificate_failures(void **state) {
+    (void)state;
+    tern_config *scfg = server_cfg();
+    struct {
+        const char *root, *name;
+        int expired;
+        int err, alert;
+        const char *words;
+    } cases[] = {
+        {NULL, "wrong.test", 0, TERN_ERR_CERT_NAME, TERN_ALERT_BAD_CERTIFICATE, "wrong.test"},
+        {NULL, "localhost", 1, TERN_ERR_CERT_EXPIRED, TERN_ALERT_CERTIFICATE_EXPIRED, NULL},
+        {"certs/root2-ca.crt", "localhost", 0, TERN_ERR_CERT_UNKNOWN_CA, TERN_ALERT_UNKNOWN_CA, NULL},
+    };
+    for (size_t i = 0; i < TERN_ARRAY_LEN(cases); i++) {
+        tern_config *ccfg = client_cfg(cases[i].root);
+        if (cases[i].expired)
+            tern_config_set_clock(ccfg, clock_2046, NULL);
+        pair p;
+        pair_init(&p, ccfg, scfg, cases[i].name);
+        pair_handshake(&p);
+        expect_fail(p.c, p.crc, cases[i].err, cases[i].alert, cases[i].words);
+        assert_int_equal(p.src, TERN_ERR_PEER_ALERT);
+        assert_int_equal(tern_alert_received(p.s), cases[i].alert);
+        assert_null(tern_peer_subject(p.c));
+        pair_free(&p);
+        tern_config_free(ccfg);
+    }
+    /* The loud opt-out really skips the checks (and only then). */
+    tern_config *ccfg = client_cfg("certs/root2-ca.crt");
+    tern_config_insecure_skip_verify(ccfg);
+    pair p;
+    pair_init(&p, ccfg, scfg, "wrong.test");
+    pair_handshake(&p);
+    assert_int_equal(p.crc, 0);
+    assert_int_equal(p.src, 0);
+    pair_free(&p);
+    tern_config_free(ccfg);
+    /* A client without a name and with verification on cannot be made. */
+    ccfg = client_cfg(NULL);
+    assert_null(tern_client_new(ccfg, NULL));
+    assert_null(tern_client_new(ccfg, ""));
+    tern_config_free(ccfg);
+    tern_config_free(scfg);
+}
+
+static void test_no_common_parameters(void **state) {
+    (void)state;
+    tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
+    assert_int_equal(tern_config_set_alpn(ccfg, "h2"), 0);
+    assert_int_equal(tern_config_set_alpn(scfg, "http/1.1"), 0);
+    pair p;
+    pair_init(&p, ccfg, scfg, "localhost");
+    pair_handshake(&p);
+    expect_fail(p.s, p.src, TERN_ERR_NO_ALPN, TERN_ALERT_NO_APPLICATION_PROTOCOL, NULL);
+    assert_int_equal(p.crc, TERN_ERR_PEER_ALERT);
+    assert_int_equal(tern_alert_received(p.c), TERN_ALERT_NO_APPLICATION_PROTOCOL);
+    pair_free(&p);
+    assert_int_equal(tern_config_set_alpn(scfg, NULL), 0);
+    assert_int_equal(tern_config_set_cipher_suites(ccfg, "ECDHE-RSA-AES128-GCM-SHA256"), 0);
+    assert_int_equal(tern_config_set_cipher_suites(scfg, "ECDHE-RSA-AES256-GCM-SHA384"), 0);
+    pair_init(&p, ccfg, scfg, "localhost");
+    pair_handshake(&p);
+    expect_fail(p.s, p.src, TERN_ERR_HANDSHAKE_FAILURE, TERN_ALERT_HANDSHAKE_FAILURE, "cipher suite");
+    pair_free(&p);
+    /* EMS required by the server, not offered by the client. */
+    assert_int_equal(tern_config_set_cipher_suites(ccfg, "ECDHE-RSA-AES256-GCM-SHA384"), 0);
+    ccfg->no_ems = 1;
+    tern_config_require_extended_master_secret(scfg, 1);
+    pair_init(&p, ccfg, scfg, "localhost");
+    pair_handshake(&p);
+    expect_fail(p.s, p.src, TERN_ERR_MISSING_EXTENSION, TERN_ALERT_HANDSHAKE_FAILURE, "RFC 7627");
+    pair_free(&p);
+    assert_int_equal(tern_config_set_cipher_suites(ccfg, "nonsense"), TERN_ERR_INVALID_ARG);
+    assert_int_equal(tern_config_set_alpn(ccfg, "a,,b"), TERN_ERR_INVALID_ARG);
+    tern_config_free(scfg);
+    tern_config_free(ccfg);
+}
+
+static void test_no_renegotiation(void **state) {
+    (void)state;
+    tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
+    pair p;
+    pair_init(&p, ccfg, scfg, "localhost");
+    pair_handshake(&p);
+    assert_int_equal(p.crc, 0);
+    /* The server asks for renegotiation (HelloRequest), then sends data. */
+    static const uint8_t hello_request[4] = {TERN_HT_HELLO_REQUEST, 0, 0, 0};
+    assert_int_equal(tern_rec_write(p.s, TERN_CT_HANDSHAKE, hello_request, 4), 0);
+    assert_int_equal(tern_io_flush(p.s), 0);
+    assert_int_equal(tern_write(p.s, "data", 4), 4);
+    uint8_t b[16];
+    assert_int_equal(tern_read(p.c, b, sizeof b), 4); /* ignored; data flows */
+    assert_memory_equal(b, "data", 4);
+    assert_int_equal(tern_write(p.c, "more", 4), 4); /* flushes the warning too */
+    assert_int_equal(tern_read(p.s, b, sizeof b), 4);
+    assert_int_equal(tern_alert_received(p.s), TERN_ALERT_NO_RENEGOTIATION);
+    /* A renegotiating ClientHello gets the same answer from the server. */
+    static const uint8_t ch[8] = {TERN_HT_CLIENT_HELLO, 0, 0, 4, 3, 3, 0, 0};
+    assert_int_equal(tern_rec_write(p.c, TERN_CT_HANDSHAKE, ch, sizeof ch), 0);
+    assert_int_equal(tern_write(p.c, "x", 1), 1);
+    assert_int_equal(tern_read(p.s, b, sizeof b), 1);
+    assert_int_equal(tern_write(p.s, "y", 1), 1);
+    assert_int_equal(tern_read(p.c, b, sizeof b), 1);
+    assert_int_equal(tern_alert_received(p.c), TERN_ALERT_NO_RENEGOTIATION);
+    pair_free(&p);
+    tern_config_free(scfg);
+    tern_config_free(ccfg);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_matrix),
+        cmocka_unit_test(test_byte_at_a_time_and_sizes),
+        cmocka_unit_test(test_megabyte_echo),
+        cmocka_unit_test(test_bad_record_tag),
+        cmocka_unit_test(test_tampered_handshake),
+        cmocka_unit_test(test_bad_ske_signature),
+        cmocka_unit_test(test_unexpected_order),
+        cmocka_unit_test(test_oversized_records),
+        cmocka_unit_test(test_truncation),
+        cmocka_unit_test(test_certificate_failures),
+        cmocka_unit_test(test_no_common_parameters),
+        cmocka_unit_test(test_no_renegotiation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,415 @@
+/*
+ * tern: the command-line peer (like `openssl s_client -quiet` / `s_server`).
+ *
+ *   tern client HOST:PORT [--truststore FILE|DIR] [--servername NAME]
+ *                         [--alpn LIST] [--cipher NAME]
+ *       Connects, verifies the server (trust store + name), prints one status
+ *       line to stderr, then copies stdin to the connection and the
+ *       connection to stdout until both sides have closed.  At the end of
+ *       stdin it sends close_notify.  Exit 0 only when the server closed
+ *       cleanly with close_notify.
+ *
+ *   tern server --port N --keystore CERT.pem KEY.pem [--bind ADDR]
+ *               [--echo | --http] [--alpn LIST] [--cipher NAME]
+ *       Serves connections one after another until killed.  --echo sends
+ *       back every byte received; --http answers one HTTP/1.x request with a
+ *       small 200 response.  Errors go to stderr; a failed connection never
+ *       stops the server.
+ *
+ * Exit codes: 0 success, 1 connection or TLS failure, 2 usage or setup error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "tern/tern.h"
+
+static void usage(void) {
+    fprintf(stderr,
+            "usage: tern client HOST:PORT [--truststore FILE|DIR] [--servername NAME] [--alpn LIST] [--cipher NAME]\n"
+            "       tern server --port N --keystore CERT.pem KEY.pem [--bind ADDR] [--echo|--http]\n"
+            "                   [--alpn LIST] [--cipher NAME]\n"
+            "Without --truststore the client uses the system trust store.\n"
+            "Exit codes: 0 success, 1 connection or TLS failure, 2 usage or setup error.\n");
+}
+
+/* Wait until fd is ready for what rc asks (TERN_WANT_READ / TERN_WANT_WRITE). */
+static int wait_fd(int fd, int rc, int timeout_ms) {
+    struct pollfd p = {fd, (short)(rc == TERN_WANT_WRITE ? POLLOUT : POLLIN), 0};
+    int n = poll(&p, 1, timeout_ms);
+    return n > 0 ? 0 : -1;
+}
+
+static int write_all_fd(int fd, const void *buf, size_t len) {
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static void print_status(const char *who, tern_conn *c) {
+    const char *alpn = tern_alpn(c), *peer = tern_peer_subject(c), *sni = tern_server_name(c);
+    fprintf(stderr, "tern %s: %s %s, ALPN %s, extended master secret %s", who, tern_version(c),
+            tern_cipher_suite(c), alpn ? alpn : "none", tern_extended_master_secret(c) ? "yes" : "no");
+    if (peer)
+        fprintf(stderr, ", peer %s (verified)", peer);
+    else if (sni)
+        fprintf(stderr, ", SNI %s", sni);
+    fprintf(stderr, "\n");
+}
+
+/* ---- client ---- */
+
+static int connect_to(const char *host, const char *port) {
+    struct addrinfo hints, *res, *ai;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    int rc = getaddrinfo(host, port, &hints, &res);
+    if (rc != 0) {
+        fprintf(stderr, "tern client: %s: %s\n", host, gai_strerror(rc));
+        return -1;
+    }
+    int fd = -1;
+    for (ai = res; ai != NULL; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (fd < 0)
+            continue;
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+            break;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        fprintf(stderr, "tern client: cannot connect to %s:%s: %s\n", host, port, strerror(errno));
+    return fd;
+}
+
+/* Read everything the connection has for us right now.  Returns 1 when
+ * the peer closed with close_notify, 0 when it would block, -1 on error. */
+static int drain(tern_conn *c) {
+    char buf[16384];
+    for (;;) {
+        long r = tern_read(c, buf, sizeof buf);
+        if (r > 0) {
+            if (write_all_fd(1, buf, (size_t)r) < 0) {
+                fprintf(stderr, "tern client: cannot write to stdout\n");
+                return -1;
+            }
+            continue;
+        }
+        if (r == 0)
+            return 1;
+        if (r == TERN_WANT_READ || r == TERN_WANT_WRITE)
+            return 0;
+        fprintf(stderr, "tern client: %s\n", tern_error(c));
+        return -1;
+    }
+}
+
+/* Send len bytes; while the transport is full, keep reading so that a peer
+ * that echoes can never deadlock us. */
+static int send_all(tern_conn *c, int fd, const char *p, size_t len, int *peer_closed) {
+    while (len > 0) {
+        long w = tern_write(c, p, len);
+        if (w > 0) {
+            p += w;
+            len -= (size_t)w;
+            continue;
+        }
+        if (w != TERN_WANT_WRITE && w != TERN_WANT_READ) {
+            fprintf(stderr, "tern client: %s\n", tern_error(c));
+            return -1;
+        }
+        struct pollfd pf = {fd, POLLIN | POLLOUT, 0};
+        if (poll(&pf, 1, 30000) <= 0) {
+            fprintf(stderr, "tern client: timed out sending\n");
+            return -1;
+        }
+        if (pf.revents & POLLIN) {
+            int d = drain(c);
+            if (d < 0)
+                return -1;
+            if (d == 1) {
+                *peer_closed = 1;
+                return 0;
+            }
+        }
+    }
+    return 0;
+}
+
+static int run_client(int argc, char **argv) {
+    const char *target = NULL, *trust = NULL, *sni = NULL, *alpn = NULL, *cipher = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--truststore") == 0 && i + 1 < argc)
+            trust = argv[++i];
+        else if (strcmp(argv[i], "--servername") == 0 && i + 1 < argc)
+            sni = argv[++i];
+        else if (strcmp(argv[i], "--alpn") == 0 && i + 1 < argc)
+            alpn = argv[++i];
+        else if (strcmp(argv[i], "--cipher") == 0 && i + 1 < argc)
+            cipher = argv[++i];
+        else if (argv[i][0] != '-' && target == NULL)
+            target = argv[i];
+        else {
+            usage();
+            return 2;
+        }
+    }
+    if (target == NULL) {
+        usage();
+        return 2;
+    }
+    char host[256];
+    const char *colon = strrchr(target, ':');
+    if (colon == NULL || (size_t)(colon - target) >= sizeof host) {
+        fprintf(stderr, "tern client: expected HOST:PORT, got %s\n", target);
+        return 2;
+    }
+    memcpy(host, target, (size_t)(colon - target));
+    host[colon - target] = '\0';
+    if (host[0] == '[' && host[strlen(host) - 1] == ']') { /* [::1]:443 */
+        memmove(host, host + 1, strlen(host));
+        host[strlen(host) - 1] = '\0';
+    }
+
+    tern_config *cfg = tern_config_new();
+    if (cfg == NULL)
+        return 2;
+    int rc = trust ? tern_config_load_truststore(cfg, trust) : tern_config_load_system_truststore(cfg);
+    if (rc != 0) {
+        fprintf(stderr, "tern client: trust store: %s\n", tern_config_error(cfg));
+        return 2;
+    }
+    if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {
+        fprintf(stderr, "tern client: bad --alpn or --cipher\n");
+        return 2;
+    }
+    int fd = connect_to(host, colon + 1);
+    if (fd < 0)
+        return 1;
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    tern_conn *c = tern_client_new(cfg, sni ? sni : host);
+    if (c == NULL || tern_set_fd(c, fd) != 0) {
+        fprintf(stderr, "tern client: cannot create the connection\n");
+        return 2;
+    }
+    int status = 1;
+    for (;;) {
+        rc = tern_handshake(c);
+        if (rc == 0)
+            break;
+        if ((rc != TERN_WANT_READ && rc != TERN_WANT_WRITE) || wait_fd(fd, rc, 30000) < 0) {
+            fprintf(stderr, "tern client: handshake failed: %s\n",
+                    rc < 0 && rc != TERN_WANT_READ && rc != TERN_WANT_WRITE ? tern_error(c) : "timed out");
+            goto out;
+        }
+    }
+    print_status("client", c);
+
+    int stdin_open = 1, peer_closed = 0;
+    char buf[16384];
+    while (!peer_closed) {
+        int d = drain(c);
+        if (d < 0)
+            goto out;
+        if (d == 1)
+            break;
+        struct pollfd pf[2] = {{fd, POLLIN, 0}, {0, POLLIN, 0}};
+        if (poll(pf, stdin_open ? 2 : 1, -1) < 0 && errno != EINTR)
+            goto out;
+        if (stdin_open && (pf[1].revents & (POLLIN | POLLHUP))) {
+            ssize_t n = read(0, buf, sizeof buf);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                stdin_open = 0;
+                for (;;) { /* our side is done: close_notify */
+                    rc = tern_close(c);
+                    if (rc == 0)
+                        break;
+                    if (rc != TERN_WANT_WRITE || wait_fd(fd, rc, 30000) < 0) {
+                        fprintf(stderr, "tern client: %s\n", tern_error(c));
+                        goto out;
+                    }
+                }
+            } else if (send_all(c, fd, buf, (size_t)n, &peer_closed) < 0) {
+                goto out;
+            }
+        }
+    }
+    /* The server closed cleanly; answer with our close_notify (RFC 5246
+     * §7.2.1) if stdin has not done so already. */
+    while (tern_close(c) == TERN_WANT_WRITE && wait_fd(fd, TERN_WANT_WRITE, 30000) == 0) {
+    }
+    status = 0;
+out:
+    tern_free(c);
+    close(fd);
+    tern_config_free(cfg);
+    return status;
+}
+
+/* ---- server ---- */
+
+static int serve_one(tern_conn *c, int mode) {
+    char buf[16384];
+    if (tern_handshake(c) != 0) {
+        fprintf(stderr, "tern server: handshake failed: %s\n", tern_error(c));
+        return -1;
+    }
+    print_status("server", c);
+    size_t got = 0;
+    for (;;) {
+        long r = tern_read(c, buf + (mode == 2 ? got : 0), sizeof buf - (mode == 2 ? got : 0));
+        if (r == 0)
+            break; /* close_notify */
+        if (r < 0) {
+            fprintf(stderr, "tern server: %s\n", tern_error(c));
+            return -1;
+        }
+        if (mode == 1) { /* echo */
+            for (long off = 0; off < r;) {
+                long w = tern_write(c, buf + off, (size_t)(r - off));
+                if (w <= 0) {
+                    fprintf(stderr, "tern server: %s\n", tern_error(c));
+                    return -1;
+                }
+                off += w;
+            }
+        } else if (mode == 2) { /* http: answer after the blank line */
+            got += (size_t)r;
+            int complete = 0;
+            for (size_t i = 0; i + 3 < got; i++)
+                complete |= memcmp(buf + i, "\r\n\r\n", 4) == 0;
+            if (complete) {
+                static const char body[] = "hello from tern\n";
+                char resp[256];
+                int n = snprintf(resp, sizeof resp,
+                                 "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
+                                 "Connection: close\r\n\r\n%s",
+                                 sizeof body - 1, body);
+                if (tern_write(c, resp, (size_t)n) != n) {
+                    fprintf(stderr, "tern server: %s\n", tern_error(c));
+                    return -1;
+                }
+                break;
+            }
+            if (got == sizeof buf) {
+                fprintf(stderr, "tern server: HTTP request too long\n");
+                return -1;
+            }
+        }
+    }
+    if (tern_close(c) != 0) {
+        fprintf(stderr, "tern server: %s\n", tern_error(c));
+        return -1;
+    }
+    return 0;
+}
+
+static int run_server(int argc, char **argv) {
+    const char *port = NULL, *cert = NULL, *key = NULL, *bind_addr = "127.0.0.1", *alpn = NULL, *cipher = NULL;
+    int mode = 1;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
+            port = argv[++i];
+        else if (strcmp(argv[i], "--keystore") == 0 && i + 2 < argc) {
+            cert = argv[++i];
+            key = argv[++i];
+        } else if (strcmp(argv[i], "--bind") == 0 && i + 1 < argc)
+            bind_addr = argv[++i];
+        else if (strcmp(argv[i], "--alpn") == 0 && i + 1 < argc)
+            alpn = argv[++i];
+        else if (strcmp(argv[i], "--cipher") == 0 && i + 1 < argc)
+            cipher = argv[++i];
+        else if (strcmp(argv[i], "--echo") == 0)
+            mode = 1;
+        else if (strcmp(argv[i], "--http") == 0)
+            mode = 2;
+        else {
+            usage();
+            return 2;
+        }
+    }
+    if (port == NULL || cert == NULL) {
+        usage();
+        return 2;
+    }
+    tern_config *cfg = tern_config_new();
+    if (cfg == NULL)
+        return 2;
+    if (tern_config_load_keystore(cfg, cert, key) != 0) {
+        fprintf(stderr, "tern server: key store: %s\n", tern_config_error(cfg));
+        return 2;
+    }
+    if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {
+        fprintf(stderr, "tern server: bad --alpn or --cipher\n");
+        return 2;
+    }
+    struct addrinfo hints, *res;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    if (getaddrinfo(bind_addr, port, &hints, &res) != 0) {
+        fprintf(stderr, "tern server: bad --bind/--port\n");
+        return 2;
+    }
+    int ls = socket(res->ai_family, SOCK_STREAM, 0), one = 1;
+    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (ls < 0 || bind(ls, res->ai_addr, res->ai_addrlen) != 0 || listen(ls, 16) != 0) {
+        fprintf(stderr, "tern server: cannot listen on %s:%s: %s\n", bind_addr, port, strerror(errno));
+        return 2;
+    }
+    freeaddrinfo(res);
+    fprintf(stderr, "tern server: listening on %s:%s\n", bind_addr, port);
+    for (;;) {
+        int fd = accept(ls, NULL, NULL);
+        if (fd < 0) {
+            if (errno == EINTR)
+                continue;
+            fprintf(stderr, "tern server: accept: %s\n", strerror(errno));
+            continue;
+        }
+        /* A peer that stalls must not hold the server forever. */
+        struct timeval tv = {30, 0};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        tern_conn *c = tern_server_new(cfg);
+        if (c == NULL || tern_set_fd(c, fd) != 0)
+            fprintf(stderr, "tern server: cannot create the connection\n");
+        else
+            (void)serve_one(c, mode);
+        tern_free(c);
+        close(fd);
+    }
+}
+
+int main(int argc, char **argv) {
+    signal(SIGPIPE, SIG_IGN);
+    if (argc >= 2 && strcmp(argv[1], "client") == 0)
+        return run_client(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "server") == 0)
+        return run_server(argc - 2, argv + 2);
+    usage();
+    return argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? 0 : 2;
+}
