@@ -1,15 +1,21 @@
 /*
  * Portable constant-time AES-128/256 encryption (FIPS 197), bitsliced over
- * 64-bit words, four blocks at a time; and the CTR keystream of SP 800-38D
- * §6.5 (GCTR) built on it.  Only the forward cipher: GCM needs no inverse.
+ * 64-bit words, eight blocks at a time (two independent four-block states
+ * side by side, "lanes"); and the CTR keystream of SP 800-38D §6.5 (GCTR)
+ * built on it.  Only the forward cipher: GCM needs no inverse.
  *
  * Why bitsliced: a table-driven AES indexes memory with key-dependent
  * values, and cache timing reveals them.  Here every operation is a fixed
  * sequence of AND/XOR/shift on whole words; nothing depends on the data.
  *
+ * Why two lanes: every operation below is a short loop over the lanes, so
+ * a compiler may run both lanes in one SIMD register (on x86-64 every
+ * compiler has SSE2) and halve the instruction count, while the code stays
+ * plain C over 64-bit words and is just as constant-time without it.
+ *
  * Layout.  Four blocks hold 64 state bytes.  Byte (row r, column c) of
  * block b gets the position p = 16r + 4c + b (0..63), and word q[i] holds
- * bit i of every byte: bit p of q[i] is bit i of byte p.  So in each word a
+ * bit i of every byte: bit p of q[i] is bit i of byte p (per lane: q[i][l]).  So in each word a
  * row is one 16-bit lane, a column one nibble of it, and:
  *   ShiftRows  = rotate lane r right by 4r bits (a few masks and shifts);
  *   MixColumns = rotations of the whole word by 16/32 bits (rows r+1, r+2);
@@ -22,10 +28,16 @@
 #include "crypto/aes_internal.h"
 #include "crypto/ct.h"
 
-/* The S-box on 64 bytes at once.  Input bit 7 (the circuit's U0) is q[7],
+#define LANES 2
+typedef uint64_t state[8][LANES];
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+/* The S-box on 128 bytes at once.  Input bit 7 (the circuit's U0) is q[7],
  * output S0 (bit 7) goes to q[7]. */
-static void sbox(uint64_t *q) {
-    uint64_t u0 = q[7], u1 = q[6], u2 = q[5], u3 = q[4], u4 = q[3], u5 = q[2], u6 = q[1], u7 = q[0];
+static ALWAYS_INLINE void sbox(state q) {
+  for (int l = 0; l < LANES; l++) {
+    uint64_t u0 = q[7][l], u1 = q[6][l], u2 = q[5][l], u3 = q[4][l], u4 = q[3][l], u5 = q[2][l], u6 = q[1][l],
+             u7 = q[0][l];
     uint64_t t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17, t18, t19, t20,
         t21, t22, t23, t24, t25, t26, t27;
     uint64_t m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
@@ -160,14 +172,15 @@ static void sbox(uint64_t *q) {
     l27 = l8 ^ l10;
     l28 = l11 ^ l14;
     l29 = l11 ^ l17;
-    q[7] = l6 ^ l24;
-    q[6] = ~(l16 ^ l26);
-    q[5] = ~(l19 ^ l28);
-    q[4] = l6 ^ l21;
-    q[3] = l20 ^ l22;
-    q[2] = l25 ^ l29;
-    q[1] = ~(l13 ^ l27);
-    q[0] = ~(l6 ^ l23);
+    q[7][l] = l6 ^ l24;
+    q[6][l] = ~(l16 ^ l26);
+    q[5][l] = ~(l19 ^ l28);
+    q[4][l] = l6 ^ l21;
+    q[3][l] = l20 ^ l22;
+    q[2][l] = l25 ^ l29;
+    q[1][l] = ~(l13 ^ l27);
+    q[0][l] = ~(l6 ^ l23);
+  }
 }
 
 /* Transpose, in every byte position at once, the 8x8 bit matrix whose rows
@@ -182,20 +195,22 @@ static void sbox(uint64_t *q) {
         (a) ^= t_ << (s);                              \
     } while (0)
 
-static void ortho(uint64_t *q) {
+static ALWAYS_INLINE void ortho(state q) {
     const uint64_t m1 = 0x5555555555555555ull, m2 = 0x3333333333333333ull, m4 = 0x0F0F0F0F0F0F0F0Full;
-    SWAPMOVE(q[0], q[1], m1, 1);
-    SWAPMOVE(q[2], q[3], m1, 1);
-    SWAPMOVE(q[4], q[5], m1, 1);
-    SWAPMOVE(q[6], q[7], m1, 1);
-    SWAPMOVE(q[0], q[2], m2, 2);
-    SWAPMOVE(q[1], q[3], m2, 2);
-    SWAPMOVE(q[4], q[6], m2, 2);
-    SWAPMOVE(q[5], q[7], m2, 2);
-    SWAPMOVE(q[0], q[4], m4, 4);
-    SWAPMOVE(q[1], q[5], m4, 4);
-    SWAPMOVE(q[2], q[6], m4, 4);
-    SWAPMOVE(q[3], q[7], m4, 4);
+    for (int l = 0; l < LANES; l++) {
+        SWAPMOVE(q[0][l], q[1][l], m1, 1);
+        SWAPMOVE(q[2][l], q[3][l], m1, 1);
+        SWAPMOVE(q[4][l], q[5][l], m1, 1);
+        SWAPMOVE(q[6][l], q[7][l], m1, 1);
+        SWAPMOVE(q[0][l], q[2][l], m2, 2);
+        SWAPMOVE(q[1][l], q[3][l], m2, 2);
+        SWAPMOVE(q[4][l], q[6][l], m2, 2);
+        SWAPMOVE(q[5][l], q[7][l], m2, 2);
+        SWAPMOVE(q[0][l], q[4][l], m4, 4);
+        SWAPMOVE(q[1][l], q[5][l], m4, 4);
+        SWAPMOVE(q[2][l], q[6][l], m4, 4);
+        SWAPMOVE(q[3][l], q[7][l], m4, 4);
+    }
 }
 
 /* Byte i of the low 32 bits goes to byte 2i. */
@@ -213,33 +228,41 @@ static inline uint32_t unspread(uint64_t v) {
     return (uint32_t)v;
 }
 
-/* 64 bytes (four blocks) -> bitsliced state.  Before ortho, word
- * j = 4*c0 + b (c0 = column & 1) carries block b's columns c0 and c0 + 2
- * interleaved byte by byte, so byte k = 2r + (column >> 1) of word j ends up
- * at position 8k + j = 16r + 4c + b, as the layout wants. */
-static void load4(uint64_t *q, const uint8_t *in) {
-    for (int b = 0; b < 4; b++) {
-        const uint8_t *blk = in + 16 * b;
-        q[b] = spread(tern_load_le32(blk)) | spread(tern_load_le32(blk + 8)) << 8;
-        q[4 + b] = spread(tern_load_le32(blk + 4)) | spread(tern_load_le32(blk + 12)) << 8;
+/* 128 bytes (eight blocks; blocks 4l..4l+3 in lane l) -> bitsliced state.
+ * Before ortho, word j = 4*c0 + b (c0 = column & 1) carries block b's
+ * columns c0 and c0 + 2 interleaved byte by byte, so byte k = 2r +
+ * (column >> 1) of word j ends up at position 8k + j = 16r + 4c + b, as the
+ * layout wants. */
+static ALWAYS_INLINE void load8(state q, const uint8_t *in) {
+    for (int l = 0; l < LANES; l++) {
+        for (int b = 0; b < 4; b++) {
+            const uint8_t *blk = in + 64 * l + 16 * b;
+            q[b][l] = spread(tern_load_le32(blk)) | spread(tern_load_le32(blk + 8)) << 8;
+            q[4 + b][l] = spread(tern_load_le32(blk + 4)) | spread(tern_load_le32(blk + 12)) << 8;
+        }
     }
     ortho(q);
 }
 
-static void store4(uint8_t *out, uint64_t *q) {
+static ALWAYS_INLINE void store8(uint8_t *out, state q) {
     ortho(q);
-    for (int b = 0; b < 4; b++) {
-        uint8_t *blk = out + 16 * b;
-        tern_store_le32(blk, unspread(q[b]));
-        tern_store_le32(blk + 8, unspread(q[b] >> 8));
-        tern_store_le32(blk + 4, unspread(q[4 + b]));
-        tern_store_le32(blk + 12, unspread(q[4 + b] >> 8));
+    for (int l = 0; l < LANES; l++) {
+        for (int b = 0; b < 4; b++) {
+            uint8_t *blk = out + 64 * l + 16 * b;
+            tern_store_le32(blk, unspread(q[b][l]));
+            tern_store_le32(blk + 8, unspread(q[b][l] >> 8));
+            tern_store_le32(blk + 4, unspread(q[4 + b][l]));
+            tern_store_le32(blk + 12, unspread(q[4 + b][l] >> 8));
+        }
     }
 }
 
-static inline void add_round_key(uint64_t *q, const uint64_t *rk) {
+/* Round keys are stored per lane too (rk[i][l], the same value in each
+ * lane), so this is a plain element-wise XOR. */
+static ALWAYS_INLINE void add_round_key(state q, const uint64_t *rk) {
     for (int i = 0; i < 8; i++)
-        q[i] ^= rk[i];
+        for (int l = 0; l < LANES; l++)
+            q[i][l] ^= rk[LANES * i + l];
 }
 
 /* Row r (bits 16r..16r+15) rotates right by 4r bits: new column c takes
@@ -251,9 +274,10 @@ static inline uint64_t shift_rows1(uint64_t x) {
          | ((x & 0xF000000000000000ull) >> 12) | ((x & 0x0FFF000000000000ull) << 4);
 }
 
-static inline void shift_rows(uint64_t *q) {
+static ALWAYS_INLINE void shift_rows(state q) {
     for (int i = 0; i < 8; i++)
-        q[i] = shift_rows1(q[i]);
+        for (int l = 0; l < LANES; l++)
+            q[i][l] = shift_rows1(q[i][l]);
 }
 
 static inline uint64_t rotr16(uint64_t x) { return x >> 16 | x << 48; }
@@ -264,51 +288,57 @@ static inline uint64_t rotr32(uint64_t x) { return x >> 32 | x << 32; }
  * With t = s ^ rotr16(s) (= s_r ^ s_{r+1} in lane r), rotr32(t) is
  * s_{r+2} ^ s_{r+3}.  Doubling (xtime) in bitsliced form moves plane i to
  * i + 1 and folds plane 7 into planes 0, 1, 3, 4 (x^8 = x^4 + x^3 + x + 1). */
-static inline void mix_columns(uint64_t *q) {
-    uint64_t r[8], t[8];
-    for (int i = 0; i < 8; i++) {
-        r[i] = rotr16(q[i]);
-        t[i] = q[i] ^ r[i];
+static ALWAYS_INLINE void mix_columns(state q) {
+    for (int l = 0; l < LANES; l++) {
+        uint64_t r[8], t[8];
+        for (int i = 0; i < 8; i++) {
+            r[i] = rotr16(q[i][l]);
+            t[i] = q[i][l] ^ r[i];
+        }
+        q[0][l] = t[7] ^ r[0] ^ rotr32(t[0]);
+        q[1][l] = t[0] ^ t[7] ^ r[1] ^ rotr32(t[1]);
+        q[2][l] = t[1] ^ r[2] ^ rotr32(t[2]);
+        q[3][l] = t[2] ^ t[7] ^ r[3] ^ rotr32(t[3]);
+        q[4][l] = t[3] ^ t[7] ^ r[4] ^ rotr32(t[4]);
+        q[5][l] = t[4] ^ r[5] ^ rotr32(t[5]);
+        q[6][l] = t[5] ^ r[6] ^ rotr32(t[6]);
+        q[7][l] = t[6] ^ r[7] ^ rotr32(t[7]);
     }
-    q[0] = t[7] ^ r[0] ^ rotr32(t[0]);
-    q[1] = t[0] ^ t[7] ^ r[1] ^ rotr32(t[1]);
-    q[2] = t[1] ^ r[2] ^ rotr32(t[2]);
-    q[3] = t[2] ^ t[7] ^ r[3] ^ rotr32(t[3]);
-    q[4] = t[3] ^ t[7] ^ r[4] ^ rotr32(t[4]);
-    q[5] = t[4] ^ r[5] ^ rotr32(t[5]);
-    q[6] = t[5] ^ r[6] ^ rotr32(t[6]);
-    q[7] = t[6] ^ r[7] ^ rotr32(t[7]);
 }
 
-static void encrypt_bitsliced(const uint64_t *skey, unsigned rounds, uint64_t *q) {
+#define RK_WORDS (8 * LANES) /* words per round key */
+
+static ALWAYS_INLINE void encrypt_bitsliced(const uint64_t *skey, unsigned rounds, state q) {
     add_round_key(q, skey);
     for (unsigned r = 1; r < rounds; r++) {
         sbox(q);
         shift_rows(q);
         mix_columns(q);
-        add_round_key(q, skey + 8 * r);
+        add_round_key(q, skey + RK_WORDS * r);
     }
     sbox(q);
     shift_rows(q);
-    add_round_key(q, skey + 8 * rounds);
+    add_round_key(q, skey + RK_WORDS * rounds);
 }
 
-void tern_aes_ct64_encrypt4(const uint64_t *skey, unsigned rounds, const uint8_t in[64], uint8_t out[64]) {
-    uint64_t q[8];
-    load4(q, in);
+void tern_aes_ct64_encrypt8(const uint64_t *skey, unsigned rounds, const uint8_t in[128], uint8_t out[128]) {
+    state q;
+    load8(q, in);
     encrypt_bitsliced(skey, rounds, q);
-    store4(out, q);
+    store8(out, q);
+    tern_wipe(q, sizeof q);
 }
 
 /* SubWord (FIPS 197 §5.2) through the bitsliced S-box: the word's four
  * bytes sit in word 0 before ortho, so after ortho they are the bit planes
  * of four S-box inputs; the other 60 lanes compute S(0) and are dropped. */
 static uint32_t sub_word(uint32_t x) {
-    uint64_t q[8] = {x, 0, 0, 0, 0, 0, 0, 0};
+    state q = {{0}};
+    q[0][0] = x;
     ortho(q);
     sbox(q);
     ortho(q);
-    uint32_t r = (uint32_t)q[0];
+    uint32_t r = (uint32_t)q[0][0];
     tern_wipe(q, sizeof q);
     return r;
 }
@@ -340,14 +370,19 @@ unsigned tern_aes_ct64_keysched(uint64_t *skey, const uint8_t *key, size_t keyle
         }
         w[i] = w[i - nk] ^ t;
     }
-    /* Each round key, replicated into the four block slots, bitsliced. */
-    uint8_t blocks[64];
+    /* Each round key, replicated into the eight block slots, bitsliced. */
+    uint8_t blocks[128];
+    state q;
     for (unsigned r = 0; r <= rounds; r++) {
-        for (unsigned b = 0; b < 4; b++)
+        for (unsigned b = 0; b < 8; b++)
             for (unsigned j = 0; j < 4; j++)
                 tern_store_le32(blocks + 16 * b + 4 * j, w[4 * r + j]);
-        load4(skey + 8 * r, blocks);
+        load8(q, blocks);
+        for (int i = 0; i < 8; i++)
+            for (int l = 0; l < LANES; l++)
+                skey[RK_WORDS * r + LANES * i + l] = q[i][l];
     }
+    tern_wipe(q, sizeof q);
     tern_wipe(w, sizeof w);
     tern_wipe(blocks, sizeof blocks);
     return rounds;
@@ -355,28 +390,28 @@ unsigned tern_aes_ct64_keysched(uint64_t *skey, const uint8_t *key, size_t keyle
 
 uint32_t tern_aes_ct64_ctr(const uint64_t *skey, unsigned rounds, const uint8_t nonce[12], uint32_t ctr,
                            const uint8_t *in, uint8_t *out, size_t len) {
-    uint8_t ctrblk[64], ks[64];
-    uint64_t q[8];
-    for (unsigned b = 0; b < 4; b++)
+    uint8_t ctrblk[128], ks[128];
+    state q;
+    for (unsigned b = 0; b < 8; b++)
         memcpy(ctrblk + 16 * b, nonce, 12);
     while (len > 0) {
-        for (unsigned b = 0; b < 4; b++)
+        for (unsigned b = 0; b < 8; b++)
             tern_store_be32(ctrblk + 16 * b + 12, ctr + b);
-        load4(q, ctrblk);
+        load8(q, ctrblk);
         encrypt_bitsliced(skey, rounds, q);
-        store4(ks, q);
-        if (len >= 64) {
-            for (size_t i = 0; i < 64; i += 8) {
+        store8(ks, q);
+        if (len >= 128) {
+            for (size_t i = 0; i < 128; i += 8) {
                 uint64_t a, k;
                 memcpy(&a, in + i, 8);
                 memcpy(&k, ks + i, 8);
                 a ^= k;
                 memcpy(out + i, &a, 8);
             }
-            ctr += 4;
-            in += 64;
-            out += 64;
-            len -= 64;
+            ctr += 8;
+            in += 128;
+            out += 128;
+            len -= 128;
         } else {
             for (size_t i = 0; i < len; i++)
                 out[i] = in[i] ^ ks[i];

@@ -4,7 +4,7 @@
  * crypto/gcm_vaes.c).  Not part of the API; tests may call it.
  *
  * Layout of tern_gcm_key per implementation:
- *   portable:  rk = (rounds+1) x 8 uint64 bitsliced round keys (aes.c);
+ *   portable:  rk = (rounds+1) x 16 uint64 bitsliced round keys (aes.c);
  *              h  = tern_ghash_ct64_key (ghash.c).
  *   aesni/vaes: rk = (rounds+1) x 16-byte round keys (FIPS 197 §5.2);
  *              h  = the GHASH table described in TERN_GCM_HPOW below.
@@ -21,15 +21,15 @@ enum {
 };
 
 /* ---- portable bitsliced AES (aes.c) ----
- * Four blocks at a time, bitsliced over eight 64-bit words. */
+ * Eight blocks at a time, bitsliced over 2 x 8 64-bit words. */
 
 /* Expand a 16- or 32-byte key into the bitsliced round keys skey
- * ((rounds+1) * 8 words).  Returns the number of rounds (10 or 14), or 0
+ * ((rounds+1) * 16 words).  Returns the number of rounds (10 or 14), or 0
  * for another key length. */
 unsigned tern_aes_ct64_keysched(uint64_t *skey, const uint8_t *key, size_t keylen);
 
-/* Encrypt the four 16-byte blocks at in (64 bytes) into out (may alias). */
-void tern_aes_ct64_encrypt4(const uint64_t *skey, unsigned rounds, const uint8_t in[64], uint8_t out[64]);
+/* Encrypt the eight 16-byte blocks at in (128 bytes) into out (may alias). */
+void tern_aes_ct64_encrypt8(const uint64_t *skey, unsigned rounds, const uint8_t in[128], uint8_t out[128]);
 
 /* CTR keystream: XOR len bytes of in with E(K, ctr), E(K, ctr+1), ... where
  * ctr is nonce(12) || counter (32-bit big-endian, wrapping mod 2^32).
@@ -39,14 +39,18 @@ uint32_t tern_aes_ct64_ctr(const uint64_t *skey, unsigned rounds, const uint8_t 
 
 /* ---- portable constant-time GHASH (ghash.c) ---- */
 typedef struct {
-    uint64_t h1, h0;   /* H (as a 128-bit big-endian integer: h1 = high half) */
-    uint64_t h1r, h0r; /* the same halves bit-reversed */
+    uint64_t h[3];     /* H as a big-endian integer: h[1] high half, h[0] low, h[2] = h[0] ^ h[1] */
+    uint64_t hm[3][4]; /* h[i] split into bits spaced 4 apart (masks 0x1111.. << j) */
+    uint64_t h1r, h0r; /* h[1], h[0] bit-reversed */
 } tern_ghash_ct64_key;
 
 void tern_ghash_ct64_init(tern_ghash_ct64_key *gk, const uint8_t h[16]);
 /* y = (y ^ X_1) * H ... over the len bytes at data, the last partial block
  * zero-padded (SP 800-38D §6.4). */
 void tern_ghash_ct64(const tern_ghash_ct64_key *gk, uint8_t y[16], const uint8_t *data, size_t len);
+/* The same through the variant without 128-bit products (what targets
+ * without unsigned __int128 use); tests compare the two. */
+void tern_ghash_ct64_rev(const tern_ghash_ct64_key *gk, uint8_t y[16], const uint8_t *data, size_t len);
 
 /* ---- accelerated paths ----
  * setup: round keys and GHASH table into k (k->rounds already set); the
@@ -68,6 +72,6 @@ void tern_gcm_vaes_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const u
 #define TERN_GCM_HPOW 16
 _Static_assert(sizeof(((tern_gcm_key *)0)->h) >= 2 * 16 * TERN_GCM_HPOW, "tern_gcm_key.h holds the GHASH table");
 _Static_assert(sizeof(((tern_gcm_key *)0)->h) >= sizeof(tern_ghash_ct64_key), "tern_gcm_key.h holds the portable key");
-_Static_assert(sizeof(((tern_gcm_key *)0)->rk) >= 15 * 8 * 8, "tern_gcm_key.rk holds bitsliced AES-256 keys");
+_Static_assert(sizeof(((tern_gcm_key *)0)->rk) >= 15 * 16 * 8, "tern_gcm_key.rk holds bitsliced AES-256 keys");
 
 #endif

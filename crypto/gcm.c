@@ -27,9 +27,9 @@ typedef void (*gcm_crypt_fn)(const tern_gcm_key *k, const uint8_t nonce[12], con
 static void portable_setup(tern_gcm_key *k, const uint8_t *key, size_t keylen) {
     uint64_t *skey = (uint64_t *)(void *)k->rk;
     k->rounds = tern_aes_ct64_keysched(skey, key, keylen);
-    /* H = E(K, 0^128) (§6.3 step 1); the other three slots are discarded. */
-    uint8_t zero[64] = {0}, blocks[64];
-    tern_aes_ct64_encrypt4(skey, k->rounds, zero, blocks);
+    /* H = E(K, 0^128) (§6.3 step 1); the other seven slots are discarded. */
+    uint8_t zero[128] = {0}, blocks[128];
+    tern_aes_ct64_encrypt8(skey, k->rounds, zero, blocks);
     tern_ghash_ct64_init((tern_ghash_ct64_key *)(void *)k->h, blocks);
     tern_wipe(blocks, sizeof blocks);
 }
@@ -44,24 +44,24 @@ static void portable_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const
                            const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[16], int decrypt) {
     const uint64_t *skey = (const uint64_t *)(const void *)k->rk;
     const tern_ghash_ct64_key *gk = (const tern_ghash_ct64_key *)(const void *)k->h;
-    uint8_t y[16] = {0}, ks[64], blk[16];
+    uint8_t y[16] = {0}, ks[128], blk[16];
 
-    /* One four-block call gives E(J0) and the keystream of counters 2..4,
-     * so a short record costs one AES batch. */
-    for (unsigned b = 0; b < 4; b++) {
+    /* One eight-block call gives E(J0) and the keystream of counters 2..8,
+     * so a record of up to 112 bytes costs one AES batch. */
+    for (unsigned b = 0; b < 8; b++) {
         memcpy(ks + 16 * b, nonce, 12);
         tern_store_be32(ks + 16 * b + 12, 1 + b);
     }
-    tern_aes_ct64_encrypt4(skey, k->rounds, ks, ks);
+    tern_aes_ct64_encrypt8(skey, k->rounds, ks, ks);
 
     tern_ghash_ct64(gk, y, aad, aadlen);
     if (decrypt)
         tern_ghash_ct64(gk, y, in, len);
-    size_t first = len < 48 ? len : 48;
+    size_t first = len < 112 ? len : 112;
     for (size_t i = 0; i < first; i++)
         out[i] = in[i] ^ ks[16 + i];
     if (len > first)
-        (void)tern_aes_ct64_ctr(skey, k->rounds, nonce, 5, in + first, out + first, len - first);
+        (void)tern_aes_ct64_ctr(skey, k->rounds, nonce, 9, in + first, out + first, len - first);
     if (!decrypt)
         tern_ghash_ct64(gk, y, out, len);
     lengths_block(blk, aadlen, len);

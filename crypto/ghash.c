@@ -50,19 +50,43 @@ static inline uint64_t rev64(uint64_t x) {
     return (x << 32) | (x >> 32);
 }
 
-void tern_ghash_ct64_init(tern_ghash_ct64_key *gk, const uint8_t h[16]) {
-    gk->h1 = tern_load_be64(h);
-    gk->h0 = tern_load_be64(h + 8);
-    gk->h1r = rev64(gk->h1);
-    gk->h0r = rev64(gk->h0);
+/* The 256-bit carry-less product w3:w2:w1:w0 of two reflected elements,
+ * shifted left by one and reduced; result y1:y0. */
+static inline void reduce(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t *y1, uint64_t *y0) {
+    w3 = (w3 << 1) | (w2 >> 63);
+    w2 = (w2 << 1) | (w1 >> 63);
+    w1 = (w1 << 1) | (w0 >> 63);
+    w0 <<= 1;
+    /* Fold w0 then w1 (degrees 255..128) into the upper words: a bit at
+     * position p < 128 moves to p + 128, p + 127, p + 126 and p + 121. */
+    w1 ^= (w0 << 63) ^ (w0 << 62) ^ (w0 << 57);
+    w2 ^= w0 ^ (w0 >> 1) ^ (w0 >> 2) ^ (w0 >> 7);
+    w2 ^= (w1 << 63) ^ (w1 << 62) ^ (w1 << 57);
+    w3 ^= w1 ^ (w1 >> 1) ^ (w1 >> 2) ^ (w1 >> 7);
+    *y1 = w3;
+    *y0 = w2;
 }
 
-/* y = y * H for the reflected 128-bit y = y1:y0. */
-static inline void mul_h(const tern_ghash_ct64_key *gk, uint64_t *py1, uint64_t *py0) {
+void tern_ghash_ct64_init(tern_ghash_ct64_key *gk, const uint8_t h[16]) {
+    static const uint64_t m[4] = {0x1111111111111111ull, 0x2222222222222222ull, 0x4444444444444444ull,
+                                  0x8888888888888888ull};
+    gk->h[1] = tern_load_be64(h);
+    gk->h[0] = tern_load_be64(h + 8);
+    gk->h[2] = gk->h[0] ^ gk->h[1];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 4; j++)
+            gk->hm[i][j] = gk->h[i] & m[j];
+    gk->h1r = rev64(gk->h[1]);
+    gk->h0r = rev64(gk->h[0]);
+}
+
+/* y = y * H for the reflected 128-bit y = y1:y0, low and high halves of
+ * each 64x64 product from bmul64 (the second through bit reversal). */
+static inline void mul_h_rev(const tern_ghash_ct64_key *gk, uint64_t *py1, uint64_t *py0) {
     uint64_t y1 = *py1, y0 = *py0;
     uint64_t y2 = y0 ^ y1;
     uint64_t y0r = rev64(y0), y1r = rev64(y1), y2r = y0r ^ y1r;
-    uint64_t h0 = gk->h0, h1 = gk->h1, h2 = h0 ^ h1;
+    uint64_t h0 = gk->h[0], h1 = gk->h[1], h2 = h0 ^ h1;
     uint64_t h0r = gk->h0r, h1r = gk->h1r, h2r = h0r ^ h1r;
 
     /* Karatsuba: lo = y0 h0, hi = y1 h1, mid = (y0^y1)(h0^h1) ^ lo ^ hi. */
@@ -74,40 +98,77 @@ static inline void mul_h(const tern_ghash_ct64_key *gk, uint64_t *py1, uint64_t 
     z1h = rev64(z1h) >> 1;
     z2h = rev64(z2h) >> 1;
 
-    /* The 256-bit product w3:w2:w1:w0, shifted left by one. */
-    uint64_t w0 = z0, w1 = z0h ^ z2, w2 = z1 ^ z2h, w3 = z1h;
-    w3 = (w3 << 1) | (w2 >> 63);
-    w2 = (w2 << 1) | (w1 >> 63);
-    w1 = (w1 << 1) | (w0 >> 63);
-    w0 <<= 1;
-
-    /* Fold w0 then w1 (degrees 255..128) into the upper words: a bit at
-     * position p < 128 moves to p + 128, p + 127, p + 126 and p + 121. */
-    w1 ^= (w0 << 63) ^ (w0 << 62) ^ (w0 << 57);
-    w2 ^= w0 ^ (w0 >> 1) ^ (w0 >> 2) ^ (w0 >> 7);
-    w2 ^= (w1 << 63) ^ (w1 << 62) ^ (w1 << 57);
-    w3 ^= w1 ^ (w1 >> 1) ^ (w1 >> 2) ^ (w1 >> 7);
-    *py1 = w3;
-    *py0 = w2;
+    reduce(z0, z0h ^ z2, z1 ^ z2h, z1h, py1, py0);
 }
 
+#if defined(__SIZEOF_INT128__)
+/* Where the compiler has a 64x64 -> 128-bit multiply, each part product
+ * gives both halves at once.  The data word's top four bits are left out of
+ * the parts, so each part has at most 15 bits and no column sum reaches 16
+ * anywhere in the 128-bit product.  Those four bits come back as four more
+ * products of a single bit (a power of two, or zero) by y: a shift, which
+ * has no carries at all. */
+__extension__ typedef unsigned __int128 tern_u128;
+
+static inline void bmul64_wide(uint64_t x, const uint64_t *ym, uint64_t y, uint64_t *lo, uint64_t *hi) {
+    const uint64_t m0 = 0x1111111111111111ull, m1 = 0x2222222222222222ull, m2 = 0x4444444444444444ull,
+                   m3 = 0x8888888888888888ull, top = 0xF000000000000000ull;
+    uint64_t xl = x & ~top, xt = x & top;
+    uint64_t x0 = xl & m0, x1 = xl & m1, x2 = xl & m2, x3 = xl & m3;
+    uint64_t y0 = ym[0], y1 = ym[1], y2 = ym[2], y3 = ym[3];
+    tern_u128 z0 = ((tern_u128)x0 * y0) ^ ((tern_u128)x1 * y3) ^ ((tern_u128)x2 * y2) ^ ((tern_u128)x3 * y1);
+    tern_u128 z1 = ((tern_u128)x0 * y1) ^ ((tern_u128)x1 * y0) ^ ((tern_u128)x2 * y3) ^ ((tern_u128)x3 * y2);
+    tern_u128 z2 = ((tern_u128)x0 * y2) ^ ((tern_u128)x1 * y1) ^ ((tern_u128)x2 * y0) ^ ((tern_u128)x3 * y3);
+    tern_u128 z3 = ((tern_u128)x0 * y3) ^ ((tern_u128)x1 * y2) ^ ((tern_u128)x2 * y1) ^ ((tern_u128)x3 * y0);
+    tern_u128 zt = ((tern_u128)(xt & m0) * y) ^ ((tern_u128)(xt & m1) * y) ^ ((tern_u128)(xt & m2) * y) ^
+                   ((tern_u128)(xt & m3) * y);
+    *lo = (((uint64_t)z0 & m0) | ((uint64_t)z1 & m1) | ((uint64_t)z2 & m2) | ((uint64_t)z3 & m3)) ^ (uint64_t)zt;
+    *hi = (((uint64_t)(z0 >> 64) & m0) | ((uint64_t)(z1 >> 64) & m1) | ((uint64_t)(z2 >> 64) & m2) |
+           ((uint64_t)(z3 >> 64) & m3)) ^ (uint64_t)(zt >> 64);
+}
+
+static inline void mul_h_wide(const tern_ghash_ct64_key *gk, uint64_t *py1, uint64_t *py0) {
+    uint64_t y1 = *py1, y0 = *py0;
+    uint64_t z0, z0h, z1, z1h, z2, z2h;
+    bmul64_wide(y0, gk->hm[0], gk->h[0], &z0, &z0h);
+    bmul64_wide(y1, gk->hm[1], gk->h[1], &z1, &z1h);
+    bmul64_wide(y0 ^ y1, gk->hm[2], gk->h[2], &z2, &z2h);
+    z2 ^= z0 ^ z1;
+    z2h ^= z0h ^ z1h;
+    reduce(z0, z0h ^ z2, z1 ^ z2h, z1h, py1, py0);
+}
+#define MUL_H mul_h_wide
+#else
+#define MUL_H mul_h_rev
+#endif
+
+/* The GHASH loop over whole blocks and a zero-padded partial last block. */
+#define GHASH_LOOP(mul)                                          \
+    do {                                                         \
+        uint64_t y1 = tern_load_be64(y), y0 = tern_load_be64(y + 8); \
+        while (len >= 16) {                                      \
+            y1 ^= tern_load_be64(data);                          \
+            y0 ^= tern_load_be64(data + 8);                      \
+            mul(gk, &y1, &y0);                                   \
+            data += 16;                                          \
+            len -= 16;                                           \
+        }                                                        \
+        if (len > 0) {                                           \
+            uint8_t last[16] = {0};                              \
+            memcpy(last, data, len);                             \
+            y1 ^= tern_load_be64(last);                          \
+            y0 ^= tern_load_be64(last + 8);                      \
+            mul(gk, &y1, &y0);                                   \
+            tern_wipe(last, sizeof last);                        \
+        }                                                        \
+        tern_store_be64(y, y1);                                  \
+        tern_store_be64(y + 8, y0);                              \
+    } while (0)
+
 void tern_ghash_ct64(const tern_ghash_ct64_key *gk, uint8_t y[16], const uint8_t *data, size_t len) {
-    uint64_t y1 = tern_load_be64(y), y0 = tern_load_be64(y + 8);
-    while (len >= 16) {
-        y1 ^= tern_load_be64(data);
-        y0 ^= tern_load_be64(data + 8);
-        mul_h(gk, &y1, &y0);
-        data += 16;
-        len -= 16;
-    }
-    if (len > 0) {
-        uint8_t last[16] = {0};
-        memcpy(last, data, len);
-        y1 ^= tern_load_be64(last);
-        y0 ^= tern_load_be64(last + 8);
-        mul_h(gk, &y1, &y0);
-        tern_wipe(last, sizeof last);
-    }
-    tern_store_be64(y, y1);
-    tern_store_be64(y + 8, y0);
+    GHASH_LOOP(MUL_H);
+}
+
+void tern_ghash_ct64_rev(const tern_ghash_ct64_key *gk, uint8_t y[16], const uint8_t *data, size_t len) {
+    GHASH_LOOP(mul_h_rev);
 }

@@ -114,24 +114,76 @@ static void check_case(size_t path, const uint8_t *key, size_t keylen, const uin
 
 static void test_aes_ct64_fips197(void **state) {
     (void)state;
-    uint8_t key[32], in[64], out[64], want128[16], want256[16];
-    uint64_t sk[15 * 8];
+    uint8_t key[32], in[128], out[128], want128[16], want256[16];
+    uint64_t sk[15 * 16];
     for (int i = 0; i < 32; i++)
         key[i] = (uint8_t)i;
-    /* Slot 2 holds the FIPS plaintext, the others junk: slots are independent. */
-    for (int i = 0; i < 64; i++)
+    /* Slots 2 and 7 hold the FIPS plaintext, the others junk: slots (and
+     * the two lanes) are independent. */
+    for (int i = 0; i < 128; i++)
         in[i] = (uint8_t)(i * 37 + 1);
     for (int i = 0; i < 16; i++)
-        in[32 + i] = (uint8_t)(i * 0x11);
+        in[32 + i] = in[112 + i] = (uint8_t)(i * 0x11);
     assert_int_equal(tv_unhex_into("69c4e0d86a7b0430d8cdb78070b4c55a", want128, 16), 0);
     assert_int_equal(tv_unhex_into("8ea2b7ca516745bfeafc49904b496089", want256, 16), 0);
     assert_int_equal(tern_aes_ct64_keysched(sk, key, 16), 10);
-    tern_aes_ct64_encrypt4(sk, 10, in, out);
+    tern_aes_ct64_encrypt8(sk, 10, in, out);
     assert_memory_equal(out + 32, want128, 16);
+    assert_memory_equal(out + 112, want128, 16);
     assert_int_equal(tern_aes_ct64_keysched(sk, key, 32), 14);
-    tern_aes_ct64_encrypt4(sk, 14, in, out);
+    tern_aes_ct64_encrypt8(sk, 14, in, out);
     assert_memory_equal(out + 32, want256, 16);
+    assert_memory_equal(out + 112, want256, 16);
     assert_int_equal(tern_aes_ct64_keysched(sk, key, 24), 0);
+}
+
+/* SP 800-38D §6.3 Algorithm 1, bit by bit: the reference for GHASH. */
+static void ref_gf_mul(uint8_t z[16], const uint8_t x[16], const uint8_t y[16]) {
+    uint8_t v[16], r[16] = {0};
+    memcpy(v, y, 16);
+    for (int i = 0; i < 128; i++) {
+        if (x[i / 8] & (0x80 >> (i % 8)))
+            for (int j = 0; j < 16; j++)
+                r[j] ^= v[j];
+        int lsb = v[15] & 1;
+        for (int j = 15; j > 0; j--)
+            v[j] = (uint8_t)(v[j] >> 1 | v[j - 1] << 7);
+        v[0] >>= 1;
+        if (lsb)
+            v[0] ^= 0xe1;
+    }
+    memcpy(z, r, 16);
+}
+
+/* Portable GHASH (both the 128-bit-product variant and the bit-reversal
+ * variant used where unsigned __int128 is missing) against Algorithm 1. */
+static void test_ghash_ct64(void **state) {
+    (void)state;
+    uint64_t seed = 0x6768617368ull;
+    uint8_t h[16], data[100], y1[16], y2[16], yr[16];
+    for (int iter = 0; iter < 200; iter++) {
+        tv_rng(&seed, h, sizeof h);
+        tv_rng(&seed, data, sizeof data);
+        if (iter == 0)
+            memset(h, 0xff, 16), memset(data, 0xff, sizeof data);
+        size_t len = (size_t)iter % (sizeof data + 1);
+        tern_ghash_ct64_key gk;
+        tern_ghash_ct64_init(&gk, h);
+        memset(y1, 0, 16);
+        memset(y2, 0, 16);
+        memset(yr, 0, 16);
+        tern_ghash_ct64(&gk, y1, data, len);
+        tern_ghash_ct64_rev(&gk, y2, data, len);
+        for (size_t off = 0; off < len; off += 16) {
+            uint8_t blk[16] = {0};
+            memcpy(blk, data + off, len - off < 16 ? len - off : 16);
+            for (int j = 0; j < 16; j++)
+                yr[j] ^= blk[j];
+            ref_gf_mul(yr, yr, h);
+        }
+        assert_memory_equal(y1, yr, 16);
+        assert_memory_equal(y2, yr, 16);
+    }
 }
 
 static void test_init_args(void **state) {
@@ -427,7 +479,7 @@ static void test_cross_random(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_aes_ct64_fips197), cmocka_unit_test(test_init_args),
+        cmocka_unit_test(test_aes_ct64_fips197), cmocka_unit_test(test_ghash_ct64), cmocka_unit_test(test_init_args),
         cmocka_unit_test(test_mcgrew_viega),     cmocka_unit_test(test_nist_cavp),
         cmocka_unit_test(test_wycheproof),       cmocka_unit_test(test_cross_random),
     };
