@@ -95,8 +95,10 @@ $(BUILD)/ctgrind/%: tests/ctgrind/%.c $(BUILD)/libtern.a
 ctgrind: $(CTGRIND_BIN)
 	@sh tests/run_ctgrind.sh $(CTGRIND_BIN)
 
-BENCH_LIBS := $(if $(HAVE_LIBCRYPTO),$(shell pkg-config --libs libcrypto))
-BENCH_DEFS := $(if $(HAVE_LIBCRYPTO),-DTERN_BENCH_HAVE_OPENSSL=1)
+# libssl too when present: the TLS rows (bench/bench_tls.c) compare against it.
+HAVE_LIBSSL := $(shell pkg-config --exists libssl 2>/dev/null && echo 1)
+BENCH_LIBS := $(if $(HAVE_LIBCRYPTO),$(if $(HAVE_LIBSSL),$(shell pkg-config --libs libssl)) $(shell pkg-config --libs libcrypto))
+BENCH_DEFS := $(if $(HAVE_LIBCRYPTO),-DTERN_BENCH_HAVE_OPENSSL=1 $(if $(HAVE_LIBSSL),-DTERN_BENCH_HAVE_LIBSSL=1))
 $(BUILD)/bench/tern-bench: $(BENCH_SRC) $(BUILD)/libtern.a
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 -D_DEFAULT_SOURCE $(BENCH_DEFS) -Iinclude -I. -o $@ $(BENCH_SRC) $(BUILD)/libtern.a $(BENCH_LIBS)
