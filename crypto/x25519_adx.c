@@ -298,6 +298,94 @@ static inline void fe64_mul_a24(fe64 r, const fe64 a) {
         : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "cc", "memory");
 }
 
+/* s = a + b and d = a - b in one pass (a and b loaded once); the folds are
+ * those of fe64_add and fe64_sub.  s and d may not alias a or b. */
+static inline void fe64_addsub(fe64 s, fe64 d, const fe64 a, const fe64 b) {
+    __asm__ volatile(
+        "movq 0(%[a]), %%r8\n\t"
+        "movq 8(%[a]), %%r9\n\t"
+        "movq 16(%[a]), %%r10\n\t"
+        "movq 24(%[a]), %%r11\n\t"
+        "movq %%r8, %%r12\n\t"
+        "movq %%r9, %%r13\n\t"
+        "movq %%r10, %%r14\n\t"
+        "movq %%r11, %%r15\n\t"
+        /* sum */
+        "addq 0(%[b]), %%r8\n\t"
+        "adcq 8(%[b]), %%r9\n\t"
+        "adcq 16(%[b]), %%r10\n\t"
+        "adcq 24(%[b]), %%r11\n\t"
+        "sbbq %%rax, %%rax\n\t"
+        "andl $38, %%eax\n\t"
+        "addq %%rax, %%r8\n\t"
+        "adcq $0, %%r9\n\t"
+        "adcq $0, %%r10\n\t"
+        "adcq $0, %%r11\n\t"
+        "sbbq %%rax, %%rax\n\t"
+        "andl $38, %%eax\n\t"
+        "addq %%rax, %%r8\n\t"
+        "movq %%r8, 0(%[s])\n\t"
+        "movq %%r9, 8(%[s])\n\t"
+        "movq %%r10, 16(%[s])\n\t"
+        "movq %%r11, 24(%[s])\n\t"
+        /* difference */
+        "subq 0(%[b]), %%r12\n\t"
+        "sbbq 8(%[b]), %%r13\n\t"
+        "sbbq 16(%[b]), %%r14\n\t"
+        "sbbq 24(%[b]), %%r15\n\t"
+        "sbbq %%rax, %%rax\n\t"
+        "andl $38, %%eax\n\t"
+        "subq %%rax, %%r12\n\t"
+        "sbbq $0, %%r13\n\t"
+        "sbbq $0, %%r14\n\t"
+        "sbbq $0, %%r15\n\t"
+        "sbbq %%rax, %%rax\n\t"
+        "andl $38, %%eax\n\t"
+        "subq %%rax, %%r12\n\t"
+        "movq %%r12, 0(%[d])\n\t"
+        "movq %%r13, 8(%[d])\n\t"
+        "movq %%r14, 16(%[d])\n\t"
+        "movq %%r15, 24(%[d])\n\t"
+        :
+        : [s] "r"(s), [d] "r"(d), [a] "r"(a), [b] "r"(b)
+        : "rax", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", "memory");
+}
+
+/* r = b + 121665 * a (the ladder's AA + a24 E).  The 5th word is below
+ * 2^17 + 1, so 38 times it is one add with at most one carry. */
+static inline void fe64_mul_a24_add(fe64 r, const fe64 a, const fe64 b) {
+    __asm__ volatile(
+        "movl $121665, %%edx\n\t"
+        "mulxq 0(%[a]), %%r8, %%r9\n\t"
+        "mulxq 8(%[a]), %%rax, %%r10\n\t"
+        "addq %%rax, %%r9\n\t"
+        "mulxq 16(%[a]), %%rax, %%r11\n\t"
+        "adcq %%rax, %%r10\n\t"
+        "mulxq 24(%[a]), %%rax, %%rcx\n\t"
+        "adcq %%rax, %%r11\n\t"
+        "adcq $0, %%rcx\n\t"
+        "addq 0(%[b]), %%r8\n\t"
+        "adcq 8(%[b]), %%r9\n\t"
+        "adcq 16(%[b]), %%r10\n\t"
+        "adcq 24(%[b]), %%r11\n\t"
+        "adcq $0, %%rcx\n\t"
+        "imulq $38, %%rcx, %%rcx\n\t"
+        "addq %%rcx, %%r8\n\t"
+        "adcq $0, %%r9\n\t"
+        "adcq $0, %%r10\n\t"
+        "adcq $0, %%r11\n\t"
+        "sbbq %%rax, %%rax\n\t"
+        "andl $38, %%eax\n\t"
+        "addq %%rax, %%r8\n\t"
+        "movq %%r8, 0(%[r])\n\t"
+        "movq %%r9, 8(%[r])\n\t"
+        "movq %%r10, 16(%[r])\n\t"
+        "movq %%r11, 24(%[r])\n\t"
+        :
+        : [r] "r"(r), [a] "r"(a), [b] "r"(b)
+        : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "cc", "memory");
+}
+
 static inline void fe64_sqn(fe64 r, const fe64 a, int n) {
     fe64_sqr(r, a);
     for (int i = 1; i < n; i++)
@@ -405,23 +493,19 @@ void tern_x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t 
         fe64_cswap(mask, s.z2, s.z3);
         swap = bit;
         /* the step of RFC 7748 §5, as in x25519.c's ladder_step */
-        fe64_add(s.a, s.x2, s.z2);
-        fe64_sub(s.b, s.x2, s.z2);
-        fe64_add(s.c, s.x3, s.z3);
-        fe64_sub(s.d, s.x3, s.z3);
+        fe64_addsub(s.a, s.b, s.x2, s.z2);  /* A, B */
+        fe64_addsub(s.c, s.d, s.x3, s.z3);  /* C, D */
         fe64_mul(s.da, s.d, s.a);
         fe64_mul(s.cb, s.c, s.b);
         fe64_sqr(s.aa, s.a);
         fe64_sqr(s.bb, s.b);
-        fe64_add(s.x3, s.da, s.cb);
-        fe64_sqr(s.x3, s.x3);
-        fe64_sub(s.z3, s.da, s.cb);
+        fe64_addsub(s.x3, s.z3, s.da, s.cb);
+        fe64_sqr(s.x3, s.x3);               /* (DA + CB)^2 */
         fe64_sqr(s.z3, s.z3);
-        fe64_mul(s.z3, s.z3, s.x1);
-        fe64_mul(s.x2, s.aa, s.bb);
-        fe64_sub(s.e, s.aa, s.bb);
-        fe64_mul_a24(s.a, s.e);
-        fe64_add(s.a, s.a, s.aa);
+        fe64_mul(s.z3, s.z3, s.x1);         /* x1 (DA - CB)^2 */
+        fe64_mul(s.x2, s.aa, s.bb);         /* AA BB */
+        fe64_sub(s.e, s.aa, s.bb);          /* E */
+        fe64_mul_a24_add(s.a, s.e, s.aa);   /* AA + a24 E */
         fe64_mul(s.z2, s.e, s.a);
     }
     uint64_t mask = tern_ct_mask_u64(swap);
@@ -440,14 +524,17 @@ int tern_x25519_have_adx(void) {
 }
 
 void tern_x25519_fe64_op(int op, uint8_t out[32], const uint64_t a[4], const uint64_t b[4]) {
-    fe64 r;
+    fe64 r, t;
     switch (op) {
     case 0: fe64_add(r, a, b); break;
     case 1: fe64_sub(r, a, b); break;
     case 2: fe64_mul(r, a, b); break;
     case 3: fe64_sqr(r, a); break;
     case 4: fe64_mul_a24(r, a); break;
-    default: fe64_invert(r, a); break;
+    case 5: fe64_invert(r, a); break;
+    case 6: fe64_addsub(r, t, a, b); break;
+    case 7: fe64_addsub(t, r, a, b); break;
+    default: fe64_mul_a24_add(r, a, b); break;
     }
     fe64_tobytes(out, r);
 }

@@ -26,7 +26,8 @@ int tern_x25519_have_adx(void);
 
 /* Tests only: one mulx/adx field operation on raw 256-bit inputs (any value
  * below 2^256), encoded canonically.  op: 0 a+b, 1 a-b, 2 a*b, 3 a^2,
- * 4 121665*a, 5 1/a. */
+ * 4 121665*a, 5 1/a, 6 a+b and 7 a-b (both from the fused add/sub),
+ * 8 b + 121665*a. */
 void tern_x25519_fe64_op(int op, uint8_t out[32], const uint64_t a[4], const uint64_t b[4]);
 
 /* out = X25519(k, 9) for an already clamped k, by the fixed-base comb on
