@@ -23,13 +23,21 @@ typedef struct {
     tern_hash_ctx outer;
 } tern_hmac_ctx;
 
+/* Prepare key (keylen bytes, any length; NULL only with keylen 0) for
+ * HMAC-alg.  0, TERN_ERR_UNSUPPORTED for an unknown alg, or
+ * TERN_ERR_INVALID_ARG; on failure *k is wiped.  k holds key-derived
+ * secrets: wipe it with tern_hmac_key_wipe() when done. */
 TERN_MUST_CHECK int tern_hmac_key_init(tern_hmac_key *k, tern_hash_alg alg, const uint8_t *key, size_t keylen);
 void tern_hmac_key_wipe(tern_hmac_key *k);
+/* Start a MAC from a prepared key; k is only read, so one key serves any
+ * number of MACs (also from several threads, each with its own ctx). */
 void tern_hmac_start(tern_hmac_ctx *ctx, const tern_hmac_key *k);
 void tern_hmac_update(tern_hmac_ctx *ctx, const void *data, size_t len);
-/* Writes tern_hash_len(alg) bytes and wipes ctx. */
+/* Writes tern_hash_len(alg) bytes and wipes ctx.  Compare a received tag
+ * with tern_ct_memeq(), never memcmp(). */
 void tern_hmac_final(tern_hmac_ctx *ctx, uint8_t *out);
-/* One shot. */
+/* One shot: out gets tern_hash_len(alg) bytes.  Errors as key_init, and
+ * TERN_ERR_INVALID_ARG for msg NULL with msglen > 0. */
 TERN_MUST_CHECK int tern_hmac(tern_hash_alg alg, const uint8_t *key, size_t keylen, const void *msg,
                               size_t msglen, uint8_t *out);
 

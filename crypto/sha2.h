@@ -4,8 +4,17 @@
  * copying one snapshots a running hash (the handshake transcript needs
  * that).  final() wipes the context.
  *
- * The struct contents are private to crypto/sha2*.c (callers use only
- * sizeof and the functions); the prototypes are the contract.
+ * The struct contents are private to crypto/sha256*.c, sha512*.c and
+ * hash.c (callers use only sizeof, struct copy and the functions); the
+ * prototypes are the contract.  Each context records at init which block
+ * function it uses (portable C, SHA-NI for SHA-256, AVX2 for SHA-384/512),
+ * from tern_cpu(), so TERN_CPU=portable + tern_cpu_reset() affects contexts
+ * initialised afterwards.  A copy keeps its source's choice.
+ *
+ * Rules for callers: init before update/final; after final the context is
+ * zeroed and must be initialised again before reuse; contexts are not
+ * thread-safe (one thread at a time per context).  The hashes take time
+ * independent of the data's values (only of its length).
  */
 #ifndef TERN_CRYPTO_SHA2_H
 #define TERN_CRYPTO_SHA2_H
@@ -39,10 +48,16 @@ typedef struct {
 } tern_sha512_ctx;
 typedef tern_sha512_ctx tern_sha384_ctx;
 
+/* init: start a hash.  update: absorb len bytes at data (data may be NULL
+ * when len is 0; any number of calls, any split).  final: write the digest
+ * to out and wipe ctx.  tern_sha256(): the three in one. */
 void tern_sha256_init(tern_sha256_ctx *ctx);
 void tern_sha256_update(tern_sha256_ctx *ctx, const void *data, size_t len);
 void tern_sha256_final(tern_sha256_ctx *ctx, uint8_t out[TERN_SHA256_LEN]);
 void tern_sha256(uint8_t out[TERN_SHA256_LEN], const void *data, size_t len);
+
+/* The same for SHA-384 and SHA-512 (one context type; SHA-384 is SHA-512
+ * with other initial values, truncated). */
 
 void tern_sha384_init(tern_sha384_ctx *ctx);
 void tern_sha384_update(tern_sha384_ctx *ctx, const void *data, size_t len);
