@@ -17,12 +17,15 @@
  *
  * Checks on each certificate of the path: issuer/subject name chaining,
  * the signature (RSA PKCS#1 v1.5 with SHA-256/384/512, RSA-PSS; SHA-1 and
- * MD5 refused; ECDSA "not supported yet" unless crypto/ecdsa exists),
+ * MD5 refused; ECDSA with a P-256 issuer key; P-384 "not supported yet"),
  * validity at `now`, no unknown critical extension, RSA keys >= 2048 bits;
  * on issuers: basicConstraints cA, pathLenConstraint, keyUsage keyCertSign
  * when keyUsage is present; on the leaf: keyUsage and extKeyUsage allow the
- * purpose, and the name.  Trust anchors are trusted as they are: their own
- * signature, validity and extensions are not checked (RFC 5280 §6.1.1 (d)).
+ * purpose, and the name.  Trust anchors: their own signature and validity
+ * are not checked (RFC 5280 §6.1.1 (d): the anchor is input, not part of
+ * the path), but when they carry basicConstraints/keyUsage/pathLen (v3),
+ * those are honoured.  A leaf that is itself in the trust store (a pinned
+ * self-signed certificate) is trusted as a path of its own.
  */
 #ifndef TERN_X509_VERIFY_H
 #define TERN_X509_VERIFY_H
@@ -30,8 +33,10 @@
 #include "lib/x509/store.h"
 
 #define TERN_X509_MAX_DEPTH 8       /* peer certificates in a path, leaf included */
-#define TERN_X509_MAX_PEER_CERTS 16 /* certificates considered from the peer */
-#define TERN_X509_MAX_WORK 64       /* signature checks per verification */
+#define TERN_X509_MAX_PEER_CERTS 16 /* certificates accepted from the peer */
+#define TERN_X509_MAX_WORK 64       /* candidate issuers tried (each at most one signature check) */
+#define TERN_X509_MAX_DEPTH_STR "8"
+#define TERN_X509_MAX_WORK_STR "64"
 
 /* What the leaf is checked for. */
 #define TERN_X509_PURPOSE_SERVER 1 /* serverAuth; keyUsage digitalSignature or keyEncipherment */
@@ -42,6 +47,8 @@ typedef struct {
     char msg[256];          /* the sentence: "certificate 1 (CN=...) expired ..." */
     int failed_index;       /* peer certificate the error is about (-1: none/anchor) */
     tern_x509_key leaf_key; /* the leaf's public key, when err == 0 */
+    int leaf_has_key_usage; /* the leaf's keyUsage, for the TLS layer's per-suite */
+    unsigned leaf_key_usage; /* check (ECDHE_RSA needs digitalSignature) */
     size_t path_n;          /* peer certificates on the path (leaf first) */
     size_t path[TERN_X509_MAX_DEPTH]; /* their indices in the peer's list */
     const tern_trust_anchor *anchor;  /* the anchor that ends the path */

@@ -110,6 +110,13 @@ basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:selfsigned.test
+[ v3_ecserver ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost,DNS:server.test,IP:127.0.0.1,IP:::1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 [ v3_noeku ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
@@ -250,6 +257,15 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$OUT/ec-roo
 sign ec-root ec-root "/O=tern test/CN=Test EC Root" self v3_root $START $ROOT_END -md sha384
 sign ec-leaf ec256 "/O=tern test/CN=ec leaf" ec-root v3_leaf_plain $START $END -md sha256
 
+# A P-256 ECDSA chain (root signs with ecdsa-with-SHA256 and -SHA384).
+ec_key ecp256-root P-256
+sign ecp256-root ecp256-root "/O=tern test/CN=Test P-256 Root" self v3_root $START $ROOT_END -md sha256
+sign ecp256-leaf ec256 "/O=tern test/CN=p256 leaf" ecp256-root v3_leaf_plain $START $END -md sha256
+sign ecp256-leaf-sha384 ec256 "/O=tern test/CN=p256 leaf sha384" ecp256-root v3_leaf_plain $START $END -md sha384
+# An ECDSA server certificate (P-256 key, same names as server.crt) from the RSA intermediate.
+ec_key ec-server P-256
+sign ec-server ec-server "/O=tern test/CN=localhost" int-ca v3_ecserver $START $END
+
 # ---- key files
 # PKCS#8 "PRIVATE KEY" is what genpkey wrote; add PKCS#1 "RSA PRIVATE KEY".
 openssl pkey -in "$OUT/server.key" -traditional -out "$OUT/server-pkcs1.key"
@@ -263,6 +279,7 @@ rsa_key wrong 2048
 # Chains as a key store wants them: leaf first, then the intermediate.
 cat "$OUT/server.crt" "$OUT/int-ca.crt" > "$OUT/server-chain.pem"
 cat "$OUT/client.crt" "$OUT/int-ca.crt" > "$OUT/client-chain.pem"
+cat "$OUT/ec-server.crt" "$OUT/int-ca.crt" > "$OUT/ec-server-chain.pem"
 # A bundle with one broken certificate in the middle (bad base64 body)
 # and text between blocks: a trust store must load the other two.
 {

@@ -1,0 +1,303 @@
+/*
+ * The reference-identity check (RFC 9525 §6, which updates RFC 6125):
+ * DNS names against subjectAltName dNSName entries (§6.3: case-insensitive
+ * ASCII; §6.3 wildcard rules: "*" only as the complete left-most label,
+ * matching exactly one label), IP addresses only against iPAddress entries
+ * (§6.5), and the subject CN only when the certificate has no
+ * subjectAltName at all (a legacy fallback RFC 9525 drops; we keep it for
+ * SAN-less certificates only, exact match, no wildcard).  IP literals are
+ * parsed strictly (RFC 3986 §3.2.2 IPv4 dotted decimal without leading
+ * zeros; RFC 4291 §2.2 IPv6 text forms).
+ */
+#include <stdio.h>
+
+#include "lib/x509/x509.h"
+
+/* ---- IP literals ---- */
+
+static int parse_ipv4(const char *s, size_t n, uint8_t out[4]) {
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        if (part > 0) {
+            if (i >= n || s[i] != '.')
+                return 0;
+            i++;
+        }
+        size_t start = i;
+        unsigned v = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9' && i - start < 3)
+            v = v * 10 + (unsigned)(s[i++] - '0');
+        size_t len = i - start;
+        if (len == 0 || v > 255 || (len > 1 && s[start] == '0'))
+            return 0;
+        out[part] = (uint8_t)v;
+    }
+    return i == n;
+}
+
+static int hexval(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static int parse_ipv6(const char *s, size_t n, uint8_t out[16]) {
+    uint16_t g[8];
+    int ng = 0, gap = -1; /* gap: group index where "::" stands */
+    size_t i = 0;
+    if (n >= 2 && s[0] == ':' && s[1] == ':') {
+        gap = 0;
+        i = 2;
+    } else if (n >= 1 && s[0] == ':') {
+        return 0;
+    }
+    while (i < n) {
+        /* An embedded IPv4 address ends the text (RFC 4291 §2.2 form 3). */
+        size_t j = i;
+        while (j < n && s[j] != ':' && s[j] != '.')
+            j++;
+        if (j < n && s[j] == '.') {
+            uint8_t v4[4];
+            if (ng > 6 || !parse_ipv4(s + i, n - i, v4))
+                return 0;
+            g[ng++] = (uint16_t)(v4[0] << 8 | v4[1]);
+            g[ng++] = (uint16_t)(v4[2] << 8 | v4[3]);
+            i = n;
+            break;
+        }
+        if (j == i || j - i > 4 || ng == 8)
+            return 0;
+        unsigned v = 0;
+        for (size_t k = i; k < j; k++) {
+            int h = hexval(s[k]);
+            if (h < 0)
+                return 0;
+            v = v << 4 | (unsigned)h;
+        }
+        g[ng++] = (uint16_t)v;
+        i = j;
+        if (i == n)
+            break;
+        /* s[i] == ':' */
+        if (i + 1 < n && s[i + 1] == ':') {
+            if (gap >= 0)
+                return 0; /* a second "::" */
+            gap = ng;
+            i += 2;
+        } else {
+            i++;
+            if (i == n)
+                return 0; /* trailing single ':' */
+        }
+    }
+    if (gap < 0 ? ng != 8 : ng > 7)
+        return 0;
+    int fill = 8 - ng;
+    int o = 0;
+    for (int k = 0; k < ng; k++) {
+        if (k == gap)
+            for (int z = 0; z < fill; z++, o++)
+                out[2 * o] = out[2 * o + 1] = 0;
+        out[2 * o] = (uint8_t)(g[k] >> 8);
+        out[2 * o + 1] = (uint8_t)g[k];
+        o++;
+    }
+    if (gap == ng)
+        for (int z = 0; z < fill; z++, o++)
+            out[2 * o] = out[2 * o + 1] = 0;
+    return 1;
+}
+
+int tern_x509_parse_ip(const char *s, uint8_t out[16]) {
+    size_t n = strlen(s);
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']')
+        return parse_ipv6(s + 1, n - 2, out) ? 16 : 0;
+    if (parse_ipv4(s, n, out))
+        return 4;
+    return parse_ipv6(s, n, out) ? 16 : 0;
+}
+
+/* ---- DNS names ---- */
+
+static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
+
+static int ieq(const char *a, size_t an, const char *b, size_t bn) {
+    if (an != bn)
+        return 0;
+    for (size_t i = 0; i < an; i++)
+        if (lower(a[i]) != lower(b[i]))
+            return 0;
+    return 1;
+}
+
+/* A reference DNS name: labels of letters, digits, '-' and '_', 1..63
+ * bytes each, 253 in all, after one trailing dot is removed. */
+static int valid_dns(const char *s, size_t n) {
+    if (n == 0 || n > 253)
+        return 0;
+    size_t lab = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '.') {
+            if (lab == 0)
+                return 0;
+            lab = 0;
+            continue;
+        }
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+        if (!ok || ++lab > 63)
+            return 0;
+    }
+    return lab > 0;
+}
+
+/* Does presented identifier p (a SAN dNSName) match reference name r? */
+static int dns_match(const char *p, size_t pn, const char *r, size_t rn) {
+    if (pn > 0 && p[pn - 1] == '.')
+        pn--;
+    if (memchr(p, '*', pn) == NULL)
+        return valid_dns(p, pn) && ieq(p, pn, r, rn);
+    /* "*." + at least two labels, no other '*' (RFC 9525 §6.3). */
+    if (pn < 3 || p[0] != '*' || p[1] != '.' || memchr(p + 1, '*', pn - 1) != NULL)
+        return 0;
+    const char *rest = p + 2;
+    size_t restn = pn - 2;
+    if (!valid_dns(rest, restn) || memchr(rest, '.', restn) == NULL)
+        return 0;
+    /* A last label of digits only means an IP address, never a wildcard
+     * domain ("*.0.0.1"). */
+    size_t k = restn;
+    while (k > 0 && rest[k - 1] >= '0' && rest[k - 1] <= '9')
+        k--;
+    if (k == 0 || rest[k - 1] == '.')
+        return 0;
+    /* The reference's first label must be non-empty and is the one the
+     * wildcard stands for; the rest must match exactly. */
+    const char *dot = memchr(r, '.', rn);
+    if (dot == NULL || dot == r)
+        return 0;
+    return ieq(dot + 1, rn - (size_t)(dot + 1 - r), rest, restn);
+}
+
+/* ---- messages ---- */
+
+static void append(char *msg, size_t cap, const char *s) {
+    size_t n = strlen(msg);
+    if (n + 1 >= cap)
+        return;
+    snprintf(msg + n, cap - n, "%s", s);
+}
+
+static void format_ip(const uint8_t *ip, size_t n, char *out, size_t cap) {
+    if (n == 4) {
+        snprintf(out, cap, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+        return;
+    }
+    size_t o = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < 16 && o + 6 < cap; i += 2)
+        o += (size_t)snprintf(out + o, cap - o, "%s%x", i ? ":" : "", (unsigned)(ip[i] << 8 | ip[i + 1]));
+}
+
+/* "DNS:a, IP:1.2.3.4, ..." of the SAN, or the CN. */
+static void list_names(const tern_x509_cert *c, char *out, size_t cap) {
+    out[0] = 0;
+    if (!c->has_san) {
+        tern_span cn = tern_x509_name_cn(c->subject, NULL);
+        if (cn.p == NULL) {
+            append(out, cap, "no subjectAltName and no CN");
+            return;
+        }
+        append(out, cap, "no subjectAltName; CN=");
+        char v[80];
+        size_t n = cn.len < sizeof v - 1 ? cn.len : sizeof v - 1;
+        for (size_t i = 0; i < n; i++)
+            v[i] = cn.p[i] >= 0x20 && cn.p[i] < 0x7f ? (char)cn.p[i] : '?';
+        v[n] = 0;
+        append(out, cap, v);
+        return;
+    }
+    tern_reader r;
+    tern_rd_init(&r, c->san.p, c->san.len);
+    int first = 1;
+    while (tern_rd_left(&r)) {
+        tern_der_elem e;
+        if (tern_der_next(&r, &e) < 0)
+            break;
+        char item[96];
+        if (e.tag == TERN_DER_CTX_PRIM(2)) {
+            int n = e.content.len < 80 ? (int)e.content.len : 80;
+            snprintf(item, sizeof item, "DNS:%.*s", n, (const char *)e.content.p);
+        } else if (e.tag == TERN_DER_CTX_PRIM(7)) {
+            char ip[64];
+            format_ip(e.content.p, e.content.len, ip, sizeof ip);
+            snprintf(item, sizeof item, "IP:%s", ip);
+        } else {
+            continue;
+        }
+        if (!first)
+            append(out, cap, ", ");
+        append(out, cap, item);
+        first = 0;
+    }
+    if (first)
+        append(out, cap, "a subjectAltName without DNS names or IP addresses");
+}
+
+static int mismatch(const tern_x509_cert *c, const char *what, const char *name, char *msg, size_t cap) {
+    if (msg && cap) {
+        char label[128], names[160];
+        tern_x509_cert_label(c, label, sizeof label);
+        list_names(c, names, sizeof names);
+        snprintf(msg, cap, "certificate 0 (%s) is not for %s \"%.80s\"; it names %s", label, what, name, names);
+    }
+    return TERN_ERR_CERT_NAME;
+}
+
+int tern_x509_check_name(const tern_x509_cert *c, const char *name, char *msg, size_t cap) {
+    uint8_t ip[16];
+    int iplen = tern_x509_parse_ip(name, ip);
+    if (msg && cap)
+        msg[0] = 0;
+    if (iplen) {
+        if (c->has_san) {
+            tern_reader r;
+            tern_rd_init(&r, c->san.p, c->san.len);
+            while (tern_rd_left(&r)) {
+                tern_der_elem e;
+                TERN_TRY(tern_der_next(&r, &e));
+                if (e.tag == TERN_DER_CTX_PRIM(7) && e.content.len == (size_t)iplen &&
+                    memcmp(e.content.p, ip, (size_t)iplen) == 0)
+                    return 0;
+            }
+        }
+        return mismatch(c, "IP address", name, msg, cap);
+    }
+    size_t n = strlen(name);
+    if (n > 0 && name[n - 1] == '.')
+        n--;
+    if (!valid_dns(name, n))
+        return mismatch(c, "the (invalid) name", name, msg, cap);
+    if (c->has_san) {
+        tern_reader r;
+        tern_rd_init(&r, c->san.p, c->san.len);
+        while (tern_rd_left(&r)) {
+            tern_der_elem e;
+            TERN_TRY(tern_der_next(&r, &e));
+            if (e.tag == TERN_DER_CTX_PRIM(2) && dns_match((const char *)e.content.p, e.content.len, name, n))
+                return 0;
+        }
+        return mismatch(c, "name", name, msg, cap);
+    }
+    /* No SAN at all: the legacy CN fallback, exact only. */
+    uint8_t tag = 0;
+    tern_span cn = tern_x509_name_cn(c->subject, &tag);
+    if (cn.p && (tag == TERN_DER_UTF8_STRING || tag == TERN_DER_PRINTABLE_STRING || tag == TERN_DER_IA5_STRING) &&
+        memchr(cn.p, '*', cn.len) == NULL && dns_match((const char *)cn.p, cn.len, name, n))
+        return 0;
+    return mismatch(c, "name", name, msg, cap);
+}

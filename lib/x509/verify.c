@@ -1,0 +1,368 @@
+/*
+ * Certificate path validation (RFC 5280 §6.1, the parts a TLS verifier
+ * needs) as a bounded depth-first search over candidate issuers, and
+ * certificate signature checks (RFC 8017 PKCS#1 v1.5 and PSS, FIPS 186-4
+ * ECDSA on P-256).  See verify.h for the rules.
+ */
+#include "lib/x509/verify.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "crypto/ecdsa.h"
+
+/* ---- signatures ---- */
+
+static void say(char *msg, size_t cap, const char *fmt, const char *a) {
+    if (msg && cap)
+        snprintf(msg, cap, fmt, a);
+}
+
+int tern_x509_check_signature(const tern_x509_cert *issuer, const tern_x509_cert *subject, char *msg, size_t cap) {
+    const tern_x509_sigalg *alg = &subject->sig_alg;
+    switch (alg->type) {
+    case TERN_X509_SIG_RSA_SHA1:
+    case TERN_X509_SIG_ECDSA_SHA1:
+        say(msg, cap, "%s", "is signed with SHA-1, which is refused");
+        return TERN_ERR_CERT_UNSUPPORTED;
+    case TERN_X509_SIG_RSA_MD5:
+        say(msg, cap, "%s", "is signed with MD5, which is refused");
+        return TERN_ERR_CERT_UNSUPPORTED;
+    case TERN_X509_SIG_UNKNOWN:
+        say(msg, cap, "%s", "uses a signature algorithm tern does not support");
+        return TERN_ERR_CERT_UNSUPPORTED;
+    default:
+        break;
+    }
+    int want_rsa = alg->type == TERN_X509_SIG_RSA_PKCS1 || alg->type == TERN_X509_SIG_RSA_PSS;
+    if ((want_rsa && issuer->key.type != TERN_X509_KEY_RSA) ||
+        (alg->type == TERN_X509_SIG_ECDSA && issuer->key.type != TERN_X509_KEY_EC)) {
+        say(msg, cap, "%s", "has a signature algorithm that does not fit its issuer's key type");
+        return TERN_ERR_CERT_SIGNATURE;
+    }
+    tern_x509_key key;
+    int rc = tern_x509_key_load(issuer, &key);
+    if (rc < 0) {
+        if (msg && cap) {
+            if (issuer->key.type == TERN_X509_KEY_RSA &&
+                (issuer->key.bits < TERN_RSA_MIN_BITS || issuer->key.bits > TERN_RSA_MAX_BITS))
+                snprintf(msg, cap, "has an issuer with an RSA key of %zu bits (tern accepts %d to %d)",
+                         issuer->key.bits, TERN_RSA_MIN_BITS, TERN_RSA_MAX_BITS);
+            else
+                snprintf(msg, cap, "has an issuer whose public key tern cannot use");
+        }
+        return TERN_ERR_CERT_UNSUPPORTED;
+    }
+    uint8_t digest[TERN_HASH_MAX_LEN];
+    TERN_TRY(tern_hash(alg->hash, digest, subject->tbs.p, subject->tbs.len));
+    if (alg->type == TERN_X509_SIG_RSA_PKCS1)
+        rc = tern_rsa_pkcs1_verify(&key.rsa, alg->hash, digest, subject->signature.p, subject->signature.len);
+    else if (alg->type == TERN_X509_SIG_RSA_PSS)
+        rc = tern_rsa_pss_verify(&key.rsa, alg->hash, digest, subject->signature.p, subject->signature.len);
+    else if (key.curve == TERN_X509_CURVE_P256)
+        rc = tern_ecdsa_p256_verify(key.ec_point, alg->hash, digest, subject->signature.p, subject->signature.len);
+    else {
+        say(msg, cap, "%s", "is signed with ECDSA on P-384, which is not supported yet");
+        return TERN_ERR_CERT_UNSUPPORTED;
+    }
+    if (rc < 0) {
+        say(msg, cap, "%s", "has a signature that does not verify with its issuer's key");
+        return TERN_ERR_CERT_SIGNATURE;
+    }
+    return 0;
+}
+
+/* ---- path building ---- */
+
+typedef struct {
+    const tern_truststore *ts;
+    const tern_x509_cert *certs; /* parsed peer certificates */
+    const int *ok;               /* parsed[i] usable */
+    size_t n;
+    int64_t now;
+    unsigned work;
+    size_t path[TERN_X509_MAX_DEPTH];
+    size_t depth;
+    const tern_trust_anchor *anchor;
+    /* The best failure so far (the deepest). */
+    int err;
+    int err_score;
+    int err_index;
+    char msg[256];
+} search;
+
+static void label_of(const search *s, size_t idx, char *out, size_t cap) {
+    char l[160];
+    tern_x509_cert_label(&s->certs[idx], l, sizeof l);
+    snprintf(out, cap, "certificate %zu (%s)", idx, l);
+}
+
+/* snprintf for messages: truncating a long sentence is fine (vsnprintf
+ * keeps gcc's -Wformat-truncation out of intended truncation). */
+static void msgf(char *out, size_t cap, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* Record a failure if it is at least as deep as the best one so far. */
+static void fail_at(search *s, int score, int err, int idx, const char *fmt, ...) {
+    if (score < s->err_score)
+        return;
+    s->err_score = score;
+    s->err = err;
+    s->err_index = idx;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->msg, sizeof s->msg, fmt, ap);
+    va_end(ap);
+}
+
+/* Checks on a certificate of the path itself: validity and extensions. */
+static int check_self(search *s, size_t idx, int score) {
+    const tern_x509_cert *c = &s->certs[idx];
+    char who[200], when[32], now[32], what[96];
+    if (s->now < c->not_before || s->now > c->not_after) {
+        label_of(s, idx, who, sizeof who);
+        int expired = s->now > c->not_after;
+        tern_der_format_time(expired ? c->not_after : c->not_before, when);
+        tern_der_format_time(s->now, now);
+        msgf(what, sizeof what, "%s %s; now %s", expired ? "expired" : "is not valid before", when, now);
+        fail_at(s, score, TERN_ERR_CERT_EXPIRED, (int)idx, "%s %s", who, what);
+        return -1;
+    }
+    if (c->unknown_critical) {
+        label_of(s, idx, who, sizeof who);
+        char oid[64] = "";
+        size_t o = 0;
+        for (size_t i = 0; i < c->unknown_critical_oid.len && o + 3 < sizeof oid; i++)
+            o += (size_t)snprintf(oid + o, sizeof oid - o, "%02x", c->unknown_critical_oid.p[i]);
+        fail_at(s, score, TERN_ERR_CERT_CRITICAL_EXT, (int)idx,
+                "%s has an unknown critical extension (OID bytes %s)", who, oid);
+        return -1;
+    }
+    return 0;
+}
+
+/* May `issuer` sign certificates, with `below` non-self-issued
+ * intermediates under it on this path?  (RFC 5280 §6.1.4 (k), (l), (m),
+ * (n).)  Trust anchors without extensions (v1 roots) are CAs by being
+ * trusted. */
+static int check_issuer(search *s, const tern_x509_cert *issuer, const char *who, size_t below, int is_anchor,
+                        int score, int idx) {
+    if (!(is_anchor && issuer->version < 3)) {
+        if (!issuer->has_basic_constraints || !issuer->is_ca) {
+            fail_at(s, score, TERN_ERR_CERT_NOT_CA, idx, "%s is not a CA (%s)", who,
+                    issuer->has_basic_constraints ? "basicConstraints cA=FALSE" : "no basicConstraints");
+            return -1;
+        }
+    }
+    if (issuer->has_key_usage && !(issuer->key_usage & TERN_X509_KU_KEY_CERT_SIGN)) {
+        fail_at(s, score, TERN_ERR_CERT_NOT_CA, idx, "%s may not sign certificates (%s)", who,
+                "keyUsage without keyCertSign");
+        return -1;
+    }
+    if (issuer->has_path_len && below > issuer->path_len) {
+        char d[96];
+        msgf(d, sizeof d, "pathLenConstraint %u, but %zu intermediate%s below it", issuer->path_len, below,
+                 below == 1 ? " is" : "s are");
+        fail_at(s, score, TERN_ERR_CERT_PATH_LEN, idx, "%s: %s", who, d);
+        return -1;
+    }
+    return 0;
+}
+
+static int on_path(const search *s, size_t j) {
+    for (size_t i = 0; i < s->depth; i++)
+        if (s->path[i] == j ||
+            (s->certs[s->path[i]].der.len == s->certs[j].der.len &&
+             memcmp(s->certs[s->path[i]].der.p, s->certs[j].der.p, s->certs[j].der.len) == 0))
+            return 1;
+    return 0;
+}
+
+static int name_eq(tern_span a, tern_span b) { return a.len == b.len && memcmp(a.p, b.p, a.len) == 0; }
+
+/* Intermediates on the path below a new issuer, self-issued ones not
+ * counted (RFC 5280 §6.1.4 (l)); the leaf never counts. */
+static size_t below_count(const search *s) {
+    size_t k = 0;
+    for (size_t i = 1; i < s->depth; i++)
+        k += !tern_x509_self_issued(&s->certs[s->path[i]]);
+    return k;
+}
+
+static int extend(search *s) {
+    size_t cur = s->path[s->depth - 1];
+    const tern_x509_cert *c = &s->certs[cur];
+    int base = (int)s->depth * 4;
+    char who[200], iwho[200], smsg[120];
+    if (check_self(s, cur, base) < 0)
+        return -1;
+    label_of(s, cur, who, sizeof who);
+    int candidates = 0;
+
+    /* Trust anchors first: a path that ends as early as possible. */
+    size_t it = 0;
+    const tern_trust_anchor *a;
+    while ((a = tern_truststore_find(s->ts, c->issuer, &it)) != NULL) {
+        candidates++;
+        if (++s->work > TERN_X509_MAX_WORK)
+            break;
+        char al[160];
+        tern_x509_cert_label(&a->cert, al, sizeof al);
+        snprintf(iwho, sizeof iwho, "trust anchor (%s)", al);
+        if (check_issuer(s, &a->cert, iwho, below_count(s), 1, base + 1, -1) < 0)
+            continue;
+        int rc = tern_x509_check_signature(&a->cert, c, smsg, sizeof smsg);
+        if (rc < 0) {
+            fail_at(s, base + 1, rc, (int)cur, "%s %s", who, smsg);
+            continue;
+        }
+        s->anchor = a;
+        return 0;
+    }
+    /* Then the peer's other certificates. */
+    for (size_t j = 0; j < s->n; j++) {
+        if (!s->ok[j] || !name_eq(s->certs[j].subject, c->issuer) || on_path(s, j))
+            continue;
+        candidates++;
+        if (s->depth == TERN_X509_MAX_DEPTH) {
+            fail_at(s, base + 2, TERN_ERR_CERT_CHAIN_TOO_LONG, (int)cur,
+                    "%s: the path is longer than %s certificates", who, "the limit of " TERN_X509_MAX_DEPTH_STR);
+            return -1;
+        }
+        if (++s->work > TERN_X509_MAX_WORK)
+            break;
+        label_of(s, j, iwho, sizeof iwho);
+        if (check_issuer(s, &s->certs[j], iwho, below_count(s), 0, base + 2, (int)j) < 0)
+            continue;
+        int rc = tern_x509_check_signature(&s->certs[j], c, smsg, sizeof smsg);
+        if (rc < 0) {
+            fail_at(s, base + 1, rc, (int)cur, "%s %s", who, smsg);
+            continue;
+        }
+        s->path[s->depth++] = j;
+        if (extend(s) == 0)
+            return 0;
+        s->depth--;
+    }
+    if (s->work > TERN_X509_MAX_WORK) {
+        fail_at(s, 1000, TERN_ERR_CERT_CHAIN_TOO_LONG, -1, "%s%s", "gave up building a path after ",
+                "too many candidate issuers (" TERN_X509_MAX_WORK_STR ")");
+        return -1;
+    }
+    if (candidates == 0) {
+        char iss[160];
+        tern_x509_name_display(c->issuer, iss, sizeof iss);
+        fail_at(s, base + 1, TERN_ERR_CERT_UNKNOWN_CA, (int)cur,
+                "no certificate in the trust store issued %s; its issuer is %s%s", who, iss,
+                tern_x509_self_issued(c) ? " (it is self-signed)" : "");
+    }
+    return -1;
+}
+
+int tern_x509_verify_chain(const tern_truststore *ts, const uint8_t *const *certs, const size_t *lens, size_t n,
+                           const char *name_or_ip, int purpose, int64_t now, tern_x509_result *res) {
+    memset(res, 0, sizeof *res);
+    res->failed_index = -1;
+    res->err = TERN_ERR_INTERNAL;
+    if (ts == NULL || (n > 0 && (certs == NULL || lens == NULL)) ||
+        (purpose != TERN_X509_PURPOSE_SERVER && purpose != TERN_X509_PURPOSE_CLIENT)) {
+        msgf(res->msg, sizeof res->msg, "certificate verification called with bad arguments");
+        return res->err = TERN_ERR_INVALID_ARG;
+    }
+    if (n == 0) {
+        msgf(res->msg, sizeof res->msg, "the peer sent no certificate");
+        return res->err = TERN_ERR_NO_CERTIFICATE;
+    }
+    if (n > TERN_X509_MAX_PEER_CERTS) {
+        msgf(res->msg, sizeof res->msg, "the peer sent %zu certificates; at most %d are accepted", n,
+                 TERN_X509_MAX_PEER_CERTS);
+        return res->err = TERN_ERR_CERT_CHAIN_TOO_LONG;
+    }
+    search s;
+    memset(&s, 0, sizeof s);
+    tern_x509_cert parsed[TERN_X509_MAX_PEER_CERTS];
+    int ok[TERN_X509_MAX_PEER_CERTS];
+    for (size_t i = 0; i < n; i++)
+        ok[i] = tern_x509_parse(&parsed[i], certs[i], lens[i]) == 0;
+    if (!ok[0]) {
+        msgf(res->msg, sizeof res->msg, "certificate 0 (the peer's own) is malformed");
+        res->failed_index = 0;
+        return res->err = TERN_ERR_CERT_BAD;
+    }
+    s.ts = ts;
+    s.certs = parsed;
+    s.ok = ok;
+    s.n = n;
+    s.now = now;
+    s.err = TERN_ERR_CERT_UNKNOWN_CA;
+    s.err_score = -1;
+    s.err_index = -1;
+    snprintf(s.msg, sizeof s.msg, "no path to a trusted certificate");
+    s.path[0] = 0;
+    s.depth = 1;
+
+    /* The leaf itself in the trust store (a pinned self-signed
+     * certificate) is a path of its own. */
+    int found = -1;
+    for (size_t i = 0; i < ts->n && found < 0; i++)
+        if (ts->anchors[i].len == lens[0] && memcmp(ts->anchors[i].der, certs[0], lens[0]) == 0) {
+            if (check_self(&s, 0, 4) == 0) {
+                s.anchor = &ts->anchors[i];
+                found = 0;
+            }
+        }
+    if (found < 0)
+        found = extend(&s);
+    if (found < 0) {
+        memcpy(res->msg, s.msg, sizeof res->msg);
+        res->failed_index = s.err_index;
+        return res->err = s.err;
+    }
+    res->path_n = s.depth;
+    memcpy(res->path, s.path, sizeof s.path);
+    res->anchor = s.anchor;
+
+    /* The leaf: its key, its purpose, its name. */
+    const tern_x509_cert *leaf = &parsed[0];
+    char who[200];
+    label_of(&s, 0, who, sizeof who);
+    res->failed_index = 0;
+    if (tern_x509_key_load(leaf, &res->leaf_key) < 0) {
+        if (leaf->key.type == TERN_X509_KEY_RSA)
+            msgf(res->msg, sizeof res->msg, "%s has an RSA key of %zu bits; tern accepts %d to %d", who,
+                     leaf->key.bits, TERN_RSA_MIN_BITS, TERN_RSA_MAX_BITS);
+        else
+            msgf(res->msg, sizeof res->msg, "%s has a public key tern does not support", who);
+        return res->err = TERN_ERR_CERT_UNSUPPORTED;
+    }
+    res->leaf_has_key_usage = leaf->has_key_usage;
+    res->leaf_key_usage = leaf->key_usage;
+    unsigned need_ku = purpose == TERN_X509_PURPOSE_SERVER ? TERN_X509_KU_DIGITAL_SIGNATURE |
+                                                                 TERN_X509_KU_KEY_ENCIPHERMENT |
+                                                                 TERN_X509_KU_KEY_AGREEMENT
+                                                           : TERN_X509_KU_DIGITAL_SIGNATURE;
+    unsigned need_eku = purpose == TERN_X509_PURPOSE_SERVER ? TERN_X509_EKU_SERVER_AUTH : TERN_X509_EKU_CLIENT_AUTH;
+    const char *role = purpose == TERN_X509_PURPOSE_SERVER ? "a TLS server" : "a TLS client";
+    if (leaf->has_key_usage && !(leaf->key_usage & need_ku)) {
+        msgf(res->msg, sizeof res->msg, "%s may not be used by %s (its keyUsage lacks %s)", who, role,
+                 purpose == TERN_X509_PURPOSE_SERVER ? "digitalSignature and keyEncipherment" : "digitalSignature");
+        return res->err = TERN_ERR_CERT_PURPOSE;
+    }
+    if (leaf->has_eku && !(leaf->eku & (need_eku | TERN_X509_EKU_ANY))) {
+        msgf(res->msg, sizeof res->msg, "%s may not be used by %s (extKeyUsage lacks %s)", who, role,
+                 purpose == TERN_X509_PURPOSE_SERVER ? "serverAuth" : "clientAuth");
+        return res->err = TERN_ERR_CERT_PURPOSE;
+    }
+    if (name_or_ip != NULL) {
+        int rc = tern_x509_check_name(leaf, name_or_ip, res->msg, sizeof res->msg);
+        if (rc < 0)
+            return res->err = rc;
+    }
+    res->failed_index = -1;
+    res->msg[0] = 0;
+    return res->err = 0;
+}

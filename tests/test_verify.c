@@ -1,0 +1,300 @@
+/*
+ * Tests for lib/x509/verify.c and lib/x509/name.c: the path-validation
+ * cases of vectors/x509/paths.txt (each failure checks the specific error,
+ * the certificate it names and, where given, the message), plus IP literal
+ * parsing and argument checks.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "lib/x509/pem.h"
+#include "lib/x509/verify.h"
+#include "tests/util/testutil.h"
+
+static const struct {
+    const char *name;
+    int code;
+} codes[] = {
+    {"ok", 0},
+    {"TERN_ERR_NO_CERTIFICATE", TERN_ERR_NO_CERTIFICATE},
+    {"TERN_ERR_CERT_BAD", TERN_ERR_CERT_BAD},
+    {"TERN_ERR_CERT_UNSUPPORTED", TERN_ERR_CERT_UNSUPPORTED},
+    {"TERN_ERR_CERT_EXPIRED", TERN_ERR_CERT_EXPIRED},
+    {"TERN_ERR_CERT_UNKNOWN_CA", TERN_ERR_CERT_UNKNOWN_CA},
+    {"TERN_ERR_CERT_NAME", TERN_ERR_CERT_NAME},
+    {"TERN_ERR_CERT_NOT_CA", TERN_ERR_CERT_NOT_CA},
+    {"TERN_ERR_CERT_PATH_LEN", TERN_ERR_CERT_PATH_LEN},
+    {"TERN_ERR_CERT_PURPOSE", TERN_ERR_CERT_PURPOSE},
+    {"TERN_ERR_CERT_SIGNATURE", TERN_ERR_CERT_SIGNATURE},
+    {"TERN_ERR_CERT_CRITICAL_EXT", TERN_ERR_CERT_CRITICAL_EXT},
+    {"TERN_ERR_CERT_CHAIN_TOO_LONG", TERN_ERR_CERT_CHAIN_TOO_LONG},
+};
+
+static int code_of(const char *name) {
+    for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
+        if (strcmp(codes[i].name, name) == 0)
+            return codes[i].code;
+    fail_msg("unknown expect value %s", name);
+    return 1;
+}
+
+/* "root-ca" -> vectors/certs/root-ca.crt; "x/y.crt" -> vectors/x/y.crt. */
+static const char *fixture(const char *word) {
+    static char rel[256];
+    if (strchr(word, '/') || strchr(word, '.'))
+        snprintf(rel, sizeof rel, "%s", word);
+    else
+        snprintf(rel, sizeof rel, "certs/%s.crt", word);
+    return tv_path(rel);
+}
+
+static uint8_t *load_der(const char *word, size_t *len) {
+    size_t tlen;
+    char *txt = tv_slurp(fixture(word), &tlen);
+    tern_pem_reader r;
+    tern_pem_block b;
+    tern_pem_init(&r, (const uint8_t *)txt, tlen);
+    assert_int_equal(tern_pem_next(&r, &b), 1);
+    size_t cap = tern_pem_decoded_max(&b);
+    uint8_t *der = malloc(cap);
+    assert_int_equal(tern_pem_decode(&b, der, cap, len), 0);
+    free(txt);
+    return der;
+}
+
+static int64_t parse_time(const char *s) {
+    int y, mo, d, h = 0, mi = 0, se = 0;
+    int n = sscanf(s, "%d-%d-%d %d:%d:%d", &y, &mo, &d, &h, &mi, &se);
+    assert_true(n == 3 || n == 6);
+    return tern_der_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se;
+}
+
+#define MAX_WORDS 24
+
+static size_t split(const char *s, char words[MAX_WORDS][128]) {
+    size_t n = 0;
+    while (*s) {
+        while (*s == ' ')
+            s++;
+        if (!*s)
+            break;
+        size_t k = 0;
+        while (s[k] && s[k] != ' ')
+            k++;
+        assert_true(n < MAX_WORDS && k < 128);
+        memcpy(words[n], s, k);
+        words[n][k] = 0;
+        n++;
+        s += k;
+    }
+    return n;
+}
+
+static void test_paths(void **state) {
+    (void)state;
+    tv_file *f = tv_open(tv_path("x509/paths.txt"));
+    tv_case c;
+    size_t cases = 0, failures = 0;
+    while (tv_next(f, &c)) {
+        const char *name = tv_get(&c, "name");
+        const char *expect = tv_get(&c, "expect");
+        assert_non_null(name);
+        assert_non_null(expect);
+        char words[MAX_WORDS][128];
+
+        tern_truststore ts;
+        tern_truststore_init(&ts);
+        size_t na = split(tv_get(&c, "anchors"), words);
+        for (size_t i = 0; i < na; i++)
+            if (strcmp(words[i], "none") != 0 && tern_truststore_load_file(&ts, fixture(words[i])) < 0)
+                fail_msg("line %d: cannot load anchor %s: %s", c.line, words[i], ts.msg);
+
+        size_t n = split(tv_get(&c, "chain"), words);
+        if (n == 1 && strcmp(words[0], "none") == 0)
+            n = 0;
+        uint8_t *ders[MAX_WORDS];
+        size_t lens[MAX_WORDS];
+        for (size_t i = 0; i < n; i++)
+            ders[i] = load_der(words[i], &lens[i]);
+
+        const char *purpose = tv_get(&c, "purpose");
+        int p = purpose && strcmp(purpose, "client") == 0 ? TERN_X509_PURPOSE_CLIENT : TERN_X509_PURPOSE_SERVER;
+        tern_x509_result res;
+        int rc = tern_x509_verify_chain(&ts, (const uint8_t *const *)ders, lens, n, tv_get(&c, "host"), p,
+                                        parse_time(tv_get(&c, "time")), &res);
+        int want = code_of(expect);
+        if (rc != want || res.err != rc)
+            fail_msg("line %d (%s): got %d (%s), want %s", c.line, name, rc, res.msg, expect);
+        if (want == 0) {
+            assert_string_equal(res.msg, "");
+            assert_non_null(res.anchor);
+            assert_true(res.path_n >= 1 && res.path[0] == 0);
+            assert_true(res.leaf_key.type == TERN_X509_KEY_RSA || res.leaf_key.type == TERN_X509_KEY_EC);
+            const char *path = tv_get(&c, "path");
+            if (path) {
+                size_t np = split(path, words);
+                assert_int_equal(res.path_n, np);
+                for (size_t i = 0; i < np; i++)
+                    assert_int_equal(res.path[i], (size_t)atoi(words[i]));
+            }
+        } else {
+            failures++;
+            if (getenv("TERN_TEST_VERBOSE"))
+                print_message("  %-60.60s %s\n", name, res.msg);
+            assert_true(strlen(res.msg) > 10);
+            const char *msg = tv_get(&c, "msg");
+            if (msg && !strstr(res.msg, msg))
+                fail_msg("line %d (%s): message \"%s\" lacks \"%s\"", c.line, name, res.msg, msg);
+            long idx = tv_get_long(&c, "index", -2);
+            if (idx != -2 && res.failed_index != idx)
+                fail_msg("line %d (%s): failed_index %d, want %ld (%s)", c.line, name, res.failed_index, idx,
+                         res.msg);
+        }
+        for (size_t i = 0; i < n; i++)
+            free(ders[i]);
+        tern_truststore_free(&ts);
+        cases++;
+    }
+    tv_close(f);
+    assert_true(cases >= 40);
+    print_message("paths.txt: %zu cases passed (%zu expected failures with their error checked)\n", cases, failures);
+}
+
+static void test_parse_ip(void **state) {
+    (void)state;
+    static const struct {
+        const char *s;
+        int len;
+        const char *hex;
+    } cases[] = {
+        {"127.0.0.1", 4, "7f000001"},
+        {"0.0.0.0", 4, "00000000"},
+        {"255.255.255.255", 4, "ffffffff"},
+        {"::", 16, "00000000000000000000000000000000"},
+        {"::1", 16, "00000000000000000000000000000001"},
+        {"[::1]", 16, "00000000000000000000000000000001"},
+        {"1::", 16, "00010000000000000000000000000000"},
+        {"2001:db8::8:800:200c:417a", 16, "20010db8000000000008080020 0c417a"},
+        {"::ffff:1.2.3.4", 16, "00000000000000000000ffff01020304"},
+        {"1:2:3:4:5:6:7:8", 16, "00010002000300040005000600070008"},
+        {"1:2:3:4:5:6:1.2.3.4", 16, "00010002000300040005000601020304"},
+        {"256.0.0.1", 0, NULL},
+        {"1.2.3", 0, NULL},
+        {"1.2.3.4.5", 0, NULL},
+        {"01.2.3.4", 0, NULL},
+        {"1.2.3.4 ", 0, NULL},
+        {"1..3.4", 0, NULL},
+        {"1:2:3:4:5:6:7:8:9", 0, NULL},
+        {"1:2:3:4:5:6:7", 0, NULL},
+        {"1::2::3", 0, NULL},
+        {":1:2:3:4:5:6:7", 0, NULL},
+        {"1:2:3:4:5:6:7:", 0, NULL},
+        {"12345::", 0, NULL},
+        {"g::", 0, NULL},
+        {"[1.2.3.4]", 0, NULL},
+        {"1:2:3:4:5:6:7:1.2.3.4", 0, NULL},
+        {"localhost", 0, NULL},
+        {"", 0, NULL},
+        {"::1%eth0", 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        uint8_t out[16];
+        int len = tern_x509_parse_ip(cases[i].s, out);
+        if (len != cases[i].len)
+            fail_msg("\"%s\": length %d, want %d", cases[i].s, len, cases[i].len);
+        if (len) {
+            char hex[40];
+            size_t k = 0;
+            for (const char *h = cases[i].hex; *h; h++)
+                if (*h != ' ')
+                    hex[k++] = *h;
+            hex[k] = 0;
+            char *got = tv_hex(out, (size_t)len);
+            assert_string_equal(got, hex);
+            free(got);
+        }
+    }
+}
+
+/* A flipped byte in the signature or in the signed part of a leaf makes
+ * its signature fail, for each signature algorithm (RSA PKCS#1 v1.5, PSS,
+ * ECDSA P-256). */
+static void test_signature_flips(void **state) {
+    (void)state;
+    static const struct {
+        const char *leaf, *issuer, *anchor;
+    } cases[] = {
+        {"server", "int-ca", "root-ca"},       {"sha512", "int-ca", "root-ca"}, {"pss", "int-ca", "root-ca"},
+        {"pss384", "int-ca", "root-ca"},       {"ec256", "int-ca", "root-ca"},
+        {"ecp256-leaf", NULL, "ecp256-root"},  {"ecp256-leaf-sha384", NULL, "ecp256-root"},
+    };
+    int64_t now = tern_der_days_from_civil(2030, 1, 1) * 86400;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        tern_truststore ts;
+        tern_truststore_init(&ts);
+        assert_true(tern_truststore_load_file(&ts, fixture(cases[i].anchor)) == 1);
+        size_t lens[2];
+        uint8_t *ders[2] = {load_der(cases[i].leaf, &lens[0]), NULL};
+        size_t n = 1;
+        if (cases[i].issuer)
+            ders[n++] = load_der(cases[i].issuer, &lens[1]);
+        tern_x509_result res;
+        assert_int_equal(tern_x509_verify_chain(&ts, (const uint8_t *const *)ders, lens, n, NULL,
+                                                TERN_X509_PURPOSE_SERVER, now, &res),
+                         0);
+        tern_x509_cert c;
+        assert_int_equal(tern_x509_parse(&c, ders[0], lens[0]), 0);
+        size_t offs[3] = {(size_t)(c.signature.p - ders[0]) + c.signature.len - 1,
+                          (size_t)(c.signature.p - ders[0]) + 8, (size_t)(c.serial.p - ders[0])};
+        for (size_t k = 0; k < 3; k++) {
+            ders[0][offs[k]] ^= 0x01;
+            int rc = tern_x509_verify_chain(&ts, (const uint8_t *const *)ders, lens, n, NULL,
+                                            TERN_X509_PURPOSE_SERVER, now, &res);
+            /* ECDSA's DER-encoded signature may stop parsing: still a
+             * signature failure, never success. */
+            if (rc != TERN_ERR_CERT_SIGNATURE)
+                fail_msg("%s, flip at %zu: got %d (%s)", cases[i].leaf, offs[k], rc, res.msg);
+            ders[0][offs[k]] ^= 0x01;
+        }
+        for (size_t k = 0; k < n; k++)
+            free(ders[k]);
+        tern_truststore_free(&ts);
+    }
+}
+
+static void test_arguments(void **state) {
+    (void)state;
+    tern_truststore ts;
+    tern_truststore_init(&ts);
+    tern_x509_result res;
+    size_t len;
+    uint8_t *der = load_der("server", &len);
+    const uint8_t *certs[1] = {der};
+    assert_int_equal(tern_x509_verify_chain(NULL, certs, &len, 1, NULL, TERN_X509_PURPOSE_SERVER, 0, &res),
+                     TERN_ERR_INVALID_ARG);
+    assert_int_equal(tern_x509_verify_chain(&ts, certs, &len, 1, NULL, 7, 0, &res), TERN_ERR_INVALID_ARG);
+    /* A malformed leaf. */
+    size_t short_len = len - 1;
+    assert_int_equal(tern_x509_verify_chain(&ts, certs, &short_len, 1, NULL, TERN_X509_PURPOSE_SERVER, 0, &res),
+                     TERN_ERR_CERT_BAD);
+    assert_int_equal(res.failed_index, 0);
+    assert_non_null(strstr(res.msg, "malformed"));
+    free(der);
+    tern_truststore_free(&ts);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_parse_ip),
+        cmocka_unit_test(test_signature_flips),
+        cmocka_unit_test(test_arguments),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
