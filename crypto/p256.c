@@ -53,7 +53,24 @@ static const uint64_t N_N0 = 0xccd1c8aaee00bc4fu;
 static const uint64_t N_MINUS_2[4] = {0xf3b9cac2fc63254fu, 0xbce6faada7179e84u, 0xffffffffffffffffu,
                                       0xffffffff00000000u};
 
-/* ---- Word helpers ---- */
+/* ---- Word helpers ----
+ * Add-with-carry and subtract-with-borrow.  On x86-64 the compiler's
+ * carry intrinsics turn each into one adc/sbb (the 128-bit spelling below
+ * is correct everywhere but GCC compiles it into long, spilling chains);
+ * elsewhere the portable spelling is used.  Either way: no branch. */
+#if defined(__x86_64__)
+#include <x86intrin.h>
+static inline uint64_t addc(uint64_t a, uint64_t b, uint64_t *carry) {
+    unsigned long long s;
+    *carry = _addcarry_u64((unsigned char)*carry, a, b, &s);
+    return (uint64_t)s;
+}
+static inline uint64_t subb(uint64_t a, uint64_t b, uint64_t *borrow) {
+    unsigned long long d;
+    *borrow = _subborrow_u64((unsigned char)*borrow, a, b, &d);
+    return (uint64_t)d;
+}
+#else
 static inline uint64_t addc(uint64_t a, uint64_t b, uint64_t *carry) {
     u128 t = (u128)a + b + *carry;
     *carry = (uint64_t)(t >> 64);
@@ -66,80 +83,184 @@ static inline uint64_t subb(uint64_t a, uint64_t b, uint64_t *borrow) {
     *borrow = (uint64_t)(t >> 64) & 1;
     return (uint64_t)t;
 }
+#endif
 
 /* r = (top:t) - m if that does not go negative, else t.  Used after an
- * addition or Montgomery product whose value is known to be < 2m. */
-static inline void cond_sub(uint64_t r[4], const uint64_t t[4], uint64_t top, const uint64_t m[4]) {
-    uint64_t s[4], br = 0;
-    for (int i = 0; i < 4; i++)
-        s[i] = subb(t[i], m[i], &br);
+ * addition or Montgomery product whose value is known to be < 2m.  Written
+ * out limb by limb (no loops, no arrays) so the compiler keeps everything in
+ * registers and emits plain sbb chains. */
+static inline void cond_sub(uint64_t r[4], uint64_t t0, uint64_t t1, uint64_t t2, uint64_t t3, uint64_t top,
+                            const uint64_t m[4]) {
+    uint64_t br = 0;
+    uint64_t s0 = subb(t0, m[0], &br);
+    uint64_t s1 = subb(t1, m[1], &br);
+    uint64_t s2 = subb(t2, m[2], &br);
+    uint64_t s3 = subb(t3, m[3], &br);
     (void)subb(top, 0, &br);
     uint64_t keep_t = tern_ct_mask_u64(br); /* borrow: (top:t) < m */
-    for (int i = 0; i < 4; i++)
-        r[i] = tern_ct_select_u64(keep_t, t[i], s[i]);
+    r[0] = tern_ct_select_u64(keep_t, t0, s0);
+    r[1] = tern_ct_select_u64(keep_t, t1, s1);
+    r[2] = tern_ct_select_u64(keep_t, t2, s2);
+    r[3] = tern_ct_select_u64(keep_t, t3, s3);
 }
 
 /* r = a + b mod m, for a, b < m. */
-static void mod_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4]) {
-    uint64_t t[4], c = 0;
-    for (int i = 0; i < 4; i++)
-        t[i] = addc(a[i], b[i], &c);
-    cond_sub(r, t, c, m);
+static inline void mod_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4]) {
+    uint64_t c = 0;
+    uint64_t t0 = addc(a[0], b[0], &c);
+    uint64_t t1 = addc(a[1], b[1], &c);
+    uint64_t t2 = addc(a[2], b[2], &c);
+    uint64_t t3 = addc(a[3], b[3], &c);
+    cond_sub(r, t0, t1, t2, t3, c, m);
 }
 
 /* r = a - b mod m, for a, b < m: subtract, then add m back under the
  * borrow mask. */
-static void mod_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4]) {
-    uint64_t t[4], br = 0, c = 0;
-    for (int i = 0; i < 4; i++)
-        t[i] = subb(a[i], b[i], &br);
+static inline void mod_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t m[4]) {
+    uint64_t br = 0, c = 0;
+    uint64_t t0 = subb(a[0], b[0], &br);
+    uint64_t t1 = subb(a[1], b[1], &br);
+    uint64_t t2 = subb(a[2], b[2], &br);
+    uint64_t t3 = subb(a[3], b[3], &br);
     uint64_t mask = tern_ct_mask_u64(br);
-    for (int i = 0; i < 4; i++)
-        r[i] = addc(t[i], m[i] & mask, &c);
+    r[0] = addc(t0, m[0] & mask, &c);
+    r[1] = addc(t1, m[1] & mask, &c);
+    r[2] = addc(t2, m[2] & mask, &c);
+    r[3] = addc(t3, m[3] & mask, &c);
 }
 
 /* ---- Field arithmetic mod p ---- */
 
-/* r = a * b / 2^256 mod p (CIOS Montgomery).  Invariant: with a, b < p the
- * running value t stays < 2p, so one conditional subtraction ends it.
- * Each round adds m * p with m = t0 (because -p^-1 = 1 mod 2^64); p's
- * limbs are (2^64 - 1, 2^32 - 1, 0, 2^64 - 2^32 + 1), and the first one
- * just turns t0 into a carry of m. */
+/* (hi:lo) = a * b. */
+static inline void mul64(uint64_t *lo, uint64_t *hi, uint64_t a, uint64_t b) {
+    u128 t = (u128)a * b;
+    *lo = (uint64_t)t;
+    *hi = (uint64_t)(t >> 64);
+}
+
+/* One Montgomery reduction round on t[i..i+4] (passed as t0..t4) with the
+ * pending carry word cb for t4: add m * p * 2^(64 i), m = t0.  Because
+ * -p^-1 = 1 mod 2^64 the multiplier is t0 itself; p's low limb 2^64 - 1
+ * turns t0 into a carry of exactly m (t0 + m (2^64 - 1) = m 2^64), p's
+ * limb 2 is 0, and limbs 1 and 3 are multiplied out.  Afterwards t0 is
+ * zero (dropped) and cb holds what overflowed t4, for the next round. */
+#define REDUCE_ROUND(t0, t1, t2, t3, t4, cb)      \
+    do {                                            \
+        uint64_t m_ = (t0), l1_, h1_, l3_, h3_, c_; \
+        mul64(&l1_, &h1_, m_, P[1]);                \
+        mul64(&l3_, &h3_, m_, P[3]);                \
+        c_ = 0;                                     \
+        t1 = addc(t1, l1_, &c_);                    \
+        t2 = addc(t2, h1_, &c_);                    \
+        t3 = addc(t3, l3_, &c_);                    \
+        t4 = addc(t4, h3_, &c_);                    \
+        uint64_t c2_ = 0;                           \
+        t1 = addc(t1, m_, &c2_);                    \
+        t2 = addc(t2, 0, &c2_);                     \
+        t3 = addc(t3, 0, &c2_);                     \
+        t4 = addc(t4, (cb), &c2_);                  \
+        (cb) = c_ + c2_;                            \
+    } while (0)
+
+/* r = t / 2^256 mod p for t = (t7..t0) < p 2^256 (Montgomery reduction):
+ * four rounds, then the value (cb:t7..t4) is < 2p and one conditional
+ * subtraction finishes. */
+static inline void fe_mont_reduce(fe r, uint64_t t0, uint64_t t1, uint64_t t2, uint64_t t3, uint64_t t4,
+                                  uint64_t t5, uint64_t t6, uint64_t t7) {
+    uint64_t cb = 0;
+    REDUCE_ROUND(t0, t1, t2, t3, t4, cb);
+    REDUCE_ROUND(t1, t2, t3, t4, t5, cb);
+    REDUCE_ROUND(t2, t3, t4, t5, t6, cb);
+    REDUCE_ROUND(t3, t4, t5, t6, t7, cb);
+    cond_sub(r, t4, t5, t6, t7, cb, P);
+}
+
+/* Row i of the schoolbook product: (t_i .. t_{i+4}) += a * b_i, as two
+ * carry chains, one over the low halves of the four partial products and
+ * one over the high halves.  t_{i+4} enters as 0. */
+#define MUL_ROW(ti, ti1, ti2, ti3, ti4, bi)         \
+    do {                                            \
+        uint64_t l0_, h0_, l1_, h1_, l2_, h2_, l3_, h3_, c_ = 0; \
+        mul64(&l0_, &h0_, a0, bi);                  \
+        mul64(&l1_, &h1_, a1, bi);                  \
+        mul64(&l2_, &h2_, a2, bi);                  \
+        mul64(&l3_, &h3_, a3, bi);                  \
+        ti = addc(ti, l0_, &c_);                    \
+        ti1 = addc(ti1, l1_, &c_);                  \
+        ti2 = addc(ti2, l2_, &c_);                  \
+        ti3 = addc(ti3, l3_, &c_);                  \
+        ti4 = c_;                                   \
+        c_ = 0;                                     \
+        ti1 = addc(ti1, h0_, &c_);                  \
+        ti2 = addc(ti2, h1_, &c_);                  \
+        ti3 = addc(ti3, h2_, &c_);                  \
+        ti4 = addc(ti4, h3_, &c_);                  \
+    } while (0)
+
+/* r = a * b / 2^256 mod p: schoolbook 4x4 product, then the reduction. */
 static void fe_mul(fe r, const fe a, const fe b) {
-    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5;
-    for (int i = 0; i < 4; i++) {
-        uint64_t bi = b[i];
-        u128 c = (u128)a[0] * bi + t0;
-        t0 = (uint64_t)c;
-        c = (u128)a[1] * bi + t1 + (uint64_t)(c >> 64);
-        t1 = (uint64_t)c;
-        c = (u128)a[2] * bi + t2 + (uint64_t)(c >> 64);
-        t2 = (uint64_t)c;
-        c = (u128)a[3] * bi + t3 + (uint64_t)(c >> 64);
-        t3 = (uint64_t)c;
-        c = (u128)t4 + (uint64_t)(c >> 64);
-        t4 = (uint64_t)c;
-        t5 = (uint64_t)(c >> 64);
-
-        uint64_t m = t0;
-        /* t0 + m * (2^64 - 1) = m * 2^64: low word 0, carry m. */
-        c = (u128)m * P[1] + t1 + m;
-        t0 = (uint64_t)c;
-        c = (u128)t2 + (uint64_t)(c >> 64);
-        t1 = (uint64_t)c;
-        c = (u128)m * P[3] + t3 + (uint64_t)(c >> 64);
-        t2 = (uint64_t)c;
-        c = (u128)t4 + (uint64_t)(c >> 64);
-        t3 = (uint64_t)c;
-        t4 = t5 + (uint64_t)(c >> 64);
-    }
-    const uint64_t t[4] = {t0, t1, t2, t3};
-    cond_sub(r, t, t4, P);
+    const uint64_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4, t5, t6, t7;
+    MUL_ROW(t0, t1, t2, t3, t4, b[0]);
+    MUL_ROW(t1, t2, t3, t4, t5, b[1]);
+    MUL_ROW(t2, t3, t4, t5, t6, b[2]);
+    MUL_ROW(t3, t4, t5, t6, t7, b[3]);
+    fe_mont_reduce(r, t0, t1, t2, t3, t4, t5, t6, t7);
 }
 
-static inline void fe_sqr(fe r, const fe a) {
-    fe_mul(r, a, a);
+/* r = a^2 / 2^256 mod p: the six cross products once, doubled, plus the
+ * four squares (10 multiplications instead of 16). */
+static void fe_sqr(fe r, const fe a) {
+    const uint64_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+    uint64_t t0, t1, t2, t3, t4, t5, t6, t7, c, lo, hi, l2, h2;
+    /* cross products a_i a_j (i < j) at position i + j */
+    mul64(&t1, &t2, a0, a1);
+    mul64(&lo, &t3, a0, a2);
+    mul64(&l2, &t4, a0, a3);
+    c = 0;
+    t2 = addc(t2, lo, &c);
+    t3 = addc(t3, l2, &c);
+    t4 = addc(t4, 0, &c);
+    mul64(&lo, &hi, a1, a2);
+    mul64(&l2, &h2, a1, a3);
+    mul64(&t5 /* placeholder */, &t6, a2, a3);
+    /* add a1a2 at 3, a1a3 at 4, a2a3 at 5 */
+    uint64_t l5 = t5;
+    c = 0;
+    t3 = addc(t3, lo, &c);
+    t4 = addc(t4, hi, &c);
+    t5 = addc(0, 0, &c);
+    c = 0;
+    t4 = addc(t4, l2, &c);
+    t5 = addc(t5, h2, &c);
+    t6 = addc(t6, 0, &c);
+    c = 0;
+    t5 = addc(t5, l5, &c);
+    t6 = addc(t6, 0, &c);
+    /* double them */
+    t7 = t6 >> 63;
+    t6 = (t6 << 1) | (t5 >> 63);
+    t5 = (t5 << 1) | (t4 >> 63);
+    t4 = (t4 << 1) | (t3 >> 63);
+    t3 = (t3 << 1) | (t2 >> 63);
+    t2 = (t2 << 1) | (t1 >> 63);
+    t1 = t1 << 1;
+    /* add the squares a_i^2 at position 2i */
+    c = 0;
+    mul64(&t0, &hi, a0, a0);
+    t1 = addc(t1, hi, &c);
+    mul64(&lo, &hi, a1, a1);
+    t2 = addc(t2, lo, &c);
+    t3 = addc(t3, hi, &c);
+    mul64(&lo, &hi, a2, a2);
+    t4 = addc(t4, lo, &c);
+    t5 = addc(t5, hi, &c);
+    mul64(&lo, &hi, a3, a3);
+    t6 = addc(t6, lo, &c);
+    t7 = addc(t7, hi, &c);
+    fe_mont_reduce(r, t0, t1, t2, t3, t4, t5, t6, t7);
 }
+
 static inline void fe_add(fe r, const fe a, const fe b) {
     mod_add(r, a, b, P);
 }
@@ -543,7 +664,7 @@ uint64_t tern_p256_scalar_is_valid(const uint64_t a[4]) {
     return tern_ct_mask_u64(lt & nz);
 }
 void tern_p256_scalar_reduce(uint64_t r[4], const uint64_t a[4]) {
-    cond_sub(r, a, 0, N);
+    cond_sub(r, a[0], a[1], a[2], a[3], 0, N);
 }
 void tern_p256_scalar_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
     mod_add(r, a, b, N);
@@ -571,7 +692,7 @@ static void sc_montmul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) 
         t[3] = (uint64_t)c;
         t[4] = t[5] + (uint64_t)(c >> 64);
     }
-    cond_sub(r, t, t[4], N);
+    cond_sub(r, t[0], t[1], t[2], t[3], t[4], N);
 }
 
 void tern_p256_scalar_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
