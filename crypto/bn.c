@@ -177,12 +177,18 @@ void tern_bn_mont_mul_portable(uint64_t *r, const uint64_t *a, const uint64_t *b
     bn_select(r, tern_ct_mask_u64(use_d), d, t, n);
 }
 
+void tern_bn_mont_sqr_portable(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t m0inv, size_t n) {
+    tern_bn_mont_mul_portable(r, a, a, m, m0inv, n);
+}
+
 void tern_bn_mont_init(tern_bn_mont *ctx, const uint64_t *m, const uint64_t *rr, uint64_t m0inv, size_t n) {
     ctx->m = m;
     ctx->rr = rr;
     ctx->m0inv = m0inv;
     ctx->n = n;
-    ctx->mul = tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX) ? tern_bn_mont_mul_adx : tern_bn_mont_mul_portable;
+    int adx = tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX);
+    ctx->mul = adx ? tern_bn_mont_mul_adx : tern_bn_mont_mul_portable;
+    ctx->sqr = adx ? tern_bn_mont_sqr_adx : tern_bn_mont_sqr_portable;
 }
 
 /* x = 2 x mod m, for x < m. */
@@ -268,37 +274,44 @@ static uint64_t exp_window(const uint64_t *e, size_t elimbs, size_t pos, unsigne
 void tern_bn_mont_exp_ct(const tern_bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *e, size_t ebits) {
     size_t n = ctx->n;
     size_t elimbs = (ebits + 63) / 64;
-    uint64_t tab[EXP_TAB][TERN_BN_MAX_LIMBS];
+    /* Entries packed at stride n so the whole table stays small in L1. */
+    uint64_t tab[EXP_TAB * TERN_BN_MAX_LIMBS];
     uint64_t acc[TERN_BN_MAX_LIMBS], sel[TERN_BN_MAX_LIMBS];
+#define TAB(k) (tab + (size_t)(k) * n)
 
     /* tab[k] = a^k (Montgomery form); tab[0] = R mod m = the form of 1. */
     for (size_t i = 0; i < n; i++)
         sel[i] = 0;
     sel[0] = 1;
-    tern_bn_to_mont(ctx, tab[0], sel);
+    tern_bn_to_mont(ctx, TAB(0), sel);
     for (size_t i = 0; i < n; i++)
-        tab[1][i] = a[i];
+        TAB(1)[i] = a[i];
     for (unsigned k = 2; k < EXP_TAB; k++) {
         if (k % 2 == 0)
-            tern_bn_mont_mul(ctx, tab[k], tab[k / 2], tab[k / 2]);
+            tern_bn_mont_sqr(ctx, TAB(k), TAB(k / 2));
         else
-            tern_bn_mont_mul(ctx, tab[k], tab[k - 1], a);
+            tern_bn_mont_mul(ctx, TAB(k), TAB(k - 1), a);
     }
 
     size_t nwin = (ebits + EXP_WIN - 1) / EXP_WIN;
     for (size_t wi = nwin; wi-- > 0;) {
         if (wi + 1 != nwin) {
             for (unsigned s = 0; s < EXP_WIN; s++)
-                tern_bn_mont_mul(ctx, acc, acc, acc);
+                tern_bn_mont_sqr(ctx, acc, acc);
         }
         uint64_t bits = exp_window(e, elimbs, wi * EXP_WIN, EXP_WIN);
-        /* Read every entry; keep the one whose index equals the window. */
+        /* Read every entry; keep the one whose index equals the window.
+         * Four entries per pass over sel. */
         for (size_t i = 0; i < n; i++)
             sel[i] = 0;
-        for (unsigned k = 0; k < EXP_TAB; k++) {
-            uint64_t mask = tern_ct_mask_u64(tern_ct_eq_u64(k, bits));
+        for (unsigned k = 0; k < EXP_TAB; k += 4) {
+            uint64_t m0 = tern_ct_mask_u64(tern_ct_eq_u64(k, bits));
+            uint64_t m1 = tern_ct_mask_u64(tern_ct_eq_u64(k + 1, bits));
+            uint64_t m2 = tern_ct_mask_u64(tern_ct_eq_u64(k + 2, bits));
+            uint64_t m3 = tern_ct_mask_u64(tern_ct_eq_u64(k + 3, bits));
+            const uint64_t *t0 = TAB(k), *t1 = TAB(k + 1), *t2 = TAB(k + 2), *t3 = TAB(k + 3);
             for (size_t i = 0; i < n; i++)
-                sel[i] |= tab[k][i] & mask;
+                sel[i] |= (t0[i] & m0) | (t1[i] & m1) | (t2[i] & m2) | (t3[i] & m3);
         }
         if (wi + 1 == nwin) {
             for (size_t i = 0; i < n; i++)
@@ -307,9 +320,10 @@ void tern_bn_mont_exp_ct(const tern_bn_mont *ctx, uint64_t *r, const uint64_t *a
             tern_bn_mont_mul(ctx, acc, acc, sel);
         }
     }
+#undef TAB
     for (size_t i = 0; i < n; i++)
         r[i] = acc[i];
-    tern_wipe(tab, sizeof tab);
+    tern_wipe(tab, EXP_TAB * n * sizeof(uint64_t));
     tern_wipe(acc, sizeof acc);
     tern_wipe(sel, sizeof sel);
 }
@@ -323,7 +337,7 @@ void tern_bn_mont_exp_pub(const tern_bn_mont *ctx, uint64_t *r, const uint64_t *
     while (top > 0 && !((e >> top) & 1))
         top--;
     for (int b = top - 1; b >= 0; b--) {
-        tern_bn_mont_mul(ctx, acc, acc, acc);
+        tern_bn_mont_sqr(ctx, acc, acc);
         if ((e >> b) & 1) /* e is public */
             tern_bn_mont_mul(ctx, acc, acc, base);
     }

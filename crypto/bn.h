@@ -33,6 +33,11 @@ void tern_bn_mont_mul_portable(uint64_t *r, const uint64_t *a, const uint64_t *b
 void tern_bn_mont_mul_adx(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m, uint64_t m0inv,
                           size_t n);
 
+/* r = a^2 R^-1 mod m, a < m; same contract as the multiplication. */
+typedef void (*tern_bn_mont_sqr_fn)(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t m0inv, size_t n);
+void tern_bn_mont_sqr_portable(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t m0inv, size_t n);
+void tern_bn_mont_sqr_adx(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t m0inv, size_t n);
+
 /* A Montgomery context: points at the modulus and R^2 mod m held by the
  * caller (inside an RSA key), plus the chosen multiplication.  Cheap to
  * build; built once per operation. */
@@ -42,6 +47,7 @@ typedef struct {
     uint64_t m0inv;     /* -m^-1 mod 2^64 */
     size_t n;
     tern_bn_mont_mul_fn mul;
+    tern_bn_mont_sqr_fn sqr;
 } tern_bn_mont;
 
 /* Fill ctx, choosing the multiplication from tern_cpu(). */
@@ -83,6 +89,9 @@ void tern_bn_mul(uint64_t *r, const uint64_t *a, size_t an, const uint64_t *b, s
 /* Montgomery helpers over ctx (all constant time). */
 static inline void tern_bn_mont_mul(const tern_bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b) {
     ctx->mul(r, a, b, ctx->m, ctx->m0inv, ctx->n);
+}
+static inline void tern_bn_mont_sqr(const tern_bn_mont *ctx, uint64_t *r, const uint64_t *a) {
+    ctx->sqr(r, a, ctx->m, ctx->m0inv, ctx->n);
 }
 /* r = a R mod m (a < 2^(64 n)). */
 void tern_bn_to_mont(const tern_bn_mont *ctx, uint64_t *r, const uint64_t *a);

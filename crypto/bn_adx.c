@@ -96,6 +96,151 @@ static inline void row_reduce(uint64_t *t, const uint64_t *m, uint64_t q, size_t
                      : "r8", "r9", "r10", "cc", "memory");
 }
 
+/* t[0 .. L-1] += x[0 .. L-1] y and t[L] = the carry word (t[L] must be
+ * free: it is overwritten), for any L >= 1: groups of 4 limbs, then single
+ * limbs.  No overflow: t + x y < 2^(64 (L+1)) when t < 2^(64 L). */
+static inline void row_mac_store(uint64_t *t, const uint64_t *x, uint64_t y, size_t len) {
+    size_t groups = len / 4, rest = len % 4;
+    __asm__ volatile("xorl %%r8d, %%r8d\n\t"
+                     "1:\n\t"
+                     "jrcxz 3f\n\t"
+                     "mulxq 0(%[x]), %%r10, %%r9\n\t"
+                     "adcxq 0(%[t]), %%r10\n\t"
+                     "adoxq %%r8, %%r10\n\t"
+                     "movq %%r10, 0(%[t])\n\t"
+                     "mulxq 8(%[x]), %%r10, %%r8\n\t"
+                     "adcxq 8(%[t]), %%r10\n\t"
+                     "adoxq %%r9, %%r10\n\t"
+                     "movq %%r10, 8(%[t])\n\t"
+                     "mulxq 16(%[x]), %%r10, %%r9\n\t"
+                     "adcxq 16(%[t]), %%r10\n\t"
+                     "adoxq %%r8, %%r10\n\t"
+                     "movq %%r10, 16(%[t])\n\t"
+                     "mulxq 24(%[x]), %%r10, %%r8\n\t"
+                     "adcxq 24(%[t]), %%r10\n\t"
+                     "adoxq %%r9, %%r10\n\t"
+                     "movq %%r10, 24(%[t])\n\t"
+                     "leaq 32(%[x]), %[x]\n\t"
+                     "leaq 32(%[t]), %[t]\n\t"
+                     "leaq -1(%[c]), %[c]\n\t"
+                     "jmp 1b\n"
+                     "3:\n\t"
+                     "movq %[r], %[c]\n"
+                     "4:\n\t"
+                     "jrcxz 5f\n\t"
+                     "mulxq 0(%[x]), %%r10, %%r9\n\t"
+                     "adcxq 0(%[t]), %%r10\n\t"
+                     "adoxq %%r8, %%r10\n\t"
+                     "movq %%r10, 0(%[t])\n\t"
+                     "movq %%r9, %%r8\n\t"
+                     "leaq 8(%[x]), %[x]\n\t"
+                     "leaq 8(%[t]), %[t]\n\t"
+                     "leaq -1(%[c]), %[c]\n\t"
+                     "jmp 4b\n"
+                     "5:\n\t"
+                     "movl $0, %%r9d\n\t"
+                     "adcxq %%r9, %%r8\n\t"
+                     "adoxq %%r9, %%r8\n\t"
+                     "movq %%r8, 0(%[t])\n\t"
+                     : [t] "+r"(t), [x] "+r"(x), [c] "+c"(groups), [r] "+r"(rest)
+                     : "d"(y)
+                     : "r8", "r9", "r10", "cc", "memory");
+}
+
+/* t[0 .. L-1] += x[0 .. L-1] y with L = 4 cnt, then t[L] += the carry word
+ * + cin; returns the carry out of t[L] (0 or 1). */
+static inline uint64_t row_mac_acc(uint64_t *t, const uint64_t *x, uint64_t y, size_t cnt, uint64_t cin) {
+    uint64_t cout;
+    __asm__ volatile("xorl %%r8d, %%r8d\n\t"
+                     "1:\n\t"
+                     "mulxq 0(%[x]), %%r10, %%r9\n\t"
+                     "adcxq 0(%[t]), %%r10\n\t"
+                     "adoxq %%r8, %%r10\n\t"
+                     "movq %%r10, 0(%[t])\n\t"
+                     "mulxq 8(%[x]), %%r10, %%r8\n\t"
+                     "adcxq 8(%[t]), %%r10\n\t"
+                     "adoxq %%r9, %%r10\n\t"
+                     "movq %%r10, 8(%[t])\n\t"
+                     "mulxq 16(%[x]), %%r10, %%r9\n\t"
+                     "adcxq 16(%[t]), %%r10\n\t"
+                     "adoxq %%r8, %%r10\n\t"
+                     "movq %%r10, 16(%[t])\n\t"
+                     "mulxq 24(%[x]), %%r10, %%r8\n\t"
+                     "adcxq 24(%[t]), %%r10\n\t"
+                     "adoxq %%r9, %%r10\n\t"
+                     "movq %%r10, 24(%[t])\n\t"
+                     "leaq 32(%[x]), %[x]\n\t"
+                     "leaq 32(%[t]), %[t]\n\t"
+                     "leaq -1(%[c]), %[c]\n\t"
+                     "jrcxz 2f\n\t"
+                     "jmp 1b\n"
+                     "2:\n\t"
+                     "movq 0(%[t]), %%r10\n\t"
+                     "adcxq %%r8, %%r10\n\t" /* + high half + CF */
+                     "movl $0, %%r9d\n\t"
+                     "movl $0, %%r8d\n\t"
+                     "adoxq %%r9, %%r10\n\t" /* + OF */
+                     "adcxq %%r9, %%r8\n\t"  /* carries out of t[L] so far */
+                     "adoxq %%r9, %%r8\n\t"
+                     "addq %[cin], %%r10\n\t"
+                     "adcq %%r9, %%r8\n\t"
+                     "movq %%r10, 0(%[t])\n\t"
+                     "movq %%r8, %[cout]\n\t"
+                     : [t] "+r"(t), [x] "+r"(x), [c] "+c"(cnt), [cout] "=r"(cout)
+                     : "d"(y), [cin] "r"(cin)
+                     : "r8", "r9", "r10", "cc", "memory");
+    return cout;
+}
+
+/* r = t - m if t >= m (top is the bit above t's n limbs), else t: one SBB
+ * chain, then a masked select. */
+static void final_sub(uint64_t *r, const uint64_t *t, uint64_t top, const uint64_t *m, size_t n) {
+    unsigned long long d[TERN_BN_MAX_LIMBS];
+    unsigned char b = 0;
+    for (size_t j = 0; j < n; j++)
+        b = _subborrow_u64(b, t[j], m[j], &d[j]);
+    uint64_t mask = tern_ct_mask_u64(top | (uint64_t)(b ^ 1));
+    for (size_t j = 0; j < n; j++)
+        r[j] = (d[j] & mask) | (t[j] & ~mask);
+}
+
+/* Montgomery squaring, n = 4 cnt: the off-diagonal triangle once
+ * (n (n-1) / 2 products), doubled, plus the diagonal, then n reduction rows
+ * over the 2n-limb square: 1.5 n^2 products instead of 2 n^2. */
+/* t[0 .. 2n] = a^2 without reduction (t[2n] = 0): the off-diagonal
+ * triangle once, doubled, plus the diagonal a[i]^2 at limb 2i. */
+static void square_triangle(uint64_t *t, const uint64_t *a, size_t n) {
+    for (size_t j = 0; j < 2 * n + 1; j++)
+        t[j] = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        row_mac_store(t + 2 * i + 1, a + i + 1, a[i], n - 1 - i);
+    /* The triangle is below a^2 / 2 < 2^(128 n - 1): doubling fits. */
+    uint64_t carry = 0;
+    for (size_t k = 0; k < 2 * n; k++) {
+        uint64_t top = t[k] >> 63;
+        t[k] = t[k] << 1 | carry;
+        carry = top;
+    }
+    /* 2 tri + diag = a^2 < 2^(128 n): nothing carries out of the top. */
+    unsigned char c = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned long long hi, lo = _mulx_u64(a[i], a[i], &hi), s;
+        c = _addcarry_u64(c, t[2 * i], lo, &s);
+        t[2 * i] = s;
+        c = _addcarry_u64(c, t[2 * i + 1], hi, &s);
+        t[2 * i + 1] = s;
+    }
+}
+
+static void mont_sqr_asm(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t m0inv, size_t n) {
+    uint64_t t[2 * TERN_BN_MAX_LIMBS + 1];
+    square_triangle(t, a, n);
+    uint64_t top = 0;
+    for (size_t i = 0; i < n; i++)
+        top = row_mac_acc(t + i, m, t[i] * m0inv, n / 4, top);
+    final_sub(r, t + n, top, m, n);
+}
+
 static void mont_mul_asm(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m, uint64_t m0inv,
                          size_t n) {
     uint64_t buf[TERN_BN_MAX_LIMBS + 3];
@@ -106,12 +251,115 @@ static void mont_mul_asm(uint64_t *r, const uint64_t *a, const uint64_t *b, cons
         row_mul_add(t, a, b[i], n / 4);
         row_reduce(t, m, t[0] * m0inv, n / 4);
     }
-    uint64_t d[TERN_BN_MAX_LIMBS];
-    uint64_t borrow = tern_bn_sub(d, t, m, n);
-    uint64_t mask = tern_ct_mask_u64(t[n] | (borrow ^ 1));
-    for (size_t j = 0; j < n; j++)
-        r[j] = tern_ct_select_u64(mask, d[j], t[j]);
+    final_sub(r, t, t[n], m, n);
 }
+
+/* ---- fully unrolled rows for n = 8 NB limbs (every standard RSA size) ----
+ * The same rows as above, written out 8 limbs at a time and repeated NB
+ * times by the assembler (.rept), so a row runs without a loop branch. */
+#define MAC_LIMB(o, hn, hp)                                                   \
+    "mulxq " o "(%[x]), %%r10, " hn "\n\t"                                    \
+    "adcxq " o "(%[t]), %%r10\n\t"                                            \
+    "adoxq " hp ", %%r10\n\t"                                                 \
+    "movq %%r10, " o "(%[t])\n\t"
+#define RED_LIMB(o, os, hn, hp)                                               \
+    "mulxq " o "(%[x]), %%r10, " hn "\n\t"                                    \
+    "adcxq " o "(%[t]), %%r10\n\t"                                            \
+    "adoxq " hp ", %%r10\n\t"                                                 \
+    "movq %%r10, " os "(%[t])\n\t"
+#define MAC8                                                                  \
+    MAC_LIMB("0", "%%r9", "%%r8") MAC_LIMB("8", "%%r8", "%%r9")               \
+    MAC_LIMB("16", "%%r9", "%%r8") MAC_LIMB("24", "%%r8", "%%r9")             \
+    MAC_LIMB("32", "%%r9", "%%r8") MAC_LIMB("40", "%%r8", "%%r9")             \
+    MAC_LIMB("48", "%%r9", "%%r8") MAC_LIMB("56", "%%r8", "%%r9")
+#define RED8                                                                  \
+    RED_LIMB("0", "-8", "%%r9", "%%r8") RED_LIMB("8", "0", "%%r8", "%%r9")    \
+    RED_LIMB("16", "8", "%%r9", "%%r8") RED_LIMB("24", "16", "%%r8", "%%r9")  \
+    RED_LIMB("32", "24", "%%r9", "%%r8") RED_LIMB("40", "32", "%%r8", "%%r9") \
+    RED_LIMB("48", "40", "%%r9", "%%r8") RED_LIMB("56", "48", "%%r8", "%%r9")
+#define NEXT8 "leaq 64(%[x]), %[x]\n\tleaq 64(%[t]), %[t]\n\t"
+
+#define DEFINE_UNROLLED(NB)                                                                      \
+    static inline void row_mul_add_##NB(uint64_t *t, const uint64_t *x, uint64_t y) {            \
+        __asm__ volatile("xorl %%r8d, %%r8d\n\t"                                                 \
+                         ".rept " #NB "\n\t" MAC8 NEXT8 ".endr\n\t"                              \
+                         "movq 0(%[t]), %%r10\n\t"                                               \
+                         "adcxq %%r8, %%r10\n\t"                                                 \
+                         "movl $0, %%r9d\n\t"                                                    \
+                         "adoxq %%r9, %%r10\n\t"                                                 \
+                         "movq %%r10, 0(%[t])\n\t"                                               \
+                         "movl $0, %%r10d\n\t"                                                   \
+                         "adcxq %%r9, %%r10\n\t"                                                 \
+                         "adoxq %%r9, %%r10\n\t"                                                 \
+                         "movq %%r10, 8(%[t])\n\t"                                               \
+                         : [t] "+r"(t), [x] "+r"(x)                                              \
+                         : "d"(y)                                                                \
+                         : "r8", "r9", "r10", "cc", "memory");                                   \
+    }                                                                                            \
+    static inline void row_reduce_##NB(uint64_t *t, const uint64_t *x, uint64_t q) {             \
+        __asm__ volatile("xorl %%r8d, %%r8d\n\t"                                                 \
+                         ".rept " #NB "\n\t" RED8 NEXT8 ".endr\n\t"                              \
+                         "movq 0(%[t]), %%r10\n\t"                                               \
+                         "adcxq %%r8, %%r10\n\t"                                                 \
+                         "movl $0, %%r9d\n\t"                                                    \
+                         "adoxq %%r9, %%r10\n\t"                                                 \
+                         "movq %%r10, -8(%[t])\n\t"                                              \
+                         "movq 8(%[t]), %%r10\n\t"                                               \
+                         "adcxq %%r9, %%r10\n\t"                                                 \
+                         "adoxq %%r9, %%r10\n\t"                                                 \
+                         "movq %%r10, 0(%[t])\n\t"                                               \
+                         : [t] "+r"(t), [x] "+r"(x)                                              \
+                         : "d"(q)                                                                \
+                         : "r8", "r9", "r10", "cc", "memory");                                   \
+    }                                                                                            \
+    static inline uint64_t row_mac_acc_##NB(uint64_t *t, const uint64_t *x, uint64_t y, uint64_t cin) { \
+        uint64_t cout;                                                                           \
+        __asm__ volatile("xorl %%r8d, %%r8d\n\t"                                                 \
+                         ".rept " #NB "\n\t" MAC8 NEXT8 ".endr\n\t"                              \
+                         "movq 0(%[t]), %%r10\n\t"                                               \
+                         "adcxq %%r8, %%r10\n\t"                                                 \
+                         "movl $0, %%r9d\n\t"                                                    \
+                         "movl $0, %%r8d\n\t"                                                    \
+                         "adoxq %%r9, %%r10\n\t"                                                 \
+                         "adcxq %%r9, %%r8\n\t"                                                  \
+                         "adoxq %%r9, %%r8\n\t"                                                  \
+                         "addq %[cin], %%r10\n\t"                                                \
+                         "adcq %%r9, %%r8\n\t"                                                   \
+                         "movq %%r10, 0(%[t])\n\t"                                               \
+                         "movq %%r8, %[cout]\n\t"                                                \
+                         : [t] "+r"(t), [x] "+r"(x), [cout] "=r"(cout)                           \
+                         : "d"(y), [cin] "r"(cin)                                                \
+                         : "r8", "r9", "r10", "cc", "memory");                                   \
+        return cout;                                                                             \
+    }                                                                                            \
+    static void mont_mul_##NB(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m, \
+                              uint64_t m0inv) {                                                  \
+        const size_t n = 8 * NB;                                                                 \
+        uint64_t buf[8 * NB + 3];                                                                \
+        uint64_t *t = buf + 1;                                                                   \
+        for (size_t j = 0; j < n + 2; j++)                                                       \
+            t[j] = 0;                                                                            \
+        for (size_t i = 0; i < n; i++) {                                                         \
+            row_mul_add_##NB(t, a, b[i]);                                                        \
+            row_reduce_##NB(t, m, t[0] * m0inv);                                                 \
+        }                                                                                        \
+        final_sub(r, t, t[n], m, n);                                                             \
+    }                                                                                            \
+    static void mont_sqr_##NB(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t m0inv) { \
+        const size_t n = 8 * NB;                                                                 \
+        uint64_t t[16 * NB + 1];                                                                 \
+        square_triangle(t, a, n);                                                                \
+        uint64_t top = 0;                                                                        \
+        for (size_t i = 0; i < n; i++)                                                           \
+            top = row_mac_acc_##NB(t + i, m, t[i] * m0inv, top);                                 \
+        final_sub(r, t + n, top, m, n);                                                          \
+    }
+
+DEFINE_UNROLLED(2) /* 1024-bit: RSA-2048 CRT halves */
+DEFINE_UNROLLED(3) /* 1536-bit: RSA-3072 halves */
+DEFINE_UNROLLED(4) /* 2048-bit: RSA-2048 public ops, RSA-4096 halves */
+DEFINE_UNROLLED(6) /* 3072-bit public ops */
+DEFINE_UNROLLED(8) /* 4096-bit public ops */
 
 /* Any n: the same CIOS with intrinsics (compilers serialise the two chains,
  * so this is only the fallback for limb counts that are not multiples of 4). */
@@ -164,8 +412,31 @@ static void mont_mul_intrin(uint64_t *r, const uint64_t *a, const uint64_t *b, c
 
 void tern_bn_mont_mul_adx(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m, uint64_t m0inv,
                           size_t n) {
-    if (n % 4 == 0) /* every standard RSA size: 1024/1536/2048-bit halves, 2048..4096-bit moduli */
-        mont_mul_asm(r, a, b, m, m0inv, n);
-    else
-        mont_mul_intrin(r, a, b, m, m0inv, n);
+    switch (n) {
+    case 16: mont_mul_2(r, a, b, m, m0inv); break;
+    case 24: mont_mul_3(r, a, b, m, m0inv); break;
+    case 32: mont_mul_4(r, a, b, m, m0inv); break;
+    case 48: mont_mul_6(r, a, b, m, m0inv); break;
+    case 64: mont_mul_8(r, a, b, m, m0inv); break;
+    default:
+        if (n % 4 == 0)
+            mont_mul_asm(r, a, b, m, m0inv, n);
+        else
+            mont_mul_intrin(r, a, b, m, m0inv, n);
+    }
+}
+
+void tern_bn_mont_sqr_adx(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t m0inv, size_t n) {
+    switch (n) {
+    case 16: mont_sqr_2(r, a, m, m0inv); break;
+    case 24: mont_sqr_3(r, a, m, m0inv); break;
+    case 32: mont_sqr_4(r, a, m, m0inv); break;
+    case 48: mont_sqr_6(r, a, m, m0inv); break;
+    case 64: mont_sqr_8(r, a, m, m0inv); break;
+    default:
+        if (n % 4 == 0)
+            mont_sqr_asm(r, a, m, m0inv, n);
+        else
+            mont_mul_intrin(r, a, a, m, m0inv, n);
+    }
 }

@@ -74,7 +74,7 @@ static void set_path(const char *p) {
     tern_cpu_reset();
 }
 
-static void check_mont_mul(tern_bn_mont_mul_fn mul) {
+static void check_mont_mul(tern_bn_mont_mul_fn mul, tern_bn_mont_sqr_fn sqr) {
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
         size_t n = sizes[si];
         for (int kind = 0; kind < 3; kind++) {
@@ -94,6 +94,14 @@ static void check_mont_mul(tern_bn_mont_mul_fn mul) {
                 } else {
                     rnd(b, n); /* b < R: allowed */
                 }
+                /* squaring agrees with multiplying a by itself */
+                uint64_t s1[MAXL], s2[MAXL];
+                sqr(s1, a, m, m0inv, n);
+                tern_bn_mont_mul_portable(s2, a, a, m, m0inv, n);
+                assert_memory_equal(s1, s2, n * 8);
+                sqr(s2, s2, m, m0inv, n); /* aliasing */
+                tern_bn_mont_mul_portable(s1, s1, s1, m, m0inv, n);
+                assert_memory_equal(s1, s2, n * 8);
                 mul(r, a, b, m, m0inv, n);
                 /* r R = a b (mod m), and r < m */
                 assert_true(tern_bn_lt(r, m, n));
@@ -113,7 +121,7 @@ static void check_mont_mul(tern_bn_mont_mul_fn mul) {
 
 static void test_mont_mul_portable(void **state) {
     (void)state;
-    check_mont_mul(tern_bn_mont_mul_portable);
+    check_mont_mul(tern_bn_mont_mul_portable, tern_bn_mont_sqr_portable);
 }
 
 static void test_mont_mul_adx(void **state) {
@@ -123,7 +131,7 @@ static void test_mont_mul_adx(void **state) {
         print_message("no BMI2+ADX on this CPU: skipped\n");
         skip();
     }
-    check_mont_mul(tern_bn_mont_mul_adx);
+    check_mont_mul(tern_bn_mont_mul_adx, tern_bn_mont_sqr_adx);
 }
 
 /* The context picks the path from TERN_CPU. */
@@ -134,10 +142,13 @@ static void test_dispatch(void **state) {
     set_path("portable");
     tern_bn_mont_init(&c, m, rr, tern_bn_neg_inv64(7), 1);
     assert_ptr_equal(c.mul, tern_bn_mont_mul_portable);
+    assert_ptr_equal(c.sqr, tern_bn_mont_sqr_portable);
     set_path(NULL);
     tern_bn_mont_init(&c, m, rr, tern_bn_neg_inv64(7), 1);
     if (tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX))
         assert_ptr_equal(c.mul, tern_bn_mont_mul_adx);
+    if (tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX))
+        assert_ptr_equal(c.sqr, tern_bn_mont_sqr_adx);
 }
 
 static void test_bytes(void **state) {
