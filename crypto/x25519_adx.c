@@ -121,7 +121,8 @@ static inline void fe64_mul(fe64 r, const fe64 a, const fe64 b) {
 }
 
 /* r = a^2 (mod 2^256 - 38, result < 2^256): the six cross products once,
- * doubled, plus the four squares; then the same reduction as fe64_mul. */
+ * doubled, plus the four squares; then the same reduction as fe64_mul.
+ * The total is a^2 < 2^512, so nothing carries out of r15. */
 static inline void fe64_sqr(fe64 r, const fe64 a) {
     __asm__ volatile(
         /* cross products: r9..r12 = a0 * (a1, a2, a3) at 2^64.. */
@@ -147,31 +148,34 @@ static inline void fe64_sqr(fe64 r, const fe64 a) {
         "mulxq 24(%[a]), %%rax, %%r14\n\t"
         "addq %%rax, %%r13\n\t"
         "adcq $0, %%r14\n\t"
-        /* double the cross products into r9..r15 */
+        /* r8..r15 = 2 * cross + squares: the doubling runs on the CF chain
+         * (adcx x, x) and the squares a_i^2 at 2^(128 i) are added on the
+         * OF chain (adox) right after each limb is doubled.  mulx and mov
+         * leave both flags alone.  r15 starts at 0 and takes the doubling's
+         * carry out of r14. */
         "xorl %%r15d, %%r15d\n\t"
-        "addq %%r9, %%r9\n\t"
-        "adcq %%r10, %%r10\n\t"
-        "adcq %%r11, %%r11\n\t"
-        "adcq %%r12, %%r12\n\t"
-        "adcq %%r13, %%r13\n\t"
-        "adcq %%r14, %%r14\n\t"
-        "adcq %%r15, %%r15\n\t"
-        /* add the squares a_i^2 at 2^(128 i); mulx and mov keep CF */
         "movq 0(%[a]), %%rdx\n\t"
         "mulxq %%rdx, %%r8, %%rax\n\t"
-        "addq %%rax, %%r9\n\t"
+        "adcxq %%r9, %%r9\n\t"
+        "adoxq %%rax, %%r9\n\t"
         "movq 8(%[a]), %%rdx\n\t"
         "mulxq %%rdx, %%rax, %%rcx\n\t"
-        "adcq %%rax, %%r10\n\t"
-        "adcq %%rcx, %%r11\n\t"
+        "adcxq %%r10, %%r10\n\t"
+        "adoxq %%rax, %%r10\n\t"
+        "adcxq %%r11, %%r11\n\t"
+        "adoxq %%rcx, %%r11\n\t"
         "movq 16(%[a]), %%rdx\n\t"
         "mulxq %%rdx, %%rax, %%rcx\n\t"
-        "adcq %%rax, %%r12\n\t"
-        "adcq %%rcx, %%r13\n\t"
+        "adcxq %%r12, %%r12\n\t"
+        "adoxq %%rax, %%r12\n\t"
+        "adcxq %%r13, %%r13\n\t"
+        "adoxq %%rcx, %%r13\n\t"
         "movq 24(%[a]), %%rdx\n\t"
         "mulxq %%rdx, %%rax, %%rcx\n\t"
-        "adcq %%rax, %%r14\n\t"
-        "adcq %%rcx, %%r15\n\t"
+        "adcxq %%r14, %%r14\n\t"
+        "adoxq %%rax, %%r14\n\t"
+        "adcxq %%r15, %%r15\n\t"
+        "adoxq %%rcx, %%r15\n\t"
         /* reduce as in fe64_mul */
         "movl $38, %%edx\n\t"
         "xorl %%eax, %%eax\n\t"
