@@ -289,20 +289,21 @@ static inline uint64_t rotr32(uint64_t x) { return x >> 32 | x << 32; }
  * s_{r+2} ^ s_{r+3}.  Doubling (xtime) in bitsliced form moves plane i to
  * i + 1 and folds plane 7 into planes 0, 1, 3, 4 (x^8 = x^4 + x^3 + x + 1). */
 static ALWAYS_INLINE void mix_columns(state q) {
-    for (int l = 0; l < LANES; l++) {
-        uint64_t r[8], t[8];
-        for (int i = 0; i < 8; i++) {
-            r[i] = rotr16(q[i][l]);
-            t[i] = q[i][l] ^ r[i];
+    state r, t;
+    for (int i = 0; i < 8; i++)
+        for (int l = 0; l < LANES; l++) {
+            r[i][l] = rotr16(q[i][l]);
+            t[i][l] = q[i][l] ^ r[i][l];
         }
-        q[0][l] = t[7] ^ r[0] ^ rotr32(t[0]);
-        q[1][l] = t[0] ^ t[7] ^ r[1] ^ rotr32(t[1]);
-        q[2][l] = t[1] ^ r[2] ^ rotr32(t[2]);
-        q[3][l] = t[2] ^ t[7] ^ r[3] ^ rotr32(t[3]);
-        q[4][l] = t[3] ^ t[7] ^ r[4] ^ rotr32(t[4]);
-        q[5][l] = t[4] ^ r[5] ^ rotr32(t[5]);
-        q[6][l] = t[5] ^ r[6] ^ rotr32(t[6]);
-        q[7][l] = t[6] ^ r[7] ^ rotr32(t[7]);
+    for (int l = 0; l < LANES; l++) {
+        q[0][l] = t[7][l] ^ r[0][l] ^ rotr32(t[0][l]);
+        q[1][l] = t[0][l] ^ t[7][l] ^ r[1][l] ^ rotr32(t[1][l]);
+        q[2][l] = t[1][l] ^ r[2][l] ^ rotr32(t[2][l]);
+        q[3][l] = t[2][l] ^ t[7][l] ^ r[3][l] ^ rotr32(t[3][l]);
+        q[4][l] = t[3][l] ^ t[7][l] ^ r[4][l] ^ rotr32(t[4][l]);
+        q[5][l] = t[4][l] ^ r[5][l] ^ rotr32(t[5][l]);
+        q[6][l] = t[5][l] ^ r[6][l] ^ rotr32(t[6][l]);
+        q[7][l] = t[6][l] ^ r[7][l] ^ rotr32(t[7][l]);
     }
 }
 
