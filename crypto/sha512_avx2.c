@@ -12,8 +12,9 @@
  *  2. Each block's 80 rounds run in scalar registers, reading W+K from the
  *     stack; with BMI2 the rotations are RORX (three-operand, no copies),
  *     and Maj reuses the a^b of the previous round.
- * No branch or index depends on the data; the stack copy of the schedule is
- * wiped at the end.
+ * Calls with fewer than six blocks skip phase 1 and run the same rounds
+ * with a scalar schedule.  No branch or index depends on the data; the
+ * stack copies of the schedule are wiped at the end.
  */
 #include <immintrin.h>
 #include <stdalign.h>
@@ -122,9 +123,9 @@ static inline uint64_t opaque64(uint64_t x) {
     __asm__("" : "+r"(x));
     return x;
 }
-#define RND(a, b, c, d, e, f, g, h, t)                                        \
+#define RND_WK(a, b, c, d, e, f, g, h, wkv)                                   \
     do {                                                                      \
-        uint64_t hkc_ = opaque64(h + wk[t][j] + CH(e, f, g));                 \
+        uint64_t hkc_ = opaque64(h + (wkv) + CH(e, f, g));                    \
         uint64_t t1_ = hkc_ + BSIG1(e);                                       \
         uint64_t ab_ = (a) ^ (b);                                             \
         uint64_t t2_ = BSIG0(a) + ((b) ^ (ab_ & bc));                         \
@@ -132,6 +133,7 @@ static inline uint64_t opaque64(uint64_t x) {
         d += t1_;                                                             \
         h = t1_ + t2_;                                                        \
     } while (0)
+#define RND(a, b, c, d, e, f, g, h, t) RND_WK(a, b, c, d, e, f, g, h, wk[t][j])
 #define RND8(t)                                                               \
     do {                                                                      \
         RND(a, b, c, d, e, f, g, h, (t) + 0);                                 \
@@ -168,6 +170,50 @@ static inline void rounds(uint64_t st[8], const uint64_t cur[80][4], int j, __m2
     st[4] += e; st[5] += f; st[6] += g; st[7] += h;
 }
 
+/* Short inputs: the same rounds with the schedule computed in scalar
+ * registers as it goes (slot k of the 16-word window becomes W[t]). */
+#define SSIG0(x) (ROR64(x, 1) ^ ROR64(x, 8) ^ ((x) >> 7))
+#define SSIG1(x) (ROR64(x, 19) ^ ROR64(x, 61) ^ ((x) >> 6))
+#define SCHED(k) (w[k] += SSIG1(w[((k) + 14) & 15]) + w[((k) + 9) & 15] + SSIG0(w[((k) + 1) & 15]))
+#define NOSCHED(k) ((void)0)
+#define RS(a, b, c, d, e, f, g, h, k, X)                                      \
+    do {                                                                      \
+        X(k);                                                                 \
+        RND_WK(a, b, c, d, e, f, g, h, w[k] + kt[k]);                         \
+    } while (0)
+#define RS16(X)                                                               \
+    do {                                                                      \
+        RS(a, b, c, d, e, f, g, h, 0, X);  RS(h, a, b, c, d, e, f, g, 1, X);  \
+        RS(g, h, a, b, c, d, e, f, 2, X);  RS(f, g, h, a, b, c, d, e, 3, X);  \
+        RS(e, f, g, h, a, b, c, d, 4, X);  RS(d, e, f, g, h, a, b, c, 5, X);  \
+        RS(c, d, e, f, g, h, a, b, 6, X);  RS(b, c, d, e, f, g, h, a, 7, X);  \
+        RS(a, b, c, d, e, f, g, h, 8, X);  RS(h, a, b, c, d, e, f, g, 9, X);  \
+        RS(g, h, a, b, c, d, e, f, 10, X); RS(f, g, h, a, b, c, d, e, 11, X); \
+        RS(e, f, g, h, a, b, c, d, 12, X); RS(d, e, f, g, h, a, b, c, 13, X); \
+        RS(c, d, e, f, g, h, a, b, 14, X); RS(b, c, d, e, f, g, h, a, 15, X); \
+    } while (0)
+
+static void blocks_scalar(uint64_t st[8], const uint8_t *p, size_t nblocks) {
+    uint64_t w[16];
+    while (nblocks--) {
+        uint64_t a = st[0], b = st[1], c = st[2], d = st[3];
+        uint64_t e = st[4], f = st[5], g = st[6], h = st[7];
+        uint64_t bc = b ^ c;
+        const uint64_t *kt = K512X;
+        for (int i = 0; i < 16; i++)
+            w[i] = tern_load_be64(p + 8 * i);
+        RS16(NOSCHED);
+        for (int r = 1; r < 5; r++) {
+            kt += 16;
+            RS16(SCHED);
+        }
+        st[0] += a; st[1] += b; st[2] += c; st[3] += d;
+        st[4] += e; st[5] += f; st[6] += g; st[7] += h;
+        p += TERN_SHA512_BLOCK;
+    }
+    tern_wipe(w, sizeof w);
+}
+
 static void group_blocks(const uint8_t *blk[4], const uint8_t *p, size_t n) {
     for (size_t j = 0; j < 4; j++)
         blk[j] = p + TERN_SHA512_BLOCK * (j < n ? j : n - 1);
@@ -178,9 +224,15 @@ void tern_sha512_blocks_avx2(uint64_t st[8], const uint8_t *p, size_t nblocks) {
     alignas(32) uint64_t wk[2][80][4];
     __m256i w[16];
     const uint8_t *blk[4];
-    int cur = 0;
-    if (nblocks == 0)
+    int cur = 0, used = 1;
+    /* Below six blocks the vector schedule (computed for four lanes, and
+     * not overlapped with rounds for the first group) costs more than it
+     * saves (measured); one- and two-block calls are the common case for
+     * HMAC, the PRF and the transcript hash. */
+    if (nblocks < 6) {
+        blocks_scalar(st, p, nblocks);
         return;
+    }
 
     size_t n = nblocks < 4 ? nblocks : 4;
     group_blocks(blk, p, n);
@@ -212,7 +264,9 @@ void tern_sha512_blocks_avx2(uint64_t st[8], const uint8_t *p, size_t nblocks) {
         nblocks = rest;
         n = nn;
         cur ^= 1;
+        used = 2;
     }
-    tern_wipe(wk, sizeof wk);
+    /* The schedule is message-derived: wipe the buffers that were used. */
+    tern_wipe(wk, (size_t)used * sizeof wk[0]);
     tern_wipe(w, sizeof w);
 }

@@ -2,9 +2,9 @@
  * Constant-time check for SHA-2, HMAC and the TLS 1.2 PRF (crypto/sha256.c,
  * sha256_shani.c, sha512.c, sha512_avx2.c, hmac.c, prf.c): keys, messages,
  * secrets and seeds are marked undefined for valgrind memcheck, then
- * hashed, MACed (keys shorter and longer than a block, prepared keys fed
- * in pieces) and run through the PRF; a MAC is compared with
- * tern_ct_memeq.  Any branch or memory index that depends on them is
+ * hashed (1200 bytes, so the SHA-512 AVX2 four-block path runs too),
+ * MACed (keys shorter and longer than a block, prepared keys fed in
+ * pieces) and run through the PRF; a MAC is compared with tern_ct_memeq.  Any branch or memory index that depends on them is
  * reported.  Lengths stay public.  Run with TERN_CPU=portable and with the
  * default features (valgrind hides the CPU features it cannot emulate, so
  * the default may be portable too for SHA-256).
@@ -27,7 +27,7 @@ static void run(const char *path) {
         unsetenv("TERN_CPU");
     tern_cpu_reset();
 
-    uint8_t key[200], msg[300], out[TERN_HASH_MAX_LEN], out2[TERN_HASH_MAX_LEN], prf[104];
+    uint8_t key[200], msg[1200], out[TERN_HASH_MAX_LEN], out2[TERN_HASH_MAX_LEN], prf[104];
     for (size_t i = 0; i < sizeof key; i++)
         key[i] = (uint8_t)(i * 7 + 1);
     for (size_t i = 0; i < sizeof msg; i++)
