@@ -56,11 +56,18 @@ static const char *fixture(const char *word) {
 
 static uint8_t *load_der(const char *word, size_t *len) {
     size_t tlen;
-    char *txt = tv_slurp(fixture(word), &tlen);
+    char file[128];
+    int block = 0;
+    const char *hash = strchr(word, '#');
+    snprintf(file, sizeof file, "%.*s", hash ? (int)(hash - word) : (int)strlen(word), word);
+    if (hash)
+        block = atoi(hash + 1);
+    char *txt = tv_slurp(fixture(file), &tlen);
     tern_pem_reader r;
     tern_pem_block b;
     tern_pem_init(&r, (const uint8_t *)txt, tlen);
-    assert_int_equal(tern_pem_next(&r, &b), 1);
+    for (int i = 0; i <= block; i++)
+        assert_int_equal(tern_pem_next(&r, &b), 1);
     size_t cap = tern_pem_decoded_max(&b);
     uint8_t *der = malloc(cap);
     assert_int_equal(tern_pem_decode(&b, der, cap, len), 0);

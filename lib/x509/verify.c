@@ -319,6 +319,15 @@ int tern_x509_verify_chain(const tern_truststore *ts, const uint8_t *const *cert
         found = extend(&s);
     if (found < 0) {
         memcpy(res->msg, s.msg, sizeof res->msg);
+        /* A malformed certificate in the list is skipped; when no issuer
+         * was found it may be the reason, so say so. */
+        for (size_t i = 1; i < n && s.err == TERN_ERR_CERT_UNKNOWN_CA; i++) {
+            if (!ok[i]) {
+                size_t len = strlen(res->msg);
+                msgf(res->msg + len, sizeof res->msg - len, " (certificate %zu is malformed and was skipped)", i);
+                break;
+            }
+        }
         res->failed_index = s.err_index;
         return res->err = s.err;
     }

@@ -257,6 +257,12 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$OUT/ec-roo
 sign ec-root ec-root "/O=tern test/CN=Test EC Root" self v3_root $START $ROOT_END -md sha384
 sign ec-leaf ec256 "/O=tern test/CN=ec leaf" ec-root v3_leaf_plain $START $END -md sha256
 
+# The work bound: six different self-issued "Loop CA" certificates with one
+# key, so each verifies every other's signature, and a leaf under them.
+for i in 1 2 3 4 5 6; do
+    sign loop$i bad-int "/O=tern test/CN=Loop CA" self v3_root $START $END
+done
+sign leaf-loop leaf "/O=tern test/CN=loop leaf" loop1:bad-int v3_leaf_plain $START $END
 # A P-256 ECDSA chain (root signs with ecdsa-with-SHA256 and -SHA384).
 ec_key ecp256-root P-256
 sign ecp256-root ecp256-root "/O=tern test/CN=Test P-256 Root" self v3_root $START $ROOT_END -md sha256
