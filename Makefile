@@ -26,7 +26,7 @@ BUILD    ?= build
 OPT      ?= -O2
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?= $(OPT) -g
-ALL_CFLAGS = $(WARN) $(CFLAGS) -D_DEFAULT_SOURCE -fPIC -fvisibility=hidden -Iinclude -I. $(XCFLAGS)
+ALL_CFLAGS = $(WARN) $(CFLAGS) -D_DEFAULT_SOURCE -fPIC -fvisibility=hidden -Iinclude -I. $(TEST_DEFS) $(XCFLAGS)
 
 LIB_SRC  := $(sort $(wildcard crypto/*.c lib/*.c lib/x509/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -76,7 +76,7 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_UTIL_OBJ) $(BUILD)/libtern
 # Tests that cross-check against OpenSSL link libcrypto when it is there.
 ifeq ($(HAVE_LIBCRYPTO),1)
 TEST_LIBS := $(shell pkg-config --libs libcrypto)
-$(BUILD)/tests/%.o: XCFLAGS += -DTERN_TEST_HAVE_OPENSSL=1
+$(BUILD)/tests/%.o: TEST_DEFS := -DTERN_TEST_HAVE_OPENSSL=1
 endif
 
 test: $(TEST_BIN) $(EXAMPLE_BIN) tools
