@@ -34,22 +34,28 @@ static const uint32_t H256[8] = {
 };
 
 #define ROR32(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
-/* FIPS 180-4 §4.1.2 functions.  Ch and Maj are written with one operation
- * fewer than the textbook form; both are bitwise identities. */
+/* FIPS 180-4 §4.1.2 functions.  Ch is written with one operation fewer
+ * than the textbook form (a bitwise identity); Maj is in RND below. */
 #define BSIG0(x) (ROR32(x, 2) ^ ROR32(x, 13) ^ ROR32(x, 22))
 #define BSIG1(x) (ROR32(x, 6) ^ ROR32(x, 11) ^ ROR32(x, 25))
 #define SSIG0(x) (ROR32(x, 7) ^ ROR32(x, 18) ^ ((x) >> 3))
 #define SSIG1(x) (ROR32(x, 17) ^ ROR32(x, 19) ^ ((x) >> 10))
 #define CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
-#define MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
 
 /* One round on rotating names.  k (0..15) is a constant: the slot in the
  * 16-word schedule window and the offset into kt, the constants for this
- * run of 16 rounds; constant indices let the compiler address w directly. */
+ * run of 16 rounds; constant indices let the compiler address w directly.
+ * h + K + W + Ch is summed before Sigma1(e) is added, so the chain from e
+ * to the next e is Sigma1, one add, d + t1; the barrier (an empty asm)
+ * stops the compiler reassociating that sum into a longer chain.
+ * Maj(a,b,c) = b ^ ((a ^ b) & (b ^ c)), and this round's a^b is the next
+ * round's b^c, carried in bc. */
 #define RND(a, b, c, d, e, f, g, h, k)                                        \
     do {                                                                      \
-        uint32_t t1_ = h + BSIG1(e) + CH(e, f, g) + kt[k] + w[k];             \
-        uint32_t t2_ = BSIG0(a) + MAJ(a, b, c);                               \
+        uint32_t t1_ = tern_ct_barrier_u32(h + kt[k] + w[k] + CH(e, f, g)) + BSIG1(e); \
+        uint32_t ab_ = (a) ^ (b);                                             \
+        uint32_t t2_ = BSIG0(a) + ((b) ^ (ab_ & bc));                         \
+        bc = ab_;                                                             \
         d += t1_;                                                             \
         h = t1_ + t2_;                                                        \
     } while (0)
@@ -81,6 +87,7 @@ void tern_sha256_blocks_portable(uint32_t st[8], const uint8_t *p, size_t nblock
     while (nblocks--) {
         uint32_t a = st[0], b = st[1], c = st[2], d = st[3];
         uint32_t e = st[4], f = st[5], g = st[6], h = st[7];
+        uint32_t bc = b ^ c;
         const uint32_t *kt = K256;
         for (int i = 0; i < 16; i++)
             w[i] = tern_load_be32(p + 4 * i);

@@ -55,15 +55,21 @@ static const uint64_t H384[8] = {
 #define SSIG0(x) (ROR64(x, 1) ^ ROR64(x, 8) ^ ((x) >> 7))
 #define SSIG1(x) (ROR64(x, 19) ^ ROR64(x, 61) ^ ((x) >> 6))
 #define CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
-#define MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
 
 /* One round on rotating names.  k (0..15) is a constant: the slot in the
  * 16-word schedule window and the offset into kt, the constants for this
- * run of 16 rounds; constant indices let the compiler address w directly. */
+ * run of 16 rounds; constant indices let the compiler address w directly.
+ * h + K + W + Ch is summed before Sigma1(e) is added, so the chain from e
+ * to the next e is Sigma1, one add, d + t1; the barrier (an empty asm)
+ * stops the compiler reassociating that sum into a longer chain.
+ * Maj(a,b,c) = b ^ ((a ^ b) & (b ^ c)), and this round's a^b is the next
+ * round's b^c, carried in bc. */
 #define RND(a, b, c, d, e, f, g, h, k)                                        \
     do {                                                                      \
-        uint64_t t1_ = h + BSIG1(e) + CH(e, f, g) + kt[k] + w[k];             \
-        uint64_t t2_ = BSIG0(a) + MAJ(a, b, c);                               \
+        uint64_t t1_ = tern_ct_barrier_u64(h + kt[k] + w[k] + CH(e, f, g)) + BSIG1(e); \
+        uint64_t ab_ = (a) ^ (b);                                             \
+        uint64_t t2_ = BSIG0(a) + ((b) ^ (ab_ & bc));                         \
+        bc = ab_;                                                             \
         d += t1_;                                                             \
         h = t1_ + t2_;                                                        \
     } while (0)
@@ -95,6 +101,7 @@ void tern_sha512_blocks_portable(uint64_t st[8], const uint8_t *p, size_t nblock
     while (nblocks--) {
         uint64_t a = st[0], b = st[1], c = st[2], d = st[3];
         uint64_t e = st[4], f = st[5], g = st[6], h = st[7];
+        uint64_t bc = b ^ c;
         const uint64_t *kt = K512;
         for (int i = 0; i < 16; i++)
             w[i] = tern_load_be64(p + 8 * i);
