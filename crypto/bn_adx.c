@@ -97,54 +97,78 @@ static inline void row_reduce(uint64_t *t, const uint64_t *m, uint64_t q, size_t
 }
 
 /* t[0 .. L-1] += x[0 .. L-1] y and t[L] = the carry word (t[L] must be
- * free: it is overwritten), for any L >= 1: groups of 4 limbs, then single
- * limbs.  No overflow: t + x y < 2^(64 (L+1)) when t < 2^(64 L). */
+ * free: it is overwritten), for L = K + 4 groups with K = 0..3 leading
+ * single limbs written out (one variant per K), then 4-limb groups.  No
+ * overflow: t + x y < 2^(64 (L+1)) when t < 2^(64 L). */
+#define ONE_LIMB(o, hn, hp)                                                   \
+    "mulxq " o "(%[x]), %%r10, " hn "\n\t"                                    \
+    "adcxq " o "(%[t]), %%r10\n\t"                                            \
+    "adoxq " hp ", %%r10\n\t"                                                 \
+    "movq %%r10, " o "(%[t])\n\t"
+#define PREFIX_0 ""
+#define PREFIX_1 ONE_LIMB("0", "%%r9", "%%r8") "movq %%r9, %%r8\n\t" "leaq 8(%[x]), %[x]\n\tleaq 8(%[t]), %[t]\n\t"
+#define PREFIX_2 ONE_LIMB("0", "%%r9", "%%r8") ONE_LIMB("8", "%%r8", "%%r9") "leaq 16(%[x]), %[x]\n\tleaq 16(%[t]), %[t]\n\t"
+#define PREFIX_3                                                              \
+    ONE_LIMB("0", "%%r9", "%%r8") ONE_LIMB("8", "%%r8", "%%r9") ONE_LIMB("16", "%%r9", "%%r8") \
+    "movq %%r9, %%r8\n\t" "leaq 24(%[x]), %[x]\n\tleaq 24(%[t]), %[t]\n\t"
+#define DEFINE_ROW_STORE(K)                                                                       \
+    static inline void row_mac_store_##K(uint64_t *t, const uint64_t *x, uint64_t y, size_t groups) { \
+        __asm__ volatile("xorl %%r8d, %%r8d\n\t" PREFIX_##K                                       \
+                         "1:\n\t"                                                                 \
+                         "jrcxz 2f\n\t"                                                           \
+                         ONE_LIMB("0", "%%r9", "%%r8") ONE_LIMB("8", "%%r8", "%%r9")              \
+                         ONE_LIMB("16", "%%r9", "%%r8") ONE_LIMB("24", "%%r8", "%%r9")            \
+                         "leaq 32(%[x]), %[x]\n\t"                                                \
+                         "leaq 32(%[t]), %[t]\n\t"                                                \
+                         "leaq -1(%[c]), %[c]\n\t"                                                \
+                         "jmp 1b\n"                                                               \
+                         "2:\n\t"                                                                 \
+                         "movl $0, %%r9d\n\t"                                                     \
+                         "adcxq %%r9, %%r8\n\t"                                                   \
+                         "adoxq %%r9, %%r8\n\t"                                                   \
+                         "movq %%r8, 0(%[t])\n\t"                                                 \
+                         : [t] "+r"(t), [x] "+r"(x), [c] "+c"(groups)                             \
+                         : "d"(y)                                                                 \
+                         : "r8", "r9", "r10", "cc", "memory");                                    \
+    }
+DEFINE_ROW_STORE(0)
+DEFINE_ROW_STORE(1)
+DEFINE_ROW_STORE(2)
+DEFINE_ROW_STORE(3)
+
 static inline void row_mac_store(uint64_t *t, const uint64_t *x, uint64_t y, size_t len) {
-    size_t groups = len / 4, rest = len % 4;
+    switch (len % 4) { /* len is public: the row length of the triangle */
+    case 0: row_mac_store_0(t, x, y, len / 4); break;
+    case 1: row_mac_store_1(t, x, y, len / 4); break;
+    case 2: row_mac_store_2(t, x, y, len / 4); break;
+    default: row_mac_store_3(t, x, y, len / 4); break;
+    }
+}
+
+/* t[0 .. 2n-1] = 2 t + the diagonal (a[i]^2 at limb 2i), in one pass: the
+ * doubling rides the CF chain (t + t), the squares the OF chain. */
+static inline void double_add_diagonal(uint64_t *t, const uint64_t *a, size_t n) {
     __asm__ volatile("xorl %%r8d, %%r8d\n\t"
                      "1:\n\t"
-                     "jrcxz 3f\n\t"
-                     "mulxq 0(%[x]), %%r10, %%r9\n\t"
-                     "adcxq 0(%[t]), %%r10\n\t"
-                     "adoxq %%r8, %%r10\n\t"
-                     "movq %%r10, 0(%[t])\n\t"
-                     "mulxq 8(%[x]), %%r10, %%r8\n\t"
-                     "adcxq 8(%[t]), %%r10\n\t"
-                     "adoxq %%r9, %%r10\n\t"
-                     "movq %%r10, 8(%[t])\n\t"
-                     "mulxq 16(%[x]), %%r10, %%r9\n\t"
-                     "adcxq 16(%[t]), %%r10\n\t"
-                     "adoxq %%r8, %%r10\n\t"
-                     "movq %%r10, 16(%[t])\n\t"
-                     "mulxq 24(%[x]), %%r10, %%r8\n\t"
-                     "adcxq 24(%[t]), %%r10\n\t"
-                     "adoxq %%r9, %%r10\n\t"
-                     "movq %%r10, 24(%[t])\n\t"
-                     "leaq 32(%[x]), %[x]\n\t"
-                     "leaq 32(%[t]), %[t]\n\t"
+                     "jrcxz 2f\n\t"
+                     "movq 0(%[a]), %%rdx\n\t"
+                     "mulxq %%rdx, %%r9, %%r10\n\t"
+                     "movq 0(%[t]), %%r11\n\t"
+                     "adcxq %%r11, %%r11\n\t"
+                     "adoxq %%r9, %%r11\n\t"
+                     "movq %%r11, 0(%[t])\n\t"
+                     "movq 8(%[t]), %%r11\n\t"
+                     "adcxq %%r11, %%r11\n\t"
+                     "adoxq %%r10, %%r11\n\t"
+                     "movq %%r11, 8(%[t])\n\t"
+                     "leaq 8(%[a]), %[a]\n\t"
+                     "leaq 16(%[t]), %[t]\n\t"
                      "leaq -1(%[c]), %[c]\n\t"
                      "jmp 1b\n"
-                     "3:\n\t"
-                     "movq %[r], %[c]\n"
-                     "4:\n\t"
-                     "jrcxz 5f\n\t"
-                     "mulxq 0(%[x]), %%r10, %%r9\n\t"
-                     "adcxq 0(%[t]), %%r10\n\t"
-                     "adoxq %%r8, %%r10\n\t"
-                     "movq %%r10, 0(%[t])\n\t"
-                     "movq %%r9, %%r8\n\t"
-                     "leaq 8(%[x]), %[x]\n\t"
-                     "leaq 8(%[t]), %[t]\n\t"
-                     "leaq -1(%[c]), %[c]\n\t"
-                     "jmp 4b\n"
-                     "5:\n\t"
-                     "movl $0, %%r9d\n\t"
-                     "adcxq %%r9, %%r8\n\t"
-                     "adoxq %%r9, %%r8\n\t"
-                     "movq %%r8, 0(%[t])\n\t"
-                     : [t] "+r"(t), [x] "+r"(x), [c] "+c"(groups), [r] "+r"(rest)
-                     : "d"(y)
-                     : "r8", "r9", "r10", "cc", "memory");
+                     "2:\n\t"
+                     : [t] "+r"(t), [a] "+r"(a), [c] "+c"(n)
+                     :
+                     : "rdx", "r8", "r9", "r10", "r11", "cc", "memory");
 }
 
 /* t[0 .. L-1] += x[0 .. L-1] y with L = 4 cnt, then t[L] += the carry word
@@ -204,9 +228,6 @@ static void final_sub(uint64_t *r, const uint64_t *t, uint64_t top, const uint64
         r[j] = (d[j] & mask) | (t[j] & ~mask);
 }
 
-/* Montgomery squaring, n = 4 cnt: the off-diagonal triangle once
- * (n (n-1) / 2 products), doubled, plus the diagonal, then n reduction rows
- * over the 2n-limb square: 1.5 n^2 products instead of 2 n^2. */
 /* t[0 .. 2n] = a^2 without reduction (t[2n] = 0): the off-diagonal
  * triangle once, doubled, plus the diagonal a[i]^2 at limb 2i. */
 static void square_triangle(uint64_t *t, const uint64_t *a, size_t n) {
@@ -214,24 +235,14 @@ static void square_triangle(uint64_t *t, const uint64_t *a, size_t n) {
         t[j] = 0;
     for (size_t i = 0; i + 1 < n; i++)
         row_mac_store(t + 2 * i + 1, a + i + 1, a[i], n - 1 - i);
-    /* The triangle is below a^2 / 2 < 2^(128 n - 1): doubling fits. */
-    uint64_t carry = 0;
-    for (size_t k = 0; k < 2 * n; k++) {
-        uint64_t top = t[k] >> 63;
-        t[k] = t[k] << 1 | carry;
-        carry = top;
-    }
-    /* 2 tri + diag = a^2 < 2^(128 n): nothing carries out of the top. */
-    unsigned char c = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned long long hi, lo = _mulx_u64(a[i], a[i], &hi), s;
-        c = _addcarry_u64(c, t[2 * i], lo, &s);
-        t[2 * i] = s;
-        c = _addcarry_u64(c, t[2 * i + 1], hi, &s);
-        t[2 * i + 1] = s;
-    }
+    /* The triangle is below a^2 / 2 < 2^(128 n - 1), so doubling it does
+     * not carry out, and 2 tri + diag = a^2 < 2^(128 n) fits. */
+    double_add_diagonal(t, a, n);
 }
 
+/* Montgomery squaring, n = 4 cnt: the off-diagonal triangle once
+ * (n (n-1) / 2 products), doubled, plus the diagonal, then n reduction rows
+ * over the 2n-limb square: 1.5 n^2 products instead of 2 n^2. */
 static void mont_sqr_asm(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t m0inv, size_t n) {
     uint64_t t[2 * TERN_BN_MAX_LIMBS + 1];
     square_triangle(t, a, n);
