@@ -15,14 +15,15 @@
  *
  * Layout.  Four blocks hold 64 state bytes.  Byte (row r, column c) of
  * block b gets the position p = 16r + 4c + b (0..63), and word q[i] holds
- * bit i of every byte: bit p of q[i] is bit i of byte p (per lane: q[i][l]).  So in each word a
- * row is one 16-bit lane, a column one nibble of it, and:
- *   ShiftRows  = rotate lane r right by 4r bits (a few masks and shifts);
+ * bit i of every byte: bit p of q[i] is bit i of byte p (q[i][l] in lane
+ * l).  So in each word a row is one 16-bit field, a column one nibble of
+ * it, and:
+ *   ShiftRows  = rotate field r right by 4r bits (a few masks and shifts);
  *   MixColumns = rotations of the whole word by 16/32 bits (rows r+1, r+2);
- *   SubBytes   = the Boyar-Peralta circuit (J. Boyar, R. Peralta, "A new
- *                combinational logic minimization technique with
- *                applications to cryptology", SEA 2010: 113 XOR/AND/XNOR
- *                gates) applied to the eight words, 64 S-boxes at once.
+ *   SubBytes   = the Boyar-Peralta circuit (J. Boyar, R. Peralta, "A
+ *                depth-16 circuit for the AES S-box", SEC 2012: 34 AND and
+ *                94 XOR/XNOR gates) applied to the eight words, 64 S-boxes
+ *                per lane at once.
  * The key schedule (FIPS 197 §5.2) uses the same circuit for SubWord.
  */
 #include "crypto/aes_internal.h"
@@ -35,152 +36,152 @@ typedef uint64_t state[8][LANES];
 /* The S-box on 128 bytes at once.  Input bit 7 (the circuit's U0) is q[7],
  * output S0 (bit 7) goes to q[7]. */
 static ALWAYS_INLINE void sbox(state q) {
-  for (int l = 0; l < LANES; l++) {
-    uint64_t u0 = q[7][l], u1 = q[6][l], u2 = q[5][l], u3 = q[4][l], u4 = q[3][l], u5 = q[2][l], u6 = q[1][l],
-             u7 = q[0][l];
-    uint64_t t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17, t18, t19, t20,
-        t21, t22, t23, t24, t25, t26, t27;
-    uint64_t m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
-        m21, m22, m23, m24, m25, m26, m27, m28, m29, m30, m31, m32, m33, m34, m35, m36, m37, m38, m39,
-        m40, m41, m42, m43, m44, m45, m46, m47, m48, m49, m50, m51, m52, m53, m54, m55, m56, m57, m58,
-        m59, m60, m61, m62, m63;
-    uint64_t l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, l14, l15, l16, l17, l18, l19,
-        l20, l21, l22, l23, l24, l25, l26, l27, l28, l29;
+    for (int ln = 0; ln < LANES; ln++) {
+        uint64_t u0 = q[7][ln], u1 = q[6][ln], u2 = q[5][ln], u3 = q[4][ln], u4 = q[3][ln], u5 = q[2][ln], u6 = q[1][ln],
+                 u7 = q[0][ln];
+        uint64_t t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17, t18, t19, t20,
+            t21, t22, t23, t24, t25, t26, t27;
+        uint64_t m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
+            m21, m22, m23, m24, m25, m26, m27, m28, m29, m30, m31, m32, m33, m34, m35, m36, m37, m38, m39,
+            m40, m41, m42, m43, m44, m45, m46, m47, m48, m49, m50, m51, m52, m53, m54, m55, m56, m57, m58,
+            m59, m60, m61, m62, m63;
+        uint64_t l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11, l12, l13, l14, l15, l16, l17, l18, l19,
+            l20, l21, l22, l23, l24, l25, l26, l27, l28, l29;
 
-    /* top linear layer */
-    t1 = u0 ^ u3;
-    t2 = u0 ^ u5;
-    t3 = u0 ^ u6;
-    t4 = u3 ^ u5;
-    t5 = u4 ^ u6;
-    t6 = t1 ^ t5;
-    t7 = u1 ^ u2;
-    t8 = u7 ^ t6;
-    t9 = u7 ^ t7;
-    t10 = t6 ^ t7;
-    t11 = u1 ^ u5;
-    t12 = u2 ^ u5;
-    t13 = t3 ^ t4;
-    t14 = t6 ^ t11;
-    t15 = t5 ^ t11;
-    t16 = t5 ^ t12;
-    t17 = t9 ^ t16;
-    t18 = u3 ^ u7;
-    t19 = t7 ^ t18;
-    t20 = t1 ^ t19;
-    t21 = u6 ^ u7;
-    t22 = t7 ^ t21;
-    t23 = t2 ^ t22;
-    t24 = t2 ^ t10;
-    t25 = t20 ^ t17;
-    t26 = t3 ^ t16;
-    t27 = t1 ^ t12;
+        /* top linear layer */
+        t1 = u0 ^ u3;
+        t2 = u0 ^ u5;
+        t3 = u0 ^ u6;
+        t4 = u3 ^ u5;
+        t5 = u4 ^ u6;
+        t6 = t1 ^ t5;
+        t7 = u1 ^ u2;
+        t8 = u7 ^ t6;
+        t9 = u7 ^ t7;
+        t10 = t6 ^ t7;
+        t11 = u1 ^ u5;
+        t12 = u2 ^ u5;
+        t13 = t3 ^ t4;
+        t14 = t6 ^ t11;
+        t15 = t5 ^ t11;
+        t16 = t5 ^ t12;
+        t17 = t9 ^ t16;
+        t18 = u3 ^ u7;
+        t19 = t7 ^ t18;
+        t20 = t1 ^ t19;
+        t21 = u6 ^ u7;
+        t22 = t7 ^ t21;
+        t23 = t2 ^ t22;
+        t24 = t2 ^ t10;
+        t25 = t20 ^ t17;
+        t26 = t3 ^ t16;
+        t27 = t1 ^ t12;
 
-    /* middle non-linear layer: inversion in GF(2^4)^2 */
-    m1 = t13 & t6;
-    m2 = t23 & t8;
-    m3 = t14 ^ m1;
-    m4 = t19 & u7;
-    m5 = m4 ^ m1;
-    m6 = t3 & t16;
-    m7 = t22 & t9;
-    m8 = t26 ^ m6;
-    m9 = t20 & t17;
-    m10 = m9 ^ m6;
-    m11 = t1 & t15;
-    m12 = t4 & t27;
-    m13 = m12 ^ m11;
-    m14 = t2 & t10;
-    m15 = m14 ^ m11;
-    m16 = m3 ^ m2;
-    m17 = m5 ^ t24;
-    m18 = m8 ^ m7;
-    m19 = m10 ^ m15;
-    m20 = m16 ^ m13;
-    m21 = m17 ^ m15;
-    m22 = m18 ^ m13;
-    m23 = m19 ^ t25;
-    m24 = m22 ^ m23;
-    m25 = m22 & m20;
-    m26 = m21 ^ m25;
-    m27 = m20 ^ m21;
-    m28 = m23 ^ m25;
-    m29 = m28 & m27;
-    m30 = m26 & m24;
-    m31 = m20 & m23;
-    m32 = m27 & m31;
-    m33 = m27 ^ m25;
-    m34 = m21 & m22;
-    m35 = m24 & m34;
-    m36 = m24 ^ m25;
-    m37 = m21 ^ m29;
-    m38 = m32 ^ m33;
-    m39 = m23 ^ m30;
-    m40 = m35 ^ m36;
-    m41 = m38 ^ m40;
-    m42 = m37 ^ m39;
-    m43 = m37 ^ m38;
-    m44 = m39 ^ m40;
-    m45 = m42 ^ m41;
-    m46 = m44 & t6;
-    m47 = m40 & t8;
-    m48 = m39 & u7;
-    m49 = m43 & t16;
-    m50 = m38 & t9;
-    m51 = m37 & t17;
-    m52 = m42 & t15;
-    m53 = m45 & t27;
-    m54 = m41 & t10;
-    m55 = m44 & t13;
-    m56 = m40 & t23;
-    m57 = m39 & t19;
-    m58 = m43 & t3;
-    m59 = m38 & t22;
-    m60 = m37 & t20;
-    m61 = m42 & t1;
-    m62 = m45 & t4;
-    m63 = m41 & t2;
+        /* middle non-linear layer: inversion in GF(2^4)^2 */
+        m1 = t13 & t6;
+        m2 = t23 & t8;
+        m3 = t14 ^ m1;
+        m4 = t19 & u7;
+        m5 = m4 ^ m1;
+        m6 = t3 & t16;
+        m7 = t22 & t9;
+        m8 = t26 ^ m6;
+        m9 = t20 & t17;
+        m10 = m9 ^ m6;
+        m11 = t1 & t15;
+        m12 = t4 & t27;
+        m13 = m12 ^ m11;
+        m14 = t2 & t10;
+        m15 = m14 ^ m11;
+        m16 = m3 ^ m2;
+        m17 = m5 ^ t24;
+        m18 = m8 ^ m7;
+        m19 = m10 ^ m15;
+        m20 = m16 ^ m13;
+        m21 = m17 ^ m15;
+        m22 = m18 ^ m13;
+        m23 = m19 ^ t25;
+        m24 = m22 ^ m23;
+        m25 = m22 & m20;
+        m26 = m21 ^ m25;
+        m27 = m20 ^ m21;
+        m28 = m23 ^ m25;
+        m29 = m28 & m27;
+        m30 = m26 & m24;
+        m31 = m20 & m23;
+        m32 = m27 & m31;
+        m33 = m27 ^ m25;
+        m34 = m21 & m22;
+        m35 = m24 & m34;
+        m36 = m24 ^ m25;
+        m37 = m21 ^ m29;
+        m38 = m32 ^ m33;
+        m39 = m23 ^ m30;
+        m40 = m35 ^ m36;
+        m41 = m38 ^ m40;
+        m42 = m37 ^ m39;
+        m43 = m37 ^ m38;
+        m44 = m39 ^ m40;
+        m45 = m42 ^ m41;
+        m46 = m44 & t6;
+        m47 = m40 & t8;
+        m48 = m39 & u7;
+        m49 = m43 & t16;
+        m50 = m38 & t9;
+        m51 = m37 & t17;
+        m52 = m42 & t15;
+        m53 = m45 & t27;
+        m54 = m41 & t10;
+        m55 = m44 & t13;
+        m56 = m40 & t23;
+        m57 = m39 & t19;
+        m58 = m43 & t3;
+        m59 = m38 & t22;
+        m60 = m37 & t20;
+        m61 = m42 & t1;
+        m62 = m45 & t4;
+        m63 = m41 & t2;
 
-    /* bottom linear layer (with the affine constant 0x63 as NOTs) */
-    l0 = m61 ^ m62;
-    l1 = m50 ^ m56;
-    l2 = m46 ^ m48;
-    l3 = m47 ^ m55;
-    l4 = m54 ^ m58;
-    l5 = m49 ^ m61;
-    l6 = m62 ^ l5;
-    l7 = m46 ^ l3;
-    l8 = m51 ^ m59;
-    l9 = m52 ^ m53;
-    l10 = m53 ^ l4;
-    l11 = m60 ^ l2;
-    l12 = m48 ^ m51;
-    l13 = m50 ^ l0;
-    l14 = m52 ^ m61;
-    l15 = m55 ^ l1;
-    l16 = m56 ^ l0;
-    l17 = m57 ^ l1;
-    l18 = m58 ^ l8;
-    l19 = m63 ^ l4;
-    l20 = l0 ^ l1;
-    l21 = l1 ^ l7;
-    l22 = l3 ^ l12;
-    l23 = l18 ^ l2;
-    l24 = l15 ^ l9;
-    l25 = l6 ^ l10;
-    l26 = l7 ^ l9;
-    l27 = l8 ^ l10;
-    l28 = l11 ^ l14;
-    l29 = l11 ^ l17;
-    q[7][l] = l6 ^ l24;
-    q[6][l] = ~(l16 ^ l26);
-    q[5][l] = ~(l19 ^ l28);
-    q[4][l] = l6 ^ l21;
-    q[3][l] = l20 ^ l22;
-    q[2][l] = l25 ^ l29;
-    q[1][l] = ~(l13 ^ l27);
-    q[0][l] = ~(l6 ^ l23);
-  }
+        /* bottom linear layer (with the affine constant 0x63 as NOTs) */
+        l0 = m61 ^ m62;
+        l1 = m50 ^ m56;
+        l2 = m46 ^ m48;
+        l3 = m47 ^ m55;
+        l4 = m54 ^ m58;
+        l5 = m49 ^ m61;
+        l6 = m62 ^ l5;
+        l7 = m46 ^ l3;
+        l8 = m51 ^ m59;
+        l9 = m52 ^ m53;
+        l10 = m53 ^ l4;
+        l11 = m60 ^ l2;
+        l12 = m48 ^ m51;
+        l13 = m50 ^ l0;
+        l14 = m52 ^ m61;
+        l15 = m55 ^ l1;
+        l16 = m56 ^ l0;
+        l17 = m57 ^ l1;
+        l18 = m58 ^ l8;
+        l19 = m63 ^ l4;
+        l20 = l0 ^ l1;
+        l21 = l1 ^ l7;
+        l22 = l3 ^ l12;
+        l23 = l18 ^ l2;
+        l24 = l15 ^ l9;
+        l25 = l6 ^ l10;
+        l26 = l7 ^ l9;
+        l27 = l8 ^ l10;
+        l28 = l11 ^ l14;
+        l29 = l11 ^ l17;
+        q[7][ln] = l6 ^ l24;
+        q[6][ln] = ~(l16 ^ l26);
+        q[5][ln] = ~(l19 ^ l28);
+        q[4][ln] = l6 ^ l21;
+        q[3][ln] = l20 ^ l22;
+        q[2][ln] = l25 ^ l29;
+        q[1][ln] = ~(l13 ^ l27);
+        q[0][ln] = ~(l6 ^ l23);
+    }
 }
 
 /* Transpose, in every byte position at once, the 8x8 bit matrix whose rows
