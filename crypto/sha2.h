@@ -7,7 +7,8 @@
  * The struct contents are private to crypto/sha256*.c, sha512*.c and
  * hash.c (callers use only sizeof, struct copy and the functions); the
  * prototypes are the contract.  Each context records at init which block
- * function it uses (portable C, SHA-NI for SHA-256, AVX2 for SHA-384/512),
+ * function it uses (portable C; SHA-NI or AVX2 for SHA-256; AVX2 for
+ * SHA-384/512),
  * from tern_cpu(), so TERN_CPU=portable + tern_cpu_reset() affects contexts
  * initialised afterwards.  A copy keeps its source's choice.
  *
@@ -34,7 +35,7 @@ typedef struct {
     uint64_t total;                  /* bytes hashed so far */
     uint8_t buf[TERN_SHA256_BLOCK];  /* partial block */
     size_t buflen;
-    /* Block function (portable or SHA-NI), chosen by init from tern_cpu(). */
+    /* Block function (portable, SHA-NI or AVX2), chosen by init from tern_cpu(). */
     void (*blocks)(uint32_t h[8], const uint8_t *p, size_t nblocks);
 } tern_sha256_ctx;
 

@@ -1,9 +1,10 @@
 /*
  * SHA-256 (FIPS 180-4 §4.1.2, §4.2.2, §5.1.1 padding, §6.2 computation):
  * the portable block function, the buffering around it, and the choice of
- * block function (portable or SHA-NI, crypto/sha256_shani.c) made once per
- * context at init from tern_cpu(), so TERN_CPU=portable + tern_cpu_reset()
- * switches new contexts to the portable path.
+ * block function (SHA-NI in crypto/sha256_shani.c, else AVX2+BMI2 in
+ * crypto/sha256_avx2.c, else portable) made once per context at init from
+ * tern_cpu(), so TERN_CPU=portable (or -shani) + tern_cpu_reset() switches
+ * new contexts to that path.
  *
  * SHA-256 processes only public-length data in a data-independent way: no
  * branch or memory index depends on the message or the state, so it is
@@ -108,6 +109,8 @@ void tern_sha256_blocks_portable(uint32_t st[8], const uint8_t *p, size_t nblock
 static void (*sha256_pick(void))(uint32_t *, const uint8_t *, size_t) {
     if (tern_cpu_has(TERN_CPU_SHANI | TERN_CPU_SSSE3 | TERN_CPU_SSE41))
         return tern_sha256_blocks_shani;
+    if (tern_cpu_has(TERN_CPU_AVX2 | TERN_CPU_BMI2))
+        return tern_sha256_blocks_avx2;
     return tern_sha256_blocks_portable;
 }
 

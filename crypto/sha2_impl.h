@@ -12,6 +12,9 @@
 void tern_sha256_blocks_portable(uint32_t h[8], const uint8_t *p, size_t nblocks);
 /* x86 SHA extensions (crypto/sha256_shani.c); needs SHA-NI, SSSE3, SSE4.1. */
 void tern_sha256_blocks_shani(uint32_t h[8], const uint8_t *p, size_t nblocks);
+/* AVX2 message schedule for eight blocks at once + BMI2 scalar rounds
+ * (crypto/sha256_avx2.c), for CPUs with AVX2 and BMI2 but no SHA-NI. */
+void tern_sha256_blocks_avx2(uint32_t h[8], const uint8_t *p, size_t nblocks);
 
 /* Portable C (crypto/sha512.c). */
 void tern_sha512_blocks_portable(uint64_t h[8], const uint8_t *p, size_t nblocks);

@@ -6,8 +6,8 @@
  * MACed (keys shorter and longer than a block, prepared keys fed in
  * pieces) and run through the PRF; a MAC is compared with tern_ct_memeq.  Any branch or memory index that depends on them is
  * reported.  Lengths stay public.  Run with TERN_CPU=portable and with the
- * default features (valgrind hides the CPU features it cannot emulate, so
- * the default may be portable too for SHA-256).
+ * default features; valgrind hides SHA-NI (it cannot emulate it), so the
+ * default runs the AVX2 paths of both SHA-256 and SHA-512.
  */
 #include <stdio.h>
 #include <stdlib.h>
