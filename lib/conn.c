@@ -18,11 +18,18 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side) {
         return NULL;
     size_t head = (sizeof(tern_conn) + 63) & ~(size_t)63;
     size_t in_cap = TERN_REC_HDR + TERN_MAX_CIPHERTEXT;
-    /* One full record plus room for an alert behind it, so a failure can
-     * always be reported even while a data record waits to be sent. */
-    size_t out_cap = TERN_REC_HDR + cfg->record_size + TERN_GCM_OVERHEAD + 64;
+    /* The output buffer holds one full record plus room for an alert behind
+     * it (so a failure can always be reported while a data record waits),
+     * and doubles as the handshake message area: one message of hs_max
+     * bytes, plus the record framing of a flight cut into record_size
+     * pieces. */
     size_t hs_cap = TERN_HS_HDR + cfg->hs_max;
-    size_t total = (head + in_cap + out_cap + hs_cap + 63) & ~(size_t)63;
+    size_t per_record = TERN_REC_HDR + TERN_GCM_OVERHEAD;
+    size_t slack = (hs_cap / cfg->record_size + 2) * per_record;
+    size_t out_cap = TERN_REC_HDR + cfg->record_size + TERN_GCM_OVERHEAD + 64;
+    if (out_cap < hs_cap + slack + 64)
+        out_cap = hs_cap + slack + 64;
+    size_t total = (head + in_cap + out_cap + 63) & ~(size_t)63;
     uint8_t *mem = aligned_alloc(64, total);
     if (mem == NULL)
         return NULL;
@@ -37,8 +44,9 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side) {
     c->in_cap = in_cap;
     c->out = c->in + in_cap;
     c->out_cap = out_cap;
-    c->hs = c->out + out_cap;
+    c->hs = c->out;
     c->hs_cap = hs_cap;
+    c->out_slack = slack;
     c->state = TERN_ST_HANDSHAKE;
     tern_hs_begin(c);
     return c;
@@ -90,7 +98,7 @@ int tern_fail(tern_conn *c, int err, const char *fmt, ...) {
     int alert = tern_error_alert(err);
     if (alert >= 0) {
         /* Whatever handshake bytes were pending will never be sent. */
-        c->hs_out_len = c->hs_out_off = 0;
+        c->hs_out_len = 0;
         c->alert_sent = alert;
         tern_rec_alert(c, 2, alert);
         size_t n = strlen(c->errmsg);
@@ -113,7 +121,7 @@ static int failed(tern_conn *c, int rc) {
 /* The current record is an alert: RFC 5246 §7.2.  close_notify ends the
  * stream; a fatal alert ends the connection; warnings are counted. */
 static int handle_alert(tern_conn *c) {
-    if (c->hs_in_len > 0)
+    if (tern_hs_partial(c))
         return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "an alert arrived inside a fragmented handshake message");
     while (c->rec_left >= 2) {
         uint8_t level = c->rec_p[0], desc = c->rec_p[1];
@@ -190,7 +198,7 @@ static int next_data_record(tern_conn *c) {
     for (;;) {
         if (c->rec_active) {
             if (c->rec_type == TERN_CT_APPLICATION_DATA) {
-                if (c->hs_in_len > 0)
+                if (tern_hs_partial(c))
                     return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE,
                                      "application data arrived inside a fragmented handshake message");
                 if (c->rec_left > 0)
@@ -307,6 +315,18 @@ int tern_close(tern_conn *c) {
         return TERN_ERR_INVALID_ARG;
     if (c->state == TERN_ST_FAILED)
         return c->err;
+    if (c->state == TERN_ST_HANDSHAKE) {
+        /* Closing a half-done handshake abandons it: say so to the peer
+         * (user_canceled is a warning, close_notify follows) and fail. */
+        c->hs_out_len = 0;
+        if (c->out_sent == c->out_len)
+            c->out_sent = c->out_len = 0;
+        tern_rec_alert(c, 1, TERN_ALERT_USER_CANCELED);
+        tern_rec_alert(c, 1, TERN_ALERT_CLOSE_NOTIFY);
+        c->sent_close_notify = 1;
+        (void)tern_fail(c, TERN_ERR_CLOSED, "the connection was closed before the handshake finished");
+        return tern_io_flush(c) == TERN_WANT_WRITE ? TERN_WANT_WRITE : 0;
+    }
     if (!c->sent_close_notify) {
         if (!tern_rec_fits(c, 2)) {
             int f = tern_io_flush(c);

@@ -163,56 +163,73 @@ static int next_message(tern_conn *c, int *type, size_t *len) {
     }
 }
 
-/* Cut the pending outgoing handshake bytes into records (at most
- * record_size plaintext bytes each).  TERN_WANT_WRITE when the output
- * buffer is full: the pump sends and we are called again. */
+/* Where our next handshake message goes: inside an open record after the
+ * records already queued, past the record prefix, after the messages of
+ * this flight written so far. */
+static size_t hs_out_start(const tern_conn *c) {
+    return c->out_len + tern_rec_prefix(c) + c->hs_out_len;
+}
+
+/* Close the open record area into records of at most record_size
+ * plaintext bytes, in place: for each cut, the rest of the flight moves up
+ * to make room for one tag and the next record's prefix (the buffer keeps
+ * c->out_slack bytes for this).  Several messages of one flight thus share
+ * records (RFC 5246 §6.2.1 allows coalescing). */
 static int flush_hs(tern_conn *c) {
-    while (c->hs_out_off < c->hs_out_len) {
-        size_t n = c->hs_out_len - c->hs_out_off;
-        if (n > c->cfg->record_size)
-            n = c->cfg->record_size;
-        if (!tern_rec_fits(c, n))
-            return TERN_WANT_WRITE;
-        TERN_TRY(tern_rec_write(c, TERN_CT_HANDSHAKE, c->hs + c->hs_out_off, n));
-        c->hs_out_off += n;
+    size_t pre = tern_rec_prefix(c), post = tern_rec_suffix(c);
+    uint8_t *rec = c->out + c->out_len;
+    size_t left = c->hs_out_len;
+    while (left > 0) {
+        size_t n = left < c->cfg->record_size ? left : c->cfg->record_size;
+        if (left > n) {
+            TERN_ENSURE(rec + 2 * pre + post + left <= c->out + c->out_cap, TERN_ERR_INTERNAL);
+            memmove(rec + pre + n + post + pre, rec + pre + n, left - n);
+        }
+        TERN_TRY(tern_rec_close(c, TERN_CT_HANDSHAKE, rec, n));
+        rec += pre + n + post;
+        left -= n;
     }
-    c->hs_out_off = c->hs_out_len = 0;
+    c->out_len = (size_t)(rec - c->out);
+    c->hs_out_len = 0;
     return 0;
 }
 
-/* Write one handshake message after those already pending (so a flight
- * shares records: RFC 5246 §6.2.1 allows coalescing). */
+/* Write one handshake message after those already pending. */
 static int write_message(tern_conn *c, const tern_hs_row *row) {
-    for (int attempt = 0; attempt < 2; attempt++) {
-        tern_writer w;
-        tern_wr_vec body;
-        tern_wr_init(&w, c->hs + c->hs_out_len, c->hs_cap - c->hs_out_len);
-        int rc = tern_wr_u8(&w, (uint8_t)row->type);
-        if (rc == 0)
-            rc = tern_wr_begin(&w, &body, 3);
-        if (rc == 0)
-            rc = row->write(c, &w);
-        if (rc == 0)
-            rc = tern_wr_end(&w, &body);
-        if (rc == 0 && w.err)
-            rc = w.err;
-        if (rc == TERN_ERR_BUFFER_TOO_SMALL && c->hs_out_len > 0) {
-            /* Not enough room behind the messages already pending: send
-             * those first, then write this one into the empty area. */
-            rc = flush_hs(c);
-            if (rc < 0)
-                return rc;
-            continue;
-        }
-        if (rc == TERN_ERR_BUFFER_TOO_SMALL)
-            return tern_fail(c, TERN_ERR_LIMIT, "our %s does not fit the handshake buffer (%zu bytes)", row->name,
-                             c->hs_cap);
-        TERN_TRY(rc);
-        tern_hs_transcript(c, c->hs + c->hs_out_len, tern_wr_len(&w));
-        c->hs_out_len += tern_wr_len(&w);
-        return 0;
+    if (c->hs_out_len == 0 && c->out_sent == c->out_len)
+        c->out_sent = c->out_len = 0;
+    size_t start = hs_out_start(c);
+    size_t end = c->out_cap - c->out_slack;
+    tern_writer w;
+    tern_wr_vec body;
+    tern_wr_init(&w, c->out + start, start < end ? end - start : 0);
+    int rc = tern_wr_u8(&w, (uint8_t)row->type);
+    if (rc == 0)
+        rc = tern_wr_begin(&w, &body, 3);
+    if (rc == 0)
+        rc = row->write(c, &w);
+    if (rc == 0)
+        rc = tern_wr_end(&w, &body);
+    if (rc == 0 && w.err)
+        rc = w.err;
+    if (rc == TERN_ERR_BUFFER_TOO_SMALL && (c->hs_out_len > 0 || c->out_len > 0)) {
+        /* Not enough room behind what is queued: close the records, let the
+         * pump send them, and write this message again into the empty
+         * buffer (its write function runs again from the start). */
+        TERN_TRY(flush_hs(c));
+        return TERN_WANT_WRITE;
     }
-    return TERN_ERR_INTERNAL;
+    if (rc == TERN_ERR_BUFFER_TOO_SMALL || tern_wr_len(&w) > c->hs_cap)
+        return tern_fail(c, TERN_ERR_LIMIT, "our %s does not fit the handshake buffer (%zu bytes)", row->name,
+                         c->hs_cap);
+    TERN_TRY(rc);
+    tern_hs_transcript(c, c->out + start, tern_wr_len(&w));
+    c->hs_out_len += tern_wr_len(&w);
+    return 0;
+}
+
+int tern_hs_partial(const tern_conn *c) {
+    return c->hs_in_len > 0 || c->post_hdr_len > 0 || c->post_body_left > 0;
 }
 
 int tern_hs_advance(tern_conn *c) {
@@ -238,6 +255,8 @@ int tern_hs_advance(tern_conn *c) {
                     return c->state == TERN_ST_FAILED ? rc : tern_fail(c, rc, "%s while switching keys", tern_strerror(rc));
             } else {
                 int rc = write_message(c, row);
+                if (rc == TERN_WANT_WRITE)
+                    return rc;
                 if (rc < 0)
                     return c->state == TERN_ST_FAILED
                                ? rc
@@ -246,10 +265,14 @@ int tern_hs_advance(tern_conn *c) {
             c->step++;
             continue;
         }
-        /* The peer's turn: our flight must be on its way first. */
+        /* The peer's turn: our flight must be on its way first (and the
+         * output buffer empty: the peer's message is gathered there). */
         TERN_TRY(flush_hs(c));
-        int type;
-        size_t len;
+        if (c->out_sent < c->out_len)
+            return TERN_WANT_WRITE;
+        c->out_sent = c->out_len = 0;
+        int type = -1;
+        size_t len = 0;
         int rc = next_message(c, &type, &len);
         if (rc != 0)
             return rc; /* WANT_READ, an error, or 1: an alert for the caller */
@@ -285,15 +308,34 @@ int tern_hs_advance(tern_conn *c) {
 }
 
 int tern_hs_post_handshake(tern_conn *c) {
-    int type;
-    size_t len;
-    int rc = next_message(c, &type, &len);
-    if (rc != 0)
-        return rc;
-    c->hs_in_len = 0;
+    /* The message is not stored (the output buffer may hold data records
+     * now): read the 4-byte header, skip the body, then answer. */
+    while (c->rec_left > 0 && c->post_hdr_len < TERN_HS_HDR) {
+        c->post_hdr[c->post_hdr_len++] = *c->rec_p++;
+        c->rec_left--;
+        if (c->post_hdr_len == TERN_HS_HDR) {
+            c->post_body_left = tern_load_be24(c->post_hdr + 1);
+            if (c->post_body_left > c->hs_cap - TERN_HS_HDR)
+                return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "%s of %zu bytes after the handshake",
+                                 msg_name(c->post_hdr[0]), c->post_body_left);
+        }
+    }
+    size_t n = c->rec_left < c->post_body_left ? c->rec_left : c->post_body_left;
+    c->rec_p += n;
+    c->rec_left -= n;
+    c->post_body_left -= n;
+    if (c->post_hdr_len < TERN_HS_HDR || c->post_body_left > 0) {
+        tern_rec_done(c); /* the rest comes in the next record */
+        return 0;
+    }
+    if (c->rec_left == 0)
+        tern_rec_done(c);
+    int type = c->post_hdr[0];
+    size_t len = tern_load_be24(c->post_hdr + 1);
+    c->post_hdr_len = 0;
     /* RFC 5746 §4.2 / §4.4: tern never renegotiates; it says so with a
      * no_renegotiation warning and carries on with the current keys. */
-    if (c->side == TERN_CLIENT && type == TERN_HT_HELLO_REQUEST && len == TERN_HS_HDR) {
+    if (c->side == TERN_CLIENT && type == TERN_HT_HELLO_REQUEST && len == 0) {
         tern_rec_alert(c, 1, TERN_ALERT_NO_RENEGOTIATION);
         return 0;
     }

@@ -26,6 +26,24 @@ int tern_rec_fits(const tern_conn *c, size_t len) {
     return rec_size(c, len) <= c->out_cap - used;
 }
 
+size_t tern_rec_prefix(const tern_conn *c) {
+    return TERN_REC_HDR + (c->wr.on ? TERN_GCM_EXPLICIT : 0);
+}
+
+size_t tern_rec_suffix(const tern_conn *c) {
+    return c->wr.on ? TERN_GCM_TAG_LEN : 0;
+}
+
+int tern_rec_close(tern_conn *c, uint8_t type, uint8_t *rec, size_t len) {
+    TERN_ENSURE(len <= TERN_MAX_PLAINTEXT, TERN_ERR_INTERNAL);
+    if (c->wr.on)
+        return tern_rec_gcm_seal(&c->wr, type, rec, rec + TERN_REC_HDR + TERN_GCM_EXPLICIT, len);
+    rec[0] = type;
+    tern_store_be16(rec + 1, TERN_TLS12);
+    tern_store_be16(rec + 3, (uint16_t)len);
+    return 0;
+}
+
 int tern_rec_write(tern_conn *c, uint8_t type, const uint8_t *p, size_t len) {
     TERN_ENSURE(len <= TERN_MAX_PLAINTEXT, TERN_ERR_INTERNAL);
     if (c->out_sent == c->out_len)

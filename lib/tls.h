@@ -123,6 +123,10 @@ struct tern_config {
     tern_keystore keys;     /* who we are */
     int have_keys;
     char errmsg[256];       /* why the last load failed */
+    tern_trace_fn trace;    /* handshake trace (lib/trace.c), or NULL */
+    void *trace_arg;
+    tern_keylog_fn keylog;  /* NSS key log (lib/trace.c), or NULL */
+    void *keylog_arg;
 };
 
 /* ---- Record layer ---- */
@@ -212,13 +216,21 @@ struct tern_conn {
     size_t out_cap, out_len, out_sent;
     size_t wr_pending;       /* app bytes taken by tern_write but still in out */
 
-    /* handshake message area: reassembly of one incoming message, or one
-     * outgoing message waiting to be cut into records */
-    uint8_t *hs;
-    size_t hs_cap;
+    /* Handshake messages live in the output buffer (CONVENTIONS.md §6: the
+     * handshake needs no memory of its own).  Outgoing messages are written
+     * straight into an open record after the queued ones and closed into
+     * records by flush_hs (lib/hs.c); an incoming message is reassembled at
+     * the start of the output buffer, which is empty whenever we wait for
+     * the peer (we always send our flight before reading its answer). */
+    uint8_t *hs;             /* == out */
+    size_t hs_cap;           /* 4 + hs_max */
     size_t hs_in_len;        /* incoming bytes gathered so far */
-    size_t hs_out_len, hs_out_off;
-    int hs_out_type;         /* TERN_CT_HANDSHAKE, or 0 when nothing pending */
+    size_t hs_out_len;       /* bytes of our messages in the open record area */
+    size_t out_slack;        /* room kept for splitting a flight into records */
+    /* After the handshake a handshake message (HelloRequest, a renegotiating
+     * ClientHello) is not stored: its header is read, its body skipped. */
+    uint8_t post_hdr[TERN_HS_HDR];
+    size_t post_hdr_len, post_body_left;
 
     tern_rec_dir rd, wr;
 
@@ -261,6 +273,14 @@ int tern_rec_fits(const tern_conn *c, size_t len);
 TERN_MUST_CHECK int tern_rec_next(tern_conn *c);
 /* Mark the current record consumed. */
 void tern_rec_done(tern_conn *c);
+/* Bytes in front of a record's plaintext: header, plus the explicit nonce
+ * when the write direction is protected. */
+size_t tern_rec_prefix(const tern_conn *c);
+/* Bytes after a record's plaintext (the tag when protected). */
+size_t tern_rec_suffix(const tern_conn *c);
+/* Close a record whose len plaintext bytes are already in place at
+ * rec + tern_rec_prefix(c): write the header, seal when protected. */
+TERN_MUST_CHECK int tern_rec_close(tern_conn *c, uint8_t type, uint8_t *rec, size_t len);
 /* Queue an alert (ignores lack of room: alerts are best effort). */
 void tern_rec_alert(tern_conn *c, int level, int desc);
 /* Turn protection on for one direction from key and salt (lib/record_gcm.c). */
@@ -286,6 +306,9 @@ void tern_hs_begin(tern_conn *c);
 void tern_hs_transcript(tern_conn *c, const uint8_t *p, size_t len);
 /* The current transcript hash (of the suite's PRF hash). */
 size_t tern_hs_transcript_hash(const tern_conn *c, uint8_t out[TERN_HASH_MAX_LEN]);
+/* 1 while part of a handshake message has arrived and the rest has not
+ * (nothing else may come in between: RFC 5246 §6.2.1). */
+int tern_hs_partial(const tern_conn *c);
 /* A handshake message arrived after the handshake (HelloRequest, a
  * renegotiating ClientHello): refuse politely or fail. */
 TERN_MUST_CHECK int tern_hs_post_handshake(tern_conn *c);
