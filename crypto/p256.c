@@ -11,10 +11,13 @@
  * reduction multiplier is simply the low word.
  *
  * Points: homogeneous projective (X : Y : Z), x = X/Z, y = Y/Z, identity
- * (0 : 1 : 0).  The Renes-Costello-Batina formulas for a = -3 (eprint
- * 2015/1060, Algorithms 4, 5, 6) are complete on this prime-order curve:
- * they give the right answer for P + P, P + (-P) and the identity, so the
- * scalar-multiplication loops need no special cases and no branches.
+ * (0 : 1 : 0), for the fixed-base walk and the final sum of a verification.
+ * The Renes-Costello-Batina formulas for a = -3 (eprint 2015/1060,
+ * Algorithms 4, 5, 6) are complete on this prime-order curve: they give the
+ * right answer for P + P, P + (-P) and the identity.  The variable-base
+ * ladder, which is mostly doublings, uses Jacobian coordinates instead
+ * (doubling 3M + 5S against 8M + 3S + 2 mults by b) with a guarded
+ * addition; see jac_add() and point_mul() for why the guard suffices.
  *
  * Scalar multiplication: signed radix-2^5 digits d_i in [-16, 16]
  * (k = sum d_i 2^(5i), Booth recoding), 52 windows.  Variable base: a table
@@ -348,12 +351,12 @@ static void fe_from_mont(fe r, const fe a) {
 /* ---- Points ---- */
 typedef struct {
     fe x, y, z;
-} jpoint; /* projective (X : Y : Z) */
+} ppoint; /* homogeneous projective (X : Y : Z): x = X/Z, y = Y/Z */
 typedef struct {
     fe x, y;
 } apoint; /* affine, Z = 1 implied */
 
-static void point_set_identity(jpoint *r) {
+static void point_set_identity(ppoint *r) {
     memset(r, 0, sizeof *r);
     fe_copy(r->y, FE_ONE);
 }
@@ -361,7 +364,7 @@ static void point_set_identity(jpoint *r) {
 /* r = p + q, RCB Algorithm 4 (a = -3): 12M + 2 mults by b + 29 adds.
  * Complete: valid for every pair, including p == q and the identity.
  * r may alias p or q. */
-static void point_add(jpoint *r, const jpoint *p, const jpoint *q) {
+static void point_add(ppoint *r, const ppoint *p, const ppoint *q) {
     fe t0, t1, t2, t3, t4, x3, y3, z3;
     fe_mul(t0, p->x, q->x);
     fe_mul(t1, p->y, q->y);
@@ -415,7 +418,7 @@ static void point_add(jpoint *r, const jpoint *p, const jpoint *q) {
  * for every p (the identity included) as long as q is a curve point; with
  * q not a curve point the result is garbage, which callers discard by
  * mask.  r may alias p. */
-static void point_add_mixed(jpoint *r, const jpoint *p, const apoint *q) {
+static void point_add_mixed(ppoint *r, const ppoint *p, const apoint *q) {
     fe t0, t1, t2, t3, t4, x3, y3, z3;
     fe_mul(t0, p->x, q->x);
     fe_mul(t1, p->y, q->y);
@@ -458,51 +461,9 @@ static void point_add_mixed(jpoint *r, const jpoint *p, const apoint *q) {
     fe_copy(r->z, z3);
 }
 
-/* r = 2p, RCB Algorithm 6: 8M + 3S + 2 mults by b.  Complete.  r may alias p. */
-static void point_dbl(jpoint *r, const jpoint *p) {
-    fe t0, t1, t2, t3, x3, y3, z3;
-    fe_sqr(t0, p->x);
-    fe_sqr(t1, p->y);
-    fe_sqr(t2, p->z);
-    fe_mul(t3, p->x, p->y);
-    fe_add(t3, t3, t3);
-    fe_mul(z3, p->x, p->z);
-    fe_add(z3, z3, z3);
-    fe_mul(y3, FE_B, t2);
-    fe_sub(y3, y3, z3);
-    fe_add(x3, y3, y3);
-    fe_add(y3, x3, y3);
-    fe_sub(x3, t1, y3);
-    fe_add(y3, t1, y3);
-    fe_mul(y3, x3, y3);
-    fe_mul(x3, x3, t3);
-    fe_add(t3, t2, t2);
-    fe_add(t2, t2, t3);
-    fe_mul(z3, FE_B, z3);
-    fe_sub(z3, z3, t2);
-    fe_sub(z3, z3, t0);
-    fe_add(t3, z3, z3);
-    fe_add(z3, z3, t3);
-    fe_add(t3, t0, t0);
-    fe_add(t0, t3, t0);
-    fe_sub(t0, t0, t2);
-    fe_mul(t0, t0, z3);
-    fe_add(y3, y3, t0);
-    fe_mul(t0, p->y, p->z);
-    fe_add(t0, t0, t0);
-    fe_mul(z3, t0, z3);
-    fe_sub(x3, x3, z3);
-    fe_mul(z3, t0, t1);
-    fe_add(z3, z3, z3);
-    fe_add(z3, z3, z3);
-    fe_copy(r->x, x3);
-    fe_copy(r->y, y3);
-    fe_copy(r->z, z3);
-}
-
 /* Affine coordinates of p; returns a mask, all-ones unless p is the
  * identity (Z = 0), in which case x, y come out 0. */
-static uint64_t point_to_affine(apoint *r, const jpoint *p) {
+static uint64_t point_to_affine(apoint *r, const ppoint *p) {
     fe zinv;
     uint64_t finite = ~fe_is_zero(p->z);
     fe_inv(zinv, p->z);
@@ -550,6 +511,121 @@ static void apoint_encode(uint8_t out[65], const apoint *a) {
     tern_wipe(t, sizeof t);
 }
 
+/* ---- Jacobian coordinates for the variable-base ladder ----
+ * (X : Y : Z) with x = X/Z^2, y = Y/Z^3; Z = 0 is the point at infinity.
+ * Doubling is 3M + 5S against the complete formula's 8M + 3S + 2 mults by
+ * b, and the ladder is five doublings per addition, so this is where the
+ * time goes.  The addition formula is not complete; it is guarded:
+ *   - an input at infinity is handled by constant-time selection (the
+ *     other input is the result);
+ *   - P + (-P) needs nothing: H = 0 makes Z3 = 0, the right answer;
+ *   - P + P (H = 0 and R = 0, both finite) would need a doubling.  It
+ *     cannot occur in point_mul for 1 <= k <= n-1 (see there), but it is
+ *     still detected, in constant time, and reported through the returned
+ *     mask so that no caller can silently use a wrong point. */
+typedef struct {
+    fe x, y, z;
+} jacpoint;
+
+/* r = 2p, dbl-2001-b for a = -3 (Bernstein-Lange EFD):
+ *   delta = Z^2, gamma = Y^2, beta = X gamma, alpha = 3 (X - delta)(X + delta),
+ *   X3 = alpha^2 - 8 beta, Z3 = (Y + Z)^2 - gamma - delta,
+ *   Y3 = alpha (4 beta - X3) - 8 gamma^2.
+ * Infinity (Z = 0) stays infinity (Z3 = Y^2 - gamma = 0); P-256 has no point
+ * of order 2 (prime order), so no finite input gives Z3 = 0.  r may alias p. */
+static void jac_dbl(jacpoint *r, const jacpoint *p) {
+    fe delta, gamma, beta, alpha, t0, t1;
+    fe_sqr(delta, p->z);
+    fe_sqr(gamma, p->y);
+    fe_mul(beta, p->x, gamma);
+    fe_sub(t0, p->x, delta);
+    fe_add(t1, p->x, delta);
+    fe_mul(t0, t0, t1);
+    fe_add(alpha, t0, t0);
+    fe_add(alpha, alpha, t0);
+    fe_add(t0, p->y, p->z);
+    fe_sqr(t0, t0);
+    fe_sub(t0, t0, gamma);
+    fe_sub(r->z, t0, delta); /* p->y, p->z are not read after this */
+    fe_add(beta, beta, beta);
+    fe_add(beta, beta, beta); /* 4 beta */
+    fe_add(t0, beta, beta);   /* 8 beta */
+    fe_sqr(t1, alpha);
+    fe_sub(r->x, t1, t0);
+    fe_sub(t0, beta, r->x);
+    fe_mul(t0, alpha, t0);
+    fe_sqr(t1, gamma);
+    fe_add(t1, t1, t1);
+    fe_add(t1, t1, t1);
+    fe_add(t1, t1, t1); /* 8 gamma^2 */
+    fe_sub(r->y, t0, t1);
+}
+
+/* r = p + q, add-2007-bl (EFD), 11M + 5S:
+ *   U1 = X1 Z2^2, U2 = X2 Z1^2, S1 = Y1 Z2^3, S2 = Y2 Z1^3, H = U2 - U1,
+ *   I = (2H)^2, J = H I, R = 2 (S2 - S1), V = U1 I,
+ *   X3 = R^2 - J - 2V, Y3 = R (V - X3) - 2 S1 J,
+ *   Z3 = ((Z1 + Z2)^2 - Z1^2 - Z2^2) H,
+ * with the guards described above.  Returns a mask: all-ones if p and q
+ * were the same finite point (the result is then wrong).  r may alias p or q. */
+static uint64_t jac_add(jacpoint *r, const jacpoint *p, const jacpoint *q) {
+    fe z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t0;
+    jacpoint out;
+    fe_sqr(z1z1, p->z);
+    fe_sqr(z2z2, q->z);
+    fe_mul(u1, p->x, z2z2);
+    fe_mul(u2, q->x, z1z1);
+    fe_mul(s1, p->y, q->z);
+    fe_mul(s1, s1, z2z2);
+    fe_mul(s2, q->y, p->z);
+    fe_mul(s2, s2, z1z1);
+    fe_sub(h, u2, u1);
+    fe_add(i, h, h);
+    fe_sqr(i, i);
+    fe_mul(j, h, i);
+    fe_sub(rr, s2, s1);
+    fe_add(rr, rr, rr);
+    fe_mul(v, u1, i);
+    fe_sqr(out.x, rr);
+    fe_sub(out.x, out.x, j);
+    fe_sub(out.x, out.x, v);
+    fe_sub(out.x, out.x, v);
+    fe_sub(t0, v, out.x);
+    fe_mul(out.y, rr, t0);
+    fe_mul(t0, s1, j);
+    fe_add(t0, t0, t0);
+    fe_sub(out.y, out.y, t0);
+    fe_add(t0, p->z, q->z);
+    fe_sqr(t0, t0);
+    fe_sub(t0, t0, z1z1);
+    fe_sub(t0, t0, z2z2);
+    fe_mul(out.z, t0, h);
+
+    uint64_t inf1 = fe_is_zero(p->z), inf2 = fe_is_zero(q->z);
+    uint64_t same = fe_is_zero(h) & fe_is_zero(rr) & ~inf1 & ~inf2;
+    /* p at infinity: the sum is q; q at infinity: the sum is p. */
+    fe_cmov(out.x, q->x, inf1);
+    fe_cmov(out.y, q->y, inf1);
+    fe_cmov(out.z, q->z, inf1);
+    fe_cmov(out.x, p->x, inf2);
+    fe_cmov(out.y, p->y, inf2);
+    fe_cmov(out.z, p->z, inf2);
+    *r = out;
+    return same;
+}
+
+/* Affine coordinates of p; returns a mask, all-ones unless p is infinity. */
+static uint64_t jac_to_affine(apoint *r, const jacpoint *p) {
+    fe zinv, zinv2;
+    uint64_t finite = ~fe_is_zero(p->z);
+    fe_inv(zinv, p->z);
+    fe_sqr(zinv2, zinv);
+    fe_mul(r->x, p->x, zinv2);
+    fe_mul(zinv2, zinv2, zinv);
+    fe_mul(r->y, p->y, zinv2);
+    return finite;
+}
+
 /* ---- Signed-window recoding ---- */
 
 /* The 6 bits k[5i-1 .. 5i+4] (k[-1] = 0) for window i.  Indices depend
@@ -580,27 +656,40 @@ static void booth_digit(const uint64_t k[4], int i, uint32_t *abs, uint64_t *neg
 
 #define NWIN 52 /* ceil(257 / 5): the top window holds bits 254..255 and a 0 */
 
-/* r = k * p, constant time in k (any k < 2^256). */
-static void point_mul(jpoint *r, const apoint *p, const uint64_t k[4]) {
-    jpoint table[16], acc, q;
+/* r = k * p in Jacobian coordinates, constant time in k.  Returns a mask:
+ * all-ones unless the guarded addition met the P + P case.  Why that does
+ * not happen for 1 <= k <= n-1: at window i the accumulator is 32K P and
+ * the table point d P, where K >= 0 is the value of the windows above i,
+ * |d| <= 16, and K_i = 32K + d is the value of the windows from i up.
+ * Equal points need 32K = d (mod n), i.e. K_i = 2d (mod n).  For i >= 1,
+ * 0 <= K_i < 2^252 and |2d| <= 32, so K_i = 2d exactly, then 32K = d,
+ * which forces K = d = 0: both at infinity, handled by selection.  For
+ * i = 0, K_0 = k, and k = 2d (mod n) with 1 <= k < n leaves k = 2d (as
+ * before, impossible with K >= 1) or k = n + 2d with d < 0, which needs
+ * 32K = k - d = n + d, i.e. n + d = 0 (mod 32); but n = 17 (mod 32) and
+ * -16 <= d < 0.  The table additions (j+1) P + P, 2 <= j+1 <= 15, are
+ * never doublings either.  For k >= n callers discard the result. */
+static uint64_t point_mul(jacpoint *r, const apoint *p, const uint64_t k[4]) {
+    jacpoint table[16], acc, q;
+    uint64_t bad = 0;
     /* table[j] = (j + 1) * p */
     memcpy(table[0].x, p->x, sizeof(fe));
     memcpy(table[0].y, p->y, sizeof(fe));
     fe_copy(table[0].z, FE_ONE);
-    point_dbl(&table[1], &table[0]);
+    jac_dbl(&table[1], &table[0]);
     for (int j = 2; j < 16; j++)
-        point_add_mixed(&table[j], &table[j - 1], p);
+        bad |= jac_add(&table[j], &table[j - 1], &table[0]);
 
-    point_set_identity(&acc);
+    memset(&acc, 0, sizeof acc); /* Z = 0: infinity */
     for (int i = NWIN - 1; i >= 0; i--) {
         if (i != NWIN - 1) { /* public: the loop position */
             for (int d = 0; d < 5; d++)
-                point_dbl(&acc, &acc);
+                jac_dbl(&acc, &acc);
         }
         uint32_t abs;
         uint64_t neg;
         booth_digit(k, i, &abs, &neg);
-        point_set_identity(&q);
+        memset(&q, 0, sizeof q); /* |d| = 0 leaves q at infinity */
         for (int j = 0; j < 16; j++) {
             uint64_t m = tern_ct_mask_u64(tern_ct_eq_u32(abs, (uint32_t)j + 1));
             fe_cmov(q.x, table[j].x, m);
@@ -610,17 +699,18 @@ static void point_mul(jpoint *r, const apoint *p, const uint64_t k[4]) {
         fe negy;
         fe_sub(negy, (const uint64_t[4]){0, 0, 0, 0}, q.y);
         fe_cmov(q.y, negy, neg);
-        point_add(&acc, &acc, &q);
+        bad |= jac_add(&acc, &acc, &q);
     }
     *r = acc;
     tern_wipe(table, sizeof table);
     tern_wipe(&acc, sizeof acc);
     tern_wipe(&q, sizeof q);
+    return ~bad;
 }
 
 /* r = k * G from the precomputed table, constant time in k. */
-static void point_mul_base(jpoint *r, const uint64_t k[4]) {
-    jpoint acc, t;
+static void point_mul_base(ppoint *r, const uint64_t k[4]) {
+    ppoint acc, t;
     apoint q;
     point_set_identity(&acc);
     for (int i = 0; i < NWIN; i++) {
@@ -670,29 +760,48 @@ void tern_p256_scalar_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4
     mod_add(r, a, b, N);
 }
 
-/* r = a * b / 2^256 mod n, CIOS with the general per-word factor N_N0. */
+/* One Montgomery round mod n on t[i..i+4] with pending carry word cb:
+ * add m * n * 2^(64 i) with m = t_i * (-n^-1 mod 2^64), which zeroes t_i.
+ * Low halves of the four partial products in one carry chain, high halves
+ * in another. */
+#define REDUCE_N_ROUND(t0, t1, t2, t3, t4, cb)                        \
+    do {                                                              \
+        uint64_t m_ = (t0) * N_N0, l0_, h0_, l1_, h1_, l2_, h2_, l3_, h3_; \
+        uint64_t c_ = 0, c2_ = 0;                                     \
+        mul64(&l0_, &h0_, m_, N[0]);                                  \
+        mul64(&l1_, &h1_, m_, N[1]);                                  \
+        mul64(&l2_, &h2_, m_, N[2]);                                  \
+        mul64(&l3_, &h3_, m_, N[3]);                                  \
+        t0 = addc(t0, l0_, &c_);                                      \
+        t1 = addc(t1, l1_, &c_);                                      \
+        t2 = addc(t2, l2_, &c_);                                      \
+        t3 = addc(t3, l3_, &c_);                                      \
+        t4 = addc(t4, (cb), &c_);                                     \
+        t1 = addc(t1, h0_, &c2_);                                     \
+        t2 = addc(t2, h1_, &c2_);                                     \
+        t3 = addc(t3, h2_, &c2_);                                     \
+        t4 = addc(t4, h3_, &c2_);                                     \
+        (cb) = c_ + c2_;                                              \
+    } while (0)
+
+/* r = a * b / 2^256 mod n for a, b < n: the product, four reduction rounds
+ * (the value then is < 2n), one conditional subtraction. */
 static void sc_montmul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
-    uint64_t t[6] = {0};
-    for (int i = 0; i < 4; i++) {
-        u128 c = 0;
-        for (int j = 0; j < 4; j++) {
-            c = (u128)a[j] * b[i] + t[j] + (uint64_t)(c >> 64);
-            t[j] = (uint64_t)c;
-        }
-        c = (u128)t[4] + (uint64_t)(c >> 64);
-        t[4] = (uint64_t)c;
-        t[5] = (uint64_t)(c >> 64);
-        uint64_t m = t[0] * N_N0;
-        c = (u128)m * N[0] + t[0]; /* low word is 0 by the choice of m */
-        for (int j = 1; j < 4; j++) {
-            c = (u128)m * N[j] + t[j] + (uint64_t)(c >> 64);
-            t[j - 1] = (uint64_t)c;
-        }
-        c = (u128)t[4] + (uint64_t)(c >> 64);
-        t[3] = (uint64_t)c;
-        t[4] = t[5] + (uint64_t)(c >> 64);
-    }
-    cond_sub(r, t[0], t[1], t[2], t[3], t[4], N);
+    const uint64_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4, t5, t6, t7, cb = 0;
+    MUL_ROW(t0, t1, t2, t3, t4, b[0]);
+    MUL_ROW(t1, t2, t3, t4, t5, b[1]);
+    MUL_ROW(t2, t3, t4, t5, t6, b[2]);
+    MUL_ROW(t3, t4, t5, t6, t7, b[3]);
+    REDUCE_N_ROUND(t0, t1, t2, t3, t4, cb);
+    REDUCE_N_ROUND(t1, t2, t3, t4, t5, cb);
+    REDUCE_N_ROUND(t2, t3, t4, t5, t6, cb);
+    REDUCE_N_ROUND(t3, t4, t5, t6, t7, cb);
+    (void)t0;
+    (void)t1;
+    (void)t2;
+    (void)t3;
+    cond_sub(r, t4, t5, t6, t7, cb, N);
 }
 
 void tern_p256_scalar_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
@@ -726,7 +835,7 @@ void tern_p256_scalar_inv(uint64_t r[4], const uint64_t a[4]) {
 /* ---- Public operations ---- */
 
 uint64_t tern_p256_base_mul_x(uint8_t x[32], const uint64_t k[4]) {
-    jpoint R;
+    ppoint R;
     apoint a;
     fe t;
     point_mul_base(&R, k);
@@ -741,11 +850,21 @@ uint64_t tern_p256_base_mul_x(uint8_t x[32], const uint64_t k[4]) {
 
 int tern_p256_mul2_x(uint8_t x[32], const uint64_t u1[4], const uint64_t u2[4], const uint8_t pub[65]) {
     apoint q, a;
-    jpoint r1, r2;
+    ppoint r1, r2;
+    jacpoint j2;
     fe t;
     TERN_TRY(point_decode(&q, pub));
     point_mul_base(&r1, u1);
-    point_mul(&r2, &q, u2);
+    /* u2 < n (the verifier checks r, s in [1, n-1]), so the guard holds. */
+    TERN_ENSURE(point_mul(&j2, &q, u2) != 0, TERN_ERR_INTERNAL);
+    /* Jacobian (X : Y : Z) is the homogeneous (X Z : Y : Z^3); infinity
+     * becomes (0 : 1 : 0).  Then the complete addition. */
+    fe_sqr(t, j2.z);
+    fe_mul(r2.z, t, j2.z);
+    fe_mul(r2.x, j2.x, j2.z);
+    fe_copy(r2.y, j2.y);
+    uint64_t inf = fe_is_zero(j2.z);
+    fe_cmov(r2.y, FE_ONE, inf);
     point_add(&r1, &r1, &r2);
     TERN_ENSURE(point_to_affine(&a, &r1) != 0, TERN_ERR_BAD_SIGNATURE);
     fe_from_mont(t, a.x);
@@ -775,7 +894,7 @@ static void mask_bytes(uint8_t *b, size_t n, uint64_t mask) {
 
 int tern_p256_public_from_private(uint8_t pub[65], const uint8_t priv[32]) {
     uint64_t k[4];
-    jpoint R;
+    ppoint R;
     apoint a;
     limbs_from_bytes(k, priv);
     uint64_t ok = tern_p256_scalar_is_valid(k);
@@ -791,7 +910,7 @@ int tern_p256_public_from_private(uint8_t pub[65], const uint8_t priv[32]) {
 
 int tern_p256_ecdh(uint8_t out[32], const uint8_t priv[32], const uint8_t peer[65]) {
     apoint q, a;
-    jpoint R;
+    jacpoint R;
     uint64_t k[4];
     fe t;
     int rc = point_decode(&q, peer);
@@ -801,10 +920,10 @@ int tern_p256_ecdh(uint8_t out[32], const uint8_t priv[32], const uint8_t peer[6
     }
     limbs_from_bytes(k, priv);
     uint64_t ok = tern_p256_scalar_is_valid(k);
-    point_mul(&R, &q, k);
+    ok &= point_mul(&R, &q, k);
     /* With 1 <= k < n and q of prime order n the product is never the
      * identity; the check costs nothing and keeps the invariant local. */
-    ok &= point_to_affine(&a, &R);
+    ok &= jac_to_affine(&a, &R);
     fe_from_mont(t, a.x);
     limbs_to_bytes(out, t);
     mask_bytes(out, 32, ok);
@@ -817,12 +936,12 @@ int tern_p256_ecdh(uint8_t out[32], const uint8_t priv[32], const uint8_t peer[6
 
 int tern_p256_point_mul(uint8_t out[65], const uint8_t kb[32], const uint8_t p[65]) {
     apoint q, a;
-    jpoint R;
+    jacpoint R;
     uint64_t k[4];
     TERN_TRY(point_decode(&q, p));
     limbs_from_bytes(k, kb);
-    point_mul(&R, &q, k);
-    uint64_t ok = point_to_affine(&a, &R);
+    uint64_t ok = point_mul(&R, &q, k);
+    ok &= jac_to_affine(&a, &R);
     apoint_encode(out, &a);
     mask_bytes(out, 65, ok);
     return (int)tern_ct_select_u32((uint32_t)ok, 0, (uint32_t)TERN_ERR_BAD_KEY);
