@@ -34,7 +34,7 @@ static void portable_setup(tern_gcm_key *k, const uint8_t *key, size_t keylen) {
     tern_wipe(blocks, sizeof blocks);
 }
 
-/* GHASH of the length block [len(A)]_64 || [len(C)]_64 in bits. */
+/* The final GHASH block [len(A)]_64 || [len(C)]_64, lengths in bits (§7.1 step 5). */
 static void lengths_block(uint8_t blk[16], size_t aadlen, size_t len) {
     tern_store_be64(blk, (uint64_t)aadlen * 8);
     tern_store_be64(blk + 8, (uint64_t)len * 8);
