@@ -141,44 +141,99 @@ size_t tern_bn_bits_vartime(const uint64_t *x, size_t n) {
 
 /* ---- Montgomery multiplication, portable ------------------------------- */
 
-/* CIOS with the multiply and reduce passes of each row fused: row i adds
- * a * b[i] and q * m, where q makes the low limb vanish, then shifts one
- * limb down.  With a < m (or b < m) and the other < R the running value
- * stays below 2m, so it fits n limbs plus one top bit, and one
- * constant-time subtraction finishes. */
-void tern_bn_mont_mul_portable(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m,
-                               uint64_t m0inv, size_t n) {
-    uint64_t t[TERN_BN_MAX_LIMBS + 1];
-    for (size_t j = 0; j <= n; j++)
-        t[j] = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t bi = b[i];
-        tern_u128 s = (tern_u128)a[0] * bi + t[0];
-        uint64_t c1 = (uint64_t)(s >> 64);
-        uint64_t lo = (uint64_t)s;
-        uint64_t q = lo * m0inv;
-        tern_u128 s2 = (tern_u128)q * m[0] + lo;
-        uint64_t c2 = (uint64_t)(s2 >> 64);
-        for (size_t j = 1; j < n; j++) {
-            s = (tern_u128)a[j] * bi + t[j] + c1;
-            c1 = (uint64_t)(s >> 64);
-            s2 = (tern_u128)q * m[j] + (uint64_t)s + c2;
-            c2 = (uint64_t)(s2 >> 64);
-            t[j - 1] = (uint64_t)s2;
-        }
-        s = (tern_u128)t[n] + c1 + c2;
-        t[n - 1] = (uint64_t)s;
-        t[n] = (uint64_t)(s >> 64);
-    }
-    uint64_t d[TERN_BN_MAX_LIMBS];
-    uint64_t borrow = tern_bn_sub(d, t, m, n);
-    /* t >= m iff its top bit is set or m fitted under its low n limbs. */
-    uint64_t use_d = t[n] | (borrow ^ 1);
-    bn_select(r, tern_ct_mask_u64(use_d), d, t, n);
+/* Portable Montgomery multiplication by product scanning with the
+ * reduction folded in (Koc, Acar, Kaliski 1996, "FIPS"): column k sums
+ * every a[j] b[k-j] and q[j] m[k-j]; for k < n the column also fixes
+ * q[k] = (column mod 2^64) (-m^-1) so its low word vanishes.  Each column
+ * keeps two 192-bit accumulators (products of a b, and of q m) so that two
+ * carry chains run side by side. */
+typedef struct {
+    tern_u128 lo;
+    uint64_t hi;
+} acc192;
+
+static inline void acc_add(acc192 *x, tern_u128 p) {
+    tern_u128 s = x->lo + p;
+    x->hi += (uint64_t)(s < p);
+    x->lo = s;
 }
 
+/* x += y */
+static inline void acc_add_acc(acc192 *x, const acc192 *y) {
+    tern_u128 s = x->lo + y->lo;
+    x->hi += y->hi + (uint64_t)(s < y->lo);
+    x->lo = s;
+}
+
+/* x >>= 64 */
+static inline void acc_shift(acc192 *x) {
+    x->lo = x->lo >> 64 | (tern_u128)x->hi << 64;
+    x->hi = 0;
+}
+
+/* The shared tail of a column: add the q m products, choose q[k] when
+ * k < n, emit a result limb when k >= n, carry 64 bits up.  sq is the a b
+ * (or doubled a^2) part of the column. */
+static inline void column_finish(acc192 *carry, acc192 *sq, uint64_t *q, uint64_t *r, const uint64_t *m,
+                                 uint64_t m0inv, size_t n, size_t k) {
+    size_t lo = k < n ? 0 : k - n + 1, hi = k < n ? k : n;
+    acc192 red = *carry;
+    for (size_t j = lo; j < hi; j++)
+        acc_add(&red, (tern_u128)q[j] * m[k - j]);
+    acc_add_acc(sq, &red);
+    if (k < n) {
+        q[k] = (uint64_t)sq->lo * m0inv;
+        acc_add(sq, (tern_u128)q[k] * m[0]); /* low word becomes 0 */
+    } else {
+        r[k - n] = (uint64_t)sq->lo;
+    }
+    acc_shift(sq);
+    *carry = *sq;
+}
+
+/* r (< m) from the n low limbs of t plus the bit top above them, t < 2m. */
+static void final_reduce(uint64_t *r, const uint64_t *t, uint64_t top, const uint64_t *m, size_t n) {
+    uint64_t d[TERN_BN_MAX_LIMBS];
+    uint64_t borrow = tern_bn_sub(d, t, m, n);
+    bn_select(r, tern_ct_mask_u64(top | (borrow ^ 1)), d, t, n);
+}
+
+void tern_bn_mont_mul_portable(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m,
+                               uint64_t m0inv, size_t n) {
+    uint64_t q[TERN_BN_MAX_LIMBS], t[TERN_BN_MAX_LIMBS];
+    acc192 carry = {0, 0};
+    for (size_t k = 0; k < 2 * n - 1; k++) {
+        size_t lo = k < n ? 0 : k - n + 1, hi = k < n ? k + 1 : n;
+        acc192 col = {0, 0};
+        for (size_t j = lo; j < hi; j++)
+            acc_add(&col, (tern_u128)a[j] * b[k - j]);
+        column_finish(&carry, &col, q, t, m, m0inv, n, k);
+    }
+    /* The last column's carry is limb n-1 plus the top bit. */
+    t[n - 1] = (uint64_t)carry.lo;
+    final_reduce(r, t, (uint64_t)(carry.lo >> 64), m, n);
+    tern_wipe(q, sizeof q);
+}
+
+/* Squaring: each column's off-diagonal products once, doubled, plus the
+ * diagonal square (1.5 n^2 products instead of 2 n^2). */
 void tern_bn_mont_sqr_portable(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t m0inv, size_t n) {
-    tern_bn_mont_mul_portable(r, a, a, m, m0inv, n);
+    uint64_t q[TERN_BN_MAX_LIMBS], t[TERN_BN_MAX_LIMBS];
+    acc192 carry = {0, 0};
+    for (size_t k = 0; k < 2 * n - 1; k++) {
+        size_t lo = k < n ? 0 : k - n + 1;
+        acc192 col = {0, 0};
+        for (size_t j = lo; 2 * j < k; j++) /* j < k - j */
+            acc_add(&col, (tern_u128)a[j] * a[k - j]);
+        col.hi = col.hi << 1 | (uint64_t)(col.lo >> 127);
+        col.lo <<= 1;
+        if (k % 2 == 0) /* k is public */
+            acc_add(&col, (tern_u128)a[k / 2] * a[k / 2]);
+        column_finish(&carry, &col, q, t, m, m0inv, n, k);
+    }
+    t[n - 1] = (uint64_t)carry.lo;
+    final_reduce(r, t, (uint64_t)(carry.lo >> 64), m, n);
+    tern_wipe(q, sizeof q);
 }
 
 void tern_bn_mont_init(tern_bn_mont *ctx, const uint64_t *m, const uint64_t *rr, uint64_t m0inv, size_t n) {
