@@ -218,6 +218,67 @@ TERN_API void tern_config_set_rng(tern_config *cfg, tern_rng_fn fill, void *arg)
  * read and change the traffic.  Only for tests and debugging. */
 TERN_API void tern_config_insecure_skip_verify(tern_config *cfg);
 
+/* ---- Watching a handshake: the trace and the key log ----------------------
+ *
+ * Both are for learning and debugging; both are off by default and cost
+ * nothing then.  The callbacks run inside tern_handshake() (and the calls
+ * that run it) on the connection's thread; they must not call back into
+ * the connection.
+ */
+
+/* One decoded field of a message, both as text: {"cipher_suite",
+ * "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f)"}. */
+typedef struct {
+    const char *name;
+    const char *value;
+} tern_trace_field;
+
+/* What a trace event reports. */
+enum tern_trace_kind {
+    TERN_TRACE_MESSAGE = 1, /* a handshake message (or ChangeCipherSpec) was sent or received */
+    TERN_TRACE_CERT,        /* one certificate of the peer's chain and its verdict */
+    TERN_TRACE_CHAIN,       /* the verdict on the peer's whole chain (against the trust store) */
+    TERN_TRACE_KEYS,        /* a key-schedule step, by name (never the secret itself) */
+    TERN_TRACE_ALERT,       /* an alert was sent or received */
+    TERN_TRACE_DONE         /* the handshake completed */
+};
+
+/* A trace event.  Pointers are valid only during the callback.  Events
+ * carry no secret: no key, premaster, master secret or plaintext (the key
+ * log below is the one deliberate way to get the master secret). */
+typedef struct {
+    int kind;                      /* enum tern_trace_kind */
+    int is_server;                 /* the side reporting: 0 client, 1 server */
+    int sent;                      /* MESSAGE, ALERT: 1 sent by this side, 0 received */
+    int msg_type;                  /* MESSAGE: handshake type (1 ClientHello .. 20 Finished),
+                                      256 for ChangeCipherSpec */
+    const char *name;              /* "ClientHello", "master_secret", "unknown_ca", ... */
+    const char *rfc;               /* the section that governs it: "RFC 5246 7.4.1.2" */
+    const tern_trace_field *fields; /* decoded fields, in wire order */
+    size_t nfields;
+    const uint8_t *bytes;          /* MESSAGE: the message as on the wire, header included */
+    size_t len;
+    int index;                     /* CERT: position in the peer's list (0 = leaf, -1 = the
+                                      trust anchor); ALERT: level (1 warning, 2 fatal) */
+    int status;                    /* CERT, CHAIN, ALERT: 0 or the TERN_ERR_* behind it */
+    const char *detail;            /* a sentence (the verifier's message ...), or "" */
+} tern_trace_event;
+
+typedef void (*tern_trace_fn)(void *arg, const tern_trace_event *ev);
+
+/* Call fn(arg, event) for every step of every handshake made from cfg (and
+ * for alerts afterwards).  fn NULL switches the trace off. */
+TERN_API void tern_config_set_trace(tern_config *cfg, tern_trace_fn fn, void *arg);
+
+/* The key log: fn(arg, line) receives, once per connection when the master
+ * secret is known, one NSS key-log line without newline:
+ *   "CLIENT_RANDOM <64 hex digits> <96 hex digits of the master secret>"
+ * (the format of SSLKEYLOGFILE, which Wireshark reads to decrypt a
+ * capture).  Anyone holding the line can decrypt that connection: write it
+ * only where you would write the traffic itself.  fn NULL switches it off. */
+typedef void (*tern_keylog_fn)(void *arg, const char *line);
+TERN_API void tern_config_set_keylog(tern_config *cfg, tern_keylog_fn fn, void *arg);
+
 /* ---- Connections --------------------------------------------------------- */
 
 /* The transport as two callbacks.  recv fills up to len bytes and returns
