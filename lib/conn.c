@@ -10,6 +10,7 @@
 
 #include "lib/tls.h"
 #include "crypto/rand.h"
+#include "lib/trace.h"
 
 /* ---- creation: the one allocation ---- */
 
@@ -128,6 +129,7 @@ static int handle_alert(tern_conn *c) {
         c->rec_p += 2;
         c->rec_left -= 2;
         c->alert_received = desc;
+        tern_trace_alert(c, 0, level, desc);
         if (desc == TERN_ALERT_CLOSE_NOTIFY) {
             tern_rec_done(c);
             c->peer_close_notify = 1;

@@ -18,6 +18,7 @@
  */
 #include "lib/tls.h"
 #include "crypto/ct.h"
+#include "lib/trace.h"
 
 /*
  * Full handshake, ECDHE_RSA key exchange (RFC 5246 §7.3, RFC 8422 §2):
@@ -224,6 +225,7 @@ static int write_message(tern_conn *c, const tern_hs_row *row) {
                          c->hs_cap);
     TERN_TRY(rc);
     tern_hs_transcript(c, c->out + start, tern_wr_len(&w));
+    tern_trace_message(c, row->type, 1, c->out + start, tern_wr_len(&w));
     c->hs_out_len += tern_wr_len(&w);
     return 0;
 }
@@ -248,6 +250,7 @@ int tern_hs_advance(tern_conn *c) {
                     return TERN_WANT_WRITE;
                 uint8_t one = 1;
                 TERN_TRY(tern_rec_write(c, TERN_CT_CHANGE_CIPHER_SPEC, &one, 1));
+                tern_trace_message(c, TERN_HT_CHANGE_CIPHER_SPEC, 1, &one, 1);
                 tern_writer w;
                 tern_wr_init(&w, NULL, 0);
                 int rc = row->write(c, &w); /* switches our write keys */
@@ -288,6 +291,7 @@ int tern_hs_advance(tern_conn *c) {
             tern_rd_init(&r, c->hs, len);
         else
             tern_rd_init(&r, c->hs + TERN_HS_HDR, len - TERN_HS_HDR);
+        tern_trace_message(c, type, 0, c->hs, len);
         rc = row->parse(c, &r);
         if (rc < 0)
             return c->state == TERN_ST_FAILED ? rc
@@ -300,6 +304,7 @@ int tern_hs_advance(tern_conn *c) {
         c->step++;
     }
     TERN_TRY(flush_hs(c));
+    tern_trace_done(c);
     /* Done: the handshake-only secrets go now. */
     tern_hs_state *h = &c->hs_state;
     tern_wipe(h, sizeof *h);

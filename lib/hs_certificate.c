@@ -13,6 +13,7 @@
  * (unknown_ca, certificate_expired, bad_certificate ...).
  */
 #include "lib/tls.h"
+#include "lib/trace.h"
 
 int tern_hs_certificate_write(tern_conn *c, tern_writer *w) {
     const tern_keystore *ks = &c->cfg->keys;
@@ -60,6 +61,7 @@ int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
     tern_x509_name_display(leaf.subject, c->peer_subject, sizeof c->peer_subject);
 
     if (cfg->skip_verify) {
+        tern_trace_chain(c, certs, lens, n, NULL, 1);
         /* Verification switched off (loudly, by the application): the leaf's
          * key is still needed to check the ServerKeyExchange signature. */
         if (tern_x509_key_load(&leaf, &h->peer_key) < 0)
@@ -68,6 +70,7 @@ int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
         tern_x509_result res;
         int rc = tern_x509_verify_chain(&cfg->trust, certs, lens, n, c->server_name, TERN_X509_PURPOSE_SERVER,
                                         now(c), &res);
+        tern_trace_chain(c, certs, lens, n, &res, rc);
         if (rc < 0) {
             c->peer_subject[0] = '\0';
             return tern_fail(c, rc, "%s", res.msg[0] ? res.msg : tern_strerror(rc));

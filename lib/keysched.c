@@ -15,6 +15,7 @@
  */
 #include "lib/tls.h"
 #include "crypto/ct.h"
+#include "lib/trace.h"
 
 int tern_ks_derive_master(tern_hash_alg prf, const uint8_t *pms, size_t pms_len, int ems,
                           const uint8_t *client_random, const uint8_t *server_random, const uint8_t *session_hash,
@@ -65,6 +66,7 @@ int tern_ks_activate(tern_conn *c, int for_write) {
         TERN_TRY(tern_ks_master(c));
         TERN_TRY(tern_ks_key_block(c));
         h->keys_ready = 1;
+        tern_trace_keys(c); /* the key log line, and the steps named */
     }
     size_t k = c->suite->key_len;
     const uint8_t *client_key = h->key_block, *server_key = h->key_block + k;
@@ -72,7 +74,9 @@ int tern_ks_activate(tern_conn *c, int for_write) {
     /* Our writes use our side's keys; our reads the peer's. */
     int client_keys = (c->side == TERN_CLIENT) == (for_write != 0);
     tern_rec_dir *d = for_write ? &c->wr : &c->rd;
-    return tern_rec_gcm_on(d, client_keys ? client_key : server_key, k, client_keys ? client_salt : server_salt);
+    TERN_TRY(tern_rec_gcm_on(d, client_keys ? client_key : server_key, k, client_keys ? client_salt : server_salt));
+    tern_trace_keys_on(c, for_write);
+    return 0;
 }
 
 int tern_ks_verify_data(tern_conn *c, enum tern_side side, uint8_t out[TERN_VERIFY_LEN]) {

@@ -15,6 +15,7 @@
  * output buffer, sealed in place, and sent from there by the pump.
  */
 #include "lib/tls.h"
+#include "lib/trace.h"
 
 /* Room in the output buffer for one more record of len plaintext bytes. */
 static size_t rec_size(const tern_conn *c, size_t len) {
@@ -64,6 +65,7 @@ int tern_rec_write(tern_conn *c, uint8_t type, const uint8_t *p, size_t len) {
 }
 
 void tern_rec_alert(tern_conn *c, int level, int desc) {
+    tern_trace_alert(c, 1, level, desc);
     uint8_t a[2] = {(uint8_t)level, (uint8_t)desc};
     if (tern_rec_write(c, TERN_CT_ALERT, a, 2) < 0) {
         /* No room (a record is half sent) or the sequence is exhausted: the
