@@ -1,0 +1,15 @@
+#!/bin/sh
+# Regenerates the fuzz seed corpora (tests/fuzz/corpus/) from a real
+# in-memory session and the fixtures in vectors/certs.  Deterministic:
+# rerunning it gives the same files.  Usage (from the repository root):
+#   sh tests/fuzz/make_seeds.sh [BUILD]      (BUILD defaults to "build")
+set -e
+build=${1:-build}
+make -s BUILD="$build" "$build/libtern.a"
+mkdir -p "$build/fuzz" tests/fuzz/corpus
+${CC:-cc} -std=c11 -O1 -g -D_DEFAULT_SOURCE -Iinclude -I. -o "$build/fuzz/make_seeds" \
+    tests/fuzz/make_seeds.c tests/util/testutil.c "$build/libtern.a"
+for d in fuzz_client fuzz_server fuzz_hs fuzz_record fuzz_x509 fuzz_verify fuzz_pem fuzz_key; do
+    rm -rf "tests/fuzz/corpus/$d"
+done
+"$build/fuzz/make_seeds"
