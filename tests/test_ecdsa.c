@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "crypto/cpu.h"
 #include "crypto/ecdsa.h"
 #include "crypto/p256.h"
 #include "crypto/sha2.h"
@@ -26,6 +27,16 @@
 #include <openssl/evp.h>
 #endif
 
+static const char *const paths[] = {"portable", NULL};
+#define NPATHS (sizeof paths / sizeof paths[0])
+static void use_path(const char *p) {
+    if (p)
+        setenv("TERN_CPU", p, 1);
+    else
+        unsetenv("TERN_CPU");
+    tern_cpu_reset();
+}
+
 static tern_hash_alg alg_by_name(const char *name) {
     if (strcmp(name, "sha256") == 0 || strcmp(name, "SHA-256") == 0)
         return TERN_HASH_SHA256;
@@ -35,8 +46,7 @@ static tern_hash_alg alg_by_name(const char *name) {
     return TERN_HASH_SHA512;
 }
 
-static void test_rfc6979(void **state) {
-    (void)state;
+static void run_rfc6979(void) {
     tv_file *f = tv_open(tv_path("kat/rfc6979_p256.txt"));
     tv_case c;
     int n = 0;
@@ -81,8 +91,16 @@ static void test_rfc6979(void **state) {
     assert_int_equal(n, 6);
 }
 
-static void test_wycheproof(void **state) {
+static void test_rfc6979(void **state) {
     (void)state;
+    for (size_t i = 0; i < NPATHS; i++) {
+        use_path(paths[i]);
+        run_rfc6979();
+    }
+    use_path(NULL);
+}
+
+static void run_wycheproof(void) {
     json *j = json_load(tv_path("wycheproof/ecdsa_secp256r1_sha256_test.json"));
     const json *groups = json_get(j, "testGroups");
     int valid = 0, invalid = 0, acceptable = 0;
@@ -127,6 +145,16 @@ static void test_wycheproof(void **state) {
     assert_int_equal(valid + invalid + acceptable, 484);
     assert_int_equal(valid, 174);
     assert_int_equal(invalid, 310);
+}
+
+static void test_wycheproof(void **state) {
+    (void)state;
+    for (size_t i = 0; i < NPATHS; i++) {
+        use_path(paths[i]);
+        printf("  [%s]\n", paths[i] ? paths[i] : "default");
+        run_wycheproof();
+    }
+    use_path(NULL);
 }
 
 static int failing_rng(void *arg, uint8_t *buf, size_t len) {

@@ -7,7 +7,8 @@
  *   - a scalar given to the mod-n inverse and multiplication;
  *   - the private key and the nonce of one ECDSA signing attempt
  *     (tern_ecdsa_p256_sign_with_k: R = kG, r, k^-1, s = k^-1 (e + r d)).
- * Any branch or memory index that depends on them is reported.
+ * Any branch or memory index that depends on them is reported.  Both the
+ * portable field multiplication and the default (BMI2/ADX) one run.
  *
  * Not run here: the RFC 6979 retry loop in tern_ecdsa_p256_sign_det, which
  * branches on whether a candidate nonce was usable (probability ~2^-32 of
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <valgrind/memcheck.h>
 
+#include "crypto/cpu.h"
 #include "crypto/ecdsa.h"
 #include "crypto/p256.h"
 
@@ -51,7 +53,7 @@ static const uint8_t G_ENC[65] = {
     0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a, 0x7f, 0x9b, 0x8e, 0xe7, 0xeb, 0x4a, 0x7c, 0x0f, 0x9e, 0x16,
     0x2b, 0xce, 0x33, 0x57, 0x6b, 0x31, 0x5e, 0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf, 0x51, 0xf5};
 
-int main(void) {
+static void run(void) {
     uint8_t a[32], b[32], pa[65], pb[65], s1[32], s2[32];
     for (int i = 0; i < 32; i++) {
         a[i] = (uint8_t)(0x11 * i + 7);
@@ -111,6 +113,20 @@ int main(void) {
     VALGRIND_MAKE_MEM_DEFINED(sig, 64);
     check(tern_ecdsa_p256_verify_raw(pa, TERN_HASH_SHA256, digest, sig) == 0, "signature does not verify");
 
-    printf("ct_p256: fixed-base, ECDH, scalar inverse and ECDSA signing done\n");
+}
+
+int main(void) {
+    /* The portable field code, then the default path (mulx/adx here). */
+    static const char *const paths[] = {"portable", NULL};
+    for (int i = 0; i < 2; i++) {
+        if (paths[i])
+            setenv("TERN_CPU", paths[i], 1);
+        else
+            unsetenv("TERN_CPU");
+        tern_cpu_reset();
+        run();
+        printf("ct_p256: %s path: fixed-base, ECDH, scalar inverse and ECDSA signing done\n",
+               paths[i] ? paths[i] : "default");
+    }
     return failures ? 1 : 0;
 }
