@@ -4,7 +4,8 @@
  * q, dP, dQ, qInv and everything derived from them at load: R^2 mod p/q,
  * -p^-1, -q^-1), the random bytes the private operation draws (blinding
  * factor, PSS salt), and the operands of the bignum primitives.  Run on
- * them: Montgomery multiplication (portable and MULX/ADX), the fixed-window
+ * them: Montgomery multiplication and squaring (portable and MULX/ADX, the
+ * unrolled and the generic limb counts), the fixed-window
  * exponentiation, the safegcd inverse, and through rsa.c the CRT private
  * operation (PKCS#1 v1.5 and PSS signing), the TLS premaster decryption
  * (valid, wrong-version and bad-padding ciphertexts) and the general
@@ -142,6 +143,17 @@ static void bignum_primitives(const tern_rsa_private *key) {
     DEF(r, n * 8);
     DEF(r2, n * 8);
     check(memcmp(r, r2, n * 8) == 0, "portable and ADX Montgomery products differ");
+    tern_bn_mont_sqr_portable(r, a, p, p0inv, n);
+    tern_bn_mont_sqr_adx(r2, a, p, p0inv, n);
+    DEF(r, n * 8);
+    DEF(r2, n * 8);
+    check(memcmp(r, r2, n * 8) == 0, "portable and ADX Montgomery squares differ");
+    /* limb counts that take the generic (looped / intrinsics) ADX code; the
+     * operands only exercise the code, the results are not checked */
+    tern_bn_mont_mul_adx(r, a, b, p, p0inv, n - 4);
+    tern_bn_mont_sqr_adx(r2, a, p, p0inv, n - 3);
+    DEF(r, n * 8);
+    DEF(r2, n * 8);
 
     tern_bn_mont c;
     tern_bn_mont_init(&c, p, rr, p0inv, n);
