@@ -477,21 +477,23 @@ static void test_cross_random(void **state) {
     restore_env();
 }
 
-/* Record-sized inputs (up to a full TLS record plus expansion) give the same
- * output on every path and in OpenSSL. */
+/* Record-sized inputs (up to a full TLS record plus expansion), and AAD
+ * longer than one GHASH aggregation (256 bytes), give the same output on
+ * every path and in OpenSSL. */
 static void test_cross_large(void **state) {
     (void)state;
-    static const size_t lens[] = {4096 + 1, 16384, 16384 + 2048 - 3};
+    static const size_t lens[] = {4096 + 1, 16384, 16384 + 2048 - 3, 0, 33};
+    static const size_t aadlens[] = {13, 1000, 257, 4097, 256};
     size_t maxlen = 16384 + 2048;
     uint8_t *pt = malloc(maxlen), *ref = malloc(maxlen), *out = malloc(maxlen);
-    uint8_t key[32], iv[12], aad[13], reftag[16], tag[16];
+    uint8_t key[32], iv[12], aad[4097], reftag[16], tag[16];
     uint64_t seed = 0x6c61726765ull;
     assert_true(pt && ref && out);
     for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
-        size_t len = lens[li], keylen = (li & 1) ? 32 : 16;
+        size_t len = lens[li], aadlen = aadlens[li], keylen = (li & 1) ? 32 : 16;
         tv_rng(&seed, key, sizeof key);
         tv_rng(&seed, iv, sizeof iv);
-        tv_rng(&seed, aad, sizeof aad);
+        tv_rng(&seed, aad, aadlen);
         tv_rng(&seed, pt, len);
         int have_ref = 0;
         for (size_t p = 0; p < NPATHS; p++) {
@@ -499,20 +501,20 @@ static void test_cross_large(void **state) {
                 continue;
             tern_gcm_key k;
             init_on_path(&k, p, key, keylen);
-            tern_gcm_seal(&k, iv, aad, sizeof aad, pt, len, out, tag);
+            tern_gcm_seal(&k, iv, aad, aadlen, pt, len, out, tag);
             if (!have_ref) {
                 memcpy(ref, out, len);
                 memcpy(reftag, tag, 16);
                 have_ref = 1;
             } else if (memcmp(ref, out, len) != 0 || memcmp(reftag, tag, 16) != 0) {
-                fail_msg("len %zu: %s differs from portable", len, paths[p].name);
+                fail_msg("len %zu aad %zu: %s differs from portable", len, aadlen, paths[p].name);
             }
-            assert_int_equal(tern_gcm_open(&k, iv, aad, sizeof aad, out, len, tag, out), 0);
+            assert_int_equal(tern_gcm_open(&k, iv, aad, aadlen, out, len, tag, out), 0);
             assert_memory_equal(out, pt, len);
             tern_gcm_wipe(&k);
         }
 #ifdef TERN_TEST_HAVE_OPENSSL
-        openssl_seal(key, keylen, iv, aad, sizeof aad, pt, len, out, tag);
+        openssl_seal(key, keylen, iv, aad, aadlen, pt, len, out, tag);
         assert_memory_equal(out, ref, len);
         assert_memory_equal(tag, reftag, 16);
 #endif
