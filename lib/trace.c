@@ -534,7 +534,7 @@ static void keys_event(tern_conn *c, const char *name, const char *rfc, const ch
     emit(c, &ev);
 }
 
-void tern_trace_keys(tern_conn *c) {
+static void keylog(tern_conn *c) {
     const tern_config *cfg = c->cfg;
     if (cfg->keylog != NULL) {
         /* "CLIENT_RANDOM " 64 hex " " 96 hex */
@@ -546,8 +546,13 @@ void tern_trace_keys(tern_conn *c) {
         cfg->keylog(cfg->keylog_arg, line);
         tern_wipe(line, sizeof line);
     }
-    if (cfg->trace == NULL)
+}
+
+void tern_trace_keys(tern_conn *c) {
+    if (c->cfg->trace == NULL) {
+        keylog(c);
         return;
+    }
     keys_event(c, "premaster_secret", "RFC 8422 5.10, RFC 7748 6.1",
                "X25519(our ephemeral private key, the peer's ephemeral public key): 32 bytes that both sides "
                "computed on their own and that never crossed the wire");
@@ -570,6 +575,7 @@ void tern_trace_keys(tern_conn *c) {
              "nonces",
              k, k);
     keys_event(c, "key_block", "RFC 5246 6.3, RFC 5288 3", detail);
+    keylog(c); /* after the steps, so a narrative shows the secret after naming it */
 }
 
 void tern_trace_keys_on(tern_conn *c, int for_write) {

@@ -16,7 +16,13 @@
  *       small 200 response.  Errors go to stderr; a failed connection never
  *       stops the server.
  *
- * Exit codes: 0 success, 1 connection or TLS failure, 2 usage or setup error.
+ *   tern verify ...   check a certificate chain (tools/tern_verify.c)
+ *   tern speed ...    time tern's own primitives (tools/tern_speed.c)
+ *   --trace / --trace=hex / --show-secrets / SSLKEYLOGFILE on client and
+ *   server: tools/trace_render.c.
+ *
+ * Exit codes: 0 success, 1 connection or TLS failure (verify: chain refused),
+ * 2 usage or setup error.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,14 +38,24 @@
 #include <unistd.h>
 
 #include "tern/tern.h"
+#include "tools/tool.h"
 
 static void usage(void) {
     fprintf(stderr,
-            "usage: tern client HOST:PORT [--truststore FILE|DIR] [--servername NAME] [--alpn LIST] [--cipher NAME]\n"
+            "usage: tern client HOST:PORT [--truststore FILE|DIR] [--system] [--servername NAME] [--alpn LIST]\n"
+            "                   [--cipher NAME] [--trace[=hex]] [--show-secrets]\n"
             "       tern server --port N --keystore CERT.pem KEY.pem [--bind ADDR] [--echo|--http]\n"
-            "                   [--alpn LIST] [--cipher NAME]\n"
-            "Without --truststore the client uses the system trust store.\n"
-            "Exit codes: 0 success, 1 connection or TLS failure, 2 usage or setup error.\n");
+            "                   [--alpn LIST] [--cipher NAME] [--trace[=hex]] [--show-secrets]\n"
+            "       tern verify --truststore FILE|DIR [--name N] [--purpose server|client] [--at TIME] CHAIN.pem\n"
+            "       tern speed [FILTER]\n"
+            "       tern COMMAND --help\n"
+            "The client checks the server against the trust store (--truststore, --system, or both; the\n"
+            "system store when neither is given).  Client certificates (client --keystore, server\n"
+            "--truststore / --client-auth) come with mutual TLS (issue 9).\n");
+    tool_obs_usage(stderr);
+    fprintf(stderr, "Exit codes: 0 success; 1 connection or TLS failure (client: anything but a clean close_notify\n"
+                    "from the server; verify: the chain is refused); 2 usage or setup error (bad option, unreadable\n"
+                    "trust store or key store).\n");
 }
 
 /* Wait until fd is ready for what rc asks (TERN_WANT_READ / TERN_WANT_WRITE). */
@@ -158,8 +174,17 @@ static int send_all(tern_conn *c, int fd, const char *p, size_t len, int *peer_c
 
 static int run_client(int argc, char **argv) {
     const char *target = NULL, *trust = NULL, *sni = NULL, *alpn = NULL, *cipher = NULL;
+    static tool_obs obs;
+    int sys = 0;
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--truststore") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--help") == 0) {
+            usage();
+            return 0;
+        } else if (tool_obs_option(&obs, argv[i]))
+            continue;
+        else if (strcmp(argv[i], "--system") == 0)
+            sys = 1;
+        else if (strcmp(argv[i], "--truststore") == 0 && i + 1 < argc)
             trust = argv[++i];
         else if (strcmp(argv[i], "--servername") == 0 && i + 1 < argc)
             sni = argv[++i];
@@ -194,11 +219,15 @@ static int run_client(int argc, char **argv) {
     tern_config *cfg = tern_config_new();
     if (cfg == NULL)
         return 2;
-    int rc = trust ? tern_config_load_truststore(cfg, trust) : tern_config_load_system_truststore(cfg);
+    int rc = trust ? tern_config_load_truststore(cfg, trust) : 0;
+    if (rc == 0 && (sys || trust == NULL))
+        rc = tern_config_load_system_truststore(cfg);
     if (rc != 0) {
         fprintf(stderr, "tern client: trust store: %s\n", tern_config_error(cfg));
         return 2;
     }
+    if (tool_obs_apply(&obs, cfg, "client") != 0)
+        return 2;
     if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {
         fprintf(stderr, "tern client: bad --alpn or --cipher\n");
         return 2;
@@ -329,8 +358,14 @@ static int serve_one(tern_conn *c, int mode) {
 static int run_server(int argc, char **argv) {
     const char *port = NULL, *cert = NULL, *key = NULL, *bind_addr = "127.0.0.1", *alpn = NULL, *cipher = NULL;
     int mode = 1;
+    static tool_obs obs;
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--help") == 0) {
+            usage();
+            return 0;
+        } else if (tool_obs_option(&obs, argv[i]))
+            continue;
+        else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
             port = argv[++i];
         else if (strcmp(argv[i], "--keystore") == 0 && i + 2 < argc) {
             cert = argv[++i];
@@ -361,6 +396,8 @@ static int run_server(int argc, char **argv) {
         fprintf(stderr, "tern server: key store: %s\n", tern_config_error(cfg));
         return 2;
     }
+    if (tool_obs_apply(&obs, cfg, "server") != 0)
+        return 2;
     if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {
         fprintf(stderr, "tern server: bad --alpn or --cipher\n");
         return 2;
@@ -410,6 +447,10 @@ int main(int argc, char **argv) {
         return run_client(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "server") == 0)
         return run_server(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "verify") == 0)
+        return tool_verify_main(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "speed") == 0)
+        return tool_speed_main(argc - 2, argv + 2);
     usage();
     return argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? 0 : 2;
 }

@@ -1,0 +1,263 @@
+/*
+ * `tern verify`: check a certificate chain the way a TLS handshake would
+ * (RFC 5280 §6 path validation, RFC 9525 name check, lib/x509/verify.c),
+ * and show the work: the certificates read, the path built from the leaf
+ * to an anchor in the trust store, each certificate's verdict, and the
+ * final verdict.  Exit 0 only when the chain is valid.
+ *
+ *   tern verify --truststore FILE|DIR [--system] [--name N]
+ *               [--purpose server|client] [--at TIME] CHAIN.pem
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "crypto/ct.h"
+#include "lib/x509/pem.h"
+#include "lib/x509/verify.h"
+#include "tools/tool.h"
+
+static void verify_usage(void) {
+    fprintf(stderr,
+            "usage: tern verify --truststore FILE|DIR [--system] [--name NAME] [--purpose server|client]\n"
+            "                   [--at TIME] CHAIN.pem\n"
+            "Builds a path from the first certificate of CHAIN.pem (the leaf; the others may come in any\n"
+            "order) to a certificate of the trust store, checks every certificate on it (signature,\n"
+            "validity at TIME, CA constraints, key usage for the purpose) and, with --name, that the leaf\n"
+            "names NAME (a DNS name or an IP address).  TIME: Unix seconds, YYYY-MM-DD or\n"
+            "YYYY-MM-DDTHH:MM:SSZ (UTC); default now.  --system adds the system trust store.\n"
+            "Exit codes: 0 the chain is valid; 1 it is refused (the reason is printed); 2 usage error or\n"
+            "unreadable files.\n");
+}
+
+static int parse_time(const char *s, int64_t *out) {
+    char *end;
+    if (*s == '@')
+        s++;
+    long long v = strtoll(s, &end, 10);
+    if (*end == '\0' && end != s) {
+        *out = v;
+        return 0;
+    }
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    char tail[8] = "";
+    int n = sscanf(s, "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%7s", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                   &tm.tm_min, &tm.tm_sec, tail);
+    if (n != 3 && n != 6 && !(n == 7 && strcmp(tail, "Z") == 0))
+        return -1;
+    if (n == 3 && strlen(s) != 10)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    *out = (int64_t)timegm(&tm);
+    return 0;
+}
+
+static void date_text(int64_t t, char *out, size_t cap) {
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (gmtime_r(&tt, &tm) == NULL || strftime(out, cap, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+        snprintf(out, cap, "%lld", (long long)t);
+}
+
+static void describe(const char *label, const tern_x509_cert *c) {
+    char subj[256], iss[256], nb[40], na[40];
+    tern_x509_name_display(c->subject, subj, sizeof subj);
+    tern_x509_name_display(c->issuer, iss, sizeof iss);
+    date_text(c->not_before, nb, sizeof nb);
+    date_text(c->not_after, na, sizeof na);
+    printf("  %-8s %s\n", label, subj);
+    printf("           issuer %s\n", iss);
+    printf("           valid %s .. %s; %s %zu-bit key%s\n", nb, na,
+           c->key.type == TERN_X509_KEY_RSA ? "RSA" : c->key.type == TERN_X509_KEY_EC ? "EC" : "unknown",
+           c->key.bits, c->has_basic_constraints && c->is_ca ? "; a CA" : "");
+}
+
+static uint8_t *slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 65536, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf != NULL) {
+        size_t k = fread(buf + n, 1, cap - n, f);
+        n += k;
+        if (k == 0)
+            break;
+        if (n == cap) {
+            if (cap >= ((size_t)16 << 20)) { /* 16 MB: not a certificate chain */
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            uint8_t *nb = realloc(buf, cap * 2);
+            if (nb == NULL) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+int tool_verify_main(int argc, char **argv) {
+    const char *trust = NULL, *name = NULL, *chain_path = NULL;
+    int purpose = TERN_X509_PURPOSE_SERVER, sys = 0;
+    int64_t at = (int64_t)time(NULL);
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0) {
+            verify_usage();
+            return 0;
+        } else if (strcmp(argv[i], "--truststore") == 0 && i + 1 < argc) {
+            trust = argv[++i];
+        } else if (strcmp(argv[i], "--system") == 0) {
+            sys = 1;
+        } else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) {
+            name = argv[++i];
+        } else if (strcmp(argv[i], "--purpose") == 0 && i + 1 < argc) {
+            i++;
+            if (strcmp(argv[i], "server") == 0)
+                purpose = TERN_X509_PURPOSE_SERVER;
+            else if (strcmp(argv[i], "client") == 0)
+                purpose = TERN_X509_PURPOSE_CLIENT;
+            else {
+                fprintf(stderr, "tern verify: --purpose is server or client, not %s\n", argv[i]);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
+            if (parse_time(argv[++i], &at) != 0) {
+                fprintf(stderr, "tern verify: --at %s: expected Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ\n",
+                        argv[i]);
+                return 2;
+            }
+        } else if (argv[i][0] != '-' && chain_path == NULL) {
+            chain_path = argv[i];
+        } else {
+            verify_usage();
+            return 2;
+        }
+    }
+    if (chain_path == NULL || (trust == NULL && !sys)) {
+        verify_usage();
+        return 2;
+    }
+
+    /* 1. The trust store: whom we believe. */
+    tern_truststore ts;
+    tern_truststore_init(&ts);
+    int status = 2;
+    uint8_t *pem = NULL;
+    uint8_t *ders[TERN_X509_MAX_PEER_CERTS] = {0};
+    if (trust != NULL) {
+        struct stat st;
+        int rc = stat(trust, &st) != 0 ? TERN_ERR_FILE
+                 : S_ISDIR(st.st_mode) ? tern_truststore_load_dir(&ts, trust)
+                                       : tern_truststore_load_file(&ts, trust);
+        if (rc < 0) {
+            fprintf(stderr, "tern verify: trust store %s: %s\n", trust, ts.msg[0] ? ts.msg : tern_strerror(rc));
+            goto out;
+        }
+    }
+    if (sys && tern_truststore_load_system(&ts) < 0) {
+        fprintf(stderr, "tern verify: no system trust store found\n");
+        goto out;
+    }
+    printf("trust store: %zu certificate%s%s%s%s\n", ts.n, ts.n == 1 ? "" : "s", trust ? " from " : "",
+           trust ? trust : "", sys ? (trust ? " and the system store" : " from the system store") : "");
+    if (ts.bad > 0)
+        printf("  (%zu entr%s skipped: %s)\n", ts.bad, ts.bad == 1 ? "y" : "ies", ts.msg);
+
+    /* 2. The chain, as a peer would send it: leaf first. */
+    size_t len = 0, n = 0;
+    pem = slurp(chain_path, &len);
+    if (pem == NULL) {
+        fprintf(stderr, "tern verify: %s: cannot be read\n", chain_path);
+        goto out;
+    }
+    const uint8_t *certs[TERN_X509_MAX_PEER_CERTS];
+    size_t lens[TERN_X509_MAX_PEER_CERTS];
+    tern_pem_reader r;
+    tern_pem_block b;
+    tern_pem_init(&r, pem, len);
+    int more;
+    while ((more = tern_pem_next(&r, &b)) == 1) {
+        if (strcmp(b.label, "CERTIFICATE") != 0)
+            continue;
+        if (n == TERN_X509_MAX_PEER_CERTS) {
+            fprintf(stderr, "tern verify: %s holds more than %d certificates (a peer may send at most that)\n",
+                    chain_path, TERN_X509_MAX_PEER_CERTS);
+            goto out;
+        }
+        size_t cap = tern_pem_decoded_max(&b), got = 0;
+        ders[n] = malloc(cap ? cap : 1);
+        if (ders[n] == NULL || tern_pem_decode(&b, ders[n], cap, &got) != 0) {
+            fprintf(stderr, "tern verify: %s: the certificate at line %zu is not valid PEM\n", chain_path, b.line);
+            goto out;
+        }
+        certs[n] = ders[n];
+        lens[n] = got;
+        n++;
+    }
+    if (more < 0 || n == 0) {
+        fprintf(stderr, "tern verify: %s: %s\n", chain_path,
+                more < 0 ? "malformed PEM" : "no CERTIFICATE block found");
+        goto out;
+    }
+    printf("chain: %zu certificate%s from %s\n", n, n == 1 ? "" : "s", chain_path);
+    tern_x509_cert cert;
+    for (size_t i = 0; i < n; i++) {
+        char label[16];
+        snprintf(label, sizeof label, "[%zu]", i);
+        if (tern_x509_parse(&cert, certs[i], lens[i]) == 0)
+            describe(label, &cert);
+        else
+            printf("  %-8s (%zu bytes that do not parse as an X.509 certificate)\n", label, lens[i]);
+    }
+
+    /* 3. Path validation. */
+    char when[40];
+    date_text(at, when, sizeof when);
+    printf("checking for purpose %s%s%s, at %s\n", purpose == TERN_X509_PURPOSE_SERVER ? "server" : "client",
+           name ? ", name " : " (no name check)", name ? name : "", when);
+    tern_x509_result res;
+    int rc = tern_x509_verify_chain(&ts, certs, lens, n, name, purpose, at, &res);
+    if (rc == 0) {
+        printf("path built (leaf to anchor):\n");
+        for (size_t k = 0; k < res.path_n; k++) {
+            size_t i = res.path[k];
+            if (i >= n || tern_x509_parse(&cert, certs[i], lens[i]) != 0)
+                continue;
+            char subj[256];
+            tern_x509_name_display(cert.subject, subj, sizeof subj);
+            printf("  [%zu] %s\n       ok: %s\n", i, subj,
+                   k == 0 ? "signature, validity, key usage for the purpose" : "signature, validity, CA constraints");
+        }
+        if (res.anchor != NULL) {
+            char subj[256];
+            tern_x509_name_display(res.anchor->cert.subject, subj, sizeof subj);
+            printf("  [anchor] %s\n       ok: in the trust store\n", subj);
+        }
+        printf("verdict: OK (the chain is valid%s%s)\n", name ? " for " : "", name ? name : "");
+        status = 0;
+    } else {
+        if (res.failed_index >= 0)
+            printf("certificate [%d]: REFUSED\n", res.failed_index);
+        printf("verdict: REFUSED: %s\n", res.msg[0] ? res.msg : tern_strerror(rc));
+        printf("error: %s\n", tern_strerror(rc));
+        status = 1;
+    }
+    tern_wipe(&res, sizeof res);
+out:
+    for (size_t i = 0; i < TERN_X509_MAX_PEER_CERTS; i++)
+        free(ders[i]);
+    free(pem);
+    tern_truststore_free(&ts);
+    return status;
+}

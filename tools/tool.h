@@ -1,0 +1,43 @@
+/*
+ * Shared pieces of the `tern` command (every tools/ C file is linked into one
+ * binary; tools/tern.c holds main()).
+ */
+#ifndef TERN_TOOLS_TOOL_H
+#define TERN_TOOLS_TOOL_H
+
+#include <stdio.h>
+
+#include "tern/tern.h"
+
+/* ---- observing a handshake (tools/trace_render.c) ----
+ * Options shared by `tern client` and `tern server`:
+ *   --trace          narrate the handshake on stderr
+ *   --trace=hex      ... and show every message's bytes
+ *   --show-secrets   ... and print the master secret (the key-log line)
+ * and the SSLKEYLOGFILE environment variable (append NSS key-log lines). */
+typedef struct {
+    int trace;        /* 1: narrate */
+    int hex;          /* 1: with bytes */
+    int show_secrets; /* 1: print the key-log line in the narrative */
+    const char *role; /* "client" / "server" */
+    FILE *out;        /* where the narrative goes (stderr) */
+    int step;         /* message counter */
+    int in_chain;     /* a chain check is being narrated */
+    int certs_sent;   /* certificates in the last Certificate message */
+} tool_obs;
+
+/* 1 if arg is one of the options above (and records it), else 0. */
+int tool_obs_option(tool_obs *o, const char *arg);
+/* Install the trace and key-log callbacks on cfg as the options ask.
+ * Returns 0, or -1 when SSLKEYLOGFILE cannot be opened (reported). */
+int tool_obs_apply(tool_obs *o, tern_config *cfg, const char *role);
+/* The trace callback itself (arg is a tool_obs). */
+void tool_trace_render(void *arg, const tern_trace_event *ev);
+/* Print the usage lines of the shared options. */
+void tool_obs_usage(FILE *f);
+
+/* ---- subcommands in their own files ---- */
+int tool_verify_main(int argc, char **argv); /* tools/tern_verify.c */
+int tool_speed_main(int argc, char **argv);  /* tools/tern_speed.c */
+
+#endif

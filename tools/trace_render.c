@@ -1,0 +1,283 @@
+/*
+ * `tern client/server --trace`: turns the library's structured trace events
+ * (tern_config_set_trace, include/tern/tern.h) into a narrative a learner
+ * can follow: for each step what happened, why, which RFC section governs
+ * it, and how it ties to the key store (who we are) and the trust store
+ * (whom we believe).  --trace=hex adds each message's bytes;
+ * --show-secrets adds the master secret (the NSS key-log line).  Also here:
+ * SSLKEYLOGFILE, which appends the same lines to a file for Wireshark.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/tool.h"
+
+/* The handshake types and ChangeCipherSpec, as in tern_trace_event.msg_type. */
+enum {
+    T_CLIENT_HELLO = 1, T_SERVER_HELLO = 2, T_CERTIFICATE = 11, T_SERVER_KEY_EXCHANGE = 12,
+    T_CERTIFICATE_REQUEST = 13, T_SERVER_HELLO_DONE = 14, T_CERTIFICATE_VERIFY = 15,
+    T_CLIENT_KEY_EXCHANGE = 16, T_FINISHED = 20, T_CCS = 256
+};
+
+static FILE *keylog_file;
+
+int tool_obs_option(tool_obs *o, const char *arg) {
+    if (strcmp(arg, "--trace") == 0)
+        o->trace = 1;
+    else if (strcmp(arg, "--trace=hex") == 0)
+        o->trace = o->hex = 1;
+    else if (strcmp(arg, "--show-secrets") == 0)
+        o->show_secrets = 1;
+    else
+        return 0;
+    return 1;
+}
+
+void tool_obs_usage(FILE *f) {
+    fprintf(f, "  --trace          narrate the handshake on stderr, step by step, with the RFC sections\n"
+               "  --trace=hex      the same, with every message's bytes\n"
+               "  --show-secrets   with --trace: also print the master secret (anyone holding it can\n"
+               "                   decrypt this connection)\n"
+               "  SSLKEYLOGFILE=F  (environment) append NSS key-log lines to F, for Wireshark/tshark\n");
+}
+
+static void keylog_cb(void *arg, const char *line) {
+    tool_obs *o = arg;
+    if (keylog_file != NULL) {
+        fprintf(keylog_file, "%s\n", line);
+        fflush(keylog_file);
+    }
+    if (o->trace && o->show_secrets)
+        fprintf(o->out,
+                "[%s]      secret (shown because of --show-secrets), in the NSS key-log format:\n"
+                "[%s]        %s\n",
+                o->role, o->role, line);
+}
+
+int tool_obs_apply(tool_obs *o, tern_config *cfg, const char *role) {
+    o->role = role;
+    o->out = stderr;
+    if (o->trace)
+        tern_config_set_trace(cfg, tool_trace_render, o);
+    const char *path = getenv("SSLKEYLOGFILE");
+    if (path != NULL && path[0] != '\0' && keylog_file == NULL) {
+        keylog_file = fopen(path, "a");
+        if (keylog_file == NULL) {
+            fprintf(stderr, "tern %s: SSLKEYLOGFILE %s: %s\n", role, path, strerror(errno));
+            return -1;
+        }
+    }
+    if (keylog_file != NULL || (o->trace && o->show_secrets))
+        tern_config_set_keylog(cfg, keylog_cb, o);
+    return 0;
+}
+
+/* "RFC 5246 7.4.1.2, RFC 8422 5.4" -> "RFC 5246 §7.4.1.2, RFC 8422 §5.4" */
+static void rfc_text(const char *in, char *out, size_t cap) {
+    size_t n = 0;
+    for (const char *p = in; *p && n + 4 < cap; p++) {
+        out[n++] = *p;
+        /* after "RFC dddd " comes the section */
+        if (*p == ' ' && p - in >= 8 && strncmp(p - 8, "RFC ", 4) == 0 && p[1] >= '0' && p[1] <= '9') {
+            memcpy(out + n, "\xc2\xa7", 2); /* § in UTF-8 */
+            n += 2;
+        }
+    }
+    out[n] = '\0';
+}
+
+static const char *field(const tern_trace_event *ev, const char *name) {
+    for (size_t i = 0; i < ev->nfields; i++)
+        if (strcmp(ev->fields[i].name, name) == 0)
+            return ev->fields[i].value;
+    return NULL;
+}
+
+/* Print text wrapped at ~100 columns, each line prefixed. */
+static void say(tool_obs *o, const char *text) {
+    const char *p = text;
+    while (*p) {
+        size_t len = strlen(p), cut = len;
+        if (len > 92) {
+            cut = 92;
+            while (cut > 40 && p[cut] != ' ')
+                cut--;
+        }
+        fprintf(o->out, "[%s]      %.*s\n", o->role, (int)cut, p);
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
+}
+
+static void show_fields(tool_obs *o, const tern_trace_event *ev) {
+    for (size_t i = 0; i < ev->nfields; i++)
+        fprintf(o->out, "[%s]        %-22s %s\n", o->role, ev->fields[i].name, ev->fields[i].value);
+}
+
+static void show_hex(tool_obs *o, const uint8_t *p, size_t len) {
+    for (size_t off = 0; off < len; off += 16) {
+        fprintf(o->out, "[%s]        %04zx ", o->role, off);
+        for (size_t i = off; i < off + 16 && i < len; i++)
+            fprintf(o->out, " %02x", p[i]);
+        fprintf(o->out, "\n");
+    }
+}
+
+/* Why this message exists, from this side's point of view. */
+static void explain_message(tool_obs *o, const tern_trace_event *ev) {
+    int we_client = !ev->is_server;
+    char buf[700];
+    const char *f;
+    switch (ev->msg_type) {
+    case T_CLIENT_HELLO:
+        say(o, we_client
+                   ? "We open the handshake in clear text: a fresh 32-byte random (it makes this handshake's keys "
+                     "unique), the cipher suites we accept in our order of preference, and extensions: the name we "
+                     "want to reach (SNI), x25519 for the key exchange, the signature schemes we can check, the "
+                     "extended master secret."
+                   : "The client opens the handshake: its random, the cipher suites it accepts and its extensions. "
+                     "We pick the suite (our preference among its offers) and check that it offers x25519 and a "
+                     "signature scheme we can make with the private key in our key store.");
+        break;
+    case T_SERVER_HELLO:
+        f = field(ev, "cipher_suite");
+        snprintf(buf, sizeof buf, "%s %s. Extensions may only answer ones the client offered (RFC 5246 \xc2\xa7"
+                                  "7.4.1.4).",
+                 we_client ? "The server answers with its own random and the one suite it chose from our list:"
+                           : "We answer with our own random and the suite we chose:",
+                 f ? f : "?");
+        say(o, buf);
+        break;
+    case T_CERTIFICATE:
+        f = field(ev, "certificates");
+        o->certs_sent = f ? atoi(f) : 0;
+        snprintf(buf, sizeof buf,
+                 we_client ? "The server sent its certificate chain (%s certificate%s), leaf first. By itself it "
+                             "proves nothing (certificates are public); next we check it against our trust store, "
+                             "and the ServerKeyExchange signature will prove the server holds the leaf's private key."
+                           : "We send the certificate chain of our key store (%s certificate%s), leaf first. The "
+                             "client checks it against its trust store; our signature in ServerKeyExchange will "
+                             "prove we hold the leaf's private key.",
+                 f ? f : "?", f && strcmp(f, "1") == 0 ? "" : "s");
+        say(o, buf);
+        break;
+    case T_SERVER_KEY_EXCHANGE:
+        f = field(ev, "signature_algorithm");
+        snprintf(buf, sizeof buf,
+                 we_client ? "The server's ephemeral x25519 public key, made for this connection only, signed with "
+                             "%s by the private key of the certificate we just verified. The signature covers both "
+                             "randoms, so it cannot be replayed from another handshake; tern checks it with the "
+                             "leaf's public key and stops here (decrypt_error) if it does not verify."
+                           : "Our ephemeral x25519 public key, made for this connection only, signed with %s (chosen "
+                             "from the client's signature_algorithms) by the private key in our key store, over both "
+                             "randoms and the key: this is what proves we own the certificate.",
+                 f ? f : "?");
+        say(o, buf);
+        break;
+    case T_SERVER_HELLO_DONE:
+        say(o, we_client ? "The server has said everything for now: our turn."
+                         : "We have said everything for now: the client's turn.");
+        break;
+    case T_CLIENT_KEY_EXCHANGE:
+        say(o, we_client ? "Our own ephemeral x25519 public key. Both sides can now compute the same premaster "
+                           "secret; someone who sees both public keys on the wire cannot."
+                         : "The client's ephemeral x25519 public key. With our private half we compute the same "
+                           "premaster secret the client did.");
+        break;
+    case T_CCS:
+        say(o, ev->sent ? "From the next record on, everything we send is encrypted and authenticated with the new "
+                          "keys."
+                        : "From the next record on, everything the peer sends is encrypted and authenticated.");
+        break;
+    case T_FINISHED:
+        say(o, ev->sent ? "Our first encrypted message: verify_data = PRF(master secret, \"client finished\" or "
+                          "\"server finished\", hash of every handshake message so far). If anyone changed a "
+                          "single byte of the handshake, or the keys differ, the peer's check fails."
+                        : "The peer's Finished, decrypted: tern computes the verify_data it expects from its own "
+                          "transcript and compares them in constant time; the handshake stops (decrypt_error) "
+                          "unless they match.");
+        break;
+    case T_CERTIFICATE_REQUEST:
+        say(o, "The server asks for a client certificate.");
+        break;
+    default:
+        break;
+    }
+}
+
+void tool_trace_render(void *arg, const tern_trace_event *ev) {
+    tool_obs *o = arg;
+    char rfc[128];
+    rfc_text(ev->rfc, rfc, sizeof rfc);
+    switch (ev->kind) {
+    case TERN_TRACE_MESSAGE:
+        o->in_chain = 0;
+        fprintf(o->out, "[%s] %2d. %s %s  (%s)\n", o->role, ++o->step, ev->sent ? "sent    " : "received",
+                ev->name, rfc);
+        explain_message(o, ev);
+        show_fields(o, ev);
+        if (o->hex)
+            show_hex(o, ev->bytes, ev->len);
+        break;
+    case TERN_TRACE_CERT: {
+        if (!o->in_chain) {
+            fprintf(o->out, "[%s]      Checking the chain against the trust store (%s):\n", o->role, rfc);
+            o->in_chain = 1;
+        }
+        char label[32];
+        if (ev->index < 0)
+            snprintf(label, sizeof label, "anchor");
+        else
+            snprintf(label, sizeof label, "cert %d", ev->index);
+        const char *subj = field(ev, "subject"), *iss = field(ev, "issuer"), *valid = field(ev, "valid");
+        const char *key = field(ev, "key");
+        fprintf(o->out, "[%s]        [%s] %s: %s\n", o->role, label, ev->name, subj ? subj : "?");
+        fprintf(o->out, "[%s]            issued by %s; valid %s; key %s\n", o->role, iss ? iss : "?",
+                valid ? valid : "?", key ? key : "?");
+        fprintf(o->out, "[%s]            %s%s\n", o->role, ev->status ? "REFUSED: " : "", ev->detail);
+        break;
+    }
+    case TERN_TRACE_CHAIN:
+        if (!o->in_chain && ev->status == 0 && strcmp(ev->name, "not verified") != 0)
+            fprintf(o->out, "[%s]      Checking the chain against the trust store (%s):\n", o->role, rfc);
+        o->in_chain = 0;
+        {
+            char buf[700];
+            snprintf(buf, sizeof buf, "Verdict: %s%s: %s", ev->status ? "REFUSED, " : "", ev->name, ev->detail);
+            say(o, buf);
+        }
+        break;
+    case TERN_TRACE_KEYS:
+        fprintf(o->out, "[%s]      key schedule: %s  (%s)\n", o->role, ev->name, rfc);
+        say(o, ev->detail);
+        break;
+    case TERN_TRACE_ALERT:
+        if (ev->sent)
+            fprintf(o->out, "[%s]      alert sent: %s %s  (%s)\n", o->role, ev->index == 2 ? "fatal" : "warning",
+                    ev->name, rfc);
+        else
+            fprintf(o->out, "[%s]      alert received: %s %s  (%s)\n", o->role,
+                    ev->index == 2 ? "fatal" : "warning", ev->name, rfc);
+        if (strcmp(ev->name, "close_notify") == 0)
+            say(o, ev->sent ? "We are done sending: the orderly end of the connection (RFC 5246 \xc2\xa7"
+                              "7.2.1), so the peer can tell it from a cut connection."
+                            : "The peer is done sending: an orderly end, not a truncation.");
+        else if (ev->sent && ev->detail[0]) {
+            char buf[700];
+            snprintf(buf, sizeof buf, "because: %s", ev->detail);
+            say(o, buf);
+        }
+        break;
+    case TERN_TRACE_DONE:
+        fprintf(o->out, "[%s] Handshake complete  (%s)\n", o->role, rfc);
+        say(o, "Both Finished messages matched: both sides saw the same handshake and hold the same keys. "
+               "Application data now flows in encrypted records.");
+        show_fields(o, ev);
+        break;
+    default:
+        break;
+    }
+    fflush(o->out);
+}
