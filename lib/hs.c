@@ -279,6 +279,12 @@ int tern_hs_advance(tern_conn *c) {
         int rc = next_message(c, &type, &len);
         if (rc != 0)
             return rc; /* WANT_READ, an error, or 1: an alert for the caller */
+        if (type == TERN_HT_HELLO_REQUEST && c->side == TERN_CLIENT && len == TERN_HS_HDR) {
+            /* RFC 5246 §7.4.1.1: a client ignores HelloRequest while it is
+             * negotiating; it is never part of the transcript. */
+            c->hs_in_len = 0;
+            continue;
+        }
         if (type != row->type) {
             if (row->optional) {
                 c->step++;
