@@ -79,6 +79,22 @@ for alpn in "" "http/1.1"; do
     done
 done
 
+# ---- tern server --http answers one request in one record ----
+port=$(free_port)
+timeout 30 "$TERN" server --port "$port" --keystore "$CERTS/server-chain.pem" "$CERTS/server.key" --http \
+    2>"$WORK/th.err" &
+PIDS="$PIDS $!"
+if wait_port "$port"; then
+    printf 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n' |
+        timeout 10 openssl s_client -connect "127.0.0.1:$port" -tls1_2 -CAfile "$CERTS/root-ca.crt" \
+            -verify_return_error -servername localhost -quiet -ign_eof > "$WORK/http.out" 2>/dev/null
+    if grep -q "^HTTP/1.0 200 OK" "$WORK/http.out" && grep -q "hello from tern" "$WORK/http.out"; then
+        ok "s_client -> tern server --http: 200 OK"
+    else fail "tern server --http: $(cat "$WORK/http.out") $(cat "$WORK/th.err")"; fi
+else
+    fail "tern server --http did not start"
+fi
+
 # ---- negatives: tern client refuses, with the verifier's sentence ----
 port=$(free_port)
 timeout 30 openssl s_server -accept "$port" -tls1_2 -cert "$CERTS/server.crt" -key "$CERTS/server.key" \
