@@ -119,10 +119,18 @@ int tern_gcm_open(const tern_gcm_key *k, const uint8_t nonce[TERN_GCM_NONCE_LEN]
     uint8_t expect[16];
     impls[k->impl].crypt(k, nonce, aad, aadlen, in, len, out, expect, 1);
     uint32_t ok = tern_ct_memeq(expect, tag, 16); /* bit */
-    uint8_t keep = (uint8_t)tern_ct_mask_u32(ok);
-    /* On a forgery the plaintext never leaves: zero it without a branch. */
-    for (size_t i = 0; i < len; i++)
-        out[i] &= keep;
+    uint64_t keep = tern_ct_mask_u64(ok);
+    /* On a forgery the plaintext never leaves: zero it without a branch,
+     * eight bytes at a time (a byte loop cost more than the decryption). */
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, out + i, 8);
+        w &= keep;
+        memcpy(out + i, &w, 8);
+    }
+    for (; i < len; i++)
+        out[i] &= (uint8_t)keep;
     tern_wipe(expect, sizeof expect);
     return -(int)((1u - ok) * (uint32_t)-TERN_ERR_BAD_RECORD_MAC);
 }
