@@ -1,9 +1,10 @@
 /*
  * Tests for crypto/chacha20.c, crypto/chacha20_avx2.c, crypto/poly1305.c and
- * crypto/chacha20poly1305.c (RFC 8439): the §2.4.2/§2.5.2/§2.8.2 worked
- * examples, every Wycheproof chacha20_poly1305_test.json case, Poly1305 split
- * at every offset, the AVX2 path against the portable one (lengths around
- * every 512-byte boundary, counters that wrap), in-place operation, forgery
+ * crypto/chacha20poly1305.c, crypto/poly1305_avx2.c (RFC 8439): the
+ * §2.4.2/§2.5.2/§2.8.2 worked examples, every Wycheproof
+ * chacha20_poly1305_test.json case, Poly1305 split at every offset and
+ * against a big-number model on both paths, the AVX2 ChaCha20 against the
+ * portable one (lengths around every 512-byte boundary, counters that wrap), in-place operation, forgery
  * handling (output zeroed), and with libcrypto a cross-check against
  * OpenSSL on random inputs.  Vector tests run on TERN_CPU=portable and on
  * the default (accelerated) path.
@@ -206,24 +207,34 @@ static void test_wycheproof(void **state) {
 static void test_poly1305_split(void **state) {
     (void)state;
     uint64_t seed = 1305;
-    uint8_t key[32], msg[200], want[16], got[16];
+    static uint8_t msg[700];
+    uint8_t key[32], want[16], got[16];
     tv_rng(&seed, key, sizeof key);
     tv_rng(&seed, msg, sizeof msg);
-    tern_poly1305(want, key, msg, sizeof msg);
-    for (size_t split = 0; split <= sizeof msg; split++) {
+    for (size_t pi = 0; pi < NPATHS; pi++) {
+        use_path(paths[pi]);
+        tern_poly1305(want, key, msg, sizeof msg);
+        for (size_t split = 0; split <= sizeof msg; split++) {
+            tern_poly1305_ctx ctx;
+            tern_poly1305_init(&ctx, key);
+            tern_poly1305_update(&ctx, msg, split);
+            tern_poly1305_update(&ctx, msg + split, sizeof msg - split);
+            tern_poly1305_final(&ctx, got);
+            assert_memory_equal(got, want, 16);
+        }
         tern_poly1305_ctx ctx;
         tern_poly1305_init(&ctx, key);
-        tern_poly1305_update(&ctx, msg, split);
-        tern_poly1305_update(&ctx, msg + split, sizeof msg - split);
+        for (size_t i = 0; i < sizeof msg; i++)
+            tern_poly1305_update(&ctx, msg + i, 1);
         tern_poly1305_final(&ctx, got);
         assert_memory_equal(got, want, 16);
     }
-    tern_poly1305_ctx ctx;
-    tern_poly1305_init(&ctx, key);
-    for (size_t i = 0; i < sizeof msg; i++)
-        tern_poly1305_update(&ctx, msg + i, 1);
-    tern_poly1305_final(&ctx, got);
-    assert_memory_equal(got, want, 16);
+    /* And the two paths agree with each other. */
+    use_path("portable");
+    uint8_t port[16];
+    tern_poly1305(port, key, msg, sizeof msg);
+    use_path(NULL);
+    assert_memory_equal(port, want, 16);
 }
 
 /* Poly1305 at the edges of the arithmetic: the accumulator near and above
@@ -332,29 +343,35 @@ static void model_poly1305(uint8_t tag[16], const uint8_t key[32], const uint8_t
 
 static void test_poly1305_edges(void **state) {
     (void)state;
-    uint8_t key[32], msg[256], want[16], got[16];
-    uint64_t seed = 77;
-    int n = 0;
-    for (int kind = 0; kind < 6; kind++) {
-        for (size_t len = 0; len <= sizeof msg; len += (len < 40 ? 1 : 23)) {
-            switch (kind) {
-            case 0: memset(key, 0xff, 32); memset(msg, 0xff, len); break;  /* max r, s, blocks */
-            case 1: memset(key, 0xff, 32); memset(msg, 0, len); break;
-            case 2: tv_rng(&seed, key, 32); memset(msg, 0xff, len); break;
-            case 3: memset(key, 0, 32); key[0] = 2; memset(key + 16, 0xff, 16); memset(msg, 0xff, len); break;
-            case 4: memset(key, 0xff, 16); memset(key + 16, 0, 16); /* h lands near p */
-                    for (size_t i = 0; i < len; i++) msg[i] = (uint8_t)(i % 16 == 0 ? 0xfb : 0xff);
-                    break;
-            default: tv_rng(&seed, key, 32); tv_rng(&seed, msg, len); break;
+    static uint8_t msg[1200];
+    uint8_t key[32], want[16], got[16];
+    for (size_t pi = 0; pi < NPATHS; pi++) {
+        use_path(paths[pi]);
+        uint64_t seed = 77;
+        int n = 0;
+        for (int kind = 0; kind < 6; kind++) {
+            for (size_t len = 0; len <= sizeof msg; len += (len < 40 ? 1 : len < 300 ? 23 : 97)) {
+                switch (kind) {
+                case 0: memset(key, 0xff, 32); memset(msg, 0xff, len); break;  /* max r, s, blocks */
+                case 1: memset(key, 0xff, 32); memset(msg, 0, len); break;
+                case 2: tv_rng(&seed, key, 32); memset(msg, 0xff, len); break;
+                case 3: memset(key, 0, 32); key[0] = 2; memset(key + 16, 0xff, 16); memset(msg, 0xff, len); break;
+                case 4: memset(key, 0xff, 16); memset(key + 16, 0, 16); /* h lands near p */
+                        for (size_t i = 0; i < len; i++) msg[i] = (uint8_t)(i % 16 == 0 ? 0xfb : 0xff);
+                        break;
+                default: tv_rng(&seed, key, 32); tv_rng(&seed, msg, len); break;
+                }
+                model_poly1305(want, key, msg, len);
+                tern_poly1305(got, key, msg, len);
+                if (memcmp(want, got, 16) != 0)
+                    fail_msg("[%s] poly1305 edge kind %d len %zu differs from the big-number model",
+                             path_name(paths[pi]), kind, len);
+                n++;
             }
-            model_poly1305(want, key, msg, len);
-            tern_poly1305(got, key, msg, len);
-            if (memcmp(want, got, 16) != 0)
-                fail_msg("poly1305 edge kind %d len %zu differs from the big-number model", kind, len);
-            n++;
         }
+        printf("  [%s] Poly1305 against a big-number model: %d edge cases passed\n", path_name(paths[pi]), n);
     }
-    printf("  Poly1305 against a big-number model: %d edge cases passed\n", n);
+    use_path(NULL);
 }
 
 /* The dispatching tern_chacha20_xor (AVX2 when present) against the
