@@ -116,6 +116,12 @@ $(BUILD)/tools/tern: $(TOOL_SRC) $(BUILD)/libtern.a
 	$(if $(TOOL_SRC),$(CC) $(WARN) $(CFLAGS) $(XCFLAGS) -D_DEFAULT_SOURCE -Iinclude -I. -o $@ $(TOOL_SRC) $(BUILD)/libtern.a,@true)
 tools: $(if $(TOOL_SRC),$(BUILD)/tools/tern)
 
+# The README's first command: one handshake narrated by `tern client --trace`
+# against `tern server` (and openssl s_server when installed), all on 127.0.0.1.
+# Needs no cmocka and no network (tools/demo.sh).
+demo: tools
+	@sh tools/demo.sh $(BUILD)
+
 tern.pc: tern.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
