@@ -29,7 +29,9 @@ typedef struct tern_gcm_key {
 TERN_MUST_CHECK int tern_gcm_init(tern_gcm_key *k, const uint8_t *key, size_t keylen);
 void tern_gcm_wipe(tern_gcm_key *k);
 
-/* Encrypt len bytes and compute the tag over aad and the ciphertext. */
+/* Encrypt len bytes and compute the tag over aad and the ciphertext.
+ * len must not exceed 2^36 - 32 bytes (SP 800-38D §5.2.1.1; the 32-bit block
+ * counter would wrap); TLS records are far below that. */
 void tern_gcm_seal(const tern_gcm_key *k, const uint8_t nonce[TERN_GCM_NONCE_LEN], const uint8_t *aad,
                    size_t aadlen, const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[TERN_GCM_TAG_LEN]);
 
