@@ -10,6 +10,18 @@
  * Two words are used throughout:
  *   trust store  the CA certificates this side trusts when it checks its peer;
  *   key store    this side's own identity: its certificate chain and private key.
+ *
+ * Threads.  tern takes no locks; its only global state is the CPU-feature
+ * cache (crypto/cpu.c, written atomically).  So:
+ *   - a tern_config is built by one thread (the tern_config_* setters and
+ *     loaders), then shared read-only: any number of connections in any
+ *     number of threads may be made from it once no setter is called any
+ *     more; free it only after every connection made from it is freed;
+ *   - a tern_conn is used by one thread at a time (no two calls on the same
+ *     connection may overlap); it may move between threads between calls;
+ *   - the RNG and clock callbacks of a shared config are called from every
+ *     thread that uses it, so they must be thread-safe (the defaults are).
+ * tests/test_load.c runs 64 connections in 128 threads over one config.
  */
 #ifndef TERN_TERN_H
 #define TERN_TERN_H
