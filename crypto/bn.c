@@ -171,24 +171,20 @@ static inline void acc_shift(acc192 *x) {
     x->hi = 0;
 }
 
-/* The shared tail of a column: add the q m products, choose q[k] when
- * k < n, emit a result limb when k >= n, carry 64 bits up.  sq is the a b
- * (or doubled a^2) part of the column. */
-static inline void column_finish(acc192 *carry, acc192 *sq, uint64_t *q, uint64_t *r, const uint64_t *m,
-                                 uint64_t m0inv, size_t n, size_t k) {
-    size_t lo = k < n ? 0 : k - n + 1, hi = k < n ? k : n;
-    acc192 red = *carry;
-    for (size_t j = lo; j < hi; j++)
-        acc_add(&red, (tern_u128)q[j] * m[k - j]);
-    acc_add_acc(sq, &red);
+/* The shared tail of a column: add the q m sum, choose q[k] when k < n
+ * (so the column's low word vanishes), emit a result limb when k >= n,
+ * carry 64 bits up. */
+static inline void column_finish(acc192 *carry, acc192 *col, const acc192 *red, uint64_t *q, uint64_t *r,
+                                 const uint64_t *m, uint64_t m0inv, size_t n, size_t k) {
+    acc_add_acc(col, red);
     if (k < n) {
-        q[k] = (uint64_t)sq->lo * m0inv;
-        acc_add(sq, (tern_u128)q[k] * m[0]); /* low word becomes 0 */
+        q[k] = (uint64_t)col->lo * m0inv;
+        acc_add(col, (tern_u128)q[k] * m[0]); /* low word becomes 0 */
     } else {
-        r[k - n] = (uint64_t)sq->lo;
+        r[k - n] = (uint64_t)col->lo;
     }
-    acc_shift(sq);
-    *carry = *sq;
+    acc_shift(col);
+    *carry = *col;
 }
 
 /* r (< m) from the n low limbs of t plus the bit top above them, t < 2m. */
@@ -203,11 +199,18 @@ void tern_bn_mont_mul_portable(uint64_t *r, const uint64_t *a, const uint64_t *b
     uint64_t q[TERN_BN_MAX_LIMBS], t[TERN_BN_MAX_LIMBS];
     acc192 carry = {0, 0};
     for (size_t k = 0; k < 2 * n - 1; k++) {
-        size_t lo = k < n ? 0 : k - n + 1, hi = k < n ? k + 1 : n;
-        acc192 col = {0, 0};
-        for (size_t j = lo; j < hi; j++)
+        /* q m terms: j in [lo, hi); a b terms: the same j, plus j = k when
+         * k < n.  One loop feeds both accumulators so the two carry chains
+         * interleave. */
+        size_t lo = k < n ? 0 : k - n + 1, hi = k < n ? k : n;
+        acc192 col = {0, 0}, red = carry;
+        for (size_t j = lo; j < hi; j++) {
             acc_add(&col, (tern_u128)a[j] * b[k - j]);
-        column_finish(&carry, &col, q, t, m, m0inv, n, k);
+            acc_add(&red, (tern_u128)q[j] * m[k - j]);
+        }
+        if (k < n)
+            acc_add(&col, (tern_u128)a[k] * b[0]);
+        column_finish(&carry, &col, &red, q, t, m, m0inv, n, k);
     }
     /* The last column's carry is limb n-1 plus the top bit. */
     t[n - 1] = (uint64_t)carry.lo;
@@ -221,15 +224,21 @@ void tern_bn_mont_sqr_portable(uint64_t *r, const uint64_t *a, const uint64_t *m
     uint64_t q[TERN_BN_MAX_LIMBS], t[TERN_BN_MAX_LIMBS];
     acc192 carry = {0, 0};
     for (size_t k = 0; k < 2 * n - 1; k++) {
-        size_t lo = k < n ? 0 : k - n + 1;
-        acc192 col = {0, 0};
-        for (size_t j = lo; 2 * j < k; j++) /* j < k - j */
+        size_t lo = k < n ? 0 : k - n + 1, hi = k < n ? k : n;
+        size_t mid = (k + 1) / 2; /* off-diagonal a terms: j in [lo, mid) */
+        acc192 col = {0, 0}, red = carry;
+        size_t j = lo;
+        for (; j < mid; j++) {
             acc_add(&col, (tern_u128)a[j] * a[k - j]);
+            acc_add(&red, (tern_u128)q[j] * m[k - j]);
+        }
+        for (; j < hi; j++)
+            acc_add(&red, (tern_u128)q[j] * m[k - j]);
         col.hi = col.hi << 1 | (uint64_t)(col.lo >> 127);
         col.lo <<= 1;
         if (k % 2 == 0) /* k is public */
             acc_add(&col, (tern_u128)a[k / 2] * a[k / 2]);
-        column_finish(&carry, &col, q, t, m, m0inv, n, k);
+        column_finish(&carry, &col, &red, q, t, m, m0inv, n, k);
     }
     t[n - 1] = (uint64_t)carry.lo;
     final_reduce(r, t, (uint64_t)(carry.lo >> 64), m, n);
