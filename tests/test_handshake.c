@@ -21,6 +21,12 @@
 #include "lib/tls.h"
 #include "tests/util/testutil.h"
 
+#ifdef TERN_TEST_HAVE_OPENSSL
+#include <openssl/core_names.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#endif
+
 static char *trace_text;
 
 /* The hex value of `name = ...` in the trace, decoded (malloc'd). */
@@ -167,6 +173,43 @@ static void test_cavp_master_and_key_block(void **state) {
     }
     tv_close(f);
     assert_true(masters >= 1 && blocks >= 1);
+}
+
+/* RFC 7627 §4: the extended master secret is the PRF over the session
+ * hash with the label "extended master secret".  No published vector
+ * exists; OpenSSL's TLS1-PRF computes it independently here (and the
+ * interop tests check the whole handshake against OpenSSL with EMS on). */
+static void test_extended_master_secret(void **state) {
+    (void)state;
+    uint8_t pms[48], hash[48], cr[32], sr[32], ours[48], plain[48];
+    for (size_t i = 0; i < 48; i++)
+        pms[i] = (uint8_t)(i * 7 + 1), hash[i] = (uint8_t)(0xa0 ^ i);
+    memset(cr, 0x11, 32);
+    memset(sr, 0x22, 32);
+    for (int a = 0; a < 2; a++) {
+        tern_hash_alg alg = a ? TERN_HASH_SHA384 : TERN_HASH_SHA256;
+        size_t hl = a ? 48 : 32;
+        assert_int_equal(tern_ks_derive_master(alg, pms, 48, 1, cr, sr, hash, hl, ours), 0);
+        assert_int_equal(tern_ks_derive_master(alg, pms, 48, 0, cr, sr, hash, hl, plain), 0);
+        assert_memory_not_equal(ours, plain, 48); /* the randoms play no part with EMS */
+#ifdef TERN_TEST_HAVE_OPENSSL
+        EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
+        EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(kdf);
+        uint8_t seed[64 + 22];
+        memcpy(seed, "extended master secret", 22);
+        memcpy(seed + 22, hash, hl);
+        OSSL_PARAM params[4];
+        params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, a ? "SHA384" : "SHA256", 0);
+        params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, pms, 48);
+        params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed, 22 + hl);
+        params[3] = OSSL_PARAM_construct_end();
+        uint8_t theirs[48];
+        assert_int_equal(EVP_KDF_derive(kctx, theirs, 48, params), 1);
+        assert_memory_equal(ours, theirs, 48);
+        EVP_KDF_CTX_free(kctx);
+        EVP_KDF_free(kdf);
+#endif
+    }
 }
 
 /* The Go client's ClientHello from the trace, parsed by a tern server. */
@@ -332,6 +375,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_trace_key_schedule),
         cmocka_unit_test(test_cavp_master_and_key_block),
+        cmocka_unit_test(test_extended_master_secret),
         cmocka_unit_test(test_parse_go_client_hello),
         cmocka_unit_test(test_parse_server_hello_negatives),
         cmocka_unit_test(test_parse_trace_server_key_exchange),
