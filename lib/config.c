@@ -40,7 +40,7 @@ void tern_config_free(tern_config *cfg) {
     free(cfg);
 }
 
-static int set_msg(tern_config *cfg, int rc, const char *msg) {
+TERN_MUST_CHECK static int set_msg(tern_config *cfg, int rc, const char *msg) {
     snprintf(cfg->errmsg, sizeof cfg->errmsg, "%s", msg && msg[0] ? msg : tern_strerror(rc));
     return rc;
 }
@@ -75,7 +75,7 @@ int tern_config_add_truststore_pem(tern_config *cfg, const uint8_t *pem, size_t 
     return 0;
 }
 
-static int keystore_done(tern_config *cfg, int rc) {
+TERN_MUST_CHECK static int keystore_done(tern_config *cfg, int rc) {
     if (rc < 0)
         return set_msg(cfg, rc, cfg->keys.msg);
     if (cfg->keys.key_type != TERN_X509_KEY_RSA) {

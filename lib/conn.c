@@ -110,7 +110,7 @@ int tern_fail(tern_conn *c, int err, const char *fmt, ...) {
 
 /* Fail with a generic sentence if nothing more specific was said, flush
  * the alert as far as the transport allows, and return the sticky error. */
-static int failed(tern_conn *c, int rc) {
+TERN_MUST_CHECK static int failed(tern_conn *c, int rc) {
     if (c->state != TERN_ST_FAILED)
         (void)tern_fail(c, rc, "%s", tern_strerror(rc));
     if (tern_io_flush(c) < 0) {
@@ -121,7 +121,7 @@ static int failed(tern_conn *c, int rc) {
 
 /* The current record is an alert: RFC 5246 §7.2.  close_notify ends the
  * stream; a fatal alert ends the connection; warnings are counted. */
-static int handle_alert(tern_conn *c) {
+TERN_MUST_CHECK static int handle_alert(tern_conn *c) {
     if (tern_hs_partial(c))
         return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "an alert arrived inside a fragmented handshake message");
     while (c->rec_left >= 2) {
@@ -196,7 +196,7 @@ int tern_handshake(tern_conn *c) {
 
 /* Get the next record that carries application data, handling alerts and
  * post-handshake handshake messages on the way. */
-static int next_data_record(tern_conn *c) {
+TERN_MUST_CHECK static int next_data_record(tern_conn *c) {
     for (;;) {
         if (c->rec_active) {
             if (c->rec_type == TERN_CT_APPLICATION_DATA) {

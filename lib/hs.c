@@ -102,7 +102,7 @@ size_t tern_hs_transcript_hash(const tern_conn *c, uint8_t out[TERN_HASH_MAX_LEN
  * c->hs.  On success *type is the TERN_HT_* and the message (header
  * included for handshake messages; the single CCS byte for a CCS) is in
  * c->hs[0 .. *len). */
-static int next_message(tern_conn *c, int *type, size_t *len) {
+TERN_MUST_CHECK static int next_message(tern_conn *c, int *type, size_t *len) {
     for (;;) {
         if (c->hs_in_len >= TERN_HS_HDR) {
             size_t body = tern_load_be24(c->hs + 1);
@@ -176,7 +176,7 @@ static size_t hs_out_start(const tern_conn *c) {
  * to make room for one tag and the next record's prefix (the buffer keeps
  * c->out_slack bytes for this).  Several messages of one flight thus share
  * records (RFC 5246 §6.2.1 allows coalescing). */
-static int flush_hs(tern_conn *c) {
+TERN_MUST_CHECK static int flush_hs(tern_conn *c) {
     size_t pre = tern_rec_prefix(c), post = tern_rec_suffix(c);
     uint8_t *rec = c->out + c->out_len;
     size_t left = c->hs_out_len;
@@ -196,7 +196,7 @@ static int flush_hs(tern_conn *c) {
 }
 
 /* Write one handshake message after those already pending. */
-static int write_message(tern_conn *c, const tern_hs_row *row) {
+TERN_MUST_CHECK static int write_message(tern_conn *c, const tern_hs_row *row) {
     if (c->hs_out_len == 0 && c->out_sent == c->out_len)
         c->out_sent = c->out_len = 0;
     size_t start = hs_out_start(c);

@@ -99,7 +99,7 @@ int tern_hs_client_hello_write(tern_conn *c, tern_writer *w) {
 
 /* ---- server side ---- */
 
-static int parse_sni(tern_conn *c, tern_reader *body) {
+TERN_MUST_CHECK static int parse_sni(tern_conn *c, tern_reader *body) {
     tern_reader list;
     TERN_TRY(tern_rd_vec16(body, &list));
     TERN_TRY(tern_rd_end(body));
@@ -128,7 +128,7 @@ static int parse_sni(tern_conn *c, tern_reader *body) {
     return 0;
 }
 
-static int parse_alpn_offer(tern_conn *c, tern_reader *body) {
+TERN_MUST_CHECK static int parse_alpn_offer(tern_conn *c, tern_reader *body) {
     tern_reader list;
     TERN_TRY(tern_rd_vec16(body, &list));
     TERN_TRY(tern_rd_end(body));
@@ -161,7 +161,7 @@ static int parse_alpn_offer(tern_conn *c, tern_reader *body) {
     return tern_fail(c, TERN_ERR_NO_ALPN, "the client offers no application protocol this server speaks");
 }
 
-static int client_ext(tern_conn *c, uint16_t type, tern_reader *body) {
+TERN_MUST_CHECK static int client_ext(tern_conn *c, uint16_t type, tern_reader *body) {
     tern_hs_state *h = &c->hs_state;
     switch (type) {
     case TERN_EXT_SERVER_NAME:

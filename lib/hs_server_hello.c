@@ -58,7 +58,7 @@ int tern_hs_server_hello_write(tern_conn *c, tern_writer *w) {
     return 0;
 }
 
-static int server_ext(tern_conn *c, uint16_t type, tern_reader *body) {
+TERN_MUST_CHECK static int server_ext(tern_conn *c, uint16_t type, tern_reader *body) {
     tern_hs_state *h = &c->hs_state;
     switch (type) {
     case TERN_EXT_SERVER_NAME:

@@ -24,7 +24,7 @@
 #include "lib/tls.h"
 #include "crypto/ct.h"
 
-static int signed_digest(const tern_conn *c, tern_hash_alg alg, const uint8_t *params, size_t len, uint8_t *out) {
+TERN_MUST_CHECK static int signed_digest(const tern_conn *c, tern_hash_alg alg, const uint8_t *params, size_t len, uint8_t *out) {
     tern_hash_ctx h;
     TERN_TRY(tern_hash_init(&h, alg));
     tern_hash_update(&h, c->hs_state.client_random, TERN_RANDOM_LEN);
