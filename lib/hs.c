@@ -11,10 +11,18 @@
  * (RFC 5246 §6.2.1: messages may be split across records and several may
  * share one; nothing else may come between the pieces of one message).
  *
- * Future shapes are new tables here (full RSA key exchange, abbreviated
- * handshake), and new optional rows (CertificateRequest, client
- * Certificate, CertificateVerify) with an `applies` predicate or the
- * `optional` flag.
+ * How the next shapes fit (issues 9 and 12):
+ *   - a row that only some suites have (ServerKeyExchange, absent with the
+ *     RSA key exchange) gets an `applies` predicate on c->suite->kx; the
+ *     ClientKeyExchange files dispatch on the same field;
+ *   - a message the sender may or may not send (CertificateRequest) is
+ *     `optional` for the receiver and has an `applies` predicate for the
+ *     sender; rows that follow from it (client Certificate,
+ *     CertificateVerify) test a flag its parser sets;
+ *   - another shape (the abbreviated handshake) is another table whose first
+ *     two rows are ClientHello and ServerHello: the hello parser that
+ *     decides to resume points c->table / c->nrows at it, and
+ *     tern_hs_advance simply continues at the same c->step.
  */
 #include "lib/tls.h"
 #include "crypto/ct.h"
