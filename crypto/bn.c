@@ -253,6 +253,7 @@ void tern_bn_mont_init(tern_bn_mont *ctx, const uint64_t *m, const uint64_t *rr,
     int adx = tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX);
     ctx->mul = adx ? tern_bn_mont_mul_adx : tern_bn_mont_mul_portable;
     ctx->sqr = adx ? tern_bn_mont_sqr_adx : tern_bn_mont_sqr_portable;
+    ctx->select = n % 4 == 0 && tern_cpu_has(TERN_CPU_AVX2) ? tern_bn_select_avx2 : tern_bn_select_portable;
 }
 
 /* x = 2 x mod m, for x < m. */
@@ -335,6 +336,27 @@ static uint64_t exp_window(const uint64_t *e, size_t elimbs, size_t pos, unsigne
     return v & ((1u << w) - 1);
 }
 
+void tern_bn_select_portable(uint64_t *out, const uint64_t *tab, size_t count, size_t n, uint64_t idx) {
+    for (size_t i = 0; i < n; i++)
+        out[i] = 0;
+    /* Four entries per pass over out. */
+    size_t k = 0;
+    for (; k + 4 <= count; k += 4) {
+        uint64_t m0 = tern_ct_mask_u64(tern_ct_eq_u64(k, idx));
+        uint64_t m1 = tern_ct_mask_u64(tern_ct_eq_u64(k + 1, idx));
+        uint64_t m2 = tern_ct_mask_u64(tern_ct_eq_u64(k + 2, idx));
+        uint64_t m3 = tern_ct_mask_u64(tern_ct_eq_u64(k + 3, idx));
+        const uint64_t *t0 = tab + k * n, *t1 = t0 + n, *t2 = t1 + n, *t3 = t2 + n;
+        for (size_t i = 0; i < n; i++)
+            out[i] |= (t0[i] & m0) | (t1[i] & m1) | (t2[i] & m2) | (t3[i] & m3);
+    }
+    for (; k < count; k++) {
+        uint64_t mk = tern_ct_mask_u64(tern_ct_eq_u64(k, idx));
+        for (size_t i = 0; i < n; i++)
+            out[i] |= tab[k * n + i] & mk;
+    }
+}
+
 void tern_bn_mont_exp_ct(const tern_bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *e, size_t ebits) {
     size_t n = ctx->n;
     size_t elimbs = (ebits + 63) / 64;
@@ -364,19 +386,8 @@ void tern_bn_mont_exp_ct(const tern_bn_mont *ctx, uint64_t *r, const uint64_t *a
                 tern_bn_mont_sqr(ctx, acc, acc);
         }
         uint64_t bits = exp_window(e, elimbs, wi * EXP_WIN, EXP_WIN);
-        /* Read every entry; keep the one whose index equals the window.
-         * Four entries per pass over sel. */
-        for (size_t i = 0; i < n; i++)
-            sel[i] = 0;
-        for (unsigned k = 0; k < EXP_TAB; k += 4) {
-            uint64_t m0 = tern_ct_mask_u64(tern_ct_eq_u64(k, bits));
-            uint64_t m1 = tern_ct_mask_u64(tern_ct_eq_u64(k + 1, bits));
-            uint64_t m2 = tern_ct_mask_u64(tern_ct_eq_u64(k + 2, bits));
-            uint64_t m3 = tern_ct_mask_u64(tern_ct_eq_u64(k + 3, bits));
-            const uint64_t *t0 = TAB(k), *t1 = TAB(k + 1), *t2 = TAB(k + 2), *t3 = TAB(k + 3);
-            for (size_t i = 0; i < n; i++)
-                sel[i] |= (t0[i] & m0) | (t1[i] & m1) | (t2[i] & m2) | (t3[i] & m3);
-        }
+        /* Read every entry; keep the one whose index equals the window. */
+        ctx->select(sel, tab, EXP_TAB, n, bits);
         if (wi + 1 == nwin) {
             for (size_t i = 0; i < n; i++)
                 acc[i] = sel[i];

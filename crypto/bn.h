@@ -12,7 +12,9 @@
  *
  * The Montgomery multiplication has two implementations chosen at run time
  * through crypto/cpu.h: portable C with unsigned __int128 (always built and
- * tested) and a MULX/ADCX/ADOX one (crypto/bn_adx.c) when BMI2+ADX exist.
+ * tested) and a MULX/ADCX/ADOX one (crypto/bn_adx.c) when BMI2+ADX exist;
+ * the exponentiation's table read likewise has an AVX2 version
+ * (crypto/bn_avx2.c).
  */
 #ifndef TERN_CRYPTO_BN_H
 #define TERN_CRYPTO_BN_H
@@ -38,6 +40,12 @@ typedef void (*tern_bn_mont_sqr_fn)(uint64_t *r, const uint64_t *a, const uint64
 void tern_bn_mont_sqr_portable(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t m0inv, size_t n);
 void tern_bn_mont_sqr_adx(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t m0inv, size_t n);
 
+/* out = tab[idx n .. idx n + n) out of count entries of n limbs, reading
+ * every entry (constant time in idx).  The AVX2 one needs n % 4 == 0. */
+typedef void (*tern_bn_select_fn)(uint64_t *out, const uint64_t *tab, size_t count, size_t n, uint64_t idx);
+void tern_bn_select_portable(uint64_t *out, const uint64_t *tab, size_t count, size_t n, uint64_t idx);
+void tern_bn_select_avx2(uint64_t *out, const uint64_t *tab, size_t count, size_t n, uint64_t idx);
+
 /* A Montgomery context: points at the modulus and R^2 mod m held by the
  * caller (inside an RSA key), plus the chosen multiplication.  Cheap to
  * build; built once per operation. */
@@ -48,6 +56,7 @@ typedef struct {
     size_t n;
     tern_bn_mont_mul_fn mul;
     tern_bn_mont_sqr_fn sqr;
+    tern_bn_select_fn select; /* the exponentiation's table read */
 } tern_bn_mont;
 
 /* Fill ctx, choosing the multiplication from tern_cpu(). */

@@ -143,12 +143,36 @@ static void test_dispatch(void **state) {
     tern_bn_mont_init(&c, m, rr, tern_bn_neg_inv64(7), 1);
     assert_ptr_equal(c.mul, tern_bn_mont_mul_portable);
     assert_ptr_equal(c.sqr, tern_bn_mont_sqr_portable);
+    assert_ptr_equal(c.select, tern_bn_select_portable);
     set_path(NULL);
     tern_bn_mont_init(&c, m, rr, tern_bn_neg_inv64(7), 1);
     if (tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX))
         assert_ptr_equal(c.mul, tern_bn_mont_mul_adx);
     if (tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX))
         assert_ptr_equal(c.sqr, tern_bn_mont_sqr_adx);
+}
+
+/* The table read: both versions return exactly entry idx. */
+static void test_select(void **state) {
+    (void)state;
+    set_path(NULL);
+    uint64_t tab[32 * 16], out[16], out2[16];
+    rnd(tab, 32 * 16);
+    for (size_t n = 4; n <= 16; n += 4) {
+        for (uint64_t idx = 0; idx < 33; idx++) { /* 32: out of range -> all zero */
+            tern_bn_select_portable(out, tab, 32, n, idx);
+            if (idx < 32)
+                assert_memory_equal(out, tab + idx * n, n * 8);
+            else
+                assert_true(tern_bn_is_zero(out, n));
+            if (tern_cpu_has(TERN_CPU_AVX2)) {
+                tern_bn_select_avx2(out2, tab, 32, n, idx);
+                assert_memory_equal(out, out2, n * 8);
+            }
+        }
+    }
+    tern_bn_select_portable(out, tab, 3, 5, 2); /* count and n not multiples of 4 */
+    assert_memory_equal(out, tab + 10, 5 * 8);
 }
 
 static void test_bytes(void **state) {
@@ -430,6 +454,7 @@ static void test_openssl_exp(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bytes),
+        cmocka_unit_test(test_select),
         cmocka_unit_test(test_mont_mul_portable),
         cmocka_unit_test(test_mont_mul_adx),
         cmocka_unit_test(test_dispatch),

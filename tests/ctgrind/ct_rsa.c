@@ -213,9 +213,11 @@ int main(void) {
         return 1;
     }
     mark_key_secret(&k);
-    /* valgrind's emulated CPU does not report ADX, so the RSA layer below
-     * takes the portable path under it; bignum_primitives() calls the
-     * MULX/ADX multiplication directly so it is checked too. */
+    /* valgrind's emulated CPU reports AVX2 and BMI2 but not ADX, so the RSA
+     * layer below multiplies on the portable path (and reads the window
+     * table with AVX2, then with the scalar code once TERN_CPU=portable);
+     * bignum_primitives() calls the MULX/ADX code directly so it is
+     * checked too. */
     bignum_primitives(&k);
     /* Both Montgomery paths through the whole RSA layer. */
     rsa_ops(&k);
