@@ -276,6 +276,38 @@ static void test_parse_go_client_hello(void **state) {
     assert_non_null(strstr(tern_error(c), "twice"));
     tern_free(c);
 
+    /* Variations of the hello, each refused with its own alert. */
+    struct {
+        const char *what;
+        size_t cut_exts; /* 1: drop the extensions block */
+        int patch_at, patch_val;
+        int err, alert;
+        const char *words;
+    } bad[] = {
+        {"no extensions (no signature_algorithms: SHA-1 implied)", 1, -1, 0, TERN_ERR_HANDSHAKE_FAILURE,
+         TERN_ALERT_HANDSHAKE_FAILURE, "SHA-1"},
+        {"client_version TLS 1.1", 0, 5, 0x02, TERN_ERR_PROTOCOL_VERSION, TERN_ALERT_PROTOCOL_VERSION, "0x0302"},
+        {"no null compression", 0, 4 + 2 + 32 + 1 + 2 + 32 + 1, 0x01, TERN_ERR_ILLEGAL_PARAMETER,
+         TERN_ALERT_ILLEGAL_PARAMETER, "compression"},
+    };
+    for (size_t i = 0; i < TERN_ARRAY_LEN(bad); i++) {
+        uint8_t v[512];
+        memcpy(v, ch, n);
+        size_t vm = n;
+        if (bad[i].cut_exts) {
+            vm = n - 0x58 - 2;
+            tern_store_be24(v + 1, (uint32_t)(vm - 4));
+        }
+        if (bad[i].patch_at >= 0)
+            v[bad[i].patch_at] = (uint8_t)bad[i].patch_val;
+        c = tern_server_new(cfg);
+        tern_rd_init(&r, v + 4, vm - 4);
+        int rc = tern_hs_client_hello_parse(c, &r);
+        if (rc != bad[i].err || tern_alert_sent(c) != bad[i].alert || !strstr(tern_error(c), bad[i].words))
+            fail_msg("%s: %d, alert %d, \"%s\"", bad[i].what, rc, tern_alert_sent(c), tern_error(c));
+        tern_free(c);
+    }
+
     tern_config_free(cfg);
     free(ch);
 }
