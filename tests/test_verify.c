@@ -2,7 +2,9 @@
  * Tests for lib/x509/verify.c and lib/x509/name.c: the path-validation
  * cases of vectors/x509/paths.txt (each failure checks the specific error,
  * the certificate it names and, where given, the message), plus IP literal
- * parsing and argument checks.
+ * parsing, signature flips and argument checks.  With libcrypto present,
+ * every case also runs through OpenSSL's X509_verify_cert and must get the
+ * same verdict unless the case documents why tern differs on purpose.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+
+#ifdef TERN_TEST_HAVE_OPENSSL
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+#endif
 
 #include "lib/x509/pem.h"
 #include "lib/x509/verify.h"
@@ -103,11 +112,63 @@ static size_t split(const char *s, char words[MAX_WORDS][128]) {
     return n;
 }
 
+#ifdef TERN_TEST_HAVE_OPENSSL
+/* OpenSSL's verdict on the same case (1 = verified), with partial chains
+ * allowed (any certificate in the store is an anchor, as in tern). */
+static int openssl_verdict(const tern_truststore *ts, uint8_t *const *ders, const size_t *lens, size_t n,
+                           const char *host, int purpose, int64_t now) {
+    X509_STORE *st = X509_STORE_new();
+    for (size_t i = 0; i < ts->n; i++) {
+        const unsigned char *p = ts->anchors[i].der;
+        X509 *x = d2i_X509(NULL, &p, (long)ts->anchors[i].len);
+        assert_non_null(x);
+        assert_int_equal(X509_STORE_add_cert(st, x), 1);
+        X509_free(x);
+    }
+    X509 *leaf = NULL;
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *p = ders[i];
+        X509 *x = d2i_X509(NULL, &p, (long)lens[i]);
+        if (x == NULL)
+            continue; /* OpenSSL cannot even hold it: like tern, skip it */
+        if (i == 0)
+            leaf = x;
+        else
+            sk_X509_push(untrusted, x);
+    }
+    int ok = 0;
+    if (leaf) {
+        X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+        assert_int_equal(X509_STORE_CTX_init(ctx, st, leaf, untrusted), 1);
+        X509_VERIFY_PARAM *vp = X509_STORE_CTX_get0_param(ctx);
+        X509_VERIFY_PARAM_set_time(vp, (time_t)now);
+        X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_PARTIAL_CHAIN);
+        if (host) {
+            uint8_t ip[16];
+            if (tern_x509_parse_ip(host, ip))
+                X509_VERIFY_PARAM_set1_ip(vp, ip, (size_t)tern_x509_parse_ip(host, ip));
+            else
+                X509_VERIFY_PARAM_set1_host(vp, host, 0);
+        }
+        X509_STORE_CTX_set_purpose(ctx, purpose == TERN_X509_PURPOSE_CLIENT ? X509_PURPOSE_SSL_CLIENT
+                                                                              : X509_PURPOSE_SSL_SERVER);
+        ok = X509_verify_cert(ctx) == 1;
+        X509_STORE_CTX_free(ctx);
+        X509_free(leaf);
+    }
+    sk_X509_pop_free(untrusted, X509_free);
+    X509_STORE_free(st);
+    ERR_clear_error();
+    return ok;
+}
+#endif
+
 static void test_paths(void **state) {
     (void)state;
     tv_file *f = tv_open(tv_path("x509/paths.txt"));
     tv_case c;
-    size_t cases = 0, failures = 0;
+    size_t cases = 0, failures = 0, agree = 0, differ = 0;
     while (tv_next(f, &c)) {
         const char *name = tv_get(&c, "name");
         const char *expect = tv_get(&c, "expect");
@@ -163,6 +224,23 @@ static void test_paths(void **state) {
                 fail_msg("line %d (%s): failed_index %d, want %ld (%s)", c.line, name, res.failed_index, idx,
                          res.msg);
         }
+#ifdef TERN_TEST_HAVE_OPENSSL
+        /* Cross-check with OpenSSL: the same verdict unless the case says
+         * why tern differs on purpose (`openssl = differs: ...`). */
+        if (n > 0) {
+            int theirs = openssl_verdict(&ts, ders, lens, n, tv_get(&c, "host"), p, parse_time(tv_get(&c, "time")));
+            const char *note = tv_get(&c, "openssl");
+            int expect_same = note == NULL;
+            if (expect_same && theirs != (rc == 0))
+                fail_msg("line %d (%s): OpenSSL says %s, tern %d (%s)", c.line, name, theirs ? "ok" : "fail", rc,
+                         res.msg);
+            if (!expect_same && theirs == (rc == 0))
+                fail_msg("line %d (%s): marked as differing from OpenSSL, but both say %s", c.line, name,
+                         theirs ? "ok" : "fail");
+            agree += expect_same;
+            differ += !expect_same;
+        }
+#endif
         for (size_t i = 0; i < n; i++)
             free(ders[i]);
         tern_truststore_free(&ts);
@@ -171,6 +249,12 @@ static void test_paths(void **state) {
     tv_close(f);
     assert_true(cases >= 40);
     print_message("paths.txt: %zu cases passed (%zu expected failures with their error checked)\n", cases, failures);
+#ifdef TERN_TEST_HAVE_OPENSSL
+    print_message("paths.txt vs OpenSSL X509_verify_cert: %zu same verdict, %zu differ on purpose\n", agree, differ);
+#else
+    (void)agree;
+    (void)differ;
+#endif
 }
 
 static void test_parse_ip(void **state) {

@@ -310,6 +310,34 @@ void tern_der_format_time(int64_t t, char out[32]) {
 
 /* ---- whole-structure check ---- */
 
+static int check_primitive(const tern_der_elem *e) {
+    tern_reader r;
+    tern_rd_init(&r, e->tlv.p, e->tlv.len);
+    tern_span sp;
+    unsigned u;
+    int b;
+    switch (e->tag) {
+    case TERN_DER_BOOLEAN:
+        return tern_der_bool(&r, &b);
+    case TERN_DER_INTEGER: {
+        /* Minimal two's complement, any sign. */
+        const uint8_t *p = e->content.p;
+        TERN_ENSURE(e->content.len > 0, TERN_ERR_DECODE);
+        if (e->content.len > 1)
+            TERN_ENSURE(!(p[0] == 0x00 && !(p[1] & 0x80)) && !(p[0] == 0xff && (p[1] & 0x80)), TERN_ERR_DECODE);
+        return 0;
+    }
+    case TERN_DER_BIT_STRING:
+        return tern_der_bit_string(&r, &sp, &u);
+    case TERN_DER_NULL:
+        return tern_der_null(&r);
+    case TERN_DER_OID:
+        return tern_der_oid_check(e->content);
+    default:
+        return 0;
+    }
+}
+
 static int check_level(tern_reader *r, unsigned depth) {
     while (tern_rd_left(r) > 0) {
         tern_der_elem e;
@@ -325,6 +353,10 @@ static int check_level(tern_reader *r, unsigned depth) {
         } else {
             /* Universal SEQUENCE/SET (0x10/0x11) must be constructed. */
             TERN_ENSURE(e.tag != 0x10 && e.tag != 0x11, TERN_ERR_DECODE);
+            /* The universal primitives with DER content rules are checked
+             * wherever they appear, so a value nobody reads (the
+             * parameters of an unknown algorithm) is still strict DER. */
+            TERN_TRY(check_primitive(&e));
         }
     }
     return 0;

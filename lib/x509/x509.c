@@ -132,8 +132,74 @@ static int parse_sig_alg(tern_reader *r, tern_x509_sigalg *s) {
 
 /* ---- names ---- */
 
+/* Strict UTF-8 (RFC 3629 §4): shortest forms only, no surrogates, at most
+ * U+10FFFF. */
+static int valid_utf8(tern_span s) {
+    size_t i = 0;
+    while (i < s.len) {
+        uint8_t b = s.p[i];
+        size_t n;
+        uint32_t cp, min;
+        if (b < 0x80) {
+            i++;
+            continue;
+        } else if ((b & 0xe0) == 0xc0) {
+            n = 1, cp = b & 0x1f, min = 0x80;
+        } else if ((b & 0xf0) == 0xe0) {
+            n = 2, cp = b & 0x0f, min = 0x800;
+        } else if ((b & 0xf8) == 0xf0) {
+            n = 3, cp = b & 0x07, min = 0x10000;
+        } else {
+            return 0;
+        }
+        if (s.len - i - 1 < n)
+            return 0;
+        for (size_t k = 1; k <= n; k++) {
+            if ((s.p[i + k] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s.p[i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        i += n + 1;
+    }
+    return 1;
+}
+
+/* An attribute value: one of the string types X.520 DirectoryString and
+ * the PKIX attributes use (RFC 5280 App. A.1), primitive, with content
+ * that fits the type. */
+static int check_attr_value(const tern_der_elem *v) {
+    switch (v->tag) {
+    case TERN_DER_UTF8_STRING:
+        return valid_utf8(v->content) ? 0 : TERN_ERR_DECODE;
+    case TERN_DER_BMP_STRING:
+        return v->content.len % 2 == 0 ? 0 : TERN_ERR_DECODE;
+    case TERN_DER_UNIVERSAL_STRING:
+        /* UCS-4: each character a Unicode scalar value. */
+        TERN_ENSURE(v->content.len % 4 == 0, TERN_ERR_DECODE);
+        for (size_t i = 0; i < v->content.len; i += 4) {
+            uint32_t ch = tern_load_be32(v->content.p + i);
+            TERN_ENSURE(ch <= 0x10ffff && !(ch >= 0xd800 && ch <= 0xdfff), TERN_ERR_DECODE);
+        }
+        return 0;
+    case TERN_DER_IA5_STRING:
+    case 0x12: /* NumericString */
+    case TERN_DER_PRINTABLE_STRING:
+    case 0x1a: /* VisibleString */
+        for (size_t i = 0; i < v->content.len; i++)
+            TERN_ENSURE(v->content.p[i] < 0x80, TERN_ERR_DECODE);
+        return 0;
+    case TERN_DER_T61_STRING: /* legacy: any bytes */
+        return 0;
+    default:
+        return TERN_ERR_DECODE;
+    }
+}
+
 /* Name ::= SEQUENCE OF SET SIZE (1..MAX) OF SEQUENCE { type OID, value ANY }
- * (RFC 5280 §4.1.2.4).  Checks the shape; values are kept as DER. */
+ * (RFC 5280 §4.1.2.4).  Checks the shape and the value strings; names are
+ * kept as DER. */
 static int check_name(tern_span name_tlv) {
     tern_reader r, seq;
     tern_rd_init(&r, name_tlv.p, name_tlv.len);
@@ -149,6 +215,7 @@ static int check_name(tern_span name_tlv) {
             TERN_TRY(tern_der_expect(&set, TERN_DER_SEQUENCE, &atv));
             TERN_TRY(tern_der_oid(&atv, &oid));
             TERN_TRY(tern_der_next(&atv, &v));
+            TERN_TRY(check_attr_value(&v));
             TERN_TRY(tern_rd_end(&atv));
         }
     }
