@@ -16,6 +16,7 @@
 #include "crypto/ct.h"
 #include "crypto/hmac.h"
 #include "crypto/p256.h"
+#include "crypto/p384.h"
 #include "crypto/rand.h"
 
 /* bits2int(digest) mod n (RFC 6979 §2.3.2, §2.3.4; FIPS 186-4 §6.4): the
@@ -212,16 +213,16 @@ int tern_ecdsa_p256_verify(const uint8_t pub[65], tern_hash_alg alg, const uint8
 /* ---- Strict DER ---- */
 
 /* One INTEGER at der[*off], inside a SEQUENCE body of len bytes.  Writes
- * its value as 32 big-endian bytes.  Every length is checked against what
- * is left before it is used. */
-TERN_MUST_CHECK static int der_int(const uint8_t *der, size_t len, size_t *off, uint8_t out[32]) {
+ * its value as `size` big-endian bytes (32 for P-256, 48 for P-384).
+ * Every length is checked against what is left before it is used. */
+TERN_MUST_CHECK static int der_int(const uint8_t *der, size_t len, size_t *off, uint8_t *out, size_t size) {
     size_t left = len - *off;
     TERN_ENSURE(left >= 2, TERN_ERR_DECODE);
     const uint8_t *p = der + *off;
     TERN_ENSURE(p[0] == 0x02, TERN_ERR_DECODE); /* INTEGER */
     size_t ilen = p[1];
     /* A long-form length would be >= 128 in DER (shorter ones must use the
-     * short form), far beyond the 33 bytes a P-256 value can take. */
+     * short form), far beyond the 49 bytes a P-384 value can take. */
     TERN_ENSURE(ilen < 0x80, TERN_ERR_DECODE);
     TERN_ENSURE(ilen >= 1 && ilen <= left - 2, TERN_ERR_DECODE);
     const uint8_t *v = p + 2;
@@ -234,14 +235,15 @@ TERN_MUST_CHECK static int der_int(const uint8_t *der, size_t len, size_t *off, 
         v++;
         vlen--;
     }
-    TERN_ENSURE(vlen <= 32, TERN_ERR_DECODE);
-    memset(out, 0, 32);
-    memcpy(out + 32 - vlen, v, vlen);
+    TERN_ENSURE(vlen <= size, TERN_ERR_DECODE);
+    memset(out, 0, size);
+    memcpy(out + size - vlen, v, vlen);
     *off += 2 + ilen;
     return 0;
 }
 
-int tern_ecdsa_sig_from_der(uint8_t sig[TERN_ECDSA_P256_RAW_SIG_LEN], const uint8_t *der, size_t len) {
+/* SEQUENCE { INTEGER r, INTEGER s } -> r || s, each `size` bytes. */
+TERN_MUST_CHECK static int sig_from_der(uint8_t *sig, size_t size, const uint8_t *der, size_t len) {
     TERN_ENSURE(der != NULL && len >= 2, TERN_ERR_DECODE);
     TERN_ENSURE(der[0] == 0x30, TERN_ERR_DECODE); /* SEQUENCE, constructed */
     size_t body = der[1];
@@ -249,10 +251,23 @@ int tern_ecdsa_sig_from_der(uint8_t sig[TERN_ECDSA_P256_RAW_SIG_LEN], const uint
     TERN_ENSURE(body == len - 2, TERN_ERR_DECODE); /* nothing after the SEQUENCE */
     const uint8_t *b = der + 2;
     size_t off = 0;
-    TERN_TRY(der_int(b, body, &off, sig));
-    TERN_TRY(der_int(b, body, &off, sig + 32));
+    TERN_TRY(der_int(b, body, &off, sig, size));
+    TERN_TRY(der_int(b, body, &off, sig + size, size));
     TERN_ENSURE(off == body, TERN_ERR_DECODE); /* nothing after s inside it */
     return 0;
+}
+
+int tern_ecdsa_sig_from_der(uint8_t sig[TERN_ECDSA_P256_RAW_SIG_LEN], const uint8_t *der, size_t len) {
+    return sig_from_der(sig, 32, der, len);
+}
+
+int tern_ecdsa_p384_verify(const uint8_t pub[97], tern_hash_alg alg, const uint8_t *digest, const uint8_t *sig_der,
+                           size_t siglen) {
+    uint8_t sig[96];
+    size_t hlen = tern_hash_len(alg);
+    TERN_ENSURE(hlen >= 32, TERN_ERR_UNSUPPORTED);
+    TERN_ENSURE(sig_from_der(sig, 48, sig_der, siglen) == 0, TERN_ERR_BAD_SIGNATURE);
+    return tern_p384_ecdsa_verify_raw(pub, digest, hlen, sig);
 }
 
 /* Minimal DER INTEGER for a 32-byte non-negative value: drop leading zero

@@ -1,5 +1,6 @@
 /*
  * ECDSA over P-256 (FIPS 186-4 §6; SEC 1 v2 §4.1) on a precomputed digest,
+ * plus P-384 verification (crypto/p384.c) for CA certificates,
  * with the DER signature encoding TLS and X.509 use (RFC 8422 §5.4,
  * RFC 5480 §2.2.3 / RFC 3279 §2.2.3: SEQUENCE { INTEGER r, INTEGER s }).
  *
@@ -61,6 +62,14 @@ TERN_MUST_CHECK int tern_ecdsa_sig_from_der(uint8_t sig[TERN_ECDSA_P256_RAW_SIG_
                                             size_t len);
 TERN_MUST_CHECK int tern_ecdsa_sig_to_der(uint8_t *der, size_t cap, size_t *len,
                                           const uint8_t sig[TERN_ECDSA_P256_RAW_SIG_LEN]);
+
+/* ECDSA P-384 verification (for P-384 CA signatures; crypto/p384.c):
+ * pub is 04 || X || Y (97 bytes), the digest is tern_hash_len(alg) bytes
+ * (SHA-256, -384 or -512; the leftmost 384 bits count), the signature is
+ * strict DER with r, s of at most 48 bytes.  Returns like
+ * tern_ecdsa_p256_verify().  There is no P-384 signing. */
+TERN_MUST_CHECK int tern_ecdsa_p384_verify(const uint8_t pub[97], tern_hash_alg alg, const uint8_t *digest,
+                                           const uint8_t *sig_der, size_t siglen);
 
 /* ---- Internal (tests, ctgrind) ---- */
 

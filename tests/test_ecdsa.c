@@ -5,7 +5,9 @@
  * accepted, invalid rejected), sign/verify round trips with each hash,
  * hedged vs deterministic nonces, the strict DER codec on hand-made
  * malformed encodings, argument errors, and with libcrypto both directions
- * against OpenSSL.
+ * against OpenSSL.  P-384 verification: the RFC 6979 A.2.6 signatures,
+ * tampered and out-of-range variants, bad keys, and OpenSSL-made
+ * signatures.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +21,7 @@
 #include "crypto/cpu.h"
 #include "crypto/ecdsa.h"
 #include "crypto/p256.h"
+#include "crypto/p384.h"
 #include "crypto/sha2.h"
 #include "tests/util/testutil.h"
 
@@ -381,14 +384,166 @@ static void test_openssl(void **state) {
 }
 #endif
 
+
+/* ---- P-384 verification ---- */
+
+static void test_p384_rfc6979(void **state) {
+    (void)state;
+    tv_file *f = tv_open(tv_path("kat/rfc6979_p384.txt"));
+    tv_case c;
+    int n = 0;
+    while (tv_next(f, &c)) {
+        uint8_t pub[97], sig[96], der[110], digest[64];
+        size_t mlen;
+        assert_int_equal(tv_unhex_into(tv_get(&c, "public"), pub, 97), 0);
+        assert_int_equal(tv_unhex_into(tv_get(&c, "r"), sig, 48), 0);
+        assert_int_equal(tv_unhex_into(tv_get(&c, "s"), sig + 48, 48), 0);
+        tern_hash_alg alg = alg_by_name(tv_get(&c, "hash"));
+        uint8_t *msg = tv_get_hex(&c, "msg", &mlen);
+        assert_int_equal(tern_hash(alg, digest, msg, mlen), 0);
+        size_t hlen = tern_hash_len(alg);
+        assert_int_equal(tern_p384_check_public(pub), 0);
+        assert_int_equal(tern_p384_ecdsa_verify_raw(pub, digest, hlen, sig), 0);
+        /* DER by hand (r and s are 48 bytes with the top bit maybe set). */
+        size_t off = 2;
+        for (int k = 0; k < 2; k++) {
+            const uint8_t *v = sig + 48 * k;
+            int pad = (v[0] & 0x80) != 0;
+            der[off++] = 0x02;
+            der[off++] = (uint8_t)(48 + pad);
+            if (pad)
+                der[off++] = 0;
+            memcpy(der + off, v, 48);
+            off += 48;
+        }
+        der[0] = 0x30;
+        der[1] = (uint8_t)(off - 2);
+        assert_int_equal(tern_ecdsa_p384_verify(pub, alg, digest, der, off), 0);
+        /* Tampering anywhere is refused. */
+        for (int bit = 0; bit < 768; bit += 11) {
+            sig[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+            assert_int_equal(tern_p384_ecdsa_verify_raw(pub, digest, hlen, sig), TERN_ERR_BAD_SIGNATURE);
+            sig[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        }
+        digest[3] ^= 0x10;
+        assert_int_equal(tern_ecdsa_p384_verify(pub, alg, digest, der, off), TERN_ERR_BAD_SIGNATURE);
+        digest[3] ^= 0x10;
+        /* Trailing byte, truncation. */
+        der[off] = 0;
+        assert_int_equal(tern_ecdsa_p384_verify(pub, alg, digest, der, off + 1), TERN_ERR_BAD_SIGNATURE);
+        assert_int_equal(tern_ecdsa_p384_verify(pub, alg, digest, der, off - 1), TERN_ERR_BAD_SIGNATURE);
+        free(msg);
+        n++;
+    }
+    tv_close(f);
+    printf("  RFC 6979 A.2.6: %d P-384 signatures verified (and tampered copies refused)\n", n);
+    assert_int_equal(n, 6);
+}
+
+static void test_p384_invalid(void **state) {
+    (void)state;
+    tv_file *f = tv_open(tv_path("kat/rfc6979_p384.txt"));
+    tv_case c;
+    assert_int_equal(tv_next(f, &c), 1);
+    uint8_t pub[97], sig[96], bad[96], digest[32], pt[97];
+    assert_int_equal(tv_unhex_into(tv_get(&c, "public"), pub, 97), 0);
+    assert_int_equal(tv_unhex_into(tv_get(&c, "r"), sig, 48), 0);
+    assert_int_equal(tv_unhex_into(tv_get(&c, "s"), sig + 48, 48), 0);
+    assert_int_equal(tv_unhex_into(tv_get(&c, "digest"), digest, 32), 0);
+    tv_close(f);
+    assert_int_equal(tern_p384_ecdsa_verify_raw(pub, digest, 32, sig), 0);
+    /* Public keys: wrong prefix, off the curve, coordinate >= p. */
+    memcpy(pt, pub, 97);
+    pt[0] = 0x03;
+    assert_int_equal(tern_p384_check_public(pt), TERN_ERR_BAD_KEY);
+    assert_int_equal(tern_p384_ecdsa_verify_raw(pt, digest, 32, sig), TERN_ERR_BAD_KEY);
+    for (int bit = 8; bit < 97 * 8; bit += 13) {
+        memcpy(pt, pub, 97);
+        pt[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        assert_int_equal(tern_p384_check_public(pt), TERN_ERR_BAD_KEY);
+    }
+    memcpy(pt, pub, 97);
+    memset(pt + 1, 0xff, 48);
+    assert_int_equal(tern_p384_check_public(pt), TERN_ERR_BAD_KEY);
+    /* r, s = 0 and = n. */
+    static const char n_hex[] =
+        "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973";
+    memcpy(bad, sig, 96);
+    memset(bad, 0, 48);
+    assert_int_equal(tern_p384_ecdsa_verify_raw(pub, digest, 32, bad), TERN_ERR_BAD_SIGNATURE);
+    memcpy(bad, sig, 96);
+    memset(bad + 48, 0, 48);
+    assert_int_equal(tern_p384_ecdsa_verify_raw(pub, digest, 32, bad), TERN_ERR_BAD_SIGNATURE);
+    memcpy(bad, sig, 96);
+    assert_int_equal(tv_unhex_into(n_hex, bad, 48), 0);
+    assert_int_equal(tern_p384_ecdsa_verify_raw(pub, digest, 32, bad), TERN_ERR_BAD_SIGNATURE);
+    memcpy(bad, sig, 96);
+    assert_int_equal(tv_unhex_into(n_hex, bad + 48, 48), 0);
+    assert_int_equal(tern_p384_ecdsa_verify_raw(pub, digest, 32, bad), TERN_ERR_BAD_SIGNATURE);
+    /* The P-256 key size is refused by the DER codec width: a 49-byte
+     * significant r is too big. */
+    uint8_t der[120];
+    der[0] = 0x30;
+    der[1] = 2 + 50 + 3;
+    der[2] = 0x02;
+    der[3] = 50;
+    der[4] = 0x00;
+    der[5] = 0x01;
+    memset(der + 6, 0, 48);
+    der[54] = 0x02;
+    der[55] = 0x01;
+    der[56] = 0x01;
+    assert_int_equal(tern_ecdsa_p384_verify(pub, TERN_HASH_SHA256, digest, der, 57), TERN_ERR_BAD_SIGNATURE);
+    assert_int_equal(tern_ecdsa_p384_verify(pub, (tern_hash_alg)1, digest, der, 57), TERN_ERR_UNSUPPORTED);
+}
+
+#ifdef TERN_TEST_HAVE_OPENSSL
+static void test_p384_openssl(void **state) {
+    (void)state;
+    uint64_t seed = 384;
+    int n = 0;
+    static const tern_hash_alg algs[] = {TERN_HASH_SHA256, TERN_HASH_SHA384, TERN_HASH_SHA512};
+    for (int i = 0; i < 12; i++) {
+        EVP_PKEY_CTX *gctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+        EVP_PKEY *pk = NULL;
+        assert_int_equal(EVP_PKEY_keygen_init(gctx), 1);
+        assert_int_equal(EVP_PKEY_CTX_set_group_name(gctx, "P-384"), 1);
+        assert_int_equal(EVP_PKEY_keygen(gctx, &pk), 1);
+        EVP_PKEY_CTX_free(gctx);
+        uint8_t pub[97], digest[64], der[120];
+        size_t len = 0, dlen = sizeof der;
+        assert_int_equal(EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY, pub, 97, &len), 1);
+        assert_int_equal(len, 97);
+        tern_hash_alg alg = algs[i % 3];
+        size_t hlen = tern_hash_len(alg);
+        tv_rng(&seed, digest, hlen);
+        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
+        assert_int_equal(EVP_PKEY_sign_init(ctx), 1);
+        /* OpenSSL truncates a digest longer than the order the same way. */
+        assert_int_equal(EVP_PKEY_sign(ctx, der, &dlen, digest, hlen), 1);
+        EVP_PKEY_CTX_free(ctx);
+        assert_int_equal(tern_p384_check_public(pub), 0);
+        assert_int_equal(tern_ecdsa_p384_verify(pub, alg, digest, der, dlen), 0);
+        digest[hlen / 2] ^= 4; /* byte 16, 24 or 32: inside the leftmost 384 bits */
+        assert_int_equal(tern_ecdsa_p384_verify(pub, alg, digest, der, dlen), TERN_ERR_BAD_SIGNATURE);
+        EVP_PKEY_free(pk);
+        n++;
+    }
+    printf("  P-384 against OpenSSL: %d OpenSSL signatures (SHA-256/384/512 digests) verified\n", n);
+}
+#endif
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc6979),
         cmocka_unit_test(test_wycheproof),
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_der),
+        cmocka_unit_test(test_p384_rfc6979),
+        cmocka_unit_test(test_p384_invalid),
 #ifdef TERN_TEST_HAVE_OPENSSL
         cmocka_unit_test(test_openssl),
+        cmocka_unit_test(test_p384_openssl),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
