@@ -301,8 +301,12 @@ static inline void fe_copy(fe r, const fe a) {
 }
 /* r = a where mask is all-ones; unchanged where 0. */
 static inline void fe_cmov(fe r, const fe a, uint64_t mask) {
+    /* One barrier on the mask (the optimiser then cannot know it is 0 or
+     * all-ones), then plain and/xor the compiler may vectorise:
+     * r ^ ((r ^ a) & mask) is a where mask is all-ones, r where it is 0. */
+    mask = tern_ct_barrier_u64(mask);
     for (int i = 0; i < 4; i++)
-        r[i] = tern_ct_select_u64(mask, a[i], r[i]);
+        r[i] ^= (r[i] ^ a[i]) & mask;
 }
 /* Mask: all-ones when a == 0 (values are fully reduced, so that is the
  * only representation of zero). */
