@@ -26,6 +26,7 @@
 #include <openssl/x509v3.h>
 #endif
 
+#include "crypto/ecdsa.h"
 #include "lib/x509/pem.h"
 #include "lib/x509/store.h"
 #include "lib/x509/x509.h"
@@ -473,6 +474,28 @@ static void check_sign(const tern_keystore *ks) {
     assert_int_equal(tern_keystore_sign(ks, TERN_KEYSTORE_RSA_PSS, TERN_HASH_SHA256, digest, sig, siglen - 1,
                                         &siglen, tv_rng, &seed),
                      TERN_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(tern_keystore_sign(ks, TERN_KEYSTORE_ECDSA, TERN_HASH_SHA256, digest, sig, sizeof sig, &siglen,
+                                        tv_rng, &seed),
+                     TERN_ERR_INVALID_ARG);
+}
+
+static void check_sign_ec(const tern_keystore *ks) {
+    uint8_t digest[32], sig[TERN_ECDSA_P256_MAX_SIG_LEN];
+    size_t siglen = 0;
+    uint64_t seed = 5;
+    assert_int_equal(tern_hash(TERN_HASH_SHA256, digest, "to be signed", 12), 0);
+    assert_int_equal(tern_keystore_sign(ks, TERN_KEYSTORE_ECDSA, TERN_HASH_SHA256, digest, sig, sizeof sig, &siglen,
+                                        tv_rng, &seed),
+                     0);
+    assert_int_equal(ks->leaf.key.ec_point.len, 65);
+    assert_int_equal(tern_ecdsa_p256_verify(ks->leaf.key.ec_point.p, TERN_HASH_SHA256, digest, sig, siglen), 0);
+    digest[0] ^= 1;
+    assert_int_equal(tern_ecdsa_p256_verify(ks->leaf.key.ec_point.p, TERN_HASH_SHA256, digest, sig, siglen),
+                     TERN_ERR_BAD_SIGNATURE);
+    /* An RSA scheme with an EC key is a caller error. */
+    assert_int_equal(tern_keystore_sign(ks, TERN_KEYSTORE_RSA_PKCS1, TERN_HASH_SHA256, digest, sig, sizeof sig,
+                                        &siglen, tv_rng, &seed),
+                     TERN_ERR_INVALID_ARG);
 }
 
 static void test_keystore(void **state) {
@@ -510,11 +533,24 @@ static void test_keystore(void **state) {
             "encrypted keys are not supported yet");
     load_ks(&ks, "certs/server-chain.pem", "certs/server-enc-pkcs1.key", TERN_ERR_UNSUPPORTED,
             "encrypted keys are not supported yet");
-    load_ks(&ks, "certs/ec256.crt", "certs/ec256.key", TERN_ERR_UNSUPPORTED, "EC private keys are not supported yet");
-    load_ks(&ks, "certs/ec256.crt", "certs/ec256-sec1.key", TERN_ERR_UNSUPPORTED, "EC private keys");
+    /* EC P-256 keys: PKCS#8 and SEC 1. */
+    load_ks(&ks, "certs/ec-server-chain.pem", "certs/ec-server.key", 0, NULL);
+    assert_int_equal(ks.key_type, TERN_X509_KEY_EC);
+    assert_int_equal(ks.n, 2);
+    check_sign_ec(&ks);
+    tern_keystore_free(&ks);
+    load_ks(&ks, "certs/ec256.crt", "certs/ec256.key", 0, NULL);
+    check_sign_ec(&ks);
+    tern_keystore_free(&ks);
+    load_ks(&ks, "certs/ec256.crt", "certs/ec256-sec1.key", 0, NULL);
+    check_sign_ec(&ks);
+    tern_keystore_free(&ks);
+    load_ks(&ks, "certs/ec384.crt", "certs/ec384.key", TERN_ERR_UNSUPPORTED, "curves other than P-256");
+    load_ks(&ks, "certs/ec-server-chain.pem", "certs/ec256.key", TERN_ERR_KEY_MISMATCH, "(CN=localhost)");
+    load_ks(&ks, "certs/server-chain.pem", "certs/ec-server.key", TERN_ERR_KEY_MISMATCH, NULL);
     load_ks(&ks, "certs/rsa1024.crt", "certs/rsa1024.key", TERN_ERR_BAD_KEY, "RSA key of 1024 bits");
     load_ks(&ks, "certs/server.key", "certs/server.key", TERN_ERR_PEM, "no CERTIFICATE block");
-    load_ks(&ks, "certs/server.crt", "certs/server.crt", TERN_ERR_PEM, "no RSA PRIVATE KEY or PRIVATE KEY block");
+    load_ks(&ks, "certs/server.crt", "certs/server.crt", TERN_ERR_PEM, "no RSA PRIVATE KEY, EC PRIVATE KEY or");
     load_ks(&ks, "certs/server.crt", "certs/nope.key", TERN_ERR_FILE, "cannot read the private key");
     load_ks(&ks, "certs/bundle-with-bad.pem", "certs/root-ca.key", TERN_ERR_CERT_BAD, "certificate 1");
     /* An EC certificate with an RSA key: mismatch, not a crash. */
@@ -542,10 +578,11 @@ static char *to_pem(const char *label, const uint8_t *der, size_t n) {
 
 /* Truncations and bit flips of a real private key, through the key store:
  * never a crash or leak; a flipped key that loads must still match. */
-static void mutate_key(const char *rel, const char *label) {
+static void mutate_key(const char *rel, const char *label, const char *chain_rel) {
     size_t klen, clen;
     uint8_t *kder = pem_block(rel, 0, &klen);
-    char *chain = tv_slurp(tv_path("certs/server.crt"), &clen);
+    char *chain = tv_slurp(tv_path(chain_rel), &clen);
+    int ec = strstr(chain_rel, "ec") != NULL;
     tern_keystore ks;
     for (size_t n = 0; n < klen; n++) {
         char *pem = to_pem(label, kder, n);
@@ -559,23 +596,27 @@ static void mutate_key(const char *rel, const char *label) {
     tern_der_elem e;
     tern_rd_init(&rd, kder, klen);
     assert_int_equal(tern_der_expect(&rd, TERN_DER_SEQUENCE, &seq), 0);
+    size_t version_at = (size_t)-1;
     if (strcmp(label, "PRIVATE KEY") == 0) { /* PKCS#8: version, alg, OCTET STRING */
         tern_span inner;
         assert_int_equal(tern_der_next(&seq, &e), 0);
+        version_at = (size_t)(e.content.p - kder);
         assert_int_equal(tern_der_next(&seq, &e), 0);
         assert_int_equal(tern_der_octet_string(&seq, &inner), 0);
         tern_rd_init(&rd, inner.p, inner.len);
         assert_int_equal(tern_der_expect(&rd, TERN_DER_SEQUENCE, &seq), 0);
     }
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 4 && !ec; i++)
         assert_int_equal(tern_der_next(&seq, &e), 0);
-    size_t d_start = (size_t)(e.content.p - kder), d_end = d_start + e.content.len;
+    /* RSA: flips in d go unnoticed (CRT signing never uses d).  EC: every
+     * byte matters (the scalar, the curve, the embedded public key). */
+    size_t d_start = ec ? 0 : (size_t)(e.content.p - kder), d_end = ec ? 0 : d_start + e.content.len;
     uint8_t *p = malloc(klen);
     for (size_t bit = 0; bit < klen * 8; bit++) {
-        /* Every bit of the first 40 bytes (the structure), then one bit
-         * of every fifth byte (a flip in the numbers costs an RSA
-         * private-key check). */
-        if (bit >= 320 && (bit / 8 % 5 != 0 || bit % 8 != (bit / 40) % 8))
+        /* EC keys: every bit.  RSA keys: every bit of the first 40 bytes
+         * (the structure), then one bit of every fifth byte (a flip in the
+         * numbers costs an RSA private-key check). */
+        if (!ec && bit >= 320 && (bit / 8 % 5 != 0 || bit % 8 != (bit / 40) % 8))
             continue;
         flips++;
         memcpy(p, kder, klen);
@@ -586,11 +627,14 @@ static void mutate_key(const char *rel, const char *label) {
             /* Only a flip in d can load (CRT signing never uses d): the
              * key must still sign what the leaf verifies. */
             /* PKCS#8 version 0 -> 1 (RFC 5958 OneAsymmetricKey) is valid too. */
-            int version_byte = strcmp(label, "PRIVATE KEY") == 0 && bit / 8 == 6;
+            int version_byte = bit / 8 == version_at;
             if (!(bit / 8 >= d_start && bit / 8 < d_end) && !version_byte)
                 fail_msg("%s: flip of bit %zu (byte %zu) loads; d is %zu..%zu", rel, bit, bit / 8, d_start, d_end);
             loaded++;
-            check_sign(&ks);
+            if (ec)
+                check_sign_ec(&ks);
+            else
+                check_sign(&ks);
             tern_keystore_free(&ks);
         }
         free(pem);
@@ -603,8 +647,10 @@ static void mutate_key(const char *rel, const char *label) {
 
 static void test_key_mutations(void **state) {
     (void)state;
-    mutate_key("certs/server-pkcs1.key", "RSA PRIVATE KEY");
-    mutate_key("certs/server.key", "PRIVATE KEY");
+    mutate_key("certs/server-pkcs1.key", "RSA PRIVATE KEY", "certs/server.crt");
+    mutate_key("certs/server.key", "PRIVATE KEY", "certs/server.crt");
+    mutate_key("certs/ec-server.key", "PRIVATE KEY", "certs/ec-server.crt");
+    mutate_key("certs/ec256-sec1.key", "EC PRIVATE KEY", "certs/ec256.crt");
 }
 
 /* Every certificate of the machine's bundle parses. */

@@ -1,7 +1,8 @@
 /*
  * Trust store and key store (see store.h).  Private keys: PKCS#1
- * RSAPrivateKey (RFC 8017 App. A.1.2) and PKCS#8 PrivateKeyInfo /
- * OneAsymmetricKey (RFC 5208 §5, RFC 5958 §2) holding one.
+ * RSAPrivateKey (RFC 8017 App. A.1.2), SEC 1 ECPrivateKey (RFC 5915 §3)
+ * and PKCS#8 PrivateKeyInfo / OneAsymmetricKey (RFC 5208 §5, RFC 5958 §2)
+ * holding one.
  *
  * These run at configuration time, so they allocate; every buffer that held
  * private key bytes (the file text, the decoded DER) is wiped before it is
@@ -15,6 +16,8 @@
 #include <sys/stat.h>
 
 #include "crypto/ct.h"
+#include "crypto/ecdsa.h"
+#include "crypto/p256.h"
 #include "lib/x509/oid.h"
 #include "lib/x509/pem.h"
 
@@ -278,11 +281,69 @@ static int parse_pkcs1(tern_keystore *ks, const uint8_t *der, size_t len, tern_s
     return tern_rsa_private_init(&ks->rsa, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
 }
 
+/* ECPrivateKey ::= SEQUENCE { version 1, privateKey OCTET STRING,
+ * parameters [0] ECParameters OPTIONAL, publicKey [1] BIT STRING OPTIONAL }
+ * (RFC 5915 §3).  curve_from_outer: the curve OID already given by a PKCS#8
+ * wrapper (or NULL).  Only P-256 keys are usable today. */
+static int parse_ec(tern_keystore *ks, const uint8_t *der, size_t len, const tern_span *curve_from_outer) {
+    tern_reader top, seq, f;
+    tern_span priv, curve = {NULL, 0};
+    uint64_t version;
+    int present;
+    tern_rd_init(&top, der, len);
+    TERN_TRY(tern_der_expect(&top, TERN_DER_SEQUENCE, &seq));
+    TERN_TRY(tern_rd_end(&top));
+    TERN_TRY(tern_der_small_uint(&seq, &version));
+    TERN_ENSURE(version == 1, TERN_ERR_DECODE);
+    TERN_TRY(tern_der_octet_string(&seq, &priv));
+    TERN_TRY(tern_der_optional(&seq, TERN_DER_CTX_CONS(0), &f, &present));
+    if (present) {
+        TERN_TRY(tern_der_oid(&f, &curve));
+        TERN_TRY(tern_rd_end(&f));
+    }
+    tern_span embedded = {NULL, 0};
+    TERN_TRY(tern_der_optional(&seq, TERN_DER_CTX_CONS(1), &f, &present));
+    if (present) {
+        TERN_TRY(tern_der_bit_string_bytes(&f, &embedded));
+        TERN_TRY(tern_rd_end(&f));
+    }
+    TERN_TRY(tern_rd_end(&seq));
+    if (curve_from_outer) {
+        /* Both present: they must agree. */
+        TERN_ENSURE(curve.p == NULL || tern_der_oid_eq(curve, curve_from_outer->p, curve_from_outer->len),
+                    TERN_ERR_DECODE);
+        curve = *curve_from_outer;
+    }
+    TERN_ENSURE(curve.p != NULL, TERN_ERR_DECODE);
+    if (!TERN_DER_OID_EQ(curve, tern_oid_p256)) {
+        snprintf(ks->msg, sizeof ks->msg, "private key: EC keys on curves other than P-256 are not supported yet");
+        return TERN_ERR_UNSUPPORTED;
+    }
+    /* RFC 5915 §3: the key is exactly ceiling(log2(n)/8) = 32 octets. */
+    TERN_ENSURE(priv.len == TERN_P256_SCALAR_LEN, TERN_ERR_DECODE);
+    memcpy(ks->ec_priv, priv.p, TERN_P256_SCALAR_LEN);
+    if (tern_p256_check_private(ks->ec_priv) < 0) {
+        snprintf(ks->msg, sizeof ks->msg, "private key: the EC private key is out of range");
+        return TERN_ERR_BAD_KEY;
+    }
+    if (embedded.p) {
+        /* The optional copy of the public key must be the right one. */
+        uint8_t pub[TERN_P256_PUBLIC_LEN];
+        TERN_TRY(tern_p256_public_from_private(pub, ks->ec_priv));
+        if (embedded.len != sizeof pub || memcmp(pub, embedded.p, sizeof pub) != 0) {
+            snprintf(ks->msg, sizeof ks->msg, "private key: the EC key's embedded public key does not match it");
+            return TERN_ERR_BAD_KEY;
+        }
+    }
+    ks->ec_curve = TERN_X509_CURVE_P256;
+    return 0;
+}
+
 /* PrivateKeyInfo ::= SEQUENCE { version 0|1, AlgorithmIdentifier,
  * privateKey OCTET STRING, [0] attributes OPTIONAL, [1] publicKey OPTIONAL } */
 static int parse_pkcs8(tern_keystore *ks, const uint8_t *der, size_t len, tern_span *n, tern_span *e) {
     tern_reader top, seq, alg;
-    tern_span oid, key;
+    tern_span oid, key, curve = {NULL, 0};
     uint64_t version;
     tern_rd_init(&top, der, len);
     TERN_TRY(tern_der_expect(&top, TERN_DER_SEQUENCE, &seq));
@@ -291,12 +352,15 @@ static int parse_pkcs8(tern_keystore *ks, const uint8_t *der, size_t len, tern_s
     TERN_ENSURE(version <= 1, TERN_ERR_DECODE);
     TERN_TRY(tern_der_expect(&seq, TERN_DER_SEQUENCE, &alg));
     TERN_TRY(tern_der_oid(&alg, &oid));
-    if (!TERN_DER_OID_EQ(oid, tern_oid_rsa_encryption)) {
-        snprintf(ks->msg, sizeof ks->msg, "%s private keys are not supported yet (only RSA)",
-                 TERN_DER_OID_EQ(oid, tern_oid_ec_public_key) ? "EC" : "this kind of");
+    int rsa = TERN_DER_OID_EQ(oid, tern_oid_rsa_encryption), ec = TERN_DER_OID_EQ(oid, tern_oid_ec_public_key);
+    if (!rsa && !ec) {
+        snprintf(ks->msg, sizeof ks->msg, "private key: this kind of key is not supported (only RSA and EC P-256)");
         return TERN_ERR_UNSUPPORTED;
     }
-    TERN_TRY(tern_der_null(&alg));
+    if (rsa)
+        TERN_TRY(tern_der_null(&alg)); /* RFC 3279 §2.3.1 */
+    else
+        TERN_TRY(tern_der_oid(&alg, &curve)); /* RFC 5480 §2.1.1 namedCurve */
     TERN_TRY(tern_rd_end(&alg));
     TERN_TRY(tern_der_octet_string(&seq, &key));
     /* attributes / publicKey: allowed, not used. */
@@ -305,6 +369,8 @@ static int parse_pkcs8(tern_keystore *ks, const uint8_t *der, size_t len, tern_s
     TERN_TRY(tern_der_optional(&seq, TERN_DER_CTX_CONS(0), &f, &present));
     TERN_TRY(tern_der_optional(&seq, TERN_DER_CTX_PRIM(1), &f, &present));
     TERN_TRY(tern_rd_end(&seq));
+    if (ec)
+        return parse_ec(ks, key.p, key.len, &curve);
     return parse_pkcs1(ks, key.p, key.len, n, e);
 }
 
@@ -373,11 +439,13 @@ static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len) {
                                               "(decrypt it first, e.g. with `openssl pkey`)");
             return TERN_ERR_UNSUPPORTED;
         }
-        if (strcmp(b.label, "EC PRIVATE KEY") == 0) {
-            snprintf(ks->msg, sizeof ks->msg, "private key: EC private keys are not supported yet (only RSA)");
+        int sec1 = strcmp(b.label, "EC PRIVATE KEY") == 0;
+        if (sec1 && b.encrypted) {
+            snprintf(ks->msg, sizeof ks->msg, "private key: encrypted keys are not supported yet "
+                                              "(decrypt it first, e.g. with `openssl pkey`)");
             return TERN_ERR_UNSUPPORTED;
         }
-        if (!pkcs1 && !pkcs8)
+        if (!pkcs1 && !pkcs8 && !sec1)
             continue;
         size_t cap = tern_pem_decoded_max(&b), n;
         uint8_t *der = malloc(cap);
@@ -386,12 +454,26 @@ static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len) {
         ks->msg[0] = 0;
         rc = tern_pem_decode(&b, der, cap, &n);
         if (rc == 0)
-            rc = pkcs1 ? parse_pkcs1(ks, der, n, &kn, &ke) : parse_pkcs8(ks, der, n, &kn, &ke);
+            rc = pkcs1  ? parse_pkcs1(ks, der, n, &kn, &ke)
+                 : sec1 ? parse_ec(ks, der, n, NULL)
+                        : parse_pkcs8(ks, der, n, &kn, &ke);
         if (rc == 0) {
-            ks->key_type = TERN_X509_KEY_RSA;
-            /* The key matches the leaf when their public halves are equal. */
-            if (ks->leaf.key.type != TERN_X509_KEY_RSA || !span_eq(kn, ks->leaf.key.rsa_n) ||
-                !span_eq(ke, ks->leaf.key.rsa_e)) {
+            int match;
+            if (ks->ec_curve) {
+                /* EC: the leaf's point must be priv * G. */
+                uint8_t pub[TERN_P256_PUBLIC_LEN];
+                ks->key_type = TERN_X509_KEY_EC;
+                match = ks->leaf.key.type == TERN_X509_KEY_EC && ks->leaf.key.curve == ks->ec_curve &&
+                        tern_p256_public_from_private(pub, ks->ec_priv) == 0 &&
+                        ks->leaf.key.ec_point.len == sizeof pub &&
+                        memcmp(pub, ks->leaf.key.ec_point.p, sizeof pub) == 0;
+            } else {
+                /* RSA: the key matches the leaf when n and e are equal. */
+                ks->key_type = TERN_X509_KEY_RSA;
+                match = ks->leaf.key.type == TERN_X509_KEY_RSA && span_eq(kn, ks->leaf.key.rsa_n) &&
+                        span_eq(ke, ks->leaf.key.rsa_e);
+            }
+            if (!match) {
                 char label[128];
                 tern_x509_cert_label(&ks->leaf, label, sizeof label);
                 snprintf(ks->msg, sizeof ks->msg, "the private key does not match the certificate (%s)", label);
@@ -399,6 +481,8 @@ static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len) {
             }
         } else if (rc == TERN_ERR_PEM) {
             snprintf(ks->msg, sizeof ks->msg, "private key: bad base64 in the block at line %zu", b.line);
+        } else if (rc == TERN_ERR_BAD_KEY && ks->msg[0]) {
+            /* parse_ec said why. */
         } else if (rc == TERN_ERR_BAD_KEY) {
             size_t bits = 0;
             if (kn.p) {
@@ -415,14 +499,16 @@ static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len) {
             if (!ks->msg[0])
                 snprintf(ks->msg, sizeof ks->msg, "private key: multi-prime RSA keys are not supported");
         } else {
-            snprintf(ks->msg, sizeof ks->msg, "private key: malformed %s", pkcs1 ? "PKCS#1 key" : "PKCS#8 key");
+            snprintf(ks->msg, sizeof ks->msg, "private key: malformed %s",
+                     pkcs1 ? "PKCS#1 key" : sec1 ? "SEC 1 EC key" : "PKCS#8 key");
             rc = TERN_ERR_BAD_KEY;
         }
         free_wiped(der, cap);
         return rc;
     }
     snprintf(ks->msg, sizeof ks->msg, rc < 0 ? "private key: malformed PEM"
-                                             : "private key: no RSA PRIVATE KEY or PRIVATE KEY block found");
+                                             : "private key: no RSA PRIVATE KEY, EC PRIVATE KEY or PRIVATE KEY "
+                                               "block found");
     return TERN_ERR_PEM;
 }
 
@@ -465,8 +551,12 @@ int tern_keystore_load_files(tern_keystore *ks, const char *chain_path, const ch
 
 int tern_keystore_sign(const tern_keystore *ks, tern_keystore_sig scheme, tern_hash_alg hash, const uint8_t *digest,
                        uint8_t *sig, size_t cap, size_t *siglen, tern_rng_fn rng, void *rng_arg) {
-    TERN_ENSURE(ks->key_type == TERN_X509_KEY_RSA, TERN_ERR_STATE);
+    TERN_ENSURE(ks->key_type == TERN_X509_KEY_RSA || ks->key_type == TERN_X509_KEY_EC, TERN_ERR_STATE);
     TERN_ENSURE(tern_hash_len(hash) != 0, TERN_ERR_UNSUPPORTED);
+    if (ks->key_type == TERN_X509_KEY_EC || scheme == TERN_KEYSTORE_ECDSA) {
+        TERN_ENSURE(ks->key_type == TERN_X509_KEY_EC && scheme == TERN_KEYSTORE_ECDSA, TERN_ERR_INVALID_ARG);
+        return tern_ecdsa_p256_sign(ks->ec_priv, hash, digest, sig, cap, siglen, rng, rng_arg);
+    }
     size_t n = tern_rsa_len(&ks->rsa.pub);
     TERN_ENSURE(cap >= n, TERN_ERR_BUFFER_TOO_SMALL);
     if (scheme == TERN_KEYSTORE_RSA_PKCS1)

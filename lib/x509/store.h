@@ -5,8 +5,9 @@
  * built they are read-only and may be shared between connections/threads.
  *
  * Formats: PEM (RFC 7468) "CERTIFICATE" blocks; private keys as PKCS#1
- * "RSA PRIVATE KEY" (RFC 8017 App. A.1.2) or unencrypted PKCS#8
- * "PRIVATE KEY" (RFC 5208 / RFC 5958) holding an RSA key.
+ * "RSA PRIVATE KEY" (RFC 8017 App. A.1.2), SEC 1 "EC PRIVATE KEY"
+ * (RFC 5915) on P-256, or unencrypted PKCS#8 "PRIVATE KEY" (RFC 5208 /
+ * RFC 5958) holding either.
  */
 #ifndef TERN_X509_STORE_H
 #define TERN_X509_STORE_H
@@ -75,8 +76,10 @@ typedef struct {
     size_t chain_len[TERN_KEYSTORE_MAX_CHAIN];
     size_t n;                                   /* certificates in the chain */
     tern_x509_cert leaf;                        /* parsed chain[0] */
-    tern_x509_key_type key_type;                /* TERN_X509_KEY_RSA today */
-    tern_rsa_private rsa;                       /* the private key (wiped on free) */
+    tern_x509_key_type key_type;                /* TERN_X509_KEY_RSA or TERN_X509_KEY_EC */
+    tern_rsa_private rsa;                       /* RSA: the private key (wiped on free) */
+    uint8_t ec_priv[32];                        /* EC (P-256): the private scalar (wiped on free) */
+    int ec_curve;                               /* EC: TERN_X509_CURVE_P256 */
     char msg[256];                              /* why the last load failed */
 } tern_keystore;
 
@@ -90,7 +93,8 @@ void tern_keystore_free(tern_keystore *ks);
  *   TERN_ERR_PEM          no certificate / no key block, bad PEM;
  *   TERN_ERR_CERT_BAD     a certificate does not parse;
  *   TERN_ERR_UNSUPPORTED  an encrypted key ("encrypted keys are not
- *                         supported yet"), or a non-RSA key;
+ *                         supported yet"), or a key that is neither RSA
+ *                         nor EC on P-256;
  *   TERN_ERR_BAD_KEY      a malformed or inconsistent key, or its size is
  *                         outside TERN_RSA_MIN_BITS..TERN_RSA_MAX_BITS;
  *   TERN_ERR_KEY_MISMATCH the key is not the leaf's;
@@ -104,11 +108,14 @@ TERN_MUST_CHECK int tern_keystore_load_files(tern_keystore *ks, const char *chai
 /* Signature padding for tern_keystore_sign. */
 typedef enum {
     TERN_KEYSTORE_RSA_PKCS1 = 1, /* RSASSA-PKCS1-v1_5 (TLS rsa_pkcs1_*) */
-    TERN_KEYSTORE_RSA_PSS = 2    /* RSASSA-PSS, MGF1 same hash, salt = hash length (rsa_pss_rsae_*) */
+    TERN_KEYSTORE_RSA_PSS = 2,   /* RSASSA-PSS, MGF1 same hash, salt = hash length (rsa_pss_rsae_*) */
+    TERN_KEYSTORE_ECDSA = 3      /* ECDSA, DER-encoded (TLS ecdsa_secp256r1_sha256 ...) */
 } tern_keystore_sig;
 
 /* Sign a digest (of hash) with the stored key.  sig gets *siglen bytes
- * (cap must be >= the modulus length).  Returns 0 or a negative error. */
+ * (cap must be >= the modulus length for RSA, >= 72 for ECDSA).  The
+ * scheme must fit the key type (TERN_ERR_INVALID_ARG otherwise).  Returns
+ * 0 or a negative error. */
 TERN_MUST_CHECK int tern_keystore_sign(const tern_keystore *ks, tern_keystore_sig scheme, tern_hash_alg hash,
                                        const uint8_t *digest, uint8_t *sig, size_t cap, size_t *siglen,
                                        tern_rng_fn rng, void *rng_arg);
