@@ -213,7 +213,7 @@ int tool_verify_main(int argc, char **argv) {
     printf("chain: %zu certificate%s from %s\n", n, n == 1 ? "" : "s", chain_path);
     tern_x509_cert cert;
     for (size_t i = 0; i < n; i++) {
-        char label[16];
+        char label[32];
         snprintf(label, sizeof label, "[%zu]", i);
         if (tern_x509_parse(&cert, certs[i], lens[i]) == 0)
             describe(label, &cert);
