@@ -275,10 +275,7 @@ typedef struct {
 } fe_ops;
 static const fe_ops OPS_C = {fe_mul_c, fe_sqr_c};
 #if defined(__x86_64__)
-static void fe_sqr_adx(fe r, const fe a) {
-    tern_p256_fe_mul_adx(r, a, a);
-}
-static const fe_ops OPS_ADX = {tern_p256_fe_mul_adx, fe_sqr_adx};
+static const fe_ops OPS_ADX = {tern_p256_fe_mul_adx, tern_p256_fe_sqr_adx};
 static const fe_ops *fe_pick(void) {
     return tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX) ? &OPS_ADX : &OPS_C;
 }

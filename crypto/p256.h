@@ -91,6 +91,8 @@ TERN_MUST_CHECK int tern_p256_mul2_x(uint8_t x[32], const uint64_t u1[4], const 
  * only): r = a * b / 2^256 mod p in the Montgomery domain, a, b < p.  Only
  * call after tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX). */
 void tern_p256_fe_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
+/* r = a^2 / 2^256 mod p, the same way. */
+void tern_p256_fe_sqr_adx(uint64_t r[4], const uint64_t a[4]);
 
 /* For tests: out = k * P through the variable-base window code (not the
  * G table), P an encoded public point, 1 <= k <= n-1.  Returns like

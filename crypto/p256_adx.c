@@ -14,6 +14,10 @@
  * the third is skipped.  With a, b < p the accumulator stays below 2p, and
  * a final subtraction of p, kept or dropped with cmov, gives r < p.
  *
+ * Squaring computes the six cross products once, doubles them, adds the
+ * four squares, and reduces the 512-bit result in four rounds of the same
+ * shape.
+ *
  * Straight-line code: no branch and no memory index depends on any value.
  */
 #include "crypto/p256.h"
@@ -108,6 +112,113 @@ void tern_p256_fe_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4
         :
         : [r] "r"(r), [a] "r"(a), [b] "r"(b), [p1] "m"(P1), [p3] "m"(P3)
         : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", "memory");
+}
+
+/* One reduction round on the 512-bit square (t0..t4 = words i..i+4,
+ * pending carry word in rbx): add m p 2^(64 i) with m = t0, exactly as
+ * the C code's REDUCE_ROUND: low and high halves of m * p1, m * p3 in one
+ * carry chain, the m from p's all-ones low limb and the previous carry in
+ * a second; rbx becomes the sum of both chains' carries. */
+#define SQR_REDUCE(T0, T1, T2, T3, T4)           \
+    "movq %%" T0 ", %%rdx\n\t"                  \
+    "mulxq %[p1], %%rax, %%rcx\n\t"             \
+    "addq %%rax, %%" T1 "\n\t"                  \
+    "adcq %%rcx, %%" T2 "\n\t"                  \
+    "mulxq %[p3], %%rax, %%rcx\n\t"             \
+    "adcq %%rax, %%" T3 "\n\t"                  \
+    "adcq %%rcx, %%" T4 "\n\t"                  \
+    "movl $0, %%eax\n\t"                        \
+    "adcl $0, %%eax\n\t"                        \
+    "addq %%rdx, %%" T1 "\n\t"                  \
+    "adcq $0, %%" T2 "\n\t"                     \
+    "adcq $0, %%" T3 "\n\t"                     \
+    "adcq %%rbx, %%" T4 "\n\t"                  \
+    "movl $0, %%ebx\n\t"                        \
+    "adcl $0, %%ebx\n\t"                        \
+    "addq %%rax, %%rbx\n\t"
+
+/* r = a^2 / 2^256 mod p: the six cross products once (doubled by adding
+ * the words to themselves), the four squares, then four reduction rounds
+ * on the 512-bit square and the final conditional subtraction. */
+void tern_p256_fe_sqr_adx(uint64_t r[4], const uint64_t a[4]) {
+    __asm__ volatile(
+        /* cross products: r9..r14 (positions 1..6) */
+        "xorl %%r13d, %%r13d\n\t"
+        "xorl %%r14d, %%r14d\n\t"
+        "xorl %%r15d, %%r15d\n\t"
+        "movq 0(%[a]), %%rdx\n\t"
+        "mulxq 8(%[a]), %%r9, %%r10\n\t"   /* a0 a1 at 1 */
+        "mulxq 16(%[a]), %%rax, %%r11\n\t" /* a0 a2 at 2 */
+        "mulxq 24(%[a]), %%rcx, %%r12\n\t" /* a0 a3 at 3 */
+        "addq %%rax, %%r10\n\t"
+        "adcq %%rcx, %%r11\n\t"
+        "adcq $0, %%r12\n\t"
+        "movq 8(%[a]), %%rdx\n\t"
+        "mulxq 16(%[a]), %%rax, %%rcx\n\t" /* a1 a2 at 3 */
+        "addq %%rax, %%r11\n\t"
+        "adcq %%rcx, %%r12\n\t"
+        "adcq $0, %%r13\n\t"
+        "mulxq 24(%[a]), %%rax, %%rcx\n\t" /* a1 a3 at 4 */
+        "addq %%rax, %%r12\n\t"
+        "adcq %%rcx, %%r13\n\t"
+        "adcq $0, %%r14\n\t"
+        "movq 16(%[a]), %%rdx\n\t"
+        "mulxq 24(%[a]), %%rax, %%rcx\n\t" /* a2 a3 at 5 */
+        "addq %%rax, %%r13\n\t"
+        "adcq %%rcx, %%r14\n\t"
+        /* double: r9..r15 = 2 * (r9..r14) */
+        "addq %%r9, %%r9\n\t"
+        "adcq %%r10, %%r10\n\t"
+        "adcq %%r11, %%r11\n\t"
+        "adcq %%r12, %%r12\n\t"
+        "adcq %%r13, %%r13\n\t"
+        "adcq %%r14, %%r14\n\t"
+        "adcq $0, %%r15\n\t"
+        /* squares at 0, 2, 4, 6 (mulx leaves the carry flag alone) */
+        "movq 0(%[a]), %%rdx\n\t"
+        "mulxq %%rdx, %%r8, %%rax\n\t"
+        "addq %%rax, %%r9\n\t"
+        "movq 8(%[a]), %%rdx\n\t"
+        "mulxq %%rdx, %%rax, %%rcx\n\t"
+        "adcq %%rax, %%r10\n\t"
+        "adcq %%rcx, %%r11\n\t"
+        "movq 16(%[a]), %%rdx\n\t"
+        "mulxq %%rdx, %%rax, %%rcx\n\t"
+        "adcq %%rax, %%r12\n\t"
+        "adcq %%rcx, %%r13\n\t"
+        "movq 24(%[a]), %%rdx\n\t"
+        "mulxq %%rdx, %%rax, %%rcx\n\t"
+        "adcq %%rax, %%r14\n\t"
+        "adcq %%rcx, %%r15\n\t"
+        /* reduce: t = r8..r15, pending carry rbx */
+        "xorl %%ebx, %%ebx\n\t"
+        SQR_REDUCE("r8", "r9", "r10", "r11", "r12")
+        SQR_REDUCE("r9", "r10", "r11", "r12", "r13")
+        SQR_REDUCE("r10", "r11", "r12", "r13", "r14")
+        SQR_REDUCE("r11", "r12", "r13", "r14", "r15")
+        /* value = rbx:r15:r14:r13:r12 < 2p: subtract p, keep on borrow */
+        "movq %%r12, %%rax\n\t"
+        "movq %%r13, %%rcx\n\t"
+        "movq %%r14, %%rdx\n\t"
+        "movq %%r15, %%r9\n\t"
+        "movq %[p3], %%r11\n\t"
+        "movl $0xffffffff, %%r10d\n\t"
+        "subq $-1, %%rax\n\t"
+        "sbbq %%r10, %%rcx\n\t"
+        "sbbq $0, %%rdx\n\t"
+        "sbbq %%r11, %%r9\n\t"
+        "sbbq $0, %%rbx\n\t"
+        "cmovcq %%r12, %%rax\n\t"
+        "cmovcq %%r13, %%rcx\n\t"
+        "cmovcq %%r14, %%rdx\n\t"
+        "cmovcq %%r15, %%r9\n\t"
+        "movq %%rax, 0(%[r])\n\t"
+        "movq %%rcx, 8(%[r])\n\t"
+        "movq %%rdx, 16(%[r])\n\t"
+        "movq %%r9, 24(%[r])\n\t"
+        :
+        : [r] "r"(r), [a] "r"(a), [p1] "m"(P1), [p3] "m"(P3)
+        : "rax", "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", "memory");
 }
 
 #endif
