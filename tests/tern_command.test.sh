@@ -117,6 +117,18 @@ if tern_echo_server --echo --trace; then
         'Verdict: REFUSED, chain refused' 'alert sent: fatal unknown_ca' 'because: no certificate in the trust store')
     if [ $rc -eq 1 ] && [ -z "$miss" ]; then ok "refused chain narrated: verdict, alert, reason; exit 1"
     else fail "refused chain trace: exit $rc: $miss"; fi
+
+    # --system adds the system store to --truststore; alone it does not know the test CA.
+    out=$(echo a | timeout 10 "$TERN" client "127.0.0.1:$PORT" --system --truststore "$CERTS/root-ca.crt" \
+        --servername localhost 2>&1)
+    rc1=$?
+    if [ -r /etc/ssl/certs/ca-certificates.crt ] || [ -d /etc/ssl/certs ]; then
+        echo a | timeout 10 "$TERN" client "127.0.0.1:$PORT" --system --servername localhost >/dev/null 2>"$WORK/sys.err"
+        rc2=$?
+        if [ $rc1 -eq 0 ] && [ $rc2 -eq 1 ] && grep -q "unknown_ca" "$WORK/sys.err"; then
+            ok "--system with and without --truststore"
+        else fail "--system: exit $rc1 / $rc2: $out $(cat "$WORK/sys.err")"; fi
+    fi
 fi
 unset SSLKEYLOGFILE
 
