@@ -60,11 +60,12 @@ int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
         return tern_fail(c, TERN_ERR_CERT_BAD, "the server's certificate does not parse");
     tern_x509_name_display(leaf.subject, c->peer_subject, sizeof c->peer_subject);
 
+    tern_x509_key key;
     if (cfg->skip_verify) {
         tern_trace_chain(c, certs, lens, n, NULL, 1);
         /* Verification switched off (loudly, by the application): the leaf's
          * key is still needed to check the ServerKeyExchange signature. */
-        if (tern_x509_key_load(&leaf, &h->peer_key) < 0)
+        if (tern_x509_key_load(&leaf, &key) < 0)
             return tern_fail(c, TERN_ERR_CERT_UNSUPPORTED, "the server certificate's key cannot be used");
     } else {
         tern_x509_result res;
@@ -75,12 +76,13 @@ int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
             c->peer_subject[0] = '\0';
             return tern_fail(c, rc, "%s", res.msg[0] ? res.msg : tern_strerror(rc));
         }
-        h->peer_key = res.leaf_key;
+        key = res.leaf_key;
         tern_wipe(&res, sizeof res);
     }
-    if (h->peer_key.type != TERN_X509_KEY_RSA)
+    if (key.type != TERN_X509_KEY_RSA)
         return tern_fail(c, TERN_ERR_CERT_UNSUPPORTED,
                          "the server certificate has no RSA key, which an ECDHE_RSA suite needs");
+    h->peer_rsa = key.rsa;
     h->have_peer_key = 1;
     return 0;
 }

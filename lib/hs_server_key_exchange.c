@@ -96,7 +96,7 @@ int tern_hs_server_key_exchange_parse(tern_conn *c, tern_reader *r) {
                          scheme);
     uint8_t digest[TERN_HASH_MAX_LEN];
     TERN_TRY(signed_digest(c, alg, params, params_len, digest));
-    const tern_rsa_public *key = &h->peer_key.rsa;
+    const tern_rsa_public *key = &h->peer_rsa;
     int rc = pss ? tern_rsa_pss_verify(key, alg, digest, sig.p, tern_rd_left(&sig))
                  : tern_rsa_pkcs1_verify(key, alg, digest, sig.p, tern_rd_left(&sig));
     if (rc < 0)

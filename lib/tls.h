@@ -175,8 +175,9 @@ typedef struct {
     int offered_alpn;
     int offered_sni;
     int saw_groups, saw_point_formats, saw_sigalgs;
-    /* client side: the server's leaf key, from its Certificate */
-    tern_x509_key peer_key;
+    /* client side: the server's leaf key (RSA: the ECDHE_RSA suites), from
+     * its Certificate, for the ServerKeyExchange signature */
+    tern_rsa_public peer_rsa;
     int have_peer_key;
 } tern_hs_state;
 
