@@ -9,9 +9,11 @@
  * (trust anchors first, then the peer's certificates) whose subject equals
  * the issuer name is tried, and when one fails (bad signature, expired,
  * not a CA ...) the next is tried.  Depth is at most TERN_X509_MAX_DEPTH
- * certificates below the anchor and the search does at most
- * TERN_X509_MAX_WORK signature checks, so a hostile list cannot make it
- * work hard.  When every path fails, the error reported is the one found
+ * certificates below the anchor, the search tries at most
+ * TERN_X509_MAX_WORK candidate issuers (each costs at most one signature
+ * check), and at most TERN_X509_MAX_PEER_CERTS certificates are accepted,
+ * so a hostile list cannot make it work hard.  Certificates of the list
+ * that do not parse are skipped (an unknown-CA message then names them).  When every path fails, the error reported is the one found
  * deepest along the most promising path, with a sentence naming the
  * certificate (0 = leaf) and the check.
  *
@@ -62,7 +64,8 @@ typedef struct {
  *   res           the result (always filled).
  * Returns 0 (res->leaf_key ready) or a negative error, also in res->err:
  *   TERN_ERR_NO_CERTIFICATE       n == 0;
- *   TERN_ERR_CERT_BAD             a certificate on the path is malformed;
+ *   TERN_ERR_CERT_BAD             the leaf is malformed (others that do
+ *                                 not parse are skipped);
  *   TERN_ERR_CERT_UNKNOWN_CA      no path to an anchor;
  *   TERN_ERR_CERT_EXPIRED         outside its validity period;
  *   TERN_ERR_CERT_SIGNATURE       a signature does not verify;
@@ -72,8 +75,9 @@ typedef struct {
  *   TERN_ERR_CERT_PURPOSE         the leaf's keyUsage/extKeyUsage forbid the purpose;
  *   TERN_ERR_CERT_CRITICAL_EXT    an unknown critical extension;
  *   TERN_ERR_CERT_NAME            the leaf is not for name_or_ip;
- *   TERN_ERR_CERT_CHAIN_TOO_LONG  more than TERN_X509_MAX_DEPTH needed, or
- *                                 more than TERN_X509_MAX_PEER_CERTS sent;
+ *   TERN_ERR_CERT_CHAIN_TOO_LONG  more than TERN_X509_MAX_DEPTH needed,
+ *                                 more than TERN_X509_MAX_PEER_CERTS sent, or
+ *                                 the TERN_X509_MAX_WORK budget ran out;
  *   TERN_ERR_INVALID_ARG          bad arguments. */
 TERN_MUST_CHECK int tern_x509_verify_chain(const tern_truststore *ts, const uint8_t *const *certs, const size_t *lens,
                                            size_t n, const char *name_or_ip, int purpose, int64_t now,
