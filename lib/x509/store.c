@@ -395,7 +395,10 @@ static int load_chain(tern_keystore *ks, const uint8_t *pem, size_t len) {
         return TERN_ERR_PEM;
     }
     ks->blob = malloc(total);
-    TERN_ENSURE(ks->blob != NULL, TERN_ERR_NOMEM);
+    if (ks->blob == NULL) {
+        snprintf(ks->msg, sizeof ks->msg, "certificate chain: out of memory");
+        return TERN_ERR_NOMEM;
+    }
     size_t used = 0;
     tern_pem_init(&r, pem, len);
     while ((rc = tern_pem_next(&r, &b)) == 1) {
@@ -449,7 +452,10 @@ static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len) {
             continue;
         size_t cap = tern_pem_decoded_max(&b), n;
         uint8_t *der = malloc(cap);
-        TERN_ENSURE(der != NULL, TERN_ERR_NOMEM);
+        if (der == NULL) {
+            snprintf(ks->msg, sizeof ks->msg, "private key: out of memory");
+            return TERN_ERR_NOMEM;
+        }
         tern_span kn = {NULL, 0}, ke = {NULL, 0};
         ks->msg[0] = 0;
         rc = tern_pem_decode(&b, der, cap, &n);
