@@ -254,7 +254,8 @@ long tern_read(tern_conn *c, void *buf, size_t len) {
             size_t n = c->rec_left < len ? c->rec_left : len;
             if (n > 0x7fffffff)
                 n = 0x7fffffff;
-            memcpy(buf, c->rec_p, n);
+            if (n > 0) /* buf may be NULL when len is 0: memcpy(NULL, ..., 0) is UB */
+                memcpy(buf, c->rec_p, n);
             c->rec_p += n;
             c->rec_left -= n;
             c->warn_alerts = 0;
