@@ -956,6 +956,24 @@ static void test_garbage_after_close(void **state) {
     }
 }
 
+/* ---- regression: tern_read(c, NULL, 0) (allowed by tern.h) reached
+ * memcpy(NULL, p, 0), undefined behaviour (found by clang-tidy's
+ * NonNullParamChecker; UBSan's nonnull-attribute check reports it in
+ * `make check`).  A zero-length read must take nothing and leave the
+ * pending data for the next read. ---- */
+static void test_zero_length_read(void **state) {
+    (void)state;
+    pair p;
+    pair_init(&p);
+    handshake_ok(&p);
+    assert_int_equal(tern_write(p.s, "data", 4), 4);
+    (void)tern_read(p.c, NULL, 0);
+    uint8_t b[8];
+    assert_int_equal(tern_read(p.c, b, sizeof b), 4);
+    assert_memory_equal(b, "data", 4);
+    pair_free(&p);
+}
+
 static int setup(void **state) {
     (void)state;
     g_scfg = server_cfg();
@@ -978,6 +996,7 @@ int main(void) {
         cmocka_unit_test(test_bad_x25519_shares),    cmocka_unit_test(test_signature_length),
         cmocka_unit_test(test_ccs_out_of_order),     cmocka_unit_test(test_data_before_finished),
         cmocka_unit_test(test_unknown_alerts),       cmocka_unit_test(test_garbage_after_close),
+        cmocka_unit_test(test_zero_length_read),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
