@@ -403,6 +403,23 @@ static void emit(tern_conn *c, tern_trace_event *ev) {
 void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, size_t len) {
     if (c->cfg->trace == NULL)
         return;
+    if (!sent && type == TERN_HT_SERVER_HELLO_DONE && c->side == TERN_CLIENT && c->sigscheme != 0) {
+        /* The client parses ServerHelloDone only after the ServerKeyExchange
+         * parse succeeded, and that parse sets sigscheme only once the
+         * signature verified: say so now, before the next message. */
+        const char *s = sigalg_name(c->sigscheme);
+        char detail[300];
+        snprintf(detail, sizeof detail,
+                 "the ServerKeyExchange signature (%s) verified with the public key of the server's certificate: "
+                 "the server holds that certificate's private key, and signed this handshake's randoms",
+                 s ? s : "?");
+        tern_trace_event ev = {0};
+        ev.kind = TERN_TRACE_CHECK;
+        ev.name = "signature verified";
+        ev.rfc = "RFC 5246 7.4.3, RFC 8422 5.4";
+        ev.detail = detail;
+        emit(c, &ev);
+    }
     fields fs;
     fs.n = fs.used = 0;
     tern_reader r;

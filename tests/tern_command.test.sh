@@ -36,6 +36,7 @@ Checking the chain against the trust store
 \[anchor\] trust anchor: CN=Test Root CA
 Verdict: chain valid
 \] +4\. received ServerKeyExchange
+Check: signature verified
 \] +5\. received ServerHelloDone
 \] +6\. sent +ClientKeyExchange
 \] +7\. sent +ChangeCipherSpec

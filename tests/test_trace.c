@@ -104,6 +104,7 @@ static void record(void *arg, const tern_trace_event *ev) {
     case TERN_TRACE_KEYS: snprintf(s, 64, "%c:keys %s", who, ev->name); break;
     case TERN_TRACE_ALERT: snprintf(s, 64, "%c!%s %s", who, ev->sent ? "sent" : "received", ev->name); break;
     case TERN_TRACE_DONE: snprintf(s, 64, "%c:done", who); break;
+    case TERN_TRACE_CHECK: snprintf(s, 64, "%c:check %s", who, ev->name); break;
     default: snprintf(s, 64, "%c?", who); break;
     }
     r->n++;
@@ -211,7 +212,7 @@ static void test_steps_in_order(void **state) {
     assert_int_equal(p->src, 0);
     static const char *const client[] = {
         "C>ClientHello", "C<ServerHello", "C<Certificate", "C:cert leaf", "C:cert intermediate CA",
-        "C:cert trust anchor", "C:chain valid", "C<ServerKeyExchange", "C<ServerHelloDone", "C>ClientKeyExchange",
+        "C:cert trust anchor", "C:chain valid", "C<ServerKeyExchange", "C:check signature verified", "C<ServerHelloDone", "C>ClientKeyExchange",
         "C>ChangeCipherSpec", "C:keys premaster_secret", "C:keys master_secret", "C:keys key_block",
         "C:keys write keys on", "C>Finished", "C<ChangeCipherSpec", "C:keys read keys on", "C<Finished", "C:done"};
     static const char *const server[] = {

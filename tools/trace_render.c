@@ -214,6 +214,11 @@ void tool_trace_render(void *arg, const tern_trace_event *ev) {
     switch (ev->kind) {
     case TERN_TRACE_MESSAGE:
         o->in_chain = 0;
+        if (ev->msg_type == T_CLIENT_HELLO) { /* a new connection (a server serves many) */
+            if (o->step > 0)
+                fprintf(o->out, "[%s] ---- next connection ----\n", o->role);
+            o->step = 0;
+        }
         fprintf(o->out, "[%s] %2d. %s %s  (%s)\n", o->role, ++o->step, ev->sent ? "sent    " : "received",
                 ev->name, rfc);
         explain_message(o, ev);
@@ -270,6 +275,12 @@ void tool_trace_render(void *arg, const tern_trace_event *ev) {
             say(o, buf);
         }
         break;
+    case TERN_TRACE_CHECK: {
+        char buf[700];
+        snprintf(buf, sizeof buf, "Check: %s (%s): %s", ev->name, rfc, ev->detail);
+        say(o, buf);
+        break;
+    }
     case TERN_TRACE_DONE:
         fprintf(o->out, "[%s] Handshake complete  (%s)\n", o->role, rfc);
         say(o, "Both Finished messages matched: both sides saw the same handshake and hold the same keys. "

@@ -252,7 +252,8 @@ enum tern_trace_kind {
     TERN_TRACE_CHAIN,       /* the verdict on the peer's whole chain (against the trust store) */
     TERN_TRACE_KEYS,        /* a key-schedule step, by name (never the secret itself) */
     TERN_TRACE_ALERT,       /* an alert was sent or received */
-    TERN_TRACE_DONE         /* the handshake completed */
+    TERN_TRACE_DONE,        /* the handshake completed */
+    TERN_TRACE_CHECK        /* another check passed: the ServerKeyExchange signature */
 };
 
 /* A trace event.  Pointers are valid only during the callback.  Events
