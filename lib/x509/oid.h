@@ -33,6 +33,7 @@ static const uint8_t tern_oid_ce_ski[] = {0x55, 0x1d, 0x0e};
 static const uint8_t tern_oid_ce_key_usage[] = {0x55, 0x1d, 0x0f};
 static const uint8_t tern_oid_ce_san[] = {0x55, 0x1d, 0x11};
 static const uint8_t tern_oid_ce_basic_constraints[] = {0x55, 0x1d, 0x13};
+static const uint8_t tern_oid_ce_name_constraints[] = {0x55, 0x1d, 0x1e};
 static const uint8_t tern_oid_ce_cert_policies[] = {0x55, 0x1d, 0x20};
 static const uint8_t tern_oid_ce_aki[] = {0x55, 0x1d, 0x23};
 static const uint8_t tern_oid_ce_eku[] = {0x55, 0x1d, 0x25};

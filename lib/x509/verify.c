@@ -163,6 +163,11 @@ static int check_issuer(search *s, const tern_x509_cert *issuer, const char *who
                 "keyUsage without keyCertSign");
         return -1;
     }
+    if (issuer->has_name_constraints) {
+        fail_at(s, score, TERN_ERR_CERT_UNSUPPORTED, idx, "%s carries name constraints, %s", who,
+                "which tern does not enforce yet");
+        return -1;
+    }
     if (issuer->has_path_len && below > issuer->path_len) {
         char d[96];
         msgf(d, sizeof d, "pathLenConstraint %u, but %zu intermediate%s below it", issuer->path_len, below,

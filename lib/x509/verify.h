@@ -22,7 +22,8 @@
  * MD5 refused; ECDSA with a P-256 issuer key; P-384 "not supported yet"),
  * validity at `now`, no unknown critical extension, RSA keys >= 2048 bits;
  * on issuers: basicConstraints cA, pathLenConstraint, keyUsage keyCertSign
- * when keyUsage is present; on the leaf: keyUsage and extKeyUsage allow the
+ * when keyUsage is present, and no nameConstraints (not enforced yet, so
+ * refused rather than ignored); on the leaf: keyUsage and extKeyUsage allow the
  * purpose, and the name.  Trust anchors: their own signature and validity
  * are not checked (RFC 5280 §6.1.1 (d): the anchor is input, not part of
  * the path), but when they carry basicConstraints/keyUsage/pathLen (v3),

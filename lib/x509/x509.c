@@ -444,6 +444,16 @@ static int parse_extensions(tern_x509_cert *c, tern_reader *exts) {
             c->has_ski = 1;
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_aki)) {
             TERN_TRY(parse_aki(c, &val));
+        } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_name_constraints)) {
+            /* RFC 5280 §4.2.1.10.  tern does not enforce name constraints,
+             * and ignoring them (even when a CA wrongly marks them
+             * non-critical) would widen what the CA may vouch for, so a
+             * certificate carrying them is recorded and refused as an
+             * issuer by path validation. */
+            tern_reader nc;
+            TERN_TRY(tern_der_expect(&val, TERN_DER_SEQUENCE, &nc));
+            TERN_TRY(tern_rd_end(&val));
+            c->has_name_constraints = 1;
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_cert_policies)) {
             /* Policies constrain nothing a TLS verifier checks (it accepts
              * any policy), so even a critical one is understood. */

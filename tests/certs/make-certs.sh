@@ -110,6 +110,18 @@ basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:selfsigned.test
+[ v3_nc ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+nameConstraints = critical,permitted;DNS:allowed.test
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ v3_leaf_allowed ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:www.allowed.test
+authorityKeyIdentifier = keyid:always
 [ v3_ecserver ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
@@ -263,6 +275,9 @@ for i in 1 2 3 4 5 6; do
     sign loop$i bad-int "/O=tern test/CN=Loop CA" self v3_root $START $END
 done
 sign leaf-loop leaf "/O=tern test/CN=loop leaf" loop1:bad-int v3_leaf_plain $START $END
+# A CA with name constraints (permitted DNS allowed.test) and a leaf inside them.
+sign int-nc bad-int "/C=XX/O=tern test/CN=Test Constrained Intermediate" root-ca v3_nc $START $END
+sign leaf-nc leaf "/O=tern test/CN=www.allowed.test" int-nc:bad-int v3_leaf_allowed $START $END
 # A P-256 ECDSA chain (root signs with ecdsa-with-SHA256 and -SHA384).
 ec_key ecp256-root P-256
 sign ecp256-root ecp256-root "/O=tern test/CN=Test P-256 Root" self v3_root $START $ROOT_END -md sha256
