@@ -21,8 +21,8 @@
 
 #include "crypto/common.h"
 
-/* Largest integers handled: 4096 bits (RSA moduli up to TERN_RSA_MAX_BITS). */
-#define TERN_BN_MAX_LIMBS 64
+/* Largest integers handled: 8192 bits (RSA moduli up to TERN_RSA_MAX_BITS). */
+#define TERN_BN_MAX_LIMBS 128
 
 /* r = a * b * 2^(-64 n) mod m.  Needs m odd, a < m and b < 2^(64 n) (or the
  * other way round); the result is fully reduced (< m).  r may alias a or b.

@@ -1,7 +1,7 @@
 /*
  * RSA (RFC 8017): PKCS#1 v1.5 and PSS signatures, and PKCS#1 v1.5
  * encryption as TLS 1.2 uses it for the RSA key exchange (RFC 5246
- * §7.4.7.1).  Moduli of 2048 to 4096 bits (TERN_RSA_MIN_BITS ..
+ * §7.4.7.1).  Moduli of 2048 to 8192 bits (TERN_RSA_MIN_BITS ..
  * TERN_RSA_MAX_BITS); no heap.  Private operations are constant time, use
  * CRT with base blinding, and check their result with the public key.
  *
@@ -15,7 +15,7 @@
 #include "crypto/sha2.h"
 
 #define TERN_RSA_MIN_BITS 2048
-#define TERN_RSA_MAX_BITS 4096
+#define TERN_RSA_MAX_BITS 8192
 #define TERN_RSA_MAX_BYTES (TERN_RSA_MAX_BITS / 8)
 #define TERN_RSA_LIMBS (TERN_RSA_MAX_BITS / 64)
 

@@ -558,7 +558,7 @@ static void test_fault_check(void **state) {
     tern_rsa_private_wipe(&k);
 }
 
-/* Key limits: < 2048 or > 4096 bits, even n, even e, e < 3, inconsistent parts. */
+/* Key limits: < 2048 or > 8192 bits, even n, even e, e < 3, inconsistent parts. */
 static void test_key_limits(void **state) {
     (void)state;
     json *j = json_load(tv_path("wycheproof/rsa_pkcs1_2048_test.json"));
@@ -570,7 +570,7 @@ static void test_key_limits(void **state) {
     tern_rsa_private s;
     assert_int_equal(tern_rsa_public_init(&k, n, e), 0);
     assert_int_equal(k.bits, 2048);
-    uint8_t buf[600];
+    uint8_t buf[1100];
     tern_rsa_bytes t;
     /* 2047 bits */
     memcpy(buf, n.p, n.len);
@@ -581,12 +581,18 @@ static void test_key_limits(void **state) {
     /* 1024 bits */
     t.p = n.p + 129, t.len = 128;
     assert_int_equal(tern_rsa_public_init(&k, t, e), TERN_ERR_BAD_KEY);
-    /* 4097 bits */
+    /* 8193 bits (2^8192 + 1) is refused; 8192 bits (2^8191 + 1) is the limit */
     memset(buf, 0, sizeof buf);
     buf[0] = 1;
-    buf[512] = 1;
-    t.p = buf, t.len = 513;
+    buf[1024] = 1;
+    t.p = buf, t.len = 1025;
     assert_int_equal(tern_rsa_public_init(&k, t, e), TERN_ERR_BAD_KEY);
+    buf[0] = 0;
+    buf[1] = 0x80;
+    assert_int_equal(tern_rsa_public_init(&k, t, e), 0);
+    assert_int_equal(k.bits, 8192);
+    t.p = buf + 1, t.len = 1024; /* same value without the leading zero byte */
+    assert_int_equal(tern_rsa_public_init(&k, t, e), 0);
     /* even n */
     memcpy(buf, n.p, n.len);
     buf[n.len - 1] ^= 1;
@@ -678,6 +684,83 @@ static void test_openssl_cross(void **state) {
     tern_rsa_private_wipe(&k);
     json_free(j);
 }
+
+#include <openssl/core_names.h>
+
+static tern_rsa_bytes bn_param(EVP_PKEY *pk, const char *name, uint8_t *buf) {
+    BIGNUM *b = NULL;
+    assert_int_equal(EVP_PKEY_get_bn_param(pk, name, &b), 1);
+    tern_rsa_bytes r = {buf, (size_t)BN_bn2bin(b, buf)};
+    BN_free(b);
+    return r;
+}
+
+/* RSA-8192 (the largest size accepted): a key made with the openssl CLI
+ * (vectors/rsa/README.md), checked against OpenSSL on both paths. */
+static void test_rsa8192(void **state) {
+    (void)state;
+    FILE *f = fopen(tv_path("rsa/rsa8192.pem"), "r");
+    assert_non_null(f);
+    EVP_PKEY *pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    fclose(f);
+    assert_non_null(pkey);
+    static uint8_t b[8][1100];
+    tern_rsa_private k;
+    assert_int_equal(tern_rsa_private_init(&k, bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, b[0]),
+                                           bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, b[1]),
+                                           bn_param(pkey, OSSL_PKEY_PARAM_RSA_D, b[2]),
+                                           bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, b[3]),
+                                           bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR2, b[4]),
+                                           bn_param(pkey, OSSL_PKEY_PARAM_RSA_EXPONENT1, b[5]),
+                                           bn_param(pkey, OSSL_PKEY_PARAM_RSA_EXPONENT2, b[6]),
+                                           bn_param(pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, b[7])),
+                     0);
+    assert_int_equal(k.pub.bits, 8192);
+    assert_int_equal(tern_rsa_len(&k.pub), 1024);
+    uint8_t dig[32], sig[1024], osig[1024];
+    uint64_t seed = 8192;
+    assert_int_equal(tern_hash(TERN_HASH_SHA256, dig, "8192", 4), 0);
+    /* PKCS#1 v1.5 is deterministic: same bytes as OpenSSL, on both paths */
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pkey, NULL);
+    size_t olen = sizeof osig;
+    assert_int_equal(EVP_PKEY_sign_init(c), 1);
+    assert_true(EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0);
+    assert_true(EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()) > 0);
+    assert_int_equal(EVP_PKEY_sign(c, osig, &olen, dig, 32), 1);
+    EVP_PKEY_CTX_free(c);
+    assert_int_equal(olen, 1024);
+    for (int path = 0; path < 2; path++) {
+        set_path(path ? "portable" : NULL);
+        assert_int_equal(tern_rsa_pkcs1_sign(&k, TERN_HASH_SHA256, dig, sig, sizeof sig, tv_rng, &seed), 0);
+        assert_memory_equal(sig, osig, 1024);
+        assert_int_equal(tern_rsa_pkcs1_verify(&k.pub, TERN_HASH_SHA256, dig, sig, 1024), 0);
+    }
+    set_path(NULL);
+    /* our PSS signature passes OpenSSL */
+    assert_int_equal(tern_rsa_pss_sign(&k, TERN_HASH_SHA256, dig, sig, sizeof sig, tv_rng, &seed), 0);
+    c = EVP_PKEY_CTX_new(pkey, NULL);
+    assert_int_equal(EVP_PKEY_verify_init(c), 1);
+    assert_true(EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PSS_PADDING) > 0);
+    assert_true(EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()) > 0);
+    assert_true(EVP_PKEY_CTX_set_rsa_pss_saltlen(c, RSA_PSS_SALTLEN_DIGEST) > 0);
+    assert_int_equal(EVP_PKEY_verify(c, sig, 1024, dig, 32), 1);
+    EVP_PKEY_CTX_free(c);
+    /* OpenSSL encrypts a premaster, we decrypt it */
+    uint8_t pms[48], ct[1024], got[48];
+    for (int i = 0; i < 48; i++)
+        pms[i] = (uint8_t)(i + 0x40);
+    pms[0] = 3, pms[1] = 3;
+    c = EVP_PKEY_CTX_new(pkey, NULL);
+    size_t clen = sizeof ct;
+    assert_int_equal(EVP_PKEY_encrypt_init(c), 1);
+    assert_true(EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0);
+    assert_int_equal(EVP_PKEY_encrypt(c, ct, &clen, pms, 48), 1);
+    EVP_PKEY_CTX_free(c);
+    assert_int_equal(tern_rsa_tls_premaster_decrypt(&k, ct, clen, 0x0303, got, tv_rng, &seed), 0);
+    assert_memory_equal(got, pms, 48);
+    EVP_PKEY_free(pkey);
+    tern_rsa_private_wipe(&k);
+}
 #endif
 
 int main(void) {
@@ -693,6 +776,7 @@ int main(void) {
         cmocka_unit_test(test_fault_check),
 #ifdef TERN_TEST_HAVE_OPENSSL
         cmocka_unit_test(test_openssl_cross),
+        cmocka_unit_test(test_rsa8192),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
