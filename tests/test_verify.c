@@ -315,7 +315,7 @@ static void test_parse_ip(void **state) {
 
 /* A flipped byte in the signature or in the signed part of a leaf makes
  * its signature fail, for each signature algorithm (RSA PKCS#1 v1.5, PSS,
- * ECDSA P-256). */
+ * ECDSA P-256 and P-384). */
 static void test_signature_flips(void **state) {
     (void)state;
     static const struct {
@@ -324,6 +324,7 @@ static void test_signature_flips(void **state) {
         {"server", "int-ca", "root-ca"},       {"sha512", "int-ca", "root-ca"}, {"pss", "int-ca", "root-ca"},
         {"pss384", "int-ca", "root-ca"},       {"ec256", "int-ca", "root-ca"},
         {"ecp256-leaf", NULL, "ecp256-root"},  {"ecp256-leaf-sha384", NULL, "ecp256-root"},
+        {"ec-leaf", NULL, "ec-root"},
     };
     int64_t now = tern_der_days_from_civil(2030, 1, 1) * 86400;
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {

@@ -2,7 +2,7 @@
  * Certificate path validation (RFC 5280 §6.1, the parts a TLS verifier
  * needs) as a bounded depth-first search over candidate issuers, and
  * certificate signature checks (RFC 8017 PKCS#1 v1.5 and PSS, FIPS 186-4
- * ECDSA on P-256).  See verify.h for the rules.
+ * ECDSA on P-256 and P-384).  See verify.h for the rules.
  */
 #include "lib/x509/verify.h"
 
@@ -61,10 +61,8 @@ int tern_x509_check_signature(const tern_x509_cert *issuer, const tern_x509_cert
         rc = tern_rsa_pss_verify(&key.rsa, alg->hash, digest, subject->signature.p, subject->signature.len);
     else if (key.curve == TERN_X509_CURVE_P256)
         rc = tern_ecdsa_p256_verify(key.ec_point, alg->hash, digest, subject->signature.p, subject->signature.len);
-    else {
-        say(msg, cap, "%s", "is signed with ECDSA on P-384, which is not supported yet");
-        return TERN_ERR_CERT_UNSUPPORTED;
-    }
+    else
+        rc = tern_ecdsa_p384_verify(key.ec_point, alg->hash, digest, subject->signature.p, subject->signature.len);
     if (rc < 0) {
         say(msg, cap, "%s", "has a signature that does not verify with its issuer's key");
         return TERN_ERR_CERT_SIGNATURE;

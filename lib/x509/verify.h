@@ -19,7 +19,7 @@
  *
  * Checks on each certificate of the path: issuer/subject name chaining,
  * the signature (RSA PKCS#1 v1.5 with SHA-256/384/512, RSA-PSS; SHA-1 and
- * MD5 refused; ECDSA with a P-256 issuer key; P-384 "not supported yet"),
+ * MD5 refused; ECDSA with a P-256 or P-384 issuer key),
  * validity at `now`, no unknown critical extension, RSA keys >= 2048 bits;
  * on issuers: basicConstraints cA, pathLenConstraint, keyUsage keyCertSign
  * when keyUsage is present, and no nameConstraints (not enforced yet, so
