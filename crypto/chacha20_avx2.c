@@ -88,20 +88,38 @@ void tern_chacha20_blocks8_avx2(const uint32_t state[16], const uint8_t *in, uin
     __m256i x[16], lo[8], hi[8];
 
     for (size_t n = 0; n < nblocks8; n++) {
-        for (int i = 0; i < 16; i++)
-            x[i] = s[i];
+        /* The rounds work on sixteen named locals, not an array whose
+         * address escapes (the transpose and the wipe below take x's
+         * address), so the compiler can keep them in registers. */
+        __m256i x0 = s[0], x1 = s[1], x2 = s[2], x3 = s[3], x4 = s[4], x5 = s[5], x6 = s[6], x7 = s[7];
+        __m256i x8 = s[8], x9 = s[9], x10 = s[10], x11 = s[11], x12 = s[12], x13 = s[13], x14 = s[14],
+                x15 = s[15];
         for (int r = 0; r < 10; r++) {
-            QR8(x[0], x[4], x[8], x[12]);
-            QR8(x[1], x[5], x[9], x[13]);
-            QR8(x[2], x[6], x[10], x[14]);
-            QR8(x[3], x[7], x[11], x[15]);
-            QR8(x[0], x[5], x[10], x[15]);
-            QR8(x[1], x[6], x[11], x[12]);
-            QR8(x[2], x[7], x[8], x[13]);
-            QR8(x[3], x[4], x[9], x[14]);
+            QR8(x0, x4, x8, x12);
+            QR8(x1, x5, x9, x13);
+            QR8(x2, x6, x10, x14);
+            QR8(x3, x7, x11, x15);
+            QR8(x0, x5, x10, x15);
+            QR8(x1, x6, x11, x12);
+            QR8(x2, x7, x8, x13);
+            QR8(x3, x4, x9, x14);
         }
-        for (int i = 0; i < 16; i++)
-            x[i] = _mm256_add_epi32(x[i], s[i]);
+        x[0] = _mm256_add_epi32(x0, s[0]);
+        x[1] = _mm256_add_epi32(x1, s[1]);
+        x[2] = _mm256_add_epi32(x2, s[2]);
+        x[3] = _mm256_add_epi32(x3, s[3]);
+        x[4] = _mm256_add_epi32(x4, s[4]);
+        x[5] = _mm256_add_epi32(x5, s[5]);
+        x[6] = _mm256_add_epi32(x6, s[6]);
+        x[7] = _mm256_add_epi32(x7, s[7]);
+        x[8] = _mm256_add_epi32(x8, s[8]);
+        x[9] = _mm256_add_epi32(x9, s[9]);
+        x[10] = _mm256_add_epi32(x10, s[10]);
+        x[11] = _mm256_add_epi32(x11, s[11]);
+        x[12] = _mm256_add_epi32(x12, s[12]);
+        x[13] = _mm256_add_epi32(x13, s[13]);
+        x[14] = _mm256_add_epi32(x14, s[14]);
+        x[15] = _mm256_add_epi32(x15, s[15]);
         transpose8(&x[0], lo);
         transpose8(&x[8], hi);
         for (int j = 0; j < 8; j++) {

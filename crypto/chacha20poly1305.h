@@ -64,8 +64,8 @@ typedef struct {
     size_t buflen;
 } tern_poly1305_ctx;
 
-/* Internal: the AVX2 four-lane path (crypto/poly1305_avx2.c).  Absorbs
- * nblocks full 16-byte blocks (a multiple of 4, at least 4) into h, both h
+/* Internal: the AVX2 eight-lane path (crypto/poly1305_avx2.c).  Absorbs
+ * nblocks full 16-byte blocks (a multiple of 8, at least 8) into h, both h
  * and the clamped r in the radix-2^44 form of tern_poly1305_ctx.  Only call
  * after tern_cpu_has(TERN_CPU_AVX2). */
 void tern_poly1305_blocks_avx2(uint64_t h[3], const uint64_t r[3], const uint8_t *m, size_t nblocks);

@@ -13,7 +13,7 @@
  *
  * Constant time: no branch or index on the key, message or tag; the final
  * "subtract p if h >= p" is a mask select.  Runs of 16 or more full blocks
- * go to the AVX2 four-lane code (crypto/poly1305_avx2.c) when the CPU has
+ * go to the AVX2 eight-lane code (crypto/poly1305_avx2.c) when the CPU has
  * it; this file is the portable reference and the tail.
  */
 #include "crypto/chacha20poly1305.h"
@@ -94,11 +94,11 @@ void tern_poly1305_update(tern_poly1305_ctx *ctx, const uint8_t *data, size_t le
     }
     if (len >= 16) {
         size_t n = len / 16;
-        /* Long runs of full blocks go four lanes wide with AVX2 (the
+        /* Long runs of full blocks go eight lanes wide with AVX2 (the
          * power setup costs a few block times, so only from 16 blocks);
          * the split depends on the length only. */
         if (n >= 16 && tern_cpu_has(TERN_CPU_AVX2)) {
-            size_t v = n & ~(size_t)3;
+            size_t v = n & ~(size_t)7;
             tern_poly1305_blocks_avx2(ctx->h, ctx->r, data, v);
             data += v * 16;
             len -= v * 16;

@@ -1,12 +1,13 @@
 /*
- * Poly1305 (RFC 8439 §2.5) four blocks at a time with AVX2.
+ * Poly1305 (RFC 8439 §2.5) eight blocks at a time with AVX2.
  *
- * The message blocks m_1 .. m_4N are dealt round-robin to four lanes; lane
- * j accumulates A_j = sum_t m_{4t+j+1} (r^4)^(N-1-t) by the usual Horner
- * step A = (A + M) r^4, except that the last step multiplies lane j by
- * r^(4-j) instead.  Then sum_j A_j = sum_i m_i r^(4N-i+1), which is what
- * the serial algorithm computes; a running accumulator h from earlier
- * blocks is added into lane 0's first block, where it picks up r^(4N).
+ * The message blocks m_1 .. m_8N are dealt round-robin to eight lanes (two
+ * registers of four); lane j accumulates A_j = sum_t m_{8t+j+1}
+ * (r^8)^(N-1-t) by the usual Horner step A = (A + M) r^8, except that the
+ * last step multiplies lane j by r^(8-j) instead.  Then
+ * sum_j A_j = sum_i m_i r^(8N-i+1), which is what the serial algorithm
+ * computes; a running accumulator h from earlier blocks is added into lane
+ * 0's first block, where it picks up r^(8N).
  *
  * Arithmetic is in radix 2^26 (five limbs per lane, one per 64-bit element)
  * so that vpmuludq's 32 x 32 -> 64-bit products can be summed without
@@ -123,37 +124,53 @@ static inline void load4(__m256i m[5], const uint8_t *p) {
 }
 
 void tern_poly1305_blocks_avx2(uint64_t h[3], const uint64_t r44[3], const uint8_t *m, size_t nblocks) {
-    uint64_t r1[5], r2[5], r3[5], r4[5], h26[5];
-    __m256i R4[5], S4[5], RL[5], SL[5], A[5], M[5];
-    to26(r1, r44);
-    mul26(r2, r1, r1);
-    mul26(r3, r2, r1);
-    mul26(r4, r3, r1);
+    /* Two independent four-lane accumulators (A: blocks 8t+1..8t+4, B:
+     * 8t+5..8t+8) so that one's multiply-and-carry chain overlaps the
+     * other's: eight lanes, step r^8, final multipliers r^8..r^1. */
+    uint64_t rp[9][5], h26[5];
+    __m256i R8[5], S8[5], RA[5], SA[5], RB[5], SB[5], A[5], B[5], M[5];
+    to26(rp[1], r44);
+    for (int k = 2; k <= 8; k++)
+        mul26(rp[k], rp[k - 1], rp[1]);
     to26(h26, h);
     for (int i = 0; i < 5; i++) {
-        R4[i] = _mm256_set1_epi64x((long long)r4[i]);
-        S4[i] = _mm256_set1_epi64x((long long)(r4[i] * 5));
-        /* the last step: lane j times r^(4-j) (set_epi64x lists lane 3 first) */
-        RL[i] = _mm256_set_epi64x((long long)r1[i], (long long)r2[i], (long long)r3[i], (long long)r4[i]);
-        SL[i] = _mm256_set_epi64x((long long)(r1[i] * 5), (long long)(r2[i] * 5), (long long)(r3[i] * 5),
-                                  (long long)(r4[i] * 5));
+        R8[i] = _mm256_set1_epi64x((long long)rp[8][i]);
+        S8[i] = _mm256_set1_epi64x((long long)(rp[8][i] * 5));
+        /* last step: lane j of A times r^(8-j), of B times r^(4-j)
+         * (set_epi64x lists lane 3 first) */
+        RA[i] = _mm256_set_epi64x((long long)rp[5][i], (long long)rp[6][i], (long long)rp[7][i],
+                                  (long long)rp[8][i]);
+        SA[i] = _mm256_set_epi64x((long long)(rp[5][i] * 5), (long long)(rp[6][i] * 5),
+                                  (long long)(rp[7][i] * 5), (long long)(rp[8][i] * 5));
+        RB[i] = _mm256_set_epi64x((long long)rp[1][i], (long long)rp[2][i], (long long)rp[3][i],
+                                  (long long)rp[4][i]);
+        SB[i] = _mm256_set_epi64x((long long)(rp[1][i] * 5), (long long)(rp[2][i] * 5),
+                                  (long long)(rp[3][i] * 5), (long long)(rp[4][i] * 5));
         A[i] = _mm256_set_epi64x(0, 0, 0, (long long)h26[i]);
+        B[i] = _mm256_setzero_si256();
     }
-    size_t n4 = nblocks / 4;
-    for (size_t t = 0; t < n4; t++) {
-        load4(M, m + 64 * t);
+    size_t n8 = nblocks / 8;
+    for (size_t t = 0; t < n8; t++) {
+        load4(M, m + 128 * t);
         for (int i = 0; i < 5; i++)
             A[i] = _mm256_add_epi64(A[i], M[i]);
-        if (t + 1 < n4) /* public: the loop position */
-            vmul(A, A, R4, S4);
-        else
-            vmul(A, A, RL, SL);
+        load4(M, m + 128 * t + 64);
+        for (int i = 0; i < 5; i++)
+            B[i] = _mm256_add_epi64(B[i], M[i]);
+        if (t + 1 < n8) { /* public: the loop position */
+            vmul(A, A, R8, S8);
+            vmul(B, B, R8, S8);
+        } else {
+            vmul(A, A, RA, SA);
+            vmul(B, B, RB, SB);
+        }
     }
-    /* Sum the lanes, carry, and hand back in radix 2^44. */
-    uint64_t lanes[4], d[5], c;
+    /* Sum the eight lanes, carry, and hand back in radix 2^44. */
+    uint64_t la[4], lb[4], d[5], c;
     for (int i = 0; i < 5; i++) {
-        _mm256_storeu_si256((__m256i *)(void *)lanes, A[i]);
-        d[i] = lanes[0] + lanes[1] + lanes[2] + lanes[3];
+        _mm256_storeu_si256((__m256i *)(void *)la, A[i]);
+        _mm256_storeu_si256((__m256i *)(void *)lb, B[i]);
+        d[i] = la[0] + la[1] + la[2] + la[3] + lb[0] + lb[1] + lb[2] + lb[3];
     }
     c = d[0] >> 26, d[0] &= M26, d[1] += c;
     c = d[1] >> 26, d[1] &= M26, d[2] += c;
@@ -162,15 +179,16 @@ void tern_poly1305_blocks_avx2(uint64_t h[3], const uint64_t r44[3], const uint8
     c = d[4] >> 26, d[4] &= M26, d[0] += c * 5;
     c = d[0] >> 26, d[0] &= M26, d[1] += c;
     from26(h, d);
-    tern_wipe(lanes, sizeof lanes);
-    tern_wipe(r1, sizeof r1);
-    tern_wipe(r2, sizeof r2);
-    tern_wipe(r3, sizeof r3);
-    tern_wipe(r4, sizeof r4);
-    tern_wipe(R4, sizeof R4);
-    tern_wipe(S4, sizeof S4);
-    tern_wipe(RL, sizeof RL);
-    tern_wipe(SL, sizeof SL);
+    tern_wipe(la, sizeof la);
+    tern_wipe(lb, sizeof lb);
+    tern_wipe(rp, sizeof rp);
+    tern_wipe(R8, sizeof R8);
+    tern_wipe(S8, sizeof S8);
+    tern_wipe(RA, sizeof RA);
+    tern_wipe(SA, sizeof SA);
+    tern_wipe(RB, sizeof RB);
+    tern_wipe(SB, sizeof SB);
     tern_wipe(A, sizeof A);
+    tern_wipe(B, sizeof B);
     tern_wipe(M, sizeof M);
 }
