@@ -11,6 +11,9 @@
  * with one reduction per 256 bytes.  Like crypto/aes_aesni.c, encryption
  * hashes the previous batch and decryption the current one.
  *
+ * Records shorter than one batch (256 bytes) go to the AES-NI code, which
+ * has less set-up per call.
+ *
  * Key schedule and the table of H powers are the AES-NI ones
  * (tern_gcm_aesni_setup): same layout, see crypto/aes_aesni.c for the GHASH
  * representation (reflected blocks, powers stored times x^-1).
@@ -255,6 +258,13 @@ static void tail(const __m128i *rk, unsigned rounds, __m256i ctr, const uint8_t 
 
 void tern_gcm_vaes_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const uint8_t *aad, size_t aadlen,
                          const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[16], int decrypt) {
+    /* A record shorter than one 16-block batch is all set-up and tail; the
+     * AES-NI code (same key layout, a subset of this CPU's features) does
+     * that with less overhead than two-block registers. */
+    if (len < 256) {
+        tern_gcm_aesni_crypt(k, nonce, aad, aadlen, in, len, out, tag, decrypt);
+        return;
+    }
     const __m128i *rk = (const __m128i *)(const void *)k->rk;
     const __m128i *hpow = (const __m128i *)(const void *)k->h, *hkar = hpow + TERN_GCM_HPOW;
     unsigned rounds = k->rounds;
