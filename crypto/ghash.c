@@ -7,6 +7,11 @@
  * data through the cache.  Instead the carry-less 64x64-bit products are
  * built from ordinary integer multiplications of operands whose bits are
  * spaced four apart (see bmul64), so carries never reach a bit we keep.
+ * Two variants: where the compiler offers unsigned __int128 (every 64-bit
+ * gcc/clang target) each multiplication yields both halves of a product
+ * (bmul64_wide); elsewhere the high halves come from bit-reversed operands
+ * (bmul64 + rev64).  The second is always built (tern_ghash_ct64_rev) so
+ * the tests can compare the two.
  *
  * Representation.  A block loaded as a 128-bit big-endian integer has the
  * coefficient of x^i at bit 127 - i (bit-reflected).  For reflected A, B the
