@@ -166,3 +166,15 @@ fuzz-smoke: $(FUZZ_BIN)
 	@sh tests/fuzz/run_smoke.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 -include $(LIB_OBJ:.o=.d) $(TEST_UTIL_OBJ:.o=.d) $(TEST_BIN:=.d)
+
+# Static analysis (tests/analyze.sh): cppcheck, and clang-tidy with the checks
+# in .clang-tidy, one file per job (make -j) with the file's ISA flags.
+TIDY        ?= clang-tidy
+ANALYZE_LOG := $(LIB_SRC:%.c=$(BUILD)/analyze/%.tidy)
+$(BUILD)/analyze/%.tidy: %.c .clang-tidy
+	@mkdir -p $(dir $@)
+	@$(TIDY) --quiet $< -- -std=c11 -D_DEFAULT_SOURCE -Iinclude -I. $(call isa_flags,$<) >$@.tmp 2>&1 || true
+	@mv $@.tmp $@
+.PHONY: analyze
+analyze: $(ANALYZE_LOG)
+	@sh tests/analyze.sh $(ANALYZE_LOG)
