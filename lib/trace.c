@@ -375,10 +375,59 @@ static int dec_ske(fields *fs, tern_reader *r) {
     return 0;
 }
 
-static int dec_cke(fields *fs, tern_reader *r) {
-    tern_reader point;
-    TERN_TRY(tern_rd_vec8(r, &point));
-    add_hex(fs, "public", point.p, tern_rd_left(&point));
+static int dec_cke(fields *fs, tern_reader *r, int rsa) {
+    tern_reader v;
+    if (rsa) { /* EncryptedPreMasterSecret (RFC 5246 §7.4.7.1): ciphertext, not a secret */
+        TERN_TRY(tern_rd_vec16(r, &v));
+        add(fs, "encrypted_premaster", "%zu bytes (RSAES-PKCS1-v1_5 to the server certificate's key)",
+            tern_rd_left(&v));
+        return 0;
+    }
+    TERN_TRY(tern_rd_vec8(r, &v));
+    add_hex(fs, "public", v.p, tern_rd_left(&v));
+    return 0;
+}
+
+/* CertificateRequest (RFC 5246 §7.4.4). */
+static int dec_cert_request(fields *fs, tern_reader *r) {
+    tern_reader types, algs, cas;
+    char buf[512] = "";
+    TERN_TRY(tern_rd_vec8(r, &types));
+    uint8_t t;
+    while (tern_rd_u8(&types, &t) == 0)
+        list_item(buf, sizeof buf, t == 1 ? "rsa_sign" : t == 64 ? "ecdsa_sign" : NULL, t, 2);
+    add(fs, "certificate_types", "%s", buf);
+    TERN_TRY(tern_rd_vec16(r, &algs));
+    buf[0] = '\0';
+    uint16_t s;
+    while (tern_rd_u16(&algs, &s) == 0)
+        list_item(buf, sizeof buf, sigalg_name(s), s, 4);
+    add(fs, "signature_algorithms", "%s", buf);
+    TERN_TRY(tern_rd_vec16(r, &cas));
+    size_t n = 0;
+    while (tern_rd_left(&cas) > 0) {
+        tern_reader dn;
+        TERN_TRY(tern_rd_vec16(&cas, &dn));
+        if (n++ < 4) {
+            char name[160];
+            tern_span sp = {dn.p, tern_rd_left(&dn)};
+            tern_x509_name_display(sp, name, sizeof name);
+            add(fs, "certificate_authority", "%s", name);
+        }
+    }
+    add(fs, "certificate_authorities", "%zu%s", n, n ? "" : " (any CA the server trusts)");
+    return 0;
+}
+
+/* CertificateVerify (RFC 5246 §7.4.8): a signature over the transcript. */
+static int dec_cert_verify(fields *fs, tern_reader *r) {
+    uint16_t scheme;
+    tern_reader sig;
+    TERN_TRY(tern_rd_u16(r, &scheme));
+    const char *s = sigalg_name(scheme);
+    add(fs, "signature_algorithm", "%s (0x%04x)", s ? s : "?", scheme);
+    TERN_TRY(tern_rd_vec16(r, &sig));
+    add(fs, "signature", "%zu bytes", tern_rd_left(&sig));
     return 0;
 }
 
@@ -390,6 +439,10 @@ static int dec_finished(fields *fs, tern_reader *r) {
 }
 
 /* ---- the hooks ---- */
+
+static int rsa_kx(const tern_conn *c) {
+    return c->suite != NULL && c->suite->kx == TERN_KX_RSA;
+}
 
 static void emit(tern_conn *c, tern_trace_event *ev) {
     ev->is_server = c->side == TERN_SERVER;
@@ -435,7 +488,9 @@ void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, si
         case TERN_HT_SERVER_HELLO: rc = dec_hello(&fs, &r, 0); break;
         case TERN_HT_CERTIFICATE: rc = dec_certificate(&fs, &r); break;
         case TERN_HT_SERVER_KEY_EXCHANGE: rc = dec_ske(&fs, &r); break;
-        case TERN_HT_CLIENT_KEY_EXCHANGE: rc = dec_cke(&fs, &r); break;
+        case TERN_HT_CLIENT_KEY_EXCHANGE: rc = dec_cke(&fs, &r, rsa_kx(c)); break;
+        case TERN_HT_CERTIFICATE_REQUEST: rc = dec_cert_request(&fs, &r); break;
+        case TERN_HT_CERTIFICATE_VERIFY: rc = dec_cert_verify(&fs, &r); break;
         case TERN_HT_FINISHED: rc = dec_finished(&fs, &r); break;
         default: break;
         }
@@ -447,7 +502,7 @@ void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, si
     ev.sent = sent;
     ev.msg_type = type;
     ev.name = msg_name(type);
-    ev.rfc = msg_rfc(type);
+    ev.rfc = type == TERN_HT_CLIENT_KEY_EXCHANGE && rsa_kx(c) ? "RFC 5246 7.4.7.1" : msg_rfc(type);
     ev.fields = fs.f;
     ev.nfields = fs.n;
     ev.bytes = msg;
@@ -570,9 +625,15 @@ void tern_trace_keys(tern_conn *c) {
         keylog(c);
         return;
     }
-    keys_event(c, "premaster_secret", "RFC 8422 5.10, RFC 7748 6.1",
-               "X25519(our ephemeral private key, the peer's ephemeral public key): 32 bytes that both sides "
-               "computed on their own and that never crossed the wire");
+    if (rsa_kx(c))
+        keys_event(c, "premaster_secret", "RFC 5246 7.4.7.1",
+                   "48 bytes the client chose at random (after the version 0x0303) and sent encrypted to the RSA "
+                   "key of the server's certificate; only the holder of that private key can read it (and anyone "
+                   "who gets that key later can read it too: no forward secrecy without ECDHE)");
+    else
+        keys_event(c, "premaster_secret", "RFC 8422 5.10, RFC 7748 6.1",
+                   "X25519(our ephemeral private key, the peer's ephemeral public key): 32 bytes that both sides "
+                   "computed on their own and that never crossed the wire");
     char detail[300];
     if (c->ems)
         snprintf(detail, sizeof detail,

@@ -150,19 +150,28 @@ static void explain_message(tool_obs *o, const tern_trace_event *ev) {
                  f ? f : "?");
         say(o, buf);
         break;
-    case T_CERTIFICATE:
+    case T_CERTIFICATE: {
         f = field(ev, "certificates");
         o->certs_sent = f ? atoi(f) : 0;
-        snprintf(buf, sizeof buf,
-                 we_client ? "The server sent its certificate chain (%s certificate%s), leaf first. By itself it "
-                             "proves nothing (certificates are public); next we check it against our trust store, "
-                             "and the ServerKeyExchange signature will prove the server holds the leaf's private key."
-                           : "We send the certificate chain of our key store (%s certificate%s), leaf first. The "
-                             "client checks it against its trust store; our signature in ServerKeyExchange will "
-                             "prove we hold the leaf's private key.",
-                 f ? f : "?", f && strcmp(f, "1") == 0 ? "" : "s");
+        const char *text;
+        if (!we_client && ev->sent)
+            text = "We send the certificate chain of our key store (%s certificate%s), leaf first. The client "
+                   "checks it against its trust store; our signature (ServerKeyExchange, or for the RSA key "
+                   "exchange our ability to decrypt the premaster) proves we hold the leaf's private key.";
+        else if (we_client && !ev->sent)
+            text = "The server sent its certificate chain (%s certificate%s), leaf first. By itself it proves "
+                   "nothing (certificates are public); next we check it against our trust store, and the "
+                   "server must then prove it holds the leaf's private key.";
+        else if (we_client)
+            text = "The server asked for a certificate: we send the chain of our key store (%s certificate%s; "
+                   "none means we have no key store and the server decides whether that is acceptable).";
+        else
+            text = "The client sent its certificate chain (%s certificate%s). We check it against our trust "
+                   "store for client use; its CertificateVerify must then prove it holds the leaf's key.";
+        snprintf(buf, sizeof buf, text, f ? f : "?", f && strcmp(f, "1") == 0 ? "" : "s");
         say(o, buf);
         break;
+    }
     case T_SERVER_KEY_EXCHANGE:
         f = field(ev, "signature_algorithm");
         snprintf(buf, sizeof buf,
@@ -181,6 +190,16 @@ static void explain_message(tool_obs *o, const tern_trace_event *ev) {
                          : "We have said everything for now: the client's turn.");
         break;
     case T_CLIENT_KEY_EXCHANGE:
+        if (field(ev, "encrypted_premaster") != NULL) {
+            say(o, we_client ? "The RSA key exchange: we chose the 48-byte premaster secret at random and send it "
+                               "encrypted to the public key of the server's certificate. Only the server can "
+                               "decrypt it, which is how it proves it holds the certificate's key."
+                             : "The RSA key exchange: the client's premaster secret, encrypted to our key store's "
+                               "public key. We decrypt it in constant time; a bad ciphertext silently gives a "
+                               "random premaster (RFC 5246 7.4.7.1), so the handshake fails at Finished instead "
+                               "of telling an attacker why.");
+            break;
+        }
         say(o, we_client ? "Our own ephemeral x25519 public key. Both sides can now compute the same premaster "
                            "secret; someone who sees both public keys on the wire cannot."
                          : "The client's ephemeral x25519 public key. With our private half we compute the same "
@@ -200,7 +219,16 @@ static void explain_message(tool_obs *o, const tern_trace_event *ev) {
                           "unless they match.");
         break;
     case T_CERTIFICATE_REQUEST:
-        say(o, "The server asks for a client certificate.");
+        say(o, we_client ? "The server asks us for a certificate (mutual TLS): the kinds of key and signature "
+                           "schemes it accepts, and the CAs it trusts."
+                         : "We ask the client for a certificate (mutual TLS): the signature schemes we can check "
+                           "and the CAs of our trust store.");
+        break;
+    case T_CERTIFICATE_VERIFY:
+        say(o, ev->sent ? "We sign the hash of every handshake message so far with our key store's private key: "
+                          "this proves we hold the key of the certificate we sent."
+                        : "The client's signature over the handshake so far; we check it with the public key of "
+                          "the certificate it sent (the handshake stops with decrypt_error if it does not verify).");
         break;
     default:
         break;
