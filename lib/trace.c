@@ -562,11 +562,15 @@ void tern_trace_chain(tern_conn *c, const uint8_t *const *certs, const size_t *l
                 continue;
             on_path[i < TERN_X509_MAX_PEER_CERTS ? i : 0] = 1;
             char detail[512];
-            if (k == 0)
+            if (k == 0 && c->side == TERN_CLIENT)
                 snprintf(detail, sizeof detail,
                          "ok: signature verified with its issuer's key, inside its validity period, allowed for "
-                         "%s use, and it names %s",
-                         c->side == TERN_CLIENT ? "server" : "client", c->server_name[0] ? c->server_name : "the peer");
+                         "server use, and it names %s",
+                         c->server_name[0] ? c->server_name : "the server");
+            else if (k == 0) /* a client certificate: no name to check (RFC 5246 §7.4.6) */
+                snprintf(detail, sizeof detail,
+                         "ok: signature verified with its issuer's key, inside its validity period, allowed for "
+                         "client use (extKeyUsage clientAuth)");
             else
                 snprintf(detail, sizeof detail,
                          "ok: a CA (basicConstraints cA, keyCertSign), signature verified with its issuer's key, "
