@@ -161,9 +161,9 @@ static int check_issuer(search *s, const tern_x509_cert *issuer, const char *who
                 "keyUsage without keyCertSign");
         return -1;
     }
-    if (issuer->has_name_constraints) {
-        fail_at(s, score, TERN_ERR_CERT_UNSUPPORTED, idx, "%s carries name constraints, %s", who,
-                "which tern does not enforce yet");
+    if (issuer->nc_unsupported) {
+        fail_at(s, score, TERN_ERR_CERT_UNSUPPORTED, idx, "%s carries name constraints %s", who,
+                "on names other than DNS names and IP addresses, which tern does not enforce yet");
         return -1;
     }
     if (issuer->has_path_len && below > issuer->path_len) {
@@ -172,6 +172,149 @@ static int check_issuer(search *s, const tern_x509_cert *issuer, const char *who
                  below == 1 ? " is" : "s are");
         fail_at(s, score, TERN_ERR_CERT_PATH_LEN, idx, "%s: %s", who, d);
         return -1;
+    }
+    return 0;
+}
+
+/* ---- name constraints (RFC 5280 §4.2.1.10, §6.1.4 (g)) ---- */
+
+static char lc(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
+
+static int tail_eq(const char *a, size_t an, const char *b, size_t bn) {
+    /* Does a end with b (case-insensitively)? */
+    if (bn > an)
+        return 0;
+    for (size_t i = 0; i < bn; i++)
+        if (lc(a[an - bn + i]) != lc(b[i]))
+            return 0;
+    return 1;
+}
+
+/* Is DNS name n inside the subtree of base?  "example.com" covers itself
+ * and every name below it; ".example.com" only the names below it; ""
+ * covers everything. */
+static int dns_within(const char *n, size_t nn, const char *base, size_t bn) {
+    if (bn == 0)
+        return 1;
+    if (base[0] == '.')
+        return nn > bn && tail_eq(n, nn, base, bn);
+    if (nn == bn)
+        return tail_eq(n, nn, base, bn);
+    return nn > bn && n[nn - bn - 1] == '.' && tail_eq(n, nn, base, bn);
+}
+
+/* For an excluded subtree, a wildcard name "*.rest" is refused when it is
+ * inside the subtree or could stand for a name inside it (the base lies
+ * one label below rest). */
+static int dns_may_hit(const char *n, size_t nn, const char *base, size_t bn) {
+    if (dns_within(n, nn, base, bn))
+        return 1;
+    if (nn >= 2 && n[0] == '*' && n[1] == '.') {
+        const char *b = base[0] == '.' ? base + 1 : base;
+        size_t bl = base[0] == '.' ? bn - 1 : bn;
+        const char *dot = memchr(b, '.', bl);
+        return dot != NULL && (size_t)(b + bl - (dot + 1)) == nn - 2 && tail_eq(n + 2, nn - 2, dot + 1, nn - 2);
+    }
+    return 0;
+}
+
+static int ip_within(const uint8_t *ip, size_t n, const uint8_t *base, size_t bn) {
+    if (bn != 2 * n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((ip[i] & base[n + i]) != (base[i] & base[n + i]))
+            return 0;
+    return 1;
+}
+
+/* Check one name (GeneralName tag 0x82 DNS or 0x87 IP) against the CA's
+ * constraints: 0 if allowed. */
+static int nc_allows(const tern_x509_cert *ca, uint8_t tag, tern_span name) {
+    tern_reader seq;
+    tern_rd_init(&seq, ca->name_constraints.p, ca->name_constraints.len);
+    for (unsigned k = 0; k < 2; k++) {
+        tern_reader list;
+        int present;
+        if (tern_der_optional(&seq, TERN_DER_CTX_CONS(k), &list, &present) < 0)
+            return -1;
+        if (!present)
+            continue;
+        int have_type = 0, hit = 0;
+        while (tern_rd_left(&list)) {
+            tern_reader sub;
+            tern_der_elem base;
+            if (tern_der_expect(&list, TERN_DER_SEQUENCE, &sub) < 0 || tern_der_next(&sub, &base) < 0)
+                return -1;
+            if (base.tag != tag)
+                continue;
+            have_type = 1;
+            const char *nn = (const char *)name.p, *bb = (const char *)base.content.p;
+            if (tag == TERN_DER_CTX_PRIM(7))
+                hit |= ip_within(name.p, name.len, base.content.p, base.content.len);
+            else if (k == 0)
+                hit |= dns_within(nn, name.len, bb, base.content.len);
+            else
+                hit |= dns_may_hit(nn, name.len, bb, base.content.len);
+        }
+        if (k == 0 && have_type && !hit)
+            return -1; /* outside every permitted subtree of its type */
+        if (k == 1 && hit)
+            return -1; /* inside an excluded subtree */
+    }
+    return 0;
+}
+
+/* The CA `ca` constrains every certificate below it on the path, except
+ * self-issued intermediates (§6.1.4 (g) / §6.1.3 (b)). */
+static int check_name_constraints(search *s, const tern_x509_cert *ca, const char *who, int score, int idx) {
+    if (!ca->has_name_constraints)
+        return 0;
+    for (size_t i = 0; i < s->depth; i++) {
+        size_t k = s->path[i];
+        const tern_x509_cert *c = &s->certs[k];
+        if (i > 0 && tern_x509_self_issued(c))
+            continue;
+        tern_reader r;
+        tern_rd_init(&r, c->san.p, c->san.len);
+        tern_der_elem e;
+        int have = 0;
+        while (c->has_san && tern_rd_left(&r) && tern_der_next(&r, &e) == 0) {
+            if (e.tag != TERN_DER_CTX_PRIM(2) && e.tag != TERN_DER_CTX_PRIM(7))
+                continue;
+            if (nc_allows(ca, e.tag, e.content) < 0)
+                goto violated;
+        }
+        /* A leaf without subjectAltName may be matched by its CN (see
+         * tern_x509_check_name), so the CN is constrained like a DNS name. */
+        if (i == 0 && !c->has_san) {
+            e.tag = TERN_DER_CTX_PRIM(2);
+            e.content = tern_x509_name_cn(c->subject, NULL);
+            /* Only a CN that looks like a host name (letters, digits, '-',
+             * '_', '.', with a dot) can be matched as one. */
+            have = e.content.p != NULL && memchr(e.content.p, '.', e.content.len) != NULL;
+            for (size_t q = 0; have && q < e.content.len; q++) {
+                uint8_t ch = e.content.p[q];
+                have = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                       ch == '-' || ch == '_' || ch == '.';
+            }
+            if (have && nc_allows(ca, TERN_DER_CTX_PRIM(2), e.content) < 0)
+                goto violated;
+        }
+        continue;
+    violated : {
+        char lab[200], nm[80];
+        label_of(s, k, lab, sizeof lab);
+        if (e.tag == TERN_DER_CTX_PRIM(7) && e.content.len == 4)
+            snprintf(nm, sizeof nm, "IP %u.%u.%u.%u", e.content.p[0], e.content.p[1], e.content.p[2], e.content.p[3]);
+        else if (e.tag == TERN_DER_CTX_PRIM(7))
+            snprintf(nm, sizeof nm, "an IPv6 address");
+        else
+            snprintf(nm, sizeof nm, "%.*s", (int)(e.content.len < 60 ? e.content.len : 60), (const char *)e.content.p);
+        (void)idx;
+        fail_at(s, score, TERN_ERR_CERT_NAME, (int)k, "%s: the name %s is outside the name constraints of %s", lab,
+                nm, who);
+        return -1;
+    }
     }
     return 0;
 }
@@ -216,7 +359,8 @@ static int extend(search *s) {
         char al[160];
         tern_x509_cert_label(&a->cert, al, sizeof al);
         snprintf(iwho, sizeof iwho, "trust anchor (%s)", al);
-        if (check_issuer(s, &a->cert, iwho, below_count(s), 1, base + 1, -1) < 0)
+        if (check_issuer(s, &a->cert, iwho, below_count(s), 1, base + 1, -1) < 0 ||
+            check_name_constraints(s, &a->cert, iwho, base + 1, -1) < 0)
             continue;
         int rc = tern_x509_check_signature(&a->cert, c, smsg, sizeof smsg);
         if (rc < 0) {
@@ -239,7 +383,8 @@ static int extend(search *s) {
         if (++s->work > TERN_X509_MAX_WORK)
             break;
         label_of(s, j, iwho, sizeof iwho);
-        if (check_issuer(s, &s->certs[j], iwho, below_count(s), 0, base + 2, (int)j) < 0)
+        if (check_issuer(s, &s->certs[j], iwho, below_count(s), 0, base + 2, (int)j) < 0 ||
+            check_name_constraints(s, &s->certs[j], iwho, base + 2, (int)j) < 0)
             continue;
         int rc = tern_x509_check_signature(&s->certs[j], c, smsg, sizeof smsg);
         if (rc < 0) {

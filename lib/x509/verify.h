@@ -22,8 +22,12 @@
  * MD5 refused; ECDSA with a P-256 or P-384 issuer key),
  * validity at `now`, no unknown critical extension, RSA keys >= 2048 bits;
  * on issuers: basicConstraints cA, pathLenConstraint, keyUsage keyCertSign
- * when keyUsage is present, and no nameConstraints (not enforced yet, so
- * refused rather than ignored); on the leaf: keyUsage and extKeyUsage allow the
+ * when keyUsage is present, and nameConstraints (RFC 5280 §4.2.1.10) on
+ * DNS names and IP addresses, applied to every certificate below the CA
+ * (the SANs, and the CN of a SAN-less leaf when it looks like a host name;
+ * an excluded subtree also refuses a wildcard that could name something in
+ * it); a CA constraining other name forms is refused, not ignored, and a
+ * violation is TERN_ERR_CERT_NAME; on the leaf: keyUsage and extKeyUsage allow the
  * purpose, and the name.  Trust anchors: their own signature and validity
  * are not checked (RFC 5280 §6.1.1 (d): the anchor is input, not part of
  * the path), but when they carry basicConstraints/keyUsage/pathLen (v3),

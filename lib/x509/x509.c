@@ -402,6 +402,50 @@ static int parse_aki(tern_x509_cert *c, tern_reader *v) {
     return tern_rd_end(&seq);
 }
 
+/* NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees
+ * OPTIONAL, excludedSubtrees [1] GeneralSubtrees OPTIONAL }; GeneralSubtree
+ * ::= SEQUENCE { base GeneralName, minimum [0] DEFAULT 0, maximum [1]
+ * OPTIONAL } (RFC 5280 §4.2.1.10: at least one list, minimum 0, no
+ * maximum).  dNSName and iPAddress (address + mask: 8 or 32 bytes) bases
+ * are enforced; any other kind marks the certificate nc_unsupported. */
+static int parse_name_constraints(tern_x509_cert *c, tern_reader *v) {
+    tern_reader seq;
+    TERN_TRY(tern_der_expect(v, TERN_DER_SEQUENCE, &seq));
+    TERN_TRY(tern_rd_end(v));
+    c->name_constraints.p = seq.p;
+    c->name_constraints.len = seq.len;
+    int lists = 0;
+    for (unsigned k = 0; k < 2; k++) {
+        tern_reader list;
+        int present;
+        TERN_TRY(tern_der_optional(&seq, TERN_DER_CTX_CONS(k), &list, &present));
+        if (!present)
+            continue;
+        lists++;
+        TERN_ENSURE(tern_rd_left(&list) > 0, TERN_ERR_DECODE);
+        while (tern_rd_left(&list)) {
+            tern_reader sub;
+            tern_der_elem base;
+            TERN_TRY(tern_der_expect(&list, TERN_DER_SEQUENCE, &sub));
+            TERN_TRY(tern_der_next(&sub, &base));
+            TERN_TRY(tern_rd_end(&sub)); /* minimum/maximum must be absent */
+            if (base.tag == TERN_DER_CTX_PRIM(2)) {
+                for (size_t i = 0; i < base.content.len; i++)
+                    TERN_ENSURE(base.content.p[i] > 0 && base.content.p[i] < 0x80, TERN_ERR_DECODE);
+            } else if (base.tag == TERN_DER_CTX_PRIM(7)) {
+                TERN_ENSURE(base.content.len == 8 || base.content.len == 32, TERN_ERR_DECODE);
+            } else {
+                TERN_ENSURE((base.tag & 0xc0) == TERN_DER_CONTEXT, TERN_ERR_DECODE);
+                c->nc_unsupported = 1;
+            }
+        }
+    }
+    TERN_TRY(tern_rd_end(&seq));
+    TERN_ENSURE(lists > 0, TERN_ERR_DECODE);
+    c->has_name_constraints = 1;
+    return 0;
+}
+
 #define MAX_EXTENSIONS 64
 
 static int parse_extensions(tern_x509_cert *c, tern_reader *exts) {
@@ -445,15 +489,9 @@ static int parse_extensions(tern_x509_cert *c, tern_reader *exts) {
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_aki)) {
             TERN_TRY(parse_aki(c, &val));
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_name_constraints)) {
-            /* RFC 5280 §4.2.1.10.  tern does not enforce name constraints,
-             * and ignoring them (even when a CA wrongly marks them
-             * non-critical) would widen what the CA may vouch for, so a
-             * certificate carrying them is recorded and refused as an
-             * issuer by path validation. */
-            tern_reader nc;
-            TERN_TRY(tern_der_expect(&val, TERN_DER_SEQUENCE, &nc));
-            TERN_TRY(tern_rd_end(&val));
-            c->has_name_constraints = 1;
+            /* Enforced by path validation whether critical or not (a CA
+             * that wrongly marks them non-critical still meant them). */
+            TERN_TRY(parse_name_constraints(c, &val));
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_cert_policies)) {
             /* Policies constrain nothing a TLS verifier checks (it accepts
              * any policy), so even a critical one is understood. */

@@ -112,8 +112,10 @@ typedef struct {
     int has_ski, has_aki;
     tern_span ski;             /* subjectKeyIdentifier bytes */
     tern_span aki;             /* authorityKeyIdentifier keyIdentifier bytes */
-    int has_name_constraints;  /* nameConstraints present (not enforced: such a
-                                  certificate is refused as an issuer) */
+    int has_name_constraints;  /* nameConstraints present */
+    tern_span name_constraints; /* its NameConstraints content (checked at parse) */
+    int nc_unsupported;        /* it constrains names other than dNSName and
+                                  iPAddress: refused as an issuer */
     int unknown_critical;      /* an unrecognised extension marked critical */
     tern_span unknown_critical_oid;
 } tern_x509_cert;

@@ -113,14 +113,46 @@ subjectAltName = DNS:selfsigned.test
 [ v3_nc ]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
-nameConstraints = critical,permitted;DNS:allowed.test
+nameConstraints = critical,permitted;DNS:allowed.test,permitted;IP:10.0.0.0/255.0.0.0,excluded;DNS:bad.allowed.test
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
+[ v3_nc_dirname ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+nameConstraints = critical,permitted;dirName:nc_dir
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ nc_dir ]
+O = tern test
 [ v3_leaf_allowed ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
-subjectAltName = DNS:www.allowed.test
+subjectAltName = DNS:www.allowed.test,DNS:allowed.test,IP:10.1.2.3
+authorityKeyIdentifier = keyid:always
+[ v3_leaf_nc_outside ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:www.allowed.test,DNS:www.notallowed.test
+authorityKeyIdentifier = keyid:always
+[ v3_leaf_nc_excluded ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:x.bad.allowed.test
+authorityKeyIdentifier = keyid:always
+[ v3_leaf_nc_wild ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:*.allowed.test
+authorityKeyIdentifier = keyid:always
+[ v3_leaf_nc_ip ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:www.allowed.test,IP:192.168.1.1
 authorityKeyIdentifier = keyid:always
 [ v3_ecserver ]
 basicConstraints = critical,CA:FALSE
@@ -275,9 +307,18 @@ for i in 1 2 3 4 5 6; do
     sign loop$i bad-int "/O=tern test/CN=Loop CA" self v3_root $START $END
 done
 sign leaf-loop leaf "/O=tern test/CN=loop leaf" loop1:bad-int v3_leaf_plain $START $END
-# A CA with name constraints (permitted DNS allowed.test) and a leaf inside them.
+# A CA with name constraints (permitted DNS allowed.test and IP 10/8,
+# excluded DNS bad.allowed.test), leaves inside and outside them, and a CA
+# constraining directory names (which tern does not enforce yet).
 sign int-nc bad-int "/C=XX/O=tern test/CN=Test Constrained Intermediate" root-ca v3_nc $START $END
 sign leaf-nc leaf "/O=tern test/CN=www.allowed.test" int-nc:bad-int v3_leaf_allowed $START $END
+sign leaf-nc-outside leaf "/O=tern test/CN=outside" int-nc:bad-int v3_leaf_nc_outside $START $END
+sign leaf-nc-excluded leaf "/O=tern test/CN=excluded" int-nc:bad-int v3_leaf_nc_excluded $START $END
+sign leaf-nc-wild leaf "/O=tern test/CN=wildcard under constraints" int-nc:bad-int v3_leaf_nc_wild $START $END
+sign leaf-nc-ip leaf "/O=tern test/CN=ip outside" int-nc:bad-int v3_leaf_nc_ip $START $END
+sign leaf-nc-cn leaf "/O=tern test/CN=www.notallowed.test" int-nc:bad-int v3_cnonly $START $END
+sign int-nc-dirname bad-int "/C=XX/O=tern test/CN=Test DirName-Constrained Intermediate" root-ca v3_nc_dirname $START $END
+sign leaf-nc-dirname leaf "/O=tern test/CN=dirname leaf" int-nc-dirname:bad-int v3_leaf_plain $START $END
 # A P-256 ECDSA chain (root signs with ecdsa-with-SHA256 and -SHA384).
 ec_key ecp256-root P-256
 sign ecp256-root ecp256-root "/O=tern test/CN=Test P-256 Root" self v3_root $START $ROOT_END -md sha256
