@@ -24,6 +24,7 @@ tern_config *tern_config_new(void) {
         cfg->suites[i] = tern_suite_defaults[i];
     cfg->record_size = TERN_MAX_PLAINTEXT;
     cfg->hs_max = 16384;
+    cfg->ca_names_max = 4096;
     cfg->now = clock_now;
     cfg->rng = tern_rand_os;
     tern_truststore_init(&cfg->trust);
@@ -192,4 +193,18 @@ void tern_config_set_rng(tern_config *cfg, tern_rng_fn fill, void *arg) {
 void tern_config_insecure_skip_verify(tern_config *cfg) {
     if (cfg != NULL)
         cfg->skip_verify = 1;
+}
+
+int tern_config_set_client_auth(tern_config *cfg, int mode) {
+    TERN_ENSURE(cfg != NULL, TERN_ERR_INVALID_ARG);
+    TERN_ENSURE(mode == TERN_CLIENT_AUTH_NONE || mode == TERN_CLIENT_AUTH_OPTIONAL || mode == TERN_CLIENT_AUTH_REQUIRED,
+                TERN_ERR_INVALID_ARG);
+    cfg->client_auth = mode;
+    return 0;
+}
+
+int tern_config_set_client_ca_names(tern_config *cfg, size_t max_bytes) {
+    TERN_ENSURE(cfg != NULL && max_bytes <= 0xffff, TERN_ERR_INVALID_ARG);
+    cfg->ca_names_max = max_bytes;
+    return 0;
 }

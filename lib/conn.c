@@ -30,7 +30,10 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side) {
     size_t out_cap = TERN_REC_HDR + cfg->record_size + TERN_GCM_OVERHEAD + 64;
     if (out_cap < hs_cap + slack + 64)
         out_cap = hs_cap + slack + 64;
-    size_t total = (head + in_cap + out_cap + 63) & ~(size_t)63;
+    /* A server that asks for client certificates keeps the verified chain
+     * for tern_peer_cert(): at most one Certificate message's worth. */
+    size_t peer_cap = side == TERN_SERVER && cfg->client_auth != TERN_CLIENT_AUTH_NONE ? cfg->hs_max : 0;
+    size_t total = (head + in_cap + out_cap + peer_cap + 63) & ~(size_t)63;
     uint8_t *mem = aligned_alloc(64, total);
     if (mem == NULL)
         return NULL;
@@ -48,6 +51,8 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side) {
     c->hs = c->out;
     c->hs_cap = hs_cap;
     c->out_slack = slack;
+    c->peer_chain = peer_cap ? c->out + out_cap : NULL;
+    c->peer_chain_cap = peer_cap;
     c->state = TERN_ST_HANDSHAKE;
     tern_hs_begin(c);
     return c;
@@ -389,3 +394,19 @@ const char *tern_server_name(const tern_conn *c) { return c && c->server_name[0]
 int tern_extended_master_secret(const tern_conn *c) { return c ? c->ems : 0; }
 const char *tern_peer_subject(const tern_conn *c) { return c && c->peer_subject[0] ? c->peer_subject : NULL; }
 uint16_t tern_signature_scheme(const tern_conn *c) { return c ? c->sigscheme : 0; }
+const char *tern_peer_san(const tern_conn *c) {
+    return c && c->side == TERN_SERVER && c->npeer_certs > 0 ? c->peer_san : NULL;
+}
+const uint8_t *tern_peer_cert(const tern_conn *c, size_t index, size_t *len) {
+    if (c == NULL || len == NULL || c->side != TERN_SERVER || c->npeer_certs == 0)
+        return NULL;
+    if (index < c->npeer_certs) {
+        *len = c->peer_cert_len[index];
+        return c->peer_chain + c->peer_cert_off[index];
+    }
+    if (index == c->npeer_certs && c->peer_anchor != NULL) {
+        *len = c->peer_anchor->len;
+        return c->peer_anchor->der;
+    }
+    return NULL;
+}

@@ -29,16 +29,20 @@
 #include "lib/trace.h"
 
 /*
- * Full handshake, ECDHE_RSA key exchange (RFC 5246 §7.3, RFC 8422 §2):
+ * Full handshake, ECDHE_RSA or RSA key exchange (RFC 5246 §7.3, RFC 8422
+ * §2); * marks messages that are not always sent:
  *
  *   Client                                         Server
  *
  *   ClientHello                  -------->
  *                                                  ServerHello
  *                                                  Certificate
- *                                                  ServerKeyExchange
+ *                                                  ServerKeyExchange*  (ECDHE only)
+ *                                                  CertificateRequest* (client auth on)
  *                                <--------         ServerHelloDone
+ *   Certificate*                                   (when requested; may be empty)
  *   ClientKeyExchange
+ *   CertificateVerify*                             (when the Certificate was not empty)
  *   [ChangeCipherSpec]
  *   Finished                     -------->
  *                                                  [ChangeCipherSpec]
@@ -47,13 +51,27 @@
  */
 #define ROW(type, sender, applies, optional, fn, name)                                                           \
     { type, sender, applies, optional, tern_hs_##fn##_write, tern_hs_##fn##_parse, name }
+/* Row predicates.  ServerKeyExchange: only the ECDHE suites have one.
+ * CertificateRequest: the server sends it when its configuration asks for
+ * client certificates; for the client it is optional (ServerHelloDone may
+ * come instead).  The client's Certificate follows a request (a flag set by
+ * the request's write/parse), CertificateVerify a non-empty Certificate. */
+static int kx_ecdhe(const tern_conn *c) { return c->suite->kx == TERN_KX_ECDHE_RSA; }
+static int may_request_cert(const tern_conn *c) {
+    return c->side == TERN_CLIENT || c->cfg->client_auth != TERN_CLIENT_AUTH_NONE;
+}
+static int cert_requested(const tern_conn *c) { return c->hs_state.cert_requested; }
+static int client_cert_sent(const tern_conn *c) { return c->hs_state.client_cert_sent; }
 static const tern_hs_row full_ecdhe[] = {
     ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello, "ClientHello"),
     ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello, "ServerHello"),
     ROW(TERN_HT_CERTIFICATE, TERN_SERVER, NULL, 0, certificate, "Certificate"),
-    ROW(TERN_HT_SERVER_KEY_EXCHANGE, TERN_SERVER, NULL, 0, server_key_exchange, "ServerKeyExchange"),
+    ROW(TERN_HT_SERVER_KEY_EXCHANGE, TERN_SERVER, kx_ecdhe, 0, server_key_exchange, "ServerKeyExchange"),
+    ROW(TERN_HT_CERTIFICATE_REQUEST, TERN_SERVER, may_request_cert, 1, certificate_request, "CertificateRequest"),
     ROW(TERN_HT_SERVER_HELLO_DONE, TERN_SERVER, NULL, 0, server_hello_done, "ServerHelloDone"),
+    ROW(TERN_HT_CERTIFICATE, TERN_CLIENT, cert_requested, 0, client_certificate, "Certificate"),
     ROW(TERN_HT_CLIENT_KEY_EXCHANGE, TERN_CLIENT, NULL, 0, client_key_exchange, "ClientKeyExchange"),
+    ROW(TERN_HT_CERTIFICATE_VERIFY, TERN_CLIENT, client_cert_sent, 0, certificate_verify, "CertificateVerify"),
     ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_CLIENT, NULL, 0, change_cipher_spec, "ChangeCipherSpec"),
     ROW(TERN_HT_FINISHED, TERN_CLIENT, NULL, 0, finished, "Finished"),
     ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_SERVER, NULL, 0, change_cipher_spec, "ChangeCipherSpec"),

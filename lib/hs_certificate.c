@@ -82,6 +82,11 @@ int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
     if (key.type != TERN_X509_KEY_RSA)
         return tern_fail(c, TERN_ERR_CERT_UNSUPPORTED,
                          "the server certificate has no RSA key, which an ECDHE_RSA suite needs");
+    /* RFC 5246 §7.4.2: with the RSA key exchange the key encrypts the
+     * premaster, so a keyUsage extension must allow keyEncipherment. */
+    if (c->suite->kx == TERN_KX_RSA && leaf.has_key_usage && !(leaf.key_usage & TERN_X509_KU_KEY_ENCIPHERMENT))
+        return tern_fail(c, TERN_ERR_CERT_PURPOSE,
+                         "the server certificate's keyUsage lacks keyEncipherment, which the RSA key exchange needs");
     h->peer_rsa = key.rsa;
     h->have_peer_key = 1;
     return 0;

@@ -266,19 +266,49 @@ int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
     if (!null_comp)
         return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "the client does not offer the null compression method");
 
-    /* The suite: the server's preference among those the client offers. */
-    const tern_suite *chosen = NULL;
-    for (size_t i = 0; cfg->suites[i] != 0 && chosen == NULL; i++) {
-        tern_reader scan = suites;
-        while (tern_rd_left(&scan) > 0) {
-            uint16_t s;
-            TERN_TRY(tern_rd_u16(&scan, &s));
-            if (s == cfg->suites[i]) {
-                chosen = tern_suite_by_id(s);
+    /* The suite, in two passes: ECDHE suites first (forward secrecy), then
+     * the RSA key exchange, each in the server's preference among those the
+     * client offers.  An ECDHE suite also needs x25519 (RFC 8422 §4: without
+     * supported_groups any curve may be used) and an RSA signature scheme
+     * tern can make (RFC 5246 §7.4.1.4.1: no signature_algorithms means
+     * SHA-1, which tern refuses); when it lacks them, an RSA suite can still
+     * be chosen. */
+    h->client_version = version;
+    uint16_t scheme = 0;
+    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_rsa) && scheme == 0; i++)
+        for (size_t j = 0; j < h->npeer_sigalgs; j++)
+            if (h->peer_sigalgs[j] == tern_sigalgs_rsa[i]) {
+                scheme = tern_sigalgs_rsa[i];
                 break;
             }
+    const char *no_ecdhe = NULL;
+    if (h->saw_groups && !h->peer_offered_x25519)
+        no_ecdhe = "the client does not offer x25519, tern's only group";
+    else if (scheme == 0)
+        no_ecdhe = h->saw_sigalgs ? "the client accepts no RSA signature scheme tern can make"
+                                  : "the client sent no signature_algorithms (implying SHA-1, refused)";
+    const tern_suite *chosen = NULL;
+    int ecdhe_in_common = 0;
+    for (int pass = 0; pass < 2 && chosen == NULL; pass++)
+        for (size_t i = 0; cfg->suites[i] != 0 && chosen == NULL; i++) {
+            const tern_suite *cand = tern_suite_by_id(cfg->suites[i]);
+            if (cand == NULL || (cand->kx == TERN_KX_RSA) != (pass == 1))
+                continue;
+            int offered = 0;
+            tern_reader scan = suites;
+            while (tern_rd_left(&scan) > 0 && !offered) {
+                uint16_t s;
+                TERN_TRY(tern_rd_u16(&scan, &s));
+                offered = s == cand->id;
+            }
+            if (!offered)
+                continue;
+            if (cand->kx == TERN_KX_ECDHE_RSA && no_ecdhe != NULL) {
+                ecdhe_in_common = 1;
+                continue;
+            }
+            chosen = cand;
         }
-    }
     tern_reader scan = suites;
     while (tern_rd_left(&scan) > 0) {
         uint16_t s;
@@ -287,25 +317,9 @@ int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
             h->peer_offered_reneg = 1; /* RFC 5746 §3.3 */
     }
     if (chosen == NULL)
-        return tern_fail(c, TERN_ERR_HANDSHAKE_FAILURE, "no cipher suite in common with the client");
-    if (chosen->kx == TERN_KX_ECDHE_RSA) {
-        /* RFC 8422 §4: without supported_groups any curve may be used. */
-        if (h->saw_groups && !h->peer_offered_x25519)
-            return tern_fail(c, TERN_ERR_HANDSHAKE_FAILURE, "the client does not offer x25519, tern's only group");
-        /* RFC 5246 §7.4.1.4.1: no signature_algorithms means SHA-1, which
-         * tern refuses to sign with. */
-        c->sigscheme = 0;
-        for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_rsa) && c->sigscheme == 0; i++)
-            for (size_t j = 0; j < h->npeer_sigalgs; j++)
-                if (h->peer_sigalgs[j] == tern_sigalgs_rsa[i]) {
-                    c->sigscheme = tern_sigalgs_rsa[i];
-                    break;
-                }
-        if (c->sigscheme == 0)
-            return tern_fail(c, TERN_ERR_HANDSHAKE_FAILURE,
-                             h->saw_sigalgs ? "the client accepts no RSA signature scheme tern can make"
-                                            : "the client sent no signature_algorithms (implying SHA-1, refused)");
-    }
+        return tern_fail(c, TERN_ERR_HANDSHAKE_FAILURE, "%s",
+                         ecdhe_in_common ? no_ecdhe : "no cipher suite in common with the client");
+    c->sigscheme = chosen->kx == TERN_KX_ECDHE_RSA ? scheme : 0;
     if (!h->peer_offered_ems && cfg->require_ems)
         return tern_fail(c, TERN_ERR_MISSING_EXTENSION,
                          "the client does not support the extended master secret (RFC 7627), which is required");

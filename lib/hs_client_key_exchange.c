@@ -4,7 +4,7 @@
  *   struct {
  *       select (KeyExchangeAlgorithm) {
  *           case ec_diffie_hellman: ClientECDiffieHellmanPublic;
- *           -- case rsa: EncryptedPreMasterSecret (the RSA key exchange, later)
+ *           case rsa: EncryptedPreMasterSecret;  -- lib/hs_client_key_exchange_rsa.c
  *       } exchange_keys;
  *   } ClientKeyExchange;
  *   struct { opaque point <1..2^8-1>; } ClientECDiffieHellmanPublic;
@@ -19,6 +19,8 @@
 int tern_hs_client_key_exchange_write(tern_conn *c, tern_writer *w) {
     const tern_config *cfg = c->cfg;
     tern_hs_state *h = &c->hs_state;
+    if (c->suite->kx == TERN_KX_RSA)
+        return tern_hs_rsa_client_key_exchange_write(c, w);
     TERN_ENSURE(c->suite->kx == TERN_KX_ECDHE_RSA, TERN_ERR_UNSUPPORTED);
     TERN_TRY(tern_x25519_keygen(h->kx_priv, h->kx_pub, cfg->rng, cfg->rng_arg));
     int rc = tern_x25519(h->pms, h->kx_priv, h->peer_kx_pub);
@@ -33,6 +35,8 @@ int tern_hs_client_key_exchange_write(tern_conn *c, tern_writer *w) {
 
 int tern_hs_client_key_exchange_parse(tern_conn *c, tern_reader *r) {
     tern_hs_state *h = &c->hs_state;
+    if (c->suite->kx == TERN_KX_RSA)
+        return tern_hs_rsa_client_key_exchange_parse(c, r);
     TERN_ENSURE(c->suite->kx == TERN_KX_ECDHE_RSA, TERN_ERR_UNSUPPORTED);
     tern_reader point;
     TERN_TRY(tern_rd_vec8(r, &point));

@@ -60,7 +60,7 @@ int tern_ks_key_block(tern_conn *c) {
     return tern_ks_derive_key_block(c->suite->prf, c->master, h->client_random, h->server_random, h->key_block, n);
 }
 
-int tern_ks_activate(tern_conn *c, int for_write) {
+int tern_ks_prepare(tern_conn *c) {
     tern_hs_state *h = &c->hs_state;
     if (!h->keys_ready) {
         TERN_TRY(tern_ks_master(c));
@@ -68,6 +68,12 @@ int tern_ks_activate(tern_conn *c, int for_write) {
         h->keys_ready = 1;
         tern_trace_keys(c); /* the key log line, and the steps named */
     }
+    return 0;
+}
+
+int tern_ks_activate(tern_conn *c, int for_write) {
+    tern_hs_state *h = &c->hs_state;
+    TERN_TRY(tern_ks_prepare(c));
     size_t k = c->suite->key_len;
     const uint8_t *client_key = h->key_block, *server_key = h->key_block + k;
     const uint8_t *client_salt = h->key_block + 2 * k, *server_salt = h->key_block + 2 * k + 4;

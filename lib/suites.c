@@ -13,6 +13,12 @@ static const tern_suite suites[] = {
      TERN_HASH_SHA256, 16},
     {0xC030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384", TERN_KX_ECDHE_RSA,
      TERN_HASH_SHA384, 32},
+    /* RSA key transport (RFC 5246 §7.4.7.1, RFC 5288 §3): no forward
+     * secrecy, so off by default on both sides (tern_config_set_cipher_suites
+     * enables them) and, when enabled, a server picks them only when the
+     * client offers no ECDHE suite it can use (lib/hs_client_hello.c). */
+    {0x009C, "TLS_RSA_WITH_AES_128_GCM_SHA256", "AES128-GCM-SHA256", TERN_KX_RSA, TERN_HASH_SHA256, 16},
+    {0x009D, "TLS_RSA_WITH_AES_256_GCM_SHA384", "AES256-GCM-SHA384", TERN_KX_RSA, TERN_HASH_SHA384, 32},
 };
 
 /* Server preference and client offer order: AES-128 first (as fast, and

@@ -127,6 +127,11 @@ struct tern_config {
     void *trace_arg;
     tern_keylog_fn keylog;  /* NSS key log (lib/trace.c), or NULL */
     void *keylog_arg;
+    /* Client certificates (issue 9, lib/hs_certificate_request.c): the
+     * server's mode (enum tern_client_auth) and the byte budget for the
+     * trust store's CA names in CertificateRequest (0: send no names). */
+    int client_auth;
+    size_t ca_names_max;
 };
 
 /* ---- Record layer ---- */
@@ -179,6 +184,15 @@ typedef struct {
      * its Certificate, for the ServerKeyExchange signature */
     tern_rsa_public peer_rsa;
     int have_peer_key;
+    /* client certificates (lib/hs_certificate_request.c,
+     * lib/hs_client_certificate.c, lib/hs_certificate_verify.c) */
+    int cert_requested;     /* a CertificateRequest was sent / received */
+    int client_cert_sent;   /* the client's Certificate is not empty */
+    int client_may_send;    /* client: our key store fits the request */
+    uint16_t cv_scheme;     /* client: the CertificateVerify scheme chosen */
+    uint16_t client_version; /* server: ClientHello.client_version (RSA kx) */
+    size_t client_chain_n;  /* server: client path certificates copied, published
+                               (c->npeer_certs) once CertificateVerify checks out */
 } tern_hs_state;
 
 enum tern_conn_state {
@@ -249,6 +263,15 @@ struct tern_conn {
     char alpn[TERN_ALPN_MAX];
     char server_name[TERN_NAME_MAX];
     char peer_subject[256];
+    /* Server with client authentication: the verified client chain (path
+     * certificates, leaf first) copied into peer_chain (part of the one
+     * allocation, hs_max bytes), its anchor, and the leaf's SAN as text. */
+    uint8_t *peer_chain;
+    size_t peer_chain_cap, peer_chain_len;
+    size_t npeer_certs;
+    size_t peer_cert_off[TERN_X509_MAX_DEPTH], peer_cert_len[TERN_X509_MAX_DEPTH];
+    const tern_trust_anchor *peer_anchor;
+    char peer_san[256];
     size_t alloc_size;       /* the one allocation, for the wipe in tern_free */
     int peer_close_notify;   /* got close_notify */
     int sent_close_notify;
@@ -331,6 +354,16 @@ TERN_MUST_CHECK int tern_hs_change_cipher_spec_write(tern_conn *c, tern_writer *
 TERN_MUST_CHECK int tern_hs_change_cipher_spec_parse(tern_conn *c, tern_reader *r);
 TERN_MUST_CHECK int tern_hs_finished_write(tern_conn *c, tern_writer *w);
 TERN_MUST_CHECK int tern_hs_finished_parse(tern_conn *c, tern_reader *r);
+/* client certificates (issue 9) */
+TERN_MUST_CHECK int tern_hs_certificate_request_write(tern_conn *c, tern_writer *w);
+TERN_MUST_CHECK int tern_hs_certificate_request_parse(tern_conn *c, tern_reader *r);
+TERN_MUST_CHECK int tern_hs_client_certificate_write(tern_conn *c, tern_writer *w);
+TERN_MUST_CHECK int tern_hs_client_certificate_parse(tern_conn *c, tern_reader *r);
+TERN_MUST_CHECK int tern_hs_certificate_verify_write(tern_conn *c, tern_writer *w);
+TERN_MUST_CHECK int tern_hs_certificate_verify_parse(tern_conn *c, tern_reader *r);
+/* ClientKeyExchange for the RSA key exchange (lib/hs_client_key_exchange_rsa.c) */
+TERN_MUST_CHECK int tern_hs_rsa_client_key_exchange_write(tern_conn *c, tern_writer *w);
+TERN_MUST_CHECK int tern_hs_rsa_client_key_exchange_parse(tern_conn *c, tern_reader *r);
 
 /* ---- extensions (lib/ext.c) ---- */
 /* Walk an extensions block: rejects duplicates (RFC 5246 §7.4.1.4) and
@@ -349,6 +382,10 @@ int tern_sigalg_info(uint16_t scheme, tern_hash_alg *hash);
 TERN_MUST_CHECK int tern_ks_master(tern_conn *c);
 /* key_block (RFC 5246 §6.3) into c->hs_state.key_block. */
 TERN_MUST_CHECK int tern_ks_key_block(tern_conn *c);
+/* Master secret and key block, once (later calls do nothing).  Called at
+ * the first CCS, or earlier by CertificateVerify: RFC 7627 §4's session
+ * hash ends at ClientKeyExchange. */
+TERN_MUST_CHECK int tern_ks_prepare(tern_conn *c);
 /* Activate protection for our writes (CCS sent) or reads (CCS received). */
 TERN_MUST_CHECK int tern_ks_activate(tern_conn *c, int for_write);
 /* verify_data (RFC 5246 §7.4.9) of `side`'s Finished over the current transcript. */

@@ -225,6 +225,36 @@ TERN_API void tern_config_set_clock(tern_config *cfg, int64_t (*now)(void *arg),
 /* The random source (see tern_rng_fn).  For tests; the default is the OS. */
 TERN_API void tern_config_set_rng(tern_config *cfg, tern_rng_fn fill, void *arg);
 
+/* Client certificates (mutual TLS, RFC 5246 §7.4.4, §7.4.6, §7.4.8).
+ *
+ * Server: with OPTIONAL or REQUIRED it sends CertificateRequest and checks
+ * the client's chain against its trust store (extKeyUsage clientAuth,
+ * keyUsage digitalSignature) and its CertificateVerify signature.  A bad
+ * chain fails with the verifier's alert (unknown_ca, certificate_expired,
+ * unsupported_certificate ...), a bad signature with decrypt_error, and a
+ * client without a certificate in REQUIRED mode with handshake_failure.
+ * In OPTIONAL mode a client without one is accepted: tern_peer_subject()
+ * is then NULL.  The server must have a trust store for OPTIONAL/REQUIRED.
+ *
+ * Client: it answers a CertificateRequest with its key store when the
+ * server accepts RSA keys and either names no CA or names a CA that issued
+ * one of the key store's certificates; otherwise (or without a key store)
+ * it sends an empty Certificate and the server decides. */
+enum tern_client_auth {
+    TERN_CLIENT_AUTH_NONE = 0,     /* default: no CertificateRequest */
+    TERN_CLIENT_AUTH_OPTIONAL = 1, /* ask; accept an anonymous client */
+    TERN_CLIENT_AUTH_REQUIRED = 2  /* ask; refuse an anonymous client */
+};
+/* Set the server's mode.  Returns 0 or TERN_ERR_INVALID_ARG. */
+TERN_API int tern_config_set_client_auth(tern_config *cfg, int mode);
+/* CertificateRequest lists the subject names of the trust store's CAs so a
+ * client can pick the right certificate.  max_bytes bounds that list
+ * (default 4096); when the names would take more, none are sent (an empty
+ * list means "any CA", RFC 5246 §7.4.4) rather than a partial list that
+ * would mislead.  0 switches the names off.  Returns 0 or
+ * TERN_ERR_INVALID_ARG (over 65535). */
+TERN_API int tern_config_set_client_ca_names(tern_config *cfg, size_t max_bytes);
+
 /* The loud opt-out: a client made from this configuration does not check
  * the server's certificate chain nor its name.  Anyone on the path can then
  * read and change the traffic.  Only for tests and debugging. */
@@ -368,8 +398,18 @@ TERN_API const char *tern_server_name(const tern_conn *c);
 /* 1 if the extended master secret (RFC 7627) is in use, else 0. */
 TERN_API int tern_extended_master_secret(const tern_conn *c);
 /* The peer certificate's subject as text ("CN=localhost, O=tern test"), or
- * NULL (no certificate, or not verified).  Client side in this version. */
+ * NULL (no certificate, or not verified).  Client: the server's.  Server:
+ * the client's verified certificate, NULL for an anonymous client. */
 TERN_API const char *tern_peer_subject(const tern_conn *c);
+/* Server with client authentication: the client leaf's subjectAltName as
+ * text ("DNS:client.test, IP:10.0.0.1, email:a@b", other kinds as
+ * "other"), "" when it has none, NULL for an anonymous client. */
+TERN_API const char *tern_peer_san(const tern_conn *c);
+/* Server with client authentication: the verified client chain, DER:
+ * index 0 the leaf, then the intermediates on the path, then the trust
+ * anchor it ended at.  *len gets the length.  NULL past the end, for an
+ * anonymous client, or on a client connection.  Valid until tern_free(). */
+TERN_API const uint8_t *tern_peer_cert(const tern_conn *c, size_t index, size_t *len);
 /* The signature scheme of the ServerKeyExchange (TLS 1.3 code point, e.g.
  * 0x0804 rsa_pss_rsae_sha256), or 0. */
 TERN_API uint16_t tern_signature_scheme(const tern_conn *c);

@@ -1,0 +1,128 @@
+/*
+ * CertificateRequest (RFC 5246 §7.4.4), written by a server that wants a
+ * client certificate, parsed by the client:
+ *
+ *   enum { rsa_sign(1), ..., ecdsa_sign(64), (255) } ClientCertificateType;
+ *   opaque DistinguishedName<1..2^16-1>;
+ *   struct {
+ *       ClientCertificateType certificate_types<1..2^8-1>;
+ *       SignatureAndHashAlgorithm supported_signature_algorithms<2..2^16-2>;
+ *       DistinguishedName certificate_authorities<0..2^16-1>;
+ *   } CertificateRequest;
+ *
+ * Signature algorithms.  CertificateVerify (§7.4.8) signs the handshake
+ * messages with the hash of the chosen scheme; tern keeps only the PRF
+ * hash of the transcript once the suite is known (no buffer of the whole
+ * handshake), so the server lists, and the client picks, schemes whose
+ * hash is the suite's PRF hash: rsa_pss_rsae_sha256 / rsa_pkcs1_sha256 for
+ * the _SHA256 suites, the _sha384 pair for the _SHA384 suites.
+ *
+ * CA names.  The server lists the subjects of its trust store's CAs so the
+ * client can choose a certificate, bounded by cfg->ca_names_max: when they
+ * would take more, it sends none (the empty list means any CA is fine)
+ * instead of a partial list that would turn away clients of the CAs left
+ * out.  A client answers with its key store only when the server accepts
+ * RSA keys, a usable scheme is listed, and either no CA is named or one of
+ * them issued a certificate of its chain; otherwise it sends an empty
+ * Certificate (lib/hs_client_certificate.c).
+ */
+#include "lib/tls.h"
+
+#define CERT_TYPE_RSA_SIGN 1
+
+/* Schemes usable for CertificateVerify under this suite, in our order. */
+static int cv_scheme_ok(const tern_conn *c, uint16_t scheme) {
+    tern_hash_alg hash;
+    int in_list = 0;
+    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_rsa); i++)
+        in_list |= tern_sigalgs_rsa[i] == scheme;
+    return in_list && tern_sigalg_info(scheme, &hash) >= 0 && hash == c->suite->prf;
+}
+
+int tern_hs_certificate_request_write(tern_conn *c, tern_writer *w) {
+    const tern_config *cfg = c->cfg;
+    tern_wr_vec v;
+    TERN_TRY(tern_wr_u8(w, 1));
+    TERN_TRY(tern_wr_u8(w, CERT_TYPE_RSA_SIGN));
+    TERN_TRY(tern_wr_begin(w, &v, 2));
+    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_rsa); i++)
+        if (cv_scheme_ok(c, tern_sigalgs_rsa[i]))
+            TERN_TRY(tern_wr_u16(w, tern_sigalgs_rsa[i]));
+    TERN_TRY(tern_wr_end(w, &v));
+
+    /* The names only if all of them fit the budget (and leave the
+     * handshake buffer room for the rest of the flight). */
+    size_t total = 0;
+    for (size_t i = 0; i < cfg->trust.n; i++)
+        total += 2 + cfg->trust.anchors[i].cert.subject.len;
+    int send_names = total > 0 && total <= cfg->ca_names_max && total + 1024 <= c->hs_cap;
+    TERN_TRY(tern_wr_begin(w, &v, 2));
+    for (size_t i = 0; send_names && i < cfg->trust.n; i++) {
+        tern_span name = cfg->trust.anchors[i].cert.subject;
+        TERN_TRY(tern_wr_u16(w, (uint16_t)name.len));
+        TERN_TRY(tern_wr_bytes(w, name.p, name.len));
+    }
+    TERN_TRY(tern_wr_end(w, &v));
+    c->hs_state.cert_requested = 1;
+    return 0;
+}
+
+/* Did a CA named `dn` issue one of our key store's certificates? */
+static int keystore_issued_by(const tern_keystore *ks, const uint8_t *dn, size_t len) {
+    for (size_t i = 0; i < ks->n; i++) {
+        tern_x509_cert cert;
+        if (tern_x509_parse(&cert, ks->chain[i], ks->chain_len[i]) < 0)
+            continue;
+        if (cert.issuer.len == len && memcmp(cert.issuer.p, dn, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int tern_hs_certificate_request_parse(tern_conn *c, tern_reader *r) {
+    const tern_config *cfg = c->cfg;
+    tern_hs_state *h = &c->hs_state;
+    tern_reader types, algs, cas;
+    TERN_TRY(tern_rd_vec8(r, &types));
+    TERN_TRY(tern_rd_vec16(r, &algs));
+    TERN_TRY(tern_rd_vec16(r, &cas));
+    TERN_TRY(tern_rd_end(r));
+    TERN_ENSURE(tern_rd_left(&types) >= 1, TERN_ERR_DECODE);
+    TERN_ENSURE(tern_rd_left(&algs) >= 2 && tern_rd_left(&algs) % 2 == 0, TERN_ERR_DECODE);
+
+    int rsa_ok = 0;
+    while (tern_rd_left(&types) > 0) {
+        uint8_t t;
+        TERN_TRY(tern_rd_u8(&types, &t));
+        rsa_ok |= t == CERT_TYPE_RSA_SIGN;
+    }
+    /* Our preference among the schemes the server lists. */
+    h->cv_scheme = 0;
+    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_rsa) && h->cv_scheme == 0; i++) {
+        if (!cv_scheme_ok(c, tern_sigalgs_rsa[i]))
+            continue;
+        tern_reader scan = algs;
+        while (tern_rd_left(&scan) > 0) {
+            uint16_t s;
+            TERN_TRY(tern_rd_u16(&scan, &s));
+            if (s == tern_sigalgs_rsa[i]) {
+                h->cv_scheme = s;
+                break;
+            }
+        }
+    }
+    /* Every name is read (and must be well framed) even once one matched. */
+    int any_name = 0, match = 0;
+    int have_rsa_key = cfg->have_keys && cfg->keys.key_type == TERN_X509_KEY_RSA;
+    while (tern_rd_left(&cas) > 0) {
+        tern_reader dn;
+        TERN_TRY(tern_rd_vec16(&cas, &dn));
+        TERN_ENSURE(tern_rd_left(&dn) > 0, TERN_ERR_DECODE);
+        any_name = 1;
+        if (have_rsa_key && !match)
+            match = keystore_issued_by(&cfg->keys, dn.p, tern_rd_left(&dn));
+    }
+    h->cert_requested = 1;
+    h->client_may_send = have_rsa_key && rsa_ok && h->cv_scheme != 0 && (!any_name || match);
+    return 0;
+}

@@ -1,0 +1,135 @@
+/*
+ * CertificateVerify (RFC 5246 §7.4.8): the client proves it holds the key
+ * of the certificate it sent, by signing the handshake so far.
+ *
+ *   struct {
+ *       digitally-signed struct {
+ *           opaque handshake_messages[handshake_messages_length];
+ *       }
+ *   } CertificateVerify;          -- SignatureAndHashAlgorithm, opaque<0..2^16-1>
+ *
+ * handshake_messages runs from ClientHello up to, not including, this
+ * message.  The scheme is one the server listed in CertificateRequest, and
+ * its hash is the suite's PRF hash (lib/hs_certificate_request.c says why),
+ * so the digest is the running transcript hash.
+ *
+ * The master secret is derived here, before this message joins the
+ * transcript: with the extended master secret the session hash ends at
+ * ClientKeyExchange (RFC 7627 §3), and CertificateVerify comes after it.
+ *
+ * The server verifies with the key of the certificate it has just checked;
+ * a bad signature is decrypt_error (RFC 5246 §7.2.2), a scheme it did not
+ * offer illegal_parameter.  Only then does the client's identity become
+ * visible to the application (tern_peer_subject / _san / _cert).
+ */
+#include <stdio.h>
+
+#include "lib/tls.h"
+#include "lib/x509/der.h"
+
+int tern_hs_certificate_verify_write(tern_conn *c, tern_writer *w) {
+    const tern_config *cfg = c->cfg;
+    tern_hs_state *h = &c->hs_state;
+    TERN_TRY(tern_ks_prepare(c));
+    tern_hash_alg alg;
+    int pss = tern_sigalg_info(h->cv_scheme, &alg);
+    TERN_ENSURE(pss >= 0 && alg == c->suite->prf, TERN_ERR_INTERNAL);
+    uint8_t digest[TERN_HASH_MAX_LEN];
+    (void)tern_hs_transcript_hash(c, digest);
+    size_t modlen = tern_rsa_len(&cfg->keys.rsa.pub), siglen = 0;
+    uint8_t *sig;
+    TERN_TRY(tern_wr_u16(w, h->cv_scheme));
+    TERN_TRY(tern_wr_u16(w, (uint16_t)modlen));
+    TERN_TRY(tern_wr_reserve(w, modlen, &sig));
+    TERN_TRY(tern_keystore_sign(&cfg->keys, pss ? TERN_KEYSTORE_RSA_PSS : TERN_KEYSTORE_RSA_PKCS1, alg, digest, sig,
+                                modlen, &siglen, cfg->rng, cfg->rng_arg));
+    TERN_ENSURE(siglen == modlen, TERN_ERR_INTERNAL);
+    return 0;
+}
+
+/* Append to out (NUL-terminated, cap bytes) without overflowing. */
+static void append(char *out, size_t cap, const char *text, size_t n) {
+    size_t have = strlen(out);
+    if (have + 1 >= cap)
+        return;
+    if (n > cap - 1 - have)
+        n = cap - 1 - have;
+    memcpy(out + have, text, n);
+    out[have + n] = '\0';
+}
+
+/* The leaf's subjectAltName as text: "DNS:a.test, IP:10.0.0.1, email:x@y,
+ * URI:...", other kinds as "other".  The entries were checked at parse
+ * (printable IA5 strings, 4/16-byte addresses); a malformed one stops the
+ * listing. */
+static void san_text(const tern_x509_cert *cert, char *out, size_t cap) {
+    out[0] = '\0';
+    if (!cert->has_san)
+        return;
+    tern_reader r;
+    tern_rd_init(&r, cert->san.p, cert->san.len);
+    while (tern_rd_left(&r) > 0) {
+        tern_der_elem e;
+        if (tern_der_next(&r, &e) < 0)
+            return;
+        if (out[0] != '\0')
+            append(out, cap, ", ", 2);
+        unsigned kind = e.tag & 0x1f;
+        char buf[64];
+        if (kind == 1 || kind == 2 || kind == 6) {
+            const char *label = kind == 1 ? "email:" : kind == 2 ? "DNS:" : "URI:";
+            append(out, cap, label, strlen(label));
+            append(out, cap, (const char *)e.content.p, e.content.len);
+        } else if (kind == 7 && e.content.len == 4) {
+            const uint8_t *a = e.content.p;
+            snprintf(buf, sizeof buf, "IP:%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+            append(out, cap, buf, strlen(buf));
+        } else if (kind == 7 && e.content.len == 16) {
+            append(out, cap, "IP:", 3);
+            for (size_t i = 0; i < 16; i += 2) {
+                snprintf(buf, sizeof buf, "%s%x", i ? ":" : "", (unsigned)(e.content.p[i] << 8 | e.content.p[i + 1]));
+                append(out, cap, buf, strlen(buf));
+            }
+        } else {
+            append(out, cap, "other", 5);
+        }
+    }
+}
+
+int tern_hs_certificate_verify_parse(tern_conn *c, tern_reader *r) {
+    tern_hs_state *h = &c->hs_state;
+    TERN_ENSURE(h->have_peer_key, TERN_ERR_INTERNAL);
+    uint16_t scheme;
+    tern_reader sig;
+    TERN_TRY(tern_rd_u16(r, &scheme));
+    TERN_TRY(tern_rd_vec16(r, &sig));
+    TERN_TRY(tern_rd_end(r));
+    TERN_TRY(tern_ks_prepare(c));
+
+    tern_hash_alg alg;
+    int pss = tern_sigalg_info(scheme, &alg);
+    int offered = 0;
+    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_rsa); i++)
+        offered |= tern_sigalgs_rsa[i] == scheme;
+    if (!offered || pss < 0 || alg != c->suite->prf)
+        return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
+                         "the client signed CertificateVerify with scheme 0x%04x, which we did not offer", scheme);
+    uint8_t digest[TERN_HASH_MAX_LEN];
+    (void)tern_hs_transcript_hash(c, digest);
+    int rc = pss ? tern_rsa_pss_verify(&h->peer_rsa, alg, digest, sig.p, tern_rd_left(&sig))
+                 : tern_rsa_pkcs1_verify(&h->peer_rsa, alg, digest, sig.p, tern_rd_left(&sig));
+    if (rc < 0)
+        return tern_fail(c, TERN_ERR_BAD_SIGNATURE,
+                         "the client's CertificateVerify signature (scheme 0x%04x) does not verify with the key of "
+                         "its certificate",
+                         scheme);
+
+    /* Proven: publish the identity. */
+    tern_x509_cert leaf;
+    TERN_ENSURE(h->client_chain_n > 0, TERN_ERR_INTERNAL);
+    TERN_TRY(tern_x509_parse(&leaf, c->peer_chain + c->peer_cert_off[0], c->peer_cert_len[0]));
+    tern_x509_name_display(leaf.subject, c->peer_subject, sizeof c->peer_subject);
+    san_text(&leaf, c->peer_san, sizeof c->peer_san);
+    c->npeer_certs = h->client_chain_n;
+    return 0;
+}

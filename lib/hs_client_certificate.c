@@ -1,0 +1,100 @@
+/*
+ * The client's Certificate (RFC 5246 §7.4.6), sent only after a
+ * CertificateRequest; same wire form as the server's (§7.4.2):
+ *
+ *   struct { ASN.1Cert certificate_list<0..2^24-1>; } Certificate;
+ *
+ * "If no suitable certificate is available, the client MUST send a
+ * certificate message containing no certificates" (§7.4.6): tern does so
+ * when it has no key store or the request does not fit it
+ * (lib/hs_certificate_request.c decides).
+ *
+ * The server checks the list against its trust store for the client
+ * purpose (extKeyUsage clientAuth, keyUsage digitalSignature; no name
+ * check), with the verifier's specific alert on failure.  An empty list
+ * is refused with handshake_failure in REQUIRED mode (§7.4.6 lets the
+ * server choose; RFC 8446's certificate_required does not exist in TLS
+ * 1.2) and accepted as an anonymous client in OPTIONAL mode.  The path
+ * certificates are copied for tern_peer_cert(); the identity becomes
+ * visible only once CertificateVerify proves the client holds the key
+ * (lib/hs_certificate_verify.c).
+ */
+#include "lib/tls.h"
+#include "lib/trace.h"
+
+int tern_hs_client_certificate_write(tern_conn *c, tern_writer *w) {
+    const tern_config *cfg = c->cfg;
+    tern_hs_state *h = &c->hs_state;
+    tern_wr_vec list, cert;
+    TERN_TRY(tern_wr_begin(w, &list, 3));
+    h->client_cert_sent = 0;
+    if (h->client_may_send) {
+        for (size_t i = 0; i < cfg->keys.n; i++) {
+            TERN_TRY(tern_wr_begin(w, &cert, 3));
+            TERN_TRY(tern_wr_bytes(w, cfg->keys.chain[i], cfg->keys.chain_len[i]));
+            TERN_TRY(tern_wr_end(w, &cert));
+        }
+        h->client_cert_sent = 1;
+    }
+    return tern_wr_end(w, &list);
+}
+
+int tern_hs_client_certificate_parse(tern_conn *c, tern_reader *r) {
+    const tern_config *cfg = c->cfg;
+    tern_hs_state *h = &c->hs_state;
+    const uint8_t *certs[TERN_X509_MAX_PEER_CERTS];
+    size_t lens[TERN_X509_MAX_PEER_CERTS];
+    size_t n = 0;
+    tern_reader list;
+    TERN_TRY(tern_rd_vec24(r, &list));
+    TERN_TRY(tern_rd_end(r));
+    while (tern_rd_left(&list) > 0) {
+        tern_reader one;
+        TERN_TRY(tern_rd_vec24(&list, &one));
+        TERN_ENSURE(tern_rd_left(&one) > 0, TERN_ERR_DECODE);
+        if (n == TERN_X509_MAX_PEER_CERTS)
+            return tern_fail(c, TERN_ERR_CERT_CHAIN_TOO_LONG, "the client sent more than %d certificates",
+                             TERN_X509_MAX_PEER_CERTS);
+        certs[n] = one.p;
+        lens[n] = tern_rd_left(&one);
+        n++;
+    }
+    h->client_cert_sent = 0;
+    if (n == 0) {
+        if (cfg->client_auth == TERN_CLIENT_AUTH_REQUIRED)
+            return tern_fail(c, TERN_ERR_HANDSHAKE_FAILURE,
+                             "the client sent no certificate, and this server requires one");
+        return 0; /* OPTIONAL: an anonymous client */
+    }
+
+    tern_x509_result res;
+    int rc = tern_x509_verify_chain(&cfg->trust, certs, lens, n, NULL, TERN_X509_PURPOSE_CLIENT,
+                                    cfg->now(cfg->now_arg), &res);
+    tern_trace_chain(c, certs, lens, n, &res, rc);
+    if (rc < 0)
+        return tern_fail(c, rc, "client certificate: %s", res.msg[0] ? res.msg : tern_strerror(rc));
+    if (res.leaf_key.type != TERN_X509_KEY_RSA)
+        return tern_fail(c, TERN_ERR_CERT_UNSUPPORTED,
+                         "the client certificate has no RSA key (the only kind this server requested)");
+    h->peer_rsa = res.leaf_key.rsa;
+    h->have_peer_key = 1;
+    h->client_cert_sent = 1;
+
+    /* Keep the verified path (the message buffer is reused). */
+    size_t used = 0;
+    h->client_chain_n = 0;
+    c->peer_anchor = res.anchor;
+    size_t path_n = res.path_n > 0 ? res.path_n : 1; /* a pinned leaf is a path of its own */
+    for (size_t i = 0; i < path_n; i++) {
+        size_t idx = res.path_n > 0 ? res.path[i] : 0;
+        TERN_ENSURE(idx < n && lens[idx] <= c->peer_chain_cap - used, TERN_ERR_INTERNAL);
+        memcpy(c->peer_chain + used, certs[idx], lens[idx]);
+        c->peer_cert_off[i] = used;
+        c->peer_cert_len[i] = lens[idx];
+        used += lens[idx];
+        h->client_chain_n = i + 1;
+    }
+    c->peer_chain_len = used;
+    tern_wipe(&res, sizeof res);
+    return 0;
+}

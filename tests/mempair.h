@@ -1,0 +1,184 @@
+/*
+ * A client and a server talking through memory, for tests/test_mtls.c and
+ * tests/test_rsa_kx.c (header-only; each test file includes it once): a
+ * pipe per direction that never blocks the writer, the handshake pump, and
+ * helpers that find, replace or drop one plaintext handshake message in the
+ * bytes a side has sent but the other has not read yet (records before
+ * ChangeCipherSpec are not protected, so a test can play the attacker).
+ * Include after <cmocka.h>, "lib/tls.h" and "tests/util/testutil.h".
+ */
+#ifndef TERN_TESTS_MEMPAIR_H
+#define TERN_TESTS_MEMPAIR_H
+
+typedef struct {
+    uint8_t *buf;
+    size_t len, off, cap;
+} mp_pipe;
+
+typedef struct {
+    mp_pipe *in, *out;
+} mp_end;
+
+static int mp_recv(void *arg, uint8_t *b, size_t n) {
+    mp_pipe *p = ((mp_end *)arg)->in;
+    size_t avail = p->len - p->off;
+    if (avail == 0)
+        return TERN_WANT_READ;
+    if (n > avail)
+        n = avail;
+    memcpy(b, p->buf + p->off, n);
+    p->off += n;
+    if (p->off == p->len)
+        p->off = p->len = 0;
+    return (int)n;
+}
+
+static int mp_send(void *arg, const uint8_t *b, size_t n) {
+    mp_pipe *p = ((mp_end *)arg)->out;
+    if (p->len + n > p->cap) {
+        p->cap = (p->len + n) * 2 + 1024;
+        p->buf = realloc(p->buf, p->cap);
+        assert_non_null(p->buf);
+    }
+    memcpy(p->buf + p->len, b, n);
+    p->len += n;
+    return (int)n;
+}
+
+typedef struct {
+    tern_conn *c, *s;
+    mp_pipe c2s, s2c;
+    mp_end ce, se;
+    int crc, src;
+} mp_pair;
+
+static void mp_init(mp_pair *p, const tern_config *ccfg, const tern_config *scfg, const char *name) {
+    memset(p, 0, sizeof *p);
+    p->c = tern_client_new(ccfg, name);
+    p->s = tern_server_new(scfg);
+    assert_non_null(p->c);
+    assert_non_null(p->s);
+    p->ce.in = &p->s2c;
+    p->ce.out = &p->c2s;
+    p->se.in = &p->c2s;
+    p->se.out = &p->s2c;
+    assert_int_equal(tern_set_io(p->c, mp_recv, mp_send, &p->ce), 0);
+    assert_int_equal(tern_set_io(p->s, mp_recv, mp_send, &p->se), 0);
+    p->crc = p->src = TERN_WANT_READ;
+}
+
+static void mp_free(mp_pair *p) {
+    tern_free(p->c);
+    tern_free(p->s);
+    free(p->c2s.buf);
+    free(p->s2c.buf);
+}
+
+static int mp_pending(int rc) { return rc == TERN_WANT_READ || rc == TERN_WANT_WRITE; }
+
+/* One step of each side still handshaking: client first, then server. */
+static void mp_step_client(mp_pair *p) {
+    if (mp_pending(p->crc))
+        p->crc = tern_handshake(p->c);
+}
+static void mp_step_server(mp_pair *p) {
+    if (mp_pending(p->src))
+        p->src = tern_handshake(p->s);
+}
+
+/* Run both until both are done or failed, or nothing moves. */
+static void mp_handshake(mp_pair *p) {
+    for (int i = 0; i < 1000 && (mp_pending(p->crc) || mp_pending(p->src)); i++) {
+        size_t before = p->c2s.len + p->s2c.len;
+        mp_step_client(p);
+        mp_step_server(p);
+        if (i > 2 && before == 0 && p->c2s.len + p->s2c.len == 0)
+            break;
+    }
+}
+
+/* Find handshake message `type` in the unread plaintext records of pipe
+ * q (before any CCS).  On success *rec is the record's offset in q->buf
+ * and *msg the message's (header included), *mlen its length. */
+static int mp_find(const mp_pipe *q, int type, size_t *rec, size_t *msg, size_t *mlen) {
+    size_t at = q->off;
+    while (at + 5 <= q->len) {
+        size_t rlen = tern_load_be16(q->buf + at + 3);
+        if (q->buf[at] == TERN_CT_CHANGE_CIPHER_SPEC)
+            return 0;
+        if (q->buf[at] == TERN_CT_HANDSHAKE) {
+            size_t m = at + 5;
+            while (m + 4 <= at + 5 + rlen) {
+                size_t blen = tern_load_be24(q->buf + m + 1);
+                if (q->buf[m] == type) {
+                    *rec = at;
+                    *msg = m;
+                    *mlen = 4 + blen;
+                    return 1;
+                }
+                m += 4 + blen;
+            }
+        }
+        at += 5 + rlen;
+    }
+    return 0;
+}
+
+/* Replace handshake message `type` (whole, header included) in pipe q by
+ * new_msg (any length; the record length is fixed up; the message must lie
+ * in one record, which is how tern writes a flight with 16 KB records). */
+static void mp_replace(mp_pipe *q, int type, const uint8_t *new_msg, size_t new_len) {
+    size_t rec, msg, mlen;
+    if (!mp_find(q, type, &rec, &msg, &mlen))
+        fail_msg("handshake message %d not found", type);
+    size_t rlen = tern_load_be16(q->buf + rec + 3);
+    assert_true(msg + mlen <= rec + 5 + rlen);
+    size_t tail = q->len - (msg + mlen);
+    size_t need = q->len - mlen + new_len;
+    if (need > q->cap) {
+        q->cap = need + 1024;
+        q->buf = realloc(q->buf, q->cap);
+        assert_non_null(q->buf);
+    }
+    memmove(q->buf + msg + new_len, q->buf + msg + mlen, tail);
+    memcpy(q->buf + msg, new_msg, new_len);
+    q->len = need;
+    size_t nrlen = rlen - mlen + new_len;
+    if (nrlen == 0) { /* the record held only this message: drop it */
+        memmove(q->buf + rec, q->buf + rec + 5, q->len - rec - 5);
+        q->len -= 5;
+        return;
+    }
+    tern_store_be16(q->buf + rec + 3, (uint16_t)nrlen);
+}
+
+static void mp_drop(mp_pipe *q, int type) { mp_replace(q, type, NULL, 0); }
+
+/* A copy of message `type` in pipe q (caller frees); *len its length. */
+static uint8_t *mp_copy(const mp_pipe *q, int type, size_t *len) {
+    size_t rec, msg;
+    if (!mp_find(q, type, &rec, &msg, len))
+        return NULL;
+    uint8_t *m = malloc(*len);
+    assert_non_null(m);
+    memcpy(m, q->buf + msg, *len);
+    return m;
+}
+
+/* Configurations from the fixtures in vectors/certs. */
+static tern_config *mp_config(const char *trust, const char *chain, const char *key) {
+    tern_config *cfg = tern_config_new();
+    assert_non_null(cfg);
+    if (trust != NULL && tern_config_load_truststore(cfg, tv_path(trust)) != 0)
+        fail_msg("truststore %s: %s", trust, tern_config_error(cfg));
+    if (chain != NULL) {
+        char c[512], k[512];
+        snprintf(c, sizeof c, "%s", tv_path(chain));
+        snprintf(k, sizeof k, "%s", tv_path(key));
+        if (tern_config_load_keystore(cfg, c, k) != 0)
+            fail_msg("keystore %s: %s", chain, tern_config_error(cfg));
+    }
+    return cfg;
+}
+
+#endif
