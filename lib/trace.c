@@ -615,7 +615,7 @@ static void keylog(tern_conn *c) {
     if (cfg->keylog != NULL) {
         /* "CLIENT_RANDOM " 64 hex " " 96 hex */
         char line[14 + 64 + 1 + 96 + 1];
-        memcpy(line, "CLIENT_RANDOM ", 14);
+        snprintf(line, sizeof line, "CLIENT_RANDOM ");
         tern_trace_hex(line + 14, c->hs_state.client_random, TERN_RANDOM_LEN);
         line[14 + 64] = ' ';
         tern_trace_hex(line + 14 + 65, c->master, TERN_MASTER_LEN);
