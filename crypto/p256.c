@@ -6,14 +6,15 @@
  *
  * Field: p = 2^256 - 2^224 + 2^192 + 2^96 - 1, elements as four 64-bit
  * limbs in the Montgomery domain (a stands for a * 2^256 mod p), always
- * fully reduced (< p).  Multiplication is word-by-word Montgomery (CIOS);
- * since p = -1 mod 2^64, the per-word factor -p^-1 mod 2^64 is 1, so the
- * reduction multiplier is simply the low word.
+ * fully reduced (< p).  Multiplication is a schoolbook product followed by
+ * Montgomery reduction (p256_adx.c interleaves the two with mulx/adx and is
+ * used when the CPU has them); since p = -1 mod 2^64, the per-word factor
+ * -p^-1 mod 2^64 is 1, so the reduction multiplier is simply the low word.
  *
  * Points: homogeneous projective (X : Y : Z), x = X/Z, y = Y/Z, identity
  * (0 : 1 : 0), for the fixed-base walk and the final sum of a verification.
  * The Renes-Costello-Batina formulas for a = -3 (eprint 2015/1060,
- * Algorithms 4, 5, 6) are complete on this prime-order curve: they give the
+ * Algorithms 4 and 5) are complete on this prime-order curve: they give the
  * right answer for P + P, P + (-P) and the identity.  The variable-base
  * ladder, which is mostly doublings, uses Jacobian coordinates instead
  * (doubling 3M + 5S against 8M + 3S + 2 mults by b) with a guarded
