@@ -351,6 +351,17 @@ static void test_zero_length_records(void **state) {
         expect_fail(p.s, p.src, TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE, clear[t].words);
         pair_free(&p);
     }
+    /* Content types that do not exist (heartbeat 24 is not supported, 0 and
+     * 255 never were): unexpected_message, empty or not. */
+    static const uint8_t unknown_types[] = {0, 19, 24, 255};
+    for (size_t t = 0; t < sizeof unknown_types; t++) {
+        pair p;
+        pair_init(&p);
+        put_record(&p.c2s, unknown_types[t], (const uint8_t *)"x", t % 2);
+        server_step(&p);
+        expect_fail(p.s, p.src, TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE, "unknown content type");
+        pair_free(&p);
+    }
     /* After it, protected: the same three refused; empty application data
      * is legal and skipped, but not a flood of it. */
     static const uint8_t types[] = {TERN_CT_HANDSHAKE, TERN_CT_ALERT, TERN_CT_CHANGE_CIPHER_SPEC};
