@@ -1,8 +1,17 @@
 /*
- * Montgomery multiplication with MULX / ADCX / ADOX (Intel "New
- * Instructions Supporting Large Integer Arithmetic", 2012; BMI2 + ADX).
- * Same CIOS algorithm and result as tern_bn_mont_mul_portable (bn.c).
+ * Montgomery multiplication and squaring with MULX / ADCX / ADOX (Intel,
+ * "New Instructions Supporting Large Integer Arithmetic on Intel
+ * Architecture Processors", 2012; BMI2 + ADX), in GNU C inline assembly.
+ *   multiply:  CIOS rows (HAC 14.36): per limb of b, t += a b[i] then
+ *              t = (t + q m) / 2^64;
+ *   square:    the off-diagonal triangle once, doubled, plus the diagonal,
+ *              then n reduction rows (1.5 n^2 products instead of 2 n^2).
+ * Each row keeps two carry chains in flight (CF for low halves, OF for high
+ * halves).  Rows are written out in full for 16/24/32/48/64 limbs, looped
+ * for other multiples of 4, and done with intrinsics otherwise.  Same
+ * results as the portable code in bn.c (tests/test_bn.c checks both).
  * Compiled with -mbmi2 -madx; only called after crypto/cpu.c saw both.
+ * Constant time: the instruction sequence depends on n only.
  */
 #include "crypto/bn.h"
 
