@@ -2,7 +2,7 @@
  * tern: the command-line peer (like `openssl s_client -quiet` / `s_server`).
  *
  *   tern client HOST:PORT [--truststore FILE|DIR] [--servername NAME]
- *                         [--alpn LIST] [--cipher NAME]
+ *                         [--alpn LIST] [--cipher NAME] [--keystore CERT.pem KEY.pem]
  *       Connects, verifies the server (trust store + name), prints one status
  *       line to stderr, then copies stdin to the connection and the
  *       connection to stdout until both sides have closed.  At the end of
@@ -11,6 +11,7 @@
  *
  *   tern server --port N --keystore CERT.pem KEY.pem [--bind ADDR]
  *               [--echo | --http] [--alpn LIST] [--cipher NAME]
+ *               [--truststore FILE|DIR --client-auth optional|required]
  *       Serves connections one after another until killed.  --echo sends
  *       back every byte received; --http answers one HTTP/1.x request with a
  *       small 200 response.  Errors go to stderr; a failed connection never
@@ -43,15 +44,17 @@
 static void usage(void) {
     fprintf(stderr,
             "usage: tern client HOST:PORT [--truststore FILE|DIR] [--system] [--servername NAME] [--alpn LIST]\n"
-            "                   [--cipher NAME] [--trace[=hex]] [--show-secrets]\n"
+            "                   [--cipher NAME] [--keystore CERT.pem KEY.pem] [--trace[=hex]] [--show-secrets]\n"
             "       tern server --port N --keystore CERT.pem KEY.pem [--bind ADDR] [--echo|--http]\n"
-            "                   [--alpn LIST] [--cipher NAME] [--trace[=hex]] [--show-secrets]\n"
+            "                   [--alpn LIST] [--cipher NAME] [--truststore FILE|DIR --client-auth optional|required]\n"
+            "                   [--trace[=hex]] [--show-secrets]\n"
             "       tern verify --truststore FILE|DIR [--name N] [--purpose server|client] [--at TIME] CHAIN.pem\n"
             "       tern speed [FILTER]\n"
             "       tern COMMAND --help\n"
             "The client checks the server against the trust store (--truststore, --system, or both; the\n"
-            "system store when neither is given).  Client certificates (client --keystore, server\n"
-            "--truststore / --client-auth) come with mutual TLS (issue 9).\n");
+            "system store when neither is given).  Mutual TLS: the client answers a certificate request\n"
+            "with --keystore; the server asks with --client-auth and checks against --truststore.\n"
+            "RSA key exchange suites (AES128-GCM-SHA256, AES256-GCM-SHA384) only with --cipher.\n");
     tool_obs_usage(stderr);
     fprintf(stderr, "Exit codes: 0 success; 1 connection or TLS failure (client: anything but a clean close_notify\n"
                     "from the server; verify: the chain is refused); 2 usage or setup error (bad option, unreadable\n"
@@ -174,6 +177,7 @@ static int send_all(tern_conn *c, int fd, const char *p, size_t len, int *peer_c
 
 static int run_client(int argc, char **argv) {
     const char *target = NULL, *trust = NULL, *sni = NULL, *alpn = NULL, *cipher = NULL;
+    const char *kcert = NULL, *kkey = NULL;
     static tool_obs obs;
     int sys = 0;
     for (int i = 0; i < argc; i++) {
@@ -192,7 +196,10 @@ static int run_client(int argc, char **argv) {
             alpn = argv[++i];
         else if (strcmp(argv[i], "--cipher") == 0 && i + 1 < argc)
             cipher = argv[++i];
-        else if (argv[i][0] != '-' && target == NULL)
+        else if (strcmp(argv[i], "--keystore") == 0 && i + 2 < argc) {
+            kcert = argv[++i];
+            kkey = argv[++i];
+        } else if (argv[i][0] != '-' && target == NULL)
             target = argv[i];
         else {
             usage();
@@ -224,6 +231,10 @@ static int run_client(int argc, char **argv) {
         rc = tern_config_load_system_truststore(cfg);
     if (rc != 0) {
         fprintf(stderr, "tern client: trust store: %s\n", tern_config_error(cfg));
+        return 2;
+    }
+    if (kcert != NULL && tern_config_load_keystore(cfg, kcert, kkey) != 0) {
+        fprintf(stderr, "tern client: key store: %s\n", tern_config_error(cfg));
         return 2;
     }
     if (tool_obs_apply(&obs, cfg, "client") != 0)
@@ -357,6 +368,7 @@ static int serve_one(tern_conn *c, int mode) {
 
 static int run_server(int argc, char **argv) {
     const char *port = NULL, *cert = NULL, *key = NULL, *bind_addr = "127.0.0.1", *alpn = NULL, *cipher = NULL;
+    const char *trust = NULL, *client_auth = NULL;
     int mode = 1;
     static tool_obs obs;
     for (int i = 0; i < argc; i++) {
@@ -376,6 +388,10 @@ static int run_server(int argc, char **argv) {
             alpn = argv[++i];
         else if (strcmp(argv[i], "--cipher") == 0 && i + 1 < argc)
             cipher = argv[++i];
+        else if (strcmp(argv[i], "--truststore") == 0 && i + 1 < argc)
+            trust = argv[++i];
+        else if (strcmp(argv[i], "--client-auth") == 0 && i + 1 < argc)
+            client_auth = argv[++i];
         else if (strcmp(argv[i], "--echo") == 0)
             mode = 1;
         else if (strcmp(argv[i], "--http") == 0)
@@ -394,6 +410,21 @@ static int run_server(int argc, char **argv) {
         return 2;
     if (tern_config_load_keystore(cfg, cert, key) != 0) {
         fprintf(stderr, "tern server: key store: %s\n", tern_config_error(cfg));
+        return 2;
+    }
+    if (client_auth != NULL) {
+        int ca = strcmp(client_auth, "none") == 0       ? TERN_CLIENT_AUTH_NONE
+                 : strcmp(client_auth, "optional") == 0 ? TERN_CLIENT_AUTH_OPTIONAL
+                 : strcmp(client_auth, "required") == 0 ? TERN_CLIENT_AUTH_REQUIRED
+                                                        : -1;
+        if (ca < 0 || (ca != TERN_CLIENT_AUTH_NONE && trust == NULL)) {
+            fprintf(stderr, "tern server: --client-auth takes none, optional or required, and needs --truststore\n");
+            return 2;
+        }
+        (void)tern_config_set_client_auth(cfg, ca);
+    }
+    if (trust != NULL && tern_config_load_truststore(cfg, trust) != 0) {
+        fprintf(stderr, "tern server: trust store: %s\n", tern_config_error(cfg));
         return 2;
     }
     if (tool_obs_apply(&obs, cfg, "server") != 0)
