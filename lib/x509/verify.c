@@ -264,9 +264,40 @@ static int nc_allows(const tern_x509_cert *ca, uint8_t tag, tern_span name) {
     return 0;
 }
 
+/* Record a name-constraint violation by peer certificate k. */
+static int nc_violation(search *s, size_t k, uint8_t tag, tern_span name, const char *who, int score) {
+    char lab[200], nm[80];
+    label_of(s, k, lab, sizeof lab);
+    if (tag == TERN_DER_CTX_PRIM(7) && name.len == 4)
+        snprintf(nm, sizeof nm, "IP %u.%u.%u.%u", name.p[0], name.p[1], name.p[2], name.p[3]);
+    else if (tag == TERN_DER_CTX_PRIM(7))
+        snprintf(nm, sizeof nm, "an IPv6 address");
+    else
+        snprintf(nm, sizeof nm, "%.*s", (int)(name.len < 60 ? name.len : 60), (const char *)name.p);
+    fail_at(s, score, TERN_ERR_CERT_NAME, (int)k, "%s: the name %s is outside the name constraints of %s", lab, nm,
+            who);
+    return -1;
+}
+
+/* A CN that looks like a host name (letters, digits, '-', '_', '.', with
+ * a dot): the only kind tern_x509_check_name could match as one. */
+static int host_like(tern_span cn) {
+    if (cn.p == NULL || memchr(cn.p, '.', cn.len) == NULL)
+        return 0;
+    for (size_t q = 0; q < cn.len; q++) {
+        uint8_t ch = cn.p[q];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+              ch == '_' || ch == '.'))
+            return 0;
+    }
+    return 1;
+}
+
 /* The CA `ca` constrains every certificate below it on the path, except
- * self-issued intermediates (§6.1.4 (g) / §6.1.3 (b)). */
-static int check_name_constraints(search *s, const tern_x509_cert *ca, const char *who, int score, int idx) {
+ * self-issued intermediates (§6.1.4 (g) / §6.1.3 (b)): their SAN DNS names
+ * and IP addresses, and the CN of a SAN-less leaf when it is host-like
+ * (tern_x509_check_name may match it). */
+static int check_name_constraints(search *s, const tern_x509_cert *ca, const char *who, int score) {
     if (!ca->has_name_constraints)
         return 0;
     for (size_t i = 0; i < s->depth; i++) {
@@ -274,47 +305,20 @@ static int check_name_constraints(search *s, const tern_x509_cert *ca, const cha
         const tern_x509_cert *c = &s->certs[k];
         if (i > 0 && tern_x509_self_issued(c))
             continue;
-        tern_reader r;
-        tern_rd_init(&r, c->san.p, c->san.len);
-        tern_der_elem e;
-        int have = 0;
-        while (c->has_san && tern_rd_left(&r) && tern_der_next(&r, &e) == 0) {
-            if (e.tag != TERN_DER_CTX_PRIM(2) && e.tag != TERN_DER_CTX_PRIM(7))
-                continue;
-            if (nc_allows(ca, e.tag, e.content) < 0)
-                goto violated;
-        }
-        /* A leaf without subjectAltName may be matched by its CN (see
-         * tern_x509_check_name), so the CN is constrained like a DNS name. */
-        if (i == 0 && !c->has_san) {
-            e.tag = TERN_DER_CTX_PRIM(2);
-            e.content = tern_x509_name_cn(c->subject, NULL);
-            /* Only a CN that looks like a host name (letters, digits, '-',
-             * '_', '.', with a dot) can be matched as one. */
-            have = e.content.p != NULL && memchr(e.content.p, '.', e.content.len) != NULL;
-            for (size_t q = 0; have && q < e.content.len; q++) {
-                uint8_t ch = e.content.p[q];
-                have = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                       ch == '-' || ch == '_' || ch == '.';
+        if (c->has_san) {
+            tern_reader r;
+            tern_der_elem e;
+            tern_rd_init(&r, c->san.p, c->san.len);
+            while (tern_rd_left(&r) && tern_der_next(&r, &e) == 0) {
+                if ((e.tag == TERN_DER_CTX_PRIM(2) || e.tag == TERN_DER_CTX_PRIM(7)) &&
+                    nc_allows(ca, e.tag, e.content) < 0)
+                    return nc_violation(s, k, e.tag, e.content, who, score);
             }
-            if (have && nc_allows(ca, TERN_DER_CTX_PRIM(2), e.content) < 0)
-                goto violated;
+        } else if (i == 0) {
+            tern_span cn = tern_x509_name_cn(c->subject, NULL);
+            if (host_like(cn) && nc_allows(ca, TERN_DER_CTX_PRIM(2), cn) < 0)
+                return nc_violation(s, k, TERN_DER_CTX_PRIM(2), cn, who, score);
         }
-        continue;
-    violated : {
-        char lab[200], nm[80];
-        label_of(s, k, lab, sizeof lab);
-        if (e.tag == TERN_DER_CTX_PRIM(7) && e.content.len == 4)
-            snprintf(nm, sizeof nm, "IP %u.%u.%u.%u", e.content.p[0], e.content.p[1], e.content.p[2], e.content.p[3]);
-        else if (e.tag == TERN_DER_CTX_PRIM(7))
-            snprintf(nm, sizeof nm, "an IPv6 address");
-        else
-            snprintf(nm, sizeof nm, "%.*s", (int)(e.content.len < 60 ? e.content.len : 60), (const char *)e.content.p);
-        (void)idx;
-        fail_at(s, score, TERN_ERR_CERT_NAME, (int)k, "%s: the name %s is outside the name constraints of %s", lab,
-                nm, who);
-        return -1;
-    }
     }
     return 0;
 }
@@ -360,7 +364,7 @@ static int extend(search *s) {
         tern_x509_cert_label(&a->cert, al, sizeof al);
         snprintf(iwho, sizeof iwho, "trust anchor (%s)", al);
         if (check_issuer(s, &a->cert, iwho, below_count(s), 1, base + 1, -1) < 0 ||
-            check_name_constraints(s, &a->cert, iwho, base + 1, -1) < 0)
+            check_name_constraints(s, &a->cert, iwho, base + 1) < 0)
             continue;
         int rc = tern_x509_check_signature(&a->cert, c, smsg, sizeof smsg);
         if (rc < 0) {
@@ -384,7 +388,7 @@ static int extend(search *s) {
             break;
         label_of(s, j, iwho, sizeof iwho);
         if (check_issuer(s, &s->certs[j], iwho, below_count(s), 0, base + 2, (int)j) < 0 ||
-            check_name_constraints(s, &s->certs[j], iwho, base + 2, (int)j) < 0)
+            check_name_constraints(s, &s->certs[j], iwho, base + 2) < 0)
             continue;
         int rc = tern_x509_check_signature(&s->certs[j], c, smsg, sizeof smsg);
         if (rc < 0) {
