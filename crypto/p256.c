@@ -12,13 +12,14 @@
  * -p^-1 mod 2^64 is 1, so the reduction multiplier is simply the low word.
  *
  * Points: homogeneous projective (X : Y : Z), x = X/Z, y = Y/Z, identity
- * (0 : 1 : 0), for the fixed-base walk and the final sum of a verification.
- * The Renes-Costello-Batina formulas for a = -3 (eprint 2015/1060,
- * Algorithms 4 and 5) are complete on this prime-order curve: they give the
- * right answer for P + P, P + (-P) and the identity.  The variable-base
- * ladder, which is mostly doublings, uses Jacobian coordinates instead
- * (doubling 3M + 5S against 8M + 3S + 2 mults by b) with a guarded
- * addition; see jac_add() and point_mul() for why the guard suffices.
+ * (0 : 1 : 0), for the fixed-base walk, with the Renes-Costello-Batina
+ * mixed addition for a = -3 (eprint 2015/1060, Algorithm 5), complete on
+ * this prime-order curve for every accumulator value, the identity
+ * included.  The variable-base ladder, which is mostly doublings, uses
+ * Jacobian coordinates (doubling 3M + 5S against the complete formula's
+ * 8M + 3S + 2 mults by b) with a guarded addition; see jac_add() and
+ * point_mul() for why the guard suffices.  Verification, where every input
+ * is public, uses a variable-time interleaved wNAF (tern_p256_mul2_x).
  *
  * Scalar multiplication: signed radix-2^5 digits d_i in [-16, 16]
  * (k = sum d_i 2^(5i), Booth recoding), 52 windows.  Variable base: a table
@@ -387,59 +388,6 @@ typedef struct {
 static void point_set_identity(ppoint *r) {
     memset(r, 0, sizeof *r);
     fe_copy(r->y, FE_ONE);
-}
-
-/* r = p + q, RCB Algorithm 4 (a = -3): 12M + 2 mults by b + 29 adds.
- * Complete: valid for every pair, including p == q and the identity.
- * r may alias p or q. */
-static void point_add(const fe_ops *F, ppoint *r, const ppoint *p, const ppoint *q) {
-    fe t0, t1, t2, t3, t4, x3, y3, z3;
-    fe_mul(t0, p->x, q->x);
-    fe_mul(t1, p->y, q->y);
-    fe_mul(t2, p->z, q->z);
-    fe_add(t3, p->x, p->y);
-    fe_add(t4, q->x, q->y);
-    fe_mul(t3, t3, t4);
-    fe_add(t4, t0, t1);
-    fe_sub(t3, t3, t4);
-    fe_add(t4, p->y, p->z);
-    fe_add(x3, q->y, q->z);
-    fe_mul(t4, t4, x3);
-    fe_add(x3, t1, t2);
-    fe_sub(t4, t4, x3);
-    fe_add(x3, p->x, p->z);
-    fe_add(y3, q->x, q->z);
-    fe_mul(x3, x3, y3);
-    fe_add(y3, t0, t2);
-    fe_sub(y3, x3, y3);
-    fe_mul(z3, FE_B, t2);
-    fe_sub(x3, y3, z3);
-    fe_add(z3, x3, x3);
-    fe_add(x3, x3, z3);
-    fe_sub(z3, t1, x3);
-    fe_add(x3, t1, x3);
-    fe_mul(y3, FE_B, y3);
-    fe_add(t1, t2, t2);
-    fe_add(t2, t1, t2);
-    fe_sub(y3, y3, t2);
-    fe_sub(y3, y3, t0);
-    fe_add(t1, y3, y3);
-    fe_add(y3, t1, y3);
-    fe_add(t1, t0, t0);
-    fe_add(t0, t1, t0);
-    fe_sub(t0, t0, t2);
-    fe_mul(t1, t4, y3);
-    fe_mul(t2, t0, y3);
-    fe_mul(y3, x3, z3);
-    fe_add(y3, y3, t2);
-    fe_mul(x3, x3, t3);
-    fe_sub(x3, x3, t1);
-    fe_mul(z3, z3, t4);
-    fe_mul(t1, t3, t0);
-    fe_add(z3, z3, t1);
-    fe_copy(r->x, x3);
-    fe_copy(r->y, y3);
-    fe_copy(r->z, z3);
 }
 
 /* r = p + q with q affine, RCB Algorithm 5: 11M + 2 mults by b.  Complete
@@ -877,26 +825,167 @@ uint64_t tern_p256_base_mul_x(uint8_t x[32], const uint64_t k[4]) {
     return ok;
 }
 
+/* ---- Variable-time double-scalar multiplication for verification ----
+ * u1 G + u2 Q with u1, u2, Q all public (ECDSA verification), so this may
+ * branch on the data: interleaved width-5 NAF (Straus/Shamir), one shared
+ * run of doublings, and exceptional cases of the addition handled by
+ * plain branches. */
+
+/* r = p + q (Jacobian + Jacobian), every case handled by branching. */
+static void jac_add_vt(const fe_ops *F, jacpoint *r, const jacpoint *p, const jacpoint *q) {
+    if (fe_is_zero(p->z)) {
+        *r = *q;
+        return;
+    }
+    if (fe_is_zero(q->z)) {
+        *r = *p;
+        return;
+    }
+    fe z1z1, z2z2, u1, u2, s1, s2, h, rr;
+    fe_sqr(z1z1, p->z);
+    fe_sqr(z2z2, q->z);
+    fe_mul(u1, p->x, z2z2);
+    fe_mul(u2, q->x, z1z1);
+    fe_mul(s1, p->y, q->z);
+    fe_mul(s1, s1, z2z2);
+    fe_mul(s2, q->y, p->z);
+    fe_mul(s2, s2, z1z1);
+    fe_sub(h, u2, u1);
+    fe_sub(rr, s2, s1);
+    if (fe_is_zero(h)) {
+        if (fe_is_zero(rr))
+            jac_dbl(F, r, p); /* p == q */
+        else
+            memset(r, 0, sizeof *r); /* p == -q: infinity */
+        return;
+    }
+    (void)jac_add(F, r, p, q); /* the general case; no guard can trip now */
+}
+
+/* r = p + q with q affine (Z = 1), madd-2007-bl (EFD), 7M + 4S:
+ *   U2 = X2 Z1^2, S2 = Y2 Z1^3, H = U2 - X1, I = 4 H^2, J = H I,
+ *   R = 2 (S2 - Y1), V = X1 I, X3 = R^2 - J - 2V, Y3 = R (V - X3) - 2 Y1 J,
+ *   Z3 = (Z1 + H)^2 - Z1^2 - H^2.  r may alias p. */
+static void jac_add_affine_vt(const fe_ops *F, jacpoint *r, const jacpoint *p, const apoint *q) {
+    if (fe_is_zero(p->z)) {
+        fe_copy(r->x, q->x);
+        fe_copy(r->y, q->y);
+        fe_copy(r->z, FE_ONE);
+        return;
+    }
+    fe z1z1, u2, s2, h, hh, i, j, rr, v, t0;
+    fe_sqr(z1z1, p->z);
+    fe_mul(u2, q->x, z1z1);
+    fe_mul(s2, q->y, p->z);
+    fe_mul(s2, s2, z1z1);
+    fe_sub(h, u2, p->x);
+    fe_sub(rr, s2, p->y);
+    if (fe_is_zero(h)) {
+        if (fe_is_zero(rr))
+            jac_dbl(F, r, p);
+        else
+            memset(r, 0, sizeof *r);
+        return;
+    }
+    fe_add(rr, rr, rr);
+    fe_sqr(hh, h);
+    fe_add(i, hh, hh);
+    fe_add(i, i, i);
+    fe_mul(j, h, i);
+    fe_mul(v, p->x, i);
+    jacpoint out;
+    fe_sqr(out.x, rr);
+    fe_sub(out.x, out.x, j);
+    fe_sub(out.x, out.x, v);
+    fe_sub(out.x, out.x, v);
+    fe_sub(t0, v, out.x);
+    fe_mul(out.y, rr, t0);
+    fe_mul(t0, p->y, j);
+    fe_add(t0, t0, t0);
+    fe_sub(out.y, out.y, t0);
+    fe_add(t0, p->z, h);
+    fe_sqr(t0, t0);
+    fe_sub(t0, t0, z1z1);
+    fe_sub(out.z, t0, hh);
+    *r = out;
+}
+
+/* Width-5 NAF of k < 2^256: digits in {0, +-1, +-3, ..., +-15}, any two
+ * non-zero digits at least 5 apart; returns the length (<= 257). */
+static int wnaf5(int8_t naf[257], const uint64_t k_in[4]) {
+    uint64_t k[5] = {k_in[0], k_in[1], k_in[2], k_in[3], 0};
+    int len = 0;
+    memset(naf, 0, 257);
+    while ((k[0] | k[1] | k[2] | k[3] | k[4]) != 0) {
+        int d = 0;
+        if (k[0] & 1) {
+            d = (int)(k[0] & 31);
+            if (d >= 16)
+                d -= 32;
+            /* k -= d (d odd, |d| < 16): a borrow or carry ripples up. */
+            uint64_t c = 0;
+            if (d > 0) {
+                uint64_t dd = (uint64_t)d;
+                for (int w = 0; w < 5; w++) {
+                    k[w] = subb(k[w], dd, &c);
+                    dd = 0;
+                }
+            } else {
+                uint64_t dd = (uint64_t)(-d);
+                for (int w = 0; w < 5; w++) {
+                    k[w] = addc(k[w], dd, &c);
+                    dd = 0;
+                }
+            }
+        }
+        naf[len++] = (int8_t)d;
+        for (int w = 0; w < 4; w++)
+            k[w] = (k[w] >> 1) | (k[w + 1] << 63);
+        k[4] >>= 1;
+    }
+    return len;
+}
+
 int tern_p256_mul2_x(uint8_t x[32], const uint64_t u1[4], const uint64_t u2[4], const uint8_t pub[65]) {
     const fe_ops *F = fe_pick();
-    apoint q, a;
-    ppoint r1, r2;
-    jacpoint j2;
+    apoint q, a, gtab[8];
+    jacpoint qtab[8], q2, acc;
+    int8_t n1[257], n2[257];
     fe t;
     TERN_TRY(point_decode(F, &q, pub));
-    point_mul_base(F, &r1, u1);
-    /* u2 < n (the verifier checks r, s in [1, n-1]), so the guard holds. */
-    TERN_ENSURE(point_mul(F, &j2, &q, u2) != 0, TERN_ERR_INTERNAL);
-    /* Jacobian (X : Y : Z) is the homogeneous (X Z : Y : Z^3); infinity
-     * becomes (0 : 1 : 0).  Then the complete addition. */
-    fe_sqr(t, j2.z);
-    fe_mul(r2.z, t, j2.z);
-    fe_mul(r2.x, j2.x, j2.z);
-    fe_copy(r2.y, j2.y);
-    uint64_t inf = fe_is_zero(j2.z);
-    fe_cmov(r2.y, FE_ONE, inf);
-    point_add(F, &r1, &r1, &r2);
-    TERN_ENSURE(point_to_affine(F, &a, &r1) != 0, TERN_ERR_BAD_SIGNATURE);
+    /* Odd multiples 1, 3, ..., 15 of G (affine, from the fixed-base
+     * table's first window) and of Q (Jacobian). */
+    for (int i = 0; i < 8; i++) {
+        memcpy(gtab[i].x, p256_base_table[0][2 * i], sizeof(fe));
+        memcpy(gtab[i].y, p256_base_table[0][2 * i] + 4, sizeof(fe));
+    }
+    fe_copy(qtab[0].x, q.x);
+    fe_copy(qtab[0].y, q.y);
+    fe_copy(qtab[0].z, FE_ONE);
+    jac_dbl(F, &q2, &qtab[0]);
+    for (int i = 1; i < 8; i++)
+        jac_add_vt(F, &qtab[i], &qtab[i - 1], &q2);
+
+    int l1 = wnaf5(n1, u1), l2 = wnaf5(n2, u2);
+    int len = l1 > l2 ? l1 : l2;
+    memset(&acc, 0, sizeof acc);
+    for (int i = len - 1; i >= 0; i--) {
+        if (!fe_is_zero(acc.z))
+            jac_dbl(F, &acc, &acc);
+        if (n1[i] != 0) {
+            apoint g = gtab[(n1[i] < 0 ? -n1[i] : n1[i]) / 2];
+            if (n1[i] < 0)
+                fe_sub(g.y, (const uint64_t[4]){0, 0, 0, 0}, g.y);
+            jac_add_affine_vt(F, &acc, &acc, &g);
+        }
+        if (n2[i] != 0) {
+            jacpoint qq = qtab[(n2[i] < 0 ? -n2[i] : n2[i]) / 2];
+            if (n2[i] < 0)
+                fe_sub(qq.y, (const uint64_t[4]){0, 0, 0, 0}, qq.y);
+            jac_add_vt(F, &acc, &acc, &qq);
+        }
+    }
+    TERN_ENSURE(jac_to_affine(F, &a, &acc) != 0, TERN_ERR_BAD_SIGNATURE);
     fe_from_mont(F, t, a.x);
     limbs_to_bytes(x, t);
     return 0;

@@ -5,9 +5,9 @@
  * crypto/ecdsa.c builds on.
  *
  * Everything that touches a private scalar runs in constant time: field
- * arithmetic mod p in Montgomery form on four 64-bit limbs; complete
- * projective addition formulas (Renes-Costello-Batina, eprint 2015/1060)
- * for the fixed-base table walk and final sums; Jacobian doubling with a
+ * arithmetic mod p in Montgomery form on four 64-bit limbs; the complete
+ * projective mixed addition (Renes-Costello-Batina, eprint 2015/1060) for
+ * the fixed-base table walk; Jacobian doubling with a
  * guarded addition (infinity handled by selection, the doubling case
  * detected and reported) for the variable-base ladder; signed 5-bit windows
  * with every table entry read on each lookup; and a precomputed table of
@@ -81,9 +81,9 @@ void tern_p256_scalar_inv(uint64_t r[4], const uint64_t a[4]);
 uint64_t tern_p256_base_mul_x(uint8_t x[32], const uint64_t k[4]);
 
 /* x = the X coordinate of u1 * G + u2 * Q for the public point pub (ECDSA
- * verification; all inputs public).  Returns 0, TERN_ERR_BAD_KEY for an
- * invalid pub, or TERN_ERR_BAD_SIGNATURE when the sum is the point at
- * infinity. */
+ * verification; all inputs public, so this runs in variable time:
+ * interleaved width-5 NAF).  Returns 0, TERN_ERR_BAD_KEY for an invalid
+ * pub, or TERN_ERR_BAD_SIGNATURE when the sum is the point at infinity. */
 TERN_MUST_CHECK int tern_p256_mul2_x(uint8_t x[32], const uint64_t u1[4], const uint64_t u2[4],
                                      const uint8_t pub[TERN_P256_PUBLIC_LEN]);
 

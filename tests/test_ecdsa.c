@@ -385,6 +385,43 @@ static void test_openssl(void **state) {
 #endif
 
 
+/* Verification's variable-time additions meet their special cases when
+ * the key is G itself (private key 1) and the digest equals r: then
+ * u1 = u2 and both NAF tables hold the same points, so the accumulator
+ * adds P to P (the doubling branch).  With the key -G (private key n-1)
+ * the two halves cancel and the sum is the point at infinity, which must
+ * be a bad signature. */
+static void test_verify_edges(void **state) {
+    (void)state;
+    uint8_t one[32] = {0}, nm1[32], pub1[65], pubm[65], k[32], digest[32], sig[64];
+    one[31] = 1;
+    assert_int_equal(tv_unhex_into("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550", nm1, 32), 0);
+    assert_int_equal(tern_p256_public_from_private(pub1, one), 0);
+    assert_int_equal(tern_p256_public_from_private(pubm, nm1), 0);
+    uint64_t seed = 2015;
+    int n = 0;
+    for (int i = 0; i < 40; i++) {
+        tv_rng(&seed, k, 32);
+        k[0] &= 0x7f;
+        if (i < 16) { /* small nonces too: short NAFs */
+            memset(k, 0, 32);
+            k[31] = (uint8_t)(i + 1);
+        }
+        /* r does not depend on the digest: sign once to learn it. */
+        memset(digest, 0, 32);
+        assert_true(tern_ecdsa_p256_sign_with_k(one, digest, 32, k, sig) != 0);
+        memcpy(digest, sig, 32); /* e = r */
+        if (tern_ecdsa_p256_sign_with_k(one, digest, 32, k, sig) == 0)
+            continue; /* s = 0: cannot happen for these, but be exact */
+        assert_int_equal(tern_ecdsa_p256_verify_raw(pub1, TERN_HASH_SHA256, digest, sig), 0);
+        /* The same numbers under -G: u1 G + u2 (-G) = O. */
+        assert_int_equal(tern_ecdsa_p256_verify_raw(pubm, TERN_HASH_SHA256, digest, sig), TERN_ERR_BAD_SIGNATURE);
+        n++;
+    }
+    printf("  verification special cases (P + P, P + (-P)): %d signatures checked\n", n);
+    assert_true(n >= 38);
+}
+
 /* ---- P-384 verification ---- */
 
 static void test_p384_rfc6979(void **state) {
@@ -539,6 +576,7 @@ int main(void) {
         cmocka_unit_test(test_wycheproof),
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_der),
+        cmocka_unit_test(test_verify_edges),
         cmocka_unit_test(test_p384_rfc6979),
         cmocka_unit_test(test_p384_invalid),
 #ifdef TERN_TEST_HAVE_OPENSSL
