@@ -242,8 +242,21 @@ static void final_sub(uint64_t *r, const uint64_t *t, uint64_t top, const uint64
 static void square_triangle(uint64_t *t, const uint64_t *a, size_t n) {
     for (size_t j = 0; j < 2 * n + 1; j++)
         t[j] = 0;
-    for (size_t i = 0; i + 1 < n; i++)
-        row_mac_store(t + 2 * i + 1, a + i + 1, a[i], n - 1 - i);
+    if (n % 4 == 0) {
+        /* Row i has n-1-i limbs: 3, 2, 1, 0 leading single limbs in turn,
+         * so four rows at a time call the fixed variants directly. */
+        for (size_t i = 0; i + 4 <= n; i += 4) {
+            size_t g = (n - 4 - i) / 4; /* 4-limb groups after the prefix */
+            row_mac_store_3(t + 2 * i + 1, a + i + 1, a[i], g);
+            row_mac_store_2(t + 2 * i + 3, a + i + 2, a[i + 1], g);
+            row_mac_store_1(t + 2 * i + 5, a + i + 3, a[i + 2], g);
+            if (i + 4 < n)
+                row_mac_store_0(t + 2 * i + 7, a + i + 4, a[i + 3], g);
+        }
+    } else {
+        for (size_t i = 0; i + 1 < n; i++)
+            row_mac_store(t + 2 * i + 1, a + i + 1, a[i], n - 1 - i);
+    }
     /* The triangle is below a^2 / 2 < 2^(128 n - 1), so doubling it does
      * not carry out, and 2 tri + diag = a^2 < 2^(128 n) fits. */
     double_add_diagonal(t, a, n);
