@@ -96,19 +96,14 @@ static int parse_ipv6(const char *s, size_t n, uint8_t out[16]) {
     }
     if (gap < 0 ? ng != 8 : ng > 7)
         return 0;
-    int fill = 8 - ng;
-    int o = 0;
-    for (int k = 0; k < ng; k++) {
-        if (k == gap)
-            for (int z = 0; z < fill; z++, o++)
-                out[2 * o] = out[2 * o + 1] = 0;
-        out[2 * o] = (uint8_t)(g[k] >> 8);
-        out[2 * o + 1] = (uint8_t)g[k];
-        o++;
+    /* Groups before "::" stay in front, those after it go to the end. */
+    uint16_t full[8] = {0};
+    for (int k = 0; k < ng; k++)
+        full[gap < 0 || k < gap ? k : 8 - (ng - k)] = g[k];
+    for (int k = 0; k < 8; k++) {
+        out[2 * k] = (uint8_t)(full[k] >> 8);
+        out[2 * k + 1] = (uint8_t)full[k];
     }
-    if (gap == ng)
-        for (int z = 0; z < fill; z++, o++)
-            out[2 * o] = out[2 * o + 1] = 0;
     return 1;
 }
 

@@ -11,6 +11,7 @@
 #include "lib/x509/store.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -63,6 +64,15 @@ static int read_file(const char *path, uint8_t **out, size_t *len) {
     *out = buf;
     *len = n;
     return 0;
+}
+
+/* snprintf for messages, where truncating a long path is fine (vsnprintf
+ * keeps gcc's -Wformat-truncation out of intended truncation). */
+static void msgf(char *out, size_t cap, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
 }
 
 static void free_wiped(uint8_t *p, size_t n) {
@@ -139,14 +149,14 @@ int tern_truststore_add_pem(tern_truststore *ts, const uint8_t *pem, size_t len,
             ts->bad++;
             if (!first_err)
                 first_err = e;
-            snprintf(ts->msg, sizeof ts->msg, "%s: the certificate at line %zu was skipped: %s", src, b.line, why);
+            msgf(ts->msg, sizeof ts->msg, "%s: the certificate at line %zu was skipped: %s", src, b.line, why);
             continue;
         }
         added += e;
     }
     if (rc < 0) {
         ts->bad++;
-        snprintf(ts->msg, sizeof ts->msg, "%s: malformed PEM (a BEGIN line without its END line)", src);
+        msgf(ts->msg, sizeof ts->msg, "%s: malformed PEM (a BEGIN line without its END line)", src);
         if (!first_err)
             first_err = rc;
     }
@@ -155,7 +165,7 @@ int tern_truststore_add_pem(tern_truststore *ts, const uint8_t *pem, size_t len,
     if (first_err)
         return first_err;
     if (blocks == 0) {
-        snprintf(ts->msg, sizeof ts->msg, "%s: no CERTIFICATE block found", src);
+        msgf(ts->msg, sizeof ts->msg, "%s: no CERTIFICATE block found", src);
         return TERN_ERR_PEM;
     }
     return 0; /* only duplicates */
@@ -166,7 +176,7 @@ int tern_truststore_load_file(tern_truststore *ts, const char *path) {
     size_t len;
     int rc = read_file(path, &txt, &len);
     if (rc < 0) {
-        snprintf(ts->msg, sizeof ts->msg, "%s: cannot read the file", path);
+        msgf(ts->msg, sizeof ts->msg, "%s: cannot read the file", path);
         return rc;
     }
     rc = tern_truststore_add_pem(ts, txt, len, path);
@@ -177,7 +187,7 @@ int tern_truststore_load_file(tern_truststore *ts, const char *path) {
 int tern_truststore_load_dir(tern_truststore *ts, const char *path) {
     DIR *d = opendir(path);
     if (!d) {
-        snprintf(ts->msg, sizeof ts->msg, "%s: cannot open the directory", path);
+        msgf(ts->msg, sizeof ts->msg, "%s: cannot open the directory", path);
         return TERN_ERR_FILE;
     }
     int total = 0, found = 0;
@@ -212,7 +222,7 @@ int tern_truststore_load_dir(tern_truststore *ts, const char *path) {
     if (msg[0])
         memcpy(ts->msg, msg, sizeof msg);
     if (!found) {
-        snprintf(ts->msg, sizeof ts->msg, "%s: no certificate found in the directory", path);
+        msgf(ts->msg, sizeof ts->msg, "%s: no certificate found in the directory", path);
         return TERN_ERR_PEM;
     }
     return total;
@@ -231,7 +241,7 @@ int tern_truststore_load_system(tern_truststore *ts) {
     int rc = tern_truststore_load_dir(ts, "/etc/ssl/certs");
     if (rc > 0)
         return rc;
-    snprintf(ts->msg, sizeof ts->msg, "no system trust store found (looked for /etc/ssl/certs/ca-certificates.crt "
+    msgf(ts->msg, sizeof ts->msg, "no system trust store found (looked for /etc/ssl/certs/ca-certificates.crt "
                                       "and the other usual places)");
     return TERN_ERR_FILE;
 }
@@ -316,14 +326,14 @@ static int parse_ec(tern_keystore *ks, const uint8_t *der, size_t len, const ter
     }
     TERN_ENSURE(curve.p != NULL, TERN_ERR_DECODE);
     if (!TERN_DER_OID_EQ(curve, tern_oid_p256)) {
-        snprintf(ks->msg, sizeof ks->msg, "private key: EC keys on curves other than P-256 are not supported yet");
+        msgf(ks->msg, sizeof ks->msg, "private key: EC keys on curves other than P-256 are not supported yet");
         return TERN_ERR_UNSUPPORTED;
     }
     /* RFC 5915 §3: the key is exactly ceiling(log2(n)/8) = 32 octets. */
     TERN_ENSURE(priv.len == TERN_P256_SCALAR_LEN, TERN_ERR_DECODE);
     memcpy(ks->ec_priv, priv.p, TERN_P256_SCALAR_LEN);
     if (tern_p256_check_private(ks->ec_priv) < 0) {
-        snprintf(ks->msg, sizeof ks->msg, "private key: the EC private key is out of range");
+        msgf(ks->msg, sizeof ks->msg, "private key: the EC private key is out of range");
         return TERN_ERR_BAD_KEY;
     }
     if (embedded.p) {
@@ -331,7 +341,7 @@ static int parse_ec(tern_keystore *ks, const uint8_t *der, size_t len, const ter
         uint8_t pub[TERN_P256_PUBLIC_LEN];
         TERN_TRY(tern_p256_public_from_private(pub, ks->ec_priv));
         if (embedded.len != sizeof pub || memcmp(pub, embedded.p, sizeof pub) != 0) {
-            snprintf(ks->msg, sizeof ks->msg, "private key: the EC key's embedded public key does not match it");
+            msgf(ks->msg, sizeof ks->msg, "private key: the EC key's embedded public key does not match it");
             return TERN_ERR_BAD_KEY;
         }
     }
@@ -354,7 +364,7 @@ static int parse_pkcs8(tern_keystore *ks, const uint8_t *der, size_t len, tern_s
     TERN_TRY(tern_der_oid(&alg, &oid));
     int rsa = TERN_DER_OID_EQ(oid, tern_oid_rsa_encryption), ec = TERN_DER_OID_EQ(oid, tern_oid_ec_public_key);
     if (!rsa && !ec) {
-        snprintf(ks->msg, sizeof ks->msg, "private key: this kind of key is not supported (only RSA and EC P-256)");
+        msgf(ks->msg, sizeof ks->msg, "private key: this kind of key is not supported (only RSA and EC P-256)");
         return TERN_ERR_UNSUPPORTED;
     }
     if (rsa)
@@ -387,16 +397,16 @@ static int load_chain(tern_keystore *ks, const uint8_t *pem, size_t len) {
         if (strcmp(b.label, "CERTIFICATE") == 0)
             total += tern_pem_decoded_max(&b);
     if (rc < 0) {
-        snprintf(ks->msg, sizeof ks->msg, "certificate chain: malformed PEM");
+        msgf(ks->msg, sizeof ks->msg, "certificate chain: malformed PEM");
         return rc;
     }
     if (total == 0) {
-        snprintf(ks->msg, sizeof ks->msg, "certificate chain: no CERTIFICATE block found");
+        msgf(ks->msg, sizeof ks->msg, "certificate chain: no CERTIFICATE block found");
         return TERN_ERR_PEM;
     }
     ks->blob = malloc(total);
     if (ks->blob == NULL) {
-        snprintf(ks->msg, sizeof ks->msg, "certificate chain: out of memory");
+        msgf(ks->msg, sizeof ks->msg, "certificate chain: out of memory");
         return TERN_ERR_NOMEM;
     }
     size_t used = 0;
@@ -405,18 +415,18 @@ static int load_chain(tern_keystore *ks, const uint8_t *pem, size_t len) {
         if (strcmp(b.label, "CERTIFICATE") != 0)
             continue;
         if (ks->n == TERN_KEYSTORE_MAX_CHAIN) {
-            snprintf(ks->msg, sizeof ks->msg, "certificate chain: more than %d certificates",
+            msgf(ks->msg, sizeof ks->msg, "certificate chain: more than %d certificates",
                      TERN_KEYSTORE_MAX_CHAIN);
             return TERN_ERR_LIMIT;
         }
         size_t n;
         if (tern_pem_decode(&b, ks->blob + used, total - used, &n) < 0) {
-            snprintf(ks->msg, sizeof ks->msg, "certificate chain: bad base64 in the block at line %zu", b.line);
+            msgf(ks->msg, sizeof ks->msg, "certificate chain: bad base64 in the block at line %zu", b.line);
             return TERN_ERR_PEM;
         }
         tern_x509_cert c;
         if (tern_x509_parse(&c, ks->blob + used, n) < 0) {
-            snprintf(ks->msg, sizeof ks->msg, "certificate chain: certificate %zu (line %zu) is malformed", ks->n,
+            msgf(ks->msg, sizeof ks->msg, "certificate chain: certificate %zu (line %zu) is malformed", ks->n,
                      b.line);
             return TERN_ERR_CERT_BAD;
         }
@@ -438,13 +448,13 @@ static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len) {
     while ((rc = tern_pem_next(&r, &b)) == 1) {
         int pkcs1 = strcmp(b.label, "RSA PRIVATE KEY") == 0, pkcs8 = strcmp(b.label, "PRIVATE KEY") == 0;
         if (strcmp(b.label, "ENCRYPTED PRIVATE KEY") == 0 || ((pkcs1 || pkcs8) && b.encrypted)) {
-            snprintf(ks->msg, sizeof ks->msg, "private key: encrypted keys are not supported yet "
+            msgf(ks->msg, sizeof ks->msg, "private key: encrypted keys are not supported yet "
                                               "(decrypt it first, e.g. with `openssl pkey`)");
             return TERN_ERR_UNSUPPORTED;
         }
         int sec1 = strcmp(b.label, "EC PRIVATE KEY") == 0;
         if (sec1 && b.encrypted) {
-            snprintf(ks->msg, sizeof ks->msg, "private key: encrypted keys are not supported yet "
+            msgf(ks->msg, sizeof ks->msg, "private key: encrypted keys are not supported yet "
                                               "(decrypt it first, e.g. with `openssl pkey`)");
             return TERN_ERR_UNSUPPORTED;
         }
@@ -453,7 +463,7 @@ static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len) {
         size_t cap = tern_pem_decoded_max(&b), n;
         uint8_t *der = malloc(cap);
         if (der == NULL) {
-            snprintf(ks->msg, sizeof ks->msg, "private key: out of memory");
+            msgf(ks->msg, sizeof ks->msg, "private key: out of memory");
             return TERN_ERR_NOMEM;
         }
         tern_span kn = {NULL, 0}, ke = {NULL, 0};
@@ -482,11 +492,11 @@ static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len) {
             if (!match) {
                 char label[128];
                 tern_x509_cert_label(&ks->leaf, label, sizeof label);
-                snprintf(ks->msg, sizeof ks->msg, "the private key does not match the certificate (%s)", label);
+                msgf(ks->msg, sizeof ks->msg, "the private key does not match the certificate (%s)", label);
                 rc = TERN_ERR_KEY_MISMATCH;
             }
         } else if (rc == TERN_ERR_PEM) {
-            snprintf(ks->msg, sizeof ks->msg, "private key: bad base64 in the block at line %zu", b.line);
+            msgf(ks->msg, sizeof ks->msg, "private key: bad base64 in the block at line %zu", b.line);
         } else if (rc == TERN_ERR_BAD_KEY && ks->msg[0]) {
             /* parse_ec said why. */
         } else if (rc == TERN_ERR_BAD_KEY) {
@@ -497,22 +507,22 @@ static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len) {
                     bits--;
             }
             if (bits && (bits < TERN_RSA_MIN_BITS || bits > TERN_RSA_MAX_BITS))
-                snprintf(ks->msg, sizeof ks->msg, "private key: RSA key of %zu bits; tern supports %d to %d", bits,
+                msgf(ks->msg, sizeof ks->msg, "private key: RSA key of %zu bits; tern supports %d to %d", bits,
                          TERN_RSA_MIN_BITS, TERN_RSA_MAX_BITS);
             else
-                snprintf(ks->msg, sizeof ks->msg, "private key: the RSA key is inconsistent");
+                msgf(ks->msg, sizeof ks->msg, "private key: the RSA key is inconsistent");
         } else if (rc == TERN_ERR_UNSUPPORTED) {
             if (!ks->msg[0])
-                snprintf(ks->msg, sizeof ks->msg, "private key: multi-prime RSA keys are not supported");
+                msgf(ks->msg, sizeof ks->msg, "private key: multi-prime RSA keys are not supported");
         } else {
-            snprintf(ks->msg, sizeof ks->msg, "private key: malformed %s",
+            msgf(ks->msg, sizeof ks->msg, "private key: malformed %s",
                      pkcs1 ? "PKCS#1 key" : sec1 ? "SEC 1 EC key" : "PKCS#8 key");
             rc = TERN_ERR_BAD_KEY;
         }
         free_wiped(der, cap);
         return rc;
     }
-    snprintf(ks->msg, sizeof ks->msg, rc < 0 ? "private key: malformed PEM"
+    msgf(ks->msg, sizeof ks->msg, rc < 0 ? "private key: malformed PEM"
                                              : "private key: no RSA PRIVATE KEY, EC PRIVATE KEY or PRIVATE KEY "
                                                "block found");
     return TERN_ERR_PEM;
@@ -539,14 +549,14 @@ int tern_keystore_load_files(tern_keystore *ks, const char *chain_path, const ch
     int rc = read_file(chain_path, &chain, &clen);
     if (rc < 0) {
         tern_keystore_init(ks);
-        snprintf(ks->msg, sizeof ks->msg, "%s: cannot read the certificate chain", chain_path);
+        msgf(ks->msg, sizeof ks->msg, "%s: cannot read the certificate chain", chain_path);
         return rc;
     }
     rc = read_file(key_path, &key, &klen);
     if (rc < 0) {
         free(chain);
         tern_keystore_init(ks);
-        snprintf(ks->msg, sizeof ks->msg, "%s: cannot read the private key", key_path);
+        msgf(ks->msg, sizeof ks->msg, "%s: cannot read the private key", key_path);
         return rc;
     }
     rc = tern_keystore_load_pem(ks, chain, clen, key, klen);
