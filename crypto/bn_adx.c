@@ -237,9 +237,9 @@ static void final_sub(uint64_t *r, const uint64_t *t, uint64_t top, const uint64
         r[j] = (d[j] & mask) | (t[j] & ~mask);
 }
 
-/* t[0 .. 2n] = a^2 without reduction (t[2n] = 0): the off-diagonal
- * triangle once, doubled, plus the diagonal a[i]^2 at limb 2i. */
-static void square_triangle(uint64_t *t, const uint64_t *a, size_t n) {
+/* t[0 .. 2n] = the off-diagonal triangle sum_{i<j} a[i] a[j] 2^(64 (i+j))
+ * (t[2n-1] = t[2n] = 0). */
+static void triangle_rows(uint64_t *t, const uint64_t *a, size_t n) {
     for (size_t j = 0; j < 2 * n + 1; j++)
         t[j] = 0;
     if (n % 4 == 0) {
@@ -257,6 +257,12 @@ static void square_triangle(uint64_t *t, const uint64_t *a, size_t n) {
         for (size_t i = 0; i + 1 < n; i++)
             row_mac_store(t + 2 * i + 1, a + i + 1, a[i], n - 1 - i);
     }
+}
+
+/* t[0 .. 2n] = a^2 without reduction (t[2n] = 0): the triangle, doubled,
+ * plus the diagonal a[i]^2 at limb 2i. */
+static void square_triangle(uint64_t *t, const uint64_t *a, size_t n) {
+    triangle_rows(t, a, n);
     /* The triangle is below a^2 / 2 < 2^(128 n - 1), so doubling it does
      * not carry out, and 2 tri + diag = a^2 < 2^(128 n) fits. */
     double_add_diagonal(t, a, n);
@@ -311,6 +317,19 @@ static void mont_mul_asm(uint64_t *r, const uint64_t *a, const uint64_t *b, cons
     RED_LIMB("32", "24", "%%r9", "%%r8") RED_LIMB("40", "32", "%%r8", "%%r9") \
     RED_LIMB("48", "40", "%%r9", "%%r8") RED_LIMB("56", "48", "%%r8", "%%r9")
 #define NEXT8 "leaq 64(%[x]), %[x]\n\tleaq 64(%[t]), %[t]\n\t"
+#define DBL_DIAG_STEP                                                         \
+    "movq 0(%[a]), %%rdx\n\t"                                                 \
+    "mulxq %%rdx, %%r9, %%r10\n\t"                                            \
+    "movq 0(%[t]), %%r11\n\t"                                                 \
+    "adcxq %%r11, %%r11\n\t"                                                  \
+    "adoxq %%r9, %%r11\n\t"                                                   \
+    "movq %%r11, 0(%[t])\n\t"                                                 \
+    "movq 8(%[t]), %%r11\n\t"                                                 \
+    "adcxq %%r11, %%r11\n\t"                                                  \
+    "adoxq %%r10, %%r11\n\t"                                                  \
+    "movq %%r11, 8(%[t])\n\t"                                                 \
+    "leaq 8(%[a]), %[a]\n\t"                                                  \
+    "leaq 16(%[t]), %[t]\n\t"
 
 #define DEFINE_UNROLLED(NB)                                                                      \
     static inline void row_mul_add_##NB(uint64_t *t, const uint64_t *x, uint64_t y) {            \
@@ -378,10 +397,18 @@ static void mont_mul_asm(uint64_t *r, const uint64_t *a, const uint64_t *b, cons
         }                                                                                        \
         final_sub(r, t, t[n], m, n);                                                             \
     }                                                                                            \
+    static inline void double_add_diagonal_##NB(uint64_t *t, const uint64_t *a) {               \
+        __asm__ volatile("xorl %%r8d, %%r8d\n\t"                                                 \
+                         ".rept 8*" #NB "\n\t" DBL_DIAG_STEP ".endr\n\t"                         \
+                         : [t] "+r"(t), [a] "+r"(a)                                              \
+                         :                                                                       \
+                         : "rdx", "r8", "r9", "r10", "r11", "cc", "memory");                     \
+    }                                                                                            \
     static void mont_sqr_##NB(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t m0inv) { \
         const size_t n = 8 * NB;                                                                 \
         uint64_t t[16 * NB + 1];                                                                 \
-        square_triangle(t, a, n);                                                                \
+        triangle_rows(t, a, n);                                                                  \
+        double_add_diagonal_##NB(t, a); /* as in square_triangle */                              \
         uint64_t top = 0;                                                                        \
         for (size_t i = 0; i < n; i++)                                                           \
             top = row_mac_acc_##NB(t + i, m, t[i] * m0inv, top);                                 \
