@@ -10,6 +10,9 @@
 #ifndef TERN_TESTS_MEMPAIR_H
 #define TERN_TESTS_MEMPAIR_H
 
+/* Not every test uses every helper. */
+#define MP_FN static __attribute__((unused))
+
 typedef struct {
     uint8_t *buf;
     size_t len, off, cap;
@@ -19,7 +22,7 @@ typedef struct {
     mp_pipe *in, *out;
 } mp_end;
 
-static int mp_recv(void *arg, uint8_t *b, size_t n) {
+MP_FN int mp_recv(void *arg, uint8_t *b, size_t n) {
     mp_pipe *p = ((mp_end *)arg)->in;
     size_t avail = p->len - p->off;
     if (avail == 0)
@@ -33,7 +36,7 @@ static int mp_recv(void *arg, uint8_t *b, size_t n) {
     return (int)n;
 }
 
-static int mp_send(void *arg, const uint8_t *b, size_t n) {
+MP_FN int mp_send(void *arg, const uint8_t *b, size_t n) {
     mp_pipe *p = ((mp_end *)arg)->out;
     if (p->len + n > p->cap) {
         p->cap = (p->len + n) * 2 + 1024;
@@ -52,7 +55,7 @@ typedef struct {
     int crc, src;
 } mp_pair;
 
-static void mp_init(mp_pair *p, const tern_config *ccfg, const tern_config *scfg, const char *name) {
+MP_FN void mp_init(mp_pair *p, const tern_config *ccfg, const tern_config *scfg, const char *name) {
     memset(p, 0, sizeof *p);
     p->c = tern_client_new(ccfg, name);
     p->s = tern_server_new(scfg);
@@ -67,27 +70,27 @@ static void mp_init(mp_pair *p, const tern_config *ccfg, const tern_config *scfg
     p->crc = p->src = TERN_WANT_READ;
 }
 
-static void mp_free(mp_pair *p) {
+MP_FN void mp_free(mp_pair *p) {
     tern_free(p->c);
     tern_free(p->s);
     free(p->c2s.buf);
     free(p->s2c.buf);
 }
 
-static int mp_pending(int rc) { return rc == TERN_WANT_READ || rc == TERN_WANT_WRITE; }
+MP_FN int mp_pending(int rc) { return rc == TERN_WANT_READ || rc == TERN_WANT_WRITE; }
 
 /* One step of each side still handshaking: client first, then server. */
-static void mp_step_client(mp_pair *p) {
+MP_FN void mp_step_client(mp_pair *p) {
     if (mp_pending(p->crc))
         p->crc = tern_handshake(p->c);
 }
-static void mp_step_server(mp_pair *p) {
+MP_FN void mp_step_server(mp_pair *p) {
     if (mp_pending(p->src))
         p->src = tern_handshake(p->s);
 }
 
 /* Run both until both are done or failed, or nothing moves. */
-static void mp_handshake(mp_pair *p) {
+MP_FN void mp_handshake(mp_pair *p) {
     for (int i = 0; i < 1000 && (mp_pending(p->crc) || mp_pending(p->src)); i++) {
         size_t before = p->c2s.len + p->s2c.len;
         mp_step_client(p);
@@ -100,7 +103,7 @@ static void mp_handshake(mp_pair *p) {
 /* Find handshake message `type` in the unread plaintext records of pipe
  * q (before any CCS).  On success *rec is the record's offset in q->buf
  * and *msg the message's (header included), *mlen its length. */
-static int mp_find(const mp_pipe *q, int type, size_t *rec, size_t *msg, size_t *mlen) {
+MP_FN int mp_find(const mp_pipe *q, int type, size_t *rec, size_t *msg, size_t *mlen) {
     size_t at = q->off;
     while (at + 5 <= q->len) {
         size_t rlen = tern_load_be16(q->buf + at + 3);
@@ -127,7 +130,7 @@ static int mp_find(const mp_pipe *q, int type, size_t *rec, size_t *msg, size_t 
 /* Replace handshake message `type` (whole, header included) in pipe q by
  * new_msg (any length; the record length is fixed up; the message must lie
  * in one record, which is how tern writes a flight with 16 KB records). */
-static void mp_replace(mp_pipe *q, int type, const uint8_t *new_msg, size_t new_len) {
+MP_FN void mp_replace(mp_pipe *q, int type, const uint8_t *new_msg, size_t new_len) {
     size_t rec, msg, mlen;
     if (!mp_find(q, type, &rec, &msg, &mlen))
         fail_msg("handshake message %d not found", type);
@@ -152,10 +155,10 @@ static void mp_replace(mp_pipe *q, int type, const uint8_t *new_msg, size_t new_
     tern_store_be16(q->buf + rec + 3, (uint16_t)nrlen);
 }
 
-static void mp_drop(mp_pipe *q, int type) { mp_replace(q, type, NULL, 0); }
+MP_FN void mp_drop(mp_pipe *q, int type) { mp_replace(q, type, NULL, 0); }
 
 /* A copy of message `type` in pipe q (caller frees); *len its length. */
-static uint8_t *mp_copy(const mp_pipe *q, int type, size_t *len) {
+MP_FN uint8_t *mp_copy(const mp_pipe *q, int type, size_t *len) {
     size_t rec, msg;
     if (!mp_find(q, type, &rec, &msg, len))
         return NULL;
@@ -166,7 +169,7 @@ static uint8_t *mp_copy(const mp_pipe *q, int type, size_t *len) {
 }
 
 /* Configurations from the fixtures in vectors/certs. */
-static tern_config *mp_config(const char *trust, const char *chain, const char *key) {
+MP_FN tern_config *mp_config(const char *trust, const char *chain, const char *key) {
     tern_config *cfg = tern_config_new();
     assert_non_null(cfg);
     if (trust != NULL && tern_config_load_truststore(cfg, tv_path(trust)) != 0)
