@@ -278,8 +278,18 @@ static int parse_pkcs1(tern_keystore *ks, const uint8_t *der, size_t len, tern_s
     TERN_TRY(tern_rd_end(&top));
     TERN_TRY(tern_der_small_uint(&seq, &version));
     TERN_ENSURE(version == 0, TERN_ERR_UNSUPPORTED);
-    for (int i = 0; i < 8; i++)
+    /* n and e are public: strict DER INTEGERs.  The six secret numbers are
+     * taken as their content bytes without looking at their values (no
+     * branch on key bytes; leading zeros are fine for tern_rsa_private_init,
+     * and a wrong value fails its consistency checks). */
+    for (int i = 0; i < 2; i++)
         TERN_TRY(tern_der_uint(&seq, &f[i]));
+    for (int i = 2; i < 8; i++) {
+        tern_der_elem e;
+        TERN_TRY(tern_der_expect_elem(&seq, TERN_DER_INTEGER, &e));
+        TERN_ENSURE(e.content.len > 0, TERN_ERR_DECODE);
+        f[i] = e.content;
+    }
     TERN_TRY(tern_rd_end(&seq));
     tern_rsa_bytes b[8];
     for (int i = 0; i < 8; i++) {
