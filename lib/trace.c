@@ -456,10 +456,25 @@ static void emit(tern_conn *c, tern_trace_event *ev) {
 void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, size_t len) {
     if (c->cfg->trace == NULL)
         return;
-    if (!sent && type == TERN_HT_SERVER_HELLO_DONE && c->side == TERN_CLIENT && c->sigscheme != 0) {
-        /* The client parses ServerHelloDone only after the ServerKeyExchange
-         * parse succeeded, and that parse sets sigscheme only once the
-         * signature verified: say so now, before the next message. */
+    /* A check that passed inside the previous message's parse is reported
+     * when the next message arrives (the engine parses a message only after
+     * the one before it succeeded):
+     *   client: ServerKeyExchange's signature (its parse sets sigscheme only
+     *   once it verified), reported at CertificateRequest or, without one,
+     *   at ServerHelloDone;
+     *   server: the client's CertificateVerify, reported at its
+     *   ChangeCipherSpec. */
+    if (!sent && c->side == TERN_SERVER && type == TERN_HT_CHANGE_CIPHER_SPEC && c->hs_state.client_cert_sent) {
+        tern_trace_event ev = {0};
+        ev.kind = TERN_TRACE_CHECK;
+        ev.name = "client signature verified";
+        ev.rfc = "RFC 5246 7.4.8";
+        ev.detail = "the client's CertificateVerify signature over the handshake messages verified with the key of "
+                    "its certificate: the client holds that certificate's private key";
+        emit(c, &ev);
+    }
+    if (!sent && c->side == TERN_CLIENT && c->sigscheme != 0 &&
+        (type == TERN_HT_CERTIFICATE_REQUEST || (type == TERN_HT_SERVER_HELLO_DONE && !c->hs_state.cert_requested))) {
         const char *s = sigalg_name(c->sigscheme);
         char detail[300];
         snprintf(detail, sizeof detail,

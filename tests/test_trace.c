@@ -345,6 +345,47 @@ static void test_refused_chain(void **state) {
     pair_free(p);
 }
 
+/* Mutual TLS (RFC 5246 §7.4.4, §7.4.6, §7.4.8): the extra messages, the
+ * server's check of the client's chain, and both signature checks. */
+static void test_mutual_tls_steps(void **state) {
+    (void)state;
+    pair *p = pair_new("certs/root-ca.crt", 0);
+    tern_free(p->c);
+    tern_free(p->s);
+    char chain[512];
+    snprintf(chain, sizeof chain, "%s", tv_path("certs/client-chain.pem"));
+    assert_int_equal(tern_config_load_keystore(p->ccfg, chain, tv_path("certs/client.key")), 0);
+    assert_int_equal(tern_config_load_truststore(p->scfg, tv_path("certs/root-ca.crt")), 0);
+    assert_int_equal(tern_config_set_client_auth(p->scfg, TERN_CLIENT_AUTH_REQUIRED), 0);
+    p->c = tern_client_new(p->ccfg, "localhost");
+    p->s = tern_server_new(p->scfg);
+    assert_non_null(p->c);
+    assert_non_null(p->s);
+    assert_int_equal(tern_set_io(p->c, mem_recv, mem_send, &p->ce), 0);
+    assert_int_equal(tern_set_io(p->s, mem_recv, mem_send, &p->se), 0);
+    pair_run(p);
+    assert_int_equal(p->crc, 0);
+    assert_int_equal(p->src, 0);
+    static const char *const client[] = {
+        "C>ClientHello", "C<ServerHello", "C<Certificate", "C:cert leaf", "C:cert intermediate CA",
+        "C:cert trust anchor", "C:chain valid", "C<ServerKeyExchange", "C:check signature verified",
+        "C<CertificateRequest", "C<ServerHelloDone", "C>Certificate", "C>ClientKeyExchange",
+        /* with the extended master secret the session hash ends at ClientKeyExchange, so the master secret
+         * is derived before CertificateVerify joins the transcript */
+        "C:keys premaster_secret", "C:keys master_secret", "C:keys key_block", "C>CertificateVerify",
+        "C>ChangeCipherSpec"};
+    static const char *const server[] = {
+        "S<ClientHello", "S>ServerHello", "S>Certificate", "S>ServerKeyExchange", "S>CertificateRequest",
+        "S>ServerHelloDone", "S<Certificate", "S:cert leaf", "S:cert intermediate CA", "S:cert trust anchor",
+        "S:chain valid", "S<ClientKeyExchange", "S<CertificateVerify", "S:keys premaster_secret",
+        "S:keys master_secret", "S:keys key_block", "S:check client signature verified", "S<ChangeCipherSpec"};
+    expect_steps(&p->rc, client, TERN_ARRAY_LEN(client));
+    expect_steps(&p->rs, server, TERN_ARRAY_LEN(server));
+    assert_string_equal(p->rc.steps[p->rc.n - 1], "C:done");
+    assert_string_equal(p->rs.steps[p->rs.n - 1], "S:done");
+    pair_free(p);
+}
+
 /* The decoder reads hostile bytes: every truncation and every single-bit
  * flip of each real message must decode or stop cleanly (ASan/UBSan watch
  * in `make check`), and the intact messages decode without complaint. */
@@ -410,6 +451,7 @@ int main(void) {
         cmocka_unit_test(test_steps_in_order),
         cmocka_unit_test(test_keylog_decrypts_a_record),
         cmocka_unit_test(test_refused_chain),
+        cmocka_unit_test(test_mutual_tls_steps),
         cmocka_unit_test(test_decoder_on_hostile_bytes),
         cmocka_unit_test(test_hex),
     };
