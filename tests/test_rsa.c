@@ -695,16 +695,16 @@ static tern_rsa_bytes bn_param(EVP_PKEY *pk, const char *name, uint8_t *buf) {
     return r;
 }
 
-/* RSA-8192 (the largest size accepted): a key made with the openssl CLI
- * (vectors/rsa/README.md), checked against OpenSSL on both paths. */
-static void test_rsa8192(void **state) {
-    (void)state;
-    FILE *f = fopen(tv_path("rsa/rsa8192.pem"), "r");
+/* A key from vectors/rsa/ (see the README there) checked against OpenSSL
+ * on both Montgomery paths: PKCS#1 v1.5 signatures byte for byte, PSS both
+ * ways, and a premaster OpenSSL encrypted. */
+static void check_against_openssl(const char *file, size_t bits) {
+    FILE *f = fopen(tv_path(file), "r");
     assert_non_null(f);
     EVP_PKEY *pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
     fclose(f);
     assert_non_null(pkey);
-    static uint8_t b[8][1100];
+    static uint8_t b[8][TERN_RSA_MAX_BYTES + 8];
     tern_rsa_private k;
     assert_int_equal(tern_rsa_private_init(&k, bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, b[0]),
                                            bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, b[1]),
@@ -715,11 +715,12 @@ static void test_rsa8192(void **state) {
                                            bn_param(pkey, OSSL_PKEY_PARAM_RSA_EXPONENT2, b[6]),
                                            bn_param(pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, b[7])),
                      0);
-    assert_int_equal(k.pub.bits, 8192);
-    assert_int_equal(tern_rsa_len(&k.pub), 1024);
-    uint8_t dig[32], sig[1024], osig[1024];
-    uint64_t seed = 8192;
-    assert_int_equal(tern_hash(TERN_HASH_SHA256, dig, "8192", 4), 0);
+    assert_int_equal(k.pub.bits, bits);
+    size_t klen = (bits + 7) / 8;
+    assert_int_equal(tern_rsa_len(&k.pub), klen);
+    uint8_t dig[32], sig[TERN_RSA_MAX_BYTES], osig[TERN_RSA_MAX_BYTES];
+    uint64_t seed = bits;
+    assert_int_equal(tern_hash(TERN_HASH_SHA256, dig, file, strlen(file)), 0);
     /* PKCS#1 v1.5 is deterministic: same bytes as OpenSSL, on both paths */
     EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pkey, NULL);
     size_t olen = sizeof osig;
@@ -728,25 +729,36 @@ static void test_rsa8192(void **state) {
     assert_true(EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()) > 0);
     assert_int_equal(EVP_PKEY_sign(c, osig, &olen, dig, 32), 1);
     EVP_PKEY_CTX_free(c);
-    assert_int_equal(olen, 1024);
+    assert_int_equal(olen, klen);
     for (int path = 0; path < 2; path++) {
         set_path(path ? "portable" : NULL);
         assert_int_equal(tern_rsa_pkcs1_sign(&k, TERN_HASH_SHA256, dig, sig, sizeof sig, tv_rng, &seed), 0);
-        assert_memory_equal(sig, osig, 1024);
-        assert_int_equal(tern_rsa_pkcs1_verify(&k.pub, TERN_HASH_SHA256, dig, sig, 1024), 0);
+        assert_memory_equal(sig, osig, klen);
+        assert_int_equal(tern_rsa_pkcs1_verify(&k.pub, TERN_HASH_SHA256, dig, sig, klen), 0);
     }
     set_path(NULL);
-    /* our PSS signature passes OpenSSL */
+    /* our PSS signature passes OpenSSL, and OpenSSL's passes ours */
     assert_int_equal(tern_rsa_pss_sign(&k, TERN_HASH_SHA256, dig, sig, sizeof sig, tv_rng, &seed), 0);
     c = EVP_PKEY_CTX_new(pkey, NULL);
     assert_int_equal(EVP_PKEY_verify_init(c), 1);
     assert_true(EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PSS_PADDING) > 0);
     assert_true(EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()) > 0);
     assert_true(EVP_PKEY_CTX_set_rsa_pss_saltlen(c, RSA_PSS_SALTLEN_DIGEST) > 0);
-    assert_int_equal(EVP_PKEY_verify(c, sig, 1024, dig, 32), 1);
+    assert_int_equal(EVP_PKEY_verify(c, sig, klen, dig, 32), 1);
     EVP_PKEY_CTX_free(c);
+    c = EVP_PKEY_CTX_new(pkey, NULL);
+    olen = sizeof osig;
+    assert_int_equal(EVP_PKEY_sign_init(c), 1);
+    assert_true(EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PSS_PADDING) > 0);
+    assert_true(EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()) > 0);
+    assert_true(EVP_PKEY_CTX_set_rsa_pss_saltlen(c, RSA_PSS_SALTLEN_DIGEST) > 0);
+    assert_int_equal(EVP_PKEY_sign(c, osig, &olen, dig, 32), 1);
+    EVP_PKEY_CTX_free(c);
+    assert_int_equal(tern_rsa_pss_verify(&k.pub, TERN_HASH_SHA256, dig, osig, olen), 0);
+    osig[olen - 1] ^= 1;
+    assert_int_equal(tern_rsa_pss_verify(&k.pub, TERN_HASH_SHA256, dig, osig, olen), TERN_ERR_BAD_SIGNATURE);
     /* OpenSSL encrypts a premaster, we decrypt it */
-    uint8_t pms[48], ct[1024], got[48];
+    uint8_t pms[48], ct[TERN_RSA_MAX_BYTES], got[48];
     for (int i = 0; i < 48; i++)
         pms[i] = (uint8_t)(i + 0x40);
     pms[0] = 3, pms[1] = 3;
@@ -758,8 +770,25 @@ static void test_rsa8192(void **state) {
     EVP_PKEY_CTX_free(c);
     assert_int_equal(tern_rsa_tls_premaster_decrypt(&k, ct, clen, 0x0303, got, tv_rng, &seed), 0);
     assert_memory_equal(got, pms, 48);
+    assert_int_equal(tern_rsa_pkcs1_decrypt(&k, ct, clen, sig, sizeof sig, tv_rng, &seed), 48);
+    assert_memory_equal(sig, pms, 48);
     EVP_PKEY_free(pkey);
     tern_rsa_private_wipe(&k);
+}
+
+/* RSA-8192, the largest size accepted (no Wycheproof vectors at this size). */
+static void test_rsa8192(void **state) {
+    (void)state;
+    check_against_openssl("rsa/rsa8192.pem", 8192);
+}
+
+/* A 2049-bit modulus: 33 limbs and a 17-limb prime (the limb counts that
+ * take the generic code), and PSS with emLen = k - 1 (RFC 8017 §9.1.1,
+ * modBits - 1 = 2048 is a multiple of 8, so EM is one byte shorter than
+ * the signature). */
+static void test_rsa2049(void **state) {
+    (void)state;
+    check_against_openssl("rsa/rsa2049.pem", 2049);
 }
 #endif
 
@@ -777,6 +806,7 @@ int main(void) {
 #ifdef TERN_TEST_HAVE_OPENSSL
         cmocka_unit_test(test_openssl_cross),
         cmocka_unit_test(test_rsa8192),
+        cmocka_unit_test(test_rsa2049),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
