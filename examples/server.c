@@ -1,16 +1,16 @@
 /*
  * examples/server.c: a TLS echo server with tern.
  *
- *   server PORT CHAIN.pem KEY.pem [CONNECTIONS]
+ *   server PORT CHAIN.pem KEY.pem [CONNECTIONS [CLIENT_CA.pem]]
  *
  * Listens on 127.0.0.1:PORT, and for each client: runs the handshake with
  * the key store (our certificate chain and private key), then sends back
  * every byte it receives until the client closes.  Serves CONNECTIONS
  * clients (default 1), one after another, then exits.
  *
- * Mutual TLS (a trust store on the server, to check client certificates)
- * comes with issue 9; the configuration takes the same
- * tern_config_load_truststore() call there.
+ * With CLIENT_CA.pem, a trust store for client certificates: the server
+ * asks each client for one (mutual TLS, optional here), verifies it, and
+ * says who the client is.
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -46,6 +46,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     int port = atoi(argv[1]), count = argc > 4 ? atoi(argv[4]) : 1;
+    const char *client_ca = argc > 5 ? argv[5] : NULL;
 
     /* 1. A configuration with our key store: the certificate chain (leaf
      *    first) and the private key that matches the leaf.  tern checks
@@ -55,6 +56,15 @@ int main(int argc, char **argv) {
         return 1;
     if (tern_config_load_keystore(cfg, argv[2], argv[3]) != 0) {
         fprintf(stderr, "key store: %s\n", tern_config_error(cfg));
+        tern_config_free(cfg);
+        return 1;
+    }
+    /*    Optionally a trust store, to check client certificates against:
+     *    OPTIONAL asks for one and accepts a client without; REQUIRED would
+     *    refuse such a client. */
+    if (client_ca != NULL && (tern_config_load_truststore(cfg, client_ca) != 0 ||
+                              tern_config_set_client_auth(cfg, TERN_CLIENT_AUTH_OPTIONAL) != 0)) {
+        fprintf(stderr, "client trust store: %s\n", tern_config_error(cfg));
         tern_config_free(cfg);
         return 1;
     }
@@ -94,9 +104,11 @@ int main(int argc, char **argv) {
             fprintf(stderr, "handshake failed: %s\n", tern_error(conn));
             failures++;
         } else {
-            const char *sni = tern_server_name(conn);
+            const char *sni = tern_server_name(conn), *who = tern_peer_subject(conn);
             printf("client connected: %s, %s, asked for %s\n", tern_version(conn), tern_cipher_suite(conn),
                    sni ? sni : "(no name)");
+            if (client_ca != NULL) /* the client's verified identity, if it sent a certificate */
+                printf("client certificate: %s\n", who ? who : "none");
             fflush(stdout);
             /* 6. Echo, then answer the client's close_notify with ours. */
             if (echo(conn) != 0 || tern_close(conn) != 0) {

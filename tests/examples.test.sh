@@ -2,6 +2,7 @@
 # Runs every program in examples/ against real peers on 127.0.0.1 and checks
 # what it prints (issue 10):
 #   examples/server  <- examples/client, examples/nonblocking (3 clients, clean closes)
+#   examples/server with a client trust store <- tern client --keystore, examples/client
 #   examples/client, nonblocking, https_get -> tern server / openssl s_server
 #   openssl s_client -> examples/server (chain verified by OpenSSL, echo)
 #   negatives: an untrusted chain and a wrong name are refused with the reason.
@@ -46,6 +47,25 @@ if wait_port "$PORT"; then
     else fail "examples/server: exit $rc, $n clean closes: $(cat "$WORK/exsrv.out" "$WORK/exsrv.err")"; fi
 else
     fail "examples/server did not start: $(cat "$WORK/exsrv.err")"
+fi
+
+# ---- examples/server with a client trust store (mutual TLS, optional) ----
+PORT=$(free_port)
+start_bg timeout 60 "$EX/server" "$PORT" "$CERTS/server-chain.pem" "$CERTS/server.key" 2 "$CERTS/root-ca.crt" \
+    >"$WORK/exsrv3.out" 2>"$WORK/exsrv3.err"
+SRV=$LAST
+if wait_port "$PORT"; then
+    echo "with a certificate" | timeout 10 "$TERN" client "127.0.0.1:$PORT" --truststore "$CERTS/root-ca.crt" \
+        --servername localhost --keystore "$CERTS/client-chain.pem" "$CERTS/client.key" >"$WORK/mtls.out" 2>&1
+    timeout 10 "$EX/client" 127.0.0.1 "$PORT" "$CERTS/root-ca.crt" localhost >>"$WORK/mtls.out" 2>&1
+    wait "$SRV"
+    rc=$?
+    if [ $rc -eq 0 ] && grep -q "^client certificate: CN=Test Client, O=tern test$" "$WORK/exsrv3.out" &&
+        grep -q "^client certificate: none$" "$WORK/exsrv3.out" && grep -q "^with a certificate$" "$WORK/mtls.out"; then
+        ok "examples/server with a client trust store: a verified client certificate, then a client without one"
+    else fail "examples/server mutual TLS: exit $rc: $(cat "$WORK/exsrv3.out" "$WORK/exsrv3.err" "$WORK/mtls.out")"; fi
+else
+    fail "examples/server (client trust store) did not start: $(cat "$WORK/exsrv3.err")"
 fi
 
 # ---- examples against tern server ----
