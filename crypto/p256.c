@@ -267,17 +267,20 @@ static void fe_sqr_c(fe r, const fe a) {
     fe_mont_reduce(r, t0, t1, t2, t3, t4, t5, t6, t7);
 }
 
-/* The multiplication in use: the C code above, or on x86-64 with BMI2 and
- * ADX the mulx version in p256_adx.c.  Picked once per public operation
+/* The multiplications in use (field mod p, and Montgomery mod n for the
+ * scalars): the C code in this file, or on x86-64 with BMI2 and ADX the
+ * mulx versions in p256_adx.c.  Picked once per public operation
  * from tern_cpu() and passed down as F; fe_mul()/fe_sqr() below go
  * through it. */
 typedef struct {
     void (*mul)(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
     void (*sqr)(uint64_t r[4], const uint64_t a[4]);
+    void (*scmul)(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]); /* Montgomery mod n */
 } fe_ops;
-static const fe_ops OPS_C = {fe_mul_c, fe_sqr_c};
+static void sc_montmul_c(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
+static const fe_ops OPS_C = {fe_mul_c, fe_sqr_c, sc_montmul_c};
 #if defined(__x86_64__)
-static const fe_ops OPS_ADX = {tern_p256_fe_mul_adx, tern_p256_fe_sqr_adx};
+static const fe_ops OPS_ADX = {tern_p256_fe_mul_adx, tern_p256_fe_sqr_adx, tern_p256_sc_mul_adx};
 static const fe_ops *fe_pick(void) {
     return tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX) ? &OPS_ADX : &OPS_C;
 }
@@ -288,6 +291,7 @@ static const fe_ops *fe_pick(void) {
 #endif
 #define fe_mul(r, a, b) F->mul((r), (a), (b))
 #define fe_sqr(r, a) F->sqr((r), (a))
+#define sc_montmul(r, a, b) F->scmul((r), (a), (b))
 
 static inline void fe_add(fe r, const fe a, const fe b) {
     mod_add(r, a, b, P);
@@ -762,7 +766,7 @@ void tern_p256_scalar_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4
 
 /* r = a * b / 2^256 mod n for a, b < n: the product, four reduction rounds
  * (the value then is < 2n), one conditional subtraction. */
-static void sc_montmul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+static void sc_montmul_c(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
     const uint64_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
     uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4, t5, t6, t7, cb = 0;
     MUL_ROW(t0, t1, t2, t3, t4, b[0]);
@@ -781,6 +785,7 @@ static void sc_montmul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) 
 }
 
 void tern_p256_scalar_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    const fe_ops *F = fe_pick();
     uint64_t t[4];
     sc_montmul(t, a, b);     /* a b / R */
     sc_montmul(r, t, N_R2);  /* a b / R * R^2 / R = a b */
@@ -790,6 +795,7 @@ void tern_p256_scalar_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4
 /* a^(n-2) mod n with a fixed 4-bit window; the exponent is public, so the
  * table index (an exponent nibble) is too. */
 void tern_p256_scalar_inv(uint64_t r[4], const uint64_t a[4]) {
+    const fe_ops *F = fe_pick();
     uint64_t tab[16][4], acc[4];
     static const uint64_t one[4] = {1, 0, 0, 0};
     sc_montmul(tab[1], a, N_R2); /* a in Montgomery form */

@@ -93,6 +93,8 @@ TERN_MUST_CHECK int tern_p256_mul2_x(uint8_t x[32], const uint64_t u1[4], const 
 void tern_p256_fe_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
 /* r = a^2 / 2^256 mod p, the same way. */
 void tern_p256_fe_sqr_adx(uint64_t r[4], const uint64_t a[4]);
+/* r = a * b / 2^256 mod n (the group order), a, b < n, the same way. */
+void tern_p256_sc_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
 
 /* For tests: out = k * P through the variable-base window code (not the
  * G table), P an encoded public point, 1 <= k <= n-1.  Returns like

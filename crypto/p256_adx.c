@@ -114,6 +114,82 @@ void tern_p256_fe_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4
         : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", "memory");
 }
 
+/* ---- Scalars: Montgomery multiplication mod the group order n ----
+ * (n's limbs are memory operands, not a pointer register: with a frame
+ * pointer, as in the sanitizer build, the eleven scratch registers plus
+ * three pointers are all the general registers there are.)
+ * The same CIOS shape, but n has no special form: the per-word factor is
+ * m = acc_0 * (-n^-1 mod 2^64), and all four limbs of m * n are added,
+ * even and odd positions in two carry chains as in MULROW. */
+static const uint64_t NN[4] = {0xf3b9cac2fc632551u, 0xbce6faada7179e84u, 0xffffffffffffffffu,
+                               0xffffffff00000000u};
+static const uint64_t NN0 = 0xccd1c8aaee00bc4fu;
+
+#define REDUCE_N(A0, A1, A2, A3, A4, A5)         \
+    "movq %%" A0 ", %%rdx\n\t"                  \
+    "imulq %[n0], %%rdx\n\t"                    \
+    "mulxq %[n0l], %%rax, %%rcx\n\t"           \
+    "addq %%rax, %%" A0 "\n\t"                  \
+    "adcq %%rcx, %%" A1 "\n\t"                  \
+    "mulxq %[n2l], %%rax, %%rcx\n\t"          \
+    "adcq %%rax, %%" A2 "\n\t"                  \
+    "adcq %%rcx, %%" A3 "\n\t"                  \
+    "adcq $0, %%" A4 "\n\t"                     \
+    "adcq $0, %%" A5 "\n\t"                     \
+    "mulxq %[n1l], %%rax, %%rcx\n\t"           \
+    "addq %%rax, %%" A1 "\n\t"                  \
+    "adcq %%rcx, %%" A2 "\n\t"                  \
+    "mulxq %[n3l], %%rax, %%rcx\n\t"          \
+    "adcq %%rax, %%" A3 "\n\t"                  \
+    "adcq %%rcx, %%" A4 "\n\t"                  \
+    "adcq $0, %%" A5 "\n\t"
+
+void tern_p256_sc_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    __asm__ volatile(
+        "movq 0(%[b]), %%rdx\n\t"
+        "mulxq 0(%[a]), %%r8, %%r9\n\t"
+        "mulxq 8(%[a]), %%rax, %%r10\n\t"
+        "addq %%rax, %%r9\n\t"
+        "mulxq 16(%[a]), %%rax, %%r11\n\t"
+        "adcq %%rax, %%r10\n\t"
+        "mulxq 24(%[a]), %%rax, %%r12\n\t"
+        "adcq %%rax, %%r11\n\t"
+        "adcq $0, %%r12\n\t"
+        "xorl %%r13d, %%r13d\n\t"
+        REDUCE_N("r8", "r9", "r10", "r11", "r12", "r13")
+        "movq 8(%[b]), %%rdx\n\t"
+        MULROW("r9", "r10", "r11", "r12", "r13", "r14")
+        REDUCE_N("r9", "r10", "r11", "r12", "r13", "r14")
+        "movq 16(%[b]), %%rdx\n\t"
+        MULROW("r10", "r11", "r12", "r13", "r14", "r15")
+        REDUCE_N("r10", "r11", "r12", "r13", "r14", "r15")
+        "movq 24(%[b]), %%rdx\n\t"
+        MULROW("r11", "r12", "r13", "r14", "r15", "r8")
+        REDUCE_N("r11", "r12", "r13", "r14", "r15", "r8")
+        /* r12..r15 with top word r8, < 2n: subtract n, keep on borrow. */
+        "movq %%r12, %%rax\n\t"
+        "movq %%r13, %%rcx\n\t"
+        "movq %%r14, %%rdx\n\t"
+        "movq %%r15, %%r9\n\t"
+        "subq %[n0l], %%rax\n\t"
+        "sbbq %[n1l], %%rcx\n\t"
+        "sbbq %[n2l], %%rdx\n\t"
+        "sbbq %[n3l], %%r9\n\t"
+        "sbbq $0, %%r8\n\t"
+        "cmovcq %%r12, %%rax\n\t"
+        "cmovcq %%r13, %%rcx\n\t"
+        "cmovcq %%r14, %%rdx\n\t"
+        "cmovcq %%r15, %%r9\n\t"
+        "movq %%rax, 0(%[r])\n\t"
+        "movq %%rcx, 8(%[r])\n\t"
+        "movq %%rdx, 16(%[r])\n\t"
+        "movq %%r9, 24(%[r])\n\t"
+        :
+        : [r] "r"(r), [a] "r"(a), [b] "r"(b), [n0l] "m"(NN[0]), [n1l] "m"(NN[1]), [n2l] "m"(NN[2]),
+          [n3l] "m"(NN[3]), [n0] "m"(NN0)
+        : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", "memory");
+}
+
 /* One reduction round on the 512-bit square (t0..t4 = words i..i+4,
  * pending carry word in rbx): add m p 2^(64 i) with m = t0, exactly as
  * the C code's REDUCE_ROUND: low and high halves of m * p1, m * p3 in one
