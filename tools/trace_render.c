@@ -162,9 +162,15 @@ static void explain_message(tool_obs *o, const tern_trace_event *ev) {
             text = "The server sent its certificate chain (%s certificate%s), leaf first. By itself it proves "
                    "nothing (certificates are public); next we check it against our trust store, and the "
                    "server must then prove it holds the leaf's private key.";
+        else if (we_client && o->certs_sent == 0)
+            text = "The server asked for a certificate, but we have none it accepts (no key store, or not "
+                   "issued by a CA it named): we send an empty list (%s certificate%s) and the server decides.";
         else if (we_client)
-            text = "The server asked for a certificate: we send the chain of our key store (%s certificate%s; "
-                   "none means we have no key store and the server decides whether that is acceptable).";
+            text = "The server asked for a certificate: we send the chain of our key store (%s certificate%s), "
+                   "leaf first; our CertificateVerify will prove we hold the leaf's private key.";
+        else if (o->certs_sent == 0)
+            text = "The client sent an empty certificate list (%s certificate%s): it has no certificate for us. "
+                   "Whether that is acceptable depends on our --client-auth mode.";
         else
             text = "The client sent its certificate chain (%s certificate%s). We check it against our trust "
                    "store for client use; its CertificateVerify must then prove it holds the leaf's key.";
