@@ -1,6 +1,8 @@
 /*
  * Fixed-size big integers for RSA (see bn.h): portable Montgomery
- * multiplication (CIOS, HAC 14.36), constant-time fixed-window
+ * multiplication and squaring by product scanning with the reduction
+ * folded in (Koc, Acar, Kaliski, "Analyzing and Comparing Montgomery
+ * Multiplication Algorithms", IEEE Micro 1996: FIPS), constant-time fixed-window
  * exponentiation, small-exponent public exponentiation, the CRT
  * reductions, and a constant-time modular inverse after Bernstein & Yang,
  * "Fast constant-time gcd computation and modular inversion" (TCHES 2019),

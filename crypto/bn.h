@@ -1,7 +1,7 @@
 /*
  * Fixed-size big integers for RSA: 64-bit limbs, least significant first,
- * no heap.  Montgomery multiplication (CIOS, "Handbook of Applied
- * Cryptography" 14.36 / Koç et al. 1996), constant-time fixed-window
+ * no heap.  Montgomery multiplication and squaring (Koç, Acar, Kaliski
+ * 1996; HAC 14.36), constant-time fixed-window
  * modular exponentiation, a variable-time exponentiation for small public
  * exponents, a constant-time modular inverse (Bernstein-Yang "safegcd"
  * divsteps, 2019), and the reductions the RSA CRT needs.
