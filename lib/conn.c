@@ -395,7 +395,7 @@ int tern_extended_master_secret(const tern_conn *c) { return c ? c->ems : 0; }
 const char *tern_peer_subject(const tern_conn *c) { return c && c->peer_subject[0] ? c->peer_subject : NULL; }
 uint16_t tern_signature_scheme(const tern_conn *c) { return c ? c->sigscheme : 0; }
 const char *tern_peer_san(const tern_conn *c) {
-    return c && c->side == TERN_SERVER && c->npeer_certs > 0 ? c->peer_san : NULL;
+    return c && c->side == TERN_SERVER && (c->npeer_certs > 0 || c->sess.identity_restored) ? c->peer_san : NULL;
 }
 const uint8_t *tern_peer_cert(const tern_conn *c, size_t index, size_t *len) {
     if (c == NULL || len == NULL || c->side != TERN_SERVER || c->npeer_certs == 0)

@@ -62,6 +62,8 @@ static int may_request_cert(const tern_conn *c) {
 }
 static int cert_requested(const tern_conn *c) { return c->hs_state.cert_requested; }
 static int client_cert_sent(const tern_conn *c) { return c->hs_state.client_cert_sent; }
+/* NewSessionTicket: announced by an empty SessionTicket in ServerHello. */
+static int ticket_expected(const tern_conn *c) { return c->hs_state.sess.ticket_expected; }
 static const tern_hs_row full_ecdhe[] = {
     ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello, "ClientHello"),
     ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello, "ServerHello"),
@@ -74,9 +76,42 @@ static const tern_hs_row full_ecdhe[] = {
     ROW(TERN_HT_CERTIFICATE_VERIFY, TERN_CLIENT, client_cert_sent, 0, certificate_verify, "CertificateVerify"),
     ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_CLIENT, NULL, 0, change_cipher_spec, "ChangeCipherSpec"),
     ROW(TERN_HT_FINISHED, TERN_CLIENT, NULL, 0, finished, "Finished"),
+    ROW(TERN_HT_NEW_SESSION_TICKET, TERN_SERVER, ticket_expected, 0, new_session_ticket, "NewSessionTicket"),
     ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_SERVER, NULL, 0, change_cipher_spec, "ChangeCipherSpec"),
     ROW(TERN_HT_FINISHED, TERN_SERVER, NULL, 0, finished, "Finished"),
 };
+
+/*
+ * Abbreviated handshake: resuming a session (RFC 5246 §7.3, RFC 5077
+ * §3.1).  The first two rows equal the full table's: the hello parser that
+ * decides to resume (lib/session.c) switches c->table here and the walk
+ * continues at the same step.  The server finishes first.
+ *
+ *   Client                                         Server
+ *
+ *   ClientHello (session_id or ticket) -------->
+ *                                                  ServerHello (same session_id)
+ *                                                  NewSessionTicket* (ticket renewed)
+ *                                                  [ChangeCipherSpec]
+ *                                <--------         Finished
+ *   [ChangeCipherSpec]
+ *   Finished                     -------->
+ *   Application Data             <------->         Application Data
+ */
+static const tern_hs_row abbreviated[] = {
+    ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello, "ClientHello"),
+    ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello, "ServerHello"),
+    ROW(TERN_HT_NEW_SESSION_TICKET, TERN_SERVER, ticket_expected, 0, new_session_ticket, "NewSessionTicket"),
+    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_SERVER, NULL, 0, change_cipher_spec, "ChangeCipherSpec"),
+    ROW(TERN_HT_FINISHED, TERN_SERVER, NULL, 0, finished, "Finished"),
+    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_CLIENT, NULL, 0, change_cipher_spec, "ChangeCipherSpec"),
+    ROW(TERN_HT_FINISHED, TERN_CLIENT, NULL, 0, finished, "Finished"),
+};
+
+void tern_hs_use_abbreviated(tern_conn *c) {
+    c->table = abbreviated;
+    c->nrows = TERN_ARRAY_LEN(abbreviated);
+}
 
 static const char *msg_name(int type) {
     switch (type) {
@@ -336,6 +371,7 @@ int tern_hs_advance(tern_conn *c) {
         c->step++;
     }
     TERN_TRY(flush_hs(c));
+    TERN_TRY(tern_sess_handshake_done(c));
     tern_trace_done(c);
     /* Done: the handshake-only secrets go now. */
     tern_hs_state *h = &c->hs_state;

@@ -37,7 +37,7 @@ int tern_hs_client_hello_write(tern_conn *c, tern_writer *w) {
     tern_wr_vec v, e, x, y;
     TERN_TRY(tern_wr_u16(w, TERN_TLS12));
     TERN_TRY(tern_wr_bytes(w, h->client_random, TERN_RANDOM_LEN));
-    TERN_TRY(tern_wr_u8(w, 0)); /* empty session_id: no resumption yet */
+    TERN_TRY(tern_sess_client_hello_sid(c, w)); /* the session offered, if any (lib/session.c) */
     TERN_TRY(tern_wr_begin(w, &v, 2));
     for (size_t i = 0; cfg->suites[i] != 0; i++)
         TERN_TRY(tern_wr_u16(w, cfg->suites[i]));
@@ -93,6 +93,7 @@ int tern_hs_client_hello_write(tern_conn *c, tern_writer *w) {
     TERN_TRY(tern_wr_u16(w, TERN_EXT_RENEGOTIATION_INFO));
     TERN_TRY(tern_wr_u16(w, 1));
     TERN_TRY(tern_wr_u8(w, 0));
+    TERN_TRY(tern_sess_client_hello_ext(c, w)); /* SessionTicket (RFC 5077 §3.2) */
     TERN_TRY(tern_wr_end(w, &e));
     return 0;
 }
@@ -214,6 +215,8 @@ TERN_MUST_CHECK static int client_ext(tern_conn *c, uint16_t type, tern_reader *
     }
     case TERN_EXT_ALPN:
         return parse_alpn_offer(c, body);
+    case TERN_EXT_SESSION_TICKET:
+        return tern_sess_client_ext_ticket(c, body); /* lib/session.c */
     case TERN_EXT_EXTENDED_MASTER_SECRET:
         TERN_TRY(tern_rd_end(body)); /* RFC 7627 §5.1: extension_data is empty */
         h->peer_offered_ems = !c->cfg->no_ems;
@@ -325,5 +328,6 @@ int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
                          "the client does not support the extended master secret (RFC 7627), which is required");
     c->ems = h->peer_offered_ems;
     c->suite = chosen;
-    return 0;
+    /* Resume the session offered (by ticket or ID) if it qualifies. */
+    return tern_sess_server_decide(c, &sid, &suites);
 }

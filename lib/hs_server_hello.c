@@ -25,7 +25,7 @@ int tern_hs_server_hello_write(tern_conn *c, tern_writer *w) {
     tern_wr_vec e, x, y;
     TERN_TRY(tern_wr_u16(w, TERN_TLS12));
     TERN_TRY(tern_wr_bytes(w, h->server_random, TERN_RANDOM_LEN));
-    TERN_TRY(tern_wr_u8(w, 0)); /* no session id: this version does not resume */
+    TERN_TRY(tern_sess_server_hello_sid(c, w)); /* new, echoed (resumed) or empty: lib/session.c */
     TERN_TRY(tern_wr_u16(w, c->suite->id));
     TERN_TRY(tern_wr_u8(w, 0));
     TERN_TRY(tern_wr_begin(w, &e, 2));
@@ -54,6 +54,7 @@ int tern_hs_server_hello_write(tern_conn *c, tern_writer *w) {
         TERN_TRY(tern_wr_end(w, &y));
         TERN_TRY(tern_wr_end(w, &x));
     }
+    TERN_TRY(tern_sess_server_hello_ext(c, w));
     TERN_TRY(tern_wr_end(w, &e));
     return 0;
 }
@@ -84,6 +85,8 @@ TERN_MUST_CHECK static int server_ext(tern_conn *c, uint16_t type, tern_reader *
         TERN_TRY(tern_rd_end(body));
         h->peer_offered_ems = 1;
         return 0;
+    case TERN_EXT_SESSION_TICKET:
+        return tern_sess_server_ext_ticket(c, body); /* lib/session.c */
     case TERN_EXT_RENEGOTIATION_INFO: {
         tern_reader rc;
         TERN_TRY(tern_rd_vec8(body, &rc));
@@ -154,5 +157,6 @@ int tern_hs_server_hello_parse(tern_conn *c, tern_reader *r) {
         return tern_fail(c, TERN_ERR_MISSING_EXTENSION,
                          "the server does not support the extended master secret (RFC 7627), which is required");
     c->suite = s;
-    return 0;
+    /* Did the server resume what we offered (same suite, same EMS)? */
+    return tern_sess_server_hello_check(c, &sid);
 }

@@ -63,7 +63,8 @@ int tern_ks_key_block(tern_conn *c) {
 int tern_ks_prepare(tern_conn *c) {
     tern_hs_state *h = &c->hs_state;
     if (!h->keys_ready) {
-        TERN_TRY(tern_ks_master(c));
+        if (!c->sess.resumed) /* resumed: the session's master secret is in place */
+            TERN_TRY(tern_ks_master(c));
         TERN_TRY(tern_ks_key_block(c));
         h->keys_ready = 1;
         tern_trace_keys(c); /* the key log line, and the steps named */

@@ -21,6 +21,7 @@
 #include "crypto/sha2.h"
 #include "crypto/x25519.h"
 #include "lib/bytes.h"
+#include "lib/session.h"
 #include "lib/x509/store.h"
 #include "lib/x509/verify.h"
 
@@ -132,6 +133,7 @@ struct tern_config {
      * trust store's CA names in CertificateRequest (0: send no names). */
     int client_auth;
     size_t ca_names_max;
+    struct tern_sess_cfg *sess; /* resumption (issue 12, lib/session.c), or NULL */
 };
 
 /* ---- Record layer ---- */
@@ -193,6 +195,7 @@ typedef struct {
     uint16_t client_version; /* server: ClientHello.client_version (RSA kx) */
     size_t client_chain_n;  /* server: client path certificates copied, published
                                (c->npeer_certs) once CertificateVerify checks out */
+    tern_sess_hs sess;      /* resumption (lib/session.c) */
 } tern_hs_state;
 
 enum tern_conn_state {
@@ -277,6 +280,7 @@ struct tern_conn {
     int sent_close_notify;
     unsigned warn_alerts;    /* warning alerts in a row (a bound against floods) */
     unsigned empty_records;  /* empty records in a row */
+    tern_sess_conn sess;     /* resumption (lib/session.c) */
 };
 
 /* ---- errors ---- */

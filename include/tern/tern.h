@@ -414,6 +414,88 @@ TERN_API const uint8_t *tern_peer_cert(const tern_conn *c, size_t index, size_t 
  * 0x0804 rsa_pss_rsae_sha256), or 0. */
 TERN_API uint16_t tern_signature_scheme(const tern_conn *c);
 
+/* ---- Session resumption (RFC 5246 §7.3, RFC 5077, RFC 7627 §5.3) ----------
+ *
+ * A resumed (abbreviated) handshake reuses the master secret of an earlier
+ * full handshake: no certificate, no signature, no key exchange.  A session
+ * is resumed only for the same server name, with the same cipher suite and
+ * the same extended-master-secret state (a session without EMS is never
+ * resumed when EMS is offered); otherwise a full handshake runs, never an
+ * error.  A resumed server connection restores the client identity
+ * (tern_peer_subject / tern_peer_san; tern_peer_cert is NULL then).
+ *
+ * Server: off by default; switch on a session-ID cache, tickets, or both.
+ * Client: take the session after a handshake (tern_get_session), keep it
+ * (in memory or as bytes), and offer it on a later connection to the same
+ * server name (tern_set_session); tern_session_reused() says whether the
+ * server resumed it.
+ */
+typedef struct tern_session tern_session;
+
+/* Server: a session-ID cache of at most max_entries sessions (least
+ * recently used evicted first), each resumable for lifetime_s seconds after
+ * its full handshake.  Thread-safe (one mutex).  max_entries 0 switches it
+ * off.  Returns 0, TERN_ERR_INVALID_ARG (lifetime 0 or over a day when
+ * max_entries > 0, or max_entries over 2^24) or TERN_ERR_NOMEM.  Call
+ * before sharing cfg. */
+TERN_API int tern_config_set_session_cache(tern_config *cfg, size_t max_entries, uint32_t lifetime_s);
+/* Server: an external session store instead of the internal cache (for a
+ * cache shared between processes).  store keeps data (len bytes, which
+ * HOLD THE MASTER SECRET: protect them like a private key) under the
+ * session ID and returns 0; fetch copies the data stored under id into
+ * data (at most cap bytes) and returns its length, or a negative value
+ * when it has none; remove forgets id (may be NULL).  tern still checks the
+ * lifetime (tern_config_set_session_cache's, default 7200 s) and every
+ * resumption rule.  Callbacks run on the connection's thread, from any
+ * thread: they must be thread-safe.  store NULL switches it off. */
+TERN_API int tern_config_set_session_store(tern_config *cfg,
+                                           int (*store)(void *arg, const uint8_t *id, size_t id_len,
+                                                        const uint8_t *data, size_t len),
+                                           long (*fetch)(void *arg, const uint8_t *id, size_t id_len,
+                                                         uint8_t *data, size_t cap),
+                                           void (*remove)(void *arg, const uint8_t *id, size_t id_len), void *arg);
+/* Session tickets (RFC 5077).  Client: offer the SessionTicket extension
+ * (so a server can give a ticket).  Server: issue tickets sealed with
+ * AES-256-GCM under a random ticket key that rotates (see below), valid
+ * for lifetime_s seconds (also the lifetime hint), and accept them; a
+ * ticket that does not open or no longer qualifies just means a full
+ * handshake.  enable 0 switches them off.  Returns 0 or TERN_ERR_INVALID_ARG
+ * / TERN_ERR_NOMEM. */
+TERN_API int tern_config_set_session_tickets(tern_config *cfg, int enable, uint32_t lifetime_s);
+/* Server: the current ticket key seals for rotate_s seconds (default
+ * 3600), then a fresh one takes over and the old one still opens tickets
+ * for window_s seconds (default: the ticket lifetime); at most four keys
+ * are held.  Returns 0 or TERN_ERR_INVALID_ARG (0 values). */
+TERN_API int tern_config_set_ticket_rotation(tern_config *cfg, uint32_t rotate_s, uint32_t window_s);
+/* Server: application ticket keys, e.g. shared by several servers behind
+ * one name: n (1..4) keys of 48 bytes each, a 16-byte key name (sent in
+ * clear inside every ticket) then a 32-byte AES-256 key (secret, random).
+ * keys[0] seals, all open; tern does not rotate them: call again to
+ * rotate (safe while connections run).  n 0 returns to tern's own keys.
+ * Switches tickets on if they were off.  Returns 0 or TERN_ERR_INVALID_ARG. */
+TERN_API int tern_config_set_ticket_keys(tern_config *cfg, const uint8_t *keys, size_t n);
+
+/* Client, after a successful handshake: a copy of this connection's
+ * session, to offer later; free with tern_session_free.  NULL when there
+ * is none (the server gave neither session ID nor ticket, the handshake did
+ * not complete, verification was skipped, or out of memory). */
+TERN_API tern_session *tern_get_session(const tern_conn *c);
+/* Client, before the handshake: offer s (copied).  Returns 0, or
+ * TERN_ERR_INVALID_ARG when it cannot be resumed here (another server
+ * name, expired, its suite not in this config, made without EMS while this
+ * config offers EMS): the handshake is then a full one. */
+TERN_API int tern_set_session(tern_conn *c, const tern_session *s);
+/* 1 when this connection's handshake resumed a session, else 0. */
+TERN_API int tern_session_reused(const tern_conn *c);
+/* The session as bytes (to keep across processes): writes at most cap
+ * bytes to out and returns the length, or TERN_ERR_BUFFER_TOO_SMALL;
+ * out NULL returns the length needed.  The bytes HOLD THE MASTER SECRET. */
+TERN_API long tern_session_to_bytes(const tern_session *s, uint8_t *out, size_t cap);
+/* A session from tern_session_to_bytes' bytes, or NULL (malformed). */
+TERN_API tern_session *tern_session_from_bytes(const uint8_t *p, size_t len);
+/* Free (and wipe) a session.  NULL is fine. */
+TERN_API void tern_session_free(tern_session *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,168 @@
+/*
+ * Session resumption (issue 12): the state a resumable session keeps, the
+ * server's session-ID cache and ticket keys, and the hooks the handshake
+ * calls.  RFC 5246 §7.3 (abbreviated handshake), §7.4.1.2-3 (session_id);
+ * RFC 5077 (session tickets); RFC 7627 §5.3 (resumption and the extended
+ * master secret).
+ *
+ * Files: lib/session.c (state, its encoding, the public tern_session API,
+ * the handshake hooks), lib/session_cache.c (the bounded LRU cache),
+ * lib/ticket.c (ticket keys, sealing and opening),
+ * lib/hs_new_session_ticket.c (the NewSessionTicket message).
+ */
+#ifndef TERN_LIB_SESSION_H
+#define TERN_LIB_SESSION_H
+
+#include <pthread.h>
+
+#include "crypto/common.h"
+#include "crypto/gcm.h"
+#include "lib/bytes.h"
+
+#define TERN_SESSION_ID_MAX 32
+#define TERN_TICKET_MAX 2048         /* a longer ticket is not kept (no resumption, no error) */
+#define TERN_TICKET_KEY_NAME 16
+#define TERN_TICKET_KEYS_MAX 4       /* the current key and up to three previous ones */
+#define TERN_SESS_STR 256
+
+/* What a session is: enough to derive new keys (suite, master secret, EMS
+ * state) and to check that it may be resumed here (server name, age), and
+ * the peer identity verified in the full handshake.  Nothing else. */
+typedef struct {
+    uint16_t suite;
+    uint8_t ems;
+    uint8_t has_identity;            /* peer_subject / peer_san were verified */
+    uint8_t master[48];
+    int64_t created;                 /* when the full handshake happened */
+    uint32_t lifetime;               /* seconds from created */
+    char server_name[TERN_SESS_STR]; /* SNI ("" when none) */
+    char peer_subject[TERN_SESS_STR];
+    char peer_san[TERN_SESS_STR];
+} tern_sess_core;
+
+/* The public tern_session: a client's resumable session. */
+struct tern_session {
+    tern_sess_core core;
+    uint8_t id[TERN_SESSION_ID_MAX];
+    size_t id_len;
+    uint8_t ticket[TERN_TICKET_MAX];
+    size_t ticket_len;
+};
+
+/* Per-connection resumption state (part of tern_conn). */
+typedef struct {
+    int offered;                     /* client: `s` was set and goes into ClientHello */
+    int complete;                    /* client: `s` is this connection's finished session */
+    int resumed;                     /* both: this handshake was abbreviated */
+    int identity_restored;           /* server: the client identity came from the session */
+    struct tern_session s;           /* client: offered, then this connection's session */
+} tern_sess_conn;
+
+/* Per-handshake resumption state (part of tern_hs_state; wiped with it). */
+typedef struct {
+    uint8_t sent_id[TERN_SESSION_ID_MAX]; /* client: the session_id in our ClientHello */
+    size_t sent_id_len;
+    uint8_t id[TERN_SESSION_ID_MAX];      /* server: ServerHello.session_id */
+    size_t id_len;
+    int ticket_ext;                       /* server: the client sent SessionTicket; client: we did */
+    int ticket_expected;                  /* NewSessionTicket follows (both sides) */
+    int ticket_from_old_key;              /* server: renew the ticket on resumption */
+    tern_sess_core resume;                /* server: the session being resumed */
+    int have_resume;
+} tern_sess_hs;
+
+/* ---- ticket keys (lib/ticket.c) ---- */
+typedef struct {
+    uint8_t name[TERN_TICKET_KEY_NAME];
+    uint8_t key[32];
+    int64_t since;                   /* became current */
+    int64_t retired;                 /* stopped encrypting (0: current) */
+    int used;
+    tern_gcm_key gcm;
+} tern_ticket_key;
+
+typedef struct tern_session_cache tern_session_cache;
+
+/* The resumption part of a configuration (allocated by the first setter
+ * that needs it; tern_config.sess). */
+typedef struct tern_sess_cfg {
+    pthread_mutex_t mu;              /* guards the ticket keys */
+    int tickets;                     /* client: offer; server: issue and accept */
+    uint32_t lifetime;               /* ticket and cache lifetime, seconds */
+    uint32_t rotate;                 /* a ticket key encrypts for this long */
+    uint32_t window;                 /* and still decrypts this long after */
+    int app_keys;                    /* keys supplied by the application: no rotation */
+    tern_ticket_key keys[TERN_TICKET_KEYS_MAX]; /* [0] current */
+    tern_session_cache *cache;       /* NULL: no internal cache */
+    /* external store (tern_config_set_session_store) */
+    int (*store)(void *arg, const uint8_t *id, size_t id_len, const uint8_t *data, size_t len);
+    long (*fetch)(void *arg, const uint8_t *id, size_t id_len, uint8_t *data, size_t cap);
+    void (*remove)(void *arg, const uint8_t *id, size_t id_len);
+    void *store_arg;
+} tern_sess_cfg;
+
+/* ---- session cache (lib/session_cache.c) ---- */
+TERN_MUST_CHECK int tern_session_cache_new(tern_session_cache **out, size_t cap);
+void tern_session_cache_free(tern_session_cache *c);
+/* Insert (or replace) the entry for id; evicts the least recently used
+ * entry when full. */
+TERN_MUST_CHECK int tern_session_cache_put(tern_session_cache *c, const uint8_t *id, size_t len,
+                                           const tern_sess_core *st);
+/* 1 and a copy in *out on a hit (the entry becomes most recently used), 0
+ * on a miss; an expired entry is dropped and counts as a miss. */
+int tern_session_cache_get(tern_session_cache *c, const uint8_t *id, size_t len, int64_t now, tern_sess_core *out);
+void tern_session_cache_remove(tern_session_cache *c, const uint8_t *id, size_t len);
+/* Entries held now; *evictions (if not NULL) counts LRU evictions so far. */
+size_t tern_session_cache_count(tern_session_cache *c, uint64_t *evictions);
+
+/* ---- ticket keys and sealing (lib/ticket.c) ---- */
+/* Bytes a ticket adds to the sealed state: key name, nonce, tag. */
+size_t tern_ticket_overhead(void);
+TERN_MUST_CHECK int tern_ticket_seal(tern_sess_cfg *sc, tern_rng_fn rng, void *rng_arg, int64_t now,
+                                     const uint8_t *plain, size_t len, uint8_t *out, size_t cap, size_t *out_len);
+/* 0 and the state in plain[0 .. *plain_len) when a live key opens it
+ * (*old_key: it was not sealed by the current key, so a new ticket should
+ * be issued); a negative value otherwise (never fatal to the caller). */
+TERN_MUST_CHECK int tern_ticket_open(tern_sess_cfg *sc, int64_t now, const uint8_t *ticket, size_t len,
+                                     uint8_t *plain, size_t cap, size_t *plain_len, int *old_key);
+/* n keys of 48 bytes (name[16] || AES-256 key[32]); n == 0 returns to
+ * tern's own rotating keys. */
+TERN_MUST_CHECK int tern_ticket_set_keys(tern_sess_cfg *sc, const uint8_t *keys, size_t n);
+
+/* ---- session state (lib/session.c) ---- */
+/* The encoding shared by tickets, the external store and
+ * tern_session_to_bytes (RFC 5077 §4 leaves the ticket contents to the
+ * server). */
+TERN_MUST_CHECK int tern_sess_encode(const tern_sess_core *st, tern_writer *w);
+TERN_MUST_CHECK int tern_sess_decode(tern_reader *r, tern_sess_core *st);
+void tern_sess_cfg_free(tern_sess_cfg *sc);
+
+/* ---- handshake hooks (lib/session.c), called by the hello files ---- */
+struct tern_conn;
+/* client: ClientHello.session_id, and the SessionTicket extension */
+TERN_MUST_CHECK int tern_sess_client_hello_sid(struct tern_conn *c, tern_writer *w);
+TERN_MUST_CHECK int tern_sess_client_hello_ext(struct tern_conn *c, tern_writer *w);
+/* server: the client's SessionTicket extension (opened here, used later) */
+TERN_MUST_CHECK int tern_sess_client_ext_ticket(struct tern_conn *c, tern_reader *body);
+/* server, end of ClientHello: resume (switch to the abbreviated table) or
+ * not (choose a new session ID) */
+TERN_MUST_CHECK int tern_sess_server_decide(struct tern_conn *c, const tern_reader *sid, const tern_reader *suites);
+/* server: ServerHello.session_id and the SessionTicket extension */
+TERN_MUST_CHECK int tern_sess_server_hello_sid(struct tern_conn *c, tern_writer *w);
+TERN_MUST_CHECK int tern_sess_server_hello_ext(struct tern_conn *c, tern_writer *w);
+/* client: the server's SessionTicket extension; end of ServerHello: did
+ * the server resume what we offered, and consistently? */
+TERN_MUST_CHECK int tern_sess_server_ext_ticket(struct tern_conn *c, tern_reader *body);
+TERN_MUST_CHECK int tern_sess_server_hello_check(struct tern_conn *c, const tern_reader *sid);
+/* both: the handshake completed (before its state is wiped): the server
+ * caches the session, the client makes it available. */
+TERN_MUST_CHECK int tern_sess_handshake_done(struct tern_conn *c);
+/* The state of this connection's session (after the master secret). */
+void tern_sess_current(const struct tern_conn *c, tern_sess_core *st);
+/* NewSessionTicket (lib/hs_new_session_ticket.c) */
+TERN_MUST_CHECK int tern_hs_new_session_ticket_write(struct tern_conn *c, tern_writer *w);
+TERN_MUST_CHECK int tern_hs_new_session_ticket_parse(struct tern_conn *c, tern_reader *r);
+/* lib/hs.c: continue this handshake on the abbreviated table */
+void tern_hs_use_abbreviated(struct tern_conn *c);
+
+#endif
