@@ -328,6 +328,38 @@ static void test_der(void **state) {
         free(b);
     }
     printf("  strict DER: %d malformed encodings refused\n", rejected);
+
+    /* Canonical form: whatever the decoder accepts must re-encode to the
+     * very same bytes (DER has one encoding per value).  Random mutations
+     * of valid signatures: bit flips, byte changes, truncations, and
+     * extensions. */
+    uint64_t seed = 690;
+    int accepted = 0, tried = 0;
+    for (int i = 0; i < 20000; i++) {
+        uint8_t raw[64], enc[80], re[80];
+        size_t elen, rlen;
+        tv_rng(&seed, raw, 64);
+        uint8_t pick[4];
+        tv_rng(&seed, pick, 4);
+        /* vary the magnitudes so that short and padded INTEGERs occur */
+        memset(raw, 0, pick[0] % 34);
+        memset(raw + 32, 0, pick[1] % 34);
+        assert_int_equal(tern_ecdsa_sig_to_der(enc, sizeof enc, &elen, raw), 0);
+        switch (pick[2] % 4) {
+        case 0: enc[pick[3] % elen] ^= (uint8_t)(1u << (pick[2] >> 5)); break;
+        case 1: enc[pick[3] % elen] = pick[2]; break;
+        case 2: elen = pick[3] % elen; break;
+        default: enc[elen] = pick[3]; elen++; break;
+        }
+        tried++;
+        if (tern_ecdsa_sig_from_der(back, enc, elen) != 0)
+            continue;
+        accepted++;
+        assert_int_equal(tern_ecdsa_sig_to_der(re, sizeof re, &rlen, back), 0);
+        if (rlen != elen || memcmp(re, enc, elen) != 0)
+            fail_msg("non-canonical DER accepted (mutation %d)", i);
+    }
+    printf("  strict DER: %d mutated encodings, %d accepted, all canonical\n", tried, accepted);
     /* A 33-byte r with a proper 00 pad is fine. */
     size_t n;
     uint8_t *b =
