@@ -144,7 +144,8 @@ MP_FN void mp_replace(mp_pipe *q, int type, const uint8_t *new_msg, size_t new_l
         assert_non_null(q->buf);
     }
     memmove(q->buf + msg + new_len, q->buf + msg + mlen, tail);
-    memcpy(q->buf + msg, new_msg, new_len);
+    if (new_len > 0) /* new_msg may be NULL then */
+        memcpy(q->buf + msg, new_msg, new_len);
     q->len = need;
     size_t nrlen = rlen - mlen + new_len;
     if (nrlen == 0) { /* the record held only this message: drop it */
