@@ -54,7 +54,8 @@ static const char *all_fixture_certs[] = {
     "bad-ku", "critical-ext", "noncritical-ext", "cn-only", "cn-and-san", "ip-san", "sha1", "sha384", "sha512",
     "pss", "pss384", "rsa1024", "rsa4096", "ec256", "ec384", "selfsigned", "int-notca", "leaf-notca", "int-nokcs",
     "leaf-nokcs", "int-expired", "leaf-intexpired", "sub-ca", "leaf-pathlen", "int-ca-evil", "root2-ca",
-    "int-ca-cross", "deep1", "deep5", "deep9", "leaf-deep", "ec-root", "ec-leaf",
+    "int-ca-cross", "deep1", "deep5", "deep9", "leaf-deep", "ec-root", "ec-leaf", "empty-subject", "int-nc",
+    "leaf-nc", "int-nc-dirname", "loop1", "ecp256-root", "ecp256-leaf", "ec-server",
 };
 
 #define T2020 1577836800LL /* 2020-01-01 */

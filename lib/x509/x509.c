@@ -795,6 +795,25 @@ tern_span tern_x509_name_cn(tern_span name, uint8_t *tag) {
 void tern_x509_cert_label(const tern_x509_cert *c, char *out, size_t cap) {
     uint8_t tag = 0;
     tern_span cn = tern_x509_name_cn(c->subject, &tag);
+    if (cn.p == NULL && c->subject.len == 2 && c->has_san) {
+        /* An empty subject (RFC 5280 §4.2.1.6 allows it when the SAN is
+         * critical): name the certificate by its first DNS name. */
+        tern_reader r;
+        tern_der_elem e;
+        tern_rd_init(&r, c->san.p, c->san.len);
+        while (tern_rd_left(&r) && tern_der_next(&r, &e) == 0) {
+            if (e.tag == TERN_DER_CTX_PRIM(2)) {
+                sbuf b = {out, cap, 0, 0};
+                tern_der_elem v = {TERN_DER_IA5_STRING, e.content, e.content};
+                out[0] = 0;
+                puts_(&b, "DNS:");
+                put_value(&b, &v);
+                if (b.full && cap >= 4)
+                    memcpy(out + cap - 4, "...", 4);
+                return;
+            }
+        }
+    }
     if (cn.p == NULL) {
         tern_x509_name_display(c->subject, out, cap);
         return;

@@ -143,7 +143,8 @@ void tern_x509_name_display(tern_span name, char *out, size_t cap);
  * (if not NULL); an empty span {NULL, 0} when there is none. */
 tern_span tern_x509_name_cn(tern_span name, uint8_t *tag);
 /* A short label for a certificate in messages: "CN=..." when the subject
- * has a common name, else the whole subject display. */
+ * has a common name, "DNS:<first dNSName>" when the subject is empty, else
+ * the whole subject display. */
 void tern_x509_cert_label(const tern_x509_cert *c, char *out, size_t cap);
 
 /* The name check (RFC 9525 §6): is the certificate for this reference

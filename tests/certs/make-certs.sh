@@ -154,6 +154,12 @@ keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:www.allowed.test,IP:192.168.1.1
 authorityKeyIdentifier = keyid:always
+[ v3_nosubject ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = critical,DNS:nosubject.test
+authorityKeyIdentifier = keyid:always
 [ v3_ecserver ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
@@ -319,6 +325,8 @@ sign leaf-nc-ip leaf "/O=tern test/CN=ip outside" int-nc:bad-int v3_leaf_nc_ip $
 sign leaf-nc-cn leaf "/O=tern test/CN=www.notallowed.test" int-nc:bad-int v3_cnonly $START $END
 sign int-nc-dirname bad-int "/C=XX/O=tern test/CN=Test DirName-Constrained Intermediate" root-ca v3_nc_dirname $START $END
 sign leaf-nc-dirname leaf "/O=tern test/CN=dirname leaf" int-nc-dirname:bad-int v3_leaf_plain $START $END
+# An empty subject with a critical SAN (RFC 5280 §4.2.1.6).
+sign empty-subject leaf "/" int-ca v3_nosubject $START $END
 # A P-256 ECDSA chain (root signs with ecdsa-with-SHA256 and -SHA384).
 ec_key ecp256-root P-256
 sign ecp256-root ecp256-root "/O=tern test/CN=Test P-256 Root" self v3_root $START $ROOT_END -md sha256
