@@ -78,6 +78,7 @@ typedef struct {
     const int *ok;               /* parsed[i] usable */
     size_t n;
     int64_t now;
+    int purpose;
     unsigned work;
     size_t path[TERN_X509_MAX_DEPTH];
     size_t depth;
@@ -159,6 +160,15 @@ static int check_issuer(search *s, const tern_x509_cert *issuer, const char *who
     if (issuer->has_key_usage && !(issuer->key_usage & TERN_X509_KU_KEY_CERT_SIGN)) {
         fail_at(s, score, TERN_ERR_CERT_NOT_CA, idx, "%s may not sign certificates (%s)", who,
                 "keyUsage without keyCertSign");
+        return -1;
+    }
+    /* An issuer that restricts its own extKeyUsage may only vouch for
+     * that use (the "EKU chaining" OpenSSL, Go and browsers apply). */
+    unsigned need = s->purpose == TERN_X509_PURPOSE_SERVER ? TERN_X509_EKU_SERVER_AUTH : TERN_X509_EKU_CLIENT_AUTH;
+    if (issuer->has_eku && !(issuer->eku & (need | TERN_X509_EKU_ANY))) {
+        fail_at(s, score, TERN_ERR_CERT_PURPOSE, idx, "%s may not vouch for %s (its extKeyUsage lacks %s)", who,
+                s->purpose == TERN_X509_PURPOSE_SERVER ? "TLS servers" : "TLS clients",
+                s->purpose == TERN_X509_PURPOSE_SERVER ? "serverAuth" : "clientAuth");
         return -1;
     }
     if (issuer->nc_unsupported) {
@@ -450,6 +460,7 @@ int tern_x509_verify_chain(const tern_truststore *ts, const uint8_t *const *cert
     s.ok = ok;
     s.n = n;
     s.now = now;
+    s.purpose = purpose;
     s.err = TERN_ERR_CERT_UNKNOWN_CA;
     s.err_score = -1;
     s.err_index = -1;

@@ -22,7 +22,8 @@
  * MD5 refused; ECDSA with a P-256 or P-384 issuer key),
  * validity at `now`, no unknown critical extension, RSA keys >= 2048 bits;
  * on issuers: basicConstraints cA, pathLenConstraint, keyUsage keyCertSign
- * when keyUsage is present, and nameConstraints (RFC 5280 §4.2.1.10) on
+ * when keyUsage is present, extKeyUsage (when present) allowing the
+ * purpose, and nameConstraints (RFC 5280 §4.2.1.10) on
  * DNS names and IP addresses, applied to every certificate below the CA
  * (the SANs, and the CN of a SAN-less leaf when it looks like a host name;
  * an excluded subtree also refuses a wildcard that could name something in

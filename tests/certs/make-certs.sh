@@ -160,6 +160,12 @@ keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
 subjectAltName = critical,DNS:nosubject.test
 authorityKeyIdentifier = keyid:always
+[ v3_ca_clientonly ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 [ v3_ecserver ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
@@ -327,6 +333,10 @@ sign int-nc-dirname bad-int "/C=XX/O=tern test/CN=Test DirName-Constrained Inter
 sign leaf-nc-dirname leaf "/O=tern test/CN=dirname leaf" int-nc-dirname:bad-int v3_leaf_plain $START $END
 # An empty subject with a critical SAN (RFC 5280 §4.2.1.6).
 sign empty-subject leaf "/" int-ca v3_nosubject $START $END
+# An intermediate whose extKeyUsage allows only clientAuth, and a leaf
+# for any purpose (no EKU) under it.
+sign int-clientonly bad-int "/C=XX/O=tern test/CN=Test Client-Only Intermediate" root-ca v3_ca_clientonly $START $END
+sign leaf-clientonly leaf "/O=tern test/CN=under client-only" int-clientonly:bad-int v3_noeku $START $END
 # A P-256 ECDSA chain (root signs with ecdsa-with-SHA256 and -SHA384).
 ec_key ecp256-root P-256
 sign ecp256-root ecp256-root "/O=tern test/CN=Test P-256 Root" self v3_root $START $ROOT_END -md sha256
