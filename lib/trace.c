@@ -179,6 +179,7 @@ static const char *msg_rfc(int type) {
     case TERN_HT_FINISHED: return "RFC 5246 7.4.9";
     case TERN_HT_CHANGE_CIPHER_SPEC: return "RFC 5246 7.1";
     case TERN_HT_HELLO_REQUEST: return "RFC 5246 7.4.1.1";
+    case TERN_HT_NEW_SESSION_TICKET: return "RFC 5077 3.3";
     default: return "RFC 5246 7.4";
     }
 }
@@ -269,6 +270,12 @@ static int dec_extensions(fields *fs, tern_reader *r) {
             break;
         case TERN_EXT_EXTENDED_MASTER_SECRET:
             add(fs, "extended_master_secret", "yes");
+            break;
+        case TERN_EXT_SESSION_TICKET:
+            if (tern_rd_left(&body) > 0)
+                add(fs, "session_ticket", "a ticket (%zu bytes) to resume with", tern_rd_left(&body));
+            else
+                add(fs, "session_ticket", "empty");
             break;
         case TERN_EXT_RENEGOTIATION_INFO:
             add(fs, "renegotiation_info", "%s", tern_rd_left(&body) == 1 ? "empty (initial handshake)" : "present");
@@ -419,6 +426,18 @@ static int dec_cert_request(fields *fs, tern_reader *r) {
     return 0;
 }
 
+/* NewSessionTicket (RFC 5077 §3.3): the ticket is opaque to the client
+ * (the server's encrypted session state), so only its size is shown. */
+static int dec_ticket(fields *fs, tern_reader *r) {
+    uint32_t hint;
+    tern_reader t;
+    TERN_TRY(tern_rd_u32(r, &hint));
+    add(fs, "ticket_lifetime_hint", "%u seconds", (unsigned)hint);
+    TERN_TRY(tern_rd_vec16(r, &t));
+    add(fs, "ticket", "%zu bytes (opaque to the client)", tern_rd_left(&t));
+    return 0;
+}
+
 /* CertificateVerify (RFC 5246 §7.4.8): a signature over the transcript. */
 static int dec_cert_verify(fields *fs, tern_reader *r) {
     uint16_t scheme;
@@ -506,6 +525,7 @@ void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, si
         case TERN_HT_CLIENT_KEY_EXCHANGE: rc = dec_cke(&fs, &r, rsa_kx(c)); break;
         case TERN_HT_CERTIFICATE_REQUEST: rc = dec_cert_request(&fs, &r); break;
         case TERN_HT_CERTIFICATE_VERIFY: rc = dec_cert_verify(&fs, &r); break;
+        case TERN_HT_NEW_SESSION_TICKET: rc = dec_ticket(&fs, &r); break;
         case TERN_HT_FINISHED: rc = dec_finished(&fs, &r); break;
         default: break;
         }

@@ -434,6 +434,26 @@ static void test_decoder_on_hostile_bytes(void **state) {
     pair_free(p);
 }
 
+/* NewSessionTicket (RFC 5077 §3.3) and a ClientHello session_ticket
+ * extension decode; a truncated ticket is reported malformed. */
+static void test_decoder_ticket(void **state) {
+    (void)state;
+    pair *p = pair_new("certs/root-ca.crt", 0);
+    recorder r;
+    memset(&r, 0, sizeof r);
+    tern_config_set_trace(p->ccfg, record, &r);
+    static const uint8_t nst[] = {4, 0, 0, 10, 0, 0, 0x1c, 0x20, 0, 4, 0xde, 0xad, 0xbe, 0xef};
+    tern_trace_message(p->c, 4, 0, nst, sizeof nst);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.steps[0], "C<NewSessionTicket");
+    assert_true(contains(r.all, r.all_len, "7200 seconds", 12));
+    assert_true(contains(r.all, r.all_len, "4 bytes (opaque to the client)", 30));
+    assert_false(contains(r.all, r.all_len, "malformed", 9));
+    tern_trace_message(p->c, 4, 0, nst, sizeof nst - 1);
+    assert_true(contains(r.all, r.all_len, "malformed", 9));
+    pair_free(p);
+}
+
 static void test_hex(void **state) {
     (void)state;
     uint8_t all[256];
@@ -453,6 +473,7 @@ int main(void) {
         cmocka_unit_test(test_refused_chain),
         cmocka_unit_test(test_mutual_tls_steps),
         cmocka_unit_test(test_decoder_on_hostile_bytes),
+        cmocka_unit_test(test_decoder_ticket),
         cmocka_unit_test(test_hex),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

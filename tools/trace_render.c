@@ -15,7 +15,7 @@
 
 /* The handshake types and ChangeCipherSpec, as in tern_trace_event.msg_type. */
 enum {
-    T_CLIENT_HELLO = 1, T_SERVER_HELLO = 2, T_CERTIFICATE = 11, T_SERVER_KEY_EXCHANGE = 12,
+    T_CLIENT_HELLO = 1, T_SERVER_HELLO = 2, T_NEW_SESSION_TICKET = 4, T_CERTIFICATE = 11, T_SERVER_KEY_EXCHANGE = 12,
     T_CERTIFICATE_REQUEST = 13, T_SERVER_HELLO_DONE = 14, T_CERTIFICATE_VERIFY = 15,
     T_CLIENT_KEY_EXCHANGE = 16, T_FINISHED = 20, T_CCS = 256
 };
@@ -223,6 +223,13 @@ static void explain_message(tool_obs *o, const tern_trace_event *ev) {
                         : "The peer's Finished, decrypted: tern computes the verify_data it expects from its own "
                           "transcript and compares them in constant time; the handshake stops (decrypt_error) "
                           "unless they match.");
+        break;
+    case T_NEW_SESSION_TICKET:
+        say(o, ev->sent ? "We give the client a session ticket (RFC 5077): this session's state, encrypted under a "
+                          "key only we hold. Presenting it later lets the client resume: a shorter handshake "
+                          "without certificates or a new key exchange."
+                        : "The server gives us a session ticket (RFC 5077): its own encrypted copy of this "
+                          "session, opaque to us. We keep it with the master secret to resume later.");
         break;
     case T_CERTIFICATE_REQUEST:
         say(o, we_client ? "The server asks us for a certificate (mutual TLS): the kinds of key and signature "
