@@ -7,11 +7,12 @@
  * raw key.  No allocation.  in and out may be the same buffer (in place),
  * but must not otherwise overlap.
  *
- * ChaCha20 has a portable constant-time implementation (always built and
- * tested) and an AVX2 eight-block one (crypto/chacha20_avx2.c), chosen per
- * call from tern_cpu().  Both are constant time: ChaCha20 is only additions,
- * rotations and xors on the key, and Poly1305 uses fixed-size limb
- * arithmetic with no data-dependent branch.
+ * ChaCha20 and Poly1305 each have a portable constant-time implementation
+ * (always built and tested) and an AVX2 one (crypto/chacha20_avx2.c: eight
+ * blocks at a time; crypto/poly1305_avx2.c: eight lanes in radix 2^26),
+ * chosen per call from tern_cpu() for long enough inputs.  All are constant
+ * time: ChaCha20 is only additions, rotations and xors on the key, and
+ * Poly1305 uses fixed-size limb arithmetic with no data-dependent branch.
  */
 #ifndef TERN_CRYPTO_CHACHA20POLY1305_H
 #define TERN_CRYPTO_CHACHA20POLY1305_H

@@ -1,10 +1,13 @@
 /*
- * P-256 field multiplication mod p = 2^256 - 2^224 + 2^192 + 2^96 - 1 on
- * x86-64 with BMI2 (mulx, which leaves the flags alone), in the same
- * Montgomery domain as crypto/p256.c (a stands for a * 2^256 mod p).
- * Chosen at run time by crypto/p256.c when tern_cpu() reports BMI2 and ADX;
- * the portable C multiplication there is the reference and is always built
- * and tested against this one.
+ * P-256 field multiplication and squaring mod
+ * p = 2^256 - 2^224 + 2^192 + 2^96 - 1, and Montgomery multiplication mod
+ * the group order n, on x86-64 in inline assembly built around mulx (BMI2;
+ * it leaves the flags alone, so one adc chain runs through the products),
+ * in the same Montgomery domains as crypto/p256.c.  Chosen at run time by
+ * crypto/p256.c when tern_cpu() reports BMI2 and ADX (the feature pair this
+ * file is named and compiled for; only mulx is actually needed); the
+ * portable C code there is the reference, always built, and the tests run
+ * every vector on both.
  *
  * Word-by-word Montgomery (CIOS): for each word b_i, acc += a * b_i, then
  * acc += m * p with m = acc_0 (valid because -p^-1 = 1 mod 2^64), which
