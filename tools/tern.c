@@ -3,15 +3,20 @@
  *
  *   tern client HOST:PORT [--truststore FILE|DIR] [--servername NAME]
  *                         [--alpn LIST] [--cipher NAME] [--keystore CERT.pem KEY.pem]
+ *                         [--resume N]
  *       Connects, verifies the server (trust store + name), prints one status
  *       line to stderr, then copies stdin to the connection and the
  *       connection to stdout until both sides have closed.  At the end of
  *       stdin it sends close_notify.  Exit 0 only when the server closed
- *       cleanly with close_notify.
+ *       cleanly with close_notify.  --resume N: then N more connections,
+ *       each offering the session of the one before (session ID or ticket),
+ *       each reported as resumed or not (issue 12).
  *
  *   tern server --port N --keystore CERT.pem KEY.pem [--bind ADDR]
  *               [--echo | --http] [--alpn LIST] [--cipher NAME]
  *               [--truststore FILE|DIR --client-auth optional|required]
+ *               [--no-tickets] [--no-session-cache]
+ *       Resumes sessions by default (a session-ID cache and tickets).
  *       Serves connections one after another until killed.  --echo sends
  *       back every byte received; --http answers one HTTP/1.x request with a
  *       small 200 response.  Errors go to stderr; a failed connection never
@@ -44,10 +49,11 @@
 static void usage(void) {
     fprintf(stderr,
             "usage: tern client HOST:PORT [--truststore FILE|DIR] [--system] [--servername NAME] [--alpn LIST]\n"
-            "                   [--cipher NAME] [--keystore CERT.pem KEY.pem] [--trace[=hex]] [--show-secrets]\n"
+            "                   [--cipher NAME] [--keystore CERT.pem KEY.pem] [--resume N] [--trace[=hex]]\n"
+            "                   [--show-secrets]\n"
             "       tern server --port N --keystore CERT.pem KEY.pem [--bind ADDR] [--echo|--http]\n"
             "                   [--alpn LIST] [--cipher NAME] [--truststore FILE|DIR --client-auth optional|required]\n"
-            "                   [--trace[=hex]] [--show-secrets]\n"
+            "                   [--no-tickets] [--no-session-cache] [--trace[=hex]] [--show-secrets]\n"
             "       tern verify --truststore FILE|DIR [--name N] [--purpose server|client] [--at TIME] CHAIN.pem\n"
             "       tern speed [FILTER]\n"
             "       tern COMMAND --help\n"
@@ -90,6 +96,8 @@ static void print_status(const char *who, tern_conn *c) {
         fprintf(stderr, ", peer %s (verified)", peer);
     else if (sni)
         fprintf(stderr, ", SNI %s", sni);
+    if (tern_session_reused(c))
+        fprintf(stderr, ", session resumed");
     fprintf(stderr, "\n");
 }
 
@@ -175,9 +183,60 @@ static int send_all(tern_conn *c, int fd, const char *p, size_t len, int *peer_c
     return 0;
 }
 
+/* --resume N: N more connections, each offering the session of the one
+ * before (a renewed ticket replaces the old one); one line each. */
+static int resume_rounds(const tern_conn *first, const tern_config *cfg, const char *host, const char *port,
+                         const char *name, int n) {
+    tern_session *s = tern_get_session(first);
+    if (s == NULL) {
+        fprintf(stderr, "tern client: the server gave no session to resume (neither session ID nor ticket)\n");
+        return 1;
+    }
+    int status = 0;
+    for (int k = 1; k <= n && status == 0; k++) {
+        int fd = connect_to(host, port);
+        if (fd < 0) {
+            status = 1;
+            break;
+        }
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        tern_conn *c = tern_client_new(cfg, name);
+        int rc = c == NULL || tern_set_fd(c, fd) != 0 ? TERN_ERR_NOMEM : TERN_WANT_WRITE;
+        int offered = c != NULL && tern_set_session(c, s) == 0;
+        while (rc == TERN_WANT_READ || rc == TERN_WANT_WRITE) {
+            rc = tern_handshake(c);
+            if ((rc == TERN_WANT_READ || rc == TERN_WANT_WRITE) && wait_fd(fd, rc, 30000) < 0)
+                break;
+        }
+        if (rc != 0) {
+            fprintf(stderr, "tern client: resumption %d/%d: handshake failed: %s\n", k, n,
+                    c == NULL ? "cannot create the connection" : rc < 0 && rc != TERN_WANT_READ && rc != TERN_WANT_WRITE ? tern_error(c) : "timed out");
+            status = 1;
+        } else {
+            print_status("client", c);
+            fprintf(stderr, "tern client: resumption %d/%d: %s\n", k, n,
+                    tern_session_reused(c) ? "resumed"
+                    : offered              ? "not resumed (full handshake)"
+                                           : "session not offered (full handshake)");
+            tern_session *next = tern_get_session(c);
+            if (next != NULL) {
+                tern_session_free(s);
+                s = next;
+            }
+            while (tern_close(c) == TERN_WANT_WRITE && wait_fd(fd, TERN_WANT_WRITE, 30000) == 0) {
+            }
+        }
+        tern_free(c);
+        close(fd);
+    }
+    tern_session_free(s);
+    return status;
+}
+
 static int run_client(int argc, char **argv) {
     const char *target = NULL, *trust = NULL, *sni = NULL, *alpn = NULL, *cipher = NULL;
     const char *kcert = NULL, *kkey = NULL;
+    int resume_n = 0;
     static tool_obs obs;
     int sys = 0;
     for (int i = 0; i < argc; i++) {
@@ -199,7 +258,9 @@ static int run_client(int argc, char **argv) {
         else if (strcmp(argv[i], "--keystore") == 0 && i + 2 < argc) {
             kcert = argv[++i];
             kkey = argv[++i];
-        } else if (argv[i][0] != '-' && target == NULL)
+        } else if (strcmp(argv[i], "--resume") == 0 && i + 1 < argc && atoi(argv[i + 1]) >= 0)
+            resume_n = atoi(argv[++i]);
+        else if (argv[i][0] != '-' && target == NULL)
             target = argv[i];
         else {
             usage();
@@ -243,6 +304,8 @@ static int run_client(int argc, char **argv) {
         fprintf(stderr, "tern client: bad --alpn or --cipher\n");
         return 2;
     }
+    if (resume_n > 0 && tern_config_set_session_tickets(cfg, 1, 7200) != 0)
+        return 2;
     int fd = connect_to(host, colon + 1);
     if (fd < 0)
         return 1;
@@ -301,6 +364,8 @@ static int run_client(int argc, char **argv) {
     while (tern_close(c) == TERN_WANT_WRITE && wait_fd(fd, TERN_WANT_WRITE, 30000) == 0) {
     }
     status = 0;
+    if (resume_n > 0)
+        status = resume_rounds(c, cfg, host, colon + 1, sni ? sni : host, resume_n);
 out:
     tern_free(c);
     close(fd);
@@ -369,7 +434,7 @@ static int serve_one(tern_conn *c, int mode) {
 static int run_server(int argc, char **argv) {
     const char *port = NULL, *cert = NULL, *key = NULL, *bind_addr = "127.0.0.1", *alpn = NULL, *cipher = NULL;
     const char *trust = NULL, *client_auth = NULL;
-    int mode = 1;
+    int mode = 1, tickets = 1, session_cache = 1;
     static tool_obs obs;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
@@ -396,6 +461,10 @@ static int run_server(int argc, char **argv) {
             mode = 1;
         else if (strcmp(argv[i], "--http") == 0)
             mode = 2;
+        else if (strcmp(argv[i], "--no-tickets") == 0)
+            tickets = 0;
+        else if (strcmp(argv[i], "--no-session-cache") == 0)
+            session_cache = 0;
         else {
             usage();
             return 2;
@@ -431,6 +500,12 @@ static int run_server(int argc, char **argv) {
         return 2;
     if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {
         fprintf(stderr, "tern server: bad --alpn or --cipher\n");
+        return 2;
+    }
+    /* Resumption on by default: 1024 sessions by ID, tickets, two hours. */
+    if ((session_cache && tern_config_set_session_cache(cfg, 1024, 7200) != 0) ||
+        (tickets && tern_config_set_session_tickets(cfg, 1, 7200) != 0)) {
+        fprintf(stderr, "tern server: cannot set up session resumption\n");
         return 2;
     }
     struct addrinfo hints, *res;
