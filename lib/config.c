@@ -37,6 +37,7 @@ void tern_config_free(tern_config *cfg) {
         return;
     tern_truststore_free(&cfg->trust);
     tern_keystore_free(&cfg->keys);
+    tern_identity_free_all(cfg);
     tern_sess_cfg_free(cfg->sess);
     tern_wipe(cfg, sizeof *cfg);
     free(cfg);

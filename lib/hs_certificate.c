@@ -16,7 +16,7 @@
 #include "lib/trace.h"
 
 int tern_hs_certificate_write(tern_conn *c, tern_writer *w) {
-    const tern_keystore *ks = &c->cfg->keys;
+    const tern_keystore *ks = tern_conn_keys(c); /* the identity picked by SNI (lib/identity.c) */
     TERN_ENSURE(c->cfg->have_keys, TERN_ERR_INTERNAL);
     tern_wr_vec list, cert;
     TERN_TRY(tern_wr_begin(w, &list, 3));

@@ -111,18 +111,33 @@ int tern_hs_certificate_request_parse(tern_conn *c, tern_reader *r) {
             }
         }
     }
-    /* Every name is read (and must be well framed) even once one matched. */
-    int any_name = 0, match = 0;
-    int have_rsa_key = cfg->have_keys && cfg->keys.key_type == TERN_X509_KEY_RSA;
-    while (tern_rd_left(&cas) > 0) {
+    /* Every name is read (and must be well framed) first. */
+    int any_name = 0;
+    tern_reader scan = cas;
+    while (tern_rd_left(&scan) > 0) {
         tern_reader dn;
-        TERN_TRY(tern_rd_vec16(&cas, &dn));
+        TERN_TRY(tern_rd_vec16(&scan, &dn));
         TERN_ENSURE(tern_rd_left(&dn) > 0, TERN_ERR_DECODE);
         any_name = 1;
-        if (have_rsa_key && !match)
-            match = keystore_issued_by(&cfg->keys, dn.p, tern_rd_left(&dn));
+    }
+    /* The first identity (RSA: all of them in this version) that a named
+     * CA issued, or the default when no CA is named. */
+    c->keys = NULL;
+    const tern_keystore *ks;
+    for (size_t i = 0; (ks = tern_identity_at(cfg, i)) != NULL && c->keys == NULL; i++) {
+        if (ks->key_type != TERN_X509_KEY_RSA)
+            continue;
+        int match = !any_name;
+        scan = cas;
+        while (tern_rd_left(&scan) > 0 && !match) {
+            tern_reader dn;
+            TERN_TRY(tern_rd_vec16(&scan, &dn));
+            match = keystore_issued_by(ks, dn.p, tern_rd_left(&dn));
+        }
+        if (match)
+            c->keys = ks;
     }
     h->cert_requested = 1;
-    h->client_may_send = have_rsa_key && rsa_ok && h->cv_scheme != 0 && (!any_name || match);
+    h->client_may_send = c->keys != NULL && rsa_ok && h->cv_scheme != 0;
     return 0;
 }

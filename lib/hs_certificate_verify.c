@@ -36,12 +36,13 @@ int tern_hs_certificate_verify_write(tern_conn *c, tern_writer *w) {
     TERN_ENSURE(pss >= 0 && alg == c->suite->prf, TERN_ERR_INTERNAL);
     uint8_t digest[TERN_HASH_MAX_LEN];
     (void)tern_hs_transcript_hash(c, digest);
-    size_t modlen = tern_rsa_len(&cfg->keys.rsa.pub), siglen = 0;
+    const tern_keystore *ks = tern_conn_keys(c); /* picked by the request's CA names */
+    size_t modlen = tern_rsa_len(&ks->rsa.pub), siglen = 0;
     uint8_t *sig;
     TERN_TRY(tern_wr_u16(w, h->cv_scheme));
     TERN_TRY(tern_wr_u16(w, (uint16_t)modlen));
     TERN_TRY(tern_wr_reserve(w, modlen, &sig));
-    TERN_TRY(tern_keystore_sign(&cfg->keys, pss ? TERN_KEYSTORE_RSA_PSS : TERN_KEYSTORE_RSA_PKCS1, alg, digest, sig,
+    TERN_TRY(tern_keystore_sign(ks, pss ? TERN_KEYSTORE_RSA_PSS : TERN_KEYSTORE_RSA_PKCS1, alg, digest, sig,
                                 modlen, &siglen, cfg->rng, cfg->rng_arg));
     TERN_ENSURE(siglen == modlen, TERN_ERR_INTERNAL);
     return 0;

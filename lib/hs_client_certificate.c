@@ -23,15 +23,15 @@
 #include "lib/trace.h"
 
 int tern_hs_client_certificate_write(tern_conn *c, tern_writer *w) {
-    const tern_config *cfg = c->cfg;
     tern_hs_state *h = &c->hs_state;
     tern_wr_vec list, cert;
     TERN_TRY(tern_wr_begin(w, &list, 3));
     h->client_cert_sent = 0;
     if (h->client_may_send) {
-        for (size_t i = 0; i < cfg->keys.n; i++) {
+        const tern_keystore *ks = tern_conn_keys(c); /* picked by the request's CA names */
+        for (size_t i = 0; i < ks->n; i++) {
             TERN_TRY(tern_wr_begin(w, &cert, 3));
-            TERN_TRY(tern_wr_bytes(w, cfg->keys.chain[i], cfg->keys.chain_len[i]));
+            TERN_TRY(tern_wr_bytes(w, ks->chain[i], ks->chain_len[i]));
             TERN_TRY(tern_wr_end(w, &cert));
         }
         h->client_cert_sent = 1;

@@ -328,6 +328,7 @@ int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
                          "the client does not support the extended master secret (RFC 7627), which is required");
     c->ems = h->peer_offered_ems;
     c->suite = chosen;
+    tern_identity_pick_server(c); /* by SNI, else the default (lib/identity.c) */
     /* Resume the session offered (by ticket or ID) if it qualifies. */
     return tern_sess_server_decide(c, &sid, &suites);
 }

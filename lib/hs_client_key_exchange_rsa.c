@@ -46,10 +46,11 @@ int tern_hs_rsa_client_key_exchange_parse(tern_conn *c, tern_reader *r) {
     tern_reader ct;
     TERN_TRY(tern_rd_vec16(r, &ct));
     TERN_TRY(tern_rd_end(r));
-    TERN_ENSURE(cfg->have_keys && cfg->keys.key_type == TERN_X509_KEY_RSA, TERN_ERR_INTERNAL);
+    const tern_keystore *ks = tern_conn_keys(c); /* the identity picked by SNI */
+    TERN_ENSURE(cfg->have_keys && ks->key_type == TERN_X509_KEY_RSA, TERN_ERR_INTERNAL);
     /* Always 48 bytes, always 0 (unless the RNG fails): nothing here may
      * tell a bad ciphertext from a good one. */
-    TERN_TRY(tern_rsa_tls_premaster_decrypt(&cfg->keys.rsa, ct.p, tern_rd_left(&ct), h->client_version, h->pms,
+    TERN_TRY(tern_rsa_tls_premaster_decrypt(&ks->rsa, ct.p, tern_rd_left(&ct), h->client_version, h->pms,
                                             cfg->rng, cfg->rng_arg));
     h->pms_len = 48;
     return 0;

@@ -51,13 +51,14 @@ int tern_hs_server_key_exchange_write(tern_conn *c, tern_writer *w) {
     TERN_ENSURE(pss >= 0, TERN_ERR_INTERNAL);
     uint8_t digest[TERN_HASH_MAX_LEN];
     TERN_TRY(signed_digest(c, alg, params, params_len, digest));
-    size_t modlen = tern_rsa_len(&cfg->keys.rsa.pub);
+    const tern_keystore *ks = tern_conn_keys(c); /* the identity picked by SNI (lib/identity.c) */
+    size_t modlen = tern_rsa_len(&ks->rsa.pub);
     uint8_t *sig;
     size_t siglen = 0;
     TERN_TRY(tern_wr_u16(w, c->sigscheme));
     TERN_TRY(tern_wr_u16(w, (uint16_t)modlen));
     TERN_TRY(tern_wr_reserve(w, modlen, &sig));
-    TERN_TRY(tern_keystore_sign(&cfg->keys, pss ? TERN_KEYSTORE_RSA_PSS : TERN_KEYSTORE_RSA_PKCS1, alg, digest, sig,
+    TERN_TRY(tern_keystore_sign(ks, pss ? TERN_KEYSTORE_RSA_PSS : TERN_KEYSTORE_RSA_PKCS1, alg, digest, sig,
                                 modlen, &siglen, cfg->rng, cfg->rng_arg));
     TERN_ENSURE(siglen == modlen, TERN_ERR_INTERNAL);
     return 0;

@@ -133,6 +133,11 @@ struct tern_config {
      * trust store's CA names in CertificateRequest (0: send no names). */
     int client_auth;
     size_t ca_names_max;
+    /* More identities (lib/identity.c): the server picks one by SNI, the
+     * client by the CA names of a CertificateRequest; `keys` stays the
+     * default.  malloc'd array of nmore_keys pointers. */
+    tern_keystore **more_keys;
+    size_t nmore_keys;
     struct tern_sess_cfg *sess; /* resumption (issue 12, lib/session.c), or NULL */
 };
 
@@ -269,6 +274,7 @@ struct tern_conn {
     /* Server with client authentication: the verified client chain (path
      * certificates, leaf first) copied into peer_chain (part of the one
      * allocation, hs_max bytes), its anchor, and the leaf's SAN as text. */
+    const tern_keystore *keys; /* our identity for this connection (lib/identity.c) */
     uint8_t *peer_chain;
     size_t peer_chain_cap, peer_chain_len;
     size_t npeer_certs;
@@ -365,6 +371,17 @@ TERN_MUST_CHECK int tern_hs_client_certificate_write(tern_conn *c, tern_writer *
 TERN_MUST_CHECK int tern_hs_client_certificate_parse(tern_conn *c, tern_reader *r);
 TERN_MUST_CHECK int tern_hs_certificate_verify_write(tern_conn *c, tern_writer *w);
 TERN_MUST_CHECK int tern_hs_certificate_verify_parse(tern_conn *c, tern_reader *r);
+/* Identities (lib/identity.c).  The key store this connection uses:
+ * the one picked, else the configuration's default. */
+const tern_keystore *tern_conn_keys(const tern_conn *c);
+/* Server: pick the identity whose leaf matches the SNI name (after
+ * ClientHello), else keep the default. */
+void tern_identity_pick_server(tern_conn *c);
+/* Every identity of the configuration in order (default first); NULL past
+ * the end or when there is none. */
+const tern_keystore *tern_identity_at(const tern_config *cfg, size_t i);
+/* Free the added identities (tern_config_free). */
+void tern_identity_free_all(tern_config *cfg);
 /* ClientKeyExchange for the RSA key exchange (lib/hs_client_key_exchange_rsa.c) */
 TERN_MUST_CHECK int tern_hs_rsa_client_key_exchange_write(tern_conn *c, tern_writer *w);
 TERN_MUST_CHECK int tern_hs_rsa_client_key_exchange_parse(tern_conn *c, tern_reader *r);

@@ -11,7 +11,9 @@
  *     client picks its key store by the names and the certificate types;
  *   - an attacker on the wire: CertificateVerify with a bad signature, a
  *     scheme not offered, dropped; the client Certificate dropped;
- *     truncated CertificateRequest / Certificate / CertificateVerify.
+ *     truncated CertificateRequest / Certificate / CertificateVerify;
+ *   - several identities: the server picks by SNI (default otherwise), the
+ *     client by the CA names of the request.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -449,6 +451,107 @@ static void test_truncated_client_messages(void **state) {
     tern_config_free(scfg);
 }
 
+/* A chain PEM of two fixture files, added as another identity. */
+static void add_identity2(tern_config *cfg, const char *leaf_file, const char *ca_file, const char *key_file) {
+    size_t l1, l2 = 0, lk;
+    char *leaf = tv_slurp(tv_path(leaf_file), &l1);
+    char *ica = ca_file ? tv_slurp(tv_path(ca_file), &l2) : NULL;
+    char *key = tv_slurp(tv_path(key_file), &lk);
+    char *chain = malloc(l1 + l2 + 1);
+    memcpy(chain, leaf, l1);
+    if (ica)
+        memcpy(chain + l1, ica, l2);
+    if (tern_config_add_identity_pem(cfg, (uint8_t *)chain, l1 + l2, (uint8_t *)key, lk) != 0)
+        fail_msg("identity %s: %s", leaf_file, tern_config_error(cfg));
+    free(leaf);
+    free(ica);
+    free(key);
+    free(chain);
+}
+
+/* Several server identities, picked by SNI, with a default. */
+static void test_sni_identities(void **state) {
+    (void)state;
+    tern_config *scfg = mp_config(NULL, "certs/server-chain.pem", "certs/server.key");
+    add_identity2(scfg, "certs/wildcard.crt", "certs/int-ca.crt", "certs/leaf.key");
+    assert_int_equal(scfg->nmore_keys, 1);
+    assert_int_equal(tern_config_set_cipher_suites(scfg, "ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256"), 0);
+    struct {
+        const char *name, *suite;
+        int ok;
+        const char *subject;
+    } cases[] = {
+        {"a.wild.test", "ECDHE-RSA-AES128-GCM-SHA256", 1, "CN=wildcard"},
+        {"b.wild.test", "AES128-GCM-SHA256", 1, "CN=wildcard"}, /* the picked key decrypts the premaster */
+        {"mixed.case.test", "ECDHE-RSA-AES128-GCM-SHA256", 1, "CN=wildcard"},
+        {"localhost", "ECDHE-RSA-AES128-GCM-SHA256", 1, "CN=localhost"},
+        {"server.test", "AES128-GCM-SHA256", 1, "CN=localhost"},
+        {"127.0.0.1", "ECDHE-RSA-AES128-GCM-SHA256", 1, "CN=localhost"}, /* no SNI: the default */
+        {"other.test", "ECDHE-RSA-AES128-GCM-SHA256", 0, NULL},          /* the default, refused by the client */
+    };
+    for (size_t i = 0; i < TERN_ARRAY_LEN(cases); i++) {
+        tern_config *ccfg = mp_config("certs/root-ca.crt", NULL, NULL);
+        assert_int_equal(tern_config_set_cipher_suites(ccfg, cases[i].suite), 0);
+        mp_pair p;
+        mp_init(&p, ccfg, scfg, cases[i].name);
+        mp_handshake(&p);
+        if (cases[i].ok) {
+            if (p.crc != 0 || p.src != 0)
+                fail_msg("%s: %s / %s", cases[i].name, tern_error(p.c), tern_error(p.s));
+            assert_non_null(strstr(tern_peer_subject(p.c), cases[i].subject));
+            exchange(&p);
+        } else {
+            assert_int_equal(p.crc, TERN_ERR_CERT_NAME);
+            assert_int_equal(tern_alert_received(p.s), TERN_ALERT_BAD_CERTIFICATE);
+            assert_non_null(strstr(tern_error(p.c), "other.test"));
+        }
+        mp_free(&p);
+        tern_config_free(ccfg);
+    }
+    /* A non-RSA identity is refused; the count is bounded. */
+    char ecc[512], eck[512]; /* tv_path returns a static buffer */
+    snprintf(ecc, sizeof ecc, "%s", tv_path("certs/ec-server-chain.pem"));
+    snprintf(eck, sizeof eck, "%s", tv_path("certs/ec-server.key"));
+    assert_int_equal(tern_config_add_identity(scfg, ecc, eck), TERN_ERR_UNSUPPORTED);
+    assert_int_equal(scfg->nmore_keys, 1);
+    for (int i = 0; i < 14; i++)
+        add_identity2(scfg, "certs/wildcard.crt", "certs/int-ca.crt", "certs/leaf.key");
+    size_t lc, lk;
+    char *chain = tv_slurp(tv_path("certs/server-chain.pem"), &lc), *key = tv_slurp(tv_path("certs/server.key"), &lk);
+    assert_int_equal(tern_config_add_identity_pem(scfg, (uint8_t *)chain, lc, (uint8_t *)key, lk), TERN_ERR_LIMIT);
+    assert_int_equal(scfg->nmore_keys, 15);
+    free(chain);
+    free(key);
+    tern_config_free(scfg);
+}
+
+/* A client with two identities answers with the one the server's CA
+ * names fit; with no names, the default. */
+static void test_client_identities(void **state) {
+    (void)state;
+    tern_config *ccfg = mp_config("certs/root-ca.crt", NULL, NULL);
+    add_identity2(ccfg, "certs/root2-ca.crt", NULL, "certs/root2-ca.key"); /* default: from another CA */
+    add_identity2(ccfg, "certs/client.crt", "certs/int-ca.crt", "certs/client.key");
+    assert_int_equal(ccfg->nmore_keys, 1);
+    tern_config *scfg = server_for(C_GOOD, TERN_CLIENT_AUTH_REQUIRED);
+    mp_pair p;
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_handshake(&p);
+    if (p.crc != 0 || p.src != 0)
+        fail_msg("%s / %s", tern_error(p.c), tern_error(p.s));
+    assert_non_null(strstr(tern_peer_subject(p.s), "CN=Test Client"));
+    mp_free(&p);
+    /* No CA names: the default identity goes, and is not trusted. */
+    assert_int_equal(tern_config_set_client_ca_names(scfg, 0), 0);
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_handshake(&p);
+    assert_int_equal(p.src, TERN_ERR_CERT_UNKNOWN_CA);
+    assert_int_equal(tern_alert_received(p.c), TERN_ALERT_UNKNOWN_CA);
+    mp_free(&p);
+    tern_config_free(scfg);
+    tern_config_free(ccfg);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matrix),
@@ -456,6 +559,8 @@ int main(void) {
         cmocka_unit_test(test_client_choice),
         cmocka_unit_test(test_attacker),
         cmocka_unit_test(test_truncated_client_messages),
+        cmocka_unit_test(test_sni_identities),
+        cmocka_unit_test(test_client_identities),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

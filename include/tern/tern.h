@@ -188,6 +188,19 @@ TERN_API int tern_config_load_keystore(tern_config *cfg, const char *chain_pem_p
 TERN_API int tern_config_add_keystore_pem(tern_config *cfg, const uint8_t *chain, size_t chain_len,
                                           const uint8_t *key, size_t key_len);
 
+/* Server with several names: add another identity (chain and RSA key, as
+ * above).  After ClientHello the server uses the first identity, in the
+ * order loaded, whose certificate matches the name the client asks for
+ * (SNI); without SNI or when none matches, the first one (the key store
+ * loaded above) is the default.  A client with several identities answers
+ * a CertificateRequest with the first one issued by a CA the server names.
+ * Without a key store yet, this loads the default.  At most 16 in all.
+ * Returns 0 or a negative TERN_ERR_* (as tern_config_load_keystore, and
+ * TERN_ERR_LIMIT). */
+TERN_API int tern_config_add_identity(tern_config *cfg, const char *chain_pem_path, const char *key_pem_path);
+TERN_API int tern_config_add_identity_pem(tern_config *cfg, const uint8_t *chain, size_t chain_len,
+                                          const uint8_t *key, size_t key_len);
+
 /* Why the last load into cfg failed (a sentence naming the file and the
  * problem), or "".  Valid until the next call on cfg. */
 TERN_API const char *tern_config_error(const tern_config *cfg);
