@@ -172,7 +172,7 @@ int tern_config_set_ticket_keys(tern_config *cfg, const uint8_t *keys, size_t n)
     TERN_ENSURE(n <= TERN_TICKET_KEYS_MAX && (n == 0 || keys != NULL), TERN_ERR_INVALID_ARG);
     TERN_TRY(sess_cfg(cfg, &sc));
     TERN_TRY(tern_ticket_set_keys(sc, keys, n));
-    if (n > 0)
+    if (n > 0 && !sc->tickets) /* (no write once on: a later rotation races with nothing) */
         sc->tickets = 1;
     return 0;
 }
