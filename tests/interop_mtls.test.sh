@@ -8,7 +8,9 @@
 #   tern client --keystore -> openssl s_server -Verify 1 -CAfile
 #     -verify_return_error, all four suites, 64 KB echoed; without a key store
 #     tern is refused by OpenSSL;
-#   the RSA suites without client certificates, both directions.
+#   the RSA suites without client certificates, both directions;
+#   several identities in tern server, picked by s_client's SNI (default
+#   without SNI or for an unknown name).
 # Needs: openssl, $BUILD/tools/tern.  Skips (exit 0 with a note) without openssl.
 BUILD=${BUILD:-build}
 TERN=$BUILD/tools/tern
@@ -149,6 +151,24 @@ if wait_port "$port"; then
     else fail "ECDHE-only client: $(tail -n 3 "$WORK/rc.out")"; fi
 else
     fail "tern server (RSA) did not start"
+fi
+
+# ---- several identities: s_client's SNI picks tern's certificate ----
+port=$(free_port)
+timeout 30 "$TERN" server --port "$port" --keystore "$CERTS/server-chain.pem" "$CERTS/server.key" \
+    --keystore "$CERTS/wildcard.crt" "$CERTS/leaf.key" --echo 2>"$WORK/ti.err" &
+PIDS="$PIDS $!"
+if wait_port "$port"; then
+    for pair in "x.wild.test:CN = wildcard" "localhost:CN = localhost" "other.test:CN = localhost" ":CN = localhost"; do
+        name=${pair%%:*}
+        want=${pair#*:}
+        echo | timeout 10 openssl s_client -connect "127.0.0.1:$port" -tls1_2 ${name:+-servername "$name"} \
+            > "$WORK/ti.out" 2>&1
+        if grep -q "^subject=.*$want" "$WORK/ti.out"; then ok "SNI ${name:-none} -> tern identity $want"
+        else fail "SNI ${name:-none}: expected $want: $(grep subject= "$WORK/ti.out")"; fi
+    done
+else
+    fail "tern server (identities) did not start: $(cat "$WORK/ti.err")"
 fi
 
 [ $FAILS -eq 0 ]

@@ -60,7 +60,9 @@ static void usage(void) {
             "The client checks the server against the trust store (--truststore, --system, or both; the\n"
             "system store when neither is given).  Mutual TLS: the client answers a certificate request\n"
             "with --keystore; the server asks with --client-auth and checks against --truststore.\n"
-            "RSA key exchange suites (AES128-GCM-SHA256, AES256-GCM-SHA384) only with --cipher.\n");
+            "--keystore may be repeated: the server picks by SNI (the first is the default), the client\n"
+            "by the CA names the server asks for.  RSA key exchange suites (AES128-GCM-SHA256,\n"
+            "AES256-GCM-SHA384) only with --cipher.\n");
     tool_obs_usage(stderr);
     fprintf(stderr, "Exit codes: 0 success; 1 connection or TLS failure (client: anything but a clean close_notify\n"
                     "from the server; verify: the chain is refused); 2 usage or setup error (bad option, unreadable\n"
@@ -235,7 +237,8 @@ static int resume_rounds(const tern_conn *first, const tern_config *cfg, const c
 
 static int run_client(int argc, char **argv) {
     const char *target = NULL, *trust = NULL, *sni = NULL, *alpn = NULL, *cipher = NULL;
-    const char *kcert = NULL, *kkey = NULL;
+    const char *ids[16][2];
+    size_t nids = 0;
     int resume_n = 0;
     static tool_obs obs;
     int sys = 0;
@@ -255,9 +258,10 @@ static int run_client(int argc, char **argv) {
             alpn = argv[++i];
         else if (strcmp(argv[i], "--cipher") == 0 && i + 1 < argc)
             cipher = argv[++i];
-        else if (strcmp(argv[i], "--keystore") == 0 && i + 2 < argc) {
-            kcert = argv[++i];
-            kkey = argv[++i];
+        else if (strcmp(argv[i], "--keystore") == 0 && i + 2 < argc && nids < 16) {
+            /* repeated: more identities, picked by a certificate request's CA names */
+            ids[nids][0] = argv[++i];
+            ids[nids++][1] = argv[++i];
         } else if (strcmp(argv[i], "--resume") == 0 && i + 1 < argc && atoi(argv[i + 1]) >= 0)
             resume_n = atoi(argv[++i]);
         else if (argv[i][0] != '-' && target == NULL)
@@ -294,10 +298,11 @@ static int run_client(int argc, char **argv) {
         fprintf(stderr, "tern client: trust store: %s\n", tern_config_error(cfg));
         return 2;
     }
-    if (kcert != NULL && tern_config_load_keystore(cfg, kcert, kkey) != 0) {
-        fprintf(stderr, "tern client: key store: %s\n", tern_config_error(cfg));
-        return 2;
-    }
+    for (size_t k = 0; k < nids; k++)
+        if (tern_config_add_identity(cfg, ids[k][0], ids[k][1]) != 0) {
+            fprintf(stderr, "tern client: key store %s: %s\n", ids[k][0], tern_config_error(cfg));
+            return 2;
+        }
     if (tool_obs_apply(&obs, cfg, "client") != 0)
         return 2;
     if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {
@@ -433,7 +438,8 @@ static int serve_one(tern_conn *c, int mode) {
 
 static int run_server(int argc, char **argv) {
     const char *port = NULL, *cert = NULL, *key = NULL, *bind_addr = "127.0.0.1", *alpn = NULL, *cipher = NULL;
-    const char *trust = NULL, *client_auth = NULL;
+    const char *trust = NULL, *client_auth = NULL, *ids[16][2];
+    size_t nids = 0;
     int mode = 1, tickets = 1, session_cache = 1;
     static tool_obs obs;
     for (int i = 0; i < argc; i++) {
@@ -444,9 +450,12 @@ static int run_server(int argc, char **argv) {
             continue;
         else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
             port = argv[++i];
-        else if (strcmp(argv[i], "--keystore") == 0 && i + 2 < argc) {
-            cert = argv[++i];
-            key = argv[++i];
+        else if (strcmp(argv[i], "--keystore") == 0 && i + 2 < argc && nids < 16) {
+            /* repeated: more identities, picked by SNI (the first is the default) */
+            ids[nids][0] = argv[++i];
+            ids[nids++][1] = argv[++i];
+            cert = ids[0][0];
+            key = ids[0][1];
         } else if (strcmp(argv[i], "--bind") == 0 && i + 1 < argc)
             bind_addr = argv[++i];
         else if (strcmp(argv[i], "--alpn") == 0 && i + 1 < argc)
@@ -481,6 +490,11 @@ static int run_server(int argc, char **argv) {
         fprintf(stderr, "tern server: key store: %s\n", tern_config_error(cfg));
         return 2;
     }
+    for (size_t k = 1; k < nids; k++)
+        if (tern_config_add_identity(cfg, ids[k][0], ids[k][1]) != 0) {
+            fprintf(stderr, "tern server: key store %s: %s\n", ids[k][0], tern_config_error(cfg));
+            return 2;
+        }
     if (client_auth != NULL) {
         int ca = strcmp(client_auth, "none") == 0       ? TERN_CLIENT_AUTH_NONE
                  : strcmp(client_auth, "optional") == 0 ? TERN_CLIENT_AUTH_OPTIONAL
