@@ -216,7 +216,12 @@ TERN_API int tern_config_set_alpn(tern_config *cfg, const char *protocols);
 /* Cipher suites as a colon- or comma-separated list in preference order, by
  * IANA name ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256") or OpenSSL name
  * ("ECDHE-RSA-AES128-GCM-SHA256").  Returns 0, or TERN_ERR_INVALID_ARG if a
- * name is unknown or the list is empty. */
+ * name is unknown or the list is empty.
+ * The RSA key exchange suites, TLS_RSA_WITH_AES_128_GCM_SHA256
+ * ("AES128-GCM-SHA256") and TLS_RSA_WITH_AES_256_GCM_SHA384
+ * ("AES256-GCM-SHA384"), have no forward secrecy: they are off by default
+ * on both sides and only used when listed here; a server then still picks
+ * any ECDHE suite the client offers first, whatever the order given. */
 TERN_API int tern_config_set_cipher_suites(tern_config *cfg, const char *list);
 
 /* Extended master secret (RFC 7627) is always offered (client) and accepted
