@@ -346,6 +346,22 @@ sign ecp256-leaf-sha384 ec256 "/O=tern test/CN=p256 leaf sha384" ecp256-root v3_
 ec_key ec-server P-256
 sign ec-server ec-server "/O=tern test/CN=localhost" int-ca v3_ecserver $START $END
 
+# ---- an all-ECDSA hierarchy (issue 13): P-384 root -> P-256 intermediate
+# (signed ecdsa-with-SHA384) -> P-256 server and client leaves (signed
+# ecdsa-with-SHA256).  For the ECDHE_ECDSA suites in memory and against
+# OpenSSL, dual RSA+ECDSA servers and ECDSA client certificates.
+ec_key ecdsa-root P-384
+sign ecdsa-root ecdsa-root "/C=XX/O=tern test/CN=Test ECDSA Root" self v3_root $START $ROOT_END -md sha384
+ec_key ecdsa-int P-256
+sign ecdsa-int ecdsa-int "/C=XX/O=tern test/CN=Test ECDSA Intermediate" ecdsa-root v3_int $START $END -md sha384
+ec_key ecdsa-server P-256
+sign ecdsa-server ecdsa-server "/O=tern test/CN=localhost" ecdsa-int v3_ecserver $START $END -md sha256
+ec_key ecdsa-client P-256
+sign ecdsa-client ecdsa-client "/O=tern test/CN=Test ECDSA Client" ecdsa-int v3_client $START $END -md sha256
+openssl pkey -in "$OUT/ecdsa-server.key" -traditional -out "$OUT/ecdsa-server-sec1.key"
+cat "$OUT/ecdsa-server.crt" "$OUT/ecdsa-int.crt" > "$OUT/ecdsa-server-chain.pem"
+cat "$OUT/ecdsa-client.crt" "$OUT/ecdsa-int.crt" > "$OUT/ecdsa-client-chain.pem"
+
 # ---- key files
 # PKCS#8 "PRIVATE KEY" is what genpkey wrote; add PKCS#1 "RSA PRIVATE KEY".
 openssl pkey -in "$OUT/server.key" -traditional -out "$OUT/server-pkcs1.key"
