@@ -483,6 +483,25 @@ void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, si
      *   at ServerHelloDone;
      *   server: the client's CertificateVerify, reported at its
      *   ChangeCipherSpec. */
+    if (c->sess.resumed && !c->hs_state.keys_ready &&
+        ((c->side == TERN_CLIENT && !sent && (type == TERN_HT_CHANGE_CIPHER_SPEC || type == TERN_HT_NEW_SESSION_TICKET)) ||
+         (c->side == TERN_SERVER && sent && type == TERN_HT_SERVER_HELLO))) {
+        /* The hello parse that decided to resume has run; say so once,
+         * before the first message of the abbreviated shape. */
+        static const char *const what[2] = {
+            "the server accepted our session (same session_id, or our ticket): an abbreviated handshake, with "
+            "no certificates and no key exchange; the session's master secret is reused with fresh randoms",
+            "we resume the client's session (from our session cache or its ticket): an abbreviated handshake, "
+            "with no certificates and no key exchange; the session's master secret is reused with fresh randoms"};
+        if (!(c->side == TERN_CLIENT && type == TERN_HT_CHANGE_CIPHER_SPEC && c->hs_state.sess.ticket_expected)) {
+            tern_trace_event ev = {0};
+            ev.kind = TERN_TRACE_CHECK;
+            ev.name = "session resumed";
+            ev.rfc = "RFC 5246 7.3, RFC 5077 3.1";
+            ev.detail = what[c->side == TERN_SERVER];
+            emit(c, &ev);
+        }
+    }
     if (!sent && c->side == TERN_SERVER && type == TERN_HT_CHANGE_CIPHER_SPEC && c->hs_state.client_cert_sent) {
         tern_trace_event ev = {0};
         ev.kind = TERN_TRACE_CHECK;
@@ -664,7 +683,11 @@ void tern_trace_keys(tern_conn *c) {
         keylog(c);
         return;
     }
-    if (rsa_kx(c))
+    if (c->sess.resumed) {
+        keys_event(c, "master_secret", "RFC 5246 7.3, RFC 5077 3.1",
+                   "reused: the 48-byte master secret of the session being resumed (no premaster this time); "
+                   "this handshake's fresh randoms still make the traffic keys new");
+    } else if (rsa_kx(c))
         keys_event(c, "premaster_secret", "RFC 5246 7.4.7.1",
                    "48 bytes the client chose at random (after the version 0x0303) and sent encrypted to the RSA "
                    "key of the server's certificate; only the holder of that private key can read it (and anyone "
@@ -684,7 +707,8 @@ void tern_trace_keys(tern_conn *c) {
                  "48 bytes = PRF-%s(premaster, \"master secret\", client_random + server_random) (the peer does "
                  "not support the extended master secret)",
                  c->suite->prf == TERN_HASH_SHA384 ? "SHA384" : "SHA256");
-    keys_event(c, "master_secret", c->ems ? "RFC 7627 4" : "RFC 5246 8.1", detail);
+    if (!c->sess.resumed)
+        keys_event(c, "master_secret", c->ems ? "RFC 7627 4" : "RFC 5246 8.1", detail);
     size_t k = c->suite->key_len;
     snprintf(detail, sizeof detail,
              "PRF(master, \"key expansion\", server_random + client_random) cut into client_write_key (%zu bytes), "
@@ -730,6 +754,7 @@ void tern_trace_done(tern_conn *c) {
     add(&fs, "version", "TLS 1.2");
     add(&fs, "cipher_suite", "%s", c->suite ? c->suite->name : "?");
     add(&fs, "extended_master_secret", "%s", c->ems ? "yes" : "no");
+    add(&fs, "resumed", "%s", c->sess.resumed ? "yes (abbreviated handshake)" : "no (full handshake)");
     add(&fs, "alpn", "%s", c->alpn[0] ? c->alpn : "none");
     const char *s = sigalg_name(c->sigscheme);
     add(&fs, "signature_scheme", "%s", s ? s : "none");

@@ -386,6 +386,75 @@ static void test_mutual_tls_steps(void **state) {
     pair_free(p);
 }
 
+/* Resumption with a ticket (RFC 5077 §3.1): the full handshake ends with
+ * a NewSessionTicket; the second connection is abbreviated, says so, and
+ * names the reused master secret instead of a key exchange.  The key log
+ * gets a line for the resumed connection too (its own client_random, the
+ * session's master secret), the same on both sides. */
+static void test_resumption_steps(void **state) {
+    (void)state;
+    pair *p = pair_new("certs/root-ca.crt", 0);
+    assert_int_equal(tern_config_set_session_tickets(p->ccfg, 1, 3600), 0);
+    assert_int_equal(tern_config_set_session_tickets(p->scfg, 1, 3600), 0);
+    tern_free(p->c);
+    tern_free(p->s);
+    p->c = tern_client_new(p->ccfg, "localhost");
+    p->s = tern_server_new(p->scfg);
+    assert_int_equal(tern_set_io(p->c, mem_recv, mem_send, &p->ce), 0);
+    assert_int_equal(tern_set_io(p->s, mem_recv, mem_send, &p->se), 0);
+    pair_run(p);
+    assert_int_equal(p->crc, 0);
+    assert_int_equal(p->src, 0);
+    assert_string_equal(p->rs.steps[p->rs.n - 5], "S>NewSessionTicket");
+    char first_line[256];
+    snprintf(first_line, sizeof first_line, "%s", p->rc.keylog);
+    tern_session *sess = tern_get_session(p->c);
+    assert_non_null(sess);
+
+    /* The second connection, offering the session. */
+    tern_free(p->c);
+    tern_free(p->s);
+    memset(&p->c2s, 0, sizeof p->c2s);
+    memset(&p->s2c, 0, sizeof p->s2c);
+    memset(&p->rc, 0, sizeof p->rc);
+    memset(&p->rs, 0, sizeof p->rs);
+    p->c = tern_client_new(p->ccfg, "localhost");
+    p->s = tern_server_new(p->scfg);
+    assert_int_equal(tern_set_session(p->c, sess), 0);
+    assert_int_equal(tern_set_io(p->c, mem_recv, mem_send, &p->ce), 0);
+    assert_int_equal(tern_set_io(p->s, mem_recv, mem_send, &p->se), 0);
+    p->crc = p->src = TERN_WANT_READ;
+    pair_run(p);
+    assert_int_equal(p->crc, 0);
+    assert_int_equal(p->src, 0);
+    assert_int_equal(tern_session_reused(p->c), 1);
+    static const char *const client[] = {"C>ClientHello", "C<ServerHello", "C:check session resumed"};
+    static const char *const server[] = {"S<ClientHello", "S:check session resumed", "S>ServerHello"};
+    expect_steps(&p->rc, client, TERN_ARRAY_LEN(client));
+    expect_steps(&p->rs, server, TERN_ARRAY_LEN(server));
+    /* No certificate, no key exchange; the reused master secret is named. */
+    recorder *rs[2] = {&p->rc, &p->rs};
+    for (int i = 0; i < 2; i++) {
+        int master = 0;
+        for (size_t k = 0; k < rs[i]->n; k++) {
+            assert_null(strstr(rs[i]->steps[k], "Certificate"));
+            assert_null(strstr(rs[i]->steps[k], "KeyExchange"));
+            assert_null(strstr(rs[i]->steps[k], "premaster"));
+            master += strstr(rs[i]->steps[k], "keys master_secret") != NULL;
+        }
+        assert_int_equal(master, 1);
+        assert_string_equal(rs[i]->steps[rs[i]->n - 1], i ? "S:done" : "C:done");
+    }
+    assert_true(contains(p->rc.all, p->rc.all_len, "yes (abbreviated handshake)", 27));
+    /* Key log: one line on each side, equal, new client_random, same master. */
+    assert_int_equal(p->rc.keylog_calls, 1);
+    assert_string_equal(p->rc.keylog, p->rs.keylog);
+    assert_memory_not_equal(p->rc.keylog, first_line, 14 + 64);
+    assert_string_equal(p->rc.keylog + 79, first_line + 79);
+    tern_session_free(sess);
+    pair_free(p);
+}
+
 /* The decoder reads hostile bytes: every truncation and every single-bit
  * flip of each real message must decode or stop cleanly (ASan/UBSan watch
  * in `make check`), and the intact messages decode without complaint. */
@@ -472,6 +541,7 @@ int main(void) {
         cmocka_unit_test(test_keylog_decrypts_a_record),
         cmocka_unit_test(test_refused_chain),
         cmocka_unit_test(test_mutual_tls_steps),
+        cmocka_unit_test(test_resumption_steps),
         cmocka_unit_test(test_decoder_on_hostile_bytes),
         cmocka_unit_test(test_decoder_ticket),
         cmocka_unit_test(test_hex),
