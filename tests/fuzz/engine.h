@@ -46,30 +46,59 @@ static void fz_die(const char *what, const char *why) {
     abort();
 }
 
-/* The client trusts the test root, offers two ALPN names; the server holds
- * the test chain and key and speaks http/1.1.  Built once, shared
- * read-only by every connection (tern.h's thread-safety rule). */
-static FZ_UNUSED tern_config *fz_client_cfg(void) {
-    static tern_config *cfg;
+/* Configuration variants, so the engines are fuzzed in each shape:
+ *   0  ECDHE_RSA (the defaults), ALPN;
+ *   1  the RSA key exchange and mutual TLS: the server requires a client
+ *      certificate (CertificateRequest, client Certificate,
+ *      CertificateVerify, RSA-encrypted premaster);
+ *   2  session tickets on both sides (NewSessionTicket), fixed ticket keys;
+ *   3  as 2, the client offering the session of a variant-2 handshake
+ *      (the abbreviated handshake; the server opens the ticket).
+ * The client trusts the test root; the server holds the test chain and
+ * key.  Each is built once and shared read-only by every connection
+ * (tern.h's thread-safety rule). */
+#define FZ_VARIANTS 4
+static tern_session *fz_session;
+
+static FZ_UNUSED tern_config *fz_client_cfg_v(int v) {
+    static tern_config *cfgs[FZ_VARIANTS];
+    v &= FZ_VARIANTS - 1;
+    if (v == 3)
+        v = 2; /* the same configuration; only the session offered differs */
+    tern_config *cfg = cfgs[v];
     if (cfg == NULL) {
-        cfg = tern_config_new();
+        cfg = cfgs[v] = tern_config_new();
         if (cfg == NULL)
             fz_die("config", "out of memory");
         if (tern_config_load_truststore(cfg, tv_path("certs/root-ca.crt")) < 0)
             fz_die("client truststore", tern_config_error(cfg));
         if (tern_config_set_alpn(cfg, "h2,http/1.1") < 0)
             fz_die("alpn", "refused");
+        if (v == 1) {
+            char chain[512];
+            snprintf(chain, sizeof chain, "%s", tv_path("certs/client-chain.pem"));
+            if (tern_config_load_keystore(cfg, chain, tv_path("certs/client.key")) < 0)
+                fz_die("client keystore", tern_config_error(cfg));
+            if (tern_config_set_cipher_suites(cfg, "AES128-GCM-SHA256:AES256-GCM-SHA384") < 0)
+                fz_die("client suites", "refused");
+        }
+        if (v == 2 && tern_config_set_session_tickets(cfg, 1, 86400) < 0)
+            fz_die("client tickets", "refused");
         tern_config_set_clock(cfg, fz_clock, NULL);
         tern_config_set_rng(cfg, tv_rng, &fz_client_rng_state);
     }
     return cfg;
 }
 
-static FZ_UNUSED tern_config *fz_server_cfg(void) {
-    static tern_config *cfg;
+static FZ_UNUSED tern_config *fz_server_cfg_v(int v) {
+    static tern_config *cfgs[FZ_VARIANTS];
+    v &= FZ_VARIANTS - 1;
+    if (v == 3)
+        v = 2;
+    tern_config *cfg = cfgs[v];
     if (cfg == NULL) {
         char chain[512];
-        cfg = tern_config_new();
+        cfg = cfgs[v] = tern_config_new();
         if (cfg == NULL)
             fz_die("config", "out of memory");
         snprintf(chain, sizeof chain, "%s", tv_path("certs/server-chain.pem"));
@@ -77,24 +106,53 @@ static FZ_UNUSED tern_config *fz_server_cfg(void) {
             fz_die("server keystore", tern_config_error(cfg));
         if (tern_config_set_alpn(cfg, "http/1.1") < 0)
             fz_die("alpn", "refused");
+        if (v == 1) {
+            if (tern_config_load_truststore(cfg, tv_path("certs/root-ca.crt")) < 0)
+                fz_die("server truststore", tern_config_error(cfg));
+            if (tern_config_set_client_auth(cfg, TERN_CLIENT_AUTH_REQUIRED) < 0)
+                fz_die("client auth", "refused");
+            if (tern_config_set_cipher_suites(cfg, "ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:"
+                                                   "AES256-GCM-SHA384") < 0)
+                fz_die("server suites", "refused");
+        }
+        if (v == 2) {
+            uint8_t keys[48];
+            for (size_t i = 0; i < sizeof keys; i++)
+                keys[i] = (uint8_t)(0x40 + i);
+            if (tern_config_set_ticket_keys(cfg, keys, 1) < 0)
+                fz_die("ticket keys", "refused");
+        }
         tern_config_set_clock(cfg, fz_clock, NULL);
         tern_config_set_rng(cfg, tv_rng, &fz_server_rng_state);
     }
     return cfg;
 }
 
+static FZ_UNUSED tern_config *fz_client_cfg(void) { return fz_client_cfg_v(0); }
+static FZ_UNUSED tern_config *fz_server_cfg(void) { return fz_server_cfg_v(0); }
+static FZ_UNUSED void fz_make_session(void);
+
 /* New connections with their RNG reset: the same bytes every time. */
-static FZ_UNUSED tern_conn *fz_client_new(void) {
-    tern_config *cfg = fz_client_cfg();
+static FZ_UNUSED tern_conn *fz_client_new_v(int v) {
+    v &= FZ_VARIANTS - 1;
+    if (v == 3)
+        fz_make_session();
+    tern_config *cfg = fz_client_cfg_v(v);
     fz_client_rng_state = FZ_CLIENT_SEED;
-    return tern_client_new(cfg, "localhost");
+    tern_conn *c = tern_client_new(cfg, "localhost");
+    if (c != NULL && v == 3 && tern_set_session(c, fz_session) < 0)
+        fz_die("session", "the captured session cannot be offered");
+    return c;
 }
 
-static FZ_UNUSED tern_conn *fz_server_new(void) {
-    tern_config *cfg = fz_server_cfg();
+static FZ_UNUSED tern_conn *fz_server_new_v(int v) {
+    tern_config *cfg = fz_server_cfg_v(v);
     fz_server_rng_state = FZ_SERVER_SEED;
     return tern_server_new(cfg);
 }
+
+static FZ_UNUSED tern_conn *fz_client_new(void) { return fz_client_new_v(0); }
+static FZ_UNUSED tern_conn *fz_server_new(void) { return fz_server_new_v(0); }
 
 /* ---- transports ---- */
 
@@ -192,11 +250,11 @@ static int fz_pending(int rc) { return rc == TERN_WANT_READ || rc == TERN_WANT_W
 /* One full deterministic session: handshake, FZ_MESSAGE from the client,
  * echoed by the server, close_notify from the client, answered by the
  * server.  Returns 0, or -1 if anything went wrong (printed). */
-static FZ_UNUSED int fz_capture_session(fz_capture *cap) {
+static FZ_UNUSED int fz_capture_session_v(fz_capture *cap, int v) {
     memset(cap, 0, sizeof *cap);
     fz_dir c2s = {{0}, {0}}, s2c = {{0}, {0}};
     fz_end ce = {&s2c, &c2s}, se = {&c2s, &s2c};
-    tern_conn *c = fz_client_new(), *s = fz_server_new();
+    tern_conn *c = fz_client_new_v(v), *s = fz_server_new_v(v);
     int ok = -1;
     if (c == NULL || s == NULL)
         goto out;
@@ -223,6 +281,12 @@ static FZ_UNUSED int fz_capture_session(fz_capture *cap) {
     if (tern_close(c) != 0 || tern_read(s, buf, sizeof buf) != 0 || tern_close(s) != 0 ||
         tern_read(c, buf, sizeof buf) != 0)
         goto out;
+    if (v == 2 && fz_session == NULL && (fz_session = tern_get_session(c)) == NULL)
+        goto out;
+    if (v == 3 && !tern_session_reused(c)) {
+        fprintf(stderr, "capture: the session was not resumed\n");
+        goto out;
+    }
     memcpy(cap->client_verify, c->client_verify, TERN_VERIFY_LEN);
     memcpy(cap->server_verify, c->server_verify, TERN_VERIFY_LEN);
     cap->c2s = c2s.log;
@@ -237,6 +301,19 @@ out:
     free(c2s.log.buf);
     free(s2c.log.buf);
     return ok;
+}
+
+static FZ_UNUSED int fz_capture_session(fz_capture *cap) { return fz_capture_session_v(cap, 0); }
+
+/* The session of a variant-2 handshake, made once (deterministically). */
+static FZ_UNUSED void fz_make_session(void) {
+    if (fz_session != NULL)
+        return;
+    fz_capture cap;
+    if (fz_capture_session_v(&cap, 2) < 0 || fz_session == NULL)
+        fz_die("session", "the variant-2 capture gave no session");
+    free(cap.c2s.buf);
+    free(cap.s2c.buf);
 }
 
 /* The plaintext handshake messages of one direction (before its
@@ -291,8 +368,42 @@ static FZ_UNUSED void fz_record(fz_buf *b, uint8_t type, const uint8_t *p, size_
     fz_append(b, p, n);
 }
 
-/* Drive one engine with the peer's bytes: input[0] is the delivery chunk
- * size (0: all at once), the rest is what the peer sends.  After a
+/* fuzz_hs's targets (input[0] picks one): which side parses which message,
+ * after how many of the peer's messages, in which configuration variant.
+ * make_seeds.c writes one seed per row from the captured sessions. */
+static const struct {
+    enum tern_side side; /* who parses */
+    int type;            /* what it parses */
+    size_t before;       /* peer messages before it */
+    int after_ccs;       /* the peer's CCS comes first */
+    int variant;         /* configuration (tests/fuzz/engine.h) */
+} fz_hs_targets[] FZ_UNUSED = {
+    {TERN_SERVER, TERN_HT_CLIENT_HELLO, 0, 0, 0},
+    {TERN_CLIENT, TERN_HT_SERVER_HELLO, 0, 0, 0},
+    {TERN_CLIENT, TERN_HT_CERTIFICATE, 1, 0, 0},
+    {TERN_CLIENT, TERN_HT_SERVER_KEY_EXCHANGE, 2, 0, 0},
+    {TERN_CLIENT, TERN_HT_SERVER_HELLO_DONE, 3, 0, 0},
+    {TERN_SERVER, TERN_HT_CLIENT_KEY_EXCHANGE, 1, 0, 0},
+    {TERN_SERVER, TERN_HT_CHANGE_CIPHER_SPEC, 2, 0, 0},
+    {TERN_CLIENT, TERN_HT_CHANGE_CIPHER_SPEC, 4, 0, 0},
+    {TERN_SERVER, TERN_HT_FINISHED, 2, 1, 0},
+    {TERN_CLIENT, TERN_HT_FINISHED, 4, 1, 0},
+    /* RSA key exchange + mutual TLS */
+    {TERN_CLIENT, TERN_HT_CERTIFICATE_REQUEST, 2, 0, 1},
+    {TERN_SERVER, TERN_HT_CERTIFICATE, 1, 0, 1},
+    {TERN_SERVER, TERN_HT_CLIENT_KEY_EXCHANGE, 2, 0, 1},
+    {TERN_SERVER, TERN_HT_CERTIFICATE_VERIFY, 3, 0, 1},
+    /* session tickets */
+    {TERN_CLIENT, TERN_HT_NEW_SESSION_TICKET, 4, 0, 2},
+    {TERN_SERVER, TERN_HT_CLIENT_HELLO, 0, 0, 3},
+    {TERN_CLIENT, TERN_HT_SERVER_HELLO, 0, 0, 3},
+};
+#define FZ_HS_NTARGETS (sizeof fz_hs_targets / sizeof fz_hs_targets[0])
+
+/* Drive one engine with the peer's bytes: input[0] bits 0-5 are the
+ * delivery chunk size (0: all at once), bits 6-7 the configuration variant
+ * (the caller made c with fz_*_new_v(fz_variant(input))); the rest is what
+ * the peer sends.  After a
  * handshake, application data is read and echoed back, then the
  * connection is closed.  Checks the engine's promises (abort() on a
  * broken one, so the fuzzer reports it):
@@ -300,12 +411,14 @@ static FZ_UNUSED void fz_record(fz_buf *b, uint8_t type, const uint8_t *p, size_
  *   - a protocol error sent exactly the alert its code maps to;
  *   - no application data is released before the handshake is done;
  *   - a read never returns more than asked. */
+static FZ_UNUSED int fz_variant(const uint8_t *data, size_t size) { return size ? data[0] >> 6 : 0; }
+
 static FZ_UNUSED void fz_run_engine(tern_conn *c, const uint8_t *data, size_t size) {
     if (c == NULL)
         abort();
     fz_script sc = {0};
     if (size > 0) {
-        sc.chunk = data[0];
+        sc.chunk = data[0] & 63;
         sc.data = data + 1;
         sc.len = size - 1;
     }

@@ -12,8 +12,8 @@
  * Speed: driving a server to ClientKeyExchange costs an RSA signature, so
  * each target's connection is driven once at start-up and every run works
  * on a byte copy of it (the connection is one allocation; its only
- * pointers into itself are the buffers and the current record, rebased
- * below).  While a copy runs, the original is poisoned for ASan, so a
+ * pointers into itself are the buffers, the current record and the
+ * client chain, rebased below).  While a copy runs, the original is poisoned for ASan, so a
  * pointer that was not rebased is reported rather than silently followed.
  */
 #include <sanitizer/asan_interface.h>
@@ -22,27 +22,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct {
-    enum tern_side side; /* who parses */
-    int type;            /* what it parses */
-    size_t before;       /* peer messages before it */
-    int after_ccs;       /* the peer's CCS comes first */
-} targets[] = {
-    {TERN_SERVER, TERN_HT_CLIENT_HELLO, 0, 0},
-    {TERN_CLIENT, TERN_HT_SERVER_HELLO, 0, 0},
-    {TERN_CLIENT, TERN_HT_CERTIFICATE, 1, 0},
-    {TERN_CLIENT, TERN_HT_SERVER_KEY_EXCHANGE, 2, 0},
-    {TERN_CLIENT, TERN_HT_SERVER_HELLO_DONE, 3, 0},
-    {TERN_SERVER, TERN_HT_CLIENT_KEY_EXCHANGE, 1, 0},
-    {TERN_SERVER, TERN_HT_CHANGE_CIPHER_SPEC, 2, 0},
-    {TERN_CLIENT, TERN_HT_CHANGE_CIPHER_SPEC, 4, 0},
-    {TERN_SERVER, TERN_HT_FINISHED, 2, 1},
-    {TERN_CLIENT, TERN_HT_FINISHED, 4, 1},
-};
-#define NTARGETS (sizeof targets / sizeof targets[0])
+#define targets fz_hs_targets
+#define NTARGETS FZ_HS_NTARGETS
 
 static fz_buf prefix[NTARGETS];
 static tern_conn *master[NTARGETS];
+static const tern_hs_row *row_of[NTARGETS];
 
 static uint8_t *rebase(const tern_conn *from, uint8_t *to, const uint8_t *p) {
     return p == NULL ? NULL : to + (p - (const uint8_t *)from);
@@ -58,23 +43,36 @@ static tern_conn *clone_conn(const tern_conn *m) {
     c->out = rebase(m, mem, m->out);
     c->hs = rebase(m, mem, m->hs);
     c->rec_p = rebase(m, mem, m->rec_p);
+    c->peer_chain = rebase(m, mem, m->peer_chain);
     c->io_arg = NULL;
     return c;
 }
 
-/* A connection of the target's side, waiting for the message under test. */
-static tern_conn *drive(size_t t) {
-    tern_conn *c = targets[t].side == TERN_SERVER ? fz_server_new() : fz_client_new();
+/* A connection of the target's side, waiting for the message under test
+ * (possibly at an optional row before it, e.g. CertificateRequest before
+ * ServerHelloDone: the row of the expected message is then further on). */
+static tern_conn *drive(size_t t, const tern_hs_row **rowp) {
+    tern_conn *c = targets[t].side == TERN_SERVER ? fz_server_new_v(targets[t].variant)
+                                                  : fz_client_new_v(targets[t].variant);
     if (c == NULL)
         abort();
     fz_script sc = {prefix[t].buf, prefix[t].len, 0, 0, 0, NULL, 0};
     if (tern_set_io(c, fz_script_recv, fz_script_send, &sc) < 0)
         abort();
-    if (tern_handshake(c) != TERN_WANT_READ)
+    if (tern_handshake(c) != TERN_WANT_READ || c->hs_in_len != 0 || sc.off != sc.len) {
+        fprintf(stderr, "fuzz_hs: target %zu: the prefix did not bring the connection to its message: %s\n", t,
+                tern_error(c));
         abort();
-    const tern_hs_row *row = &c->table[c->step];
-    if (row->type != targets[t].type || row->sender == c->side || c->hs_in_len != 0 || sc.off != sc.len)
+    }
+    size_t i = c->step;
+    while (i < c->nrows && !(c->table[i].type == targets[t].type && c->table[i].sender != c->side) &&
+           (c->table[i].optional || (c->table[i].applies != NULL && !c->table[i].applies(c))))
+        i++;
+    if (i == c->nrows || c->table[i].type != targets[t].type || c->table[i].sender == c->side) {
+        fprintf(stderr, "fuzz_hs: target %zu: the connection waits for %s\n", t, c->table[c->step].name);
         abort();
+    }
+    *rowp = &c->table[i];
     c->io_arg = NULL;
     return c;
 }
@@ -84,13 +82,18 @@ static void setup(void) {
     if (done)
         return;
     done = 1;
-    fz_capture cap;
-    static fz_flight fc, fs;
-    if (fz_capture_session(&cap) < 0 || fz_split(&cap.c2s, &fc) < 0 || fz_split(&cap.s2c, &fs) < 0)
-        fz_die("capture", "the in-memory session failed");
+    static fz_flight fc[FZ_VARIANTS], fs[FZ_VARIANTS];
+    for (int v = 0; v < FZ_VARIANTS; v++) {
+        fz_capture cap;
+        if (fz_capture_session_v(&cap, v) < 0 || fz_split(&cap.c2s, &fc[v]) < 0 || fz_split(&cap.s2c, &fs[v]) < 0)
+            fz_die("capture", "the in-memory session failed");
+        free(cap.c2s.buf);
+        free(cap.s2c.buf);
+    }
     for (size_t t = 0; t < NTARGETS; t++) {
         /* The peer of the parser sent these. */
-        const fz_flight *f = targets[t].side == TERN_SERVER ? &fc : &fs;
+        int v = targets[t].variant;
+        const fz_flight *f = targets[t].side == TERN_SERVER ? &fc[v] : &fs[v];
         if (targets[t].before > f->n)
             fz_die("capture", "fewer messages than expected");
         for (size_t i = 0; i < targets[t].before; i++)
@@ -99,10 +102,8 @@ static void setup(void) {
             static const uint8_t one = 1;
             fz_record(&prefix[t], TERN_CT_CHANGE_CIPHER_SPEC, &one, 1);
         }
-        master[t] = drive(t);
+        master[t] = drive(t, &row_of[t]);
     }
-    free(cap.c2s.buf);
-    free(cap.s2c.buf);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -113,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     tern_conn *c = clone_conn(master[t]);
     size_t msize = master[t]->alloc_size;
     ASAN_POISON_MEMORY_REGION(master[t], msize);
-    const tern_hs_row *row = &c->table[c->step];
+    const tern_hs_row *row = row_of[t];
     tern_reader r;
     tern_rd_init(&r, data + 1, size - 1);
     int rc = row->parse(c, &r);

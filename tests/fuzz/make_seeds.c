@@ -77,52 +77,66 @@ static int has_suffix(const char *s, const char *suf) {
 }
 
 int main(void) {
-    /* ---- engines, handshake messages, records: from one session ---- */
-    fz_capture cap;
-    fz_flight fc, fs;
-    if (fz_capture_session(&cap) < 0 || fz_split(&cap.c2s, &fc) < 0 || fz_split(&cap.s2c, &fs) < 0 || fc.n != 2 ||
-        fs.n != 4) {
-        fprintf(stderr, "make_seeds: the in-memory session did not go as expected\n");
-        return 1;
-    }
-    static const uint8_t chunks[] = {0, 1, 5, 200};
-    for (size_t i = 0; i < sizeof chunks; i++) {
+    /* ---- engines and handshake messages: one session per variant ---- */
+    fz_capture caps[FZ_VARIANTS];
+    static fz_flight fcs[FZ_VARIANTS], fss[FZ_VARIANTS];
+    for (int v = 0; v < FZ_VARIANTS; v++) {
+        if (fz_capture_session_v(&caps[v], v) < 0 || fz_split(&caps[v].c2s, &fcs[v]) < 0 ||
+            fz_split(&caps[v].s2c, &fss[v]) < 0) {
+            fprintf(stderr, "make_seeds: the in-memory session of variant %d did not go as expected\n", v);
+            return 1;
+        }
+        static const uint8_t chunks[] = {0, 1, 5, 37};
+        for (size_t i = 0; i < sizeof chunks; i++) {
+            char name[64];
+            snprintf(name, sizeof name, "v%d-session-chunk%u", v, chunks[i]);
+            uint8_t b0 = (uint8_t)(v << 6 | chunks[i]);
+            put("fuzz_client", name, b0, 1, caps[v].s2c.buf, caps[v].s2c.len);
+            put("fuzz_server", name, b0, 1, caps[v].c2s.buf, caps[v].c2s.len);
+        }
+        /* Each plaintext flight alone, one message per record. */
+        fz_buf one = {0};
+        for (size_t i = 0; i < fss[v].n; i++)
+            fz_record(&one, TERN_CT_HANDSHAKE, fss[v].msg[i], fss[v].msg_len[i]);
         char name[64];
-        snprintf(name, sizeof name, "session-chunk%u", chunks[i]);
-        put("fuzz_client", name, chunks[i], 1, cap.s2c.buf, cap.s2c.len);
-        put("fuzz_server", name, chunks[i], 1, cap.c2s.buf, cap.c2s.len);
+        snprintf(name, sizeof name, "v%d-server-flight-split", v);
+        put("fuzz_client", name, (uint8_t)(v << 6), 1, one.buf, one.len);
+        one.len = 0;
+        for (size_t i = 0; i < fcs[v].n; i++)
+            fz_record(&one, TERN_CT_HANDSHAKE, fcs[v].msg[i], fcs[v].msg_len[i]);
+        snprintf(name, sizeof name, "v%d-client-flight-split", v);
+        put("fuzz_server", name, (uint8_t)(v << 6), 1, one.buf, one.len);
+        free(one.buf);
     }
-    /* Each flight alone, one message per record. */
-    fz_buf one = {0};
-    for (size_t i = 0; i < fs.n; i++)
-        fz_record(&one, TERN_CT_HANDSHAKE, fs.msg[i], fs.msg_len[i]);
-    put("fuzz_client", "server-flight-split", 0, 1, one.buf, one.len);
-    one.len = 0;
-    for (size_t i = 0; i < fc.n; i++)
-        fz_record(&one, TERN_CT_HANDSHAKE, fc.msg[i], fc.msg_len[i]);
-    put("fuzz_server", "client-flight-split", 0, 1, one.buf, one.len);
-    free(one.buf);
+    fz_capture cap = caps[0];
+    fz_flight *fs = &fss[0];
 
-    /* fuzz_hs: selector byte (its table order) + the real body. */
+    /* fuzz_hs: the selector byte (the row of fz_hs_targets) + the real body
+     * of that message from that variant's session. */
     static const uint8_t ccs = 1;
-    struct {
-        const char *name;
-        const uint8_t *p;
-        size_t n;
-    } hs[] = {
-        {"0-client-hello", fc.msg[0] + 4, fc.msg_len[0] - 4},
-        {"1-server-hello", fs.msg[0] + 4, fs.msg_len[0] - 4},
-        {"2-certificate", fs.msg[1] + 4, fs.msg_len[1] - 4},
-        {"3-server-key-exchange", fs.msg[2] + 4, fs.msg_len[2] - 4},
-        {"4-server-hello-done", fs.msg[3] + 4, fs.msg_len[3] - 4},
-        {"5-client-key-exchange", fc.msg[1] + 4, fc.msg_len[1] - 4},
-        {"6-ccs-server", &ccs, 1},
-        {"7-ccs-client", &ccs, 1},
-        {"8-finished-from-client", cap.client_verify, TERN_VERIFY_LEN},
-        {"9-finished-from-server", cap.server_verify, TERN_VERIFY_LEN},
-    };
-    for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++)
-        put("fuzz_hs", hs[i].name, (uint8_t)i, 1, hs[i].p, hs[i].n);
+    for (size_t t = 0; t < FZ_HS_NTARGETS; t++) {
+        int v = fz_hs_targets[t].variant;
+        const fz_flight *f = fz_hs_targets[t].side == TERN_SERVER ? &fcs[v] : &fss[v];
+        const uint8_t *body = NULL;
+        size_t n = 0;
+        if (fz_hs_targets[t].type == TERN_HT_CHANGE_CIPHER_SPEC) {
+            body = &ccs;
+            n = 1;
+        } else if (fz_hs_targets[t].type == TERN_HT_FINISHED) {
+            body = fz_hs_targets[t].side == TERN_SERVER ? caps[v].client_verify : caps[v].server_verify;
+            n = TERN_VERIFY_LEN;
+        } else if (fz_hs_targets[t].before < f->n && f->msg[fz_hs_targets[t].before][0] == fz_hs_targets[t].type) {
+            body = f->msg[fz_hs_targets[t].before] + 4;
+            n = f->msg_len[fz_hs_targets[t].before] - 4;
+        } else {
+            fprintf(stderr, "make_seeds: fuzz_hs target %zu: no such message in the session\n", t);
+            return 1;
+        }
+        char name[64];
+        snprintf(name, sizeof name, "%02zu-v%d-type%d-%s", t, v, fz_hs_targets[t].type,
+                 fz_hs_targets[t].side == TERN_SERVER ? "server-parses" : "client-parses");
+        put("fuzz_hs", name, (uint8_t)t, 1, body, n);
+    }
 
     /* fuzz_record: plaintext streams (bit 0: the client parses), and
      * records sealed under the fixed key (bit 1). */
@@ -137,7 +151,7 @@ int main(void) {
         uint8_t data[1200];
         for (size_t i = 0; i < sizeof data; i++)
             data[i] = (uint8_t)i;
-        int ok = tern_rec_write(w, TERN_CT_HANDSHAKE, fs.msg[3], fs.msg_len[3]) == 0 &&
+        int ok = tern_rec_write(w, TERN_CT_HANDSHAKE, fs->msg[3], fs->msg_len[3]) == 0 &&
                  tern_rec_write(w, TERN_CT_APPLICATION_DATA, data, 0) == 0 &&
                  tern_rec_write(w, TERN_CT_APPLICATION_DATA, data, sizeof data) == 0 &&
                  tern_rec_write(w, TERN_CT_ALERT, alert, 2) == 0;
@@ -214,8 +228,11 @@ int main(void) {
         put("fuzz_key", "chain-server-chain.pem", 1, 1, (const uint8_t *)text, n);
         free(text);
     }
-    free(cap.c2s.buf);
-    free(cap.s2c.buf);
+    for (int v = 0; v < FZ_VARIANTS; v++) {
+        free(caps[v].c2s.buf);
+        free(caps[v].s2c.buf);
+    }
+    tern_session_free(fz_session);
     printf("make_seeds: %zu bytes of seeds in %s\n", total, outdir);
     return 0;
 }
