@@ -81,10 +81,11 @@ int tern_config_add_truststore_pem(tern_config *cfg, const uint8_t *pem, size_t 
 TERN_MUST_CHECK static int keystore_done(tern_config *cfg, int rc) {
     if (rc < 0)
         return set_msg(cfg, rc, cfg->keys.msg);
-    if (cfg->keys.key_type != TERN_X509_KEY_RSA) {
+    /* RSA (ECDHE_RSA, RSA suites) or P-256 (ECDHE_ECDSA suites, issue 13). */
+    if (cfg->keys.key_type != TERN_X509_KEY_RSA && cfg->keys.key_type != TERN_X509_KEY_EC) {
         tern_keystore_free(&cfg->keys);
         tern_keystore_init(&cfg->keys);
-        return set_msg(cfg, TERN_ERR_UNSUPPORTED, "only RSA keys can be used by this version");
+        return set_msg(cfg, TERN_ERR_UNSUPPORTED, "only RSA and P-256 keys can be used by this version");
     }
     cfg->have_keys = 1;
     return 0;

@@ -56,7 +56,7 @@
  * client certificates; for the client it is optional (ServerHelloDone may
  * come instead).  The client's Certificate follows a request (a flag set by
  * the request's write/parse), CertificateVerify a non-empty Certificate. */
-static int kx_ecdhe(const tern_conn *c) { return c->suite->kx == TERN_KX_ECDHE_RSA; }
+static int kx_ecdhe(const tern_conn *c) { return tern_suite_is_ecdhe(c->suite); }
 static int may_request_cert(const tern_conn *c) {
     return c->side == TERN_CLIENT || c->cfg->client_auth != TERN_CLIENT_AUTH_NONE;
 }

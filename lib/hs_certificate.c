@@ -79,9 +79,28 @@ int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
         key = res.leaf_key;
         tern_wipe(&res, sizeof res);
     }
+    if (c->suite->kx == TERN_KX_ECDHE_ECDSA) {
+        /* RFC 8422 §5.3: the certificate holds an ECDSA-capable key on a
+         * curve we can check (P-256, P-384: lib/sig.c), whose keyUsage, if
+         * present, allows digitalSignature. */
+        if (key.type != TERN_X509_KEY_EC ||
+            (key.curve != TERN_X509_CURVE_P256 && key.curve != TERN_X509_CURVE_P384) ||
+            key.ec_point_len > sizeof h->peer_ec)
+            return tern_fail(c, TERN_ERR_CERT_UNSUPPORTED,
+                             "the server certificate has no P-256 or P-384 key, which an ECDHE_ECDSA suite needs");
+        if (leaf.has_key_usage && !(leaf.key_usage & TERN_X509_KU_DIGITAL_SIGNATURE))
+            return tern_fail(c, TERN_ERR_CERT_PURPOSE,
+                             "the server certificate's keyUsage lacks digitalSignature, which ECDHE_ECDSA needs");
+        memcpy(h->peer_ec, key.ec_point, key.ec_point_len);
+        h->peer_curve = key.curve;
+        h->peer_key_type = TERN_X509_KEY_EC;
+        h->have_peer_key = 1;
+        return 0;
+    }
     if (key.type != TERN_X509_KEY_RSA)
         return tern_fail(c, TERN_ERR_CERT_UNSUPPORTED,
                          "the server certificate has no RSA key, which an ECDHE_RSA suite needs");
+    h->peer_key_type = TERN_X509_KEY_RSA;
     /* RFC 5246 §7.4.2: with the RSA key exchange the key encrypts the
      * premaster, so a keyUsage extension must allow keyEncipherment. */
     if (c->suite->kx == TERN_KX_RSA && leaf.has_key_usage && !(leaf.key_usage & TERN_X509_KU_KEY_ENCIPHERMENT))

@@ -58,11 +58,14 @@ int tern_hs_client_hello_write(tern_conn *c, tern_writer *w) {
         TERN_TRY(tern_wr_end(w, &x));
         h->offered_sni = 1;
     }
-    /* supported_groups: x25519 only */
+    /* supported_groups: x25519, secp256r1, as configured (lib/kx.c) */
     TERN_TRY(tern_wr_u16(w, TERN_EXT_SUPPORTED_GROUPS));
-    TERN_TRY(tern_wr_u16(w, 4));
-    TERN_TRY(tern_wr_u16(w, 2));
-    TERN_TRY(tern_wr_u16(w, TERN_GROUP_X25519));
+    TERN_TRY(tern_wr_begin(w, &x, 2));
+    TERN_TRY(tern_wr_begin(w, &y, 2));
+    for (const uint16_t *g = tern_kx_groups(cfg); *g != 0; g++)
+        TERN_TRY(tern_wr_u16(w, *g));
+    TERN_TRY(tern_wr_end(w, &y));
+    TERN_TRY(tern_wr_end(w, &x));
     /* ec_point_formats: uncompressed (RFC 8422 §5.1.2) */
     TERN_TRY(tern_wr_u16(w, TERN_EXT_EC_POINT_FORMATS));
     TERN_TRY(tern_wr_u16(w, 2));
@@ -71,8 +74,8 @@ int tern_hs_client_hello_write(tern_conn *c, tern_writer *w) {
     TERN_TRY(tern_wr_u16(w, TERN_EXT_SIGNATURE_ALGORITHMS));
     TERN_TRY(tern_wr_begin(w, &x, 2));
     TERN_TRY(tern_wr_begin(w, &y, 2));
-    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_rsa); i++)
-        TERN_TRY(tern_wr_u16(w, tern_sigalgs_rsa[i]));
+    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_offer); i++) /* ECDSA and RSA (lib/sig.c) */
+        TERN_TRY(tern_wr_u16(w, tern_sigalgs_offer[i]));
     TERN_TRY(tern_wr_end(w, &y));
     TERN_TRY(tern_wr_end(w, &x));
     if (cfg->alpn_len > 0) {
@@ -178,6 +181,8 @@ TERN_MUST_CHECK static int client_ext(tern_conn *c, uint16_t type, tern_reader *
             TERN_TRY(tern_rd_u16(&list, &g));
             if (g == TERN_GROUP_X25519)
                 h->peer_offered_x25519 = 1;
+            if (g == TERN_GROUP_SECP256R1)
+                h->peer_offered_p256 = 1;
         }
         return 0;
     }
@@ -208,7 +213,7 @@ TERN_MUST_CHECK static int client_ext(tern_conn *c, uint16_t type, tern_reader *
             uint16_t s;
             tern_hash_alg hash;
             TERN_TRY(tern_rd_u16(&list, &s));
-            if (tern_sigalg_info(s, &hash) >= 0 && h->npeer_sigalgs < TERN_MAX_SIGALGS)
+            if ((tern_sigalg_info(s, &hash) >= 0 || tern_sig_is_ecdsa(s, &hash)) && h->npeer_sigalgs < TERN_MAX_SIGALGS)
                 h->peer_sigalgs[h->npeer_sigalgs++] = s;
         }
         return 0;
@@ -277,20 +282,15 @@ int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
      * SHA-1, which tern refuses); when it lacks them, an RSA suite can still
      * be chosen. */
     h->client_version = version;
-    uint16_t scheme = 0;
-    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_rsa) && scheme == 0; i++)
-        for (size_t j = 0; j < h->npeer_sigalgs; j++)
-            if (h->peer_sigalgs[j] == tern_sigalgs_rsa[i]) {
-                scheme = tern_sigalgs_rsa[i];
-                break;
-            }
+    /* Issue 13: an ECDHE suite needs a group in common (lib/kx.c), an
+     * identity whose key fits the suite (RSA for ECDHE_RSA, P-256 for
+     * ECDHE_ECDSA; lib/sig.c picks it among the configured identities) and
+     * a signature scheme the client accepts for that key. */
+    uint16_t group = tern_kx_server_group(c);
     const char *no_ecdhe = NULL;
-    if (h->saw_groups && !h->peer_offered_x25519)
-        no_ecdhe = "the client does not offer x25519, tern's only group";
-    else if (scheme == 0)
-        no_ecdhe = h->saw_sigalgs ? "the client accepts no RSA signature scheme tern can make"
-                                  : "the client sent no signature_algorithms (implying SHA-1, refused)";
     const tern_suite *chosen = NULL;
+    const tern_keystore *chosen_ks = NULL;
+    uint16_t scheme = 0;
     int ecdhe_in_common = 0;
     for (int pass = 0; pass < 2 && chosen == NULL; pass++)
         for (size_t i = 0; cfg->suites[i] != 0 && chosen == NULL; i++) {
@@ -306,11 +306,28 @@ int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
             }
             if (!offered)
                 continue;
-            if (cand->kx == TERN_KX_ECDHE_RSA && no_ecdhe != NULL) {
+            const tern_keystore *ks = tern_sig_identity(c, tern_suite_key_type(cand));
+            if (ks == NULL)
+                continue; /* no certificate with this kind of key */
+            uint16_t sch = 0;
+            if (tern_suite_is_ecdhe(cand)) {
                 ecdhe_in_common = 1;
-                continue;
+                sch = tern_sig_choose(ks, h->peer_sigalgs, h->npeer_sigalgs);
+                if (group == 0) {
+                    no_ecdhe = "the client offers neither x25519 nor secp256r1, tern's groups";
+                    continue;
+                }
+                if (sch == 0) {
+                    no_ecdhe = !h->saw_sigalgs ? "the client sent no signature_algorithms (implying SHA-1, refused)"
+                               : ks->key_type == TERN_X509_KEY_EC
+                                   ? "the client accepts no ECDSA signature scheme tern can make"
+                                   : "the client accepts no RSA signature scheme tern can make";
+                    continue;
+                }
             }
             chosen = cand;
+            chosen_ks = ks;
+            scheme = sch;
         }
     tern_reader scan = suites;
     while (tern_rd_left(&scan) > 0) {
@@ -321,14 +338,16 @@ int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
     }
     if (chosen == NULL)
         return tern_fail(c, TERN_ERR_HANDSHAKE_FAILURE, "%s",
-                         ecdhe_in_common ? no_ecdhe : "no cipher suite in common with the client");
-    c->sigscheme = chosen->kx == TERN_KX_ECDHE_RSA ? scheme : 0;
+                         ecdhe_in_common && no_ecdhe != NULL ? no_ecdhe : "no cipher suite in common with the client");
+    c->sigscheme = tern_suite_is_ecdhe(chosen) ? scheme : 0;
+    h->group = tern_suite_is_ecdhe(chosen) ? group : 0;
     if (!h->peer_offered_ems && cfg->require_ems)
         return tern_fail(c, TERN_ERR_MISSING_EXTENSION,
                          "the client does not support the extended master secret (RFC 7627), which is required");
     c->ems = h->peer_offered_ems;
     c->suite = chosen;
     tern_identity_pick_server(c); /* by SNI, else the default (lib/identity.c) */
+    c->keys = chosen_ks;          /* ... of the key type the suite needs (lib/sig.c) */
     /* Resume the session offered (by ticket or ID) if it qualifies. */
     return tern_sess_server_decide(c, &sid, &suites);
 }

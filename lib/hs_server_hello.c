@@ -38,7 +38,7 @@ int tern_hs_server_hello_write(tern_conn *c, tern_writer *w) {
         TERN_TRY(tern_wr_u16(w, TERN_EXT_EXTENDED_MASTER_SECRET));
         TERN_TRY(tern_wr_u16(w, 0));
     }
-    if (h->saw_point_formats && c->suite->kx == TERN_KX_ECDHE_RSA) {
+    if (h->saw_point_formats && tern_suite_is_ecdhe(c->suite)) {
         TERN_TRY(tern_wr_u16(w, TERN_EXT_EC_POINT_FORMATS));
         TERN_TRY(tern_wr_u16(w, 2));
         TERN_TRY(tern_wr_u8(w, 1));

@@ -17,7 +17,9 @@
  *   } ServerKeyExchange;
  *
  * The server signs with the scheme chosen from the client's
- * signature_algorithms (rsa_pss_rsae_* or rsa_pkcs1_* with SHA-256/384/512);
+ * signature_algorithms (rsa_pss_rsae_* or rsa_pkcs1_* with SHA-256/384/512;
+ * for ECDHE_ECDSA ecdsa_secp256r1_sha256 / ecdsa_secp384r1_sha384, lib/sig.c;
+ * the group is x25519 or secp256r1, lib/kx.c);
  * the client accepts only a scheme it offered, and checks the signature
  * with the key of the certificate it has just verified.
  */
@@ -37,16 +39,23 @@ TERN_MUST_CHECK static int signed_digest(const tern_conn *c, tern_hash_alg alg, 
 int tern_hs_server_key_exchange_write(tern_conn *c, tern_writer *w) {
     const tern_config *cfg = c->cfg;
     tern_hs_state *h = &c->hs_state;
-    TERN_TRY(tern_x25519_keygen(h->kx_priv, h->kx_pub, cfg->rng, cfg->rng_arg));
+    TERN_TRY(tern_kx_keygen(c)); /* h->group, chosen with the suite (lib/kx.c) */
+    size_t publen = tern_kx_pub_len(h->group);
     size_t start = tern_wr_len(w);
     TERN_TRY(tern_wr_u8(w, 3));
-    TERN_TRY(tern_wr_u16(w, TERN_GROUP_X25519));
-    TERN_TRY(tern_wr_u8(w, TERN_X25519_LEN));
-    TERN_TRY(tern_wr_bytes(w, h->kx_pub, TERN_X25519_LEN));
+    TERN_TRY(tern_wr_u16(w, h->group));
+    TERN_TRY(tern_wr_u8(w, (uint8_t)publen));
+    TERN_TRY(tern_wr_bytes(w, h->kx_pub, publen));
     const uint8_t *params = w->buf + start;
     size_t params_len = tern_wr_len(w) - start;
 
     tern_hash_alg alg;
+    if (tern_sig_is_ecdsa(c->sigscheme, &alg)) { /* ECDHE_ECDSA (lib/sig.c) */
+        uint8_t edigest[TERN_HASH_MAX_LEN];
+        TERN_TRY(signed_digest(c, alg, params, params_len, edigest));
+        TERN_TRY(tern_wr_u16(w, c->sigscheme));
+        return tern_sig_write_ecdsa(c, tern_conn_keys(c), alg, edigest, w);
+    }
     int pss = tern_sigalg_info(c->sigscheme, &alg);
     TERN_ENSURE(pss >= 0, TERN_ERR_INTERNAL);
     uint8_t digest[TERN_HASH_MAX_LEN];
@@ -78,14 +87,38 @@ int tern_hs_server_key_exchange_parse(tern_conn *c, tern_reader *r) {
     TERN_TRY(tern_rd_u16(r, &scheme));
     TERN_TRY(tern_rd_vec16(r, &sig));
     TERN_TRY(tern_rd_end(r));
-    /* RFC 8422 §5.4: only named curves; and only the group we offered. */
-    if (curve_type != 3 || group != TERN_GROUP_X25519)
+    /* RFC 8422 §5.4: only named curves; and only the groups we offered. */
+    int offered_group = 0;
+    for (const uint16_t *g = tern_kx_groups(c->cfg); *g != 0; g++)
+        offered_group |= *g == group;
+    if (curve_type != 3 || !offered_group)
         return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
-                         "the server chose curve type %u group %u; we offered only x25519 (29)", curve_type, group);
-    if (tern_rd_left(&point) != TERN_X25519_LEN)
-        return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "the server's x25519 key is %zu bytes, not 32",
-                         tern_rd_left(&point));
-    TERN_TRY(tern_rd_copy(&point, h->peer_kx_pub, TERN_X25519_LEN));
+                         "the server chose curve type %u group %u, which we did not offer", curve_type, group);
+    size_t publen = tern_kx_pub_len(group);
+    if (tern_rd_left(&point) != publen)
+        return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "the server's %s key share is %zu bytes, not %zu",
+                         group == TERN_GROUP_X25519 ? "x25519" : "secp256r1", tern_rd_left(&point), publen);
+    TERN_TRY(tern_rd_copy(&point, h->peer_kx_pub, publen));
+    h->group = group; /* the share is checked on the curve in ClientKeyExchange (lib/kx.c) */
+
+    tern_hash_alg ealg;
+    if (h->peer_key_type == TERN_X509_KEY_EC) { /* ECDHE_ECDSA: the Certificate held an EC key (lib/sig.c) */
+        int ok = 0;
+        for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_offer); i++)
+            ok |= tern_sigalgs_offer[i] == scheme;
+        if (!ok || !tern_sig_is_ecdsa(scheme, &ealg))
+            return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
+                             "the server signed with scheme 0x%04x, which is not an ECDSA scheme we offered", scheme);
+        uint8_t edigest[TERN_HASH_MAX_LEN];
+        TERN_TRY(signed_digest(c, ealg, params, params_len, edigest));
+        if (tern_sig_verify_ecdsa(c, ealg, edigest, sig.p, tern_rd_left(&sig)) < 0)
+            return tern_fail(c, TERN_ERR_BAD_SIGNATURE,
+                             "the ServerKeyExchange signature (scheme 0x%04x) does not verify with the EC key of "
+                             "the server's certificate",
+                             scheme);
+        c->sigscheme = scheme;
+        return 0;
+    }
 
     int offered = 0;
     for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_rsa); i++)

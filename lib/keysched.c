@@ -56,7 +56,7 @@ int tern_ks_master(tern_conn *c) {
 
 int tern_ks_key_block(tern_conn *c) {
     tern_hs_state *h = &c->hs_state;
-    size_t n = 2 * c->suite->key_len + 2 * 4;
+    size_t n = 2 * c->suite->key_len + 2 * tern_suite_iv_len(c->suite); /* 4 (RFC 5288) or 12 (RFC 7905) */
     return tern_ks_derive_key_block(c->suite->prf, c->master, h->client_random, h->server_random, h->key_block, n);
 }
 
@@ -77,11 +77,13 @@ int tern_ks_activate(tern_conn *c, int for_write) {
     TERN_TRY(tern_ks_prepare(c));
     size_t k = c->suite->key_len;
     const uint8_t *client_key = h->key_block, *server_key = h->key_block + k;
-    const uint8_t *client_salt = h->key_block + 2 * k, *server_salt = h->key_block + 2 * k + 4;
+    size_t ivl = tern_suite_iv_len(c->suite);
+    const uint8_t *client_salt = h->key_block + 2 * k, *server_salt = h->key_block + 2 * k + ivl;
     /* Our writes use our side's keys; our reads the peer's. */
     int client_keys = (c->side == TERN_CLIENT) == (for_write != 0);
     tern_rec_dir *d = for_write ? &c->wr : &c->rd;
-    TERN_TRY(tern_rec_gcm_on(d, client_keys ? client_key : server_key, k, client_keys ? client_salt : server_salt));
+    TERN_TRY(tern_rec_aead_on(d, c->suite->aead, client_keys ? client_key : server_key, k,
+                              client_keys ? client_salt : server_salt));
     tern_trace_keys_on(c, for_write);
     return 0;
 }

@@ -19,7 +19,7 @@
 
 /* Room in the output buffer for one more record of len plaintext bytes. */
 static size_t rec_size(const tern_conn *c, size_t len) {
-    return TERN_REC_HDR + len + (c->wr.on ? TERN_GCM_OVERHEAD : 0);
+    return TERN_REC_HDR + len + (c->wr.on ? tern_rec_explicit_len(&c->wr) + TERN_GCM_TAG_LEN : 0);
 }
 
 int tern_rec_fits(const tern_conn *c, size_t len) {
@@ -28,7 +28,7 @@ int tern_rec_fits(const tern_conn *c, size_t len) {
 }
 
 size_t tern_rec_prefix(const tern_conn *c) {
-    return TERN_REC_HDR + (c->wr.on ? TERN_GCM_EXPLICIT : 0);
+    return TERN_REC_HDR + (c->wr.on ? tern_rec_explicit_len(&c->wr) : 0); /* lib/record_aead.c */
 }
 
 size_t tern_rec_suffix(const tern_conn *c) {
@@ -38,7 +38,7 @@ size_t tern_rec_suffix(const tern_conn *c) {
 int tern_rec_close(tern_conn *c, uint8_t type, uint8_t *rec, size_t len) {
     TERN_ENSURE(len <= TERN_MAX_PLAINTEXT, TERN_ERR_INTERNAL);
     if (c->wr.on)
-        return tern_rec_gcm_seal(&c->wr, type, rec, rec + TERN_REC_HDR + TERN_GCM_EXPLICIT, len);
+        return tern_rec_seal(&c->wr, type, rec, rec + tern_rec_prefix(c), len);
     rec[0] = type;
     tern_store_be16(rec + 1, TERN_TLS12);
     tern_store_be16(rec + 3, (uint16_t)len);
@@ -52,7 +52,7 @@ int tern_rec_write(tern_conn *c, uint8_t type, const uint8_t *p, size_t len) {
     TERN_ENSURE(tern_rec_fits(c, len), TERN_ERR_BUFFER_TOO_SMALL);
     uint8_t *rec = c->out + c->out_len;
     if (c->wr.on) {
-        TERN_TRY(tern_rec_gcm_seal(&c->wr, type, rec, p, len));
+        TERN_TRY(tern_rec_seal(&c->wr, type, rec, p, len));
     } else {
         rec[0] = type;
         tern_store_be16(rec + 1, TERN_TLS12);
@@ -117,11 +117,17 @@ int tern_rec_next(tern_conn *c) {
     uint8_t *plain = rec + TERN_REC_HDR;
     size_t plen = len;
     if (c->rd.on) {
-        int rc = tern_rec_gcm_open(&c->rd, type, rec, len, &plain, &plen);
+        int rc = tern_rec_open(&c->rd, type, rec, len, &plain, &plen);
         if (rc == TERN_ERR_BAD_RECORD_MAC)
-            return tern_fail(c, rc, "a %s record failed authentication (AES-GCM tag mismatch)",
-                             type == TERN_CT_APPLICATION_DATA ? "application data" : "protected");
+            return tern_fail(c, rc, "a %s record failed authentication (%s tag mismatch)",
+                             type == TERN_CT_APPLICATION_DATA ? "application data" : "protected",
+                             c->rd.aead == TERN_AEAD_CHACHA20_POLY1305 ? "ChaCha20-Poly1305" : "AES-GCM");
         TERN_TRY(rc);
+        /* ChaCha20-Poly1305 adds 16 bytes, not 24: a record that passed the
+         * length check above may still hold more than 2^14 plaintext. */
+        if (plen > TERN_MAX_PLAINTEXT)
+            return tern_fail(c, TERN_ERR_RECORD_OVERFLOW, "record of %zu plaintext bytes, the limit is %d", plen,
+                             TERN_MAX_PLAINTEXT);
     }
     /* RFC 5246 §6.2.1: zero-length fragments are only allowed for
      * application data (and even those are bounded, against floods). */

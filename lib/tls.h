@@ -59,6 +59,7 @@ enum {
     TERN_EXT_RENEGOTIATION_INFO = 0xff01
 };
 #define TERN_GROUP_X25519 29
+#define TERN_GROUP_SECP256R1 23 /* RFC 8422 §5.1.1; uncompressed points only (lib/kx.c) */
 #define TERN_SCSV_RENEGOTIATION 0x00ff
 #define TERN_TLS12 0x0303
 
@@ -70,7 +71,9 @@ enum {
     TERN_SIG_RSA_PKCS1_SHA512 = 0x0601,
     TERN_SIG_RSA_PSS_RSAE_SHA256 = 0x0804,
     TERN_SIG_RSA_PSS_RSAE_SHA384 = 0x0805,
-    TERN_SIG_RSA_PSS_RSAE_SHA512 = 0x0806
+    TERN_SIG_RSA_PSS_RSAE_SHA512 = 0x0806,
+    TERN_SIG_ECDSA_SECP256R1_SHA256 = 0x0403, /* TLS 1.2: (sha256, ecdsa); lib/sig.c */
+    TERN_SIG_ECDSA_SECP384R1_SHA384 = 0x0503  /* TLS 1.2: (sha384, ecdsa) */
 };
 
 #define TERN_REC_HDR 5
@@ -86,21 +89,25 @@ enum {
 #define TERN_MASTER_LEN 48
 #define TERN_VERIFY_LEN 12
 #define TERN_MAX_SIGALGS 32
+#define TERN_KX_MAX_PUB 65 /* an uncompressed P-256 point */
 #define TERN_MAX_CHAIN 8
 #define TERN_ALPN_MAX 256
 #define TERN_NAME_MAX 256
 
 /* ---- Cipher suites (lib/suites.c) ---- */
-enum tern_kx { TERN_KX_ECDHE_RSA = 1, TERN_KX_RSA = 2 };
+enum tern_kx { TERN_KX_ECDHE_RSA = 1, TERN_KX_RSA = 2, TERN_KX_ECDHE_ECDSA = 3 };
+/* Record protection (lib/record_gcm.c, lib/record_chacha.c). */
+enum tern_aead { TERN_AEAD_AES_GCM = 0, TERN_AEAD_CHACHA20_POLY1305 = 1 };
 typedef struct {
     uint16_t id;
     const char *name;         /* IANA */
     const char *openssl_name; /* OpenSSL */
     enum tern_kx kx;
     tern_hash_alg prf;        /* PRF and transcript hash */
-    size_t key_len;           /* AES key: 16 or 32 */
+    size_t key_len;           /* AES key: 16 or 32; ChaCha20: 32 */
+    enum tern_aead aead;      /* record protection */
 } tern_suite;
-#define TERN_SUITE_MAX 8
+#define TERN_SUITE_MAX 12
 const tern_suite *tern_suite_by_id(uint16_t id);
 const tern_suite *tern_suite_by_name(const char *name, size_t len);
 /* The default preference order, terminated by 0. */
@@ -139,6 +146,8 @@ struct tern_config {
     tern_keystore **more_keys;
     size_t nmore_keys;
     struct tern_sess_cfg *sess; /* resumption (issue 12, lib/session.c), or NULL */
+    uint16_t groups[3];     /* ECDHE groups in preference order, 0-terminated;
+                               all zero: the default (lib/kx.c) */
 };
 
 /* ---- Record layer ---- */
@@ -147,6 +156,9 @@ typedef struct {
     uint64_t seq;        /* RFC 5246 §6.1: never wraps (we fail first) */
     uint8_t salt[4];     /* RFC 5288 §3: the implicit part of the nonce */
     tern_gcm_key gcm;
+    enum tern_aead aead; /* 0 (AES-GCM) unless lib/record_chacha.c turned it on */
+    uint8_t cc_key[32];  /* ChaCha20-Poly1305: the write key */
+    uint8_t cc_iv[12];   /* RFC 7905 §2: the 12-byte IV, XORed with the sequence number */
 } tern_rec_dir;
 
 /* ---- The handshake table (lib/hs.c) ---- */
@@ -171,12 +183,14 @@ typedef struct {
     uint8_t server_random[TERN_RANDOM_LEN];
     tern_hash_ctx th256;  /* transcript, SHA-256 */
     tern_hash_ctx th384;  /* transcript, SHA-384 (dropped once the suite is known) */
-    uint8_t kx_priv[TERN_X25519_LEN];
-    uint8_t kx_pub[TERN_X25519_LEN];
-    uint8_t peer_kx_pub[TERN_X25519_LEN];
+    uint8_t kx_priv[TERN_X25519_LEN];   /* x25519 or P-256 scalar: 32 bytes both */
+    uint8_t kx_pub[TERN_KX_MAX_PUB];    /* x25519: 32 bytes; P-256: 04 || X || Y (65) */
+    uint8_t peer_kx_pub[TERN_KX_MAX_PUB];
+    uint16_t group;                     /* the ECDHE group in use (lib/kx.c) */
+    int peer_offered_p256;              /* server: secp256r1 in supported_groups */
     uint8_t pms[48];
     size_t pms_len;
-    uint8_t key_block[2 * 32 + 2 * 4];
+    uint8_t key_block[2 * 32 + 2 * 12]; /* ChaCha20-Poly1305: 12-byte IVs (RFC 7905 §2) */
     int keys_ready;
     /* what the client offered (server side) / what we offered (client side) */
     uint16_t peer_sigalgs[TERN_MAX_SIGALGS];
@@ -191,6 +205,10 @@ typedef struct {
      * its Certificate, for the ServerKeyExchange signature */
     tern_rsa_public peer_rsa;
     int have_peer_key;
+    /* ... or its EC key (ECDHE_ECDSA suites, lib/sig.c): type, curve, point */
+    tern_x509_key_type peer_key_type;
+    int peer_curve;
+    uint8_t peer_ec[TERN_X509_EC_MAX_POINT];
     /* client certificates (lib/hs_certificate_request.c,
      * lib/hs_client_certificate.c, lib/hs_certificate_verify.c) */
     int cert_requested;     /* a CertificateRequest was sent / received */
@@ -266,6 +284,7 @@ struct tern_conn {
     const tern_suite *suite;
     int ems;
     uint16_t sigscheme;
+    uint16_t kx_group;       /* the ECDHE group used (lib/kx.c), 0 for RSA key exchange */
     uint8_t master[TERN_MASTER_LEN];
     uint8_t client_verify[TERN_VERIFY_LEN], server_verify[TERN_VERIFY_LEN];
     char alpn[TERN_ALPN_MAX];
@@ -439,5 +458,61 @@ TERN_MUST_CHECK int tern_io_flush(tern_conn *c);
 
 /* random bytes from the config's RNG */
 TERN_MUST_CHECK int tern_conn_random(tern_conn *c, uint8_t *buf, size_t len);
+
+/* ---- issue 13: secp256r1, ECDSA, ChaCha20-Poly1305 ---- */
+/* ECDHE groups (lib/kx.c).  The server's choice from what the client
+ * offered (x25519 first, then secp256r1), or 0 when there is none. */
+uint16_t tern_kx_server_group(const tern_conn *c);
+/* The groups of a configuration in preference order, 0-terminated. */
+const uint16_t *tern_kx_groups(const tern_config *cfg);
+/* The public value length of a group (32 or 65), 0 if unknown. */
+size_t tern_kx_pub_len(uint16_t group);
+/* A fresh ephemeral key pair for hs_state.group into kx_priv / kx_pub. */
+TERN_MUST_CHECK int tern_kx_keygen(tern_conn *c);
+/* premaster = ECDH(kx_priv, peer) for hs_state.group; kx_priv is wiped.
+ * A share of the wrong length, off the curve or giving an all-zero x25519
+ * secret fails the connection with illegal_parameter. */
+TERN_MUST_CHECK int tern_kx_agree(tern_conn *c, const uint8_t *peer, size_t len);
+/* Signature schemes (lib/sig.c).  What a client offers, in order. */
+extern const uint16_t tern_sigalgs_offer[8];
+/* 1 and *hash when scheme is an ECDSA scheme tern handles, else 0. */
+int tern_sig_is_ecdsa(uint16_t scheme, tern_hash_alg *hash);
+/* The scheme to sign with for key store ks from the peer's list (our
+ * preference order), or 0 when none fits the key. */
+uint16_t tern_sig_choose(const tern_keystore *ks, const uint16_t *peer, size_t npeer);
+/* ECDSA: sign the digest with ks (an EC key store) and write the
+ * signature as opaque<0..2^16-1>. */
+TERN_MUST_CHECK int tern_sig_write_ecdsa(tern_conn *c, const tern_keystore *ks, tern_hash_alg alg,
+                                         const uint8_t *digest, tern_writer *w);
+/* ECDSA: verify sig over digest with the peer's EC key (hs_state.peer_ec,
+ * P-256 or P-384).  0 or TERN_ERR_BAD_SIGNATURE. */
+TERN_MUST_CHECK int tern_sig_verify_ecdsa(const tern_conn *c, tern_hash_alg alg, const uint8_t *digest,
+                                          const uint8_t *sig, size_t siglen);
+/* Server: the identity to use for a suite whose certificate needs this
+ * key type: the first configured one of that type matching the SNI name,
+ * else the first of that type; NULL when there is none. */
+const tern_keystore *tern_sig_identity(const tern_conn *c, tern_x509_key_type type);
+/* The key type a suite's certificate must hold (RSA or EC). */
+tern_x509_key_type tern_suite_key_type(const tern_suite *s);
+/* 1 for the ECDHE suites (ECDHE_RSA, ECDHE_ECDSA). */
+int tern_suite_is_ecdhe(const tern_suite *s);
+/* Record protection by the suite's AEAD (lib/record_aead.c): turn it on
+ * from key and IV (4 bytes for AES-GCM, 12 for ChaCha20-Poly1305), and
+ * seal / open with the direction's AEAD.  Explicit nonce bytes in front
+ * of the ciphertext: 8 (AES-GCM) or 0 (ChaCha20-Poly1305, RFC 7905). */
+TERN_MUST_CHECK int tern_rec_aead_on(tern_rec_dir *d, enum tern_aead aead, const uint8_t *key, size_t keylen,
+                                     const uint8_t *iv);
+size_t tern_rec_explicit_len(const tern_rec_dir *d);
+size_t tern_suite_iv_len(const tern_suite *s);
+TERN_MUST_CHECK int tern_rec_seal(tern_rec_dir *d, uint8_t type, uint8_t *rec, const uint8_t *plain, size_t len);
+TERN_MUST_CHECK int tern_rec_open(tern_rec_dir *d, uint8_t type, uint8_t *rec, size_t len, uint8_t **plain,
+                                  size_t *plen);
+/* ChaCha20-Poly1305 records (lib/record_chacha.c, RFC 7905 §2): the
+ * payload is ciphertext || tag, the nonce IV XOR the sequence number. */
+TERN_MUST_CHECK int tern_rec_chacha_on(tern_rec_dir *d, const uint8_t key[32], const uint8_t iv[12]);
+TERN_MUST_CHECK int tern_rec_chacha_seal(tern_rec_dir *d, uint8_t type, uint8_t *rec, const uint8_t *plain,
+                                         size_t len);
+TERN_MUST_CHECK int tern_rec_chacha_open(tern_rec_dir *d, uint8_t type, uint8_t *rec, size_t len, uint8_t **plain,
+                                         size_t *plen);
 
 #endif

@@ -224,6 +224,13 @@ TERN_API int tern_config_set_alpn(tern_config *cfg, const char *protocols);
  * any ECDHE suite the client offers first, whatever the order given. */
 TERN_API int tern_config_set_cipher_suites(tern_config *cfg, const char *list);
 
+/* ECDHE groups as a colon- or comma-separated list in preference order:
+ * "x25519" (also "X25519") and "secp256r1" (also "P-256", "prime256v1").
+ * The default is "x25519:secp256r1".  A client offers these in
+ * supported_groups; a server picks the first of these the client offers.
+ * Returns 0, or TERN_ERR_INVALID_ARG for an unknown name or an empty list. */
+TERN_API int tern_config_set_groups(tern_config *cfg, const char *list);
+
 /* Extended master secret (RFC 7627) is always offered (client) and accepted
  * (server).  With require = 1 a peer that does not support it is refused
  * with handshake_failure.  Default 0. */

@@ -1,0 +1,100 @@
+/*
+ * Signature schemes beside RSA (lib/ext.c keeps the RSA ones): ECDSA for
+ * the ECDHE_ECDSA suites (RFC 8422 §5.4 "Signature", §6) and what a client
+ * offers in signature_algorithms (RFC 5246 §7.4.1.4.1).
+ *
+ * In TLS 1.2 a scheme code is a (hash, signature) pair, so 0x0403 is
+ * "SHA-256 with ECDSA" on whatever curve the certificate names and 0x0503
+ * "SHA-384 with ECDSA" (the curve in the TLS 1.3 names binds only there).
+ * tern signs with P-256 keys (the key store holds no other EC keys) and
+ * verifies P-256 and P-384 peer keys.  Signatures are DER
+ * SEQUENCE { INTEGER r, INTEGER s } (RFC 8422 §5.4), decoded strictly by
+ * crypto/ecdsa.c.
+ */
+#include "lib/tls.h"
+#include "crypto/ecdsa.h"
+
+/* ECDSA first: a P-256 signature is cheaper to check than to argue about;
+ * then the RSA schemes in lib/ext.c's order. */
+const uint16_t tern_sigalgs_offer[8] = {
+    TERN_SIG_ECDSA_SECP256R1_SHA256, TERN_SIG_RSA_PSS_RSAE_SHA256, TERN_SIG_RSA_PKCS1_SHA256,
+    TERN_SIG_ECDSA_SECP384R1_SHA384, TERN_SIG_RSA_PSS_RSAE_SHA384, TERN_SIG_RSA_PKCS1_SHA384,
+    TERN_SIG_RSA_PSS_RSAE_SHA512,    TERN_SIG_RSA_PKCS1_SHA512,
+};
+
+int tern_sig_is_ecdsa(uint16_t scheme, tern_hash_alg *hash) {
+    switch (scheme) {
+    case TERN_SIG_ECDSA_SECP256R1_SHA256: *hash = TERN_HASH_SHA256; return 1;
+    case TERN_SIG_ECDSA_SECP384R1_SHA384: *hash = TERN_HASH_SHA384; return 1;
+    default: return 0;
+    }
+}
+
+static int in_list(uint16_t s, const uint16_t *list, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == s)
+            return 1;
+    return 0;
+}
+
+uint16_t tern_sig_choose(const tern_keystore *ks, const uint16_t *peer, size_t npeer) {
+    if (ks->key_type == TERN_X509_KEY_EC) {
+        /* SHA-256 matches P-256's strength; SHA-384 when that is all the
+         * peer takes (allowed with any curve in TLS 1.2). */
+        static const uint16_t ec[2] = {TERN_SIG_ECDSA_SECP256R1_SHA256, TERN_SIG_ECDSA_SECP384R1_SHA384};
+        for (size_t i = 0; i < TERN_ARRAY_LEN(ec); i++)
+            if (in_list(ec[i], peer, npeer))
+                return ec[i];
+        return 0;
+    }
+    if (ks->key_type == TERN_X509_KEY_RSA)
+        for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_rsa); i++)
+            if (in_list(tern_sigalgs_rsa[i], peer, npeer))
+                return tern_sigalgs_rsa[i];
+    return 0;
+}
+
+int tern_sig_write_ecdsa(tern_conn *c, const tern_keystore *ks, tern_hash_alg alg, const uint8_t *digest,
+                         tern_writer *w) {
+    uint8_t sig[TERN_ECDSA_P256_MAX_SIG_LEN];
+    size_t siglen = 0;
+    TERN_ENSURE(ks->key_type == TERN_X509_KEY_EC, TERN_ERR_INTERNAL);
+    TERN_TRY(tern_keystore_sign(ks, TERN_KEYSTORE_ECDSA, alg, digest, sig, sizeof sig, &siglen, c->cfg->rng,
+                                c->cfg->rng_arg));
+    TERN_ENSURE(siglen > 0 && siglen <= sizeof sig, TERN_ERR_INTERNAL);
+    TERN_TRY(tern_wr_u16(w, (uint16_t)siglen));
+    return tern_wr_bytes(w, sig, siglen);
+}
+
+int tern_sig_verify_ecdsa(const tern_conn *c, tern_hash_alg alg, const uint8_t *digest, const uint8_t *sig,
+                          size_t siglen) {
+    const tern_hs_state *h = &c->hs_state;
+    TERN_ENSURE(h->peer_key_type == TERN_X509_KEY_EC, TERN_ERR_INTERNAL);
+    int rc;
+    if (h->peer_curve == TERN_X509_CURVE_P256)
+        rc = tern_ecdsa_p256_verify(h->peer_ec, alg, digest, sig, siglen);
+    else if (h->peer_curve == TERN_X509_CURVE_P384)
+        rc = tern_ecdsa_p384_verify(h->peer_ec, alg, digest, sig, siglen);
+    else
+        return TERN_ERR_INTERNAL; /* the Certificate parser admits no other curve */
+    /* Any failure of a key that passed certificate parsing is the
+     * signature's fault. */
+    return rc == 0 ? 0 : TERN_ERR_BAD_SIGNATURE;
+}
+
+const tern_keystore *tern_sig_identity(const tern_conn *c, tern_x509_key_type type) {
+    /* The configured identities in order (default first, lib/identity.c):
+     * the first one of this key type whose certificate names the SNI host,
+     * else the first one of this key type. */
+    const tern_keystore *ks, *first = NULL;
+    for (size_t i = 0; (ks = tern_identity_at(c->cfg, i)) != NULL; i++) {
+        if (ks->key_type != type)
+            continue;
+        if (first == NULL)
+            first = ks;
+        char msg[8];
+        if (c->server_name[0] != '\0' && tern_x509_check_name(&ks->leaf, c->server_name, msg, sizeof msg) == 0)
+            return ks;
+    }
+    return first;
+}
