@@ -133,6 +133,20 @@ if tern_echo_server --echo --trace; then
 fi
 unset SSLKEYLOGFILE
 
+# ---- resumption, narrated: the second connection is abbreviated ----
+if tern_echo_server --echo; then
+    echo "again" | timeout 10 "$TERN" client "127.0.0.1:$PORT" --truststore "$CERTS/root-ca.crt" \
+        --servername localhost --resume 1 --trace >/dev/null 2>"$WORK/r.c"
+    rc=$?
+    miss=$(in_order "$WORK/r.c" 'sent +ClientHello' 'received NewSessionTicket' 'resumed +no \(full handshake\)' \
+        'next connection' 'sent +ClientHello' 'We also offer an earlier session' 'received ServerHello' \
+        'Check: session resumed' 'received ChangeCipherSpec' 'key schedule: master_secret' 'reused' \
+        'received Finished' 'sent +ChangeCipherSpec' 'sent +Finished' 'resumed +yes \(abbreviated handshake\)')
+    if [ $rc -eq 0 ] && [ -z "$miss" ] && ! sed -n '/next connection/,$p' "$WORK/r.c" | grep -q 'received Certificate'; then
+        ok "resumption narrated: ticket, then an abbreviated handshake without certificates"
+    else fail "resumption trace: exit $rc: $miss"; fi
+fi
+
 # ---- mutual TLS, narrated on both sides ----
 if tern_echo_server --echo --truststore "$CERTS/root-ca.crt" --client-auth required --trace; then
     echo "mutual" | timeout 10 "$TERN" client "127.0.0.1:$PORT" --truststore "$CERTS/root-ca.crt" \

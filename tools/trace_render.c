@@ -140,6 +140,13 @@ static void explain_message(tool_obs *o, const tern_trace_event *ev) {
                    : "The client opens the handshake: its random, the cipher suites it accepts and its extensions. "
                      "We pick the suite (our preference among its offers) and check that it offers x25519 and a "
                      "signature scheme we can make with the private key in our key store.");
+        f = field(ev, "session_ticket");
+        if ((f != NULL && strncmp(f, "a ticket", 8) == 0) ||
+            ((f = field(ev, "session_id")) != NULL && strcmp(f, "empty") != 0))
+            say(o, we_client ? "We also offer an earlier session (its session_id and/or ticket): if the server "
+                               "accepts, the handshake is abbreviated."
+                             : "The client also offers an earlier session (a session_id and/or ticket) to "
+                               "resume.");
         break;
     case T_SERVER_HELLO:
         f = field(ev, "cipher_suite");
