@@ -182,7 +182,9 @@ int tern_config_set_ticket_keys(tern_config *cfg, const uint8_t *keys, size_t n)
 static int64_t now_of(const tern_conn *c) { return c->cfg->now(c->cfg->now_arg); }
 
 static int expired(const tern_sess_core *st, int64_t now) {
-    return now < st->created || now - st->created >= (int64_t)st->lifetime;
+    /* now >= created here, so the difference fits in uint64_t; as int64_t it
+     * could overflow (a saved session's created comes from outside). */
+    return now < st->created || (uint64_t)now - (uint64_t)st->created >= st->lifetime;
 }
 
 tern_session *tern_get_session(const tern_conn *c) {
