@@ -31,6 +31,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "lib/session.h"
 #include "lib/tls.h"
 #include "tests/util/testutil.h"
 
@@ -985,6 +986,38 @@ static void test_zero_length_read(void **state) {
     pair_free(&p);
 }
 
+/* ---- regression: a saved session whose creation time is far in the past
+ * (tern_session_from_bytes accepts any int64) made the expiry check
+ * compute now - created in int64_t and overflow (found by fuzz_session;
+ * UBSan reports it in `make check`).  Such a session is simply expired. ---- */
+static void test_session_time_overflow(void **state) {
+    (void)state;
+    tern_config *scfg = server_cfg(), *ccfg = client_cfg();
+    assert_int_equal(tern_config_set_session_tickets(scfg, 1, 3600), 0);
+    assert_int_equal(tern_config_set_session_tickets(ccfg, 1, 3600), 0);
+    pair p;
+    pair_init_cfg(&p, ccfg, scfg);
+    handshake_ok(&p);
+    tern_session *s = tern_get_session(p.c);
+    assert_non_null(s);
+    pair_free(&p);
+    /* It resumes as it is ... */
+    tern_conn *c = tern_client_new(ccfg, "localhost");
+    assert_int_equal(tern_set_session(c, s), 0);
+    tern_free(c);
+    /* ... but not from the far past or the future. */
+    static const int64_t times[] = {INT64_MIN, INT64_MIN + 1, -1, INT64_MAX};
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        s->core.created = times[i];
+        c = tern_client_new(ccfg, "localhost");
+        assert_int_equal(tern_set_session(c, s), TERN_ERR_INVALID_ARG);
+        tern_free(c);
+    }
+    tern_session_free(s);
+    tern_config_free(scfg);
+    tern_config_free(ccfg);
+}
+
 static int setup(void **state) {
     (void)state;
     g_scfg = server_cfg();
@@ -1007,7 +1040,7 @@ int main(void) {
         cmocka_unit_test(test_bad_x25519_shares),    cmocka_unit_test(test_signature_length),
         cmocka_unit_test(test_ccs_out_of_order),     cmocka_unit_test(test_data_before_finished),
         cmocka_unit_test(test_unknown_alerts),       cmocka_unit_test(test_garbage_after_close),
-        cmocka_unit_test(test_zero_length_read),
+        cmocka_unit_test(test_zero_length_read),      cmocka_unit_test(test_session_time_overflow),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -232,6 +232,15 @@ int main(void) {
         free(caps[v].c2s.buf);
         free(caps[v].s2c.buf);
     }
+    /* fuzz_session: the session of the variant-2 capture, as bytes. */
+    {
+        long n = tern_session_to_bytes(fz_session, NULL, 0);
+        uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
+        if (n <= 0 || tern_session_to_bytes(fz_session, b, (size_t)n) != n)
+            return 1;
+        put("fuzz_session", "ticket-session", 0, 0, b, (size_t)n);
+        free(b);
+    }
     tern_session_free(fz_session);
     printf("make_seeds: %zu bytes of seeds in %s\n", total, outdir);
     return 0;
