@@ -58,7 +58,9 @@ static int key_live(const tern_sess_cfg *sc, size_t i, int64_t now) {
         return 0;
     if (i == 0 || sc->app_keys)
         return 1;
-    return now >= k->retired && now - k->retired < (int64_t)sc->window;
+    /* window 0 (the default): as long as the tickets it sealed may live */
+    uint32_t window = sc->window != 0 ? sc->window : sc->lifetime;
+    return now >= k->retired && now - k->retired < (int64_t)window;
 }
 
 /* Keep the key ring current: rotate when the current key is old, wipe

@@ -208,6 +208,78 @@ static void test_ticket_rotation(void **state) {
     tern_config_free(scfg);
 }
 
+/* Default rotation (a new key every hour; old keys open tickets for the
+ * ticket lifetime): a ticket lives its whole lifetime across rotations. */
+static void test_default_rotation(void **state) {
+    (void)state;
+    int64_t t = 1800000000;
+    tern_config *ccfg = client_cfg(), *scfg = server_cfg();
+    tern_config_set_clock(ccfg, clock_now, &t);
+    tern_config_set_clock(scfg, clock_now, &t);
+    assert_int_equal(tern_config_set_session_tickets(ccfg, 1, 7200), 0);
+    assert_int_equal(tern_config_set_session_tickets(scfg, 1, 7200), 0);
+    int resumed;
+    tern_session *old = run(ccfg, scfg, "localhost", NULL, 0, &resumed);
+    t += 3700; /* the key rotates with the next ticket sealed */
+    tern_session *other = run(ccfg, scfg, "localhost", NULL, 0, &resumed);
+    assert_int_equal(resumed, 0);
+    assert_memory_not_equal(other->ticket, old->ticket, 16); /* a new key name */
+    t += 3400; /* 7100 s after the first ticket */
+    tern_session *x = run(ccfg, scfg, "localhost", old, 0, &resumed);
+    assert_int_equal(resumed, 1);
+    assert_memory_equal(x->ticket, other->ticket, 16); /* renewed under the new key */
+    tern_session_free(x);
+    t += 100; /* past its lifetime (7200 s) */
+    tern_conn *cc = tern_client_new(ccfg, "localhost");
+    assert_int_equal(tern_set_session(cc, old), TERN_ERR_INVALID_ARG);
+    tern_free(cc);
+    x = run(ccfg, scfg, "localhost", old, 1, &resumed); /* forced: the server refuses too */
+    assert_int_equal(resumed, 0);
+    tern_session_free(x);
+    tern_session_free(other);
+    tern_session_free(old);
+    tern_config_free(ccfg);
+    tern_config_free(scfg);
+}
+
+/* A session of a failed handshake is never cached nor ticketed. */
+static void test_failed_not_cached(void **state) {
+    (void)state;
+    tern_config *untrusting = mp_config("certs/root2-ca.crt", NULL, NULL), *scfg = server_cfg();
+    counts n = {0, 0, 0};
+    tern_config_set_trace(scfg, count_trace, &n);
+    assert_int_equal(tern_config_set_session_cache(scfg, 4, 600), 0);
+    assert_int_equal(tern_config_set_session_tickets(scfg, 1, 600), 0);
+    assert_int_equal(tern_config_set_session_tickets(untrusting, 1, 600), 0);
+    mp_pair p;
+    mp_init(&p, untrusting, scfg, "localhost");
+    mp_handshake(&p);
+    assert_int_equal(p.crc, TERN_ERR_CERT_UNKNOWN_CA);
+    assert_int_equal(p.src, TERN_ERR_PEER_ALERT);
+    assert_null(tern_get_session(p.c));
+    mp_free(&p);
+    /* mTLS: the client's certificate is refused by the server. */
+    tern_config *ccfg = mp_config("certs/root-ca.crt", "certs/client-chain.pem", "certs/client.key");
+    tern_config *req = mp_config("certs/root2-ca.crt", "certs/server-chain.pem", "certs/server.key");
+    assert_int_equal(tern_config_set_client_auth(req, TERN_CLIENT_AUTH_REQUIRED), 0);
+    assert_int_equal(tern_config_set_client_ca_names(req, 0), 0); /* so the client sends its chain */
+    assert_int_equal(tern_config_set_session_cache(req, 4, 600), 0);
+    assert_int_equal(tern_config_set_session_tickets(req, 1, 600), 0);
+    assert_int_equal(tern_config_set_session_tickets(ccfg, 1, 600), 0);
+    mp_init(&p, ccfg, req, "localhost");
+    mp_handshake(&p);
+    assert_int_equal(p.src, TERN_ERR_CERT_UNKNOWN_CA);
+    assert_null(tern_get_session(p.c));
+    mp_free(&p);
+    assert_int_equal(tern_session_cache_count(scfg->sess->cache, NULL), 0);
+    assert_int_equal(tern_session_cache_count(req->sess->cache, NULL), 0);
+    assert_int_equal(n.tickets, 0);
+    tern_config_free(untrusting);
+    tern_config_free(scfg);
+    tern_config_free(ccfg);
+    tern_config_free(req);
+}
+
 static void test_app_ticket_keys(void **state) {
     (void)state;
     uint8_t keys[2 * 48];
@@ -680,7 +752,8 @@ int main(void) {
         cmocka_unit_test(test_app_ticket_keys),         cmocka_unit_test(test_expiry_and_eviction),
         cmocka_unit_test(test_mismatches),              cmocka_unit_test(test_store_and_client_checks),
         cmocka_unit_test(test_mtls_identity),           cmocka_unit_test(test_session_bytes),
-        cmocka_unit_test(test_cache_threads),
+        cmocka_unit_test(test_cache_threads),           cmocka_unit_test(test_default_rotation),
+        cmocka_unit_test(test_failed_not_cached),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

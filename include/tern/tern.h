@@ -459,7 +459,8 @@ typedef struct tern_session tern_session;
 
 /* Server: a session-ID cache of at most max_entries sessions (least
  * recently used evicted first), each resumable for lifetime_s seconds after
- * its full handshake.  Thread-safe (one mutex).  max_entries 0 switches it
+ * its full handshake (one lifetime serves the cache and the tickets: the
+ * last of this call and tern_config_set_session_tickets sets it).  Thread-safe (one mutex).  max_entries 0 switches it
  * off.  Returns 0, TERN_ERR_INVALID_ARG (lifetime 0 or over a day when
  * max_entries > 0, or max_entries over 2^24) or TERN_ERR_NOMEM.  Call
  * before sharing cfg. */
