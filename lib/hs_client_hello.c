@@ -317,6 +317,12 @@ int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
                     no_ecdhe = "the client offers neither x25519 nor secp256r1, tern's groups";
                     continue;
                 }
+                /* RFC 8422 §5.1: supported_groups also bounds the curve of
+                 * an ECDSA certificate (ours are P-256). */
+                if (ks->key_type == TERN_X509_KEY_EC && h->saw_groups && !h->peer_offered_p256) {
+                    no_ecdhe = "the client's supported_groups lacks secp256r1, the curve of our ECDSA certificate";
+                    continue;
+                }
                 if (sch == 0) {
                     no_ecdhe = !h->saw_sigalgs ? "the client sent no signature_algorithms (implying SHA-1, refused)"
                                : ks->key_type == TERN_X509_KEY_EC

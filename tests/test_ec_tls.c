@@ -109,8 +109,11 @@ static void test_suite_group_matrix(void **state) {
                 tern_config *scfg = suites[s].ecdsa ? ecdsa_server(NULL, NULL, small) : rsa_server(NULL, NULL);
                 /* The client restricts the suite and the group; the server
                  * keeps its defaults and must follow. */
+                /* RFC 8422 §5.1: an ECDSA client must list the certificate's
+                 * curve too; x25519 stays its first choice. */
                 tern_config *ccfg = client(suites[s].ecdsa ? "certs/ecdsa-root.crt" : "certs/root-ca.crt",
-                                           suites[s].name, groups[g]);
+                                           suites[s].name,
+                                           suites[s].ecdsa && g == 0 ? "x25519,secp256r1" : groups[g]);
                 if (small) {
                     assert_int_equal(tern_config_set_buffer_sizes(scfg, 512, 16384), 0);
                     assert_int_equal(tern_config_set_buffer_sizes(ccfg, 512, 16384), 0);
@@ -177,6 +180,14 @@ static void test_choice_by_key_type(void **state) {
     tern_config *es_p256 = ecdsa_server(NULL, "P-256", 0), *ec_x = client("certs/ecdsa-root.crt", NULL, "X25519");
     assert_int_equal(negotiate(ec_x, es_p256, &alert), TERN_ERR_HANDSHAKE_FAILURE);
     assert_int_equal(alert, TERN_ALERT_HANDSHAKE_FAILURE);
+    /* An ECDSA certificate on P-256 to a client listing only x25519 (RFC
+     * 8422 §5.1: the groups bound the certificate's curve too): refused;
+     * an RSA server serves the same client. */
+    assert_int_equal(negotiate(ec_x, es, &alert), TERN_ERR_HANDSHAKE_FAILURE);
+    assert_int_equal(alert, TERN_ALERT_HANDSHAKE_FAILURE);
+    tern_config *rc_x = client("certs/root-ca.crt", NULL, "x25519");
+    assert_int_equal(negotiate(rc_x, rs, NULL), 0xC02F);
+    tern_config_free(rc_x);
     /* The server's group preference wins when the client offers both. */
     tern_config *es_pref = ecdsa_server(NULL, "secp256r1,x25519", 0);
     mp_pair p;
