@@ -191,6 +191,30 @@ static int rsa_private_op(const tern_rsa_private *k, uint64_t *out, const uint64
     return ok ? 0 : TERN_ERR_INTERNAL;
 }
 
+/* r = x mod (m - 1) for odd m: the modulus is even, so Montgomery does not
+ * apply; bit-serial long division instead, one conditional subtraction per
+ * bit of x (xn limbs), m and r n <= HALF limbs.  Constant time in x and m.
+ * Invariant r < m - 1: then 2r + bit <= 2(m - 1) - 1, so one subtraction
+ * is enough; the shifted-out top bit c counts as 2^(64 n) >= m - 1. */
+static void mod_pm1(uint64_t *r, const uint64_t *x, size_t xn, const uint64_t *m, size_t n) {
+    uint64_t m1[HALF], t[HALF];
+    memcpy(m1, m, n * sizeof(uint64_t));
+    m1[0] ^= 1; /* m odd: m - 1 without a borrow */
+    memset(r, 0, n * sizeof(uint64_t));
+    for (size_t i = 64 * xn; i-- > 0;) {
+        uint64_t c = r[n - 1] >> 63;
+        for (size_t j = n - 1; j > 0; j--)
+            r[j] = r[j] << 1 | r[j - 1] >> 63;
+        r[0] = r[0] << 1 | ((x[i / 64] >> (i % 64)) & 1);
+        uint64_t borrow = tern_bn_sub(t, r, m1, n);
+        uint64_t mask = tern_ct_mask_u64(c | (borrow ^ 1));
+        for (size_t j = 0; j < n; j++)
+            r[j] = tern_ct_select_u64(mask, t[j], r[j]);
+    }
+    tern_wipe(m1, sizeof m1);
+    tern_wipe(t, sizeof t);
+}
+
 static size_t limbs_of(tern_rsa_bytes b) {
     b = strip(b);
     return (b.len + 7) / 8;
@@ -221,8 +245,10 @@ int tern_rsa_private_init(tern_rsa_private *k, tern_rsa_bytes n, tern_rsa_bytes 
         goto fail;
 
     /* Consistency: p, q odd and > 1, p q = n, dP < p, dQ < q, qInv < p,
-     * d < n.  Computed without early exits; one branch on the verdict. */
-    uint64_t prod[TERN_RSA_LIMBS + 2], one[HALF] = {1};
+     * d < n, d mod (p - 1) = dP and d mod (q - 1) = dQ (d itself is never
+     * used, but a damaged d is a damaged key file).  Computed without early
+     * exits; one branch on the verdict. */
+    uint64_t prod[TERN_RSA_LIMBS + 2], one[HALF] = {1}, dm[HALF];
     tern_bn_mul(prod, k->p, pl, k->q, pl);
     uint64_t good = k->p[0] & k->q[0] & 1;
     good &= tern_bn_lt(one, k->p, pl) & tern_bn_lt(one, k->q, pl);
@@ -230,7 +256,12 @@ int tern_rsa_private_init(tern_rsa_private *k, tern_rsa_bytes n, tern_rsa_bytes 
     good &= tern_bn_is_zero(prod + nl, 2 * pl - nl);
     good &= tern_bn_lt(k->dp, k->p, pl) & tern_bn_lt(k->dq, k->q, pl) & tern_bn_lt(k->qinv, k->p, pl);
     good &= tern_bn_lt(k->d, k->pub.n, nl);
+    mod_pm1(dm, k->d, nl, k->p, pl);
+    good &= tern_ct_memeq(dm, k->dp, pl * sizeof(uint64_t));
+    mod_pm1(dm, k->d, nl, k->q, pl);
+    good &= tern_ct_memeq(dm, k->dq, pl * sizeof(uint64_t));
     tern_wipe(prod, sizeof prod);
+    tern_wipe(dm, sizeof dm);
     if (!tern_ct_barrier_u64(good))
         goto fail;
 

@@ -48,9 +48,11 @@ typedef struct {
  * Returns 0 or TERN_ERR_BAD_KEY. */
 TERN_MUST_CHECK int tern_rsa_public_init(tern_rsa_public *k, tern_rsa_bytes n, tern_rsa_bytes e);
 
-/* Load a private key from its PKCS#1 parts and check they are consistent
- * (p*q = n, dP, dQ, qInv in range; e*d ≡ 1 checked via a test signature).
- * Returns 0 or TERN_ERR_BAD_KEY. */
+/* Load a private key from its PKCS#1 parts and check they are consistent:
+ * p, q odd, p*q = n, d < n, dP < p, dQ < q, qInv < p, d ≡ dP mod (p-1),
+ * d ≡ dQ mod (q-1), and one private operation (CRT with dP, dQ, qInv) on a
+ * fixed value must survive the check with e.  The operations use the CRT
+ * parts only; d is checked, not used.  Returns 0 or TERN_ERR_BAD_KEY. */
 TERN_MUST_CHECK int tern_rsa_private_init(tern_rsa_private *k, tern_rsa_bytes n, tern_rsa_bytes e, tern_rsa_bytes d,
                                           tern_rsa_bytes p, tern_rsa_bytes q, tern_rsa_bytes dp, tern_rsa_bytes dq,
                                           tern_rsa_bytes qinv);

@@ -792,6 +792,67 @@ static void test_rsa2049(void **state) {
 }
 #endif
 
+/* A damaged private exponent d is refused (d must agree with dP mod p-1 and
+ * dQ mod q-1), whatever bit is flipped; the undamaged key still loads. */
+static void test_private_d_checked(void **state) {
+    (void)state;
+    static const int sizes[] = {2048, 3072, 4096};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        char name[64];
+        snprintf(name, sizeof name, "wycheproof/rsa_pkcs1_%d_test.json", sizes[s]);
+        json *j = json_load(tv_path(name));
+        const json *pk = json_get(json_get(j, "testGroups")->items[0], "privateKey");
+        tern_rsa_bytes n = hexb(pk, "modulus"), e = hexb(pk, "publicExponent"), d = hexb(pk, "privateExponent"),
+                       p = hexb(pk, "prime1"), q = hexb(pk, "prime2"), dp = hexb(pk, "exponent1"),
+                       dq = hexb(pk, "exponent2"), qi = hexb(pk, "coefficient");
+        tern_rsa_private k;
+        assert_int_equal(tern_rsa_private_init(&k, n, e, d, p, q, dp, dq, qi), 0);
+        uint8_t buf[TERN_RSA_MAX_BYTES + 1];
+        assert_true(d.len <= sizeof buf);
+        tern_rsa_bytes t = {buf, d.len};
+        int flipped = 0;
+        for (size_t i = 0; i < d.len; i += 37) {
+            for (int bit = 0; bit < 8; bit += 3) {
+                memcpy(buf, d.p, d.len);
+                buf[d.len - 1 - i] ^= (uint8_t)(1u << bit);
+                assert_int_equal(tern_rsa_private_init(&k, n, e, t, p, q, dp, dq, qi), TERN_ERR_BAD_KEY);
+                flipped++;
+            }
+        }
+        /* the top bit of the top nonzero byte, and d = 0 */
+        size_t top = 0;
+        while (d.p[top] == 0)
+            top++;
+        memcpy(buf, d.p, d.len);
+        buf[top] ^= 0x80;
+        assert_int_equal(tern_rsa_private_init(&k, n, e, t, p, q, dp, dq, qi), TERN_ERR_BAD_KEY);
+        memset(buf, 0, d.len);
+        assert_int_equal(tern_rsa_private_init(&k, n, e, t, p, q, dp, dq, qi), TERN_ERR_BAD_KEY);
+        /* d + (p-1) is still < n and still agrees mod p-1, but not mod q-1
+         * (q-1 does not divide p-1): refused */
+        memcpy(buf, d.p, d.len);
+        {
+            unsigned carry = 0, borrow = 1; /* add p, then subtract 1 */
+            for (size_t i = 0; i < d.len; i++) {
+                size_t bi = d.len - 1 - i;
+                unsigned pv = i < p.len ? p.p[p.len - 1 - i] : 0;
+                unsigned v = buf[bi] + pv + carry;
+                carry = v >> 8;
+                v &= 0xff;
+                unsigned w = v - borrow;
+                borrow = v < borrow;
+                buf[bi] = (uint8_t)w;
+            }
+            assert_int_equal(carry, 0);
+        }
+        assert_int_equal(tern_rsa_private_init(&k, n, e, t, p, q, dp, dq, qi), TERN_ERR_BAD_KEY);
+        print_message("RSA-%d: %d damaged d values refused\n", sizes[s], flipped + 3);
+        tern_rsa_private_wipe(&k);
+        freeb(n), freeb(e), freeb(d), freeb(p), freeb(q), freeb(dp), freeb(dq), freeb(qi);
+        json_free(j);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_key_limits),
@@ -803,6 +864,7 @@ int main(void) {
         cmocka_unit_test(test_roundtrips_portable),
         cmocka_unit_test(test_premaster_crafted),
         cmocka_unit_test(test_fault_check),
+        cmocka_unit_test(test_private_d_checked),
 #ifdef TERN_TEST_HAVE_OPENSSL
         cmocka_unit_test(test_openssl_cross),
         cmocka_unit_test(test_rsa8192),
