@@ -533,8 +533,11 @@ int tern_rsa_pkcs1_decrypt(const tern_rsa_private *k, const uint8_t *ct, size_t 
      * maxm - mlen in log2 steps, each step over the whole buffer. */
     uint8_t *buf = em + 11;
     uint32_t shift = (uint32_t)maxm - (mlen & tern_ct_mask_u32(good));
-    for (size_t step = 1; step <= maxm; step <<= 1) {
-        uint32_t mask = tern_ct_mask_u32((shift / (uint32_t)step) & 1);
+    for (unsigned sh = 0; ((size_t)1 << sh) <= maxm; sh++) {
+        /* Bit sh of the secret shift, by a shift and not a division: DIV
+         * timing depends on the dividend on many x86 cores. */
+        size_t step = (size_t)1 << sh;
+        uint32_t mask = tern_ct_mask_u32((shift >> sh) & 1);
         for (size_t i = 0; i < maxm; i++) {
             uint8_t from = i + step < maxm ? buf[i + step] : 0;
             buf[i] = tern_ct_select_u8(mask, from, buf[i]);
