@@ -746,6 +746,70 @@ static void test_cache_threads(void **state) {
     tern_session_cache_free(cache);
 }
 
+/* One server configuration (cache + tickets, keys created lazily by the
+ * first ticket) serving resumptions from several threads at once. */
+typedef struct {
+    const tern_config *ccfg, *scfg;
+    const tern_session *id_sess, *ticket_sess;
+    int resumed, full;
+} hs_worker;
+static void *hs_thread(void *arg) {
+    hs_worker *w = arg;
+    for (int i = 0; i < 24; i++) {
+        tern_session *s = NULL;
+        int resumed = 0;
+        const tern_session *offer = i % 3 == 0 ? NULL : i % 3 == 1 ? w->id_sess : w->ticket_sess;
+        mp_pair p;
+        mp_init(&p, w->ccfg, w->scfg, "localhost");
+        if (offer != NULL && tern_set_session(p.c, offer) != 0)
+            return NULL;
+        mp_handshake(&p);
+        if (p.crc == 0 && p.src == 0) {
+            resumed = tern_session_reused(p.s);
+            s = tern_get_session(p.c);
+        }
+        mp_free(&p);
+        if (s == NULL)
+            return NULL;
+        tern_session_free(s);
+        w->resumed += resumed;
+        w->full += !resumed;
+    }
+    return NULL;
+}
+
+static void test_threads(void **state) {
+    (void)state;
+    tern_config *ccfg = client_cfg(), *scfg = server_cfg(), *cnt = client_cfg();
+    assert_int_equal(tern_config_set_session_cache(scfg, 8, 600), 0);
+    assert_int_equal(tern_config_set_session_tickets(scfg, 1, 600), 0);
+    assert_int_equal(tern_config_set_session_tickets(ccfg, 1, 600), 0);
+    int resumed;
+    tern_session *ts = run(ccfg, scfg, "localhost", NULL, 0, &resumed);
+    tern_session *is = run(cnt, scfg, "localhost", NULL, 0, &resumed); /* no ticket: by ID */
+    assert_int_equal(is->ticket_len, 0);
+    pthread_t th[4];
+    hs_worker w[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (hs_worker){ccfg, scfg, is, ts, 0, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, hs_thread, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        /* 8 full handshakes each; the 16 resumptions by ticket always work,
+         * those by ID unless 8 newer sessions evicted it (the cache holds 8
+         * and the full handshakes of the other threads fill it). */
+        assert_int_equal(w[i].resumed + w[i].full, 24);
+        assert_true(w[i].resumed >= 8);
+    }
+    assert_true(tern_session_cache_count(scfg->sess->cache, NULL) <= 8);
+    tern_session_free(ts);
+    tern_session_free(is);
+    tern_config_free(ccfg);
+    tern_config_free(cnt);
+    tern_config_free(scfg);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resume_by_id_and_ticket), cmocka_unit_test(test_ticket_rotation),
@@ -753,7 +817,7 @@ int main(void) {
         cmocka_unit_test(test_mismatches),              cmocka_unit_test(test_store_and_client_checks),
         cmocka_unit_test(test_mtls_identity),           cmocka_unit_test(test_session_bytes),
         cmocka_unit_test(test_cache_threads),           cmocka_unit_test(test_default_rotation),
-        cmocka_unit_test(test_failed_not_cached),
+        cmocka_unit_test(test_failed_not_cached),       cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
