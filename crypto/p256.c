@@ -449,6 +449,7 @@ static uint64_t point_to_affine(const fe_ops *F, apoint *r, const ppoint *p) {
     fe_inv(F, zinv, p->z);
     fe_mul(r->x, p->x, zinv);
     fe_mul(r->y, p->y, zinv);
+    tern_wipe(zinv, sizeof zinv);
     return finite;
 }
 
@@ -603,6 +604,8 @@ static uint64_t jac_to_affine(const fe_ops *F, apoint *r, const jacpoint *p) {
     fe_mul(r->x, p->x, zinv2);
     fe_mul(zinv2, zinv2, zinv);
     fe_mul(r->y, p->y, zinv2);
+    tern_wipe(zinv, sizeof zinv);
+    tern_wipe(zinv2, sizeof zinv2);
     return finite;
 }
 
@@ -679,6 +682,7 @@ static uint64_t point_mul(const fe_ops *F, jacpoint *r, const apoint *p, const u
         fe negy;
         fe_sub(negy, (const uint64_t[4]){0, 0, 0, 0}, q.y);
         fe_cmov(q.y, negy, neg);
+        tern_wipe(negy, sizeof negy);
         bad |= jac_add(F, &acc, &acc, &q);
     }
     *r = acc;
@@ -706,6 +710,7 @@ static void point_mul_base(const fe_ops *F, ppoint *r, const uint64_t k[4]) {
         fe negy;
         fe_sub(negy, (const uint64_t[4]){0, 0, 0, 0}, q.y);
         fe_cmov(q.y, negy, neg);
+        tern_wipe(negy, sizeof negy);
         /* A zero digit adds nothing: compute anyway (q = (0, 0) is not on
          * the curve, so t is garbage) and keep acc by mask. */
         point_add_mixed(F, &t, &acc, &q);
@@ -1073,6 +1078,9 @@ int tern_p256_point_mul(uint8_t out[65], const uint8_t kb[32], const uint8_t p[6
     ok &= jac_to_affine(F, &a, &R);
     apoint_encode(F, out, &a);
     mask_bytes(out, 65, ok);
+    tern_wipe(k, sizeof k);
+    tern_wipe(&R, sizeof R);
+    tern_wipe(&a, sizeof a);
     return (int)tern_ct_select_u32((uint32_t)ok, 0, (uint32_t)TERN_ERR_BAD_KEY);
 }
 

@@ -76,8 +76,9 @@ void tern_p256_scalar_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4
 void tern_p256_scalar_inv(uint64_t r[4], const uint64_t a[4]);
 
 /* x = the X coordinate (32 bytes, < p) of k * G, k any value < 2^256.
- * Returns a mask: all-ones when k * G is not the point at infinity (x is
- * then zeroed), i.e. when k mod n != 0. */
+ * Returns a mask: all-ones when k * G is not the point at infinity, i.e.
+ * when k mod n != 0; for the point at infinity the mask is 0 and x is all
+ * zeros. */
 uint64_t tern_p256_base_mul_x(uint8_t x[32], const uint64_t k[4]);
 
 /* x = the X coordinate of u1 * G + u2 * Q for the public point pub (ECDSA
