@@ -692,6 +692,11 @@ void tern_trace_keys(tern_conn *c) {
                    "48 bytes the client chose at random (after the version 0x0303) and sent encrypted to the RSA "
                    "key of the server's certificate; only the holder of that private key can read it (and anyone "
                    "who gets that key later can read it too: no forward secrecy without ECDHE)");
+    else if (c->hs_state.group == TERN_GROUP_SECP256R1) /* issue 13 (lib/kx.c) */
+        keys_event(c, "premaster_secret", "RFC 8422 5.10, SEC 1 3.3.1",
+                   "the X coordinate of ECDH on P-256 (our ephemeral private key times the peer's ephemeral "
+                   "point, checked to lie on the curve): 32 bytes that both sides computed on their own and that "
+                   "never crossed the wire");
     else
         keys_event(c, "premaster_secret", "RFC 8422 5.10, RFC 7748 6.1",
                    "X25519(our ephemeral private key, the peer's ephemeral public key): 32 bytes that both sides "
@@ -710,12 +715,20 @@ void tern_trace_keys(tern_conn *c) {
     if (!c->sess.resumed)
         keys_event(c, "master_secret", c->ems ? "RFC 7627 4" : "RFC 5246 8.1", detail);
     size_t k = c->suite->key_len;
-    snprintf(detail, sizeof detail,
-             "PRF(master, \"key expansion\", server_random + client_random) cut into client_write_key (%zu bytes), "
-             "server_write_key (%zu), client_write_IV (4) and server_write_IV (4): the AES-GCM keys and implicit "
-             "nonces",
-             k, k);
-    keys_event(c, "key_block", "RFC 5246 6.3, RFC 5288 3", detail);
+    if (c->suite->aead == TERN_AEAD_CHACHA20_POLY1305) /* issue 13 (lib/record_chacha.c) */
+        snprintf(detail, sizeof detail,
+                 "PRF(master, \"key expansion\", server_random + client_random) cut into client_write_key (32 "
+                 "bytes), server_write_key (32), client_write_IV (12) and server_write_IV (12): the "
+                 "ChaCha20-Poly1305 keys and the IVs each record's sequence number is XORed into");
+    else
+        snprintf(detail, sizeof detail,
+                 "PRF(master, \"key expansion\", server_random + client_random) cut into client_write_key (%zu "
+                 "bytes), server_write_key (%zu), client_write_IV (4) and server_write_IV (4): the AES-GCM keys "
+                 "and implicit nonces",
+                 k, k);
+    keys_event(c, "key_block",
+               c->suite->aead == TERN_AEAD_CHACHA20_POLY1305 ? "RFC 5246 6.3, RFC 7905 2" : "RFC 5246 6.3, RFC 5288 3",
+               detail);
     keylog(c); /* after the steps, so a narrative shows the secret after naming it */
 }
 
@@ -724,8 +737,12 @@ void tern_trace_keys_on(tern_conn *c, int for_write) {
         return;
     int client_keys = (c->side == TERN_CLIENT) == (for_write != 0);
     char detail[200];
-    snprintf(detail, sizeof detail, "%s records are now protected with AES-%zu-GCM under the %s_write_key",
-             for_write ? "our" : "the peer's", c->suite->key_len * 8, client_keys ? "client" : "server");
+    if (c->suite->aead == TERN_AEAD_CHACHA20_POLY1305) /* issue 13 */
+        snprintf(detail, sizeof detail, "%s records are now protected with ChaCha20-Poly1305 under the %s_write_key",
+                 for_write ? "our" : "the peer's", client_keys ? "client" : "server");
+    else
+        snprintf(detail, sizeof detail, "%s records are now protected with AES-%zu-GCM under the %s_write_key",
+                 for_write ? "our" : "the peer's", c->suite->key_len * 8, client_keys ? "client" : "server");
     keys_event(c, for_write ? "write keys on" : "read keys on", "RFC 5246 6.2.3.3, RFC 5288 3", detail);
 }
 
