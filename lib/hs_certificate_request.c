@@ -10,44 +10,59 @@
  *       DistinguishedName certificate_authorities<0..2^16-1>;
  *   } CertificateRequest;
  *
+ * Certificate types: rsa_sign and ecdsa_sign (RFC 8422 §5.5; the client's
+ * ECDSA key must be on P-256, the only curve tern's key store signs with,
+ * and the server checks P-256 and P-384 keys).
+ *
  * Signature algorithms.  CertificateVerify (§7.4.8) signs the handshake
  * messages with the hash of the chosen scheme; tern keeps only the PRF
  * hash of the transcript once the suite is known (no buffer of the whole
  * handshake), so the server lists, and the client picks, schemes whose
- * hash is the suite's PRF hash: rsa_pss_rsae_sha256 / rsa_pkcs1_sha256 for
- * the _SHA256 suites, the _sha384 pair for the _SHA384 suites.
+ * hash is the suite's PRF hash: ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256
+ * and rsa_pkcs1_sha256 for the _SHA256 suites, the (sha384, ...) ones for
+ * the _SHA384 suites.
  *
  * CA names.  The server lists the subjects of its trust store's CAs so the
  * client can choose a certificate, bounded by cfg->ca_names_max: when they
  * would take more, it sends none (the empty list means any CA is fine)
  * instead of a partial list that would turn away clients of the CAs left
- * out.  A client answers with its key store only when the server accepts
- * RSA keys, a usable scheme is listed, and either no CA is named or one of
- * them issued a certificate of its chain; otherwise it sends an empty
- * Certificate (lib/hs_client_certificate.c).
+ * out.  A client answers with the first identity (lib/identity.c) whose key
+ * type the server accepts, for which a usable scheme is listed, and of
+ * which either no CA is named or a named CA issued a certificate of its
+ * chain; otherwise it sends an empty Certificate
+ * (lib/hs_client_certificate.c).
  */
 #include "lib/tls.h"
 
 #define CERT_TYPE_RSA_SIGN 1
+#define CERT_TYPE_ECDSA_SIGN 64
 
-/* Schemes usable for CertificateVerify under this suite, in our order. */
-static int cv_scheme_ok(const tern_conn *c, uint16_t scheme) {
+/* A scheme usable for CertificateVerify under this suite with a key of
+ * this type (TERN_X509_KEY_RSA / _EC; 0: either).  Our order is
+ * tern_sigalgs_offer's (lib/sig.c). */
+static int cv_scheme_ok(const tern_conn *c, uint16_t scheme, int key_type) {
     tern_hash_alg hash;
     int in_list = 0;
-    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_rsa); i++)
-        in_list |= tern_sigalgs_rsa[i] == scheme;
-    return in_list && tern_sigalg_info(scheme, &hash) >= 0 && hash == c->suite->prf;
+    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_offer); i++)
+        in_list |= tern_sigalgs_offer[i] == scheme;
+    if (!in_list)
+        return 0;
+    if (tern_sig_is_ecdsa(scheme, &hash))
+        return (key_type == 0 || key_type == TERN_X509_KEY_EC) && hash == c->suite->prf;
+    return tern_sigalg_info(scheme, &hash) >= 0 && (key_type == 0 || key_type == TERN_X509_KEY_RSA) &&
+           hash == c->suite->prf;
 }
 
 int tern_hs_certificate_request_write(tern_conn *c, tern_writer *w) {
     const tern_config *cfg = c->cfg;
     tern_wr_vec v;
-    TERN_TRY(tern_wr_u8(w, 1));
+    TERN_TRY(tern_wr_u8(w, 2));
     TERN_TRY(tern_wr_u8(w, CERT_TYPE_RSA_SIGN));
+    TERN_TRY(tern_wr_u8(w, CERT_TYPE_ECDSA_SIGN));
     TERN_TRY(tern_wr_begin(w, &v, 2));
-    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_rsa); i++)
-        if (cv_scheme_ok(c, tern_sigalgs_rsa[i]))
-            TERN_TRY(tern_wr_u16(w, tern_sigalgs_rsa[i]));
+    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_offer); i++)
+        if (cv_scheme_ok(c, tern_sigalgs_offer[i], 0))
+            TERN_TRY(tern_wr_u16(w, tern_sigalgs_offer[i]));
     TERN_TRY(tern_wr_end(w, &v));
 
     /* The names only if all of them fit the budget (and leave the
@@ -90,27 +105,30 @@ int tern_hs_certificate_request_parse(tern_conn *c, tern_reader *r) {
     TERN_ENSURE(tern_rd_left(&types) >= 1, TERN_ERR_DECODE);
     TERN_ENSURE(tern_rd_left(&algs) >= 2 && tern_rd_left(&algs) % 2 == 0, TERN_ERR_DECODE);
 
-    int rsa_ok = 0;
+    int rsa_ok = 0, ecdsa_ok = 0;
     while (tern_rd_left(&types) > 0) {
         uint8_t t;
         TERN_TRY(tern_rd_u8(&types, &t));
         rsa_ok |= t == CERT_TYPE_RSA_SIGN;
+        ecdsa_ok |= t == CERT_TYPE_ECDSA_SIGN;
     }
-    /* Our preference among the schemes the server lists. */
-    h->cv_scheme = 0;
-    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_rsa) && h->cv_scheme == 0; i++) {
-        if (!cv_scheme_ok(c, tern_sigalgs_rsa[i]))
-            continue;
+    /* Our preferred scheme among those the server lists, for each key type. */
+    uint16_t scheme_rsa = 0, scheme_ec = 0;
+    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_offer); i++) {
+        uint16_t want = tern_sigalgs_offer[i];
         tern_reader scan = algs;
         while (tern_rd_left(&scan) > 0) {
             uint16_t s;
             TERN_TRY(tern_rd_u16(&scan, &s));
-            if (s == tern_sigalgs_rsa[i]) {
-                h->cv_scheme = s;
-                break;
-            }
+            if (s != want)
+                continue;
+            if (scheme_rsa == 0 && rsa_ok && cv_scheme_ok(c, s, TERN_X509_KEY_RSA))
+                scheme_rsa = s;
+            if (scheme_ec == 0 && ecdsa_ok && cv_scheme_ok(c, s, TERN_X509_KEY_EC))
+                scheme_ec = s;
         }
     }
+    h->cv_scheme = 0;
     /* Every name is read (and must be well framed) first. */
     int any_name = 0;
     tern_reader scan = cas;
@@ -120,12 +138,15 @@ int tern_hs_certificate_request_parse(tern_conn *c, tern_reader *r) {
         TERN_ENSURE(tern_rd_left(&dn) > 0, TERN_ERR_DECODE);
         any_name = 1;
     }
-    /* The first identity (RSA: all of them in this version) that a named
-     * CA issued, or the default when no CA is named. */
+    /* The first identity with a usable scheme for its key that a named CA
+     * issued (any, when no CA is named). */
     c->keys = NULL;
     const tern_keystore *ks;
     for (size_t i = 0; (ks = tern_identity_at(cfg, i)) != NULL && c->keys == NULL; i++) {
-        if (ks->key_type != TERN_X509_KEY_RSA)
+        uint16_t scheme = ks->key_type == TERN_X509_KEY_RSA ? scheme_rsa
+                          : ks->key_type == TERN_X509_KEY_EC && ks->ec_curve == TERN_X509_CURVE_P256 ? scheme_ec
+                                                                                                   : 0;
+        if (scheme == 0)
             continue;
         int match = !any_name;
         scan = cas;
@@ -134,10 +155,12 @@ int tern_hs_certificate_request_parse(tern_conn *c, tern_reader *r) {
             TERN_TRY(tern_rd_vec16(&scan, &dn));
             match = keystore_issued_by(ks, dn.p, tern_rd_left(&dn));
         }
-        if (match)
+        if (match) {
             c->keys = ks;
+            h->cv_scheme = scheme;
+        }
     }
     h->cert_requested = 1;
-    h->client_may_send = c->keys != NULL && rsa_ok && h->cv_scheme != 0;
+    h->client_may_send = c->keys != NULL;
     return 0;
 }

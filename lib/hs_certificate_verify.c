@@ -11,7 +11,9 @@
  * handshake_messages runs from ClientHello up to, not including, this
  * message.  The scheme is one the server listed in CertificateRequest, and
  * its hash is the suite's PRF hash (lib/hs_certificate_request.c says why),
- * so the digest is the running transcript hash.
+ * so the digest is the running transcript hash.  RSA keys sign with
+ * rsa_pss_rsae_* / rsa_pkcs1_*, P-256 keys with ECDSA (DER signature,
+ * RFC 8422 §5.4; lib/sig.c).
  *
  * The master secret is derived here, before this message joins the
  * transcript: with the extended master secret the session hash ends at
@@ -32,11 +34,16 @@ int tern_hs_certificate_verify_write(tern_conn *c, tern_writer *w) {
     tern_hs_state *h = &c->hs_state;
     TERN_TRY(tern_ks_prepare(c));
     tern_hash_alg alg;
-    int pss = tern_sigalg_info(h->cv_scheme, &alg);
-    TERN_ENSURE(pss >= 0 && alg == c->suite->prf, TERN_ERR_INTERNAL);
     uint8_t digest[TERN_HASH_MAX_LEN];
     (void)tern_hs_transcript_hash(c, digest);
     const tern_keystore *ks = tern_conn_keys(c); /* picked by the request's CA names */
+    if (ks->key_type == TERN_X509_KEY_EC) {
+        TERN_ENSURE(tern_sig_is_ecdsa(h->cv_scheme, &alg) && alg == c->suite->prf, TERN_ERR_INTERNAL);
+        TERN_TRY(tern_wr_u16(w, h->cv_scheme));
+        return tern_sig_write_ecdsa(c, ks, alg, digest, w);
+    }
+    int pss = tern_sigalg_info(h->cv_scheme, &alg);
+    TERN_ENSURE(pss >= 0 && alg == c->suite->prf, TERN_ERR_INTERNAL);
     size_t modlen = tern_rsa_len(&ks->rsa.pub), siglen = 0;
     uint8_t *sig;
     TERN_TRY(tern_wr_u16(w, h->cv_scheme));
@@ -107,18 +114,26 @@ int tern_hs_certificate_verify_parse(tern_conn *c, tern_reader *r) {
     TERN_TRY(tern_rd_end(r));
     TERN_TRY(tern_ks_prepare(c));
 
-    tern_hash_alg alg;
-    int pss = tern_sigalg_info(scheme, &alg);
+    /* A scheme we listed in CertificateRequest (tern_sigalgs_offer with
+     * the PRF hash), of the kind of the certificate's key. */
+    tern_hash_alg alg = TERN_HASH_SHA256;
+    int ecdsa = tern_sig_is_ecdsa(scheme, &alg);
+    int pss = ecdsa ? 0 : tern_sigalg_info(scheme, &alg);
     int offered = 0;
-    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_rsa); i++)
-        offered |= tern_sigalgs_rsa[i] == scheme;
+    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_offer); i++)
+        offered |= tern_sigalgs_offer[i] == scheme;
     if (!offered || pss < 0 || alg != c->suite->prf)
         return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
                          "the client signed CertificateVerify with scheme 0x%04x, which we did not offer", scheme);
+    if (ecdsa != (h->peer_key_type == TERN_X509_KEY_EC))
+        return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
+                         "the client signed CertificateVerify with scheme 0x%04x, which does not fit its %s key",
+                         scheme, h->peer_key_type == TERN_X509_KEY_EC ? "ECDSA" : "RSA");
     uint8_t digest[TERN_HASH_MAX_LEN];
     (void)tern_hs_transcript_hash(c, digest);
-    int rc = pss ? tern_rsa_pss_verify(&h->peer_rsa, alg, digest, sig.p, tern_rd_left(&sig))
-                 : tern_rsa_pkcs1_verify(&h->peer_rsa, alg, digest, sig.p, tern_rd_left(&sig));
+    int rc = ecdsa ? tern_sig_verify_ecdsa(c, alg, digest, sig.p, tern_rd_left(&sig))
+             : pss ? tern_rsa_pss_verify(&h->peer_rsa, alg, digest, sig.p, tern_rd_left(&sig))
+                   : tern_rsa_pkcs1_verify(&h->peer_rsa, alg, digest, sig.p, tern_rd_left(&sig));
     if (rc < 0)
         return tern_fail(c, TERN_ERR_BAD_SIGNATURE,
                          "the client's CertificateVerify signature (scheme 0x%04x) does not verify with the key of "

@@ -73,10 +73,21 @@ int tern_hs_client_certificate_parse(tern_conn *c, tern_reader *r) {
     tern_trace_chain(c, certs, lens, n, &res, rc);
     if (rc < 0)
         return tern_fail(c, rc, "client certificate: %s", res.msg[0] ? res.msg : tern_strerror(rc));
-    if (res.leaf_key.type != TERN_X509_KEY_RSA)
+    /* The key types the request named: RSA, or ECDSA on P-256 / P-384
+     * (what lib/sig.c verifies). */
+    const tern_x509_key *key = &res.leaf_key;
+    if (key->type == TERN_X509_KEY_RSA) {
+        h->peer_rsa = key->rsa;
+    } else if (key->type == TERN_X509_KEY_EC &&
+               (key->curve == TERN_X509_CURVE_P256 || key->curve == TERN_X509_CURVE_P384) &&
+               key->ec_point_len <= sizeof h->peer_ec) {
+        memcpy(h->peer_ec, key->ec_point, key->ec_point_len);
+        h->peer_curve = key->curve;
+    } else {
         return tern_fail(c, TERN_ERR_CERT_UNSUPPORTED,
-                         "the client certificate has no RSA key (the only kind this server requested)");
-    h->peer_rsa = res.leaf_key.rsa;
+                         "the client certificate has neither an RSA key nor an ECDSA key on P-256 or P-384");
+    }
+    h->peer_key_type = key->type;
     h->have_peer_key = 1;
     h->client_cert_sent = 1;
 

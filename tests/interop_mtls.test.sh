@@ -9,6 +9,8 @@
 #     -verify_return_error, all four suites, 64 KB echoed; without a key store
 #     tern is refused by OpenSSL;
 #   the RSA suites without client certificates, both directions;
+#   ECDSA client certificates both ways (tern client choosing its ECDSA
+#   identity over its RSA one by the CA names s_server sends);
 #   several identities in tern server, picked by s_client's SNI (default
 #   without SNI or for an unknown name).
 # Needs: openssl, $BUILD/tools/tern.  Skips (exit 0 with a note) without openssl.
@@ -152,6 +154,43 @@ if wait_port "$port"; then
 else
     fail "tern server (RSA) did not start"
 fi
+
+# ---- ECDSA client certificates (P-256 leaf, P-256 intermediate, P-384 root) ----
+cat "$CERTS/root-ca.crt" "$CERTS/ecdsa-root.crt" > "$WORK/both-roots.pem"
+port=$(free_port)
+timeout 30 "$TERN" server --port "$port" --keystore "$CERTS/server-chain.pem" "$CERTS/server.key" --echo \
+    --truststore "$WORK/both-roots.pem" --client-auth required --cipher "$ALL" 2>"$WORK/te.err" &
+PIDS="$PIDS $!"
+if wait_port "$port"; then
+    for suite in ECDHE-RSA-AES128-GCM-SHA256 AES256-GCM-SHA384; do
+        echo | timeout 10 openssl s_client -connect "127.0.0.1:$port" -tls1_2 -CAfile "$CERTS/root-ca.crt" \
+            -verify_return_error -servername localhost -cipher "$suite" -cert "$CERTS/ecdsa-client.crt" \
+            -key "$CERTS/ecdsa-client.key" -cert_chain "$CERTS/ecdsa-int.crt" > "$WORK/ec.out" 2>&1
+        sleep 0.1
+        if grep -q "Cipher is $suite" "$WORK/ec.out" &&
+            grep -q "$(iana "$suite"), .*peer CN=Test ECDSA Client, O=tern test (verified)" "$WORK/te.err"; then
+            ok "s_client with an ECDSA certificate -> tern server $suite: client verified"
+        else fail "ECDSA client certificate $suite: $(tail -n 3 "$WORK/ec.out") / $(tail -n 2 "$WORK/te.err")"; fi
+    done
+else
+    fail "tern server (ECDSA clients) did not start: $(cat "$WORK/te.err")"
+fi
+for suite in ECDHE-RSA-AES256-GCM-SHA384 AES128-GCM-SHA256; do
+    port=$(free_port)
+    s_server_verify "$port" "$suite" "-Verify 1 -CAfile $CERTS/ecdsa-root.crt -verify_return_error"
+    wait_port "$port" || { fail "s_server did not start"; continue; }
+    what="tern client --keystore (ECDSA) -> s_server -Verify 1 $suite"
+    out="$WORK/eout.$port"
+    : > "$out"
+    feed_and_wait "$WORK/data" "$out" |
+        timeout 20 "$TERN" client "127.0.0.1:$port" --truststore "$CERTS/root-ca.crt" --servername localhost \
+            --keystore "$CERTS/client-chain.pem" "$CERTS/client.key" \
+            --keystore "$CERTS/ecdsa-client-chain.pem" "$CERTS/ecdsa-client.key" --cipher "$suite" \
+            > "$out" 2>"$WORK/tc.err"
+    rc=$?
+    if [ $rc -eq 0 ] && cmp -s "$WORK/data" "$out"; then ok "$what: the ECDSA identity chosen by CA name, 64 KB echoed"
+    else fail "$what: exit $rc: $(cat "$WORK/tc.err") / $(cat "$WORK/ss.err.$port")"; fi
+done
 
 # ---- several identities: s_client's SNI picks tern's certificate ----
 port=$(free_port)

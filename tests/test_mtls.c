@@ -13,7 +13,9 @@
  *     scheme not offered, dropped; the client Certificate dropped;
  *     truncated CertificateRequest / Certificate / CertificateVerify;
  *   - several identities: the server picks by SNI (default otherwise), the
- *     client by the CA names of the request.
+ *     client by the CA names of the request;
+ *   - ECDSA client certificates (ecdsa_sign): every suite, tampering, a
+ *     client with an RSA and an ECDSA identity.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -215,23 +217,27 @@ static void test_certificate_request_contents(void **state) {
     assert_int_equal(tern_config_load_truststore(scfg, tv_path("certs/root2-ca.crt")), 0);
     assert_int_equal(tern_config_set_client_auth(scfg, TERN_CLIENT_AUTH_REQUIRED), 0);
 
-    /* Default: both roots named; rsa_sign; the PRF-hash schemes only. */
+    /* Default: both roots named; rsa_sign and ecdsa_sign; the PRF-hash
+     * schemes only. */
     size_t n = write_request(scfg, 0xC02F, m, sizeof m);
     split_request(m, n, &types, &algs, &nn, &nl);
-    assert_int_equal(tern_rd_left(&types), 1);
+    assert_int_equal(tern_rd_left(&types), 2);
     assert_int_equal(types.p[0], 1);
-    assert_int_equal(tern_rd_left(&algs), 4);
-    assert_int_equal(tern_load_be16(algs.p), TERN_SIG_RSA_PSS_RSAE_SHA256);
-    assert_int_equal(tern_load_be16(algs.p + 2), TERN_SIG_RSA_PKCS1_SHA256);
+    assert_int_equal(types.p[1], 64);
+    assert_int_equal(tern_rd_left(&algs), 6);
+    assert_int_equal(tern_load_be16(algs.p), TERN_SIG_ECDSA_SECP256R1_SHA256);
+    assert_int_equal(tern_load_be16(algs.p + 2), TERN_SIG_RSA_PSS_RSAE_SHA256);
+    assert_int_equal(tern_load_be16(algs.p + 4), TERN_SIG_RSA_PKCS1_SHA256);
     assert_int_equal(nn, 2);
     size_t want = 4 + scfg->trust.anchors[0].cert.subject.len + scfg->trust.anchors[1].cert.subject.len;
     assert_int_equal(nl, want);
     assert_memory_equal(m + n - nl + 2, scfg->trust.anchors[0].cert.subject.p, scfg->trust.anchors[0].cert.subject.len);
     n = write_request(scfg, 0x009D, m, sizeof m);
     split_request(m, n, &types, &algs, &nn, &nl);
-    assert_int_equal(tern_rd_left(&algs), 4);
-    assert_int_equal(tern_load_be16(algs.p), TERN_SIG_RSA_PSS_RSAE_SHA384);
-    assert_int_equal(tern_load_be16(algs.p + 2), TERN_SIG_RSA_PKCS1_SHA384);
+    assert_int_equal(tern_rd_left(&algs), 6);
+    assert_int_equal(tern_load_be16(algs.p), TERN_SIG_ECDSA_SECP384R1_SHA384);
+    assert_int_equal(tern_load_be16(algs.p + 2), TERN_SIG_RSA_PSS_RSAE_SHA384);
+    assert_int_equal(tern_load_be16(algs.p + 4), TERN_SIG_RSA_PKCS1_SHA384);
 
     /* A budget the names exceed: none are sent, not a partial list. */
     assert_int_equal(tern_config_set_client_ca_names(scfg, want - 1), 0);
@@ -294,15 +300,18 @@ static void test_client_choice(void **state) {
     assert_int_equal(client_would_send(none, 0xC02F, m, n, &rc), 0); /* no key store */
 
     /* Only ecdsa_sign accepted: our RSA key does not fit. */
+    assert_int_equal(m[0], 2);
     m[1] = 64;
     assert_int_equal(client_would_send(ccfg, 0xC02F, m, n, &rc), 0);
     assert_int_equal(rc, 0);
     m[1] = 1;
-    /* Only a scheme with another hash than the suite's: none usable. */
+    /* Only schemes with another hash than the suite's: none usable. */
     uint8_t alt[4096];
     memcpy(alt, m, n);
-    tern_store_be16(alt + 4, TERN_SIG_RSA_PSS_RSAE_SHA512);
-    tern_store_be16(alt + 6, TERN_SIG_RSA_PKCS1_SHA512);
+    assert_int_equal(tern_load_be16(alt + 3), 6);
+    tern_store_be16(alt + 5, TERN_SIG_RSA_PSS_RSAE_SHA512);
+    tern_store_be16(alt + 7, TERN_SIG_RSA_PKCS1_SHA512);
+    tern_store_be16(alt + 9, 0x0603); /* ecdsa_secp521r1_sha512: not ours */
     assert_int_equal(client_would_send(ccfg, 0xC02F, alt, n, &rc), 0);
     /* The same request under the SHA-384 suite offers only _sha256: none. */
     assert_int_equal(client_would_send(ccfg, 0xC030, m, n, &rc), 0);
@@ -553,6 +562,78 @@ static void test_client_identities(void **state) {
     tern_config_free(ccfg);
 }
 
+/* ECDSA client certificates (P-256 key from a P-256 intermediate under a
+ * P-384 root): every suite, the CertificateVerify scheme by the suite's
+ * hash; a tampered signature; a scheme of the wrong kind for the key; and
+ * a client holding both an RSA and an ECDSA identity. */
+static void test_ecdsa_client(void **state) {
+    (void)state;
+    tern_config *ccfg = mp_config("certs/root-ca.crt", "certs/ecdsa-client-chain.pem", "certs/ecdsa-client.key");
+    tern_config *scfg = mp_config("certs/ecdsa-root.crt", "certs/server-chain.pem", "certs/server.key");
+    assert_int_equal(tern_config_set_client_auth(scfg, TERN_CLIENT_AUTH_REQUIRED), 0);
+    for (size_t s = 0; s < TERN_ARRAY_LEN(suite_ids); s++) {
+        assert_int_equal(tern_config_set_cipher_suites(ccfg, suite_names[s]), 0);
+        assert_int_equal(tern_config_set_cipher_suites(scfg, suite_names[s]), 0);
+        mp_pair p;
+        mp_init(&p, ccfg, scfg, "localhost");
+        run_until_client_sent(&p, TERN_HT_CERTIFICATE_VERIFY);
+        size_t len;
+        uint8_t *cv = mp_copy(&p.c2s, TERN_HT_CERTIFICATE_VERIFY, &len);
+        uint16_t want = suite_names[s][strlen(suite_names[s]) - 1] == '4' ? TERN_SIG_ECDSA_SECP384R1_SHA384
+                                                                           : TERN_SIG_ECDSA_SECP256R1_SHA256;
+        assert_int_equal(tern_load_be16(cv + 4), want);
+        free(cv);
+        mp_handshake(&p);
+        if (p.crc != 0 || p.src != 0)
+            fail_msg("%s: %s / %s", suite_names[s], tern_error(p.c), tern_error(p.s));
+        assert_non_null(strstr(tern_peer_subject(p.s), "CN=Test ECDSA Client"));
+        size_t l;
+        assert_non_null(tern_peer_cert(p.s, 2, &l)); /* leaf, P-256 intermediate, P-384 root */
+        assert_null(tern_peer_cert(p.s, 3, &l));
+        exchange(&p);
+        mp_free(&p);
+    }
+    assert_int_equal(tern_config_set_cipher_suites(ccfg, suite_names[0]), 0);
+    assert_int_equal(tern_config_set_cipher_suites(scfg, suite_names[0]), 0);
+    for (int t = 0; t < 2; t++) {
+        mp_pair p;
+        mp_init(&p, ccfg, scfg, "localhost");
+        run_until_client_sent(&p, TERN_HT_CERTIFICATE_VERIFY);
+        size_t len;
+        uint8_t *cv = mp_copy(&p.c2s, TERN_HT_CERTIFICATE_VERIFY, &len);
+        if (t == 0)
+            cv[len - 3] ^= 0x10; /* inside s */
+        else
+            tern_store_be16(cv + 4, TERN_SIG_RSA_PKCS1_SHA256); /* offered, but not for an EC key */
+        mp_replace(&p.c2s, TERN_HT_CERTIFICATE_VERIFY, cv, len);
+        free(cv);
+        mp_handshake(&p);
+        int err = t == 0 ? TERN_ERR_BAD_SIGNATURE : TERN_ERR_ILLEGAL_PARAMETER;
+        if (p.src != err || tern_alert_received(p.c) != tern_error_alert(err))
+            fail_msg("ECDSA tamper %d: %d (%s)", t, p.src, tern_error(p.s));
+        check_anonymous(&p);
+        mp_free(&p);
+    }
+    tern_config_free(ccfg);
+
+    /* RSA identity first, ECDSA second: the server names only the ECDSA
+     * root, so the client answers with the second. */
+    ccfg = mp_config("certs/root-ca.crt", "certs/client-chain.pem", "certs/client.key");
+    char c[512], k[512];
+    snprintf(c, sizeof c, "%s", tv_path("certs/ecdsa-client-chain.pem"));
+    snprintf(k, sizeof k, "%s", tv_path("certs/ecdsa-client.key"));
+    assert_int_equal(tern_config_add_identity(ccfg, c, k), 0);
+    mp_pair p;
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_handshake(&p);
+    if (p.crc != 0 || p.src != 0)
+        fail_msg("two identities: %s / %s", tern_error(p.c), tern_error(p.s));
+    assert_non_null(strstr(tern_peer_subject(p.s), "CN=Test ECDSA Client"));
+    mp_free(&p);
+    tern_config_free(ccfg);
+    tern_config_free(scfg);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matrix),
@@ -562,6 +643,7 @@ int main(void) {
         cmocka_unit_test(test_truncated_client_messages),
         cmocka_unit_test(test_sni_identities),
         cmocka_unit_test(test_client_identities),
+        cmocka_unit_test(test_ecdsa_client),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
