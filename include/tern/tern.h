@@ -261,10 +261,14 @@ TERN_API void tern_config_set_rng(tern_config *cfg, tern_rng_fn fill, void *arg)
  * In OPTIONAL mode a client without one is accepted: tern_peer_subject()
  * is then NULL.  The server must have a trust store for OPTIONAL/REQUIRED.
  *
- * Client: it answers a CertificateRequest with its key store when the
- * server accepts RSA keys and either names no CA or names a CA that issued
- * one of the key store's certificates; otherwise (or without a key store)
- * it sends an empty Certificate and the server decides. */
+ * Client certificates may hold RSA keys or ECDSA keys (P-256; the server
+ * also checks P-384).
+ *
+ * Client: it answers a CertificateRequest with the first identity (see
+ * tern_config_add_identity) whose key type the server accepts and which
+ * was issued by a CA the server names (any, when it names none);
+ * otherwise (or without a key store) it sends an empty Certificate and the
+ * server decides. */
 enum tern_client_auth {
     TERN_CLIENT_AUTH_NONE = 0,     /* default: no CertificateRequest */
     TERN_CLIENT_AUTH_OPTIONAL = 1, /* ask; accept an anonymous client */
