@@ -97,6 +97,7 @@ int tern_fail(tern_conn *c, int err, const char *fmt, ...) {
         return c->err;
     c->state = TERN_ST_FAILED;
     c->err = err;
+    tern_sess_invalidate(c, err); /* RFC 5246 §7.2.2: never resumed after a fatal alert */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(c->errmsg, sizeof c->errmsg, fmt, ap);

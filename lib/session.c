@@ -457,6 +457,8 @@ int tern_sess_server_decide(tern_conn *c, const tern_reader *sid, const tern_rea
         /* RFC 5246 §7.4.1.3 / RFC 5077 §3.4: echo the client's ID. */
         memcpy(h->id, sid->p, n);
         h->id_len = n;
+        memcpy(c->sess.id, h->id, n);
+        c->sess.id_len = n;
         h->ticket_expected = h->ticket_ext && sc->tickets && h->ticket_from_old_key;
         c->sess.resumed = 1;
         tern_hs_use_abbreviated(c);
@@ -467,6 +469,8 @@ int tern_sess_server_decide(tern_conn *c, const tern_reader *sid, const tern_rea
     if (sc->cache != NULL || sc->store != NULL) {
         TERN_TRY(tern_conn_random(c, h->id, TERN_SESSION_ID_MAX));
         h->id_len = TERN_SESSION_ID_MAX;
+        memcpy(c->sess.id, h->id, h->id_len);
+        c->sess.id_len = h->id_len;
     }
     h->ticket_expected = h->ticket_ext && sc->tickets;
     return 0;
@@ -509,6 +513,19 @@ void tern_sess_current(const tern_conn *c, tern_sess_core *st) {
     }
     if (c->side == TERN_CLIENT)
         snprintf(st->peer_subject, sizeof st->peer_subject, "%s", c->peer_subject);
+}
+
+void tern_sess_invalidate(tern_conn *c, int err) {
+    if (err == TERN_ERR_IO || err == TERN_ERR_TRUNCATED)
+        return; /* no alert: the transport went away (RFC 5246 §7.2.1 no longer voids the session) */
+    c->sess.complete = 0;
+    const tern_sess_cfg *sc = c->cfg->sess;
+    if (c->side != TERN_SERVER || sc == NULL || c->sess.id_len == 0)
+        return;
+    if (sc->cache != NULL)
+        tern_session_cache_remove(sc->cache, c->sess.id, c->sess.id_len);
+    if (sc->store != NULL && sc->remove != NULL)
+        sc->remove(sc->store_arg, c->sess.id, c->sess.id_len);
 }
 
 int tern_sess_handshake_done(tern_conn *c) {

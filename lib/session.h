@@ -55,6 +55,8 @@ typedef struct {
     int complete;                    /* client: `s` is this connection's finished session */
     int resumed;                     /* both: this handshake was abbreviated */
     int identity_restored;           /* server: the client identity came from the session */
+    uint8_t id[TERN_SESSION_ID_MAX]; /* server: this connection's session ID (for invalidation) */
+    size_t id_len;
     struct tern_session s;           /* client: offered, then this connection's session */
 } tern_sess_conn;
 
@@ -157,6 +159,11 @@ TERN_MUST_CHECK int tern_sess_server_hello_check(struct tern_conn *c, const tern
 /* both: the handshake completed (before its state is wiped): the server
  * caches the session, the client makes it available. */
 TERN_MUST_CHECK int tern_sess_handshake_done(struct tern_conn *c);
+/* The connection failed with err: unless the transport merely went away,
+ * its session must not be resumed (RFC 5246 §7.2.2): the server drops it
+ * from its cache / store, the client will not hand it out.  (A ticket
+ * already issued cannot be recalled; it dies with its lifetime.) */
+void tern_sess_invalidate(struct tern_conn *c, int err);
 /* The state of this connection's session (after the master secret). */
 void tern_sess_current(const struct tern_conn *c, tern_sess_core *st);
 /* NewSessionTicket (lib/hs_new_session_ticket.c) */

@@ -280,6 +280,69 @@ static void test_failed_not_cached(void **state) {
     tern_config_free(req);
 }
 
+/* RFC 5246 §7.2.2: a connection ended by a fatal alert is not resumed:
+ * the server drops the session from its cache (and from the external
+ * store), the client no longer hands it out. */
+static int removed;
+static void ext_remove(void *arg, const uint8_t *id, size_t id_len) {
+    (void)arg, (void)id, (void)id_len;
+    removed++;
+}
+static long ext_none(void *arg, const uint8_t *id, size_t id_len, uint8_t *data, size_t cap) {
+    (void)arg, (void)id, (void)id_len, (void)data, (void)cap;
+    return -1;
+}
+static int ext_ok(void *arg, const uint8_t *id, size_t id_len, const uint8_t *data, size_t len) {
+    (void)arg, (void)id, (void)id_len, (void)data, (void)len;
+    return 0;
+}
+
+static void test_fatal_alert_invalidates(void **state) {
+    (void)state;
+    tern_config *ccfg = client_cfg(), *scfg = server_cfg(), *sstore = server_cfg();
+    assert_int_equal(tern_config_set_session_cache(scfg, 4, 600), 0);
+    assert_int_equal(tern_config_set_session_store(sstore, ext_ok, ext_none, ext_remove, NULL), 0);
+    int resumed;
+    tern_session *s = run(ccfg, scfg, "localhost", NULL, 0, &resumed);
+    for (int round = 0; round < 2; round++) { /* a resumed connection, then a new one */
+        mp_pair p;
+        mp_init(&p, ccfg, scfg, "localhost");
+        if (round == 0)
+            assert_int_equal(tern_set_session(p.c, s), 0);
+        mp_handshake(&p);
+        assert_int_equal(p.crc, 0);
+        assert_int_equal(tern_session_reused(p.c), round == 0);
+        tern_session *mine = tern_get_session(p.c);
+        assert_non_null(mine);
+        assert_int_equal(tern_write(p.c, "data", 4), 4);
+        p.c2s.buf[p.c2s.len - 1] ^= 1; /* the record's tag */
+        uint8_t buf[8];
+        assert_int_equal(tern_read(p.s, buf, sizeof buf), TERN_ERR_BAD_RECORD_MAC);
+        assert_int_equal(tern_read(p.c, buf, sizeof buf), TERN_ERR_PEER_ALERT);
+        assert_null(tern_get_session(p.c));
+        mp_free(&p);
+        tern_session *x = run(ccfg, scfg, "localhost", mine, 0, &resumed);
+        assert_int_equal(resumed, 0);
+        tern_session_free(x);
+        tern_session_free(mine);
+    }
+    /* the external store is told to forget it too */
+    mp_pair p;
+    mp_init(&p, ccfg, sstore, "localhost");
+    mp_handshake(&p);
+    assert_int_equal(p.crc, 0);
+    assert_int_equal(tern_write(p.c, "data", 4), 4);
+    p.c2s.buf[p.c2s.len - 1] ^= 1;
+    uint8_t buf[8];
+    assert_int_equal(tern_read(p.s, buf, sizeof buf), TERN_ERR_BAD_RECORD_MAC);
+    mp_free(&p);
+    assert_int_equal(removed, 1);
+    tern_session_free(s);
+    tern_config_free(ccfg);
+    tern_config_free(scfg);
+    tern_config_free(sstore);
+}
+
 static void test_app_ticket_keys(void **state) {
     (void)state;
     uint8_t keys[2 * 48];
@@ -818,6 +881,7 @@ int main(void) {
         cmocka_unit_test(test_mtls_identity),           cmocka_unit_test(test_session_bytes),
         cmocka_unit_test(test_cache_threads),           cmocka_unit_test(test_default_rotation),
         cmocka_unit_test(test_failed_not_cached),       cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_fatal_alert_invalidates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -508,7 +508,10 @@ TERN_API int tern_config_set_ticket_keys(tern_config *cfg, const uint8_t *keys, 
 /* Client, after a successful handshake: a copy of this connection's
  * session, to offer later; free with tern_session_free.  NULL when there
  * is none (the server gave neither session ID nor ticket, the handshake did
- * not complete, verification was skipped, or out of memory). */
+ * not complete, the connection failed, verification was skipped, or out of
+ * memory).  A session whose connection later fails with a fatal alert must
+ * not be offered again (RFC 5246 §7.2.2); a server drops such a session
+ * from its cache (a ticket cannot be recalled: it expires). */
 TERN_API tern_session *tern_get_session(const tern_conn *c);
 /* Client, before the handshake: offer s (copied).  Returns 0, or
  * TERN_ERR_INVALID_ARG when it cannot be resumed here (another server
