@@ -422,11 +422,44 @@ static void test_chacha_overflow(void **state) {
     tern_config_free(ccfg);
 }
 
+/* Key store: P-256 keys load from SEC 1 and PKCS#8 and must match the
+ * leaf (tern_config_load_keystore is the path tern server uses). */
+static void test_ec_keystore(void **state) {
+    (void)state;
+    static const struct {
+        const char *chain, *key;
+        int want;
+    } cases[] = {
+        {"certs/ecdsa-server-chain.pem", "certs/ecdsa-server.key", 0},
+        {"certs/ecdsa-server-chain.pem", "certs/ecdsa-server-sec1.key", 0},
+        {"certs/ecdsa-client-chain.pem", "certs/ecdsa-client.key", 0},
+        {"certs/ecdsa-server-chain.pem", "certs/ecdsa-client.key", TERN_ERR_KEY_MISMATCH},
+        {"certs/ecdsa-server-chain.pem", "certs/server.key", TERN_ERR_KEY_MISMATCH},
+        {"certs/server-chain.pem", "certs/ecdsa-server.key", TERN_ERR_KEY_MISMATCH},
+        {"certs/ec384.crt", "certs/ec384.key", TERN_ERR_UNSUPPORTED}, /* no P-384 signing */
+    };
+    for (size_t i = 0; i < TERN_ARRAY_LEN(cases); i++) {
+        tern_config *cfg = tern_config_new();
+        assert_non_null(cfg);
+        char c[512], k[512];
+        snprintf(c, sizeof c, "%s", tv_path(cases[i].chain));
+        snprintf(k, sizeof k, "%s", tv_path(cases[i].key));
+        int rc = tern_config_load_keystore(cfg, c, k);
+        if (rc != cases[i].want)
+            fail_msg("%s + %s: %d (%s), want %d", cases[i].chain, cases[i].key, rc, tern_config_error(cfg),
+                     cases[i].want);
+        if (rc == 0)
+            assert_int_equal(cfg->keys.key_type, TERN_X509_KEY_EC);
+        tern_config_free(cfg);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_suite_group_matrix), cmocka_unit_test(test_choice_by_key_type),
         cmocka_unit_test(test_bad_p256_share),     cmocka_unit_test(test_bad_ecdsa_signature),
         cmocka_unit_test(test_chacha_records),     cmocka_unit_test(test_chacha_overflow),
+        cmocka_unit_test(test_ec_keystore),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
