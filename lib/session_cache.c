@@ -159,7 +159,8 @@ int tern_session_cache_get(tern_session_cache *c, const uint8_t *id, size_t len,
     uint32_t i = find(c, id, len);
     if (i != NIL) {
         const tern_sess_core *st = &c->e[i].st;
-        if (now < st->created || now - st->created >= (int64_t)st->lifetime) {
+        /* (unsigned: now - created cannot overflow once now >= created) */
+        if (now < st->created || (uint64_t)now - (uint64_t)st->created >= st->lifetime) {
             drop(c, i); /* expired (or the clock went back): gone for good */
         } else {
             *out = *st;

@@ -60,7 +60,7 @@ static int key_live(const tern_sess_cfg *sc, size_t i, int64_t now) {
         return 1;
     /* window 0 (the default): as long as the tickets it sealed may live */
     uint32_t window = sc->window != 0 ? sc->window : sc->lifetime;
-    return now >= k->retired && now - k->retired < (int64_t)window;
+    return now >= k->retired && (uint64_t)now - (uint64_t)k->retired < window;
 }
 
 /* Keep the key ring current: rotate when the current key is old, wipe
@@ -68,7 +68,7 @@ static int key_live(const tern_sess_cfg *sc, size_t i, int64_t now) {
 TERN_MUST_CHECK static int refresh(tern_sess_cfg *sc, tern_rng_fn rng, void *rng_arg, int64_t now) {
     if (sc->app_keys)
         return 0;
-    if (!sc->keys[0].used || now < sc->keys[0].since || now - sc->keys[0].since >= (int64_t)sc->rotate)
+    if (!sc->keys[0].used || now < sc->keys[0].since || (uint64_t)now - (uint64_t)sc->keys[0].since >= sc->rotate)
         TERN_TRY(rotate(sc, rng, rng_arg, now));
     for (size_t i = 1; i < TERN_TICKET_KEYS_MAX; i++)
         if (sc->keys[i].used && !key_live(sc, i, now))
@@ -114,7 +114,8 @@ int tern_ticket_open(tern_sess_cfg *sc, int64_t now, const uint8_t *ticket, size
             continue;
         rc = tern_gcm_open(&sc->keys[i].gcm, nonce, ticket, TERN_TICKET_KEY_NAME + TICKET_NONCE, ct, n, ct + n,
                            plain);
-        *old_key = i != 0 || (!sc->app_keys && now - sc->keys[0].since >= (int64_t)sc->rotate);
+        *old_key = i != 0 || (!sc->app_keys && now >= sc->keys[0].since &&
+                              (uint64_t)now - (uint64_t)sc->keys[0].since >= sc->rotate);
         break;
     }
     pthread_mutex_unlock(&sc->mu);
