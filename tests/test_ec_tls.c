@@ -312,6 +312,92 @@ static void test_bad_ecdsa_signature(void **state) {
     tern_config_free(ccfg);
 }
 
+/* A server that signs an invalid secp256r1 share (the signature is good,
+ * the point is not on the curve): the client refuses it with
+ * illegal_parameter before using it. */
+static void test_server_bad_p256_share(void **state) {
+    (void)state;
+    tern_config *scfg = ecdsa_server(NULL, NULL, 0), *ccfg = client("certs/ecdsa-root.crt", NULL, "secp256r1");
+    mp_pair p;
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_step_client(&p);
+    mp_step_server(&p);
+    size_t len;
+    uint8_t *ske = mp_copy(&p.s2c, TERN_HT_SERVER_KEY_EXCHANGE, &len);
+    assert_non_null(ske);
+    assert_int_equal(ske[7], 65);
+    ske[8 + 64] ^= 0x01; /* the last byte of Y */
+    /* Sign the tampered params as the server would: SHA-256 over
+     * client_random || server_random || params (RFC 8422 §5.4). */
+    const size_t params_len = 4 + 65;
+    uint8_t digest[32], sig[80];
+    size_t siglen = 0;
+    tern_hash_ctx h;
+    assert_int_equal(tern_hash_init(&h, TERN_HASH_SHA256), 0);
+    tern_hash_update(&h, p.s->hs_state.client_random, 32);
+    tern_hash_update(&h, p.s->hs_state.server_random, 32);
+    tern_hash_update(&h, ske + 4, params_len);
+    tern_hash_final(&h, digest);
+    assert_int_equal(tern_keystore_sign(&scfg->keys, TERN_KEYSTORE_ECDSA, TERN_HASH_SHA256, digest, sig, sizeof sig,
+                                        &siglen, NULL, NULL),
+                     0);
+    uint8_t msg[256];
+    memcpy(msg, ske, 4 + params_len + 2); /* header, params, scheme */
+    tern_store_be16(msg + 4 + params_len + 2, (uint16_t)siglen);
+    memcpy(msg + 4 + params_len + 4, sig, siglen);
+    size_t mlen = 4 + params_len + 4 + siglen;
+    tern_store_be24(msg + 1, mlen - 4);
+    mp_replace(&p.s2c, TERN_HT_SERVER_KEY_EXCHANGE, msg, mlen);
+    mp_step_client(&p);
+    assert_int_equal(p.crc, TERN_ERR_ILLEGAL_PARAMETER);
+    assert_non_null(strstr(tern_error(p.c), "server's secp256r1 key share"));
+    mp_step_server(&p);
+    assert_int_equal(tern_alert_received(p.s), TERN_ALERT_ILLEGAL_PARAMETER);
+    free(ske);
+    mp_free(&p);
+    tern_config_free(scfg);
+    tern_config_free(ccfg);
+}
+
+/* One server with an RSA identity (the default) and an ECDSA one
+ * (tern_config_add_identity): the suite the client offers picks the
+ * certificate. */
+static void test_dual_identity(void **state) {
+    (void)state;
+    tern_config *scfg = rsa_server(NULL, NULL);
+    char c[512], k[512];
+    snprintf(c, sizeof c, "%s", tv_path("certs/ecdsa-server-chain.pem"));
+    snprintf(k, sizeof k, "%s", tv_path("certs/ecdsa-server.key"));
+    assert_int_equal(tern_config_add_identity(scfg, c, k), 0);
+    static const struct {
+        const char *suites;
+        uint16_t want;
+        const char *issuer;
+    } cases[] = {
+        {NULL, 0xC02B, "ECDSA"}, /* defaults: ECDSA first */
+        {"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305", 0xC030, "RSA"}, /* the server's order */
+        {"ECDHE-RSA-CHACHA20-POLY1305", 0xCCA8, "RSA"},
+        {"ECDHE-ECDSA-AES256-GCM-SHA384", 0xC02C, "ECDSA"},
+    };
+    for (size_t i = 0; i < TERN_ARRAY_LEN(cases); i++) {
+        tern_config *ccfg = client(NULL, cases[i].suites, NULL);
+        assert_int_equal(tern_config_load_truststore(ccfg, tv_path("certs/root-ca.crt")), 0);
+        assert_int_equal(tern_config_load_truststore(ccfg, tv_path("certs/ecdsa-root.crt")), 0);
+        mp_pair p;
+        mp_init(&p, ccfg, scfg, "localhost");
+        mp_handshake(&p);
+        if (p.crc != 0 || p.src != 0)
+            fail_msg("case %zu: %s / %s", i, tern_error(p.c), tern_error(p.s));
+        assert_int_equal(tern_cipher_suite_id(p.c), cases[i].want);
+        const tern_keystore *ks = tern_conn_keys(p.s);
+        assert_int_equal(ks->key_type, strcmp(cases[i].issuer, "RSA") == 0 ? TERN_X509_KEY_RSA : TERN_X509_KEY_EC);
+        transfer(p.c, p.s, 1000);
+        mp_free(&p);
+        tern_config_free(ccfg);
+    }
+    tern_config_free(scfg);
+}
+
 /* ChaCha20-Poly1305 records: RFC 7905 §2 nonce and AAD, by hand. */
 static void test_chacha_records(void **state) {
     (void)state;
@@ -460,6 +546,7 @@ int main(void) {
         cmocka_unit_test(test_bad_p256_share),     cmocka_unit_test(test_bad_ecdsa_signature),
         cmocka_unit_test(test_chacha_records),     cmocka_unit_test(test_chacha_overflow),
         cmocka_unit_test(test_ec_keystore),
+        cmocka_unit_test(test_server_bad_p256_share), cmocka_unit_test(test_dual_identity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
