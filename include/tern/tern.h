@@ -11,8 +11,9 @@
  *   trust store  the CA certificates this side trusts when it checks its peer;
  *   key store    this side's own identity: its certificate chain and private key.
  *
- * Threads.  tern takes no locks; its only global state is the CPU-feature
- * cache (crypto/cpu.c, written atomically).  So:
+ * Threads.  tern's only global state is the CPU-feature cache
+ * (crypto/cpu.c, written atomically); its only locks guard a server
+ * config's session cache and ticket keys (session resumption, below).  So:
  *   - a tern_config is built by one thread (the tern_config_* setters and
  *     loaders), then shared read-only: any number of connections in any
  *     number of threads may be made from it once no setter is called any
