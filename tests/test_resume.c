@@ -15,8 +15,14 @@
  *     another EMS state is refused (illegal_parameter, handshake_failure);
  *   - mutual TLS: the client identity is restored on resumption; a server
  *     requiring client certificates does not resume an anonymous session;
- *   - the external store hook; the cache under several threads;
- *   - tern_session bytes: round trip, truncations and bit flips refused.
+ *   - the external store hook; the cache under several threads, and
+ *     resumptions from four threads over one server configuration;
+ *   - default rotation (a ticket lives its lifetime across key changes);
+ *   - failed handshakes leave no session; a fatal alert after the
+ *     handshake voids the session (RFC 5246 §7.2.2); an unsolicited
+ *     SessionTicket extension is refused;
+ *   - tern_session bytes: round trip, truncations, a bad format byte and
+ *     an unknown suite refused.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -341,6 +347,26 @@ static void test_fatal_alert_invalidates(void **state) {
     tern_config_free(ccfg);
     tern_config_free(scfg);
     tern_config_free(sstore);
+}
+
+/* RFC 5246 §7.4.1.4 / RFC 5077 §3.2: a SessionTicket extension the client
+ * did not send is refused. */
+static void test_unsolicited_ticket_ext(void **state) {
+    (void)state;
+    tern_config *ccfg = client_cfg(), *scfg = server_cfg();
+    assert_int_equal(tern_config_set_session_tickets(ccfg, 1, 600), 0);
+    assert_int_equal(tern_config_set_session_tickets(scfg, 1, 600), 0);
+    mp_pair p;
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_step_client(&p); /* ClientHello with the extension */
+    assert_int_equal(p.c->hs_state.sess.ticket_ext, 1);
+    p.c->hs_state.sess.ticket_ext = 0; /* as if it had not been sent */
+    mp_handshake(&p);
+    assert_int_equal(p.crc, TERN_ERR_UNSUPPORTED_EXTENSION);
+    assert_int_equal(tern_alert_received(p.s), TERN_ALERT_UNSUPPORTED_EXTENSION);
+    mp_free(&p);
+    tern_config_free(ccfg);
+    tern_config_free(scfg);
 }
 
 static void test_app_ticket_keys(void **state) {
@@ -881,7 +907,7 @@ int main(void) {
         cmocka_unit_test(test_mtls_identity),           cmocka_unit_test(test_session_bytes),
         cmocka_unit_test(test_cache_threads),           cmocka_unit_test(test_default_rotation),
         cmocka_unit_test(test_failed_not_cached),       cmocka_unit_test(test_threads),
-        cmocka_unit_test(test_fatal_alert_invalidates),
+        cmocka_unit_test(test_fatal_alert_invalidates), cmocka_unit_test(test_unsolicited_ticket_ext),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
