@@ -245,6 +245,8 @@ tern_session *tern_session_from_bytes(const uint8_t *p, size_t len) {
         return NULL;
     tern_reader r, id, t;
     tern_rd_init(&r, p, len);
+    tern_rd_init(&id, NULL, 0);
+    tern_rd_init(&t, NULL, 0);
     int rc = tern_sess_decode(&r, &s->core);
     if (rc == 0)
         rc = tern_rd_vec8(&r, &id);
