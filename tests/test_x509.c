@@ -711,12 +711,36 @@ static void test_system_bundle(void **state) {
     free(txt);
 }
 
+/* Error messages quote the peer's SAN DNS names; IA5String allows control
+ * characters, which must not reach a terminal or a log as escapes. */
+static void test_name_message_sanitized(void **state) {
+    (void)state;
+    static const uint8_t subject[] = {0x30, 0x00}; /* empty: labelled by its first DNS name */
+    static const uint8_t san[] = {0x82, 0x07, 'a', 0x1b, '[', '3', '1', 'm', 'b', 0x82, 0x0b, 'e', 'x', 'a',
+                                  'm',  'p',  'l', 'e', '.',  'n', 'e', 't'};
+    tern_x509_cert c;
+    memset(&c, 0, sizeof c);
+    c.subject.p = subject;
+    c.subject.len = sizeof subject;
+    c.has_san = 1;
+    c.san.p = san;
+    c.san.len = sizeof san;
+    char msg[512];
+    assert_int_equal(tern_x509_check_name(&c, "example.com", msg, sizeof msg), TERN_ERR_CERT_NAME);
+    for (const char *p = msg; *p; p++)
+        assert_true((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f);
+    assert_non_null(strstr(msg, "DNS:a?[31mb"));
+    assert_non_null(strstr(msg, "DNS:example.net"));
+    assert_int_equal(tern_x509_check_name(&c, "example.net", msg, sizeof msg), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_fixtures), cmocka_unit_test(test_parse_fields),
         cmocka_unit_test(test_parse_negative), cmocka_unit_test(test_mutations),
         cmocka_unit_test(test_system_bundle),  cmocka_unit_test(test_truststore),
         cmocka_unit_test(test_keystore),       cmocka_unit_test(test_key_mutations),
+        cmocka_unit_test(test_name_message_sanitized),
     };
     if (getenv("TERN_TEST_FILTER"))
         cmocka_set_test_filter(getenv("TERN_TEST_FILTER"));

@@ -225,8 +225,14 @@ static void list_names(const tern_x509_cert *c, char *out, size_t cap) {
             break;
         char item[96];
         if (e.tag == TERN_DER_CTX_PRIM(2)) {
-            int n = e.content.len < 80 ? (int)e.content.len : 80;
-            snprintf(item, sizeof item, "DNS:%.*s", n, (const char *)e.content.p);
+            /* IA5String allows control characters: the peer's bytes must
+             * not reach a terminal or a log as escape sequences. */
+            char v[81];
+            size_t n = e.content.len < 80 ? e.content.len : 80;
+            for (size_t i = 0; i < n; i++)
+                v[i] = e.content.p[i] >= 0x20 && e.content.p[i] < 0x7f ? (char)e.content.p[i] : '?';
+            v[n] = 0;
+            snprintf(item, sizeof item, "DNS:%s", v);
         } else if (e.tag == TERN_DER_CTX_PRIM(7)) {
             char ip[64];
             format_ip(e.content.p, e.content.len, ip, sizeof ip);

@@ -282,8 +282,13 @@ static int nc_violation(search *s, size_t k, uint8_t tag, tern_span name, const 
         snprintf(nm, sizeof nm, "IP %u.%u.%u.%u", name.p[0], name.p[1], name.p[2], name.p[3]);
     else if (tag == TERN_DER_CTX_PRIM(7))
         snprintf(nm, sizeof nm, "an IPv6 address");
-    else
-        snprintf(nm, sizeof nm, "%.*s", (int)(name.len < 60 ? name.len : 60), (const char *)name.p);
+    else {
+        /* The peer's IA5String may hold control characters: print '?'. */
+        size_t n = name.len < 60 ? name.len : 60;
+        for (size_t i = 0; i < n; i++)
+            nm[i] = name.p[i] >= 0x20 && name.p[i] < 0x7f ? (char)name.p[i] : '?';
+        nm[n] = 0;
+    }
     fail_at(s, score, TERN_ERR_CERT_NAME, (int)k, "%s: the name %s is outside the name constraints of %s", lab, nm,
             who);
     return -1;
