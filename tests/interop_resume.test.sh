@@ -6,7 +6,8 @@
 #     says "session resumed"; --no-tickets falls back to the session ID;
 #     with both switched off there is nothing to resume; a restarted server
 #     (new ticket keys, empty cache) answers the old session with a full
-#     handshake ("New");
+#     handshake ("New"); with client certificates the resumed connection
+#     names the verified client;
 #   tern client --resume 2 -> openssl s_server (tickets, and -no_ticket for
 #     session IDs): every further connection reports "resumed"; s_server
 #     -no_ticket -no_cache (nothing to resume) -> "not resumed" / no session.
@@ -96,6 +97,13 @@ sclient_pair "--cipher AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384" "-cipher E
     "s_client ticket -> tern server, ECDHE-RSA-AES256-GCM-SHA384"
 sclient_pair "--cipher AES128-GCM-SHA256" "-cipher AES128-GCM-SHA256 -no_ticket" Reused \
     "s_client -no_ticket -> tern server, RSA key exchange AES128-GCM-SHA256"
+# Mutual TLS: the resumed connection restores the verified client identity.
+sclient_pair "--truststore $CERTS/root-ca.crt --client-auth required" \
+    "-cert $CERTS/client.crt -key $CERTS/client.key -cert_chain $CERTS/int-ca.crt" Reused \
+    "s_client -cert (ticket) -> tern server --client-auth required"
+if grep -q "peer CN=Test Client, O=tern test (verified), session resumed" "$WORK/ts.err"; then
+    ok "mTLS resumption: the tern server names the client restored from the ticket"
+else fail "mTLS resumption: identity not restored: $(cat "$WORK/ts.err")"; fi
 
 # ---- tern client --resume -> openssl s_server ----
 # $1: s_server options, $2: expected word per further connection, $3: what.
