@@ -82,6 +82,8 @@ TERN_MUST_CHECK static int server_ext(tern_conn *c, uint16_t type, tern_reader *
         return 0;
     }
     case TERN_EXT_EXTENDED_MASTER_SECRET:
+        if (c->cfg->no_ems)
+            break; /* not offered: RFC 7627 §5.2 lets the server echo it only */
         TERN_TRY(tern_rd_end(body));
         h->peer_offered_ems = 1;
         return 0;
