@@ -340,9 +340,12 @@ int tern_hs_advance(tern_conn *c) {
         int rc = next_message(c, &type, &len);
         if (rc != 0)
             return rc; /* WANT_READ, an error, or 1: an alert for the caller */
-        if (type == TERN_HT_HELLO_REQUEST && c->side == TERN_CLIENT && len == TERN_HS_HDR) {
+        if (type == TERN_HT_HELLO_REQUEST && c->side == TERN_CLIENT && len == TERN_HS_HDR &&
+            row->type != TERN_HT_FINISHED) {
             /* RFC 5246 §7.4.1.1: a client ignores HelloRequest while it is
-             * negotiating; it is never part of the transcript. */
+             * negotiating; it is never part of the transcript.  Not between
+             * ChangeCipherSpec and Finished: §7.4.9 puts Finished
+             * immediately after it. */
             c->hs_in_len = 0;
             continue;
         }

@@ -1,0 +1,159 @@
+/*
+ * Regression tests from an independent protocol and hostile-input review of
+ * the TLS 1.2 engine (RFC 5246, 5746, 7627, 7301, 6066).  Each case is a
+ * peer behaviour the review found accepted where the RFC says refuse; the
+ * test plays the attacker on the in-memory pipe (tests/mempair.h) and, for
+ * records under the new keys, seals them with the sending engine's own
+ * write state.
+ *
+ * Cases:
+ *   - a HelloRequest between the server's ChangeCipherSpec and its Finished
+ *     (RFC 5246 §7.4.9: Finished is "always sent immediately after a change
+ *     cipher spec message"): unexpected_message, not ignored;
+ *   - an extended_master_secret extension in ServerHello that the client
+ *     did not offer (RFC 5246 §7.4.1.4, RFC 7627 §5.2): unsupported_extension.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "lib/tls.h"
+#include "tests/util/testutil.h"
+#include "tests/mempair.h"
+
+static tern_config *g_scfg, *g_ccfg;
+
+static int setup(void **state) {
+    (void)state;
+    g_scfg = mp_config(NULL, "certs/server-chain.pem", "certs/server.key");
+    g_ccfg = mp_config("certs/root-ca.crt", NULL, NULL);
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    tern_config_free(g_scfg);
+    tern_config_free(g_ccfg);
+    return 0;
+}
+
+/* The failure, its alert, and that it sticks. */
+static void expect_fail(tern_conn *c, long rc, int err, int alert) {
+    if (rc != err)
+        fail_msg("expected %d (%s), got %ld: %s", err, tern_strerror(err), rc, tern_error(c));
+    if (tern_alert_sent(c) != alert)
+        fail_msg("expected alert %d, sent %d: %s", alert, tern_alert_sent(c), tern_error(c));
+    assert_int_equal(tern_handshake(c), err);
+    uint8_t b[16];
+    assert_int_equal(tern_read(c, b, sizeof b), err);
+    assert_int_equal(tern_write(c, "x", 1), err);
+    assert_int_equal(tern_handshake_done(c), 0);
+}
+
+/* A record sealed under `from`'s current write keys, at sequence seq. */
+static void inject_at(tern_conn *from, uint64_t seq, uint8_t type, const uint8_t *p, size_t n) {
+    tern_rec_dir saved = from->wr;
+    from->wr.seq = seq;
+    assert_int_equal(tern_rec_write(from, type, p, n), 0);
+    assert_int_equal(tern_io_flush(from), 0);
+    from->wr = saved;
+}
+
+/* ---- HelloRequest between ChangeCipherSpec and Finished ---- */
+static void test_hello_request_after_ccs(void **state) {
+    (void)state;
+    mp_pair p;
+    mp_init(&p, g_ccfg, g_scfg, "localhost");
+    mp_step_client(&p); /* ClientHello */
+    mp_step_server(&p); /* ServerHello .. ServerHelloDone */
+    mp_step_client(&p); /* ClientKeyExchange, CCS, Finished */
+    mp_step_server(&p); /* [NewSessionTicket,] CCS, Finished */
+    assert_int_equal(p.src, 0);
+    /* Keep everything up to and including the server's CCS; put a
+     * HelloRequest (seq 0) and then the same Finished (seq 1) behind it. */
+    mp_pipe *q = &p.s2c;
+    size_t at = q->off;
+    while (at + 5 <= q->len && q->buf[at] != TERN_CT_CHANGE_CIPHER_SPEC)
+        at += 5 + tern_load_be16(q->buf + at + 3);
+    assert_true(at + 6 <= q->len);
+    q->len = at + 6;
+    static const uint8_t hello_request[4] = {TERN_HT_HELLO_REQUEST, 0, 0, 0};
+    uint8_t fin[4 + TERN_VERIFY_LEN] = {TERN_HT_FINISHED, 0, 0, TERN_VERIFY_LEN};
+    memcpy(fin + 4, p.s->server_verify, TERN_VERIFY_LEN);
+    inject_at(p.s, 0, TERN_CT_HANDSHAKE, hello_request, sizeof hello_request);
+    inject_at(p.s, 1, TERN_CT_HANDSHAKE, fin, sizeof fin);
+    mp_step_client(&p);
+    expect_fail(p.c, p.crc, TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE);
+    assert_non_null(strstr(tern_error(p.c), "HelloRequest"));
+    mp_free(&p);
+
+    /* Control: the same surgery without the HelloRequest completes (the
+     * sealing above is what the server would have sent). */
+    mp_init(&p, g_ccfg, g_scfg, "localhost");
+    mp_step_client(&p);
+    mp_step_server(&p);
+    mp_step_client(&p);
+    mp_step_server(&p);
+    q = &p.s2c;
+    at = q->off;
+    while (at + 5 <= q->len && q->buf[at] != TERN_CT_CHANGE_CIPHER_SPEC)
+        at += 5 + tern_load_be16(q->buf + at + 3);
+    q->len = at + 6;
+    memcpy(fin + 4, p.s->server_verify, TERN_VERIFY_LEN);
+    inject_at(p.s, 0, TERN_CT_HANDSHAKE, fin, sizeof fin);
+    mp_step_client(&p);
+    if (p.crc != 0)
+        fail_msg("control handshake: %d %s", p.crc, tern_error(p.c));
+    mp_free(&p);
+}
+
+/* ---- an extended_master_secret the client did not offer ---- */
+static void test_unsolicited_ems(void **state) {
+    (void)state;
+    tern_config *ccfg = mp_config("certs/root-ca.crt", NULL, NULL);
+    ccfg->no_ems = 1; /* a client that does not offer RFC 7627 */
+    mp_pair p;
+    mp_init(&p, ccfg, g_scfg, "localhost");
+    mp_step_client(&p);
+    mp_step_server(&p);
+    size_t len;
+    uint8_t *sh = mp_copy(&p.s2c, TERN_HT_SERVER_HELLO, &len);
+    assert_non_null(sh);
+    /* header 4, version 2, random 32, session_id <..32>, suite 2, comp 1,
+     * extensions <..2^16-1> */
+    size_t ext = 4 + 2 + 32 + 1 + sh[4 + 2 + 32] + 2 + 1;
+    assert_true(ext + 2 <= len);
+    size_t elen = tern_load_be16(sh + ext);
+    assert_int_equal(ext + 2 + elen, len);
+    uint8_t *m = malloc(len + 4);
+    assert_non_null(m);
+    memcpy(m, sh, len);
+    static const uint8_t ems[4] = {0x00, 0x17, 0x00, 0x00};
+    memcpy(m + len, ems, 4);
+    tern_store_be16(m + ext, (uint16_t)(elen + 4));
+    size_t body = len + 4 - 4;
+    m[1] = (uint8_t)(body >> 16);
+    m[2] = (uint8_t)(body >> 8);
+    m[3] = (uint8_t)body;
+    mp_replace(&p.s2c, TERN_HT_SERVER_HELLO, m, len + 4);
+    free(m);
+    free(sh);
+    mp_step_client(&p);
+    expect_fail(p.c, p.crc, TERN_ERR_UNSUPPORTED_EXTENSION, TERN_ALERT_UNSUPPORTED_EXTENSION);
+    assert_int_equal(tern_extended_master_secret(p.c), 0);
+    mp_free(&p);
+    tern_config_free(ccfg);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hello_request_after_ccs),
+        cmocka_unit_test(test_unsolicited_ems),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
