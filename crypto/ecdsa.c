@@ -5,7 +5,8 @@
  *
  * Signing: s = k^-1 (e + r d) mod n, r = x(k G) mod n.  All of it is
  * straight-line code over the constant-time scalar and fixed-base routines
- * of p256.c; the only branch is the RFC 6979 retry when a candidate nonce
+ * of p256.c; the only branches are on the key being in [1, n-1] (the
+ * caller's error either way) and the RFC 6979 retry when a candidate nonce
  * is out of range or gives r = 0 or s = 0, which happens with probability
  * about 2^-32 and reveals nothing about the nonce finally used.
  *
