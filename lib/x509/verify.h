@@ -47,7 +47,8 @@
 #define TERN_X509_MAX_WORK_STR "64"
 
 /* What the leaf is checked for. */
-#define TERN_X509_PURPOSE_SERVER 1 /* serverAuth; keyUsage digitalSignature or keyEncipherment */
+#define TERN_X509_PURPOSE_SERVER 1 /* serverAuth; keyUsage digitalSignature, keyEncipherment or
+                                    * keyAgreement (the TLS layer checks the bit its suite needs) */
 #define TERN_X509_PURPOSE_CLIENT 2 /* clientAuth; keyUsage digitalSignature */
 
 typedef struct {
