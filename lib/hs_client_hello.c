@@ -254,17 +254,18 @@ int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
     TERN_ENSURE(tern_rd_left(&suites) >= 2 && tern_rd_left(&suites) % 2 == 0, TERN_ERR_DECODE);
     TERN_TRY(tern_rd_vec8(r, &comp));
     TERN_ENSURE(tern_rd_left(&comp) >= 1, TERN_ERR_DECODE);
+    /* RFC 5246 Appendix E.1: a higher client_version means "the highest you
+     * can do"; anything below TLS 1.2 is refused, before the extensions
+     * (whose checks, e.g. ALPN, would otherwise answer with another alert). */
+    if (version < TERN_TLS12)
+        return tern_fail(c, TERN_ERR_PROTOCOL_VERSION, "the client offers version 0x%04x; tern speaks only TLS 1.2",
+                         version);
     if (tern_rd_left(r) > 0) {
         tern_reader exts;
         TERN_TRY(tern_rd_vec16(r, &exts));
         TERN_TRY(tern_rd_end(r));
         TERN_TRY(tern_ext_walk(c, &exts, client_ext));
     }
-    /* RFC 5246 Appendix E.1: a higher client_version means "the highest you
-     * can do"; anything below TLS 1.2 is refused. */
-    if (version < TERN_TLS12)
-        return tern_fail(c, TERN_ERR_PROTOCOL_VERSION, "the client offers version 0x%04x; tern speaks only TLS 1.2",
-                         version);
     int null_comp = 0;
     while (tern_rd_left(&comp) > 0) {
         uint8_t m;

@@ -11,7 +11,10 @@
  *     (RFC 5246 §7.4.9: Finished is "always sent immediately after a change
  *     cipher spec message"): unexpected_message, not ignored;
  *   - an extended_master_secret extension in ServerHello that the client
- *     did not offer (RFC 5246 §7.4.1.4, RFC 7627 §5.2): unsupported_extension.
+ *     did not offer (RFC 5246 §7.4.1.4, RFC 7627 §5.2): unsupported_extension;
+ *   - a ClientHello below TLS 1.2 whose ALPN offer has no overlap: the
+ *     server answers protocol_version (the version is decided before the
+ *     extensions), not no_application_protocol.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -150,10 +153,35 @@ static void test_unsolicited_ems(void **state) {
     tern_config_free(ccfg);
 }
 
+/* ---- a pre-1.2 ClientHello gets protocol_version, whatever its
+ * extensions say (RFC 5246 Appendix E.1: the version decides first) ---- */
+static void test_old_client_version_first(void **state) {
+    (void)state;
+    tern_config *ccfg = mp_config("certs/root-ca.crt", NULL, NULL);
+    tern_config *scfg = mp_config(NULL, "certs/server-chain.pem", "certs/server.key");
+    assert_int_equal(tern_config_set_alpn(ccfg, "h2"), 0);
+    assert_int_equal(tern_config_set_alpn(scfg, "http/1.1"), 0);
+    static const uint16_t versions[3] = {0x0300, 0x0301, 0x0302};
+    for (size_t i = 0; i < 3; i++) {
+        mp_pair p;
+        mp_init(&p, ccfg, scfg, "localhost");
+        mp_step_client(&p);
+        size_t rec, msg, mlen;
+        assert_true(mp_find(&p.c2s, TERN_HT_CLIENT_HELLO, &rec, &msg, &mlen));
+        tern_store_be16(p.c2s.buf + msg + 4, versions[i]); /* client_version */
+        mp_step_server(&p);
+        expect_fail(p.s, p.src, TERN_ERR_PROTOCOL_VERSION, TERN_ALERT_PROTOCOL_VERSION);
+        mp_free(&p);
+    }
+    tern_config_free(ccfg);
+    tern_config_free(scfg);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hello_request_after_ccs),
         cmocka_unit_test(test_unsolicited_ems),
+        cmocka_unit_test(test_old_client_version_first),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
