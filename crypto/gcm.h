@@ -18,9 +18,12 @@
 
 typedef struct tern_gcm_key {
     /* Round keys in the chosen implementation's layout (bitsliced for the
-     * portable path; 15 x 16 bytes for AES-NI), aligned for vector loads. */
-    _Alignas(64) uint8_t rk[15 * 16 * 8];
-    _Alignas(64) uint8_t h[2 * 16 * 16]; /* H, H^2, ... H^16 and Karatsuba helpers (GHASH layout) */
+     * portable path; 15 x 16 bytes for AES-NI), aligned for vector loads.
+     * Stored as 64-bit words, the type the portable code reads them as, so
+     * no access breaks C's aliasing rules (the vector paths load through
+     * __m128i/__m256i pointers, which may alias anything). */
+    _Alignas(64) uint64_t rk[15 * 16];
+    _Alignas(64) uint64_t h[2 * 16 * 2]; /* H, H^2, ... H^16 and Karatsuba helpers (GHASH layout) */
     unsigned rounds;                  /* 10 or 14 */
     unsigned impl;                    /* which implementation was chosen */
 } tern_gcm_key;
