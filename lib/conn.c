@@ -322,8 +322,11 @@ long tern_write(tern_conn *c, const void *buf, size_t len) {
 int tern_close(tern_conn *c) {
     if (c == NULL)
         return TERN_ERR_INVALID_ARG;
-    if (c->state == TERN_ST_FAILED)
-        return c->err;
+    if (c->state == TERN_ST_FAILED) {
+        /* A queued alert (ours, or the two of an abandoned handshake) still
+         * goes out: WANT_WRITE until it has, then the sticky error. */
+        return tern_io_flush(c) == TERN_WANT_WRITE ? TERN_WANT_WRITE : c->err;
+    }
     if (c->state == TERN_ST_HANDSHAKE) {
         /* Closing a half-done handshake abandons it: say so to the peer
          * (user_canceled is a warning, close_notify follows) and fail. */

@@ -14,7 +14,10 @@
  *     did not offer (RFC 5246 §7.4.1.4, RFC 7627 §5.2): unsupported_extension;
  *   - a ClientHello below TLS 1.2 whose ALPN offer has no overlap: the
  *     server answers protocol_version (the version is decided before the
- *     extensions), not no_application_protocol.
+ *     extensions), not no_application_protocol;
+ *   - tern_close() that returned TERN_WANT_WRITE, called again once the
+ *     transport drains, sends what it queued (it returned the sticky error
+ *     and left the alerts unsent when the close had failed the connection).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -177,11 +180,56 @@ static void test_old_client_version_first(void **state) {
     tern_config_free(scfg);
 }
 
+/* ---- tern_close after TERN_WANT_WRITE: calling again must finish the
+ * flush (tern.h: WANT_WRITE means "call again"), also when the close
+ * abandoned a handshake (the connection is failed by then) ---- */
+typedef struct {
+    int blocked;
+    uint8_t buf[256];
+    size_t len;
+} slow_io;
+
+static int slow_recv(void *arg, uint8_t *b, size_t n) {
+    (void)arg;
+    (void)b;
+    (void)n;
+    return TERN_WANT_READ;
+}
+
+static int slow_send(void *arg, const uint8_t *b, size_t n) {
+    slow_io *io = arg;
+    if (io->blocked)
+        return TERN_WANT_WRITE;
+    assert_true(io->len + n <= sizeof io->buf);
+    memcpy(io->buf + io->len, b, n);
+    io->len += n;
+    return (int)n;
+}
+
+static void test_close_want_write_repeats(void **state) {
+    (void)state;
+    tern_conn *c = tern_client_new(g_ccfg, "localhost");
+    assert_non_null(c);
+    slow_io io = {1, {0}, 0};
+    assert_int_equal(tern_set_io(c, slow_recv, slow_send, &io), 0);
+    assert_int_equal(tern_close(c), TERN_WANT_WRITE); /* the transport is full */
+    io.blocked = 0;
+    (void)tern_close(c); /* again, as WANT_WRITE asks */
+    /* user_canceled then close_notify, two plaintext alert records */
+    static const uint8_t want[14] = {TERN_CT_ALERT, 3, 3, 0, 2, 1, TERN_ALERT_USER_CANCELED,
+                                     TERN_CT_ALERT, 3, 3, 0, 2, 1, TERN_ALERT_CLOSE_NOTIFY};
+    assert_int_equal(io.len, sizeof want);
+    assert_memory_equal(io.buf, want, sizeof want);
+    assert_int_equal(tern_handshake(c), TERN_ERR_CLOSED); /* and the failure sticks */
+    tern_free(c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hello_request_after_ccs),
         cmocka_unit_test(test_unsolicited_ems),
         cmocka_unit_test(test_old_client_version_first),
+        cmocka_unit_test(test_close_want_write_repeats),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
