@@ -1,7 +1,8 @@
 /*
  * Session resumption (issue 12), client and server in memory:
  *   - resume by session ID and by ticket, for every suite (ECDHE and RSA
- *     key exchange), sessions carried as bytes; the abbreviated shape is
+ *     key exchange, AES-GCM and ChaCha20-Poly1305, RSA and ECDSA servers),
+ *     sessions carried as bytes; the abbreviated shape is
  *     checked from the server's trace (no Certificate, no key exchange);
  *   - ticket-key rotation: an old ticket opens inside the window (and is
  *     renewed under the new key), not after; application ticket keys
@@ -158,6 +159,44 @@ static void test_resume_by_id_and_ticket(void **state) {
             assert_int_equal(n.key_exchanges, i < 2 ? 1 : 0);
             tern_session_free(b);
             tern_session_free(s1);
+            tern_config_free(ccfg);
+            tern_config_free(scfg);
+        }
+}
+
+/* The suites of issue 13: ChaCha20-Poly1305 records and ECDSA servers
+ * resume the same way (the session holds the suite; the abbreviated
+ * handshake needs neither the certificate nor its key). */
+static void test_resume_chacha_ecdsa(void **state) {
+    (void)state;
+    static const struct {
+        const char *suite;
+        int ecdsa;
+    } cases[] = {{"ECDHE-RSA-CHACHA20-POLY1305", 0},
+                 {"ECDHE-ECDSA-AES128-GCM-SHA256", 1},
+                 {"ECDHE-ECDSA-AES256-GCM-SHA384", 1},
+                 {"ECDHE-ECDSA-CHACHA20-POLY1305", 1}};
+    for (size_t i = 0; i < TERN_ARRAY_LEN(cases); i++)
+        for (int mode = 0; mode < 2; mode++) {
+            tern_config *ccfg = mp_config(cases[i].ecdsa ? "certs/ecdsa-root.crt" : "certs/root-ca.crt", NULL, NULL);
+            tern_config *scfg = cases[i].ecdsa ? mp_config(NULL, "certs/ecdsa-server-chain.pem", "certs/ecdsa-server.key")
+                                               : server_cfg();
+            assert_int_equal(tern_config_set_cipher_suites(ccfg, cases[i].suite), 0);
+            if (mode == 0) {
+                assert_int_equal(tern_config_set_session_cache(scfg, 4, 600), 0);
+            } else {
+                assert_int_equal(tern_config_set_session_tickets(scfg, 1, 600), 0);
+                assert_int_equal(tern_config_set_session_tickets(ccfg, 1, 600), 0);
+            }
+            int resumed;
+            tern_session *s1 = run(ccfg, scfg, "localhost", NULL, 0, &resumed);
+            assert_non_null(s1);
+            tern_session *s2 = run(ccfg, scfg, "localhost", s1, 0, &resumed);
+            if (!resumed)
+                fail_msg("%s mode %d: not resumed", cases[i].suite, mode);
+            assert_int_equal(s2->core.suite, tern_suite_by_name(cases[i].suite, strlen(cases[i].suite))->id);
+            tern_session_free(s1);
+            tern_session_free(s2);
             tern_config_free(ccfg);
             tern_config_free(scfg);
         }
@@ -908,6 +947,7 @@ int main(void) {
         cmocka_unit_test(test_cache_threads),           cmocka_unit_test(test_default_rotation),
         cmocka_unit_test(test_failed_not_cached),       cmocka_unit_test(test_threads),
         cmocka_unit_test(test_fatal_alert_invalidates), cmocka_unit_test(test_unsolicited_ticket_ext),
+        cmocka_unit_test(test_resume_chacha_ecdsa),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
