@@ -387,7 +387,9 @@ TERN_API int tern_handshake(tern_conn *c);
 /* Read application data (running the handshake first if needed).  Returns
  * the number of bytes (> 0), 0 when the peer closed cleanly with close_notify,
  * TERN_WANT_READ / TERN_WANT_WRITE, or a negative TERN_ERR_* (TERN_ERR_TRUNCATED
- * when the transport closed without close_notify). */
+ * when the transport closed without close_notify).  With len 0 (buf may then
+ * be NULL) no data is consumed and 0 may also mean "data is waiting": only a
+ * call with len > 0 tells close_notify apart. */
 TERN_API long tern_read(tern_conn *c, void *buf, size_t len);
 /* Write application data (running the handshake first if needed).  Returns
  * the number of bytes taken (> 0; fewer than len only when a non-blocking
@@ -398,7 +400,9 @@ TERN_API long tern_read(tern_conn *c, void *buf, size_t len);
 TERN_API long tern_write(tern_conn *c, const void *buf, size_t len);
 /* Send close_notify (once) and flush everything pending.  Returns 0,
  * TERN_WANT_WRITE, or a negative TERN_ERR_*.  Does not wait for the peer's
- * close_notify: tern_read() returns 0 when it arrives. */
+ * close_notify: tern_read() returns 0 when it arrives.  On a failed
+ * connection it only flushes the alert still queued: TERN_WANT_WRITE until
+ * that is out, then the connection's error. */
 TERN_API int tern_close(tern_conn *c);
 
 /* What went wrong, for people: the failing check in detail (for a refused
