@@ -11,10 +11,14 @@
  *   - negatives: an off-curve, compressed, truncated or x25519-sized
  *     secp256r1 share in ClientKeyExchange -> illegal_parameter; a bad
  *     ECDSA ServerKeyExchange signature -> decrypt_error;
+ *     a validly signed off-curve share from the server -> illegal_parameter;
  *   - ChaCha20-Poly1305 records: RFC 7905 nonce (IV XOR sequence number,
  *     nothing explicit on the wire) checked against the AEAD called with the
  *     nonce built by hand (and against OpenSSL when present); tampering and
- *     the 2^14 plaintext limit.
+ *     the 2^14 plaintext limit;
+ *   - P-256 key stores (SEC 1, PKCS#8, mismatches); an RSA + ECDSA server
+ *     picking the identity by suite; resumption (ID and ticket) of the new
+ *     suites.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -398,6 +402,50 @@ static void test_dual_identity(void **state) {
     tern_config_free(scfg);
 }
 
+/* Resumption (ticket and session ID) of the new suites: the abbreviated
+ * handshake derives the ChaCha20-Poly1305 key block (12-byte IVs) and the
+ * ECDSA suites' keys from the stored master secret. */
+static void test_resume_new_suites(void **state) {
+    (void)state;
+    static const char *names[] = {"ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-ECDSA-AES256-GCM-SHA384",
+                                  "ECDHE-RSA-CHACHA20-POLY1305"};
+    for (size_t i = 0; i < TERN_ARRAY_LEN(names); i++)
+        for (int ticket = 0; ticket < 2; ticket++) {
+            int ecdsa = strstr(names[i], "ECDSA") != NULL;
+            tern_config *scfg = ecdsa ? ecdsa_server(NULL, NULL, 0) : rsa_server(NULL, NULL);
+            if (ticket)
+                assert_int_equal(tern_config_set_session_tickets(scfg, 1, 3600), 0);
+            else
+                assert_int_equal(tern_config_set_session_cache(scfg, 16, 3600), 0);
+            tern_config *ccfg = client(ecdsa ? "certs/ecdsa-root.crt" : "certs/root-ca.crt", names[i], "secp256r1");
+            if (ticket) /* the client asks for a ticket too (RFC 5077 §3.2) */
+                assert_int_equal(tern_config_set_session_tickets(ccfg, 1, 3600), 0);
+            mp_pair p;
+            mp_init(&p, ccfg, scfg, "localhost");
+            mp_handshake(&p);
+            assert_int_equal(p.crc, 0);
+            assert_int_equal(p.src, 0);
+            transfer(p.c, p.s, 3000);
+            tern_session *sess = tern_get_session(p.c);
+            assert_non_null(sess);
+            mp_free(&p);
+            mp_init(&p, ccfg, scfg, "localhost");
+            assert_int_equal(tern_set_session(p.c, sess), 0);
+            mp_handshake(&p);
+            if (p.crc != 0 || p.src != 0)
+                fail_msg("%s ticket %d: %s / %s", names[i], ticket, tern_error(p.c), tern_error(p.s));
+            assert_int_equal(tern_session_reused(p.c), 1);
+            assert_int_equal(tern_session_reused(p.s), 1);
+            assert_int_equal(tern_cipher_suite_id(p.s), tern_suite_by_name(names[i], strlen(names[i]))->id);
+            transfer(p.c, p.s, 3000);
+            transfer(p.s, p.c, 3000);
+            mp_free(&p);
+            tern_session_free(sess);
+            tern_config_free(scfg);
+            tern_config_free(ccfg);
+        }
+}
+
 /* ChaCha20-Poly1305 records: RFC 7905 §2 nonce and AAD, by hand. */
 static void test_chacha_records(void **state) {
     (void)state;
@@ -547,6 +595,7 @@ int main(void) {
         cmocka_unit_test(test_chacha_records),     cmocka_unit_test(test_chacha_overflow),
         cmocka_unit_test(test_ec_keystore),
         cmocka_unit_test(test_server_bad_p256_share), cmocka_unit_test(test_dual_identity),
+        cmocka_unit_test(test_resume_new_suites),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
