@@ -6,8 +6,10 @@
 #     group (X25519, P-256), 64 KB echoed; the certificate follows the suite
 #     (ECDSA suites get the ECDSA chain, verified by s_client against the
 #     P-384 root); ecdsa_secp384r1_sha384 when the client allows only it;
-#   tern client -> openssl s_server (-groups restricting the group) for each
-#     new suite and group, 64 KB echoed;
+#   tern client -> openssl s_server (-groups restricting the group, tern
+#     --groups too for P-256) for each new suite and group, 64 KB echoed;
+#   tern server --groups secp256r1 picks P-256 although the client prefers
+#     X25519;
 #   negatives: a tern client trusting only the RSA root refuses the ECDSA
 #     chain (unknown_ca); an s_client offering only P-384 gets
 #     handshake_failure from tern.
@@ -101,6 +103,21 @@ else
     fail "tern server did not start: $(cat "$WORK/ts.err")"
 fi
 
+# ---- tern server --groups secp256r1: the server's group choice ----
+port=$(free_port)
+timeout 30 "$TERN" server --port "$port" --keystore "$CERTS/ecdsa-server-chain.pem" "$CERTS/ecdsa-server.key" \
+    --groups secp256r1 --echo 2>"$WORK/tg.err" &
+PIDS="$PIDS $!"
+if wait_port "$port"; then
+    echo | timeout 10 openssl s_client -connect "127.0.0.1:$port" -tls1_2 -CAfile "$CERTS/ecdsa-root.crt" \
+        -verify_return_error -servername localhost -groups X25519:P-256 > "$WORK/hs.out" 2>&1
+    if grep -q "Server Temp Key: ECDH, prime256v1" "$WORK/hs.out" && grep -q "Verify return code: 0 (ok)" "$WORK/hs.out"
+    then ok "tern server --groups secp256r1 chose P-256 over the client's first choice X25519"
+    else fail "tern server --groups: $(grep -E 'Cipher is|Temp Key|alert' "$WORK/hs.out" | head -3)"; fi
+else
+    fail "tern server (--groups) did not start: $(cat "$WORK/tg.err")"
+fi
+
 # ---- tern client -> openssl s_server ----
 s_server() { # $1 port, $2 suite, $3 group
     fifo="$WORK/fifo.$1"
@@ -123,9 +140,11 @@ for suite in $SUITES; do
         what="tern client --cipher $suite -> s_server -groups $group"
         out="$WORK/tout.$port"
         : > "$out"
+        tgroups=x25519,secp256r1
+        [ "$group" = P-256 ] && tgroups=secp256r1 # tern offers only what the server takes
         feed_and_wait "$WORK/data" "$out" |
             timeout 20 "$TERN" client "127.0.0.1:$port" --truststore "$WORK/roots.pem" --servername localhost \
-                --cipher "$suite" > "$out" 2>"$WORK/tc.err"
+                --cipher "$suite" --groups "$tgroups" > "$out" 2>"$WORK/tc.err"
         rc=$?
         if [ $rc -ne 0 ]; then fail "$what: exit $rc: $(cat "$WORK/tc.err") / $(cat "$WORK/ss.err.$port")"
         elif ! cmp -s "$WORK/data" "$out"; then fail "$what: echoed data differs ($(wc -c < "$out") bytes)"

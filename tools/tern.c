@@ -50,10 +50,10 @@ static void usage(void) {
     fprintf(stderr,
             "usage: tern client HOST:PORT [--truststore FILE|DIR] [--system] [--servername NAME] [--alpn LIST]\n"
             "                   [--cipher NAME] [--keystore CERT.pem KEY.pem] [--resume N] [--trace[=hex]]\n"
-            "                   [--show-secrets]\n"
+            "                   [--show-secrets] [--groups LIST]\n"
             "       tern server --port N --keystore CERT.pem KEY.pem [--bind ADDR] [--echo|--http]\n"
             "                   [--alpn LIST] [--cipher NAME] [--truststore FILE|DIR --client-auth optional|required]\n"
-            "                   [--no-tickets] [--no-session-cache] [--trace[=hex]] [--show-secrets]\n"
+            "                   [--no-tickets] [--no-session-cache] [--trace[=hex]] [--show-secrets] [--groups LIST]\n"
             "       tern verify --truststore FILE|DIR [--name N] [--purpose server|client] [--at TIME] CHAIN.pem\n"
             "       tern speed [FILTER]\n"
             "       tern COMMAND --help\n"
@@ -62,7 +62,8 @@ static void usage(void) {
             "with --keystore; the server asks with --client-auth and checks against --truststore.\n"
             "--keystore may be repeated: the server picks by SNI (the first is the default), the client\n"
             "by the CA names the server asks for.  RSA key exchange suites (AES128-GCM-SHA256,\n"
-            "AES256-GCM-SHA384) only with --cipher.\n");
+            "AES256-GCM-SHA384) only with --cipher.  --keystore takes RSA or P-256 keys (ECDSA suites);\n"
+            "--groups x25519,secp256r1 (the default order) chooses the ECDHE groups.\n");
     tool_obs_usage(stderr);
     fprintf(stderr, "Exit codes: 0 success; 1 connection or TLS failure (client: anything but a clean close_notify\n"
                     "from the server; verify: the chain is refused); 2 usage or setup error (bad option, unreadable\n"
@@ -236,7 +237,7 @@ static int resume_rounds(const tern_conn *first, const tern_config *cfg, const c
 }
 
 static int run_client(int argc, char **argv) {
-    const char *target = NULL, *trust = NULL, *sni = NULL, *alpn = NULL, *cipher = NULL;
+    const char *target = NULL, *trust = NULL, *sni = NULL, *alpn = NULL, *cipher = NULL, *groups = NULL;
     const char *ids[16][2];
     size_t nids = 0;
     int resume_n = 0;
@@ -258,6 +259,8 @@ static int run_client(int argc, char **argv) {
             alpn = argv[++i];
         else if (strcmp(argv[i], "--cipher") == 0 && i + 1 < argc)
             cipher = argv[++i];
+        else if (strcmp(argv[i], "--groups") == 0 && i + 1 < argc)
+            groups = argv[++i];
         else if (strcmp(argv[i], "--keystore") == 0 && i + 2 < argc && nids < 16) {
             /* repeated: more identities, picked by a certificate request's CA names */
             ids[nids][0] = argv[++i];
@@ -307,6 +310,10 @@ static int run_client(int argc, char **argv) {
         return 2;
     if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {
         fprintf(stderr, "tern client: bad --alpn or --cipher\n");
+        return 2;
+    }
+    if (groups && tern_config_set_groups(cfg, groups) != 0) {
+        fprintf(stderr, "tern client: bad --groups (x25519, secp256r1)\n");
         return 2;
     }
     if (resume_n > 0 && tern_config_set_session_tickets(cfg, 1, 7200) != 0)
@@ -438,6 +445,7 @@ static int serve_one(tern_conn *c, int mode) {
 
 static int run_server(int argc, char **argv) {
     const char *port = NULL, *cert = NULL, *key = NULL, *bind_addr = "127.0.0.1", *alpn = NULL, *cipher = NULL;
+    const char *groups = NULL;
     const char *trust = NULL, *client_auth = NULL, *ids[16][2];
     size_t nids = 0;
     int mode = 1, tickets = 1, session_cache = 1;
@@ -462,6 +470,8 @@ static int run_server(int argc, char **argv) {
             alpn = argv[++i];
         else if (strcmp(argv[i], "--cipher") == 0 && i + 1 < argc)
             cipher = argv[++i];
+        else if (strcmp(argv[i], "--groups") == 0 && i + 1 < argc)
+            groups = argv[++i];
         else if (strcmp(argv[i], "--truststore") == 0 && i + 1 < argc)
             trust = argv[++i];
         else if (strcmp(argv[i], "--client-auth") == 0 && i + 1 < argc)
@@ -514,6 +524,10 @@ static int run_server(int argc, char **argv) {
         return 2;
     if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {
         fprintf(stderr, "tern server: bad --alpn or --cipher\n");
+        return 2;
+    }
+    if (groups && tern_config_set_groups(cfg, groups) != 0) {
+        fprintf(stderr, "tern server: bad --groups (x25519, secp256r1)\n");
         return 2;
     }
     /* Resumption on by default: 1024 sessions by ID, tickets, two hours. */
