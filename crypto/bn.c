@@ -381,6 +381,9 @@ void tern_bn_mont_exp_ct(const tern_bn_mont *ctx, uint64_t *r, const uint64_t *a
             tern_bn_mont_mul(ctx, TAB(k), TAB(k - 1), a);
     }
 
+    /* acc starts as the form of 1, so an empty exponent gives 1. */
+    for (size_t i = 0; i < n; i++)
+        acc[i] = TAB(0)[i];
     size_t nwin = (ebits + EXP_WIN - 1) / EXP_WIN;
     for (size_t wi = nwin; wi-- > 0;) {
         if (wi + 1 != nwin) {
