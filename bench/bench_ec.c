@@ -5,10 +5,10 @@
  *                        a context made once with the peer set.
  *   p256/keygen          a key pair with the OS RNG: tern_p256_keygen()
  *                        against EVP_PKEY_keygen() on a context made once.
- *   ecdsa-p256/sign      a DER signature of a 32-byte digest:
+ *   p256/sign           a DER signature of a 32-byte digest:
  *                        tern_ecdsa_p256_sign() (RFC 6979 hedged with OS
  *                        randomness) against EVP_PKEY_sign().
- *   ecdsa-p256/verify    tern_ecdsa_p256_verify() against EVP_PKEY_verify()
+ *   p256/verify         tern_ecdsa_p256_verify() against EVP_PKEY_verify()
  *                        on the same signature.
  *   chacha20-poly1305/16384, chacha20-poly1305/64
  *                        MB/s sealed like a TLS record (13-byte AAD, fresh
@@ -160,8 +160,8 @@ static void bench_p256(void) {
     oj.siglen = tj.siglen;
     bench_pair("p256/ecdh", 0, tern_ecdh_run, &tj, ossl_ecdh_run, &oj);
     bench_pair("p256/keygen", 0, tern_keygen_run, &tj, ossl_keygen_run, &oj);
-    bench_pair("ecdsa-p256/sign", 0, tern_sign_run, &tj, ossl_sign_run, &oj);
-    bench_pair("ecdsa-p256/verify", 0, tern_verify_run, &tj, ossl_verify_run, &oj);
+    bench_pair("p256/sign", 0, tern_sign_run, &tj, ossl_sign_run, &oj);
+    bench_pair("p256/verify", 0, tern_verify_run, &tj, ossl_verify_run, &oj);
     EVP_PKEY_CTX_free(oj.derive);
     EVP_PKEY_CTX_free(oj.sign);
     EVP_PKEY_CTX_free(oj.verify);
@@ -175,8 +175,8 @@ static void bench_p256(void) {
         abort();
     bench_pair("p256/ecdh", 0, tern_ecdh_run, &tj, NULL, NULL);
     bench_pair("p256/keygen", 0, tern_keygen_run, &tj, NULL, NULL);
-    bench_pair("ecdsa-p256/sign", 0, tern_sign_run, &tj, NULL, NULL);
-    bench_pair("ecdsa-p256/verify", 0, tern_verify_run, &tj, NULL, NULL);
+    bench_pair("p256/sign", 0, tern_sign_run, &tj, NULL, NULL);
+    bench_pair("p256/verify", 0, tern_verify_run, &tj, NULL, NULL);
 #endif
 }
 
