@@ -5,10 +5,10 @@
  *                        a context made once with the peer set.
  *   p256/keygen          a key pair with the OS RNG: tern_p256_keygen()
  *                        against EVP_PKEY_keygen() on a context made once.
- *   p256/sign           a DER signature of a 32-byte digest:
+ *   p256/sign            a DER signature of a 32-byte digest:
  *                        tern_ecdsa_p256_sign() (RFC 6979 hedged with OS
  *                        randomness) against EVP_PKEY_sign().
- *   p256/verify         tern_ecdsa_p256_verify() against EVP_PKEY_verify()
+ *   p256/verify          tern_ecdsa_p256_verify() against EVP_PKEY_verify()
  *                        on the same signature.
  *   chacha20-poly1305/16384, chacha20-poly1305/64
  *                        MB/s sealed like a TLS record (13-byte AAD, fresh
