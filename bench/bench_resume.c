@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/tls_pair.h"
 #include "tern/tern.h"
 
 #if defined(TERN_BENCH_HAVE_OPENSSL) && defined(TERN_BENCH_HAVE_LIBSSL)
@@ -36,75 +37,22 @@
 
 #define CERTS "vectors/certs/"
 
-/* ---- a memory pipe for tern ---- */
-typedef struct {
-    uint8_t buf[1 << 15];
-    size_t off, len;
-} rpipe;
-typedef struct {
-    rpipe *in, *out;
-} rend;
-
-static int r_recv(void *arg, uint8_t *b, size_t n) {
-    rpipe *p = ((rend *)arg)->in;
-    size_t avail = p->len - p->off;
-    if (avail == 0)
-        return TERN_WANT_READ;
-    if (n > avail)
-        n = avail;
-    memcpy(b, p->buf + p->off, n);
-    p->off += n;
-    if (p->off == p->len)
-        p->off = p->len = 0;
-    return (int)n;
-}
-
-static int r_send(void *arg, const uint8_t *b, size_t n) {
-    rpipe *p = ((rend *)arg)->out;
-    size_t room = sizeof p->buf - p->len;
-    if (room == 0)
-        return TERN_WANT_WRITE;
-    if (n > room)
-        n = room;
-    memcpy(p->buf + p->len, b, n);
-    p->len += n;
-    return (int)n;
-}
-
 typedef struct {
     tern_config *ccfg, *scfg;
     tern_session *sess;
-    rpipe c2s, s2c;
-    rend ce, se;
+    tls_pipes io;
 } tern_rctx;
 
 /* One connection; offers t->sess when set.  Returns 1 resumed, 0 full,
  * -1 failure; keeps the session of a full handshake. */
 static int tern_once(tern_rctx *t) {
-    t->c2s.off = t->c2s.len = t->s2c.off = t->s2c.len = 0;
     tern_conn *c = tern_client_new(t->ccfg, "localhost"), *s = tern_server_new(t->scfg);
     int out = -1;
-    if (!c || !s)
-        goto done;
-    t->ce.in = &t->s2c, t->ce.out = &t->c2s;
-    t->se.in = &t->c2s, t->se.out = &t->s2c;
-    if (tern_set_io(c, r_recv, r_send, &t->ce) || tern_set_io(s, r_recv, r_send, &t->se))
+    if (!c || !s || tls_pipes_wire(&t->io, c, s) != 0)
         goto done;
     if (t->sess != NULL && tern_set_session(c, t->sess) != 0)
         goto done;
-    int rc = TERN_WANT_READ, rs = TERN_WANT_READ;
-    for (int i = 0; i < 100 && (rc != 0 || rs != 0); i++) {
-        if (rc != 0)
-            rc = tern_handshake(c);
-        if (rs != 0)
-            rs = tern_handshake(s);
-        if ((rc < 0 && rc != TERN_WANT_READ && rc != TERN_WANT_WRITE) ||
-            (rs < 0 && rs != TERN_WANT_READ && rs != TERN_WANT_WRITE)) {
-            fprintf(stderr, "bench_resume: tern handshake failed: %s / %s\n", tern_error(c), tern_error(s));
-            goto done;
-        }
-    }
-    if (rc != 0 || rs != 0)
+    if (tls_pair_handshake(c, s, "bench_resume") != 0)
         goto done;
     out = tern_session_reused(c) && tern_session_reused(s);
     if (t->sess == NULL)
@@ -153,36 +101,12 @@ typedef struct {
 
 static int ossl_once(ossl_rctx *o) {
     SSL *c = SSL_new(o->cctx), *s = SSL_new(o->sctx);
-    BIO *cb, *sb;
     int out = -1;
-    if (!c || !s || !BIO_new_bio_pair(&cb, 1 << 15, &sb, 1 << 15))
+    if (tls_ossl_start(c, s, 1 << 15, NULL) != 0)
         goto done;
-    SSL_set_bio(c, cb, cb);
-    SSL_set_bio(s, sb, sb);
-    SSL_set_accept_state(s);
-    SSL_set_connect_state(c);
-    SSL_set_tlsext_host_name(c, "localhost");
-    SSL_set1_host(c, "localhost");
     if (o->sess != NULL && SSL_set_session(c, o->sess) != 1)
         goto done;
-    int dc = 0, ds = 0;
-    for (int i = 0; i < 100 && (!dc || !ds); i++) {
-        if (!dc) {
-            int r = SSL_do_handshake(c);
-            if (r == 1)
-                dc = 1;
-            else if (SSL_get_error(c, r) != SSL_ERROR_WANT_READ)
-                goto done;
-        }
-        if (!ds) {
-            int r = SSL_do_handshake(s);
-            if (r == 1)
-                ds = 1;
-            else if (SSL_get_error(s, r) != SSL_ERROR_WANT_READ)
-                goto done;
-        }
-    }
-    if (!dc || !ds)
+    if (tls_ossl_handshake(c, s, NULL) != 0)
         goto done;
     out = SSL_session_reused(c) && SSL_session_reused(s);
     if (o->sess == NULL)
@@ -209,27 +133,16 @@ static void ossl_resumes(void *ctx, size_t iters) {
 }
 
 static int ossl_setup(ossl_rctx *o, int ticket) {
-    o->sctx = SSL_CTX_new(TLS_server_method());
-    o->cctx = SSL_CTX_new(TLS_client_method());
-    if (!o->sctx || !o->cctx)
+    if (tls_ossl_ctx_pair(&o->sctx, &o->cctx, "ECDHE-RSA-AES128-GCM-SHA256", "X25519", CERTS "server-chain.pem",
+                          CERTS "server.key", CERTS "root-ca.crt", 0) != 0)
         return -1;
-    SSL_CTX *both[2] = {o->sctx, o->cctx};
-    for (int i = 0; i < 2; i++) {
-        SSL_CTX_set_min_proto_version(both[i], TLS1_2_VERSION);
-        SSL_CTX_set_max_proto_version(both[i], TLS1_2_VERSION);
-        SSL_CTX_set_cipher_list(both[i], "ECDHE-RSA-AES128-GCM-SHA256");
-        SSL_CTX_set1_groups_list(both[i], "X25519");
-        if (!ticket)
-            SSL_CTX_set_options(both[i], SSL_OP_NO_TICKET);
+    if (!ticket) {
+        SSL_CTX_set_options(o->sctx, SSL_OP_NO_TICKET);
+        SSL_CTX_set_options(o->cctx, SSL_OP_NO_TICKET);
     }
     SSL_CTX_set_session_cache_mode(o->sctx, ticket ? SSL_SESS_CACHE_OFF : SSL_SESS_CACHE_SERVER);
     SSL_CTX_set_session_cache_mode(o->cctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_session_id_context(o->sctx, (const unsigned char *)"bench", 5);
-    if (SSL_CTX_use_certificate_chain_file(o->sctx, CERTS "server-chain.pem") != 1 ||
-        SSL_CTX_use_PrivateKey_file(o->sctx, CERTS "server.key", SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_load_verify_locations(o->cctx, CERTS "root-ca.crt", NULL) != 1)
-        return -1;
-    SSL_CTX_set_verify(o->cctx, SSL_VERIFY_PEER, NULL);
     o->sess = NULL;
     return ossl_once(o) == 0 && o->sess != NULL ? 0 : -1;
 }

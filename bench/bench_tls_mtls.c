@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/tls_pair.h"
 #include "tern/tern.h"
 
 #if defined(TERN_BENCH_HAVE_OPENSSL) && defined(TERN_BENCH_HAVE_LIBSSL)
@@ -28,73 +29,15 @@
 #define CERTS "vectors/certs/"
 
 typedef struct {
-    uint8_t buf[1 << 16];
-    size_t off, len;
-} mpipe;
-typedef struct {
-    mpipe *in, *out;
-} mend;
-
-static int m_recv(void *arg, uint8_t *b, size_t n) {
-    mpipe *p = ((mend *)arg)->in;
-    size_t avail = p->len - p->off;
-    if (avail == 0)
-        return TERN_WANT_READ;
-    if (n > avail)
-        n = avail;
-    memcpy(b, p->buf + p->off, n);
-    p->off += n;
-    if (p->off == p->len)
-        p->off = p->len = 0;
-    return (int)n;
-}
-
-static int m_send(void *arg, const uint8_t *b, size_t n) {
-    mpipe *p = ((mend *)arg)->out;
-    if (p->off > 0) {
-        memmove(p->buf, p->buf + p->off, p->len - p->off);
-        p->len -= p->off;
-        p->off = 0;
-    }
-    size_t room = sizeof p->buf - p->len;
-    if (room == 0)
-        return TERN_WANT_WRITE;
-    if (n > room)
-        n = room;
-    memcpy(p->buf + p->len, b, n);
-    p->len += n;
-    return (int)n;
-}
-
-typedef struct {
     tern_config *ccfg, *scfg;
-    mpipe c2s, s2c;
-    mend ce, se;
+    tls_pipes io;
 } tctx;
 
 static int tern_one(tctx *t) {
-    t->c2s.off = t->c2s.len = t->s2c.off = t->s2c.len = 0;
     tern_conn *c = tern_client_new(t->ccfg, "localhost"), *s = tern_server_new(t->scfg);
     int ok = -1;
-    if (c && s) {
-        t->ce.in = &t->s2c, t->ce.out = &t->c2s;
-        t->se.in = &t->c2s, t->se.out = &t->s2c;
-        if (tern_set_io(c, m_recv, m_send, &t->ce) == 0 && tern_set_io(s, m_recv, m_send, &t->se) == 0) {
-            int rc = TERN_WANT_READ, rs = TERN_WANT_READ;
-            for (int i = 0; i < 100 && (rc != 0 || rs != 0); i++) {
-                if (rc != 0)
-                    rc = tern_handshake(c);
-                if (rs != 0)
-                    rs = tern_handshake(s);
-                if ((rc < 0 && rc != TERN_WANT_READ && rc != TERN_WANT_WRITE) ||
-                    (rs < 0 && rs != TERN_WANT_READ && rs != TERN_WANT_WRITE)) {
-                    fprintf(stderr, "bench_tls_mtls: %s / %s\n", tern_error(c), tern_error(s));
-                    break;
-                }
-            }
-            ok = rc == 0 && rs == 0 && tern_peer_subject(c) != NULL ? 0 : -1;
-        }
-    }
+    if (c && s && tls_pipes_wire(&t->io, c, s) == 0 && tls_pair_handshake(c, s, "bench_tls_mtls") == 0)
+        ok = tern_peer_subject(c) != NULL ? 0 : -1;
     tern_free(c);
     tern_free(s);
     return ok;
@@ -114,24 +57,9 @@ typedef struct {
 
 static int ossl_setup(octx *o, const char *suite, int mtls) {
     o->mtls = mtls;
-    o->sctx = SSL_CTX_new(TLS_server_method());
-    o->cctx = SSL_CTX_new(TLS_client_method());
-    if (!o->sctx || !o->cctx)
+    if (tls_ossl_ctx_pair(&o->sctx, &o->cctx, suite, "X25519", CERTS "server-chain.pem", CERTS "server.key",
+                          CERTS "root-ca.crt", 1) != 0)
         return -1;
-    SSL_CTX *both[2] = {o->sctx, o->cctx};
-    for (int i = 0; i < 2; i++) {
-        SSL_CTX_set_min_proto_version(both[i], TLS1_2_VERSION);
-        SSL_CTX_set_max_proto_version(both[i], TLS1_2_VERSION);
-        SSL_CTX_set_cipher_list(both[i], suite);
-        SSL_CTX_set1_groups_list(both[i], "X25519");
-        SSL_CTX_set_session_cache_mode(both[i], SSL_SESS_CACHE_OFF);
-        SSL_CTX_set_options(both[i], SSL_OP_NO_TICKET);
-    }
-    if (SSL_CTX_use_certificate_chain_file(o->sctx, CERTS "server-chain.pem") != 1 ||
-        SSL_CTX_use_PrivateKey_file(o->sctx, CERTS "server.key", SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_load_verify_locations(o->cctx, CERTS "root-ca.crt", NULL) != 1)
-        return -1;
-    SSL_CTX_set_verify(o->cctx, SSL_VERIFY_PEER, NULL);
     if (mtls) {
         STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(CERTS "root-ca.crt");
         if (names == NULL || SSL_CTX_load_verify_locations(o->sctx, CERTS "root-ca.crt", NULL) != 1 ||
@@ -146,33 +74,9 @@ static int ossl_setup(octx *o, const char *suite, int mtls) {
 
 static int ossl_one(octx *o) {
     SSL *s = SSL_new(o->sctx), *c = SSL_new(o->cctx);
-    BIO *cb, *sb;
-    if (!s || !c || !BIO_new_bio_pair(&cb, 1 << 16, &sb, 1 << 16))
-        return -1;
-    SSL_set_bio(c, cb, cb);
-    SSL_set_bio(s, sb, sb);
-    SSL_set_accept_state(s);
-    SSL_set_connect_state(c);
-    SSL_set_tlsext_host_name(c, "localhost");
-    SSL_set1_host(c, "localhost");
-    int dc = 0, ds = 0, bad = 0;
-    for (int i = 0; i < 100 && (!dc || !ds) && !bad; i++) {
-        if (!dc) {
-            int r = SSL_do_handshake(c);
-            if (r == 1)
-                dc = 1;
-            else if (SSL_get_error(c, r) != SSL_ERROR_WANT_READ)
-                bad = 1;
-        }
-        if (!ds) {
-            int r = SSL_do_handshake(s);
-            if (r == 1)
-                ds = 1;
-            else if (SSL_get_error(s, r) != SSL_ERROR_WANT_READ)
-                bad = 1;
-        }
-    }
-    int ok = dc && ds && (!o->mtls || SSL_get0_peer_certificate(s) != NULL) ? 0 : -1;
+    int ok = -1;
+    if (tls_ossl_start(c, s, 1 << 16, NULL) == 0 && tls_ossl_handshake(c, s, NULL) == 0)
+        ok = !o->mtls || SSL_get0_peer_certificate(s) != NULL ? 0 : -1;
     SSL_free(s);
     SSL_free(c);
     return ok;
