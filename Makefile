@@ -53,7 +53,7 @@ HAVE_LIBCRYPTO := $(shell pkg-config --exists libcrypto 2>/dev/null && echo 1)
 
 .SECONDARY:
 .PHONY: all test check ctgrind bench fuzz fuzz-smoke install uninstall clean demo examples tools
-all: $(BUILD)/libtern.a $(BUILD)/libtern.so
+all: $(BUILD)/libtern.a $(BUILD)/libtern.so tools examples
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
