@@ -62,15 +62,19 @@ static void append(char *out, size_t cap, const char *text, size_t n) {
         return;
     if (n > cap - 1 - have)
         n = cap - 1 - have;
-    memcpy(out + have, text, n);
+    /* SAN strings are IA5 (bytes 1..127) and may carry control characters:
+     * show those as '?' so the text is safe to print (same rule as the
+     * verifier's messages in lib/x509/name.c). */
+    for (size_t i = 0; i < n; i++)
+        out[have + i] = text[i] >= 0x20 && text[i] < 0x7f ? text[i] : '?';
     out[have + n] = '\0';
 }
 
 /* The leaf's subjectAltName as text: "DNS:a.test, IP:10.0.0.1, email:x@y,
  * URI:...", other kinds as "other".  The entries were checked at parse
- * (printable IA5 strings, 4/16-byte addresses); a malformed one stops the
- * listing. */
-static void san_text(const tern_x509_cert *cert, char *out, size_t cap) {
+ * (IA5 strings of bytes 1..127, 4/16-byte addresses); control characters
+ * come out as '?'; a malformed entry stops the listing. */
+void tern_hs_san_text(const tern_x509_cert *cert, char *out, size_t cap) {
     out[0] = '\0';
     if (!cert->has_san)
         return;
@@ -145,7 +149,7 @@ int tern_hs_certificate_verify_parse(tern_conn *c, tern_reader *r) {
     TERN_ENSURE(h->client_chain_n > 0, TERN_ERR_INTERNAL);
     TERN_TRY(tern_x509_parse(&leaf, c->peer_chain + c->peer_cert_off[0], c->peer_cert_len[0]));
     tern_x509_name_display(leaf.subject, c->peer_subject, sizeof c->peer_subject);
-    san_text(&leaf, c->peer_san, sizeof c->peer_san);
+    tern_hs_san_text(&leaf, c->peer_san, sizeof c->peer_san);
     c->npeer_certs = h->client_chain_n;
     return 0;
 }

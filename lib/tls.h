@@ -390,6 +390,9 @@ TERN_MUST_CHECK int tern_hs_client_certificate_write(tern_conn *c, tern_writer *
 TERN_MUST_CHECK int tern_hs_client_certificate_parse(tern_conn *c, tern_reader *r);
 TERN_MUST_CHECK int tern_hs_certificate_verify_write(tern_conn *c, tern_writer *w);
 TERN_MUST_CHECK int tern_hs_certificate_verify_parse(tern_conn *c, tern_reader *r);
+/* The subjectAltName of cert as printable text ("DNS:a.test, IP:10.0.0.1"),
+ * for tern_peer_san(). */
+void tern_hs_san_text(const tern_x509_cert *cert, char *out, size_t cap);
 /* Identities (lib/identity.c).  The key store this connection uses:
  * the one picked, else the configuration's default. */
 const tern_keystore *tern_conn_keys(const tern_conn *c);

@@ -224,12 +224,35 @@ static void test_close_want_write_repeats(void **state) {
     tern_free(c);
 }
 
+/* tern_peer_san() hands the application a string it may print: a SAN with
+ * an escape sequence (IA5 allows bytes 1..31) must come out printable. */
+static void test_peer_san_printable(void **state) {
+    (void)state;
+    static const uint8_t san[] = {0x82, 0x07, 'a', 0x1b, '[', '3', '1', 'm', 'b', 0x81, 0x03, 'x', 0x07, 'y',
+                                  0x87, 0x04, 10,  0,    0,   1};
+    tern_x509_cert cert;
+    memset(&cert, 0, sizeof cert);
+    cert.has_san = 1;
+    cert.san.p = san;
+    cert.san.len = sizeof san;
+    char out[128];
+    tern_hs_san_text(&cert, out, sizeof out);
+    for (const char *p = out; *p; p++)
+        assert_true((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f);
+    assert_string_equal(out, "DNS:a?[31mb, email:x?y, IP:10.0.0.1");
+    /* Truncation keeps the string terminated and printable. */
+    char small[10];
+    tern_hs_san_text(&cert, small, sizeof small);
+    assert_string_equal(small, "DNS:a?[31");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hello_request_after_ccs),
         cmocka_unit_test(test_unsolicited_ems),
         cmocka_unit_test(test_old_client_version_first),
         cmocka_unit_test(test_close_want_write_repeats),
+        cmocka_unit_test(test_peer_san_printable),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
