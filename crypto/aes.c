@@ -258,12 +258,17 @@ static ALWAYS_INLINE void store8(uint8_t *out, state q) {
     }
 }
 
-/* Round keys are stored per lane too (rk[i][l], the same value in each
- * lane), so this is a plain element-wise XOR. */
+/* A round key is the same in every block slot, so its bitsliced form is
+ * the same in both lanes: it is stored once (8 words, rk[i] for plane i)
+ * and each word is XORed into both lanes.  (Storing it per lane would let
+ * this be one element-wise XOR of 16 words, but doubles the key: 1,920
+ * instead of 960 bytes for AES-256, in every connection.) */
 static ALWAYS_INLINE void add_round_key(state q, const uint64_t *rk) {
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 8; i++) {
+        uint64_t k = rk[i];
         for (int l = 0; l < LANES; l++)
-            q[i][l] ^= rk[LANES * i + l];
+            q[i][l] ^= k;
+    }
 }
 
 /* Row r (bits 16r..16r+15) rotates right by 4r bits: new column c takes
@@ -308,7 +313,7 @@ static ALWAYS_INLINE void mix_columns(state q) {
     }
 }
 
-#define RK_WORDS (8 * LANES) /* words per round key */
+#define RK_WORDS TERN_AES_CT64_RK_WORDS /* words per round key */
 
 static ALWAYS_INLINE void encrypt_bitsliced(const uint64_t *skey, unsigned rounds, state q) {
     add_round_key(q, skey);
@@ -372,7 +377,8 @@ unsigned tern_aes_ct64_keysched(uint64_t *skey, const uint8_t *key, size_t keyle
         }
         w[i] = w[i - nk] ^ t;
     }
-    /* Each round key, replicated into the eight block slots, bitsliced. */
+    /* Each round key, replicated into the eight block slots, bitsliced;
+     * both lanes then hold the same eight words, and lane 0's are kept. */
     uint8_t blocks[128];
     state q;
     for (unsigned r = 0; r <= rounds; r++) {
@@ -381,8 +387,7 @@ unsigned tern_aes_ct64_keysched(uint64_t *skey, const uint8_t *key, size_t keyle
                 tern_store_le32(blocks + 16 * b + 4 * j, w[4 * r + j]);
         load8(q, blocks);
         for (int i = 0; i < 8; i++)
-            for (int l = 0; l < LANES; l++)
-                skey[RK_WORDS * r + LANES * i + l] = q[i][l];
+            skey[RK_WORDS * r + i] = q[i][0];
     }
     tern_wipe(q, sizeof q);
     tern_wipe(w, sizeof w);

@@ -169,7 +169,7 @@ static inline __m128i aes_block(const __m128i *rk, unsigned rounds, __m128i x) {
 }
 
 void tern_gcm_aesni_setup(tern_gcm_key *k, const uint8_t *key) {
-    __m128i *rk = (__m128i *)(void *)k->rk;
+    __m128i *rk = (__m128i *)(void *)k->w;
     if (k->rounds == 10)
         expand128(rk, key);
     else
@@ -187,7 +187,7 @@ void tern_gcm_aesni_setup(tern_gcm_key *k, const uint8_t *key) {
 
     /* hpow[16 - i] = H^i x^-1: the product of H^(i-1) x^-1 and H' is
      * H^i x^-1 (the product of a stored power and H' carries one x^-1). */
-    __m128i *hpow = (__m128i *)(void *)k->h, *hkar = hpow + TERN_GCM_HPOW;
+    __m128i *hpow = (__m128i *)(void *)(k->w + TERN_GCM_PCLMUL_TABLE_OFF), *hkar = hpow + TERN_GCM_HPOW;
     __m128i p = h1;
     for (int i = 1; i <= TERN_GCM_HPOW; i++) {
         hpow[TERN_GCM_HPOW - i] = p;
@@ -291,8 +291,8 @@ static ALWAYS_INLINE void batch8(const __m128i *rk, unsigned rounds, __m128i *ct
 
 void tern_gcm_aesni_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const uint8_t *aad, size_t aadlen,
                           const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[16], int decrypt) {
-    const __m128i *rk = (const __m128i *)(const void *)k->rk;
-    const __m128i *hpow = (const __m128i *)(const void *)k->h, *hkar = hpow + TERN_GCM_HPOW;
+    const __m128i *rk = (const __m128i *)(const void *)k->w;
+    const __m128i *hpow = (const __m128i *)(const void *)(k->w + TERN_GCM_PCLMUL_TABLE_OFF), *hkar = hpow + TERN_GCM_HPOW;
     const __m128i *hp8 = hpow + TERN_GCM_HPOW - 8, *hk8 = hkar + TERN_GCM_HPOW - 8;
     unsigned rounds = k->rounds;
     uint8_t j0[16];

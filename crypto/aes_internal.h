@@ -3,28 +3,65 @@
  * implementations (crypto/aes.c, crypto/ghash.c, crypto/aes_aesni.c,
  * crypto/gcm_vaes.c).  Not part of the API; tests may call it.
  *
- * Layout of tern_gcm_key per implementation:
- *   portable:  rk = (rounds+1) x 16 uint64 bitsliced round keys (aes.c);
- *              h  = tern_ghash_ct64_key (ghash.c).
- *   aesni/vaes: rk = (rounds+1) x 16-byte round keys (FIPS 197 §5.2);
- *              h  = the GHASH table described in TERN_GCM_HPOW below.
+ * Layout of tern_gcm_key per implementation.  Every layout starts with the
+ * header (rounds, impl: 16 bytes with padding), then k->w; a key uses only
+ * the first tern_gcm_impl_key_size(impl) bytes of the struct, and the
+ * offsets below are fixed per implementation (an AES-128 key leaves the
+ * slots of round keys 11..14 zero), so one size serves both key lengths.
+ *
+ *   portable (aes.c, ghash.c):
+ *     w[0 .. 119]    bitsliced round keys, TERN_AES_CT64_RK_WORDS = 8
+ *                    words per round key, stored once (both lanes of the
+ *                    state XOR the same word), (rounds + 1) of them;
+ *     w[120 .. 134]  tern_ghash_ct64_key (15 words);
+ *     size: 16 + 135 * 8 = 1096, rounded up to 1104.
+ *
+ *   aesni+pclmul and vaes+vpclmul (aes_aesni.c, gcm_vaes.c):
+ *     w[0 .. 29]     (rounds + 1) 16-byte round keys (FIPS 197 §5.2) in
+ *                    15 slots (240 bytes);
+ *     w[30 .. ]      the GHASH table described at TERN_GCM_HPOW below
+ *                    (TERN_GCM_HTABLE_BYTES);
+ *     size: 16 + 240 + TERN_GCM_HTABLE_BYTES.
+ *
+ * Every 16-byte unit above starts at a multiple of 16 from the start of the
+ * key, and the vector code loads nothing wider than 16 bytes with an
+ * aligned load (32-byte loads are unaligned loads), so 16-byte-aligned
+ * storage is all a key needs.
  */
 #ifndef TERN_CRYPTO_AES_INTERNAL_H
 #define TERN_CRYPTO_AES_INTERNAL_H
 
 #include "crypto/gcm.h"
 
+/* impl values.  0 is "never set up", so a zeroed key (say, memory the
+ * caller cleared and never passed to tern_gcm_init) is not mistaken for a
+ * portable key, whose layout is the largest. */
 enum {
-    TERN_GCM_IMPL_PORTABLE = 0,
-    TERN_GCM_IMPL_AESNI = 1,
-    TERN_GCM_IMPL_VAES = 2,
+    TERN_GCM_IMPL_NONE = 0,
+    TERN_GCM_IMPL_PORTABLE = 1,
+    TERN_GCM_IMPL_AESNI = 2,
+    TERN_GCM_IMPL_VAES = 3,
+    TERN_GCM_NIMPL = 4,
 };
+
+/* Bytes of the header (rounds, impl) before k->w. */
+#define TERN_GCM_KEY_HDR offsetof(tern_gcm_key, w)
+
+/* Bytes at the start of a tern_gcm_key that a key of implementation impl
+ * uses (a multiple of 16); for TERN_GCM_IMPL_NONE or a value out of range,
+ * just the header. */
+size_t tern_gcm_impl_key_size(unsigned impl);
 
 /* ---- portable bitsliced AES (aes.c) ----
  * Eight blocks at a time, bitsliced over 2 x 8 64-bit words. */
 
+/* Words per bitsliced round key, and for the 15 round keys of AES-256. */
+#define TERN_AES_CT64_RK_WORDS 8
+#define TERN_AES_CT64_SKEY_WORDS (15 * TERN_AES_CT64_RK_WORDS)
+
 /* Expand a 16- or 32-byte key into the bitsliced round keys skey
- * ((rounds+1) * 16 words).  Returns the number of rounds (10 or 14), or 0
+ * ((rounds+1) * TERN_AES_CT64_RK_WORDS words; give it
+ * TERN_AES_CT64_SKEY_WORDS).  Returns the number of rounds (10 or 14), or 0
  * for another key length. */
 unsigned tern_aes_ct64_keysched(uint64_t *skey, const uint8_t *key, size_t keylen);
 
@@ -41,7 +78,6 @@ uint32_t tern_aes_ct64_ctr(const uint64_t *skey, unsigned rounds, const uint8_t 
 typedef struct {
     uint64_t h[3];     /* H as a big-endian integer: h[1] high half, h[0] low, h[2] = h[0] ^ h[1] */
     uint64_t hm[3][4]; /* h[i] split into bits spaced 4 apart (masks 0x1111.. << j) */
-    uint64_t h1r, h0r; /* h[1], h[0] bit-reversed */
 } tern_ghash_ct64_key;
 
 void tern_ghash_ct64_init(tern_ghash_ct64_key *gk, const uint8_t h[16]);
@@ -64,14 +100,30 @@ void tern_gcm_aesni_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const 
 void tern_gcm_vaes_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const uint8_t *aad, size_t aadlen,
                          const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[16], int decrypt);
 
-/* GHASH table of the PCLMUL paths, in k->h: TERN_GCM_HPOW 16-byte powers
- * hpow[i] = H^(TERN_GCM_HPOW - i) (so the last n entries multiply n blocks
- * in order), each stored as the bit-reflected element times x^-1 (so one
- * carry-less product needs no extra shift), followed by TERN_GCM_HPOW
- * 16-byte Karatsuba helpers (lo ^ hi of the power in both halves). */
+/* GHASH table of the PCLMUL paths, after the round keys: TERN_GCM_HPOW
+ * 16-byte powers hpow[i] = H^(TERN_GCM_HPOW - i) (so the last n entries
+ * multiply n blocks in order), each stored as the bit-reflected element
+ * times x^-1 (so one carry-less product needs no extra shift), followed by
+ * TERN_GCM_HPOW 16-byte Karatsuba helpers (lo ^ hi of the power in both
+ * halves). */
 #define TERN_GCM_HPOW 16
-_Static_assert(sizeof(((tern_gcm_key *)0)->h) >= 2 * 16 * TERN_GCM_HPOW, "tern_gcm_key.h holds the GHASH table");
-_Static_assert(sizeof(((tern_gcm_key *)0)->h) >= sizeof(tern_ghash_ct64_key), "tern_gcm_key.h holds the portable key");
-_Static_assert(sizeof(((tern_gcm_key *)0)->rk) >= 15 * 16 * 8, "tern_gcm_key.rk holds bitsliced AES-256 keys");
+#define TERN_GCM_HTABLE_BYTES (2 * 16 * TERN_GCM_HPOW)
+
+/* Word offsets in k->w (see the layouts at the top). */
+#define TERN_GCM_PORTABLE_GHASH_OFF TERN_AES_CT64_SKEY_WORDS
+#define TERN_GCM_PCLMUL_TABLE_OFF (15 * 16 / 8)
+
+#define TERN_GCM_ROUND16(n) (((n) + 15) / 16 * 16)
+#define TERN_GCM_PORTABLE_KEY_SIZE \
+    TERN_GCM_ROUND16(TERN_GCM_KEY_HDR + 8 * TERN_GCM_PORTABLE_GHASH_OFF + sizeof(tern_ghash_ct64_key))
+#define TERN_GCM_PCLMUL_KEY_SIZE TERN_GCM_ROUND16(TERN_GCM_KEY_HDR + 8 * TERN_GCM_PCLMUL_TABLE_OFF + TERN_GCM_HTABLE_BYTES)
+
+_Static_assert(TERN_GCM_KEY_HDR == 16, "the key material starts 16 bytes in");
+_Static_assert(TERN_GCM_PORTABLE_KEY_SIZE <= sizeof(tern_gcm_key), "tern_gcm_key holds the portable layout");
+_Static_assert(TERN_GCM_PCLMUL_KEY_SIZE <= sizeof(tern_gcm_key), "tern_gcm_key holds the PCLMUL layout");
+_Static_assert(sizeof(tern_gcm_key) == TERN_GCM_PORTABLE_KEY_SIZE ||
+                   sizeof(tern_gcm_key) == TERN_GCM_PCLMUL_KEY_SIZE,
+               "TERN_GCM_KEY_WORDS is no larger than the largest layout needs");
+_Static_assert(sizeof(tern_ghash_ct64_key) % 8 == 0, "the GHASH key is whole words");
 
 #endif

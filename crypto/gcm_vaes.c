@@ -38,8 +38,8 @@ static ALWAYS_INLINE __m256i loadu256(const uint8_t *p) {
 static ALWAYS_INLINE void storeu256(uint8_t *p, __m256i v) {
     _mm256_storeu_si256((__m256i *)(void *)p, v);
 }
-/* Two consecutive 16-byte table entries as one ymm (the table is 64-byte
- * aligned and the index is even, so this is an aligned load). */
+/* Two consecutive 16-byte table entries as one ymm.  An unaligned load:
+ * the key is only promised 16-byte alignment (crypto/aes_internal.h). */
 static ALWAYS_INLINE __m256i load2(const __m128i *p) {
     return _mm256_loadu_si256((const __m256i *)(const void *)p);
 }
@@ -265,8 +265,8 @@ void tern_gcm_vaes_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const u
         tern_gcm_aesni_crypt(k, nonce, aad, aadlen, in, len, out, tag, decrypt);
         return;
     }
-    const __m128i *rk = (const __m128i *)(const void *)k->rk;
-    const __m128i *hpow = (const __m128i *)(const void *)k->h, *hkar = hpow + TERN_GCM_HPOW;
+    const __m128i *rk = (const __m128i *)(const void *)k->w;
+    const __m128i *hpow = (const __m128i *)(const void *)(k->w + TERN_GCM_PCLMUL_TABLE_OFF), *hkar = hpow + TERN_GCM_HPOW;
     unsigned rounds = k->rounds;
     uint8_t j0[16];
     memcpy(j0, nonce, 12);

@@ -81,17 +81,28 @@ void tern_ghash_ct64_init(tern_ghash_ct64_key *gk, const uint8_t h[16]) {
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 4; j++)
             gk->hm[i][j] = gk->h[i] & m[j];
-    gk->h1r = rev64(gk->h[1]);
-    gk->h0r = rev64(gk->h[0]);
+}
+
+/* What the bit-reversal variant needs of H: the halves and their
+ * reversals.  Built once per GHASH call rather than kept in the key (the
+ * key lives in every connection; this variant serves only compilers
+ * without unsigned __int128). */
+typedef struct {
+    uint64_t h0, h1, h0r, h1r;
+} rev_key;
+
+static inline rev_key rev_key_of(const tern_ghash_ct64_key *gk) {
+    rev_key rk = {gk->h[0], gk->h[1], rev64(gk->h[0]), rev64(gk->h[1])};
+    return rk;
 }
 
 /* y = y * H for the reflected 128-bit y = y1:y0, low and high halves of
  * each 64x64 product from bmul64 (the second through bit reversal). */
-static inline void mul_h_rev(const tern_ghash_ct64_key *gk, uint64_t *py1, uint64_t *py0) {
+static inline void mul_h_rev(const rev_key *gk, uint64_t *py1, uint64_t *py0) {
     uint64_t y1 = *py1, y0 = *py0;
     uint64_t y2 = y0 ^ y1;
     uint64_t y0r = rev64(y0), y1r = rev64(y1), y2r = y0r ^ y1r;
-    uint64_t h0 = gk->h[0], h1 = gk->h[1], h2 = h0 ^ h1;
+    uint64_t h0 = gk->h0, h1 = gk->h1, h2 = h0 ^ h1;
     uint64_t h0r = gk->h0r, h1r = gk->h1r, h2r = h0r ^ h1r;
 
     /* Karatsuba: lo = y0 h0, hi = y1 h1, mid = (y0^y1)(h0^h1) ^ lo ^ hi. */
@@ -142,9 +153,6 @@ static inline void mul_h_wide(const tern_ghash_ct64_key *gk, uint64_t *py1, uint
     z2h ^= z0h ^ z1h;
     reduce(z0, z0h ^ z2, z1 ^ z2h, z1h, py1, py0);
 }
-#define MUL_H mul_h_wide
-#else
-#define MUL_H mul_h_rev
 #endif
 
 /* The GHASH loop over whole blocks and a zero-padded partial last block. */
@@ -170,10 +178,27 @@ static inline void mul_h_wide(const tern_ghash_ct64_key *gk, uint64_t *py1, uint
         tern_store_be64(y + 8, y0);                              \
     } while (0)
 
+/* gk is the key the multiplication takes: the tern_ghash_ct64_key itself
+ * for mul_h_wide, a rev_key built from it for mul_h_rev. */
+static void ghash_rev(const tern_ghash_ct64_key *key, uint8_t y[16], const uint8_t *data, size_t len) {
+    rev_key rk = rev_key_of(key);
+    const rev_key *gk = &rk;
+    GHASH_LOOP(mul_h_rev);
+    tern_wipe(&rk, sizeof rk);
+}
+
+#if defined(__SIZEOF_INT128__)
+static void ghash_fast(const tern_ghash_ct64_key *gk, uint8_t y[16], const uint8_t *data, size_t len) {
+    GHASH_LOOP(mul_h_wide);
+}
+#else
+#define ghash_fast ghash_rev
+#endif
+
 void tern_ghash_ct64(const tern_ghash_ct64_key *gk, uint8_t y[16], const uint8_t *data, size_t len) {
-    GHASH_LOOP(MUL_H);
+    ghash_fast(gk, y, data, len);
 }
 
 void tern_ghash_ct64_rev(const tern_ghash_ct64_key *gk, uint8_t y[16], const uint8_t *data, size_t len) {
-    GHASH_LOOP(mul_h_rev);
+    ghash_rev(gk, y, data, len);
 }

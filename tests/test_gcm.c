@@ -7,7 +7,10 @@
  * Vectors: McGrew-Viega spec cases (96-bit IV, 128/256-bit keys), NIST CAVP
  * gcmEncryptExtIV128/256 and gcmDecrypt128/256 (96-bit IV, 128-bit tag),
  * Wycheproof aes_gcm_test.json.  Then random cross-checks between paths,
- * in place vs out of place, and against OpenSSL when it is linked.
+ * in place vs out of place, and against OpenSSL when it is linked.  Last,
+ * the key's memory contract: tern_gcm_key_size() per path, keys held in
+ * storage of exactly that size (heap, so ASan flags a byte beyond it) and
+ * at every 16-byte alignment, and what tern_gcm_wipe clears.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -115,7 +118,7 @@ static void check_case(size_t path, const uint8_t *key, size_t keylen, const uin
 static void test_aes_ct64_fips197(void **state) {
     (void)state;
     uint8_t key[32], in[128], out[128], want128[16], want256[16];
-    uint64_t sk[15 * 16];
+    uint64_t sk[TERN_AES_CT64_SKEY_WORDS]; /* exactly what AES-256 needs: ASan sees any overrun */
     for (int i = 0; i < 32; i++)
         key[i] = (uint8_t)i;
     /* Slots 2 and 7 hold the FIPS plaintext, the others junk: slots (and
@@ -523,12 +526,222 @@ static void test_cross_large(void **state) {
     restore_env();
 }
 
+/* ---- the key's memory: tern_gcm_key_size, short storage, wipe ---- */
+
+/* What tern_gcm_key_size() must say on each path (crypto/aes_internal.h):
+ * portable 16 + 120 * 8 + 15 * 8 = 1096 -> 1104; the PCLMUL paths
+ * 16 + 240 + 512 = 768. */
+static const size_t path_key_size[NPATHS] = {1104, 768, 768};
+
+static void test_key_size(void **state) {
+    (void)state;
+    assert_true(sizeof(tern_gcm_key) <= 1104);
+    for (size_t p = 0; p < NPATHS; p++) {
+        if (!use_path(p))
+            continue;
+        size_t size = tern_gcm_key_size();
+        print_message("  %s: tern_gcm_key_size() = %zu (sizeof(tern_gcm_key) = %zu)\n", paths[p].name, size,
+                      sizeof(tern_gcm_key));
+        assert_int_equal(size % 16, 0);
+        assert_true(size <= sizeof(tern_gcm_key));
+        assert_int_equal(size, path_key_size[p]);
+        /* and it is what a key made now uses, for either key length */
+        uint8_t key[32] = {7};
+        tern_gcm_key k;
+        for (size_t kl = 16; kl <= 32; kl += 16) {
+            assert_int_equal(tern_gcm_init(&k, key, kl), 0);
+            assert_int_equal(tern_gcm_impl_key_size(k.impl), size);
+            tern_gcm_wipe(&k);
+        }
+    }
+    assert_int_equal(tern_gcm_impl_key_size(TERN_GCM_IMPL_NONE), 16);
+    assert_int_equal(tern_gcm_impl_key_size(TERN_GCM_NIMPL), 16);
+    assert_int_equal(tern_gcm_impl_key_size(0xffffffffu), 16);
+    restore_env();
+}
+
+/* Run seal and open (in and out of place, a forgery) through key kt and the
+ * reference key kr (a full struct, same key, same path) over a spread of
+ * lengths; everything must agree. */
+static void same_results(const tern_gcm_key *kt, const tern_gcm_key *kr, uint64_t *seed, const char *what) {
+    static const size_t lens[] = {0, 1, 13, 16, 100, 112, 113, 255, 256, 257, 1000, 4096 + 7, 16384};
+    static uint8_t pt[16384], ref[16384], out[16384], buf[16384];
+    uint8_t iv[12], aad[40], reftag[16], tag[16];
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        size_t len = lens[i], aadlen = (i * 7) % sizeof aad;
+        tv_rng(seed, iv, sizeof iv);
+        tv_rng(seed, aad, aadlen);
+        tv_rng(seed, pt, len);
+        tern_gcm_seal(kr, iv, aad, aadlen, pt, len, ref, reftag);
+        tern_gcm_seal(kt, iv, aad, aadlen, pt, len, out, tag);
+        if (memcmp(out, ref, len) != 0 || memcmp(tag, reftag, 16) != 0)
+            fail_msg("%s: len %zu: seal differs from the full-struct key", what, len);
+        memcpy(buf, pt, len);
+        tern_gcm_seal(kt, iv, aad, aadlen, buf, len, buf, tag);
+        assert_memory_equal(buf, ref, len);
+        assert_memory_equal(tag, reftag, 16);
+        assert_int_equal(tern_gcm_open(kt, iv, aad, aadlen, buf, len, tag, buf), 0);
+        assert_memory_equal(buf, pt, len);
+        memset(out, 0x33, len);
+        assert_int_equal(tern_gcm_open(kt, iv, aad, aadlen, ref, len, reftag, out), 0);
+        assert_memory_equal(out, pt, len);
+        /* a forgery: the tag's bit i % 128 flipped */
+        reftag[(i % 128) / 8] ^= (uint8_t)(1u << (i % 8));
+        memset(out, 0x5a, len);
+        assert_int_equal(tern_gcm_open(kt, iv, aad, aadlen, ref, len, reftag, out), TERN_ERR_BAD_RECORD_MAC);
+        for (size_t j = 0; j < len; j++)
+            assert_int_equal(out[j], 0);
+    }
+}
+
+static int all_zero(const uint8_t *p, size_t n) {
+    uint8_t acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc |= p[i];
+    return acc == 0;
+}
+
+/* A key in a heap block of exactly tern_gcm_key_size() bytes (ASan reports
+ * any access past it), AES-128 and AES-256, against a full struct. */
+static void test_short_storage(void **state) {
+    (void)state;
+    uint64_t seed = 0x73686f7274ull;
+    uint8_t key[32];
+    for (size_t p = 0; p < NPATHS; p++) {
+        if (!use_path(p))
+            continue;
+        size_t size = tern_gcm_key_size();
+        for (size_t kl = 16; kl <= 32; kl += 16) {
+            tv_rng(&seed, key, sizeof key);
+            uint8_t *mem = malloc(size);
+            assert_non_null(mem);
+            assert_int_equal((uintptr_t)mem % 16, 0); /* what glibc's malloc gives */
+            tern_gcm_key *k = (tern_gcm_key *)(void *)mem;
+            tern_gcm_key full;
+            init_on_path(k, p, key, kl);
+            init_on_path(&full, p, key, kl);
+            /* the used bytes are the same in both */
+            assert_memory_equal(mem, &full, size);
+            char what[64];
+            snprintf(what, sizeof what, "%s AES-%zu, %zu-byte key storage", paths[p].name, 8 * kl, size);
+            same_results(k, &full, &seed, what);
+            tern_gcm_wipe(k);
+            if (!all_zero(mem, size))
+                fail_msg("%s: wipe left bytes", what);
+            assert_string_equal(tern_gcm_impl_name(k), "none");
+            tern_gcm_wipe(k); /* a second wipe is harmless */
+            free(mem);
+            tern_gcm_wipe(&full);
+        }
+        print_message("  %s: keys in %zu-byte heap blocks give the full-struct results (AES-128/256)\n",
+                      paths[p].name, size);
+    }
+    restore_env();
+}
+
+/* The key at 16, 32 and 48 bytes past a 64-byte boundary (16-byte
+ * alignment is all the storage promises), with a guard band after
+ * tern_gcm_key_size() bytes that nothing may change. */
+static void test_key_alignment(void **state) {
+    (void)state;
+    uint64_t seed = 0x616c69676eull;
+    uint8_t key[32];
+    /* aligned_alloc wants a multiple of the alignment */
+    const size_t total = (64 + sizeof(tern_gcm_key) + 64 + 63) / 64 * 64;
+    uint8_t *mem = aligned_alloc(64, total);
+    assert_non_null(mem);
+    for (size_t p = 0; p < NPATHS; p++) {
+        if (!use_path(p))
+            continue;
+        size_t size = tern_gcm_key_size();
+        for (size_t off = 16; off < 64; off += 16) {
+            size_t kl = off == 32 ? 16 : 32;
+            tv_rng(&seed, key, sizeof key);
+            memset(mem, 0xa5, total);
+            tern_gcm_key *k = (tern_gcm_key *)(void *)(mem + off);
+            tern_gcm_key full;
+            init_on_path(k, p, key, kl);
+            init_on_path(&full, p, key, kl);
+            char what[64];
+            snprintf(what, sizeof what, "%s AES-%zu at 64n+%zu", paths[p].name, 8 * kl, off);
+            same_results(k, &full, &seed, what);
+            tern_gcm_wipe(k);
+            assert_true(all_zero(mem + off, size));
+            for (size_t i = 0; i < total; i++)
+                if ((i < off || i >= off + size) && mem[i] != 0xa5)
+                    fail_msg("%s: byte %zd from the key's start changed", what, (ptrdiff_t)i - (ptrdiff_t)off);
+            tern_gcm_wipe(&full);
+        }
+    }
+    free(mem);
+    restore_env();
+}
+
+/* tern_gcm_wipe clears exactly the bytes the key's implementation uses;
+ * a key never set up (zeroed, a failed init, a header tern_gcm_init did not
+ * write) gets its header wiped and nothing else, seals zeros and opens
+ * nothing. */
+static void test_wipe_and_unset_keys(void **state) {
+    (void)state;
+    uint8_t key[32] = {1, 2, 3, 4};
+    static tern_gcm_key k;
+    uint8_t *raw = (uint8_t *)&k;
+    for (size_t p = 0; p < NPATHS; p++) {
+        if (!use_path(p))
+            continue;
+        size_t size = tern_gcm_key_size();
+        for (size_t kl = 16; kl <= 32; kl += 16) {
+            memset(&k, 0xc3, sizeof k);
+            init_on_path(&k, p, key, kl);
+            /* init wrote nothing past its size */
+            for (size_t i = size; i < sizeof k; i++)
+                assert_int_equal(raw[i], 0xc3);
+            assert_false(all_zero(raw + 16, size - 16));
+            tern_gcm_wipe(&k);
+            assert_true(all_zero(raw, size));
+            for (size_t i = size; i < sizeof k; i++)
+                assert_int_equal(raw[i], 0xc3);
+        }
+    }
+    restore_env();
+
+    uint8_t pt[40], out[40], tag[16], iv[12] = {0};
+    memset(pt, 0x77, sizeof pt);
+    /* a zeroed key, a failed init, garbage headers */
+    for (int v = 0; v < 5; v++) {
+        memset(&k, 0xc3, sizeof k);
+        switch (v) {
+        case 0: k.rounds = 0, k.impl = 0; break;
+        case 1: assert_int_equal(tern_gcm_init(&k, key, 24), TERN_ERR_INVALID_ARG); break;
+        case 2: assert_int_equal(tern_gcm_init(&k, NULL, 16), TERN_ERR_INVALID_ARG); break;
+        case 3: k.rounds = 10, k.impl = TERN_GCM_NIMPL; break;
+        default: k.rounds = 12, k.impl = TERN_GCM_IMPL_AESNI; break;
+        }
+        assert_string_equal(tern_gcm_impl_name(&k), "none");
+        memset(out, 0x11, sizeof out);
+        memset(tag, 0x11, sizeof tag);
+        tern_gcm_seal(&k, iv, NULL, 0, pt, sizeof pt, out, tag);
+        assert_true(all_zero(out, sizeof out));
+        assert_true(all_zero(tag, sizeof tag));
+        /* not even the tag such a key "makes" opens */
+        memset(out, 0x11, sizeof out);
+        assert_int_equal(tern_gcm_open(&k, iv, NULL, 0, pt, sizeof pt, tag, out), TERN_ERR_BAD_RECORD_MAC);
+        assert_true(all_zero(out, sizeof out));
+        tern_gcm_wipe(&k);
+        assert_true(all_zero(raw, 16));
+        for (size_t i = 16; i < sizeof k; i++)
+            assert_int_equal(raw[i], 0xc3);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_aes_ct64_fips197), cmocka_unit_test(test_ghash_ct64), cmocka_unit_test(test_init_args),
         cmocka_unit_test(test_mcgrew_viega),     cmocka_unit_test(test_nist_cavp),
         cmocka_unit_test(test_wycheproof),       cmocka_unit_test(test_cross_random),
-        cmocka_unit_test(test_cross_large),
+        cmocka_unit_test(test_cross_large),      cmocka_unit_test(test_key_size),
+        cmocka_unit_test(test_short_storage),    cmocka_unit_test(test_key_alignment),
+        cmocka_unit_test(test_wipe_and_unset_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

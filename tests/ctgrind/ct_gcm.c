@@ -9,6 +9,10 @@
  * way afterwards when valgrind's CPU offers it (the VAES path cannot be:
  * valgrind does not emulate VAES/VPCLMULQDQ, so its CPUID hides them).
  *
+ * The key lives in a heap block of exactly tern_gcm_key_size() bytes, as a
+ * caller short on memory may hold it, so memcheck also reports any read or
+ * write past the bytes the implementation claims to use.
+ *
  * The only thing made defined is the status open returns (0 or
  * TERN_ERR_BAD_RECORD_MAC): whether a record authenticates is public by
  * nature, and the program branches on it to check it.  Outputs are made
@@ -45,18 +49,22 @@ static void run(const char *impl, size_t keylen, size_t len) {
     VALGRIND_MAKE_MEM_UNDEFINED(key, sizeof key);
     VALGRIND_MAKE_MEM_UNDEFINED(pt, len);
 
-    tern_gcm_key k;
-    check(tern_gcm_init(&k, key, keylen) == 0, "init failed");
-    check(strcmp(tern_gcm_impl_name(&k), impl) == 0, "the intended path was not chosen");
+    tern_gcm_key *k = malloc(tern_gcm_key_size());
+    if (k == NULL) {
+        check(0, "out of memory");
+        return;
+    }
+    check(tern_gcm_init(k, key, keylen) == 0, "init failed");
+    check(strcmp(tern_gcm_impl_name(k), impl) == 0, "the intended path was not chosen");
 
-    tern_gcm_seal(&k, nonce, aad, sizeof aad, pt, len, ct, tag);
+    tern_gcm_seal(k, nonce, aad, sizeof aad, pt, len, ct, tag);
     /* in place too */
     memcpy(back, pt, len);
-    tern_gcm_seal(&k, nonce, aad, sizeof aad, back, len, back, tag2);
+    tern_gcm_seal(k, nonce, aad, sizeof aad, back, len, back, tag2);
 
     /* The received tag is secret until checked. */
     VALGRIND_MAKE_MEM_UNDEFINED(tag, sizeof tag);
-    int rc = tern_gcm_open(&k, nonce, aad, sizeof aad, ct, len, tag, back);
+    int rc = tern_gcm_open(k, nonce, aad, sizeof aad, ct, len, tag, back);
     VALGRIND_MAKE_MEM_DEFINED(&rc, sizeof rc);
     check(rc == 0, "open rejected a valid record");
     VALGRIND_MAKE_MEM_DEFINED(back, len);
@@ -65,13 +73,14 @@ static void run(const char *impl, size_t keylen, size_t len) {
 
     /* A forged tag: rejected, output zeroed, still without a secret branch. */
     tag[len % 16] ^= 0x20;
-    rc = tern_gcm_open(&k, nonce, aad, sizeof aad, ct, len, tag, back);
+    rc = tern_gcm_open(k, nonce, aad, sizeof aad, ct, len, tag, back);
     VALGRIND_MAKE_MEM_DEFINED(&rc, sizeof rc);
     check(rc == TERN_ERR_BAD_RECORD_MAC, "open accepted a forged tag");
     VALGRIND_MAKE_MEM_DEFINED(back, len);
     for (size_t i = 0; i < len; i++)
         check(back[i] == 0, "open left plaintext after a forgery");
-    tern_gcm_wipe(&k);
+    tern_gcm_wipe(k);
+    free(k);
 }
 
 int main(void) {
