@@ -18,7 +18,15 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side) {
     if (cfg == NULL)
         return NULL;
     size_t head = (sizeof(tern_conn) + 63) & ~(size_t)63;
+    /* The input buffer holds one whole protected record.  During the
+     * handshake its tail holds the handshake state instead: the records
+     * that must then arrive whole (ChangeCipherSpec, alerts, the encrypted
+     * Finished) are small, and plaintext handshake records are passed up
+     * as their bytes arrive (lib/record.c), so they need no room. */
     size_t in_cap = TERN_REC_HDR + TERN_MAX_CIPHERTEXT;
+    size_t hs_off = (in_cap - sizeof(tern_hs_state)) & ~(size_t)63;
+    _Static_assert(TERN_REC_HDR + TERN_MAX_CIPHERTEXT >= sizeof(tern_hs_state) + 8192,
+                   "the input buffer leaves room for records during the handshake");
     /* The output buffer holds one full record plus room for an alert behind
      * it (so a failure can always be reported while a data record waits),
      * and doubles as the handshake message area: one message of hs_max
@@ -45,7 +53,9 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side) {
     c->fd = -1;
     c->alert_sent = c->alert_received = -1;
     c->in = mem + head;
-    c->in_cap = in_cap;
+    c->in_cap = hs_off;
+    c->in_full_cap = in_cap;
+    c->hs_state = (tern_hs_state *)(void *)(c->in + hs_off);
     c->out = c->in + in_cap;
     c->out_cap = out_cap;
     c->hs = c->out;

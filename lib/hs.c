@@ -60,10 +60,10 @@ static int kx_ecdhe(const tern_conn *c) { return tern_suite_is_ecdhe(c->suite); 
 static int may_request_cert(const tern_conn *c) {
     return c->side == TERN_CLIENT || c->cfg->client_auth != TERN_CLIENT_AUTH_NONE;
 }
-static int cert_requested(const tern_conn *c) { return c->hs_state.cert_requested; }
-static int client_cert_sent(const tern_conn *c) { return c->hs_state.client_cert_sent; }
+static int cert_requested(const tern_conn *c) { return c->hs_state->cert_requested; }
+static int client_cert_sent(const tern_conn *c) { return c->hs_state->client_cert_sent; }
 /* NewSessionTicket: announced by an empty SessionTicket in ServerHello. */
-static int ticket_expected(const tern_conn *c) { return c->hs_state.sess.ticket_expected; }
+static int ticket_expected(const tern_conn *c) { return c->hs_state->sess.ticket_expected; }
 static const tern_hs_row full_ecdhe[] = {
     ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello, "ClientHello"),
     ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello, "ServerHello"),
@@ -137,14 +137,14 @@ void tern_hs_begin(tern_conn *c) {
     c->step = 0;
     /* Until ServerHello names the suite we do not know the PRF hash, so the
      * transcript runs under both. */
-    if (tern_hash_init(&c->hs_state.th256, TERN_HASH_SHA256) < 0 ||
-        tern_hash_init(&c->hs_state.th384, TERN_HASH_SHA384) < 0) {
+    if (tern_hash_init(&c->hs_state->th256, TERN_HASH_SHA256) < 0 ||
+        tern_hash_init(&c->hs_state->th384, TERN_HASH_SHA384) < 0) {
         /* Cannot happen: both ids are built in. */
     }
 }
 
 void tern_hs_transcript(tern_conn *c, const uint8_t *p, size_t len) {
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     if (c->suite == NULL || c->suite->prf == TERN_HASH_SHA256)
         tern_hash_update(&h->th256, p, len);
     if (c->suite == NULL || c->suite->prf == TERN_HASH_SHA384)
@@ -153,7 +153,7 @@ void tern_hs_transcript(tern_conn *c, const uint8_t *p, size_t len) {
 
 size_t tern_hs_transcript_hash(const tern_conn *c, uint8_t out[TERN_HASH_MAX_LEN]) {
     /* Finalise a copy: the running hash goes on. */
-    tern_hash_ctx copy = c->suite->prf == TERN_HASH_SHA384 ? c->hs_state.th384 : c->hs_state.th256;
+    tern_hash_ctx copy = c->suite->prf == TERN_HASH_SHA384 ? c->hs_state->th384 : c->hs_state->th256;
     size_t n = tern_hash_len(copy.alg);
     tern_hash_final(&copy, out);
     return n;
@@ -376,9 +376,11 @@ int tern_hs_advance(tern_conn *c) {
     TERN_TRY(flush_hs(c));
     TERN_TRY(tern_sess_handshake_done(c));
     tern_trace_done(c);
-    /* Done: the handshake-only secrets go now. */
-    tern_hs_state *h = &c->hs_state;
-    tern_wipe(h, sizeof *h);
+    /* Done: the handshake-only secrets go now, and the input buffer gets
+     * its tail back (records up to the full size may come now). */
+    tern_wipe(c->hs_state, sizeof *c->hs_state);
+    c->hs_state = NULL;
+    c->in_cap = c->in_full_cap;
     c->state = TERN_ST_OPEN;
     return 0;
 }

@@ -34,7 +34,7 @@ static int64_t now(const tern_conn *c) {
 
 int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
     const tern_config *cfg = c->cfg;
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     const uint8_t *certs[TERN_X509_MAX_PEER_CERTS];
     size_t lens[TERN_X509_MAX_PEER_CERTS];
     size_t n = 0;

@@ -78,7 +78,7 @@ int tern_hs_certificate_request_write(tern_conn *c, tern_writer *w) {
         TERN_TRY(tern_wr_bytes(w, name.p, name.len));
     }
     TERN_TRY(tern_wr_end(w, &v));
-    c->hs_state.cert_requested = 1;
+    c->hs_state->cert_requested = 1;
     return 0;
 }
 
@@ -96,7 +96,7 @@ static int keystore_issued_by(const tern_keystore *ks, const uint8_t *dn, size_t
 
 int tern_hs_certificate_request_parse(tern_conn *c, tern_reader *r) {
     const tern_config *cfg = c->cfg;
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     tern_reader types, algs, cas;
     TERN_TRY(tern_rd_vec8(r, &types));
     TERN_TRY(tern_rd_vec16(r, &algs));

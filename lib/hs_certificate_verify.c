@@ -31,7 +31,7 @@
 
 int tern_hs_certificate_verify_write(tern_conn *c, tern_writer *w) {
     const tern_config *cfg = c->cfg;
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     TERN_TRY(tern_ks_prepare(c));
     tern_hash_alg alg;
     uint8_t digest[TERN_HASH_MAX_LEN];
@@ -109,7 +109,7 @@ void tern_hs_san_text(const tern_x509_cert *cert, char *out, size_t cap) {
 }
 
 int tern_hs_certificate_verify_parse(tern_conn *c, tern_reader *r) {
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     TERN_ENSURE(h->have_peer_key, TERN_ERR_INTERNAL);
     uint16_t scheme;
     tern_reader sig;

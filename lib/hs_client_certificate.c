@@ -23,7 +23,7 @@
 #include "lib/trace.h"
 
 int tern_hs_client_certificate_write(tern_conn *c, tern_writer *w) {
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     tern_wr_vec list, cert;
     TERN_TRY(tern_wr_begin(w, &list, 3));
     h->client_cert_sent = 0;
@@ -41,7 +41,7 @@ int tern_hs_client_certificate_write(tern_conn *c, tern_writer *w) {
 
 int tern_hs_client_certificate_parse(tern_conn *c, tern_reader *r) {
     const tern_config *cfg = c->cfg;
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     const uint8_t *certs[TERN_X509_MAX_PEER_CERTS];
     size_t lens[TERN_X509_MAX_PEER_CERTS];
     size_t n = 0;

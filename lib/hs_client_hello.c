@@ -32,7 +32,7 @@ static int is_ip_literal(const char *name) {
 
 int tern_hs_client_hello_write(tern_conn *c, tern_writer *w) {
     const tern_config *cfg = c->cfg;
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     TERN_TRY(tern_conn_random(c, h->client_random, TERN_RANDOM_LEN));
     tern_wr_vec v, e, x, y;
     TERN_TRY(tern_wr_u16(w, TERN_TLS12));
@@ -145,7 +145,7 @@ TERN_MUST_CHECK static int parse_alpn_offer(tern_conn *c, tern_reader *body) {
         TERN_TRY(tern_rd_vec8(&scan, &name));
         TERN_ENSURE(tern_rd_left(&name) > 0, TERN_ERR_DECODE);
     }
-    c->hs_state.offered_alpn = 1;
+    c->hs_state->offered_alpn = 1;
     const tern_config *cfg = c->cfg;
     if (cfg->alpn_len == 0)
         return 0; /* we do not speak ALPN: ignore the offer */
@@ -166,7 +166,7 @@ TERN_MUST_CHECK static int parse_alpn_offer(tern_conn *c, tern_reader *body) {
 }
 
 TERN_MUST_CHECK static int client_ext(tern_conn *c, uint16_t type, tern_reader *body) {
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     switch (type) {
     case TERN_EXT_SERVER_NAME:
         return parse_sni(c, body);
@@ -243,7 +243,7 @@ TERN_MUST_CHECK static int client_ext(tern_conn *c, uint16_t type, tern_reader *
 
 int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
     const tern_config *cfg = c->cfg;
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     uint16_t version;
     tern_reader sid, suites, comp;
     TERN_TRY(tern_rd_u16(r, &version));

@@ -20,7 +20,7 @@
 #include "crypto/ct.h"
 
 int tern_hs_client_key_exchange_write(tern_conn *c, tern_writer *w) {
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     if (c->suite->kx == TERN_KX_RSA)
         return tern_hs_rsa_client_key_exchange_write(c, w);
     TERN_ENSURE(tern_suite_is_ecdhe(c->suite), TERN_ERR_UNSUPPORTED);

@@ -26,7 +26,7 @@
 
 int tern_hs_rsa_client_key_exchange_write(tern_conn *c, tern_writer *w) {
     const tern_config *cfg = c->cfg;
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     TERN_ENSURE(h->have_peer_key, TERN_ERR_INTERNAL);
     /* client_version is the version we offered in ClientHello (not the
      * negotiated one: §7.4.7.1, which is what defeats version rollback). */
@@ -42,7 +42,7 @@ int tern_hs_rsa_client_key_exchange_write(tern_conn *c, tern_writer *w) {
 
 int tern_hs_rsa_client_key_exchange_parse(tern_conn *c, tern_reader *r) {
     const tern_config *cfg = c->cfg;
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     tern_reader ct;
     TERN_TRY(tern_rd_vec16(r, &ct));
     TERN_TRY(tern_rd_end(r));

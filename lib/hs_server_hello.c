@@ -20,7 +20,7 @@
 #include "lib/tls.h"
 
 int tern_hs_server_hello_write(tern_conn *c, tern_writer *w) {
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     TERN_TRY(tern_conn_random(c, h->server_random, TERN_RANDOM_LEN));
     tern_wr_vec e, x, y;
     TERN_TRY(tern_wr_u16(w, TERN_TLS12));
@@ -60,7 +60,7 @@ int tern_hs_server_hello_write(tern_conn *c, tern_writer *w) {
 }
 
 TERN_MUST_CHECK static int server_ext(tern_conn *c, uint16_t type, tern_reader *body) {
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     switch (type) {
     case TERN_EXT_SERVER_NAME:
         /* RFC 6066 §3: the server acknowledges SNI with an empty extension. */
@@ -125,7 +125,7 @@ TERN_MUST_CHECK static int server_ext(tern_conn *c, uint16_t type, tern_reader *
 
 int tern_hs_server_hello_parse(tern_conn *c, tern_reader *r) {
     const tern_config *cfg = c->cfg;
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     uint16_t version, suite;
     uint8_t comp;
     tern_reader sid;

@@ -29,8 +29,8 @@
 TERN_MUST_CHECK static int signed_digest(const tern_conn *c, tern_hash_alg alg, const uint8_t *params, size_t len, uint8_t *out) {
     tern_hash_ctx h;
     TERN_TRY(tern_hash_init(&h, alg));
-    tern_hash_update(&h, c->hs_state.client_random, TERN_RANDOM_LEN);
-    tern_hash_update(&h, c->hs_state.server_random, TERN_RANDOM_LEN);
+    tern_hash_update(&h, c->hs_state->client_random, TERN_RANDOM_LEN);
+    tern_hash_update(&h, c->hs_state->server_random, TERN_RANDOM_LEN);
     tern_hash_update(&h, params, len);
     tern_hash_final(&h, out);
     return 0;
@@ -38,7 +38,7 @@ TERN_MUST_CHECK static int signed_digest(const tern_conn *c, tern_hash_alg alg, 
 
 int tern_hs_server_key_exchange_write(tern_conn *c, tern_writer *w) {
     const tern_config *cfg = c->cfg;
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     TERN_TRY(tern_kx_keygen(c)); /* h->group, chosen with the suite (lib/kx.c) */
     size_t publen = tern_kx_pub_len(h->group);
     size_t start = tern_wr_len(w);
@@ -74,7 +74,7 @@ int tern_hs_server_key_exchange_write(tern_conn *c, tern_writer *w) {
 }
 
 int tern_hs_server_key_exchange_parse(tern_conn *c, tern_reader *r) {
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     TERN_ENSURE(h->have_peer_key, TERN_ERR_INTERNAL);
     const uint8_t *params = r->p;
     uint8_t curve_type;

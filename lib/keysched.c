@@ -42,7 +42,7 @@ int tern_ks_derive_verify(tern_hash_alg prf, const uint8_t master[TERN_MASTER_LE
 }
 
 int tern_ks_master(tern_conn *c) {
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     TERN_ENSURE(c->suite != NULL && h->pms_len > 0, TERN_ERR_INTERNAL);
     uint8_t hash[TERN_HASH_MAX_LEN];
     size_t hlen = tern_hs_transcript_hash(c, hash);
@@ -55,13 +55,13 @@ int tern_ks_master(tern_conn *c) {
 }
 
 int tern_ks_key_block(tern_conn *c) {
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     size_t n = 2 * c->suite->key_len + 2 * tern_suite_iv_len(c->suite); /* 4 (RFC 5288) or 12 (RFC 7905) */
     return tern_ks_derive_key_block(c->suite->prf, c->master, h->client_random, h->server_random, h->key_block, n);
 }
 
 int tern_ks_prepare(tern_conn *c) {
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     if (!h->keys_ready) {
         if (!c->sess.resumed) /* resumed: the session's master secret is in place */
             TERN_TRY(tern_ks_master(c));
@@ -73,7 +73,7 @@ int tern_ks_prepare(tern_conn *c) {
 }
 
 int tern_ks_activate(tern_conn *c, int for_write) {
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     TERN_TRY(tern_ks_prepare(c));
     size_t k = c->suite->key_len;
     const uint8_t *client_key = h->key_block, *server_key = h->key_block + k;

@@ -52,7 +52,7 @@ int tern_config_set_groups(tern_config *cfg, const char *list) {
 }
 
 uint16_t tern_kx_server_group(const tern_conn *c) {
-    const tern_hs_state *h = &c->hs_state;
+    const tern_hs_state *h = c->hs_state;
     const uint16_t *g = tern_kx_groups(c->cfg);
     /* The server's preference among what the client offers; RFC 8422 §4: a
      * client without supported_groups accepts any curve. */
@@ -73,7 +73,7 @@ size_t tern_kx_pub_len(uint16_t group) {
 }
 
 int tern_kx_keygen(tern_conn *c) {
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     const tern_config *cfg = c->cfg;
     switch (h->group) {
     case TERN_GROUP_X25519: return tern_x25519_keygen(h->kx_priv, h->kx_pub, cfg->rng, cfg->rng_arg);
@@ -83,7 +83,7 @@ int tern_kx_keygen(tern_conn *c) {
 }
 
 int tern_kx_agree(tern_conn *c, const uint8_t *peer, size_t len) {
-    tern_hs_state *h = &c->hs_state;
+    tern_hs_state *h = c->hs_state;
     const char *who = c->side == TERN_CLIENT ? "server" : "client";
     size_t want = tern_kx_pub_len(h->group);
     TERN_ENSURE(want > 0, TERN_ERR_INTERNAL);

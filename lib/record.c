@@ -73,8 +73,27 @@ void tern_rec_alert(tern_conn *c, int level, int desc) {
     }
 }
 
+/* The next piece of a plaintext handshake record whose header was read:
+ * whatever part of its body has arrived. */
+TERN_MUST_CHECK static int rec_next_piece(tern_conn *c) {
+    size_t avail = c->in_end - c->in_start;
+    if (avail == 0) {
+        TERN_ENSURE(!c->in_eof, TERN_ERR_TRUNCATED);
+        return TERN_WANT_READ;
+    }
+    size_t n = avail < c->rec_more ? avail : c->rec_more;
+    c->rec_p = c->in + c->in_start;
+    c->rec_left = n;
+    c->rec_active = 1;
+    c->in_start += n;
+    c->rec_more -= n;
+    return 0;
+}
+
 int tern_rec_next(tern_conn *c) {
     TERN_ENSURE(!c->rec_active, TERN_ERR_INTERNAL);
+    if (c->rec_more > 0)
+        return rec_next_piece(c);
     size_t avail = c->in_end - c->in_start;
     if (avail < TERN_REC_HDR) {
         /* A transport close here, even between records, is a truncation:
@@ -101,6 +120,28 @@ int tern_rec_next(tern_conn *c) {
     size_t limit = c->rd.on ? TERN_MAX_CIPHERTEXT : TERN_MAX_PLAINTEXT;
     if (len > limit)
         return tern_fail(c, TERN_ERR_RECORD_OVERFLOW, "record of %zu bytes, the limit is %zu", len, limit);
+    if (!c->rd.on && type == TERN_CT_HANDSHAKE && len > 0) {
+        /* Unprotected handshake bytes need no whole-record check, so they
+         * are passed up as they arrive and the record never has to fit the
+         * buffer whole (during the handshake part of it holds the handshake
+         * state: lib/conn.c).  Nothing else may come until the record ends
+         * (c->rec_more), which is the rule of RFC 5246 §6.2.1 anyway. */
+        c->in_start += TERN_REC_HDR;
+        c->records_in++;
+        c->rec_type = type;
+        c->rec_more = len;
+        c->empty_records = 0;
+        return rec_next_piece(c);
+    }
+    if (TERN_REC_HDR + len > c->in_cap)
+        /* Only during the handshake, when the buffer is shorter: no record
+         * the handshake waits for is this long (a protected one holds a
+         * Finished; ChangeCipherSpec and alerts are a few bytes). */
+        return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "a %zu-byte %s record arrived during the handshake", len,
+                         type == TERN_CT_APPLICATION_DATA ? "application data"
+                         : type == TERN_CT_ALERT          ? "alert"
+                         : type == TERN_CT_HANDSHAKE      ? "protected handshake"
+                                                          : "ChangeCipherSpec");
     if (avail < TERN_REC_HDR + len) {
         TERN_ENSURE(!c->in_eof, TERN_ERR_TRUNCATED);
         if (c->in_start + TERN_REC_HDR + len > c->in_cap) {

@@ -296,7 +296,7 @@ int tern_set_session(tern_conn *c, const tern_session *s) {
 /* ---- client hooks ---- */
 
 int tern_sess_client_hello_sid(tern_conn *c, tern_writer *w) {
-    tern_sess_hs *h = &c->hs_state.sess;
+    tern_sess_hs *h = &c->hs_state->sess;
     h->sent_id_len = 0;
     if (c->sess.offered) {
         if (c->sess.s.id_len > 0) {
@@ -316,7 +316,7 @@ int tern_sess_client_hello_sid(tern_conn *c, tern_writer *w) {
 }
 
 int tern_sess_client_hello_ext(tern_conn *c, tern_writer *w) {
-    tern_sess_hs *h = &c->hs_state.sess;
+    tern_sess_hs *h = &c->hs_state->sess;
     const tern_sess_cfg *sc = c->cfg->sess;
     int with_ticket = c->sess.offered && c->sess.s.ticket_len > 0;
     if (!with_ticket && (sc == NULL || !sc->tickets))
@@ -332,7 +332,7 @@ int tern_sess_client_hello_ext(tern_conn *c, tern_writer *w) {
 }
 
 int tern_sess_server_ext_ticket(tern_conn *c, tern_reader *body) {
-    tern_sess_hs *h = &c->hs_state.sess;
+    tern_sess_hs *h = &c->hs_state->sess;
     /* RFC 5077 §3.2: the server's extension is empty and only answers ours. */
     if (!h->ticket_ext)
         return tern_fail(c, TERN_ERR_UNSUPPORTED_EXTENSION, "the server sent SessionTicket, which we did not offer");
@@ -342,7 +342,7 @@ int tern_sess_server_ext_ticket(tern_conn *c, tern_reader *body) {
 }
 
 int tern_sess_server_hello_check(tern_conn *c, const tern_reader *sid) {
-    tern_sess_hs *h = &c->hs_state.sess;
+    tern_sess_hs *h = &c->hs_state->sess;
     tern_session *s = &c->sess.s;
     size_t n = tern_rd_left(sid);
     if (c->sess.offered && h->sent_id_len > 0 && n == h->sent_id_len && memcmp(sid->p, h->sent_id, n) == 0) {
@@ -385,7 +385,7 @@ static void candidate_from(tern_sess_hs *h, const uint8_t *p, size_t len) {
 }
 
 int tern_sess_client_ext_ticket(tern_conn *c, tern_reader *body) {
-    tern_sess_hs *h = &c->hs_state.sess;
+    tern_sess_hs *h = &c->hs_state->sess;
     tern_sess_cfg *sc = c->cfg->sess;
     h->ticket_ext = 1;
     size_t n = tern_rd_left(body);
@@ -431,7 +431,7 @@ static const char *refuse(const tern_conn *c, const tern_sess_core *st, const te
 }
 
 int tern_sess_server_decide(tern_conn *c, const tern_reader *sid, const tern_reader *suites) {
-    tern_sess_hs *h = &c->hs_state.sess;
+    tern_sess_hs *h = &c->hs_state->sess;
     tern_sess_cfg *sc = c->cfg->sess;
     size_t n = tern_rd_left(sid);
     if (sc == NULL)
@@ -479,7 +479,7 @@ int tern_sess_server_decide(tern_conn *c, const tern_reader *sid, const tern_rea
 }
 
 int tern_sess_server_hello_sid(tern_conn *c, tern_writer *w) {
-    tern_sess_hs *h = &c->hs_state.sess;
+    tern_sess_hs *h = &c->hs_state->sess;
     tern_wr_vec v;
     TERN_TRY(tern_wr_begin(w, &v, 1));
     TERN_TRY(tern_wr_bytes(w, h->id, h->id_len));
@@ -488,7 +488,7 @@ int tern_sess_server_hello_sid(tern_conn *c, tern_writer *w) {
 
 int tern_sess_server_hello_ext(tern_conn *c, tern_writer *w) {
     /* RFC 5077 §3.2: an empty SessionTicket announces a NewSessionTicket. */
-    if (!c->hs_state.sess.ticket_expected)
+    if (!c->hs_state->sess.ticket_expected)
         return 0;
     TERN_TRY(tern_wr_u16(w, TERN_EXT_SESSION_TICKET));
     return tern_wr_u16(w, 0);
@@ -496,7 +496,7 @@ int tern_sess_server_hello_ext(tern_conn *c, tern_writer *w) {
 
 /* The state of this connection's session (server). */
 void tern_sess_current(const tern_conn *c, tern_sess_core *st) {
-    const tern_sess_hs *h = &c->hs_state.sess;
+    const tern_sess_hs *h = &c->hs_state->sess;
     if (c->sess.resumed) {
         *st = h->resume;
         return;
@@ -531,7 +531,7 @@ void tern_sess_invalidate(tern_conn *c, int err) {
 }
 
 int tern_sess_handshake_done(tern_conn *c) {
-    const tern_sess_hs *h = &c->hs_state.sess;
+    const tern_sess_hs *h = &c->hs_state->sess;
     if (c->side == TERN_SERVER) {
         tern_sess_cfg *sc = c->cfg->sess;
         if (sc == NULL || c->sess.resumed || h->id_len == 0)

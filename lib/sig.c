@@ -68,7 +68,7 @@ int tern_sig_write_ecdsa(tern_conn *c, const tern_keystore *ks, tern_hash_alg al
 
 int tern_sig_verify_ecdsa(const tern_conn *c, tern_hash_alg alg, const uint8_t *digest, const uint8_t *sig,
                           size_t siglen) {
-    const tern_hs_state *h = &c->hs_state;
+    const tern_hs_state *h = c->hs_state;
     TERN_ENSURE(h->peer_key_type == TERN_X509_KEY_EC, TERN_ERR_INTERNAL);
     int rc;
     if (h->peer_curve == TERN_X509_CURVE_P256)

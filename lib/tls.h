@@ -241,15 +241,22 @@ struct tern_conn {
     tern_send_fn send_cb;
     void *io_arg;
 
-    /* input: raw bytes from the transport in in[in_start, in_end) */
+    /* input: raw bytes from the transport in in[in_start, in_end).  During
+     * the handshake the buffer's tail holds the handshake state (hs_state
+     * below), so in_cap is smaller then; it becomes in_full_cap when the
+     * handshake ends. */
     uint8_t *in;
     size_t in_cap, in_start, in_end;
+    size_t in_full_cap;
     int in_eof;
     /* the current record's plaintext not consumed yet */
     uint8_t rec_type;
     uint8_t *rec_p;
     size_t rec_left;
     int rec_active;
+    /* A plaintext handshake record is passed up piece by piece as its
+     * bytes arrive (lib/record.c): bytes of its body still to come. */
+    size_t rec_more;
     uint64_t records_in;     /* records received so far */
 
     /* output: records ready to send in out[out_sent, out_len) */
@@ -278,7 +285,9 @@ struct tern_conn {
     /* handshake progress */
     const tern_hs_row *table;
     size_t nrows, step;
-    tern_hs_state hs_state;
+    /* State that lives only during the handshake: in the input buffer's
+     * tail (see in_cap), NULL once the handshake is over. */
+    tern_hs_state *hs_state;
 
     /* negotiated */
     const tern_suite *suite;
@@ -423,7 +432,7 @@ int tern_sigalg_info(uint16_t scheme, tern_hash_alg *hash);
 /* master_secret from the premaster: RFC 7627 §4 (extended, over the session
  * hash) when c->ems, else RFC 5246 §8.1. */
 TERN_MUST_CHECK int tern_ks_master(tern_conn *c);
-/* key_block (RFC 5246 §6.3) into c->hs_state.key_block. */
+/* key_block (RFC 5246 §6.3) into c->hs_state->key_block. */
 TERN_MUST_CHECK int tern_ks_key_block(tern_conn *c);
 /* Master secret and key block, once (later calls do nothing).  Called at
  * the first CCS, or earlier by CertificateVerify: RFC 7627 §4's session

@@ -482,8 +482,11 @@ void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, si
      *   once it verified), reported at CertificateRequest or, without one,
      *   at ServerHelloDone;
      *   server: the client's CertificateVerify, reported at its
-     *   ChangeCipherSpec. */
-    if (c->sess.resumed && !c->hs_state.keys_ready &&
+     *   ChangeCipherSpec.
+     * (After the handshake there is no handshake state, and no check to
+     * report: only the message is decoded.) */
+    const tern_hs_state *h = c->hs_state;
+    if (h != NULL && c->sess.resumed && !h->keys_ready &&
         ((c->side == TERN_CLIENT && !sent && (type == TERN_HT_CHANGE_CIPHER_SPEC || type == TERN_HT_NEW_SESSION_TICKET)) ||
          (c->side == TERN_SERVER && sent && type == TERN_HT_SERVER_HELLO))) {
         /* The hello parse that decided to resume has run; say so once,
@@ -493,7 +496,7 @@ void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, si
             "no certificates and no key exchange; the session's master secret is reused with fresh randoms",
             "we resume the client's session (from our session cache or its ticket): an abbreviated handshake, "
             "with no certificates and no key exchange; the session's master secret is reused with fresh randoms"};
-        if (!(c->side == TERN_CLIENT && type == TERN_HT_CHANGE_CIPHER_SPEC && c->hs_state.sess.ticket_expected)) {
+        if (!(c->side == TERN_CLIENT && type == TERN_HT_CHANGE_CIPHER_SPEC && h->sess.ticket_expected)) {
             tern_trace_event ev = {0};
             ev.kind = TERN_TRACE_CHECK;
             ev.name = "session resumed";
@@ -502,7 +505,7 @@ void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, si
             emit(c, &ev);
         }
     }
-    if (!sent && c->side == TERN_SERVER && type == TERN_HT_CHANGE_CIPHER_SPEC && c->hs_state.client_cert_sent) {
+    if (h != NULL && !sent && c->side == TERN_SERVER && type == TERN_HT_CHANGE_CIPHER_SPEC && h->client_cert_sent) {
         tern_trace_event ev = {0};
         ev.kind = TERN_TRACE_CHECK;
         ev.name = "client signature verified";
@@ -511,8 +514,8 @@ void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, si
                     "its certificate: the client holds that certificate's private key";
         emit(c, &ev);
     }
-    if (!sent && c->side == TERN_CLIENT && c->sigscheme != 0 &&
-        (type == TERN_HT_CERTIFICATE_REQUEST || (type == TERN_HT_SERVER_HELLO_DONE && !c->hs_state.cert_requested))) {
+    if (h != NULL && !sent && c->side == TERN_CLIENT && c->sigscheme != 0 &&
+        (type == TERN_HT_CERTIFICATE_REQUEST || (type == TERN_HT_SERVER_HELLO_DONE && !h->cert_requested))) {
         const char *s = sigalg_name(c->sigscheme);
         char detail[300];
         snprintf(detail, sizeof detail,
@@ -670,7 +673,7 @@ static void keylog(tern_conn *c) {
         /* "CLIENT_RANDOM " 64 hex " " 96 hex */
         char line[14 + 64 + 1 + 96 + 1];
         snprintf(line, sizeof line, "CLIENT_RANDOM ");
-        tern_trace_hex(line + 14, c->hs_state.client_random, TERN_RANDOM_LEN);
+        tern_trace_hex(line + 14, c->hs_state->client_random, TERN_RANDOM_LEN);
         line[14 + 64] = ' ';
         tern_trace_hex(line + 14 + 65, c->master, TERN_MASTER_LEN);
         cfg->keylog(cfg->keylog_arg, line);
@@ -692,7 +695,7 @@ void tern_trace_keys(tern_conn *c) {
                    "48 bytes the client chose at random (after the version 0x0303) and sent encrypted to the RSA "
                    "key of the server's certificate; only the holder of that private key can read it (and anyone "
                    "who gets that key later can read it too: no forward secrecy without ECDHE)");
-    else if (c->hs_state.group == TERN_GROUP_SECP256R1) /* issue 13 (lib/kx.c) */
+    else if (c->hs_state->group == TERN_GROUP_SECP256R1) /* issue 13 (lib/kx.c) */
         keys_event(c, "premaster_secret", "RFC 8422 5.10, SEC 1 3.3.1",
                    "the X coordinate of ECDH on P-256 (our ephemeral private key times the peer's ephemeral "
                    "point, checked to lie on the curve): 32 bytes that both sides computed on their own and that "

@@ -678,8 +678,8 @@ static void test_bad_x25519_shares(void **state) {
         tern_hash_ctx h;
         uint8_t digest[TERN_HASH_MAX_LEN];
         assert_int_equal(tern_hash_init(&h, alg), 0);
-        tern_hash_update(&h, p.s->hs_state.client_random, 32);
-        tern_hash_update(&h, p.s->hs_state.server_random, 32);
+        tern_hash_update(&h, p.s->hs_state->client_random, 32);
+        tern_hash_update(&h, p.s->hs_state->server_random, 32);
         tern_hash_update(&h, ske, 36);
         tern_hash_final(&h, digest);
         size_t siglen = 0;

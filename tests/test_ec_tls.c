@@ -338,8 +338,8 @@ static void test_server_bad_p256_share(void **state) {
     size_t siglen = 0;
     tern_hash_ctx h;
     assert_int_equal(tern_hash_init(&h, TERN_HASH_SHA256), 0);
-    tern_hash_update(&h, p.s->hs_state.client_random, 32);
-    tern_hash_update(&h, p.s->hs_state.server_random, 32);
+    tern_hash_update(&h, p.s->hs_state->client_random, 32);
+    tern_hash_update(&h, p.s->hs_state->server_random, 32);
     tern_hash_update(&h, ske + 4, params_len);
     tern_hash_final(&h, digest);
     assert_int_equal(tern_keystore_sign(&scfg->keys, TERN_KEYSTORE_ECDSA, TERN_HASH_SHA256, digest, sig, sizeof sig,

@@ -83,8 +83,8 @@ static void test_trace_key_schedule(void **state) {
     tern_config *cfg = test_config();
     tern_conn *c = tern_client_new(cfg, "example.ulfheim.net");
     assert_non_null(c);
-    memcpy(c->hs_state.client_random, cr, 32);
-    memcpy(c->hs_state.server_random, sr, 32);
+    memcpy(c->hs_state->client_random, cr, 32);
+    memcpy(c->hs_state->server_random, sr, 32);
     const char *msgs[] = {"client_hello", "server_hello", "certificate", "server_key_exchange",
                           "server_hello_done", "client_key_exchange"};
     for (size_t i = 0; i < 6; i++) {
@@ -94,12 +94,12 @@ static void test_trace_key_schedule(void **state) {
         if (i == 1) /* after ServerHello the suite is known: the trace's PRF is SHA-256 */
             c->suite = tern_suite_by_id(0xC02F);
     }
-    memcpy(c->hs_state.pms, pms, 32);
-    c->hs_state.pms_len = 32;
+    memcpy(c->hs_state->pms, pms, 32);
+    c->hs_state->pms_len = 32;
     c->ems = 0;
     assert_int_equal(tern_ks_master(c), 0);
     assert_memory_equal(c->master, ms, 48);
-    assert_int_equal(c->hs_state.pms_len, 0); /* the premaster is wiped once used */
+    assert_int_equal(c->hs_state->pms_len, 0); /* the premaster is wiped once used */
 
     uint8_t hash[TERN_HASH_MAX_LEN];
     uint8_t *th = trace("transcript_hash_client_finished", &n);
@@ -125,7 +125,7 @@ static void test_trace_key_schedule(void **state) {
     assert_int_equal(tern_ks_derive_key_block(TERN_HASH_SHA256, ms, cr, sr, block, sizeof block), 0);
     assert_memory_equal(block, kb, 104);
     assert_int_equal(tern_ks_key_block(c), 0);
-    assert_memory_equal(c->hs_state.key_block, kb, 2 * 16 + 8);
+    assert_memory_equal(c->hs_state->key_block, kb, 2 * 16 + 8);
 
     /* A one-bit change anywhere moves verify_data. */
     c->master[47] ^= 1;
@@ -229,8 +229,8 @@ static void test_parse_go_client_hello(void **state) {
     assert_int_equal(c->sigscheme, TERN_SIG_RSA_PKCS1_SHA256); /* Go offers no PSS here */
     assert_string_equal(c->server_name, "example.ulfheim.net");
     assert_int_equal(c->ems, 0);                        /* this Go build sent no EMS */
-    assert_int_equal(c->hs_state.peer_offered_reneg, 1);
-    assert_int_equal(c->hs_state.peer_offered_x25519, 1);
+    assert_int_equal(c->hs_state->peer_offered_reneg, 1);
+    assert_int_equal(c->hs_state->peer_offered_x25519, 1);
     tern_free(c);
 
     /* Requiring EMS refuses it with handshake_failure. */
@@ -371,15 +371,15 @@ static void test_parse_trace_server_key_exchange(void **state) {
     tern_config *cfg = test_config();
     for (int flip = 0; flip < 3; flip++) {
         tern_conn *c = tern_client_new(cfg, "example.ulfheim.net");
-        memcpy(c->hs_state.client_random, cr, 32);
-        memcpy(c->hs_state.server_random, sr, 32);
+        memcpy(c->hs_state->client_random, cr, 32);
+        memcpy(c->hs_state->server_random, sr, 32);
         /* The Certificate message: list (3) + one cert (3) + DER. */
         tern_x509_cert leaf;
         assert_int_equal(tern_x509_parse(&leaf, certmsg + 10, certlen - 10), 0);
         tern_x509_key key;
         assert_int_equal(tern_x509_key_load(&leaf, &key), 0);
-        c->hs_state.peer_rsa = key.rsa;
-        c->hs_state.have_peer_key = 1;
+        c->hs_state->peer_rsa = key.rsa;
+        c->hs_state->have_peer_key = 1;
         uint8_t buf[512];
         memcpy(buf, ske, n);
         if (flip == 1)
@@ -394,7 +394,7 @@ static void test_parse_trace_server_key_exchange(void **state) {
             assert_int_equal(c->sigscheme, TERN_SIG_RSA_PKCS1_SHA256);
             size_t pl;
             uint8_t *spub = trace("server_x25519_public", &pl);
-            assert_memory_equal(c->hs_state.peer_kx_pub, spub, 32);
+            assert_memory_equal(c->hs_state->peer_kx_pub, spub, 32);
             free(spub);
         } else {
             assert_int_equal(rc, TERN_ERR_BAD_SIGNATURE);

@@ -185,7 +185,7 @@ static size_t write_request(const tern_config *scfg, uint16_t suite, uint8_t *ou
     tern_writer w;
     tern_wr_init(&w, out, cap);
     assert_int_equal(tern_hs_certificate_request_write(s, &w), 0);
-    assert_int_equal(s->hs_state.cert_requested, 1);
+    assert_int_equal(s->hs_state->cert_requested, 1);
     tern_free(s);
     return tern_wr_len(&w);
 }
@@ -282,7 +282,7 @@ static int client_would_send(const tern_config *ccfg, uint16_t suite, const uint
     tern_reader r;
     tern_rd_init(&r, body, n);
     *rc = tern_hs_certificate_request_parse(c, &r);
-    int may = c->hs_state.client_may_send;
+    int may = c->hs_state->client_may_send;
     tern_free(c);
     return may;
 }
@@ -442,13 +442,13 @@ static void test_truncated_client_messages(void **state) {
     tern_reader r;
     tern_rd_init(&r, cert + 4, clen - 4);
     assert_int_equal(tern_hs_client_certificate_parse(s, &r), 0);
-    assert_int_equal(s->hs_state.client_cert_sent, 1);
+    assert_int_equal(s->hs_state->client_cert_sent, 1);
     /* CertificateVerify truncations: decode errors before any check. */
     for (size_t cut = 0; cut < vlen - 4; cut++) {
         tern_conn *s2 = tern_server_new(scfg);
         s2->suite = tern_suite_by_id(0xC02F);
-        s2->hs_state.have_peer_key = 1;
-        s2->hs_state.peer_rsa = s->hs_state.peer_rsa;
+        s2->hs_state->have_peer_key = 1;
+        s2->hs_state->peer_rsa = s->hs_state->peer_rsa;
         tern_rd_init(&r, cv + 4, cut);
         assert_int_equal(tern_hs_certificate_verify_parse(s2, &r), TERN_ERR_DECODE);
         tern_free(s2);

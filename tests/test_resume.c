@@ -398,8 +398,8 @@ static void test_unsolicited_ticket_ext(void **state) {
     mp_pair p;
     mp_init(&p, ccfg, scfg, "localhost");
     mp_step_client(&p); /* ClientHello with the extension */
-    assert_int_equal(p.c->hs_state.sess.ticket_ext, 1);
-    p.c->hs_state.sess.ticket_ext = 0; /* as if it had not been sent */
+    assert_int_equal(p.c->hs_state->sess.ticket_ext, 1);
+    p.c->hs_state->sess.ticket_ext = 0; /* as if it had not been sent */
     mp_handshake(&p);
     assert_int_equal(p.crc, TERN_ERR_UNSUPPORTED_EXTENSION);
     assert_int_equal(tern_alert_received(p.s), TERN_ALERT_UNSUPPORTED_EXTENSION);

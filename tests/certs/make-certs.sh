@@ -209,6 +209,23 @@ keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
 subjectAltName = IP:10.1.2.3,IP:2001:db8::1
 CNF
+# A server certificate with 700 subjectAltNames (about 14 KB): its
+# Certificate message fills most of one 16 KB record, more than the room the
+# input buffer has during the handshake (lib/conn.c), so the tests see that
+# plaintext handshake records are taken in pieces.
+{
+    echo "[ v3_bigsan ]"
+    echo "basicConstraints = critical,CA:FALSE"
+    echo "keyUsage = critical,digitalSignature,keyEncipherment"
+    echo "extendedKeyUsage = serverAuth"
+    printf "subjectAltName = DNS:localhost,DNS:server.test"
+    i=0
+    while [ $i -lt 700 ]; do
+        printf ",DNS:host%03d.big.test" $i
+        i=$((i + 1))
+    done
+    echo
+} >> "$WORK/ca.cnf"
 touch "$WORK/index.txt"
 mkdir -p "$WORK/new"
 
@@ -251,6 +268,7 @@ rsa_key server 2048
 sign server server "/O=tern test/CN=localhost" int-ca v3_server $START $END
 rsa_key client 2048
 sign client client "/O=tern test/CN=Test Client" int-ca v3_client $START $END
+sign bigsan server "/O=tern test/CN=localhost" int-ca v3_bigsan $START $END
 
 rsa_key leaf 2048 # one key shared by the leaves below
 sign wildcard leaf "/O=tern test/CN=wildcard" int-ca v3_wild $START $END
@@ -375,6 +393,7 @@ rsa_key wrong 2048
 # Chains as a key store wants them: leaf first, then the intermediate.
 cat "$OUT/server.crt" "$OUT/int-ca.crt" > "$OUT/server-chain.pem"
 cat "$OUT/client.crt" "$OUT/int-ca.crt" > "$OUT/client-chain.pem"
+cat "$OUT/bigsan.crt" "$OUT/int-ca.crt" > "$OUT/bigsan-chain.pem"
 cat "$OUT/ec-server.crt" "$OUT/int-ca.crt" > "$OUT/ec-server-chain.pem"
 # A bundle with one broken certificate in the middle (bad base64 body)
 # and text between blocks: a trust store must load the other two.

@@ -102,7 +102,7 @@ int main(void) {
             break;
         s->suite = tern_suite_by_id(0x009C);
         s->ems = ems;
-        s->hs_state.client_version = TERN_TLS12;
+        s->hs_state->client_version = TERN_TLS12;
         tern_reader r;
         tern_rd_init(&r, ct, 2 + klen);
         int rc = tern_hs_client_key_exchange_parse(s, &r);
@@ -110,7 +110,7 @@ int main(void) {
         rc = tern_ks_prepare(s);
         check(rc == 0, "key schedule");
         DEF(s->master, sizeof s->master);
-        DEF(s->hs_state.key_block, sizeof s->hs_state.key_block);
+        DEF(s->hs_state->key_block, sizeof s->hs_state->key_block);
 
         /* What the client derives from its premaster. */
         uint8_t want[48], hash[TERN_HASH_MAX_LEN];

@@ -1,0 +1,223 @@
+/*
+ * Memory per connection (issue 8): one allocation, and how its parts are
+ * shared.  During the handshake the handshake state lives in the input
+ * buffer's tail (lib/conn.c), so the input buffer is shorter then; plaintext
+ * handshake records are passed up as their bytes arrive (lib/record.c), so a
+ * record longer than that room still goes through, and any other record
+ * that cannot fit is refused with unexpected_message instead of waiting
+ * forever.  When the handshake ends the state is wiped and the buffer is
+ * whole again.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "lib/tls.h"
+#include "tests/util/testutil.h"
+#include "tests/mempair.h"
+
+static tern_config *g_ccfg, *g_scfg, *g_bigcfg;
+
+static int setup(void **state) {
+    (void)state;
+    g_ccfg = mp_config("certs/root-ca.crt", NULL, NULL);
+    g_scfg = mp_config(NULL, "certs/server-chain.pem", "certs/server.key");
+    /* bigsan.crt has 700 subjectAltNames: a Certificate message of ~14.6 KB. */
+    g_bigcfg = mp_config(NULL, "certs/bigsan-chain.pem", "certs/server.key");
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    tern_config_free(g_ccfg);
+    tern_config_free(g_scfg);
+    tern_config_free(g_bigcfg);
+    return 0;
+}
+
+/* The handshake state sits inside the input buffer, past the part records
+ * may use, until the handshake ends. */
+static void assert_state_in_tail(const tern_conn *c) {
+    const uint8_t *hs = (const uint8_t *)c->hs_state;
+    assert_non_null(hs);
+    assert_true(hs >= c->in + c->in_cap);
+    assert_true(hs + sizeof(tern_hs_state) <= c->in + c->in_full_cap);
+    assert_true(c->in_cap < TERN_REC_HDR + TERN_MAX_PLAINTEXT);
+}
+
+static void assert_state_released(const tern_conn *c) {
+    assert_null(c->hs_state);
+    assert_int_equal(c->in_cap, c->in_full_cap);
+    assert_true(c->in_cap >= TERN_REC_HDR + TERN_MAX_CIPHERTEXT);
+}
+
+/* Application data of a full record each way after the handshake. */
+static void exchange_full_records(mp_pair *p) {
+    static uint8_t out[TERN_MAX_PLAINTEXT], in[TERN_MAX_PLAINTEXT];
+    for (size_t i = 0; i < sizeof out; i++)
+        out[i] = (uint8_t)(i * 7 + 1);
+    assert_int_equal(tern_write(p->s, out, sizeof out), (long)sizeof out);
+    size_t got = 0;
+    while (got < sizeof in) {
+        long n = tern_read(p->c, in + got, sizeof in - got);
+        assert_true(n > 0);
+        got += (size_t)n;
+    }
+    assert_memory_equal(in, out, sizeof out);
+    assert_int_equal(tern_write(p->c, out, sizeof out), (long)sizeof out);
+    got = 0;
+    while (got < sizeof in) {
+        long n = tern_read(p->s, in + got, sizeof in - got);
+        assert_true(n > 0);
+        got += (size_t)n;
+    }
+    assert_memory_equal(in, out, sizeof out);
+}
+
+/* The length of the plaintext record holding handshake message `type` in
+ * the bytes not yet read from q. */
+static size_t record_len_of(const mp_pipe *q, int type) {
+    size_t rec, msg, mlen;
+    assert_true(mp_find(q, type, &rec, &msg, &mlen));
+    return tern_load_be16(q->buf + rec + 3);
+}
+
+/* A server Certificate of ~14.6 KB in one record: longer than the client's
+ * input room during the handshake, taken in pieces; the chain verifies and
+ * the buffer is whole afterwards. */
+static void test_certificate_record_longer_than_room(void **state) {
+    (void)state;
+    mp_pair p;
+    mp_init(&p, g_ccfg, g_bigcfg, "server.test");
+    assert_state_in_tail(p.c);
+    assert_state_in_tail(p.s);
+    mp_step_client(&p);
+    mp_step_server(&p);
+    size_t rlen = record_len_of(&p.s2c, TERN_HT_CERTIFICATE);
+    assert_true(TERN_REC_HDR + rlen > p.c->in_cap);
+    mp_handshake(&p);
+    assert_int_equal(p.crc, 0);
+    assert_int_equal(p.src, 0);
+    assert_string_equal(tern_peer_subject(p.c), "CN=localhost, O=tern test");
+    assert_state_released(p.c);
+    assert_state_released(p.s);
+    exchange_full_records(&p);
+    mp_free(&p);
+}
+
+/* The same with the transport handing over one byte per call: every piece
+ * of a plaintext handshake record is one byte. */
+static int recv_one(void *arg, uint8_t *b, size_t n) {
+    return mp_recv(arg, b, n > 0 ? 1 : 0);
+}
+
+static void test_certificate_record_byte_at_a_time(void **state) {
+    (void)state;
+    mp_pair p;
+    mp_init(&p, g_ccfg, g_bigcfg, "server.test");
+    assert_int_equal(tern_set_io(p.c, recv_one, mp_send, &p.ce), 0);
+    assert_int_equal(tern_set_io(p.s, recv_one, mp_send, &p.se), 0);
+    for (int i = 0; i < 200000 && (mp_pending(p.crc) || mp_pending(p.src)); i++) {
+        mp_step_client(&p);
+        mp_step_server(&p);
+    }
+    assert_int_equal(p.crc, 0);
+    assert_int_equal(p.src, 0);
+    assert_state_released(p.c);
+    assert_state_released(p.s);
+    mp_free(&p);
+}
+
+/* A ClientHello of ~13 KB (padded with an extension the server does not
+ * know, which it must ignore) in one record: the server takes it in pieces
+ * and answers with its flight. */
+static void test_client_hello_longer_than_room(void **state) {
+    (void)state;
+    mp_pair p;
+    mp_init(&p, g_ccfg, g_scfg, "server.test");
+    mp_step_client(&p);
+    size_t len;
+    uint8_t *ch = mp_copy(&p.c2s, TERN_HT_CLIENT_HELLO, &len);
+    assert_non_null(ch);
+    /* Walk to the extensions: header 4, version 2, random 32, session_id,
+     * cipher_suites, compression_methods. */
+    size_t at = 4 + 2 + 32;
+    at += 1 + ch[at];
+    at += 2 + tern_load_be16(ch + at);
+    at += 1 + ch[at];
+    size_t ext_len = tern_load_be16(ch + at);
+    assert_int_equal(at + 2 + ext_len, len);
+    const size_t pad = 13000;
+    size_t big_len = len + 4 + pad;
+    uint8_t *big = calloc(1, big_len);
+    assert_non_null(big);
+    memcpy(big, ch, len);
+    tern_store_be16(big + len, 0xfa7e); /* unassigned extension type */
+    tern_store_be16(big + len + 2, (uint16_t)pad);
+    tern_store_be16(big + at, (uint16_t)(ext_len + 4 + pad));
+    big[1] = (uint8_t)((big_len - 4) >> 16);
+    big[2] = (uint8_t)((big_len - 4) >> 8);
+    big[3] = (uint8_t)(big_len - 4);
+    mp_replace(&p.c2s, TERN_HT_CLIENT_HELLO, big, big_len);
+    assert_true(TERN_REC_HDR + big_len > p.s->in_cap);
+    mp_step_server(&p);
+    assert_int_equal(p.src, TERN_WANT_READ);
+    size_t rec, msg, mlen;
+    assert_true(mp_find(&p.s2c, TERN_HT_SERVER_HELLO_DONE, &rec, &msg, &mlen));
+    free(big);
+    free(ch);
+    mp_free(&p);
+}
+
+/* Any other record longer than the room, during the handshake, is refused
+ * at its header: the handshake never waits for one. */
+static void refused_at_header(uint8_t type, const char *words) {
+    mp_pair p;
+    mp_init(&p, g_ccfg, g_scfg, "server.test");
+    size_t len = p.s->in_cap; /* header + len > room */
+    uint8_t hdr[5] = {type, 3, 3, (uint8_t)(len >> 8), (uint8_t)len};
+    assert_int_equal(mp_send(&p.ce, hdr, sizeof hdr), (int)sizeof hdr);
+    int rc = tern_handshake(p.s);
+    assert_int_equal(rc, TERN_ERR_UNEXPECTED_MESSAGE);
+    assert_int_equal(tern_alert_sent(p.s), 10); /* unexpected_message */
+    assert_non_null(strstr(tern_error(p.s), words));
+    mp_free(&p);
+}
+
+static void test_other_long_records_refused(void **state) {
+    (void)state;
+    refused_at_header(TERN_CT_ALERT, "alert record arrived during the handshake");
+    refused_at_header(TERN_CT_CHANGE_CIPHER_SPEC, "ChangeCipherSpec record arrived during the handshake");
+    refused_at_header(TERN_CT_APPLICATION_DATA, "application data record arrived during the handshake");
+}
+
+/* A plaintext handshake record cut short by the transport is a truncation,
+ * also when it is taken in pieces. */
+static void test_truncated_piece(void **state) {
+    (void)state;
+    mp_pair p;
+    mp_init(&p, g_ccfg, g_scfg, "server.test");
+    mp_step_client(&p);
+    assert_true(p.c2s.len > 20);
+    p.c2s.len -= 10; /* drop the ClientHello's last bytes */
+    assert_int_equal(tern_handshake(p.s), TERN_WANT_READ);
+    tern_engine_recv_done(p.s, 0); /* the transport ends */
+    assert_int_equal(tern_handshake(p.s), TERN_ERR_TRUNCATED);
+    mp_free(&p);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_certificate_record_longer_than_room),
+        cmocka_unit_test(test_certificate_record_byte_at_a_time),
+        cmocka_unit_test(test_client_hello_longer_than_room),
+        cmocka_unit_test(test_other_long_records_refused),
+        cmocka_unit_test(test_truncated_piece),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
