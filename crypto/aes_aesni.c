@@ -111,12 +111,17 @@ typedef struct {
 static inline void acc_init(gacc *a) {
     a->lo = a->hi = a->mid = _mm_setzero_si128();
 }
-/* a += x * H^k, hp = &hpow[i], hk = &hkar[i]. */
-static inline void acc_mul(gacc *a, __m128i x, __m128i hp, __m128i hk) {
-    a->lo = xor128(a->lo, _mm_clmulepi64_si128(x, hp, 0x00));
-    a->hi = xor128(a->hi, _mm_clmulepi64_si128(x, hp, 0x11));
-    a->mid = xor128(a->mid, _mm_clmulepi64_si128(xor128(x, _mm_shuffle_epi32(x, 0x4e)), hk, 0x00));
-}
+/* a += x * H^k for hp = hpow[i], with s_i (the Karatsuba helper of
+ * hpow[i]) in the word of hk that sel picks (0x00 low, 0x10 high).  A macro:
+ * sel is an instruction immediate. */
+#define ACC_MUL(a, x, hp, hk, sel)                                                            \
+    do {                                                                                      \
+        __m128i x__ = (x), hp__ = (hp);                                                       \
+        (a)->lo = xor128((a)->lo, _mm_clmulepi64_si128(x__, hp__, 0x00));                    \
+        (a)->hi = xor128((a)->hi, _mm_clmulepi64_si128(x__, hp__, 0x11));                    \
+        (a)->mid = xor128((a)->mid,                                                           \
+                          _mm_clmulepi64_si128(xor128(x__, _mm_shuffle_epi32(x__, 0x4e)), (hk), (sel))); \
+    } while (0)
 static inline __m128i acc_finish(const gacc *a) {
     __m128i mid = xor128(a->mid, xor128(a->lo, a->hi));
     return gf_reduce(xor128(a->lo, _mm_slli_si128(mid, 8)), xor128(a->hi, _mm_srli_si128(mid, 8)));
@@ -130,7 +135,7 @@ static inline __m128i load_block(const uint8_t *p) {
  * of data (the last one may be partial, zero-padded: nbytes <= 16 n). */
 static __m128i ghash_n(const __m128i *hpow, __m128i y, const uint8_t *data, size_t nbytes) {
     size_t n = (nbytes + 15) / 16;
-    const __m128i *hp = hpow + TERN_GCM_HPOW - n, *hk = hp + TERN_GCM_HPOW;
+    const __m128i *hp = hpow + TERN_GCM_HPOW - n;
     gacc a;
     acc_init(&a);
     for (size_t j = 0; j < n; j++) {
@@ -146,7 +151,11 @@ static __m128i ghash_n(const __m128i *hpow, __m128i y, const uint8_t *data, size
         }
         if (j == 0)
             x = xor128(x, y);
-        acc_mul(&a, x, _mm_load_si128(hp + j), _mm_load_si128(hk + j));
+        /* The helper is made here (two instructions) rather than looked up:
+         * its place in the table depends on the start index, and working
+         * that out costs more. */
+        __m128i h = _mm_load_si128(hp + j);
+        ACC_MUL(&a, x, h, xor128(h, _mm_shuffle_epi32(h, 0x4e)), 0x00);
     }
     return acc_finish(&a);
 }
@@ -187,11 +196,14 @@ void tern_gcm_aesni_setup(tern_gcm_key *k, const uint8_t *key) {
 
     /* hpow[16 - i] = H^i x^-1: the product of H^(i-1) x^-1 and H' is
      * H^i x^-1 (the product of a stored power and H' carries one x^-1). */
-    __m128i *hpow = (__m128i *)(void *)(k->w + TERN_GCM_PCLMUL_TABLE_OFF), *hkar = hpow + TERN_GCM_HPOW;
+    __m128i *hpow = (__m128i *)(void *)(k->w + TERN_GCM_PCLMUL_TABLE_OFF);
+    uint64_t *hk = k->w + TERN_GCM_PCLMUL_HKAR_OFF;
     __m128i p = h1;
     for (int i = 1; i <= TERN_GCM_HPOW; i++) {
-        hpow[TERN_GCM_HPOW - i] = p;
-        hkar[TERN_GCM_HPOW - i] = xor128(_mm_unpacklo_epi64(p, p), _mm_unpackhi_epi64(p, p));
+        int at = TERN_GCM_HPOW - i;
+        hpow[at] = p;
+        hk[2 * TERN_GCM_HKAR_UNIT(at) + TERN_GCM_HKAR_QWORD(at)] =
+            (uint64_t)_mm_cvtsi128_si64(xor128(p, _mm_unpackhi_epi64(p, p)));
         p = gf_mul(p, h1);
     }
     tern_wipe(&h, sizeof h);
@@ -221,13 +233,16 @@ void tern_gcm_aesni_setup(tern_gcm_key *k, const uint8_t *key) {
         b7 = op(b7, key_);          \
     } while (0)
 
-/* GHASH step i of a batch: block i of gsrc times H^(8-i). */
-#define GH(i)                                                                               \
-    do {                                                                                    \
-        __m128i x_ = load_block(gsrc + 16 * (i));                                           \
-        if ((i) == 0)                                                                       \
-            x_ = xor128(x_, *y);                                                            \
-        acc_mul(&acc, x_, _mm_load_si128(hp + (i)), _mm_load_si128(hk + (i)));              \
+/* GHASH step i of a batch: block i of gsrc times H^(8-i) = hpow[HP8 + i]
+ * (hk: the helper units; unit and word are constants here). */
+#define HP8 (TERN_GCM_HPOW - 8)
+#define GH(i)                                                                                         \
+    do {                                                                                              \
+        __m128i x_ = load_block(gsrc + 16 * (i));                                                     \
+        if ((i) == 0)                                                                                 \
+            x_ = xor128(x_, *y);                                                                      \
+        ACC_MUL(&acc, x_, _mm_load_si128(hpow + HP8 + (i)), _mm_load_si128(hk + TERN_GCM_HKAR_UNIT(HP8 + (i))), \
+                TERN_GCM_HKAR_QWORD(HP8 + (i)) ? 0x10 : 0x00);                                        \
     } while (0)
 
 #define XS(j, b)                                                                                      \
@@ -238,7 +253,7 @@ void tern_gcm_aesni_setup(tern_gcm_key *k, const uint8_t *key) {
  * with_ghash, fold the eight blocks at gsrc into *y along the way (gsrc is
  * read before out is written, so gsrc == in works for in-place decryption). */
 static ALWAYS_INLINE void batch8(const __m128i *rk, unsigned rounds, __m128i *ctr, const uint8_t *in, uint8_t *out,
-                                 int with_ghash, const uint8_t *gsrc, __m128i *y, const __m128i *hp,
+                                 int with_ghash, const uint8_t *gsrc, __m128i *y, const __m128i *hpow,
                                  const __m128i *hk) {
     const __m128i bs = BSWAP_MASK, k0 = _mm_load_si128(rk);
     __m128i c = *ctr;
@@ -292,8 +307,8 @@ static ALWAYS_INLINE void batch8(const __m128i *rk, unsigned rounds, __m128i *ct
 void tern_gcm_aesni_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const uint8_t *aad, size_t aadlen,
                           const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[16], int decrypt) {
     const __m128i *rk = (const __m128i *)(const void *)k->w;
-    const __m128i *hpow = (const __m128i *)(const void *)(k->w + TERN_GCM_PCLMUL_TABLE_OFF), *hkar = hpow + TERN_GCM_HPOW;
-    const __m128i *hp8 = hpow + TERN_GCM_HPOW - 8, *hk8 = hkar + TERN_GCM_HPOW - 8;
+    const __m128i *hpow = (const __m128i *)(const void *)(k->w + TERN_GCM_PCLMUL_TABLE_OFF);
+    const __m128i *hk = hpow + TERN_GCM_HPOW; /* the helper units */
     unsigned rounds = k->rounds;
     uint8_t j0[16];
     memcpy(j0, nonce, 12);
@@ -309,11 +324,11 @@ void tern_gcm_aesni_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const 
 
     if (decrypt) {
         for (; len - done >= 128; done += 128)
-            batch8(rk, rounds, &ctr, in + done, out + done, 1, in + done, &y, hp8, hk8);
+            batch8(rk, rounds, &ctr, in + done, out + done, 1, in + done, &y, hpow, hk);
     } else if (len >= 128) {
-        batch8(rk, rounds, &ctr, in, out, 0, NULL, &y, hp8, hk8);
+        batch8(rk, rounds, &ctr, in, out, 0, NULL, &y, hpow, hk);
         for (done = 128; len - done >= 128; done += 128)
-            batch8(rk, rounds, &ctr, in + done, out + done, 1, out + done - 128, &y, hp8, hk8);
+            batch8(rk, rounds, &ctr, in + done, out + done, 1, out + done - 128, &y, hpow, hk);
     }
 
     /* The tail: fewer than eight blocks, the last possibly partial. */

@@ -21,7 +21,7 @@
  *                    15 slots (240 bytes);
  *     w[30 .. ]      the GHASH table described at TERN_GCM_HPOW below
  *                    (TERN_GCM_HTABLE_BYTES);
- *     size: 16 + 240 + TERN_GCM_HTABLE_BYTES.
+ *     size: 16 + 240 + TERN_GCM_HTABLE_BYTES (400) = 656.
  *
  * Every 16-byte unit above starts at a multiple of 16 from the start of the
  * key, and the vector code loads nothing wider than 16 bytes with an
@@ -100,18 +100,31 @@ void tern_gcm_aesni_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const 
 void tern_gcm_vaes_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const uint8_t *aad, size_t aadlen,
                          const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[16], int decrypt);
 
-/* GHASH table of the PCLMUL paths, after the round keys: TERN_GCM_HPOW
- * 16-byte powers hpow[i] = H^(TERN_GCM_HPOW - i) (so the last n entries
- * multiply n blocks in order), each stored as the bit-reflected element
- * times x^-1 (so one carry-less product needs no extra shift), followed by
- * TERN_GCM_HPOW 16-byte Karatsuba helpers (lo ^ hi of the power in both
- * halves). */
+/* GHASH table of the PCLMUL paths, after the round keys:
+ *   TERN_GCM_HPOW 16-byte powers hpow[i] = H^(TERN_GCM_HPOW - i) (so the
+ *   last n entries multiply n blocks in order), each stored as the
+ *   bit-reflected element times x^-1 (so one carry-less product needs no
+ *   extra shift);
+ *   then their Karatsuba helpers, 8 bytes each (s_j = low ^ high half of
+ *   hpow[j]), in TERN_GCM_HPOW / 2 + 1 16-byte units: s_j sits in unit
+ *   TERN_GCM_HKAR_UNIT(j), 64-bit word TERN_GCM_HKAR_QWORD(j).
+ *   The order is the one the two-block registers of gcm_vaes.c want: the
+ *   pair of powers (2i, 2i+1) takes its helpers from the 32 bytes at unit i
+ *   (units i and i+1, one per 128-bit lane), both in word i & 1 (which
+ *   word is an immediate of VPCLMULQDQ: no extra instruction).  So unit i
+ *   holds s_2i in word i & 1 and s_2i-1 in the other; each pair reads its
+ *   own 32 bytes (pairs that shared one load site ran ~5% slower).  The
+ *   first unit's word 1 and the last unit's word 0 are unused (zero). */
 #define TERN_GCM_HPOW 16
-#define TERN_GCM_HTABLE_BYTES (2 * 16 * TERN_GCM_HPOW)
+#define TERN_GCM_HKAR_UNIT(j) (((j) + 1) / 2)
+#define TERN_GCM_HKAR_QWORD(j) (((j) >> 1) & 1)
+#define TERN_GCM_HKAR_UNITS (TERN_GCM_HPOW / 2 + 1)
+#define TERN_GCM_HTABLE_BYTES (16 * TERN_GCM_HPOW + 16 * TERN_GCM_HKAR_UNITS)
 
 /* Word offsets in k->w (see the layouts at the top). */
 #define TERN_GCM_PORTABLE_GHASH_OFF TERN_AES_CT64_SKEY_WORDS
 #define TERN_GCM_PCLMUL_TABLE_OFF (15 * 16 / 8)
+#define TERN_GCM_PCLMUL_HKAR_OFF (TERN_GCM_PCLMUL_TABLE_OFF + 2 * TERN_GCM_HPOW)
 
 #define TERN_GCM_ROUND16(n) (((n) + 15) / 16 * 16)
 #define TERN_GCM_PORTABLE_KEY_SIZE \
@@ -125,5 +138,6 @@ _Static_assert(sizeof(tern_gcm_key) == TERN_GCM_PORTABLE_KEY_SIZE ||
                    sizeof(tern_gcm_key) == TERN_GCM_PCLMUL_KEY_SIZE,
                "TERN_GCM_KEY_WORDS is no larger than the largest layout needs");
 _Static_assert(sizeof(tern_ghash_ct64_key) % 8 == 0, "the GHASH key is whole words");
+_Static_assert(TERN_GCM_HPOW % 2 == 0, "the Karatsuba helpers pair up");
 
 #endif

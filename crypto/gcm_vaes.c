@@ -67,12 +67,17 @@ typedef struct {
 static ALWAYS_INLINE void acc2_init(gacc2 *a) {
     a->lo = a->hi = a->mid = _mm256_setzero_si256();
 }
-static ALWAYS_INLINE void acc2_mul(gacc2 *a, __m256i x, __m256i hp, __m256i hk) {
-    a->lo = _mm256_xor_si256(a->lo, _mm256_clmulepi64_epi128(x, hp, 0x00));
-    a->hi = _mm256_xor_si256(a->hi, _mm256_clmulepi64_epi128(x, hp, 0x11));
-    __m256i xs = _mm256_xor_si256(x, _mm256_shuffle_epi32(x, 0x4e));
-    a->mid = _mm256_xor_si256(a->mid, _mm256_clmulepi64_epi128(xs, hk, 0x00));
-}
+/* a += x * hp lane by lane, the Karatsuba helper of each lane's power in
+ * the word of hk that sel picks (0x00 low, 0x10 high).  A macro: sel is an
+ * instruction immediate. */
+#define ACC2_MUL(a, x, hp, hk, sel)                                                              \
+    do {                                                                                         \
+        __m256i x__ = (x), hp__ = (hp);                                                          \
+        (a)->lo = _mm256_xor_si256((a)->lo, _mm256_clmulepi64_epi128(x__, hp__, 0x00));         \
+        (a)->hi = _mm256_xor_si256((a)->hi, _mm256_clmulepi64_epi128(x__, hp__, 0x11));         \
+        __m256i xs__ = _mm256_xor_si256(x__, _mm256_shuffle_epi32(x__, 0x4e));                  \
+        (a)->mid = _mm256_xor_si256((a)->mid, _mm256_clmulepi64_epi128(xs__, (hk), (sel)));      \
+    } while (0)
 static ALWAYS_INLINE __m128i fold_lanes(__m256i v) {
     return _mm_xor_si128(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
 }
@@ -102,7 +107,7 @@ static __m128i ghash_upto16(const __m128i *hpow, __m128i y, const uint8_t *data,
         memcpy(buf + 16 * odd, data, nbytes);
         src = buf;
     }
-    const __m128i *hp = hpow + TERN_GCM_HPOW - m, *hk = hp + TERN_GCM_HPOW;
+    const __m128i *hp = hpow + TERN_GCM_HPOW - m;
     /* Y goes into block 0 of the data: lane `odd` of the first pair. */
     __m256i yv = odd ? _mm256_inserti128_si256(_mm256_setzero_si256(), y, 1) : lane0(y);
     gacc2 a;
@@ -111,7 +116,10 @@ static __m128i ghash_upto16(const __m128i *hpow, __m128i y, const uint8_t *data,
         __m256i x = bswap256(loadu256(src + 16 * i));
         if (i == 0)
             x = _mm256_xor_si256(x, yv);
-        acc2_mul(&a, x, load2(hp + i), load2(hk + i));
+        /* The start (16 - m) varies, so the helper's word would too: make
+         * the helpers here (two instructions per pair, off the bulk loop). */
+        __m256i h = load2(hp + i);
+        ACC2_MUL(&a, x, h, _mm256_xor_si256(h, _mm256_shuffle_epi32(h, 0x4e)), 0x00);
     }
     if (src == buf)
         tern_wipe(buf, sizeof buf);
@@ -151,13 +159,16 @@ static __m128i gf_mul(__m128i a, __m128i b) {
         b7 = op(b7, key_);     \
     } while (0)
 
-/* GHASH step i: blocks 2i, 2i+1 of gsrc times H^(16-2i), H^(15-2i). */
-#define GH(i)                                                                          \
-    do {                                                                               \
-        __m256i x_ = bswap256(loadu256(gsrc + 32 * (i)));                              \
-        if ((i) == 0)                                                                  \
-            x_ = _mm256_xor_si256(x_, lane0(*y));                                      \
-        acc2_mul(&acc, x_, load2(hpow + 2 * (i)), load2(hkar + 2 * (i)));              \
+/* GHASH step i: blocks 2i, 2i+1 of gsrc times H^(16-2i), H^(15-2i)
+ * (hpow[2i], hpow[2i+1]); their helpers are word i & 1 of each lane of the
+ * 32 bytes from helper unit i (see TERN_GCM_HKAR_UNIT). */
+#define GH(i)                                                                                           \
+    do {                                                                                                \
+        __m256i x_ = bswap256(loadu256(gsrc + 32 * (i)));                                               \
+        if ((i) == 0)                                                                                   \
+            x_ = _mm256_xor_si256(x_, lane0(*y));                                                       \
+        ACC2_MUL(&acc, x_, load2(hpow + 2 * (i)), load2(hkar + TERN_GCM_HKAR_UNIT(2 * (i))),            \
+                 TERN_GCM_HKAR_QWORD(2 * (i)) ? 0x10 : 0x00);                                           \
     } while (0)
 
 #define XS(j, b) storeu256(out + 32 * (j), _mm256_xor_si256(loadu256(in + 32 * (j)), (b)))
@@ -266,7 +277,8 @@ void tern_gcm_vaes_crypt(const tern_gcm_key *k, const uint8_t nonce[12], const u
         return;
     }
     const __m128i *rk = (const __m128i *)(const void *)k->w;
-    const __m128i *hpow = (const __m128i *)(const void *)(k->w + TERN_GCM_PCLMUL_TABLE_OFF), *hkar = hpow + TERN_GCM_HPOW;
+    const __m128i *hpow = (const __m128i *)(const void *)(k->w + TERN_GCM_PCLMUL_TABLE_OFF);
+    const __m128i *hkar = hpow + TERN_GCM_HPOW; /* the helper units */
     unsigned rounds = k->rounds;
     uint8_t j0[16];
     memcpy(j0, nonce, 12);
