@@ -9,6 +9,13 @@
  *   aesni+pclmul   crypto/aes_aesni.c  (AES-NI, PCLMULQDQ)
  *   portable       crypto/aes.c + crypto/ghash.c (bitsliced, constant time)
  *
+ * The key's memory: each implementation has its own layout in
+ * tern_gcm_key (crypto/aes_internal.h) and uses only its first
+ * impls[].size bytes; init writes, and wipe clears, exactly those, so a
+ * caller may hold a key in tern_gcm_key_size() bytes.  impl 0 means "never
+ * set up": such a key (or one whose header init did not write) seals zeros,
+ * opens nothing, and its wipe touches only the header.
+ *
  * open decrypts (fused with the GHASH of the ciphertext), compares the tag
  * with tern_ct_memeq, and only then decides: a forgery gets its output
  * wiped and TERN_ERR_BAD_RECORD_MAC.  That one branch is on the public
