@@ -15,6 +15,8 @@
  *                             accounting of everything allocated on behalf
  *                             of the server SSL object, via
  *                             CRYPTO_set_mem_functions); lower is better.
+ *   memory/client-after-handshake, memory/client-handshake-peak
+ *                             the same for the client connection.
  * Run from the top of the tree (the certificates are read from vectors/).
  */
 #include "bench/bench.h"
@@ -39,9 +41,9 @@
 #ifdef HAVE_SSL
 /* malloc accounting: each block carries its size and an owner tag; bytes
  * allocated while `ossl_tag` is 1 (inside calls on the server SSL) count
- * for the server connection. */
+ * for the server connection, 2 (the client SSL) for the client. */
 static int ossl_tag;
-static long ossl_bytes[2], ossl_peak[2];
+static long ossl_bytes[3], ossl_peak[3];
 static int mem_hooked;
 typedef struct {
     size_t size;
@@ -152,15 +154,18 @@ static void bench_tls(void) {
     if (tls_pair_connect(&t) != 0)
         return;
 #ifdef HAVE_SSL
-    long ossl_after = -1, ossl_peak_v = -1;
+    long ossl_after = -1, ossl_peak_v = -1, ossl_c_after = -1, ossl_c_peak = -1;
     if (have_ossl) {
-        long base = ossl_bytes[1];
+        long base = ossl_bytes[1], cbase = ossl_bytes[2];
         ossl_peak[1] = base;
+        ossl_peak[2] = cbase;
         if (tls_ossl_connect(&o) != 0)
             have_ossl = 0;
         else if (mem_hooked) {
             ossl_after = ossl_bytes[1] - base;
             ossl_peak_v = ossl_peak[1] - base;
+            ossl_c_after = ossl_bytes[2] - cbase;
+            ossl_c_peak = ossl_peak[2] - cbase;
         }
     }
     bench_pair("bulk/aes-128-gcm", 2 * TLS_PAIR_CHUNK, tls_pair_bulk, &t, OSSL(tls_ossl_bulk), &o);
@@ -168,12 +173,16 @@ static void bench_tls(void) {
      * grown, so it is both the peak and the steady state. */
     print_mem("memory/after-handshake", t.s->alloc_size, ossl_after);
     print_mem("memory/handshake-peak", t.s->alloc_size, ossl_peak_v);
+    print_mem("memory/client-after-handshake", t.c->alloc_size, ossl_c_after);
+    print_mem("memory/client-handshake-peak", t.c->alloc_size, ossl_c_peak);
     if (have_ossl)
         tls_ossl_disconnect(&o);
 #else
     bench_pair("bulk/aes-128-gcm", 2 * TLS_PAIR_CHUNK, tls_pair_bulk, &t, NULL, NULL);
     print_mem("memory/after-handshake", t.s->alloc_size, -1);
     print_mem("memory/handshake-peak", t.s->alloc_size, -1);
+    print_mem("memory/client-after-handshake", t.c->alloc_size, -1);
+    print_mem("memory/client-handshake-peak", t.c->alloc_size, -1);
 #endif
     tls_pair_disconnect(&t);
     tern_config_free(t.ccfg);

@@ -124,7 +124,8 @@ void tls_pair_bulk(void *ctx, size_t iters) {
 }
 
 #ifdef TLS_PAIR_HAVE_SSL
-/* server_tag: see tls_ossl_start. */
+/* server_tag: see tls_ossl_start (1 while calling into the server SSL,
+ * 2 into the client SSL, 0 otherwise). */
 static void set_tag(int *tag, int v) {
     if (tag)
         *tag = v;
@@ -159,14 +160,16 @@ int tls_ossl_start(SSL *c, SSL *s, size_t bio_size, int *server_tag) {
     BIO *cb, *sb;
     if (!c || !s || !BIO_new_bio_pair(&cb, bio_size, &sb, bio_size))
         return -1;
+    set_tag(server_tag, 2);
     SSL_set_bio(c, cb, cb);
     set_tag(server_tag, 1);
     SSL_set_bio(s, sb, sb);
     SSL_set_accept_state(s);
-    set_tag(server_tag, 0);
+    set_tag(server_tag, 2);
     SSL_set_connect_state(c);
     SSL_set_tlsext_host_name(c, "localhost");
     SSL_set1_host(c, "localhost");
+    set_tag(server_tag, 0);
     return 0;
 }
 
@@ -174,7 +177,9 @@ int tls_ossl_handshake(SSL *c, SSL *s, int *server_tag) {
     int dc = 0, ds = 0;
     for (int i = 0; i < 100 && (!dc || !ds); i++) {
         if (!dc) {
+            set_tag(server_tag, 2);
             int r = SSL_do_handshake(c);
+            set_tag(server_tag, 0);
             if (r == 1)
                 dc = 1;
             else if (SSL_get_error(c, r) != SSL_ERROR_WANT_READ)
@@ -208,8 +213,9 @@ static void ossl_move(SSL *a, SSL *b) {
 int tls_ossl_connect(tls_ossl_pair *o) {
     set_tag(o->server_tag, 1);
     o->s = SSL_new(o->sctx);
-    set_tag(o->server_tag, 0);
+    set_tag(o->server_tag, 2);
     o->c = SSL_new(o->cctx);
+    set_tag(o->server_tag, 0);
     if (tls_ossl_start(o->c, o->s, 1 << 17, o->server_tag) != 0)
         return -1;
     return tls_ossl_handshake(o->c, o->s, o->server_tag);
@@ -218,8 +224,9 @@ int tls_ossl_connect(tls_ossl_pair *o) {
 void tls_ossl_disconnect(tls_ossl_pair *o) {
     set_tag(o->server_tag, 1);
     SSL_free(o->s);
-    set_tag(o->server_tag, 0);
+    set_tag(o->server_tag, 2);
     SSL_free(o->c);
+    set_tag(o->server_tag, 0);
     o->c = o->s = NULL;
 }
 

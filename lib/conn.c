@@ -14,17 +14,49 @@
 
 /* ---- creation: the one allocation ---- */
 
+/* Reserve len bytes at the next multiple of align in a layout of *total
+ * bytes; returns the offset. */
+static size_t carve(size_t *total, size_t len, size_t align) {
+    size_t off = (*total + align - 1) & ~(align - 1);
+    *total = off + len;
+    return off;
+}
+
+/* The longest protocol name in the configuration's ALPN list. */
+static size_t alpn_longest(const tern_config *cfg) {
+    size_t longest = 0;
+    for (size_t i = 0; i < cfg->alpn_len; i += 1 + cfg->alpn[i])
+        if (cfg->alpn[i] > longest)
+            longest = cfg->alpn[i];
+    return longest;
+}
+
+/*
+ * Everything a connection holds is one allocation, laid out as
+ *
+ *   tern_conn | read key | write key | input buffer | output buffer | extras
+ *
+ * and each part is only as large as this connection can need: the AES-GCM
+ * keys as large as the implementation this CPU uses, the handshake state
+ * borrowed from the input buffer's tail while the handshake runs, and the
+ * extras (peer names, the negotiated ALPN name, a client's session, a
+ * server's copy of the client chain) only on the side and configuration
+ * that use them.
+ */
 static tern_conn *conn_new(const tern_config *cfg, enum tern_side side) {
     if (cfg == NULL)
         return NULL;
-    size_t head = (sizeof(tern_conn) + 63) & ~(size_t)63;
+    size_t total = sizeof(tern_conn);
+    size_t key_room = tern_gcm_key_size();
+    size_t rd_key = carve(&total, key_room, 16), wr_key = carve(&total, key_room, 16);
     /* The input buffer holds one whole protected record.  During the
      * handshake its tail holds the handshake state instead: the records
      * that must then arrive whole (ChangeCipherSpec, alerts, the encrypted
      * Finished) are small, and plaintext handshake records are passed up
      * as their bytes arrive (lib/record.c), so they need no room. */
     size_t in_cap = TERN_REC_HDR + TERN_MAX_CIPHERTEXT;
-    size_t hs_off = (in_cap - sizeof(tern_hs_state)) & ~(size_t)63;
+    size_t in_off = carve(&total, in_cap, 16);
+    size_t hs_off = (in_cap - sizeof(tern_hs_state)) & ~(size_t)15;
     _Static_assert(TERN_REC_HDR + TERN_MAX_CIPHERTEXT >= sizeof(tern_hs_state) + 8192,
                    "the input buffer leaves room for records during the handshake");
     /* The output buffer holds one full record plus room for an alert behind
@@ -38,31 +70,53 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side) {
     size_t out_cap = TERN_REC_HDR + cfg->record_size + TERN_GCM_OVERHEAD + 64;
     if (out_cap < hs_cap + slack + 64)
         out_cap = hs_cap + slack + 64;
-    /* A server that asks for client certificates keeps the verified chain
+    size_t out_off = carve(&total, out_cap, 1);
+    /* A client always has a peer certificate; a server only when it asks
+     * for client certificates, and then it also keeps the verified chain
      * for tern_peer_cert(): at most one Certificate message's worth. */
-    size_t peer_cap = side == TERN_SERVER && cfg->client_auth != TERN_CLIENT_AUTH_NONE ? cfg->hs_max : 0;
-    size_t total = (head + in_cap + out_cap + peer_cap + 63) & ~(size_t)63;
-    uint8_t *mem = aligned_alloc(64, total);
+    int client_auth = side == TERN_SERVER && cfg->client_auth != TERN_CLIENT_AUTH_NONE;
+    size_t peer_str = side == TERN_CLIENT || client_auth ? carve(&total, 2 * TERN_PEER_STR, 1) : 0;
+    size_t peer_cap = client_auth ? cfg->hs_max : 0;
+    size_t peer_off = peer_cap ? carve(&total, peer_cap, 1) : 0;
+    size_t alpn_cap = cfg->alpn_len ? alpn_longest(cfg) + 1 : 0;
+    size_t alpn_off = alpn_cap ? carve(&total, alpn_cap, 1) : 0;
+    size_t sess_off = side == TERN_CLIENT ? carve(&total, sizeof(struct tern_session), 16) : 0;
+    total = (total + 15) & ~(size_t)15;
+
+    _Static_assert(_Alignof(tern_conn) <= 16 && _Alignof(tern_hs_state) <= 16 && _Alignof(struct tern_session) <= 16,
+                   "16-byte alignment is enough for every part");
+    /* 16-byte alignment is all any part needs (the AES-GCM keys' vector
+     * loads; the handshake state and session hold 8-byte words). */
+    uint8_t *mem = aligned_alloc(16, total);
     if (mem == NULL)
         return NULL;
     memset(mem, 0, total);
-    tern_conn *c = (tern_conn *)mem;
+    tern_conn *c = (tern_conn *)(void *)mem;
     c->alloc_size = total;
     c->cfg = cfg;
     c->side = side;
     c->fd = -1;
     c->alert_sent = c->alert_received = -1;
-    c->in = mem + head;
+    tern_rec_dir_init(&c->rd, (tern_gcm_key *)(void *)(mem + rd_key), key_room);
+    tern_rec_dir_init(&c->wr, (tern_gcm_key *)(void *)(mem + wr_key), key_room);
+    c->in = mem + in_off;
     c->in_cap = hs_off;
     c->in_full_cap = in_cap;
     c->hs_state = (tern_hs_state *)(void *)(c->in + hs_off);
-    c->out = c->in + in_cap;
+    c->out = mem + out_off;
     c->out_cap = out_cap;
     c->hs = c->out;
     c->hs_cap = hs_cap;
     c->out_slack = slack;
-    c->peer_chain = peer_cap ? c->out + out_cap : NULL;
+    if (peer_str) {
+        c->peer_subject = (char *)mem + peer_str;
+        c->peer_san = c->peer_subject + TERN_PEER_STR;
+    }
+    c->peer_chain = peer_cap ? mem + peer_off : NULL;
     c->peer_chain_cap = peer_cap;
+    c->alpn = alpn_cap ? (char *)mem + alpn_off : NULL;
+    c->alpn_cap = alpn_cap;
+    c->sess.s = side == TERN_CLIENT ? (struct tern_session *)(void *)(mem + sess_off) : NULL;
     c->state = TERN_ST_HANDSHAKE;
     tern_hs_begin(c);
     return c;
@@ -90,8 +144,6 @@ tern_conn *tern_server_new(const tern_config *cfg) {
 void tern_free(tern_conn *c) {
     if (c == NULL)
         return;
-    tern_gcm_wipe(&c->rd.gcm);
-    tern_gcm_wipe(&c->wr.gcm);
     tern_wipe(c, c->alloc_size); /* keys, master secret, buffers: everything */
     free(c);
 }
@@ -403,10 +455,12 @@ int tern_handshake_done(const tern_conn *c) { return c != NULL && c->state == TE
 const char *tern_cipher_suite(const tern_conn *c) { return c && c->suite ? c->suite->name : NULL; }
 uint16_t tern_cipher_suite_id(const tern_conn *c) { return c && c->suite ? c->suite->id : 0; }
 const char *tern_version(const tern_conn *c) { return c && c->suite ? "TLSv1.2" : NULL; }
-const char *tern_alpn(const tern_conn *c) { return c && c->alpn[0] ? c->alpn : NULL; }
+const char *tern_alpn(const tern_conn *c) { return c && c->alpn && c->alpn[0] ? c->alpn : NULL; }
 const char *tern_server_name(const tern_conn *c) { return c && c->server_name[0] ? c->server_name : NULL; }
 int tern_extended_master_secret(const tern_conn *c) { return c ? c->ems : 0; }
-const char *tern_peer_subject(const tern_conn *c) { return c && c->peer_subject[0] ? c->peer_subject : NULL; }
+const char *tern_peer_subject(const tern_conn *c) {
+    return c && c->peer_subject && c->peer_subject[0] ? c->peer_subject : NULL;
+}
 uint16_t tern_signature_scheme(const tern_conn *c) { return c ? c->sigscheme : 0; }
 const char *tern_peer_san(const tern_conn *c) {
     return c && c->side == TERN_SERVER && (c->npeer_certs > 0 || c->sess.identity_restored) ? c->peer_san : NULL;

@@ -58,7 +58,10 @@
  * the request's write/parse), CertificateVerify a non-empty Certificate. */
 static int kx_ecdhe(const tern_conn *c) { return tern_suite_is_ecdhe(c->suite); }
 static int may_request_cert(const tern_conn *c) {
-    return c->side == TERN_CLIENT || c->cfg->client_auth != TERN_CLIENT_AUTH_NONE;
+    /* (peer_chain: the room for the client's chain, made when the
+     * connection was, if the configuration asked for client certificates
+     * then; a configuration changed since cannot turn it on.) */
+    return c->side == TERN_CLIENT || (c->cfg->client_auth != TERN_CLIENT_AUTH_NONE && c->peer_chain != NULL);
 }
 static int cert_requested(const tern_conn *c) { return c->hs_state->cert_requested; }
 static int client_cert_sent(const tern_conn *c) { return c->hs_state->client_cert_sent; }

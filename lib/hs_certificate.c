@@ -58,7 +58,7 @@ int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
     tern_x509_cert leaf;
     if (tern_x509_parse(&leaf, certs[0], lens[0]) < 0)
         return tern_fail(c, TERN_ERR_CERT_BAD, "the server's certificate does not parse");
-    tern_x509_name_display(leaf.subject, c->peer_subject, sizeof c->peer_subject);
+    tern_x509_name_display(leaf.subject, c->peer_subject, TERN_PEER_STR);
 
     tern_x509_key key;
     if (cfg->skip_verify) {

@@ -148,8 +148,8 @@ int tern_hs_certificate_verify_parse(tern_conn *c, tern_reader *r) {
     tern_x509_cert leaf;
     TERN_ENSURE(h->client_chain_n > 0, TERN_ERR_INTERNAL);
     TERN_TRY(tern_x509_parse(&leaf, c->peer_chain + c->peer_cert_off[0], c->peer_cert_len[0]));
-    tern_x509_name_display(leaf.subject, c->peer_subject, sizeof c->peer_subject);
-    tern_hs_san_text(&leaf, c->peer_san, sizeof c->peer_san);
+    tern_x509_name_display(leaf.subject, c->peer_subject, TERN_PEER_STR);
+    tern_hs_san_text(&leaf, c->peer_san, TERN_PEER_STR);
     c->npeer_certs = h->client_chain_n;
     return 0;
 }

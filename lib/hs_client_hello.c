@@ -156,6 +156,9 @@ TERN_MUST_CHECK static int parse_alpn_offer(tern_conn *c, tern_reader *body) {
             tern_reader name;
             TERN_TRY(tern_rd_vec8(&scan, &name));
             if (tern_rd_left(&name) == ln && memcmp(name.p, cfg->alpn + i + 1, ln) == 0) {
+                /* Room for the configuration's longest name was made when
+                 * the connection was; a list changed since may not fit. */
+                TERN_ENSURE(ln < c->alpn_cap, TERN_ERR_INTERNAL);
                 memcpy(c->alpn, cfg->alpn + i + 1, ln);
                 c->alpn[ln] = '\0';
                 return 0;

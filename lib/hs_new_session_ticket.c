@@ -44,7 +44,7 @@ int tern_hs_new_session_ticket_parse(tern_conn *c, tern_reader *r) {
     TERN_TRY(tern_rd_u32(r, &hint));
     TERN_TRY(tern_rd_vec16(r, &t));
     TERN_TRY(tern_rd_end(r));
-    tern_session *s = &c->sess.s;
+    tern_session *s = c->sess.s;
     size_t n = tern_rd_left(&t);
     if (n == 0 || n > TERN_TICKET_MAX) {
         s->ticket_len = 0;

@@ -44,7 +44,7 @@ int tern_hs_server_hello_write(tern_conn *c, tern_writer *w) {
         TERN_TRY(tern_wr_u8(w, 1));
         TERN_TRY(tern_wr_u8(w, 0));
     }
-    if (c->alpn[0] != '\0') {
+    if (c->alpn != NULL && c->alpn[0] != '\0') {
         size_t n = strlen(c->alpn);
         TERN_TRY(tern_wr_u16(w, TERN_EXT_ALPN));
         TERN_TRY(tern_wr_begin(w, &x, 2));
@@ -110,6 +110,7 @@ TERN_MUST_CHECK static int server_ext(tern_conn *c, uint16_t type, tern_reader *
         const tern_config *cfg = c->cfg;
         for (size_t i = 0; i < cfg->alpn_len; i += 1 + cfg->alpn[i])
             if (cfg->alpn[i] == n && n > 0 && memcmp(cfg->alpn + i + 1, name.p, n) == 0) {
+                TERN_ENSURE(n < c->alpn_cap, TERN_ERR_INTERNAL); /* see lib/hs_client_hello.c */
                 memcpy(c->alpn, name.p, n);
                 c->alpn[n] = '\0';
                 return 0;

@@ -13,8 +13,18 @@
 #include "lib/tls.h"
 #include "crypto/ct.h"
 
+void tern_rec_dir_init(tern_rec_dir *d, tern_gcm_key *storage, size_t room) {
+    memset(d, 0, sizeof *d);
+    d->gcm = storage;
+    d->gcm_room = room;
+}
+
 int tern_rec_gcm_on(tern_rec_dir *d, const uint8_t *key, size_t keylen, const uint8_t salt[4]) {
-    TERN_TRY(tern_gcm_init(&d->gcm, key, keylen));
+    /* The storage was sized for the implementation chosen when the
+     * connection was made; a switch since (TERN_CPU changed and
+     * tern_cpu_reset called) could need more. */
+    TERN_ENSURE(d->gcm != NULL && tern_gcm_key_size() <= d->gcm_room, TERN_ERR_INTERNAL);
+    TERN_TRY(tern_gcm_init(d->gcm, key, keylen));
     memcpy(d->salt, salt, 4);
     d->seq = 0;
     d->on = 1;
@@ -22,8 +32,13 @@ int tern_rec_gcm_on(tern_rec_dir *d, const uint8_t *key, size_t keylen, const ui
 }
 
 void tern_rec_wipe(tern_rec_dir *d) {
-    tern_gcm_wipe(&d->gcm);
+    tern_gcm_key *k = d->gcm;
+    size_t room = d->gcm_room;
+    if (k != NULL)
+        tern_gcm_wipe(k);
     tern_wipe(d, sizeof *d);
+    d->gcm = k; /* the storage stays this direction's */
+    d->gcm_room = room;
 }
 
 static void make_aad(uint8_t aad[13], uint64_t seq, uint8_t type, size_t len) {
@@ -47,7 +62,7 @@ int tern_rec_gcm_seal(tern_rec_dir *d, uint8_t type, uint8_t *rec, const uint8_t
     tern_store_be16(rec + 3, (uint16_t)(len + TERN_GCM_OVERHEAD));
     memcpy(rec + TERN_REC_HDR, nonce + 4, TERN_GCM_EXPLICIT);
     uint8_t *ct = rec + TERN_REC_HDR + TERN_GCM_EXPLICIT;
-    tern_gcm_seal(&d->gcm, nonce, aad, sizeof aad, plain, len, ct, ct + len);
+    tern_gcm_seal(d->gcm, nonce, aad, sizeof aad, plain, len, ct, ct + len);
     d->seq++;
     return 0;
 }
@@ -64,7 +79,7 @@ int tern_rec_gcm_open(tern_rec_dir *d, uint8_t type, uint8_t *rec, size_t len, u
     memcpy(nonce + 4, rec + TERN_REC_HDR, TERN_GCM_EXPLICIT);
     make_aad(aad, d->seq, type, n);
     uint8_t *ct = rec + TERN_REC_HDR + TERN_GCM_EXPLICIT;
-    TERN_TRY(tern_gcm_open(&d->gcm, nonce, aad, sizeof aad, ct, n, ct + n, ct));
+    TERN_TRY(tern_gcm_open(d->gcm, nonce, aad, sizeof aad, ct, n, ct + n, ct));
     d->seq++;
     *plain = ct;
     *plen = n;

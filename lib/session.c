@@ -179,6 +179,8 @@ int tern_config_set_ticket_keys(tern_config *cfg, const uint8_t *keys, size_t n)
 
 /* ---- the public session object ---- */
 
+_Static_assert(TERN_SESS_STR == TERN_PEER_STR, "session strings and the connection's peer strings have one size");
+
 static int64_t now_of(const tern_conn *c) { return c->cfg->now(c->cfg->now_arg); }
 
 static int expired(const tern_sess_core *st, int64_t now) {
@@ -192,7 +194,7 @@ tern_session *tern_get_session(const tern_conn *c) {
         return NULL;
     tern_session *s = malloc(sizeof *s);
     if (s != NULL)
-        *s = c->sess.s;
+        *s = *c->sess.s;
     return s;
 }
 
@@ -288,7 +290,7 @@ int tern_set_session(tern_conn *c, const tern_session *s) {
     if (strcmp(s->core.server_name, c->server_name) != 0 || expired(&s->core, now_of(c)) ||
         !cfg_has_suite(cfg, s->core.suite) || (!s->core.ems && !cfg->no_ems) || (s->id_len == 0 && s->ticket_len == 0))
         return TERN_ERR_INVALID_ARG;
-    c->sess.s = *s;
+    *c->sess.s = *s;
     c->sess.offered = 1;
     return 0;
 }
@@ -299,9 +301,9 @@ int tern_sess_client_hello_sid(tern_conn *c, tern_writer *w) {
     tern_sess_hs *h = &c->hs_state->sess;
     h->sent_id_len = 0;
     if (c->sess.offered) {
-        if (c->sess.s.id_len > 0) {
-            memcpy(h->sent_id, c->sess.s.id, c->sess.s.id_len);
-            h->sent_id_len = c->sess.s.id_len;
+        if (c->sess.s->id_len > 0) {
+            memcpy(h->sent_id, c->sess.s->id, c->sess.s->id_len);
+            h->sent_id_len = c->sess.s->id_len;
         } else {
             /* RFC 5077 §3.4: with a ticket and no session ID, a random ID
              * lets the echo tell us the ticket was accepted. */
@@ -318,14 +320,14 @@ int tern_sess_client_hello_sid(tern_conn *c, tern_writer *w) {
 int tern_sess_client_hello_ext(tern_conn *c, tern_writer *w) {
     tern_sess_hs *h = &c->hs_state->sess;
     const tern_sess_cfg *sc = c->cfg->sess;
-    int with_ticket = c->sess.offered && c->sess.s.ticket_len > 0;
+    int with_ticket = c->sess.offered && c->sess.s->ticket_len > 0;
     if (!with_ticket && (sc == NULL || !sc->tickets))
         return 0;
     tern_wr_vec v;
     TERN_TRY(tern_wr_u16(w, TERN_EXT_SESSION_TICKET));
     TERN_TRY(tern_wr_begin(w, &v, 2));
     if (with_ticket)
-        TERN_TRY(tern_wr_bytes(w, c->sess.s.ticket, c->sess.s.ticket_len));
+        TERN_TRY(tern_wr_bytes(w, c->sess.s->ticket, c->sess.s->ticket_len));
     TERN_TRY(tern_wr_end(w, &v));
     h->ticket_ext = 1;
     return 0;
@@ -343,7 +345,7 @@ int tern_sess_server_ext_ticket(tern_conn *c, tern_reader *body) {
 
 int tern_sess_server_hello_check(tern_conn *c, const tern_reader *sid) {
     tern_sess_hs *h = &c->hs_state->sess;
-    tern_session *s = &c->sess.s;
+    tern_session *s = c->sess.s;
     size_t n = tern_rd_left(sid);
     if (c->sess.offered && h->sent_id_len > 0 && n == h->sent_id_len && memcmp(sid->p, h->sent_id, n) == 0) {
         /* The server resumes: it must keep what the session was. */
@@ -357,7 +359,7 @@ int tern_sess_server_hello_check(tern_conn *c, const tern_reader *sid) {
                              "(RFC 7627 5.3)",
                              s->core.ems ? "made with" : "made without", c->ems ? "has" : "lacks");
         memcpy(c->master, s->core.master, TERN_MASTER_LEN);
-        memcpy(c->peer_subject, s->core.peer_subject, sizeof c->peer_subject);
+        memcpy(c->peer_subject, s->core.peer_subject, TERN_PEER_STR);
         c->sess.resumed = 1;
         tern_hs_use_abbreviated(c);
         return 0;
@@ -451,9 +453,11 @@ int tern_sess_server_decide(tern_conn *c, const tern_reader *sid, const tern_rea
         TERN_ENSURE(c->suite != NULL, TERN_ERR_INTERNAL);
         c->sigscheme = 0;
         memcpy(c->master, st->master, TERN_MASTER_LEN);
-        if (st->has_identity) {
-            memcpy(c->peer_subject, st->peer_subject, sizeof c->peer_subject);
-            memcpy(c->peer_san, st->peer_san, sizeof c->peer_san);
+        if (st->has_identity && c->peer_subject != NULL) {
+            /* (A server that does not ask for client certificates has no
+             * use for the identity, and no room for it.) */
+            memcpy(c->peer_subject, st->peer_subject, TERN_PEER_STR);
+            memcpy(c->peer_san, st->peer_san, TERN_PEER_STR);
             c->sess.identity_restored = 1;
         }
         /* RFC 5246 §7.4.1.3 / RFC 5077 §3.4: echo the client's ID. */
@@ -554,7 +558,7 @@ int tern_sess_handshake_done(tern_conn *c) {
         return 0;
     }
     /* Client: an unverified server is nothing to come back to. */
-    tern_session *s = &c->sess.s;
+    tern_session *s = c->sess.s;
     if (c->cfg->skip_verify) {
         tern_wipe(s, sizeof *s);
         return 0;

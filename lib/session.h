@@ -57,7 +57,8 @@ typedef struct {
     int identity_restored;           /* server: the client identity came from the session */
     uint8_t id[TERN_SESSION_ID_MAX]; /* server: this connection's session ID (for invalidation) */
     size_t id_len;
-    struct tern_session s;           /* client: offered, then this connection's session */
+    struct tern_session *s;          /* client: offered, then this connection's session
+                                        (part of the connection's allocation; NULL on a server) */
 } tern_sess_conn;
 
 /* Per-handshake resumption state (part of tern_hs_state; wiped with it). */

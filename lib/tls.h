@@ -93,6 +93,7 @@ enum {
 #define TERN_MAX_CHAIN 8
 #define TERN_ALPN_MAX 256
 #define TERN_NAME_MAX 256
+#define TERN_PEER_STR 256 /* tern_peer_subject / tern_peer_san text */
 
 /* ---- Cipher suites (lib/suites.c) ---- */
 enum tern_kx { TERN_KX_ECDHE_RSA = 1, TERN_KX_RSA = 2, TERN_KX_ECDHE_ECDSA = 3 };
@@ -155,7 +156,11 @@ typedef struct {
     int on;              /* protection active for this direction */
     uint64_t seq;        /* RFC 5246 §6.1: never wraps (we fail first) */
     uint8_t salt[4];     /* RFC 5288 §3: the implicit part of the nonce */
-    tern_gcm_key gcm;
+    /* The AES-GCM key: gcm_room bytes of storage, in a connection as many
+     * as the implementation this CPU uses needs (tern_gcm_key_size(), 768
+     * bytes with AES-NI; sizeof(tern_gcm_key) would be 1,104). */
+    tern_gcm_key *gcm;
+    size_t gcm_room;
     enum tern_aead aead; /* 0 (AES-GCM) unless lib/record_chacha.c turned it on */
     uint8_t cc_key[32];  /* ChaCha20-Poly1305: the write key */
     uint8_t cc_iv[12];   /* RFC 7905 §2: the 12-byte IV, XORed with the sequence number */
@@ -296,9 +301,15 @@ struct tern_conn {
     uint16_t kx_group;       /* the ECDHE group used (lib/kx.c), 0 for RSA key exchange */
     uint8_t master[TERN_MASTER_LEN];
     uint8_t client_verify[TERN_VERIFY_LEN], server_verify[TERN_VERIFY_LEN];
-    char alpn[TERN_ALPN_MAX];
+    /* The negotiated protocol: room for the longest name the configuration
+     * has (NULL without ALPN). */
+    char *alpn;
+    size_t alpn_cap;
     char server_name[TERN_NAME_MAX];
-    char peer_subject[256];
+    /* The peer's certificate subject and (server) SAN as text, each
+     * TERN_PEER_STR bytes; NULL on a server that does not ask for client
+     * certificates (it never has a peer certificate). */
+    char *peer_subject;
     /* Server with client authentication: the verified client chain (path
      * certificates, leaf first) copied into peer_chain (part of the one
      * allocation, hs_max bytes), its anchor, and the leaf's SAN as text. */
@@ -308,7 +319,7 @@ struct tern_conn {
     size_t npeer_certs;
     size_t peer_cert_off[TERN_X509_MAX_DEPTH], peer_cert_len[TERN_X509_MAX_DEPTH];
     const tern_trust_anchor *peer_anchor;
-    char peer_san[256];
+    char *peer_san;
     size_t alloc_size;       /* the one allocation, for the wipe in tern_free */
     int peer_close_notify;   /* got close_notify */
     int sent_close_notify;
@@ -346,6 +357,8 @@ TERN_MUST_CHECK int tern_rec_close(tern_conn *c, uint8_t type, uint8_t *rec, siz
 /* Queue an alert (ignores lack of room: alerts are best effort). */
 void tern_rec_alert(tern_conn *c, int level, int desc);
 /* Turn protection on for one direction from key and salt (lib/record_gcm.c). */
+/* Give a direction its AES-GCM key storage (room bytes, 16-byte aligned). */
+void tern_rec_dir_init(tern_rec_dir *d, tern_gcm_key *storage, size_t room);
 TERN_MUST_CHECK int tern_rec_gcm_on(tern_rec_dir *d, const uint8_t *key, size_t keylen, const uint8_t salt[4]);
 /* Seal in place: buf holds hdr(5) || explicit(8) || plaintext(len) || room for
  * the tag; fills explicit nonce, ciphertext, tag and the header length. */

@@ -775,10 +775,10 @@ void tern_trace_done(tern_conn *c) {
     add(&fs, "cipher_suite", "%s", c->suite ? c->suite->name : "?");
     add(&fs, "extended_master_secret", "%s", c->ems ? "yes" : "no");
     add(&fs, "resumed", "%s", c->sess.resumed ? "yes (abbreviated handshake)" : "no (full handshake)");
-    add(&fs, "alpn", "%s", c->alpn[0] ? c->alpn : "none");
+    add(&fs, "alpn", "%s", tern_alpn(c) ? tern_alpn(c) : "none");
     const char *s = sigalg_name(c->sigscheme);
     add(&fs, "signature_scheme", "%s", s ? s : "none");
-    if (c->peer_subject[0])
+    if (c->peer_subject != NULL && c->peer_subject[0])
         add(&fs, "peer", "%s", c->peer_subject);
     if (c->server_name[0])
         add(&fs, "server_name", "%s", c->server_name);

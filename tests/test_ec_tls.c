@@ -455,8 +455,9 @@ static void test_chacha_records(void **state) {
     for (size_t i = 0; i < 12; i++)
         iv[i] = (uint8_t)(0x40 + 7 * i);
     tern_rec_dir w, r;
-    memset(&w, 0, sizeof w);
-    memset(&r, 0, sizeof r);
+    static tern_gcm_key wkey, rkey;
+    tern_rec_dir_init(&w, &wkey, sizeof wkey);
+    tern_rec_dir_init(&r, &rkey, sizeof rkey);
     assert_int_equal(tern_rec_aead_on(&w, TERN_AEAD_CHACHA20_POLY1305, key, 32, iv), 0);
     assert_int_equal(tern_rec_aead_on(&r, TERN_AEAD_CHACHA20_POLY1305, key, 32, iv), 0);
     assert_int_equal(tern_rec_explicit_len(&w), 0);

@@ -6,7 +6,10 @@
  * record longer than that room still goes through, and any other record
  * that cannot fit is refused with unexpected_message instead of waiting
  * forever.  When the handshake ends the state is wiped and the buffer is
- * whole again.
+ * whole again.  The AES-GCM keys take what the implementation this CPU uses
+ * needs, and the extras (peer names, ALPN, a client's session, a server's
+ * copy of the client chain) exist only where they can be used, so a server
+ * connection with full 16 KB records fits the issue's 36 KB on every path.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +20,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "crypto/cpu.h"
 #include "lib/tls.h"
 #include "tests/util/testutil.h"
 #include "tests/mempair.h"
@@ -211,6 +215,137 @@ static void test_truncated_piece(void **state) {
     mp_free(&p);
 }
 
+/* The goal of issue 8: at most 36 KB for a server connection with full
+ * 16 KB records, on every AES-GCM path this CPU has (the portable one's
+ * keys are the largest); and the connection still works on each. */
+static void test_server_connection_fits_36k(void **state) {
+    (void)state;
+    static const char *const paths[] = {"portable", "-vaes,-vpclmul", NULL};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        if (paths[i])
+            setenv("TERN_CPU", paths[i], 1);
+        else
+            unsetenv("TERN_CPU");
+        tern_cpu_reset();
+        mp_pair p;
+        mp_init(&p, g_ccfg, g_scfg, "server.test");
+        print_message("  TERN_CPU=%s: server connection %zu bytes (gcm key %zu), client %zu\n",
+                      paths[i] ? paths[i] : "(all)", p.s->alloc_size, tern_gcm_key_size(), p.c->alloc_size);
+        assert_true(p.s->alloc_size <= 36 * 1024);
+        assert_int_equal(p.s->rd.gcm_room, tern_gcm_key_size());
+        /* No extras on a plain server; a client has its peer's names and
+         * its session. */
+        assert_null(p.s->peer_subject);
+        assert_null(p.s->peer_chain);
+        assert_null(p.s->alpn);
+        assert_null(p.s->sess.s);
+        assert_non_null(p.c->peer_subject);
+        assert_non_null(p.c->sess.s);
+        mp_handshake(&p);
+        assert_int_equal(p.crc, 0);
+        assert_int_equal(p.src, 0);
+        exchange_full_records(&p);
+        mp_free(&p);
+    }
+    unsetenv("TERN_CPU");
+    tern_cpu_reset();
+}
+
+/* Keys made under one implementation's size never overflow into the input
+ * buffer when the path changes under a live connection: the switch is
+ * refused. */
+static void test_key_room_checked(void **state) {
+    (void)state;
+    unsetenv("TERN_CPU");
+    tern_cpu_reset();
+    size_t fast = tern_gcm_key_size();
+    setenv("TERN_CPU", "portable", 1);
+    tern_cpu_reset();
+    size_t portable = tern_gcm_key_size();
+    if (portable <= fast) {
+        print_message("  [skip] the portable key is not larger here\n");
+        unsetenv("TERN_CPU");
+        tern_cpu_reset();
+        return;
+    }
+    unsetenv("TERN_CPU");
+    tern_cpu_reset();
+    mp_pair p;
+    mp_init(&p, g_ccfg, g_scfg, "server.test");
+    setenv("TERN_CPU", "portable", 1);
+    tern_cpu_reset();
+    mp_handshake(&p);
+    assert_int_equal(p.crc < 0 || p.src < 0, 1);
+    assert_true(p.crc == TERN_ERR_INTERNAL || p.src == TERN_ERR_INTERNAL);
+    mp_free(&p);
+    unsetenv("TERN_CPU");
+    tern_cpu_reset();
+}
+
+/* The ALPN name's room is the configuration's longest name when the
+ * connection is made; a list changed later cannot write past it. */
+static void test_alpn_room_checked(void **state) {
+    (void)state;
+    tern_config *s = mp_config(NULL, "certs/server-chain.pem", "certs/server.key");
+    tern_config *c = mp_config("certs/root-ca.crt", NULL, NULL);
+    assert_int_equal(tern_config_set_alpn(s, "h2"), 0);
+    assert_int_equal(tern_config_set_alpn(c, "a-protocol-name-longer-than-h2"), 0);
+    mp_pair p;
+    mp_init(&p, c, s, "server.test");
+    assert_int_equal(p.s->alpn_cap, 3);
+    assert_int_equal(tern_config_set_alpn(s, "a-protocol-name-longer-than-h2"), 0);
+    mp_handshake(&p);
+    assert_int_equal(p.src, TERN_ERR_INTERNAL);
+    mp_free(&p);
+    /* With the room made for it, the same name is negotiated. */
+    mp_init(&p, c, s, "server.test");
+    mp_handshake(&p);
+    assert_int_equal(p.src, 0);
+    assert_string_equal(tern_alpn(p.s), "a-protocol-name-longer-than-h2");
+    assert_string_equal(tern_alpn(p.c), "a-protocol-name-longer-than-h2");
+    mp_free(&p);
+    tern_config_free(s);
+    tern_config_free(c);
+}
+
+/* A session with a client identity, resumed by a server that does not ask
+ * for client certificates (same ticket keys): that server has no room for
+ * the identity and no use for it; it resumes without one. */
+static void test_identity_session_on_plain_server(void **state) {
+    (void)state;
+    tern_config *ccfg = mp_config("certs/root-ca.crt", "certs/client-chain.pem", "certs/client.key");
+    tern_config *req = mp_config("certs/root-ca.crt", "certs/server-chain.pem", "certs/server.key");
+    tern_config *plain = mp_config(NULL, "certs/server-chain.pem", "certs/server.key");
+    assert_int_equal(tern_config_set_client_auth(req, TERN_CLIENT_AUTH_REQUIRED), 0);
+    uint8_t keys[48];
+    memset(keys, 0x42, sizeof keys);
+    assert_int_equal(tern_config_set_ticket_keys(req, keys, 1), 0);
+    assert_int_equal(tern_config_set_ticket_keys(plain, keys, 1), 0);
+    assert_int_equal(tern_config_set_session_tickets(ccfg, 1, 600), 0);
+    mp_pair p;
+    mp_init(&p, ccfg, req, "server.test");
+    mp_handshake(&p);
+    assert_int_equal(p.src, 0);
+    assert_non_null(tern_peer_subject(p.s));
+    tern_session *sess = tern_get_session(p.c);
+    assert_non_null(sess);
+    mp_free(&p);
+    mp_init(&p, ccfg, plain, "server.test");
+    assert_null(p.s->peer_subject);
+    assert_int_equal(tern_set_session(p.c, sess), 0);
+    mp_handshake(&p);
+    assert_int_equal(p.crc, 0);
+    assert_int_equal(p.src, 0);
+    assert_int_equal(tern_session_reused(p.s), 1);
+    assert_null(tern_peer_subject(p.s));
+    assert_null(tern_peer_san(p.s));
+    mp_free(&p);
+    tern_session_free(sess);
+    tern_config_free(ccfg);
+    tern_config_free(req);
+    tern_config_free(plain);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_certificate_record_longer_than_room),
@@ -218,6 +353,10 @@ int main(void) {
         cmocka_unit_test(test_client_hello_longer_than_room),
         cmocka_unit_test(test_other_long_records_refused),
         cmocka_unit_test(test_truncated_piece),
+        cmocka_unit_test(test_server_connection_fits_36k),
+        cmocka_unit_test(test_key_room_checked),
+        cmocka_unit_test(test_alpn_room_checked),
+        cmocka_unit_test(test_identity_session_on_plain_server),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

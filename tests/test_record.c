@@ -72,8 +72,9 @@ static void test_gcm_records(void **state) {
         fill(key, sizeof key, (uint32_t)keylen);
         fill(salt, 4, 77);
         tern_rec_dir w, r;
-        memset(&w, 0, sizeof w);
-        memset(&r, 0, sizeof r);
+        static tern_gcm_key wkey, rkey;
+        tern_rec_dir_init(&w, &wkey, sizeof wkey);
+        tern_rec_dir_init(&r, &rkey, sizeof rkey);
         assert_int_equal(tern_rec_gcm_on(&w, key, keylen, salt), 0);
         assert_int_equal(tern_rec_gcm_on(&r, key, keylen, salt), 0);
         for (size_t i = 0; i < TERN_ARRAY_LEN(lens); i++) {

@@ -84,7 +84,7 @@ static tern_session *run(const tern_config *ccfg, const tern_config *scfg, const
     if (offer != NULL && !force)
         assert_int_equal(tern_set_session(p.c, offer), 0);
     if (offer != NULL && force) {
-        p.c->sess.s = *offer;
+        *p.c->sess.s = *offer;
         p.c->sess.offered = 1;
     }
     mp_handshake(&p);
