@@ -11,7 +11,12 @@
  *
  * Input records are decrypted in place in the input buffer; the plaintext
  * stays there (c->rec_p) until the layer above has consumed it, so the
- * record path never copies or allocates.  Output records are built in the
+ * record path never copies or allocates.  Unprotected handshake records
+ * (the first flights) are passed up in pieces as their bytes arrive
+ * (c->rec_more counts what is still to come): nothing has to be checked
+ * over the whole record, and during the handshake the input buffer is
+ * shorter than a full record, its tail holding the handshake state
+ * (lib/conn.c).  Output records are built in the
  * output buffer, sealed in place, and sent from there by the pump.
  */
 #include "lib/tls.h"
