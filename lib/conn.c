@@ -71,19 +71,25 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side) {
     if (out_cap < hs_cap + slack + 64)
         out_cap = hs_cap + slack + 64;
     size_t out_off = carve(&total, out_cap, 1);
-    /* A client always has a peer certificate; a server only when it asks
-     * for client certificates, and then it also keeps the verified chain
-     * for tern_peer_cert(): at most one Certificate message's worth. */
+    /* A client always has a peer certificate, and shows only its subject
+     * (tern_peer_san is a server's view of its client); a server only when
+     * it asks for client certificates, and then it also keeps the SAN and
+     * the verified chain for tern_peer_cert(): at most one Certificate
+     * message's worth. */
     int client_auth = side == TERN_SERVER && cfg->client_auth != TERN_CLIENT_AUTH_NONE;
-    size_t peer_str = side == TERN_CLIENT || client_auth ? carve(&total, 2 * TERN_PEER_STR, 1) : 0;
+    size_t peer_str_len = side == TERN_CLIENT ? TERN_PEER_STR : client_auth ? 2 * TERN_PEER_STR : 0;
+    size_t peer_str = peer_str_len ? carve(&total, peer_str_len, 1) : 0;
     size_t peer_cap = client_auth ? cfg->hs_max : 0;
     size_t peer_off = peer_cap ? carve(&total, peer_cap, 1) : 0;
     size_t alpn_cap = cfg->alpn_len ? alpn_longest(cfg) + 1 : 0;
     size_t alpn_off = alpn_cap ? carve(&total, alpn_cap, 1) : 0;
-    size_t sess_off = side == TERN_CLIENT ? carve(&total, sizeof(struct tern_session), 16) : 0;
+    /* A client's session state: what it does not already hold elsewhere,
+     * and room for a ticket only if its configuration asks for tickets. */
+    size_t ticket_cap = side == TERN_CLIENT ? tern_sess_client_ticket_room(cfg) : 0;
+    size_t sess_off = side == TERN_CLIENT ? carve(&total, sizeof(tern_sess_client) + ticket_cap, 16) : 0;
     total = (total + 15) & ~(size_t)15;
 
-    _Static_assert(_Alignof(tern_conn) <= 16 && _Alignof(tern_hs_state) <= 16 && _Alignof(struct tern_session) <= 16,
+    _Static_assert(_Alignof(tern_conn) <= 16 && _Alignof(tern_hs_state) <= 16 && _Alignof(tern_sess_client) <= 16,
                    "16-byte alignment is enough for every part");
     /* 16-byte alignment is all any part needs (the AES-GCM keys' vector
      * loads; the handshake state and session hold 8-byte words). */
@@ -108,15 +114,18 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side) {
     c->hs = c->out;
     c->hs_cap = hs_cap;
     c->out_slack = slack;
-    if (peer_str) {
+    if (peer_str_len) {
         c->peer_subject = (char *)mem + peer_str;
-        c->peer_san = c->peer_subject + TERN_PEER_STR;
+        c->peer_san = side == TERN_SERVER ? c->peer_subject + TERN_PEER_STR : NULL;
     }
     c->peer_chain = peer_cap ? mem + peer_off : NULL;
     c->peer_chain_cap = peer_cap;
     c->alpn = alpn_cap ? (char *)mem + alpn_off : NULL;
     c->alpn_cap = alpn_cap;
-    c->sess.s = side == TERN_CLIENT ? (struct tern_session *)(void *)(mem + sess_off) : NULL;
+    if (side == TERN_CLIENT) {
+        c->sess.cl = (tern_sess_client *)(void *)(mem + sess_off);
+        c->sess.cl->ticket_cap = ticket_cap;
+    }
     c->state = TERN_ST_HANDSHAKE;
     tern_hs_begin(c);
     return c;
@@ -459,11 +468,19 @@ const char *tern_alpn(const tern_conn *c) { return c && c->alpn && c->alpn[0] ? 
 const char *tern_server_name(const tern_conn *c) { return c && c->server_name[0] ? c->server_name : NULL; }
 int tern_extended_master_secret(const tern_conn *c) { return c ? c->ems : 0; }
 const char *tern_peer_subject(const tern_conn *c) {
-    return c && c->peer_subject && c->peer_subject[0] ? c->peer_subject : NULL;
+    if (c == NULL || c->peer_subject == NULL || !c->peer_subject[0])
+        return NULL;
+    /* A client that offered a session holds that session's subject until
+     * the ServerHello says whether it is resumed: not yet this peer's. */
+    if (c->side == TERN_CLIENT && c->sess.offered && !c->sess.resumed)
+        return NULL;
+    return c->peer_subject;
 }
 uint16_t tern_signature_scheme(const tern_conn *c) { return c ? c->sigscheme : 0; }
 const char *tern_peer_san(const tern_conn *c) {
-    return c && c->side == TERN_SERVER && (c->npeer_certs > 0 || c->sess.identity_restored) ? c->peer_san : NULL;
+    return c && c->side == TERN_SERVER && c->peer_san != NULL && (c->npeer_certs > 0 || c->sess.identity_restored)
+               ? c->peer_san
+               : NULL;
 }
 const uint8_t *tern_peer_cert(const tern_conn *c, size_t index, size_t *len) {
     if (c == NULL || len == NULL || c->side != TERN_SERVER || c->npeer_certs == 0)

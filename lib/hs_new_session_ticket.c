@@ -10,8 +10,10 @@
  *   } NewSessionTicket;
  *
  * The ticket is the session state sealed by lib/ticket.c.  A client keeps
- * a ticket of up to TERN_TICKET_MAX bytes; a longer one (or an empty one,
- * §3.3: the server changed its mind) is simply not kept.
+ * a ticket of up to TERN_TICKET_MAX bytes in its ticket room (which only
+ * clients configured for tickets have, and only they ask for tickets); a
+ * longer one (or an empty one, §3.3: the server changed its mind) is
+ * simply not kept.
  */
 #include "lib/tls.h"
 
@@ -44,15 +46,18 @@ int tern_hs_new_session_ticket_parse(tern_conn *c, tern_reader *r) {
     TERN_TRY(tern_rd_u32(r, &hint));
     TERN_TRY(tern_rd_vec16(r, &t));
     TERN_TRY(tern_rd_end(r));
-    tern_session *s = c->sess.s;
+    tern_sess_client *cl = c->sess.cl;
+    TERN_ENSURE(cl != NULL, TERN_ERR_INTERNAL);
     size_t n = tern_rd_left(&t);
-    if (n == 0 || n > TERN_TICKET_MAX) {
-        s->ticket_len = 0;
+    /* (A client without ticket room never asked for a ticket, so none can
+     * come here; the bound keeps it that way regardless.) */
+    if (n == 0 || n > cl->ticket_cap) {
+        cl->ticket_len = 0;
         return 0;
     }
-    TERN_TRY(tern_rd_copy(&t, s->ticket, n));
-    s->ticket_len = n;
+    TERN_TRY(tern_rd_copy(&t, cl->ticket, n));
+    cl->ticket_len = n;
     if (!c->sess.resumed)
-        s->core.lifetime = hint; /* the session's lifetime is set when it completes */
+        cl->lifetime = hint; /* the session's lifetime is set when it completes */
     return 0;
 }

@@ -189,12 +189,31 @@ static int expired(const tern_sess_core *st, int64_t now) {
     return now < st->created || (uint64_t)now - (uint64_t)st->created >= st->lifetime;
 }
 
+/* The session is built from the connection's parts: its small client
+ * state, the master secret, the server name and the server's subject (a
+ * client session carries no SAN and no has_identity: those are a
+ * server's record of its client). */
 tern_session *tern_get_session(const tern_conn *c) {
-    if (c == NULL || c->side != TERN_CLIENT || c->state != TERN_ST_OPEN || !c->sess.complete)
+    if (c == NULL || c->side != TERN_CLIENT || c->state != TERN_ST_OPEN || !c->sess.complete || c->sess.cl == NULL)
         return NULL;
-    tern_session *s = malloc(sizeof *s);
-    if (s != NULL)
-        *s = *c->sess.s;
+    const tern_sess_client *cl = c->sess.cl;
+    tern_session *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->core.suite = cl->suite;
+    s->core.ems = cl->ems;
+    memcpy(s->core.master, c->master, TERN_MASTER_LEN);
+    s->core.created = cl->created;
+    s->core.lifetime = cl->lifetime;
+    snprintf(s->core.server_name, sizeof s->core.server_name, "%s", c->server_name);
+    if (c->peer_subject != NULL)
+        snprintf(s->core.peer_subject, sizeof s->core.peer_subject, "%s", c->peer_subject);
+    memcpy(s->id, cl->id, cl->id_len);
+    s->id_len = cl->id_len;
+    if (cl->ticket_len > 0 && cl->ticket_len <= cl->ticket_cap) {
+        memcpy(s->ticket, cl->ticket, cl->ticket_len);
+        s->ticket_len = cl->ticket_len;
+    }
     return s;
 }
 
@@ -281,6 +300,48 @@ static int cfg_has_suite(const tern_config *cfg, uint16_t suite) {
     return 0;
 }
 
+size_t tern_sess_client_ticket_room(const tern_config *cfg) {
+    return cfg->sess != NULL && cfg->sess->tickets ? TERN_TICKET_MAX : 0;
+}
+
+/* Forget the client's session state (the ticket room stays). */
+static void client_clear(tern_sess_client *cl) {
+    size_t cap = cl->ticket_cap;
+    tern_wipe(cl, sizeof *cl + cap);
+    cl->ticket_cap = cap;
+}
+
+int tern_sess_client_offer(tern_conn *c, const tern_session *s) {
+    tern_sess_client *cl = c->sess.cl;
+    if (c->side != TERN_CLIENT || cl == NULL || c->peer_subject == NULL || s->id_len > TERN_SESSION_ID_MAX ||
+        s->ticket_len > TERN_TICKET_MAX)
+        return TERN_ERR_INVALID_ARG;
+    /* Without ticket room a ticket cannot be offered: by ID if the session
+     * has one, else not at all. */
+    size_t ticket_len = s->ticket_len <= cl->ticket_cap ? s->ticket_len : 0;
+    if (s->id_len == 0 && ticket_len == 0)
+        return TERN_ERR_INVALID_ARG;
+    client_clear(cl);
+    cl->created = s->core.created;
+    cl->lifetime = s->core.lifetime;
+    cl->suite = s->core.suite;
+    cl->ems = s->core.ems;
+    memcpy(cl->id, s->id, s->id_len);
+    cl->id_len = (uint8_t)s->id_len;
+    memcpy(cl->ticket, s->ticket, ticket_len);
+    cl->ticket_len = ticket_len;
+    /* The master secret and the server's subject go where a resumed
+     * connection uses them; until the ServerHello confirms the resumption
+     * tern_peer_subject does not show the subject, and a full handshake or
+     * a failure clears both (tern_sess_server_hello_check,
+     * tern_sess_invalidate). */
+    memcpy(c->master, s->core.master, TERN_MASTER_LEN);
+    memcpy(c->peer_subject, s->core.peer_subject, TERN_PEER_STR);
+    c->peer_subject[TERN_PEER_STR - 1] = '\0';
+    c->sess.offered = 1;
+    return 0;
+}
+
 int tern_set_session(tern_conn *c, const tern_session *s) {
     if (c == NULL || s == NULL || c->side != TERN_CLIENT || c->state != TERN_ST_HANDSHAKE || c->step != 0)
         return TERN_ERR_INVALID_ARG;
@@ -290,9 +351,7 @@ int tern_set_session(tern_conn *c, const tern_session *s) {
     if (strcmp(s->core.server_name, c->server_name) != 0 || expired(&s->core, now_of(c)) ||
         !cfg_has_suite(cfg, s->core.suite) || (!s->core.ems && !cfg->no_ems) || (s->id_len == 0 && s->ticket_len == 0))
         return TERN_ERR_INVALID_ARG;
-    *c->sess.s = *s;
-    c->sess.offered = 1;
-    return 0;
+    return tern_sess_client_offer(c, s);
 }
 
 /* ---- client hooks ---- */
@@ -301,9 +360,10 @@ int tern_sess_client_hello_sid(tern_conn *c, tern_writer *w) {
     tern_sess_hs *h = &c->hs_state->sess;
     h->sent_id_len = 0;
     if (c->sess.offered) {
-        if (c->sess.s->id_len > 0) {
-            memcpy(h->sent_id, c->sess.s->id, c->sess.s->id_len);
-            h->sent_id_len = c->sess.s->id_len;
+        const tern_sess_client *cl = c->sess.cl;
+        if (cl->id_len > 0) {
+            memcpy(h->sent_id, cl->id, cl->id_len);
+            h->sent_id_len = cl->id_len;
         } else {
             /* RFC 5077 §3.4: with a ticket and no session ID, a random ID
              * lets the echo tell us the ticket was accepted. */
@@ -320,14 +380,17 @@ int tern_sess_client_hello_sid(tern_conn *c, tern_writer *w) {
 int tern_sess_client_hello_ext(tern_conn *c, tern_writer *w) {
     tern_sess_hs *h = &c->hs_state->sess;
     const tern_sess_cfg *sc = c->cfg->sess;
-    int with_ticket = c->sess.offered && c->sess.s->ticket_len > 0;
-    if (!with_ticket && (sc == NULL || !sc->tickets))
+    const tern_sess_client *cl = c->sess.cl;
+    int with_ticket = c->sess.offered && cl->ticket_len > 0;
+    /* Only a client with room for a ticket asks for one (the configuration
+     * may have changed since the connection was made). */
+    if (!with_ticket && (sc == NULL || !sc->tickets || cl->ticket_cap == 0))
         return 0;
     tern_wr_vec v;
     TERN_TRY(tern_wr_u16(w, TERN_EXT_SESSION_TICKET));
     TERN_TRY(tern_wr_begin(w, &v, 2));
     if (with_ticket)
-        TERN_TRY(tern_wr_bytes(w, c->sess.s->ticket, c->sess.s->ticket_len));
+        TERN_TRY(tern_wr_bytes(w, cl->ticket, cl->ticket_len));
     TERN_TRY(tern_wr_end(w, &v));
     h->ticket_ext = 1;
     return 0;
@@ -345,32 +408,37 @@ int tern_sess_server_ext_ticket(tern_conn *c, tern_reader *body) {
 
 int tern_sess_server_hello_check(tern_conn *c, const tern_reader *sid) {
     tern_sess_hs *h = &c->hs_state->sess;
-    tern_session *s = c->sess.s;
+    tern_sess_client *cl = c->sess.cl;
     size_t n = tern_rd_left(sid);
     if (c->sess.offered && h->sent_id_len > 0 && n == h->sent_id_len && memcmp(sid->p, h->sent_id, n) == 0) {
         /* The server resumes: it must keep what the session was. */
-        if (c->suite->id != s->core.suite)
+        if (c->suite->id != cl->suite)
             return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
                              "the server resumed the session with cipher suite 0x%04x; the session has 0x%04x",
-                             c->suite->id, s->core.suite);
-        if (c->ems != s->core.ems)
+                             c->suite->id, cl->suite);
+        if (c->ems != cl->ems)
             return tern_fail(c, TERN_ERR_HANDSHAKE_FAILURE,
                              "the server resumed a session %s the extended master secret but its ServerHello %s it "
                              "(RFC 7627 5.3)",
-                             s->core.ems ? "made with" : "made without", c->ems ? "has" : "lacks");
-        memcpy(c->master, s->core.master, TERN_MASTER_LEN);
-        memcpy(c->peer_subject, s->core.peer_subject, TERN_PEER_STR);
+                             cl->ems ? "made with" : "made without", c->ems ? "has" : "lacks");
+        /* The master secret and the server's subject are in place
+         * (tern_sess_client_offer). */
         c->sess.resumed = 1;
         tern_hs_use_abbreviated(c);
         return 0;
     }
-    /* A full handshake: whatever we offered is gone; this connection makes
-     * a new session under the server's new ID (if any). */
-    tern_wipe(s, sizeof *s);
+    /* A full handshake: whatever we offered is gone (its master secret and
+     * its server's subject too); this connection makes a new session under
+     * the server's new ID (if any). */
+    if (c->sess.offered) {
+        tern_wipe(c->master, TERN_MASTER_LEN);
+        tern_wipe(c->peer_subject, TERN_PEER_STR);
+    }
+    client_clear(cl);
     c->sess.offered = 0;
     TERN_ENSURE(n <= TERN_SESSION_ID_MAX, TERN_ERR_DECODE);
-    memcpy(s->id, sid->p, n);
-    s->id_len = n;
+    memcpy(cl->id, sid->p, n);
+    cl->id_len = (uint8_t)n;
     return 0;
 }
 
@@ -522,6 +590,13 @@ void tern_sess_current(const tern_conn *c, tern_sess_core *st) {
 }
 
 void tern_sess_invalidate(tern_conn *c, int err) {
+    if (c->side == TERN_CLIENT && c->sess.offered && !c->sess.resumed) {
+        /* Failed before the ServerHello resumed the offered session: its
+         * master secret and server subject are not this connection's. */
+        tern_wipe(c->master, TERN_MASTER_LEN);
+        if (c->peer_subject != NULL)
+            tern_wipe(c->peer_subject, TERN_PEER_STR);
+    }
     if (err == TERN_ERR_IO || err == TERN_ERR_TRUNCATED)
         return; /* no alert: the transport went away (RFC 5246 §7.2.1 no longer voids the session) */
     c->sess.complete = 0;
@@ -558,16 +633,19 @@ int tern_sess_handshake_done(tern_conn *c) {
         return 0;
     }
     /* Client: an unverified server is nothing to come back to. */
-    tern_session *s = c->sess.s;
+    tern_sess_client *cl = c->sess.cl;
+    TERN_ENSURE(cl != NULL, TERN_ERR_INTERNAL);
     if (c->cfg->skip_verify) {
-        tern_wipe(s, sizeof *s);
+        client_clear(cl);
         return 0;
     }
     if (!c->sess.resumed) {
-        uint32_t hint = s->core.lifetime; /* the ticket's lifetime hint, if any */
-        tern_sess_current(c, &s->core);
-        s->core.lifetime = hint > 0 && hint <= LIFETIME_MAX ? hint : LIFETIME_DEFAULT;
+        uint32_t hint = cl->lifetime; /* the ticket's lifetime hint, if any */
+        cl->suite = c->suite->id;
+        cl->ems = (uint8_t)c->ems;
+        cl->created = now_of(c);
+        cl->lifetime = hint > 0 && hint <= LIFETIME_MAX ? hint : LIFETIME_DEFAULT;
     }
-    c->sess.complete = s->id_len > 0 || s->ticket_len > 0;
+    c->sess.complete = cl->id_len > 0 || cl->ticket_len > 0;
     return 0;
 }

@@ -40,7 +40,9 @@ typedef struct {
     char peer_san[TERN_SESS_STR];
 } tern_sess_core;
 
-/* The public tern_session: a client's resumable session. */
+/* The public tern_session: a client's resumable session.  A connection
+ * never holds one: tern_get_session builds it from the connection's
+ * tern_sess_client, master secret, server name and peer subject. */
 struct tern_session {
     tern_sess_core core;
     uint8_t id[TERN_SESSION_ID_MAX];
@@ -49,15 +51,34 @@ struct tern_session {
     size_t ticket_len;
 };
 
+/* A client connection's session, offered and then its own: what the
+ * connection does not already hold elsewhere (the master secret is in
+ * c->master, the server name in c->server_name, the server's subject in
+ * c->peer_subject).  The ticket room exists only in clients whose
+ * configuration enabled tickets when the connection was made
+ * (ticket_cap TERN_TICKET_MAX, else 0): a client without it never offers
+ * the SessionTicket extension, so no NewSessionTicket can come. */
+typedef struct {
+    int64_t created;                 /* when the full handshake happened */
+    uint32_t lifetime;               /* seconds from created (the ticket's hint until it completes) */
+    uint16_t suite;
+    uint8_t ems;
+    uint8_t id_len;
+    uint8_t id[TERN_SESSION_ID_MAX];
+    size_t ticket_cap;               /* 0 or TERN_TICKET_MAX */
+    size_t ticket_len;
+    uint8_t ticket[];                /* ticket_cap bytes */
+} tern_sess_client;
+
 /* Per-connection resumption state (part of tern_conn). */
 typedef struct {
-    int offered;                     /* client: `s` was set and goes into ClientHello */
-    int complete;                    /* client: `s` is this connection's finished session */
+    int offered;                     /* client: a session was set and goes into ClientHello */
+    int complete;                    /* client: cl is this connection's finished session */
     int resumed;                     /* both: this handshake was abbreviated */
     int identity_restored;           /* server: the client identity came from the session */
     uint8_t id[TERN_SESSION_ID_MAX]; /* server: this connection's session ID (for invalidation) */
     size_t id_len;
-    struct tern_session *s;          /* client: offered, then this connection's session
+    tern_sess_client *cl;            /* client: offered, then this connection's session
                                         (part of the connection's allocation; NULL on a server) */
 } tern_sess_conn;
 
@@ -142,6 +163,17 @@ void tern_sess_cfg_free(tern_sess_cfg *sc);
 
 /* ---- handshake hooks (lib/session.c), called by the hello files ---- */
 struct tern_conn;
+struct tern_config;
+/* Bytes of ticket room a client connection made with cfg gets:
+ * TERN_TICKET_MAX when cfg enables session tickets, else 0. */
+size_t tern_sess_client_ticket_room(const struct tern_config *cfg);
+/* Put s in place as the client's offered session, without the policy
+ * checks of tern_set_session (server name, age, suite, EMS): the master
+ * secret goes into c->master, the peer subject into c->peer_subject.  A
+ * ticket is kept only if the connection has ticket room; without it a
+ * session that has a session ID is offered by ID, one that has none is
+ * refused (TERN_ERR_INVALID_ARG, nothing changed). */
+TERN_MUST_CHECK int tern_sess_client_offer(struct tern_conn *c, const struct tern_session *s);
 /* client: ClientHello.session_id, and the SessionTicket extension */
 TERN_MUST_CHECK int tern_sess_client_hello_sid(struct tern_conn *c, tern_writer *w);
 TERN_MUST_CHECK int tern_sess_client_hello_ext(struct tern_conn *c, tern_writer *w);

@@ -83,10 +83,8 @@ static tern_session *run(const tern_config *ccfg, const tern_config *scfg, const
     mp_init(&p, ccfg, scfg, name);
     if (offer != NULL && !force)
         assert_int_equal(tern_set_session(p.c, offer), 0);
-    if (offer != NULL && force) {
-        *p.c->sess.s = *offer;
-        p.c->sess.offered = 1;
-    }
+    if (offer != NULL && force)
+        assert_int_equal(tern_sess_client_offer(p.c, offer), 0);
     mp_handshake(&p);
     if (p.crc != 0 || p.src != 0)
         fail_msg("handshake: client %d (%s), server %d (%s)", p.crc, tern_error(p.c), p.src, tern_error(p.s));
@@ -938,6 +936,192 @@ static void test_threads(void **state) {
     tern_config_free(scfg);
 }
 
+/* Does the ClientHello waiting in pipe q carry the SessionTicket
+ * extension? */
+static int hello_has_ticket_ext(const mp_pipe *q) {
+    size_t len;
+    uint8_t *ch = mp_copy(q, TERN_HT_CLIENT_HELLO, &len);
+    assert_non_null(ch);
+    size_t at = 4 + 2 + 32; /* header, version, random */
+    at += 1 + ch[at];                       /* session_id */
+    at += 2 + tern_load_be16(ch + at);      /* cipher_suites */
+    at += 1 + ch[at];                       /* compression_methods */
+    int found = 0;
+    assert_true(at + 2 <= len);
+    size_t end = at + 2 + tern_load_be16(ch + at);
+    assert_int_equal(end, len);
+    for (at += 2; at + 4 <= end; at += 4 + tern_load_be16(ch + at + 2))
+        found |= tern_load_be16(ch + at) == TERN_EXT_SESSION_TICKET;
+    free(ch);
+    return found;
+}
+
+/* Ticket room only in clients configured for tickets: such a client
+ * resumes by ticket; one without refuses a ticket-only session
+ * (TERN_ERR_INVALID_ARG, also past the policy checks) and offers a session
+ * holding an ID and a ticket by its ID alone (no SessionTicket extension),
+ * which the server resumes. */
+static void test_ticket_room(void **state) {
+    (void)state;
+    tern_config *ccfg = client_cfg(), *cnt = client_cfg(), *tonly = server_cfg(), *both = server_cfg();
+    assert_int_equal(tern_config_set_session_tickets(ccfg, 1, 600), 0);
+    assert_int_equal(tern_config_set_session_tickets(tonly, 1, 600), 0);
+    assert_int_equal(tern_config_set_session_tickets(both, 1, 600), 0);
+    assert_int_equal(tern_config_set_session_cache(both, 16, 600), 0);
+    int resumed;
+
+    /* ticket only */
+    tern_session *t = run(ccfg, tonly, "localhost", NULL, 0, &resumed);
+    assert_non_null(t);
+    assert_int_equal(t->id_len, 0);
+    assert_true(t->ticket_len > 0);
+    tern_session *t2 = run(ccfg, tonly, "localhost", t, 0, &resumed);
+    assert_int_equal(resumed, 1);
+    assert_non_null(t2);
+    assert_true(t2->ticket_len > 0);
+    mp_pair p;
+    mp_init(&p, cnt, tonly, "localhost");
+    assert_int_equal(p.c->sess.cl->ticket_cap, 0);
+    assert_int_equal(tern_set_session(p.c, t), TERN_ERR_INVALID_ARG);
+    assert_int_equal(tern_sess_client_offer(p.c, t), TERN_ERR_INVALID_ARG);
+    assert_int_equal(p.c->sess.offered, 0);
+    mp_step_client(&p);
+    assert_false(hello_has_ticket_ext(&p.c2s));
+    mp_handshake(&p);
+    assert_int_equal(p.crc, 0);
+    assert_int_equal(p.src, 0);
+    assert_int_equal(tern_session_reused(p.c), 0);
+    assert_null(tern_get_session(p.c)); /* no ID (no cache), no ticket room */
+    mp_free(&p);
+
+    /* ID and ticket */
+    tern_session *b = run(ccfg, both, "localhost", NULL, 0, &resumed);
+    assert_non_null(b);
+    assert_true(b->id_len > 0 && b->ticket_len > 0);
+    mp_init(&p, ccfg, both, "localhost"); /* (the helper sees the extension where it is) */
+    assert_int_equal(tern_set_session(p.c, b), 0);
+    mp_step_client(&p);
+    assert_true(hello_has_ticket_ext(&p.c2s));
+    mp_free(&p);
+    mp_init(&p, cnt, both, "localhost");
+    assert_int_equal(tern_set_session(p.c, b), 0);
+    assert_null(tern_peer_subject(p.c)); /* not before the server answers */
+    mp_step_client(&p);
+    assert_false(hello_has_ticket_ext(&p.c2s));
+    mp_handshake(&p);
+    assert_int_equal(p.crc, 0);
+    assert_int_equal(p.src, 0);
+    assert_int_equal(tern_session_reused(p.c), 1);
+    assert_int_equal(tern_session_reused(p.s), 1);
+    assert_non_null(strstr(tern_peer_subject(p.c), "CN=localhost"));
+    exchange(&p);
+    tern_session *r = tern_get_session(p.c);
+    assert_non_null(r);
+    assert_int_equal(r->ticket_len, 0);
+    assert_int_equal(r->id_len, b->id_len);
+    assert_memory_equal(r->id, b->id, b->id_len);
+    assert_memory_equal(r->core.master, b->core.master, 48);
+    assert_int_equal(r->core.suite, b->core.suite);
+    assert_int_equal(r->core.created, b->core.created);
+    assert_string_equal(r->core.peer_subject, b->core.peer_subject);
+    mp_free(&p);
+
+    tern_session_free(t);
+    tern_session_free(t2);
+    tern_session_free(b);
+    tern_session_free(r);
+    tern_config_free(ccfg);
+    tern_config_free(cnt);
+    tern_config_free(tonly);
+    tern_config_free(both);
+}
+
+static const uint8_t zero48[48];
+
+/* The offered session's server subject shows only when the server resumes
+ * it: not before the ServerHello, not after a full handshake (the real
+ * subject then), not after a handshake that failed before the server's
+ * Certificate (NULL; the offered master secret is wiped too).  The
+ * session's subject is changed so that it cannot pass for the real one. */
+static void test_offered_subject(void **state) {
+    (void)state;
+    tern_config *ccfg = client_cfg(), *scfg = server_cfg();
+    assert_int_equal(tern_config_set_session_cache(scfg, 16, 600), 0);
+    int resumed;
+    tern_session *s = run(ccfg, scfg, "localhost", NULL, 0, &resumed);
+    assert_non_null(s);
+    snprintf(s->core.peer_subject, sizeof s->core.peer_subject, "%s", "CN=the offered session");
+    mp_pair p;
+
+    /* resumed: the session's subject */
+    mp_init(&p, ccfg, scfg, "localhost");
+    assert_int_equal(tern_set_session(p.c, s), 0);
+    assert_null(tern_peer_subject(p.c));
+    mp_handshake(&p);
+    assert_int_equal(p.crc, 0);
+    assert_int_equal(tern_session_reused(p.c), 1);
+    assert_string_equal(tern_peer_subject(p.c), "CN=the offered session");
+    mp_free(&p);
+
+    /* the server forgot it (cache cleared): a full handshake, the real subject */
+    assert_int_equal(tern_config_set_session_cache(scfg, 16, 600), 0);
+    mp_init(&p, ccfg, scfg, "localhost");
+    assert_int_equal(tern_set_session(p.c, s), 0);
+    mp_handshake(&p);
+    assert_int_equal(p.crc, 0);
+    assert_int_equal(p.src, 0);
+    assert_int_equal(tern_session_reused(p.c), 0);
+    assert_non_null(strstr(tern_peer_subject(p.c), "CN=localhost"));
+    tern_session *n = tern_get_session(p.c);
+    assert_non_null(n);
+    assert_non_null(strstr(n->core.peer_subject, "CN=localhost"));
+    assert_true(memcmp(n->core.master, s->core.master, 48) != 0);
+    assert_false(n->id_len == s->id_len && memcmp(n->id, s->id, s->id_len) == 0);
+    tern_session_free(n);
+    mp_free(&p);
+
+    /* a full handshake that fails at the server's Certificate (it does not
+     * parse): after the ServerHello, before any subject */
+    assert_int_equal(tern_config_set_session_cache(scfg, 16, 600), 0);
+    mp_init(&p, ccfg, scfg, "localhost");
+    assert_int_equal(tern_set_session(p.c, s), 0);
+    mp_step_client(&p);
+    mp_step_server(&p);
+    static const uint8_t junk_cert[] = {TERN_HT_CERTIFICATE, 0, 0, 7, 0, 0, 4, 0, 0, 1, 0x30};
+    mp_replace(&p.s2c, TERN_HT_CERTIFICATE, junk_cert, sizeof junk_cert);
+    mp_handshake(&p);
+    assert_int_equal(p.crc, TERN_ERR_CERT_BAD);
+    assert_int_equal(tern_session_reused(p.c), 0);
+    assert_null(tern_peer_subject(p.c));
+    assert_memory_equal(p.c->master, zero48, 48);
+    mp_free(&p);
+
+    /* failures before the ServerHello: a fatal alert, a closed transport */
+    for (int how = 0; how < 2; how++) {
+        mp_init(&p, ccfg, scfg, "localhost");
+        assert_int_equal(tern_set_session(p.c, s), 0);
+        mp_step_client(&p);
+        assert_int_equal(p.crc, TERN_WANT_READ);
+        assert_null(tern_peer_subject(p.c));
+        if (how == 0) {
+            static const uint8_t alert[] = {TERN_CT_ALERT, 3, 3, 0, 2, 2, 40}; /* fatal handshake_failure */
+            assert_int_equal(mp_send(&p.se, alert, sizeof alert), (int)sizeof alert);
+            assert_int_equal(tern_handshake(p.c), TERN_ERR_PEER_ALERT);
+        } else {
+            tern_engine_recv_done(p.c, 0);
+            assert_int_equal(tern_handshake(p.c), TERN_ERR_TRUNCATED);
+        }
+        assert_null(tern_peer_subject(p.c));
+        assert_memory_equal(p.c->master, zero48, 48);
+        assert_null(tern_get_session(p.c));
+        mp_free(&p);
+    }
+
+    tern_session_free(s);
+    tern_config_free(ccfg);
+    tern_config_free(scfg);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resume_by_id_and_ticket), cmocka_unit_test(test_ticket_rotation),
@@ -947,7 +1131,8 @@ int main(void) {
         cmocka_unit_test(test_cache_threads),           cmocka_unit_test(test_default_rotation),
         cmocka_unit_test(test_failed_not_cached),       cmocka_unit_test(test_threads),
         cmocka_unit_test(test_fatal_alert_invalidates), cmocka_unit_test(test_unsolicited_ticket_ext),
-        cmocka_unit_test(test_resume_chacha_ecdsa),
+        cmocka_unit_test(test_resume_chacha_ecdsa),     cmocka_unit_test(test_ticket_room),
+        cmocka_unit_test(test_offered_subject),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -521,7 +521,13 @@ TERN_API tern_session *tern_get_session(const tern_conn *c);
 /* Client, before the handshake: offer s (copied).  Returns 0, or
  * TERN_ERR_INVALID_ARG when it cannot be resumed here (another server
  * name, expired, its suite not in this config, made without EMS while this
- * config offers EMS): the handshake is then a full one. */
+ * config offers EMS): the handshake is then a full one.  Only a client
+ * whose config had session tickets on (tern_config_set_session_tickets)
+ * when the connection was made has room for a ticket: on any other client
+ * a session holding a ticket is offered by its session ID alone, and one
+ * with a ticket but no session ID gets TERN_ERR_INVALID_ARG.  Until the
+ * server answers, tern_peer_subject shows nothing; it shows the session's
+ * server only if the server resumes it. */
 TERN_API int tern_set_session(tern_conn *c, const tern_session *s);
 /* 1 when this connection's handshake resumed a session, else 0. */
 TERN_API int tern_session_reused(const tern_conn *c);
