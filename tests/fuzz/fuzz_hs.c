@@ -11,9 +11,11 @@
  *
  * Speed: driving a server to ClientKeyExchange costs an RSA signature, so
  * each target's connection is driven once at start-up and every run works
- * on a byte copy of it (the connection is one allocation; its only
- * pointers into itself are the buffers, the current record and the
- * client chain, rebased below).  While a copy runs, the original is poisoned for ASan, so a
+ * on a byte copy of it (the connection is one allocation; the pointers
+ * it holds into itself, all in the tern_conn struct at its start: the
+ * buffers, the current record, the handshake state, the record keys, the
+ * extras, are rebased below by scanning the struct for words that point
+ * into the old block).  While a copy runs, the original is poisoned for ASan, so a
  * pointer that was not rebased is reported rather than silently followed.
  */
 #include <sanitizer/asan_interface.h>
@@ -39,11 +41,18 @@ static tern_conn *clone_conn(const tern_conn *m) {
         abort();
     memcpy(mem, m, m->alloc_size);
     tern_conn *c = (tern_conn *)mem;
-    c->in = rebase(m, mem, m->in);
-    c->out = rebase(m, mem, m->out);
-    c->hs = rebase(m, mem, m->hs);
-    c->rec_p = rebase(m, mem, m->rec_p);
-    c->peer_chain = rebase(m, mem, m->peer_chain);
+    /* Every pointer-sized word of the struct whose value lies inside the
+     * old block is a pointer into it (no counter or flag comes near a heap
+     * address), so this keeps up with new fields by itself. */
+    const uintptr_t lo = (uintptr_t)m, hi = lo + m->alloc_size;
+    for (size_t off = 0; off + sizeof(void *) <= sizeof(tern_conn); off += sizeof(void *)) {
+        uint8_t *p;
+        memcpy(&p, mem + off, sizeof p);
+        if ((uintptr_t)p >= lo && (uintptr_t)p < hi) {
+            p = rebase(m, mem, p);
+            memcpy(mem + off, &p, sizeof p);
+        }
+    }
     c->io_arg = NULL;
     return c;
 }
