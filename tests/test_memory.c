@@ -9,7 +9,9 @@
  * whole again.  The AES-GCM keys take what the implementation this CPU uses
  * needs, and the extras (peer names, ALPN, a client's session, a server's
  * copy of the client chain) exist only where they can be used, so a server
- * connection with full 16 KB records fits the issue's 36 KB on every path.
+ * connection with full 16 KB records fits the issue's 36 KB on every path;
+ * a default client connection (subject only, a small session state, no
+ * ticket room unless tickets are configured) on this CPU's AES path.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -23,7 +23,12 @@
  *     handshake voids the session (RFC 5246 §7.2.2); an unsolicited
  *     SessionTicket extension is refused;
  *   - tern_session bytes: round trip, truncations, a bad format byte and
- *     an unknown suite refused.
+ *     an unknown suite refused;
+ *   - ticket room only in clients configured for tickets: a client without
+ *     it refuses a ticket-only session and offers an ID+ticket session by
+ *     ID (no SessionTicket extension); the offered session's subject shows
+ *     only once the server resumes it (not before, not after a full or a
+ *     failed handshake, whose offered master secret is wiped).
  */
 #include <pthread.h>
 #include <setjmp.h>
