@@ -43,7 +43,7 @@ static size_t alpn_longest(const tern_config *cfg) {
  * server's copy of the client chain) only on the side and configuration
  * that use them.
  */
-static tern_conn *conn_new(const tern_config *cfg, enum tern_side side) {
+static tern_conn *conn_new(const tern_config *cfg, enum tern_side side, const char *name, size_t name_len) {
     if (cfg == NULL)
         return NULL;
     size_t total = sizeof(tern_conn);
@@ -67,9 +67,11 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side) {
     size_t hs_cap = TERN_HS_HDR + cfg->hs_max;
     size_t per_record = TERN_REC_HDR + TERN_GCM_OVERHEAD;
     size_t slack = (hs_cap / cfg->record_size + 2) * per_record;
-    size_t out_cap = TERN_REC_HDR + cfg->record_size + TERN_GCM_OVERHEAD + 64;
-    if (out_cap < hs_cap + slack + 64)
-        out_cap = hs_cap + slack + 64;
+    enum { ALERT_ROOM = 32 }; /* one protected alert record: 5 + 8 + 2 + 16 bytes */
+    _Static_assert(ALERT_ROOM >= TERN_REC_HDR + TERN_GCM_OVERHEAD + 2, "room for one protected alert");
+    size_t out_cap = TERN_REC_HDR + cfg->record_size + TERN_GCM_OVERHEAD + ALERT_ROOM;
+    if (out_cap < hs_cap + slack + ALERT_ROOM)
+        out_cap = hs_cap + slack + ALERT_ROOM;
     size_t out_off = carve(&total, out_cap, 1);
     /* A client always has a peer certificate, and shows only its subject
      * (tern_peer_san is a server's view of its client); a server only when
@@ -83,6 +85,9 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side) {
     size_t peer_off = peer_cap ? carve(&total, peer_cap, 1) : 0;
     size_t alpn_cap = cfg->alpn_len ? alpn_longest(cfg) + 1 : 0;
     size_t alpn_off = alpn_cap ? carve(&total, alpn_cap, 1) : 0;
+    /* The server name: the client's own (known now), or room for any SNI. */
+    size_t name_cap = side == TERN_CLIENT ? name_len + 1 : TERN_NAME_MAX;
+    size_t name_off = carve(&total, name_cap, 1);
     /* A client's session state: what it does not already hold elsewhere,
      * and room for a ticket only if its configuration asks for tickets. */
     size_t ticket_cap = side == TERN_CLIENT ? tern_sess_client_ticket_room(cfg) : 0;
@@ -122,6 +127,10 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side) {
     c->peer_chain_cap = peer_cap;
     c->alpn = alpn_cap ? (char *)mem + alpn_off : NULL;
     c->alpn_cap = alpn_cap;
+    c->server_name = (char *)mem + name_off;
+    c->server_name_cap = name_cap;
+    if (name_len > 0)
+        memcpy(c->server_name, name, name_len);
     if (side == TERN_CLIENT) {
         c->sess.cl = (tern_sess_client *)(void *)(mem + sess_off);
         c->sess.cl->ticket_cap = ticket_cap;
@@ -138,16 +147,13 @@ tern_conn *tern_client_new(const tern_config *cfg, const char *server_name) {
     /* Verification needs a name to check the certificate against. */
     if ((n == 0 && !cfg->skip_verify) || n >= TERN_NAME_MAX)
         return NULL;
-    tern_conn *c = conn_new(cfg, TERN_CLIENT);
-    if (c != NULL && n > 0)
-        memcpy(c->server_name, server_name, n + 1);
-    return c;
+    return conn_new(cfg, TERN_CLIENT, server_name, n);
 }
 
 tern_conn *tern_server_new(const tern_config *cfg) {
     if (cfg == NULL || !cfg->have_keys)
         return NULL;
-    return conn_new(cfg, TERN_SERVER);
+    return conn_new(cfg, TERN_SERVER, NULL, 0);
 }
 
 void tern_free(tern_conn *c) {

@@ -119,7 +119,7 @@ TERN_MUST_CHECK static int parse_sni(tern_conn *c, tern_reader *body) {
         /* RFC 6066 §3: one host_name; no NUL, no trailing dot games. */
         if (c->server_name[0] != '\0')
             return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "server_name lists more than one host name");
-        if (n == 0 || n >= sizeof c->server_name)
+        if (n == 0 || n >= c->server_name_cap)
             return tern_fail(c, TERN_ERR_DECODE, "server_name host name of %zu bytes", n);
         const uint8_t *p;
         TERN_TRY(tern_rd_bytes(&name, n, &p));

@@ -305,7 +305,10 @@ struct tern_conn {
      * has (NULL without ALPN). */
     char *alpn;
     size_t alpn_cap;
-    char server_name[TERN_NAME_MAX];
+    /* Client: the name given to tern_client_new (strlen + 1 bytes); server:
+     * the SNI host name the client sent (TERN_NAME_MAX bytes).  "" if none. */
+    char *server_name;
+    size_t server_name_cap;
     /* The peer's certificate subject and (server) SAN as text, each
      * TERN_PEER_STR bytes; NULL on a server that does not ask for client
      * certificates (it never has a peer certificate). */
