@@ -309,9 +309,10 @@ struct tern_conn {
      * the SNI host name the client sent (TERN_NAME_MAX bytes).  "" if none. */
     char *server_name;
     size_t server_name_cap;
-    /* The peer's certificate subject and (server) SAN as text, each
-     * TERN_PEER_STR bytes; NULL on a server that does not ask for client
-     * certificates (it never has a peer certificate). */
+    /* The peer's certificate subject and (server only) SAN as text, each
+     * TERN_PEER_STR bytes.  peer_san is NULL on a client (tern_peer_san is
+     * a server's view of its client); both are NULL on a server that does
+     * not ask for client certificates (it never has a peer certificate). */
     char *peer_subject;
     /* Server with client authentication: the verified client chain (path
      * certificates, leaf first) copied into peer_chain (part of the one
