@@ -415,13 +415,16 @@ int tern_hs_post_handshake(tern_conn *c) {
     size_t len = tern_load_be24(c->post_hdr + 1);
     c->post_hdr_len = 0;
     /* RFC 5746 §4.2 / §4.4: tern never renegotiates; it says so with a
-     * no_renegotiation warning and carries on with the current keys. */
-    if (c->side == TERN_CLIENT && type == TERN_HT_HELLO_REQUEST && len == 0) {
-        tern_rec_alert(c, 1, TERN_ALERT_NO_RENEGOTIATION);
-        return 0;
-    }
-    if (c->side == TERN_SERVER && type == TERN_HT_CLIENT_HELLO) {
-        tern_rec_alert(c, 1, TERN_ALERT_NO_RENEGOTIATION);
+     * no_renegotiation warning and carries on with the current keys.  A peer
+     * that keeps asking gets that answer TERN_RENEG_ANSWERS times, then
+     * silence: answering every 4-byte HelloRequest would let it make us
+     * write eight times what it sends, for as long as it likes. */
+    if ((c->side == TERN_CLIENT && type == TERN_HT_HELLO_REQUEST && len == 0) ||
+        (c->side == TERN_SERVER && type == TERN_HT_CLIENT_HELLO)) {
+        if (c->reneg_refused < TERN_RENEG_ANSWERS) {
+            c->reneg_refused++;
+            tern_rec_alert(c, 1, TERN_ALERT_NO_RENEGOTIATION);
+        }
         return 0;
     }
     return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "%s arrived after the handshake", msg_name(type));

@@ -94,6 +94,7 @@ enum {
 #define TERN_ALPN_MAX 256
 #define TERN_NAME_MAX 256
 #define TERN_PEER_STR 256 /* tern_peer_subject / tern_peer_san text */
+#define TERN_RENEG_ANSWERS 8 /* no_renegotiation warnings per connection (lib/hs.c) */
 
 /* ---- Cipher suites (lib/suites.c) ---- */
 enum tern_kx { TERN_KX_ECDHE_RSA = 1, TERN_KX_RSA = 2, TERN_KX_ECDHE_ECDSA = 3 };
@@ -328,6 +329,7 @@ struct tern_conn {
     int peer_close_notify;   /* got close_notify */
     int sent_close_notify;
     unsigned warn_alerts;    /* warning alerts in a row (a bound against floods) */
+    unsigned reneg_refused;  /* no_renegotiation warnings sent (lib/hs.c bounds them) */
     unsigned empty_records;  /* empty records in a row */
     tern_sess_conn sess;     /* resumption (lib/session.c) */
 };

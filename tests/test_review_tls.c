@@ -15,6 +15,10 @@
  *   - a ClientHello below TLS 1.2 whose ALPN offer has no overlap: the
  *     server answers protocol_version (the version is decided before the
  *     extensions), not no_application_protocol;
+ *   - a peer asking again and again to renegotiate after the handshake
+ *     (HelloRequest to a client, ClientHello to a server): the first
+ *     TERN_RENEG_ANSWERS get a no_renegotiation warning, the rest are
+ *     ignored (no amplification), and data keeps flowing;
  *   - tern_close() that returned TERN_WANT_WRITE, called again once the
  *     transport drains, sends what it queued (it returned the sticky error
  *     and left the alerts unsent when the close had failed the connection).
@@ -246,6 +250,48 @@ static void test_peer_san_printable(void **state) {
     assert_string_equal(small, "DNS:a?[31");
 }
 
+/* ---- renegotiation requests after the handshake are answered a bounded number of times ---- */
+
+/* Records of content type `type` among the unread bytes of pipe q. */
+static size_t count_records(const mp_pipe *q, uint8_t type) {
+    size_t n = 0;
+    for (size_t at = q->off; at + 5 <= q->len; at += 5 + tern_load_be16(q->buf + at + 3))
+        n += q->buf[at] == type;
+    return n;
+}
+
+static void renegotiation_flood(tern_conn *asker, tern_conn *refuser, const mp_pipe *back, const uint8_t *msg,
+                                size_t len) {
+    for (int i = 0; i < 3 * TERN_RENEG_ANSWERS; i++)
+        assert_int_equal(tern_rec_write(asker, TERN_CT_HANDSHAKE, msg, len), 0);
+    assert_int_equal(tern_write(asker, "data", 4), 4);
+    uint8_t b[16];
+    assert_int_equal(tern_read(refuser, b, sizeof b), 4); /* the requests are skipped, data flows */
+    assert_memory_equal(b, "data", 4);
+    assert_int_equal(tern_write(refuser, "ok", 2), 2); /* flushes the warnings */
+    assert_int_equal(count_records(back, TERN_CT_ALERT), TERN_RENEG_ANSWERS);
+    assert_int_equal(tern_read(asker, b, sizeof b), 2);
+    assert_int_equal(tern_alert_received(asker), TERN_ALERT_NO_RENEGOTIATION);
+    assert_int_equal(tern_alert_sent(refuser), -1); /* warnings only: nothing failed */
+}
+
+static void test_renegotiation_requests_bounded(void **state) {
+    (void)state;
+    mp_pair p;
+    mp_init(&p, g_ccfg, g_scfg, "localhost");
+    mp_handshake(&p);
+    assert_int_equal(p.crc, 0);
+    assert_int_equal(p.src, 0);
+    static const uint8_t hello_request[4] = {TERN_HT_HELLO_REQUEST, 0, 0, 0};
+    renegotiation_flood(p.s, p.c, &p.c2s, hello_request, sizeof hello_request);
+    mp_free(&p);
+    mp_init(&p, g_ccfg, g_scfg, "localhost");
+    mp_handshake(&p);
+    static const uint8_t client_hello[8] = {TERN_HT_CLIENT_HELLO, 0, 0, 4, 3, 3, 0, 0};
+    renegotiation_flood(p.c, p.s, &p.s2c, client_hello, sizeof client_hello);
+    mp_free(&p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hello_request_after_ccs),
@@ -253,6 +299,7 @@ int main(void) {
         cmocka_unit_test(test_old_client_version_first),
         cmocka_unit_test(test_close_want_write_repeats),
         cmocka_unit_test(test_peer_san_printable),
+        cmocka_unit_test(test_renegotiation_requests_bounded),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
