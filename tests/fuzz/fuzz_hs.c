@@ -36,7 +36,7 @@ static uint8_t *rebase(const tern_conn *from, uint8_t *to, const uint8_t *p) {
 }
 
 static tern_conn *clone_conn(const tern_conn *m) {
-    uint8_t *mem = aligned_alloc(64, m->alloc_size);
+    uint8_t *mem = aligned_alloc(16, m->alloc_size); /* the size is a multiple of 16 (lib/conn.c) */
     if (mem == NULL)
         abort();
     memcpy(mem, m, m->alloc_size);
