@@ -241,8 +241,14 @@ TERN_API void tern_config_require_extended_master_secret(tern_config *cfg, int r
  * plaintext fragment this side sends (512 .. 16384, default 16384; records
  * from the peer are always accepted up to the RFC's 16384), hs_max the
  * largest handshake message accepted or sent (4096 .. 1048576, default
- * 16384: enough for a chain of several RSA-2048 certificates).  Returns 0 or
- * TERN_ERR_INVALID_ARG. */
+ * 16384: enough for a chain of several RSA-2048 certificates).  A
+ * connection's one allocation is an input buffer for one full protected
+ * record, an output buffer for max(one record of record_size, one handshake
+ * message of hs_max), and about 3 KB more (keys, state; a server asking for
+ * client certificates adds hs_max to keep the client chain): with the
+ * defaults about 35 KB per connection (README, `make bench` memory rows).
+ * Only connections created after this call use the new sizes.  Returns 0
+ * or TERN_ERR_INVALID_ARG. */
 TERN_API int tern_config_set_buffer_sizes(tern_config *cfg, size_t record_size, size_t hs_max);
 
 /* The clock used for certificate validity, in seconds since the Unix epoch.
