@@ -1,10 +1,15 @@
 /*
- * A client and a server talking through memory, for tests/test_mtls.c and
- * tests/test_rsa_kx.c (header-only; each test file includes it once): a
- * pipe per direction that never blocks the writer, the handshake pump, and
+ * A client and a server talking through memory, shared by the TLS tests
+ * (header-only; each test file includes it once): a pipe per direction that
+ * never blocks the writer (unless given a limit), the handshake pump, and
  * helpers that find, replace or drop one plaintext handshake message in the
  * bytes a side has sent but the other has not read yet (records before
- * ChangeCipherSpec are not protected, so a test can play the attacker).
+ * ChangeCipherSpec are not protected, so a test can play the attacker), or
+ * take the unread bytes out and put records of its own in.  Optional knobs
+ * on a pipe, all off when zero: deliver at most `chunk` bytes per read, hold
+ * at most `limit` bytes (beyond that the writer gets TERN_WANT_WRITE or a
+ * short count), and `closed` (the writer went away: reads give 0 once
+ * drained, as a TCP close would).
  * Include after <cmocka.h>, "lib/tls.h" and "tests/util/testutil.h".
  */
 #ifndef TERN_TESTS_MEMPAIR_H
@@ -16,6 +21,9 @@
 typedef struct {
     uint8_t *buf;
     size_t len, off, cap;
+    int closed;   /* the writer went away (a read gives 0 once drained) */
+    size_t chunk; /* deliver at most this many bytes per read (0: all) */
+    size_t limit; /* hold at most this many bytes (0: unbounded); beyond, WANT_WRITE */
 } mp_pipe;
 
 typedef struct {
@@ -26,7 +34,9 @@ MP_FN int mp_recv(void *arg, uint8_t *b, size_t n) {
     mp_pipe *p = ((mp_end *)arg)->in;
     size_t avail = p->len - p->off;
     if (avail == 0)
-        return TERN_WANT_READ;
+        return p->closed ? 0 : TERN_WANT_READ;
+    if (p->chunk && n > p->chunk)
+        n = p->chunk;
     if (n > avail)
         n = avail;
     memcpy(b, p->buf + p->off, n);
@@ -36,16 +46,47 @@ MP_FN int mp_recv(void *arg, uint8_t *b, size_t n) {
     return (int)n;
 }
 
+/* Append n bytes to pipe q as if its writer had sent them (no limit). */
+MP_FN void mp_put(mp_pipe *q, const uint8_t *b, size_t n) {
+    if (q->len + n > q->cap) {
+        q->cap = (q->len + n) * 2 + 1024;
+        q->buf = realloc(q->buf, q->cap);
+        assert_non_null(q->buf);
+    }
+    if (n > 0) /* b may be NULL then */
+        memcpy(q->buf + q->len, b, n);
+    q->len += n;
+}
+
 MP_FN int mp_send(void *arg, const uint8_t *b, size_t n) {
     mp_pipe *p = ((mp_end *)arg)->out;
-    if (p->len + n > p->cap) {
-        p->cap = (p->len + n) * 2 + 1024;
-        p->buf = realloc(p->buf, p->cap);
-        assert_non_null(p->buf);
+    if (p->limit) {
+        size_t held = p->len - p->off;
+        if (held >= p->limit)
+            return TERN_WANT_WRITE;
+        if (n > p->limit - held)
+            n = p->limit - held;
     }
-    memcpy(p->buf + p->len, b, n);
-    p->len += n;
+    mp_put(p, b, n);
     return (int)n;
+}
+
+/* A plaintext record (header and body) appended to pipe q. */
+MP_FN void mp_put_record(mp_pipe *q, uint8_t type, const uint8_t *body, size_t n) {
+    uint8_t hdr[5] = {type, 3, 3, (uint8_t)(n >> 8), (uint8_t)n};
+    mp_put(q, hdr, 5);
+    mp_put(q, body, n);
+}
+
+/* Everything unread in pipe q, taken out (caller frees); *n its length. */
+MP_FN uint8_t *mp_take(mp_pipe *q, size_t *n) {
+    *n = q->len - q->off;
+    uint8_t *b = malloc(*n + 1);
+    assert_non_null(b);
+    if (*n > 0)
+        memcpy(b, q->buf + q->off, *n);
+    q->len = q->off = 0;
+    return b;
 }
 
 typedef struct {
@@ -89,6 +130,12 @@ MP_FN void mp_step_server(mp_pair *p) {
         p->src = tern_handshake(p->s);
 }
 
+/* Both, client first. */
+MP_FN void mp_step(mp_pair *p) {
+    mp_step_client(p);
+    mp_step_server(p);
+}
+
 /* Run both until both are done or failed, or nothing moves. */
 MP_FN void mp_handshake(mp_pair *p) {
     for (int i = 0; i < 1000 && (mp_pending(p->crc) || mp_pending(p->src)); i++) {
@@ -98,6 +145,13 @@ MP_FN void mp_handshake(mp_pair *p) {
         if (i > 2 && before == 0 && p->c2s.len + p->s2c.len == 0)
             break;
     }
+}
+
+/* mp_handshake, and both sides must have finished. */
+MP_FN void mp_handshake_ok(mp_pair *p) {
+    mp_handshake(p);
+    if (p->crc != 0 || p->src != 0)
+        fail_msg("handshake: client %d (%s), server %d (%s)", p->crc, tern_error(p->c), p->src, tern_error(p->s));
 }
 
 /* Find handshake message `type` in the unread plaintext records of pipe

@@ -34,134 +34,16 @@
 #include "lib/session.h"
 #include "lib/tls.h"
 #include "tests/util/testutil.h"
+#include "tests/mempair.h"
 
-/* ---- a memory pipe the test can rewrite ---- */
-typedef struct {
-    uint8_t *buf;
-    size_t len, off, cap;
-} mpipe;
-
-typedef struct {
-    mpipe *in, *out;
-} mend;
-
-static int mem_recv(void *arg, uint8_t *b, size_t n) {
-    mpipe *p = ((mend *)arg)->in;
-    size_t avail = p->len - p->off;
-    if (avail == 0)
-        return TERN_WANT_READ;
-    if (n > avail)
-        n = avail;
-    memcpy(b, p->buf + p->off, n);
-    p->off += n;
-    if (p->off == p->len)
-        p->off = p->len = 0;
-    return (int)n;
-}
-
-static void pipe_put(mpipe *p, const uint8_t *b, size_t n) {
-    if (p->len + n > p->cap) {
-        p->cap = (p->len + n) * 2 + 64;
-        p->buf = realloc(p->buf, p->cap);
-        assert_non_null(p->buf);
-    }
-    if (n)
-        memcpy(p->buf + p->len, b, n);
-    p->len += n;
-}
-
-static int mem_send(void *arg, const uint8_t *b, size_t n) {
-    pipe_put(((mend *)arg)->out, b, n);
-    return (int)n;
-}
-
-/* Take everything out of a pipe (into a malloc'd buffer). */
-static uint8_t *pipe_take(mpipe *p, size_t *n) {
-    *n = p->len - p->off;
-    uint8_t *b = malloc(*n + 1);
-    assert_non_null(b);
-    memcpy(b, p->buf + p->off, *n);
-    p->len = p->off = 0;
-    return b;
-}
-
-static void put_record(mpipe *p, uint8_t type, const uint8_t *body, size_t n) {
-    uint8_t hdr[5] = {type, 3, 3, (uint8_t)(n >> 8), (uint8_t)n};
-    pipe_put(p, hdr, 5);
-    pipe_put(p, body, n);
-}
-
-typedef struct {
-    tern_conn *c, *s;
-    mpipe c2s, s2c;
-    mend ce, se;
-    int crc, src;
-} pair;
-
-static tern_config *server_cfg(void) {
-    tern_config *cfg = tern_config_new();
-    assert_non_null(cfg);
-    char chain[512], key[512];
-    snprintf(chain, sizeof chain, "%s", tv_path("certs/server-chain.pem"));
-    snprintf(key, sizeof key, "%s", tv_path("certs/server.key"));
-    if (tern_config_load_keystore(cfg, chain, key) != 0)
-        fail_msg("keystore: %s", tern_config_error(cfg));
-    return cfg;
-}
-
-static tern_config *client_cfg(void) {
-    tern_config *cfg = tern_config_new();
-    assert_non_null(cfg);
-    if (tern_config_load_truststore(cfg, tv_path("certs/root-ca.crt")) != 0)
-        fail_msg("truststore: %s", tern_config_error(cfg));
-    return cfg;
-}
+/* The pair, its pipes (which the test rewrites: mp_take, mp_put,
+ * mp_put_record) and the handshake pump are tests/mempair.h's. */
+static tern_config *server_cfg(void) { return mp_config(NULL, "certs/server-chain.pem", "certs/server.key"); }
+static tern_config *client_cfg(void) { return mp_config("certs/root-ca.crt", NULL, NULL); }
 
 static tern_config *g_scfg, *g_ccfg;
 
-static void pair_init_cfg(pair *p, const tern_config *ccfg, const tern_config *scfg) {
-    memset(p, 0, sizeof *p);
-    p->c = tern_client_new(ccfg, "localhost");
-    p->s = tern_server_new(scfg);
-    assert_non_null(p->c);
-    assert_non_null(p->s);
-    p->ce.in = &p->s2c;
-    p->ce.out = &p->c2s;
-    p->se.in = &p->c2s;
-    p->se.out = &p->s2c;
-    assert_int_equal(tern_set_io(p->c, mem_recv, mem_send, &p->ce), 0);
-    assert_int_equal(tern_set_io(p->s, mem_recv, mem_send, &p->se), 0);
-    p->crc = p->src = TERN_WANT_READ;
-}
-
-static void pair_init(pair *p) { pair_init_cfg(p, g_ccfg, g_scfg); }
-
-static void pair_free(pair *p) {
-    tern_free(p->c);
-    tern_free(p->s);
-    free(p->c2s.buf);
-    free(p->s2c.buf);
-}
-
-static int pending(int rc) { return rc == TERN_WANT_READ || rc == TERN_WANT_WRITE; }
-
-static void client_step(pair *p) {
-    if (pending(p->crc))
-        p->crc = tern_handshake(p->c);
-}
-static void server_step(pair *p) {
-    if (pending(p->src))
-        p->src = tern_handshake(p->s);
-}
-
-static void pair_handshake(pair *p) {
-    for (int i = 0; i < 200 && (pending(p->crc) || pending(p->src)); i++) {
-        client_step(p);
-        server_step(p);
-        if (i > 4 && p->c2s.len == p->c2s.off && p->s2c.len == p->s2c.off)
-            break;
-    }
-}
+static void pair_init(mp_pair *p) { mp_init(p, g_ccfg, g_scfg, "localhost"); }
 
 /* The error, the alert sent, words in the message; sticky; no data. */
 static void expect_fail(tern_conn *c, long rc, int err, int alert, const char *words) {
@@ -197,10 +79,10 @@ typedef struct {
     size_t rest_len;
 } flight;
 
-static void flight_take(mpipe *p, flight *f) {
+static void flight_take(mp_pipe *p, flight *f) {
     memset(f, 0, sizeof *f);
     size_t n;
-    uint8_t *all = pipe_take(p, &n);
+    uint8_t *all = mp_take(p, &n);
     uint8_t *hs = malloc(n + 1);
     size_t hs_len = 0, off = 0;
     while (off + 5 <= n && all[off] == TERN_CT_HANDSHAKE) {
@@ -228,15 +110,15 @@ static void flight_take(mpipe *p, flight *f) {
 }
 
 /* Put the flight back: each message in records of at most frag bytes. */
-static void flight_put(flight *f, mpipe *p, size_t frag) {
+static void flight_put(flight *f, mp_pipe *p, size_t frag) {
     for (size_t i = 0; i < f->n; i++) {
         for (size_t o = 0; o < f->len[i]; o += frag) {
             size_t k = f->len[i] - o < frag ? f->len[i] - o : frag;
-            put_record(p, TERN_CT_HANDSHAKE, f->msg[i] + o, k);
+            mp_put_record(p, TERN_CT_HANDSHAKE, f->msg[i] + o, k);
         }
         free(f->msg[i]);
     }
-    pipe_put(p, f->rest, f->rest_len);
+    mp_put(p, f->rest, f->rest_len);
     free(f->rest);
     memset(f, 0, sizeof *f);
 }
@@ -274,12 +156,6 @@ static void inject(tern_conn *from, uint8_t type, const void *p, size_t n) {
     assert_int_equal(tern_io_flush(from), 0);
 }
 
-static void handshake_ok(pair *p) {
-    pair_handshake(p);
-    if (p->crc != 0 || p->src != 0)
-        fail_msg("handshake: client %d (%s), server %d (%s)", p->crc, tern_error(p->c), p->src, tern_error(p->s));
-}
-
 /* Nothing in buf..n contains the secret marker (no plaintext leaked into
  * anything the application could see). */
 static const char secret[] = "TOP-SECRET-APPLICATION-DATA";
@@ -291,35 +167,35 @@ static void test_oversized_records(void **state) {
                                     TERN_CT_APPLICATION_DATA};
     for (size_t t = 0; t < sizeof types; t++) {
         /* In the clear: 2^14 + 1 announced, refused from the header alone. */
-        pair p;
+        mp_pair p;
         pair_init(&p);
         uint8_t hdr[5] = {types[t], 3, 3, 0x40, 0x01};
-        pipe_put(&p.c2s, hdr, 5);
-        server_step(&p);
+        mp_put(&p.c2s, hdr, 5);
+        mp_step_server(&p);
         expect_fail(p.s, p.src, TERN_ERR_RECORD_OVERFLOW, TERN_ALERT_RECORD_OVERFLOW, "16385");
-        client_step(&p);
+        mp_step_client(&p);
         expect_peer_alert(p.c, TERN_ALERT_RECORD_OVERFLOW);
-        pair_free(&p);
+        mp_free(&p);
 
         /* Protected: 2^14 + 24 is the most AES-GCM needs; + 1 is refused.
          * The biggest legal length, 0xffff, too. */
         static const size_t lens[] = {16384 + 25, 0xffff};
         for (int k = 0; k < 2; k++) {
             pair_init(&p);
-            handshake_ok(&p);
+            mp_handshake_ok(&p);
             uint8_t big[5] = {types[t], 3, 3, (uint8_t)(lens[k] >> 8), (uint8_t)lens[k]};
-            pipe_put(&p.s2c, big, 5);
+            mp_put(&p.s2c, big, 5);
             uint8_t b[8];
             expect_fail(p.c, tern_read(p.c, b, sizeof b), TERN_ERR_RECORD_OVERFLOW, TERN_ALERT_RECORD_OVERFLOW,
                         "record of");
             expect_peer_alert(p.s, TERN_ALERT_RECORD_OVERFLOW);
-            pair_free(&p);
+            mp_free(&p);
         }
     }
     /* A full-size protected record (2^14 plaintext) is fine. */
-    pair p;
+    mp_pair p;
     pair_init(&p);
-    handshake_ok(&p);
+    mp_handshake_ok(&p);
     uint8_t *big = malloc(16384), *got = malloc(16384);
     memset(big, 'a', 16384);
     inject(p.s, TERN_CT_APPLICATION_DATA, big, 16384);
@@ -327,7 +203,7 @@ static void test_oversized_records(void **state) {
     assert_memory_equal(got, big, 16384);
     free(big);
     free(got);
-    pair_free(&p);
+    mp_free(&p);
 }
 
 /* ---- 2. zero-length records of each type ---- */
@@ -345,41 +221,41 @@ static void test_zero_length_records(void **state) {
         {TERN_CT_APPLICATION_DATA, "application data arrived during the handshake"},
     };
     for (size_t t = 0; t < sizeof clear / sizeof clear[0]; t++) {
-        pair p;
+        mp_pair p;
         pair_init(&p);
-        put_record(&p.c2s, clear[t].type, (const uint8_t *)"", 0);
-        server_step(&p);
+        mp_put_record(&p.c2s, clear[t].type, (const uint8_t *)"", 0);
+        mp_step_server(&p);
         expect_fail(p.s, p.src, TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE, clear[t].words);
-        pair_free(&p);
+        mp_free(&p);
     }
     /* Content types that do not exist (heartbeat 24 is not supported, 0 and
      * 255 never were): unexpected_message, empty or not. */
     static const uint8_t unknown_types[] = {0, 19, 24, 255};
     for (size_t t = 0; t < sizeof unknown_types; t++) {
-        pair p;
+        mp_pair p;
         pair_init(&p);
-        put_record(&p.c2s, unknown_types[t], (const uint8_t *)"x", t % 2);
-        server_step(&p);
+        mp_put_record(&p.c2s, unknown_types[t], (const uint8_t *)"x", t % 2);
+        mp_step_server(&p);
         expect_fail(p.s, p.src, TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE, "unknown content type");
-        pair_free(&p);
+        mp_free(&p);
     }
     /* After it, protected: the same three refused; empty application data
      * is legal and skipped, but not a flood of it. */
     static const uint8_t types[] = {TERN_CT_HANDSHAKE, TERN_CT_ALERT, TERN_CT_CHANGE_CIPHER_SPEC};
     for (size_t t = 0; t < sizeof types; t++) {
-        pair p;
+        mp_pair p;
         pair_init(&p);
-        handshake_ok(&p);
+        mp_handshake_ok(&p);
         inject(p.s, types[t], "", 0);
         uint8_t b[8];
         expect_fail(p.c, tern_read(p.c, b, sizeof b), TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE,
                     "empty record");
         expect_peer_alert(p.s, TERN_ALERT_UNEXPECTED_MESSAGE);
-        pair_free(&p);
+        mp_free(&p);
     }
-    pair p;
+    mp_pair p;
     pair_init(&p);
-    handshake_ok(&p);
+    mp_handshake_ok(&p);
     for (int i = 0; i < 5; i++)
         inject(p.s, TERN_CT_APPLICATION_DATA, "", 0);
     inject(p.s, TERN_CT_APPLICATION_DATA, "hi", 2);
@@ -390,7 +266,7 @@ static void test_zero_length_records(void **state) {
         inject(p.s, TERN_CT_APPLICATION_DATA, "", 0);
     expect_fail(p.c, tern_read(p.c, b, sizeof b), TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE,
                 "too many empty records");
-    pair_free(&p);
+    mp_free(&p);
 }
 
 /* ---- 3. a handshake message longer than the configured limit ---- */
@@ -398,29 +274,29 @@ static void test_message_over_limit(void **state) {
     (void)state;
     /* Server, default limit 16384: a ClientHello announcing 16385 bytes is
      * refused as soon as its header is in. */
-    pair p;
+    mp_pair p;
     pair_init(&p);
     uint8_t hdr[4] = {TERN_HT_CLIENT_HELLO, 0, 0x40, 0x01};
-    put_record(&p.c2s, TERN_CT_HANDSHAKE, hdr, 4);
-    server_step(&p);
+    mp_put_record(&p.c2s, TERN_CT_HANDSHAKE, hdr, 4);
+    mp_step_server(&p);
     expect_fail(p.s, p.src, TERN_ERR_ILLEGAL_PARAMETER, TERN_ALERT_ILLEGAL_PARAMETER,
                 "larger than the configured maximum of 16384");
-    pair_free(&p);
+    mp_free(&p);
     /* An announced 2^24 - 1 bytes, the most the header can say. */
     pair_init(&p);
     uint8_t hdr2[4] = {TERN_HT_CLIENT_HELLO, 0xff, 0xff, 0xff};
-    put_record(&p.c2s, TERN_CT_HANDSHAKE, hdr2, 4);
-    server_step(&p);
+    mp_put_record(&p.c2s, TERN_CT_HANDSHAKE, hdr2, 4);
+    mp_step_server(&p);
     expect_fail(p.s, p.src, TERN_ERR_ILLEGAL_PARAMETER, TERN_ALERT_ILLEGAL_PARAMETER, "16777215");
-    pair_free(&p);
+    mp_free(&p);
 
     /* Client with a small limit (4096): the server's Certificate (two RSA
      * certificates, under 4096) fits, a padded one does not. */
     tern_config *ccfg = client_cfg();
     assert_int_equal(tern_config_set_buffer_sizes(ccfg, 16384, 4096), 0);
-    pair_init_cfg(&p, ccfg, g_scfg);
-    client_step(&p);
-    server_step(&p);
+    mp_init(&p, ccfg, g_scfg, "localhost");
+    mp_step_client(&p);
+    mp_step_server(&p);
     flight f;
     flight_take(&p.s2c, &f);
     size_t i = flight_find(&f, TERN_HT_CERTIFICATE);
@@ -429,20 +305,20 @@ static void test_message_over_limit(void **state) {
     memcpy(body, f.msg[i] + 4, f.len[i] - 4);
     flight_set_body(&f, i, body, n);
     flight_put(&f, &p.s2c, 16384);
-    client_step(&p);
+    mp_step_client(&p);
     expect_fail(p.c, p.crc, TERN_ERR_ILLEGAL_PARAMETER, TERN_ALERT_ILLEGAL_PARAMETER,
                 "Certificate of 4097 bytes is larger than the configured maximum of 4096");
     free(body);
-    pair_free(&p);
+    mp_free(&p);
     tern_config_free(ccfg);
 }
 
 /* ---- 4. messages split into 1-byte records: still works ---- */
 static void test_one_byte_records(void **state) {
     (void)state;
-    pair p;
+    mp_pair p;
     pair_init(&p);
-    client_step(&p); /* ClientHello */
+    mp_step_client(&p); /* ClientHello */
     flight f;
     flight_take(&p.c2s, &f);
     size_t nrec = 0;
@@ -450,17 +326,17 @@ static void test_one_byte_records(void **state) {
         nrec += f.len[i];
     flight_put(&f, &p.c2s, 1);
     assert_true(nrec > 100);
-    server_step(&p); /* the server's flight */
+    mp_step_server(&p); /* the server's flight */
     assert_int_equal(p.src, TERN_WANT_READ);
     flight_take(&p.s2c, &f);
     assert_int_equal(f.n, 4);
     flight_put(&f, &p.s2c, 1);
-    client_step(&p); /* ClientKeyExchange, CCS, Finished */
+    mp_step_client(&p); /* ClientKeyExchange, CCS, Finished */
     assert_int_equal(p.crc, TERN_WANT_READ);
     flight_take(&p.c2s, &f);
     assert_int_equal(f.n, 1);
     flight_put(&f, &p.c2s, 1);
-    handshake_ok(&p);
+    mp_handshake_ok(&p);
     /* And application data flows both ways. */
     uint8_t b[16];
     assert_int_equal(tern_write(p.c, "ping", 4), 4);
@@ -469,23 +345,23 @@ static void test_one_byte_records(void **state) {
     assert_int_equal(tern_write(p.s, "pong", 4), 4);
     assert_int_equal(tern_read(p.c, b, sizeof b), 4);
     assert_memory_equal(b, "pong", 4);
-    pair_free(&p);
+    mp_free(&p);
 
     /* A handshake message split across records with an alert in between is
      * refused (RFC 5246 §6.2.1 allows only handshake records there). */
     pair_init(&p);
-    client_step(&p);
+    mp_step_client(&p);
     flight_take(&p.c2s, &f);
     size_t half = f.len[0] / 2;
-    put_record(&p.c2s, TERN_CT_HANDSHAKE, f.msg[0], half);
+    mp_put_record(&p.c2s, TERN_CT_HANDSHAKE, f.msg[0], half);
     static const uint8_t warn[2] = {1, 112};
-    put_record(&p.c2s, TERN_CT_ALERT, warn, 2);
-    put_record(&p.c2s, TERN_CT_HANDSHAKE, f.msg[0] + half, f.len[0] - half);
+    mp_put_record(&p.c2s, TERN_CT_ALERT, warn, 2);
+    mp_put_record(&p.c2s, TERN_CT_HANDSHAKE, f.msg[0] + half, f.len[0] - half);
     flight_free(&f);
-    server_step(&p);
+    mp_step_server(&p);
     expect_fail(p.s, p.src, TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE,
                 "inside a fragmented handshake message");
-    pair_free(&p);
+    mp_free(&p);
 }
 
 /* ---- 5. a ClientHello with 2^16 - 1 bytes of extensions ---- */
@@ -519,9 +395,9 @@ static uint8_t *pad_hello(const uint8_t *body, size_t len, size_t total, size_t 
 static void test_huge_extensions(void **state) {
     (void)state;
     /* Over the default 16384-byte limit: refused by size. */
-    pair p;
+    mp_pair p;
     pair_init(&p);
-    client_step(&p);
+    mp_step_client(&p);
     flight f;
     flight_take(&p.c2s, &f);
     size_t n;
@@ -529,9 +405,9 @@ static void test_huge_extensions(void **state) {
     flight_set_body(&f, 0, body, n);
     free(body);
     flight_put(&f, &p.c2s, 16384);
-    server_step(&p);
+    mp_step_server(&p);
     expect_fail(p.s, p.src, TERN_ERR_ILLEGAL_PARAMETER, TERN_ALERT_ILLEGAL_PARAMETER, "larger than the configured");
-    pair_free(&p);
+    mp_free(&p);
 
     /* With room for it (hs_max 128 KB) the hello is parsed: the padding is
      * skipped, the real extensions are used, and the server answers with
@@ -541,35 +417,35 @@ static void test_huge_extensions(void **state) {
     assert_int_equal(tern_config_set_buffer_sizes(scfg, 16384, 131072), 0);
     tern_config *ccfg = client_cfg();
     ccfg->no_ems = 1; /* so the mismatch shows in Finished, not in the keys */
-    pair_init_cfg(&p, ccfg, scfg);
-    client_step(&p);
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_step_client(&p);
     flight_take(&p.c2s, &f);
     body = pad_hello(f.msg[0] + 4, f.len[0] - 4, 0xffff, &n);
     flight_set_body(&f, 0, body, n);
     free(body);
     flight_put(&f, &p.c2s, 16384);
-    server_step(&p);
+    mp_step_server(&p);
     assert_int_equal(p.src, TERN_WANT_READ);
     flight_take(&p.s2c, &f);
     assert_int_equal(f.n, 4);
     assert_int_equal(f.msg[0][0], TERN_HT_SERVER_HELLO);
     flight_put(&f, &p.s2c, 16384);
-    pair_handshake(&p);
+    mp_handshake(&p);
     expect_fail(p.s, p.src, TERN_ERR_FINISHED, TERN_ALERT_DECRYPT_ERROR, "Finished");
-    pair_free(&p);
+    mp_free(&p);
 
     /* An extensions length one more than the bytes present: decode_error. */
-    pair_init_cfg(&p, ccfg, scfg);
-    client_step(&p);
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_step_client(&p);
     flight_take(&p.c2s, &f);
     body = pad_hello(f.msg[0] + 4, f.len[0] - 4, 0xfff0, &n);
     tern_store_be16(body + n - 0xfff0 - 2, 0xfff1);
     flight_set_body(&f, 0, body, n);
     free(body);
     flight_put(&f, &p.c2s, 16384);
-    server_step(&p);
+    mp_step_server(&p);
     expect_fail(p.s, p.src, TERN_ERR_DECODE, TERN_ALERT_DECODE_ERROR, "ClientHello");
-    pair_free(&p);
+    mp_free(&p);
     tern_config_free(scfg);
     tern_config_free(ccfg);
 }
@@ -608,28 +484,28 @@ static void duplicate_first_ext(flight *f, size_t i, int server) {
 
 static void test_duplicate_extensions(void **state) {
     (void)state;
-    pair p;
+    mp_pair p;
     pair_init(&p);
-    client_step(&p);
+    mp_step_client(&p);
     flight f;
     flight_take(&p.c2s, &f);
     duplicate_first_ext(&f, 0, 0);
     flight_put(&f, &p.c2s, 16384);
-    server_step(&p);
+    mp_step_server(&p);
     expect_fail(p.s, p.src, TERN_ERR_ILLEGAL_PARAMETER, TERN_ALERT_ILLEGAL_PARAMETER, "appears twice");
-    client_step(&p);
+    mp_step_client(&p);
     assert_int_equal(p.crc, TERN_ERR_PEER_ALERT);
-    pair_free(&p);
+    mp_free(&p);
 
     pair_init(&p);
-    client_step(&p);
-    server_step(&p);
+    mp_step_client(&p);
+    mp_step_server(&p);
     flight_take(&p.s2c, &f);
     duplicate_first_ext(&f, flight_find(&f, TERN_HT_SERVER_HELLO), 1);
     flight_put(&f, &p.s2c, 16384);
-    client_step(&p);
+    mp_step_client(&p);
     expect_fail(p.c, p.crc, TERN_ERR_ILLEGAL_PARAMETER, TERN_ALERT_ILLEGAL_PARAMETER, "appears twice");
-    pair_free(&p);
+    mp_free(&p);
 }
 
 /* ---- 7. small-order / all-zero X25519 shares ---- */
@@ -646,26 +522,26 @@ static void test_bad_x25519_shares(void **state) {
     (void)state;
     for (size_t k = 0; k < sizeof bad_points / sizeof bad_points[0]; k++) {
         /* From the client, in ClientKeyExchange. */
-        pair p;
+        mp_pair p;
         pair_init(&p);
-        client_step(&p);
-        server_step(&p);
-        client_step(&p);
+        mp_step_client(&p);
+        mp_step_server(&p);
+        mp_step_client(&p);
         flight f;
         flight_take(&p.c2s, &f);
         uint8_t cke[33] = {32};
         memcpy(cke + 1, bad_points[k], 32);
         flight_set_body(&f, flight_find(&f, TERN_HT_CLIENT_KEY_EXCHANGE), cke, sizeof cke);
         flight_put(&f, &p.c2s, 16384);
-        server_step(&p);
+        mp_step_server(&p);
         expect_fail(p.s, p.src, TERN_ERR_ZERO_SECRET, TERN_ALERT_ILLEGAL_PARAMETER, "small-order");
-        pair_free(&p);
+        mp_free(&p);
 
         /* From the server, in a ServerKeyExchange re-signed with the
          * server's real key so that the share is the only thing wrong. */
         pair_init(&p);
-        client_step(&p);
-        server_step(&p);
+        mp_step_client(&p);
+        mp_step_server(&p);
         flight_take(&p.s2c, &f);
         size_t i = flight_find(&f, TERN_HT_SERVER_KEY_EXCHANGE);
         uint8_t *ske = f.msg[i] + 4;
@@ -688,34 +564,34 @@ static void test_bad_x25519_shares(void **state) {
                          0);
         assert_int_equal(siglen, ske_len - 40);
         flight_put(&f, &p.s2c, 16384);
-        client_step(&p);
+        mp_step_client(&p);
         expect_fail(p.c, p.crc, TERN_ERR_ZERO_SECRET, TERN_ALERT_ILLEGAL_PARAMETER, "small-order");
-        pair_free(&p);
+        mp_free(&p);
     }
     /* A share of the wrong size: 31 bytes. */
-    pair p;
+    mp_pair p;
     pair_init(&p);
-    client_step(&p);
-    server_step(&p);
-    client_step(&p);
+    mp_step_client(&p);
+    mp_step_server(&p);
+    mp_step_client(&p);
     flight f;
     flight_take(&p.c2s, &f);
     uint8_t cke[32] = {31, 9};
     flight_set_body(&f, flight_find(&f, TERN_HT_CLIENT_KEY_EXCHANGE), cke, sizeof cke);
     flight_put(&f, &p.c2s, 16384);
-    server_step(&p);
+    mp_step_server(&p);
     expect_fail(p.s, p.src, TERN_ERR_ILLEGAL_PARAMETER, TERN_ALERT_ILLEGAL_PARAMETER, "31 bytes");
-    pair_free(&p);
+    mp_free(&p);
 }
 
 /* ---- 8. an RSA signature of the wrong length ---- */
 static void test_signature_length(void **state) {
     (void)state;
     for (int longer = 0; longer < 2; longer++) {
-        pair p;
+        mp_pair p;
         pair_init(&p);
-        client_step(&p);
-        server_step(&p);
+        mp_step_client(&p);
+        mp_step_server(&p);
         flight f;
         flight_take(&p.s2c, &f);
         size_t i = flight_find(&f, TERN_HT_SERVER_KEY_EXCHANGE);
@@ -731,12 +607,12 @@ static void test_signature_length(void **state) {
         flight_set_body(&f, i, nb, nl);
         free(nb);
         flight_put(&f, &p.s2c, 16384);
-        client_step(&p);
+        mp_step_client(&p);
         expect_fail(p.c, p.crc, TERN_ERR_BAD_SIGNATURE, TERN_ALERT_DECRYPT_ERROR, "ServerKeyExchange signature");
-        server_step(&p);
+        mp_step_server(&p);
         assert_int_equal(p.src, TERN_ERR_PEER_ALERT);
         assert_int_equal(tern_alert_received(p.s), TERN_ALERT_DECRYPT_ERROR);
-        pair_free(&p);
+        mp_free(&p);
     }
 }
 
@@ -745,70 +621,70 @@ static void test_ccs_out_of_order(void **state) {
     (void)state;
     static const uint8_t one = 1;
     /* Before ServerHello (client side). */
-    pair p;
+    mp_pair p;
     pair_init(&p);
-    client_step(&p);
-    put_record(&p.s2c, TERN_CT_CHANGE_CIPHER_SPEC, &one, 1);
-    client_step(&p);
+    mp_step_client(&p);
+    mp_put_record(&p.s2c, TERN_CT_CHANGE_CIPHER_SPEC, &one, 1);
+    mp_step_client(&p);
     expect_fail(p.c, p.crc, TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE,
                 "expected ServerHello, received ChangeCipherSpec");
-    pair_free(&p);
+    mp_free(&p);
     /* Before ClientKeyExchange (server side). */
     pair_init(&p);
-    client_step(&p);
-    server_step(&p);
-    client_step(&p);
+    mp_step_client(&p);
+    mp_step_server(&p);
+    mp_step_client(&p);
     flight f;
     flight_take(&p.c2s, &f); /* CKE | CCS | Finished */
     flight_free(&f);
-    put_record(&p.c2s, TERN_CT_CHANGE_CIPHER_SPEC, &one, 1);
-    server_step(&p);
+    mp_put_record(&p.c2s, TERN_CT_CHANGE_CIPHER_SPEC, &one, 1);
+    mp_step_server(&p);
     expect_fail(p.s, p.src, TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE,
                 "expected ClientKeyExchange, received ChangeCipherSpec");
-    pair_free(&p);
+    mp_free(&p);
     /* Before ServerKeyExchange: inside the server's flight. */
     pair_init(&p);
-    client_step(&p);
-    server_step(&p);
+    mp_step_client(&p);
+    mp_step_server(&p);
     flight_take(&p.s2c, &f);
     for (size_t i = 0; i < f.n; i++) {
         if (f.msg[i][0] == TERN_HT_SERVER_KEY_EXCHANGE)
-            put_record(&p.s2c, TERN_CT_CHANGE_CIPHER_SPEC, &one, 1);
-        put_record(&p.s2c, TERN_CT_HANDSHAKE, f.msg[i], f.len[i]);
+            mp_put_record(&p.s2c, TERN_CT_CHANGE_CIPHER_SPEC, &one, 1);
+        mp_put_record(&p.s2c, TERN_CT_HANDSHAKE, f.msg[i], f.len[i]);
     }
     flight_free(&f);
-    client_step(&p);
+    mp_step_client(&p);
     expect_fail(p.c, p.crc, TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE,
                 "expected ServerKeyExchange, received ChangeCipherSpec");
-    pair_free(&p);
+    mp_free(&p);
     /* A second CCS, under the new keys, where the client's Finished
      * belongs (same keys and sequence number, so it authenticates). */
     pair_init(&p);
-    client_step(&p);
-    server_step(&p);
-    client_step(&p);
+    mp_step_client(&p);
+    mp_step_server(&p);
+    mp_step_client(&p);
     flight_take(&p.c2s, &f); /* CKE, then rest = CCS | Finished */
     assert_int_equal(f.rest[0], TERN_CT_CHANGE_CIPHER_SPEC);
     for (size_t i = 0; i < f.n; i++)
-        put_record(&p.c2s, TERN_CT_HANDSHAKE, f.msg[i], f.len[i]);
-    pipe_put(&p.c2s, f.rest, 6);
+        mp_put_record(&p.c2s, TERN_CT_HANDSHAKE, f.msg[i], f.len[i]);
+    mp_put(&p.c2s, f.rest, 6);
     flight_free(&f);
     tern_rec_dir saved = p.c->wr;
     p.c->wr.seq = 0;
     inject(p.c, TERN_CT_CHANGE_CIPHER_SPEC, &one, 1);
     p.c->wr = saved;
-    server_step(&p);
+    mp_step_server(&p);
     expect_fail(p.s, p.src, TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE,
                 "expected Finished, received ChangeCipherSpec");
-    pair_free(&p);
+    mp_free(&p);
     /* After the handshake, protected. */
     pair_init(&p);
-    handshake_ok(&p);
+    mp_handshake_ok(&p);
     inject(p.s, TERN_CT_CHANGE_CIPHER_SPEC, &one, 1);
     uint8_t b[8];
     expect_fail(p.c, tern_read(p.c, b, sizeof b), TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE,
                 "ChangeCipherSpec after the handshake");
-    pair_free(&p);
+    mp_free(&p);
 }
 
 /* ---- 10. application data before Finished ---- */
@@ -816,49 +692,49 @@ static void test_data_before_finished(void **state) {
     (void)state;
     uint8_t b[64];
     /* In the clear, right after ClientHello. */
-    pair p;
+    mp_pair p;
     pair_init(&p);
-    client_step(&p);
-    put_record(&p.c2s, TERN_CT_APPLICATION_DATA, (const uint8_t *)secret, sizeof secret);
-    server_step(&p);
+    mp_step_client(&p);
+    mp_put_record(&p.c2s, TERN_CT_APPLICATION_DATA, (const uint8_t *)secret, sizeof secret);
+    mp_step_server(&p);
     expect_fail(p.s, p.src, TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE,
                 "application data arrived during the handshake");
-    pair_free(&p);
+    mp_free(&p);
 
     /* Under the new keys, in place of the client's Finished: it
      * authenticates (same keys, same sequence number) but is not Finished.
      * The server must fail without releasing it. */
     pair_init(&p);
-    client_step(&p);
-    server_step(&p);
-    client_step(&p);
+    mp_step_client(&p);
+    mp_step_server(&p);
+    mp_step_client(&p);
     flight f;
     flight_take(&p.c2s, &f); /* CKE, rest = CCS | Finished(seq 0) */
     for (size_t i = 0; i < f.n; i++)
-        put_record(&p.c2s, TERN_CT_HANDSHAKE, f.msg[i], f.len[i]);
-    pipe_put(&p.c2s, f.rest, 6);
+        mp_put_record(&p.c2s, TERN_CT_HANDSHAKE, f.msg[i], f.len[i]);
+    mp_put(&p.c2s, f.rest, 6);
     flight_free(&f);
     tern_rec_dir saved = p.c->wr;
     p.c->wr.seq = 0;
     inject(p.c, TERN_CT_APPLICATION_DATA, secret, sizeof secret);
     p.c->wr = saved;
-    server_step(&p);
+    mp_step_server(&p);
     expect_fail(p.s, p.src, TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE,
                 "application data arrived during the handshake");
     assert_null(strstr(tern_error(p.s), secret));
-    pair_free(&p);
+    mp_free(&p);
 
     /* The same from the server to the client, before the server's
      * Finished: the client's read returns the error, never the data. */
     pair_init(&p);
-    client_step(&p);
-    server_step(&p);
-    client_step(&p);
-    server_step(&p); /* CCS | Finished to the client */
+    mp_step_client(&p);
+    mp_step_server(&p);
+    mp_step_client(&p);
+    mp_step_server(&p); /* CCS | Finished to the client */
     size_t n;
-    uint8_t *all = pipe_take(&p.s2c, &n);
+    uint8_t *all = mp_take(&p.s2c, &n);
     assert_int_equal(all[0], TERN_CT_CHANGE_CIPHER_SPEC);
-    pipe_put(&p.s2c, all, 6);
+    mp_put(&p.s2c, all, 6);
     free(all);
     saved = p.s->wr;
     p.s->wr.seq = 0;
@@ -869,7 +745,7 @@ static void test_data_before_finished(void **state) {
     expect_fail(p.c, r, TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE,
                 "application data arrived during the handshake");
     assert_null(strstr((const char *)b, "SECRET"));
-    pair_free(&p);
+    mp_free(&p);
 }
 
 /* ---- 11. alerts of unknown types ---- */
@@ -878,9 +754,9 @@ static void test_unknown_alerts(void **state) {
     uint8_t b[16];
     /* A warning of an unknown description is ignored (RFC 5246 §7.2: an
      * unknown alert is a warning when it says so); data then flows. */
-    pair p;
+    mp_pair p;
     pair_init(&p);
-    handshake_ok(&p);
+    mp_handshake_ok(&p);
     static const uint8_t warn_unknown[2] = {1, 199};
     inject(p.s, TERN_CT_ALERT, warn_unknown, 2);
     inject(p.s, TERN_CT_APPLICATION_DATA, "ok", 2);
@@ -891,7 +767,7 @@ static void test_unknown_alerts(void **state) {
         inject(p.s, TERN_CT_ALERT, warn_unknown, 2);
     expect_fail(p.c, tern_read(p.c, b, sizeof b), TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE,
                 "too many warning alerts");
-    pair_free(&p);
+    mp_free(&p);
 
     /* A fatal alert of an unknown description ends the connection, named
      * by its number; no alert is sent back. */
@@ -899,7 +775,7 @@ static void test_unknown_alerts(void **state) {
     const uint8_t *fatal[2] = {fatal_unknown, odd_level};
     for (int k = 0; k < 2; k++) {
         pair_init(&p);
-        handshake_ok(&p);
+        mp_handshake_ok(&p);
         inject(p.s, TERN_CT_ALERT, fatal[k], 2);
         long r = tern_read(p.c, b, sizeof b);
         assert_int_equal(r, TERN_ERR_PEER_ALERT);
@@ -907,25 +783,25 @@ static void test_unknown_alerts(void **state) {
         assert_int_equal(tern_alert_sent(p.c), -1);
         assert_non_null(strstr(tern_error(p.c), k == 0 ? "unknown (199)" : "handshake_failure"));
         assert_int_equal(tern_read(p.c, b, sizeof b), TERN_ERR_PEER_ALERT);
-        pair_free(&p);
+        mp_free(&p);
     }
     /* During the handshake: an unknown fatal alert in the clear. */
     pair_init(&p);
-    client_step(&p);
-    put_record(&p.s2c, TERN_CT_ALERT, fatal_unknown, 2);
-    client_step(&p);
+    mp_step_client(&p);
+    mp_put_record(&p.s2c, TERN_CT_ALERT, fatal_unknown, 2);
+    mp_step_client(&p);
     assert_int_equal(p.crc, TERN_ERR_PEER_ALERT);
     assert_int_equal(tern_alert_received(p.c), 199);
     assert_int_equal(tern_read(p.c, b, sizeof b), TERN_ERR_PEER_ALERT);
-    pair_free(&p);
+    mp_free(&p);
     /* Alert records of 1 and 3 bytes: decode_error. */
     static const uint8_t three[3] = {1, 199, 1};
     for (size_t len = 1; len <= 3; len += 2) {
         pair_init(&p);
-        handshake_ok(&p);
+        mp_handshake_ok(&p);
         inject(p.s, TERN_CT_ALERT, three, len);
         expect_fail(p.c, tern_read(p.c, b, sizeof b), TERN_ERR_DECODE, TERN_ALERT_DECODE_ERROR, "odd length");
-        pair_free(&p);
+        mp_free(&p);
     }
 }
 
@@ -935,15 +811,15 @@ static void test_garbage_after_close(void **state) {
     uint8_t b[64];
     static const uint8_t close_notify[2] = {1, 0};
     for (int k = 0; k < 3; k++) {
-        pair p;
+        mp_pair p;
         pair_init(&p);
-        handshake_ok(&p);
+        mp_handshake_ok(&p);
         inject(p.s, TERN_CT_APPLICATION_DATA, "last", 4);
         if (k == 0) {
             inject(p.s, TERN_CT_ALERT, close_notify, 2);
             /* Bytes that are not even a record. */
             static const uint8_t junk[] = "\xff\xfe garbage after the end \x00\x01";
-            pipe_put(&p.s2c, junk, sizeof junk);
+            mp_put(&p.s2c, junk, sizeof junk);
         } else if (k == 1) {
             inject(p.s, TERN_CT_ALERT, close_notify, 2);
             /* A valid, authenticated data record after the end. */
@@ -964,7 +840,7 @@ static void test_garbage_after_close(void **state) {
         /* We may still close our side cleanly. */
         assert_int_equal(tern_close(p.c), 0);
         assert_int_equal(tern_read(p.s, b, sizeof b), 0);
-        pair_free(&p);
+        mp_free(&p);
     }
 }
 
@@ -975,15 +851,15 @@ static void test_garbage_after_close(void **state) {
  * pending data for the next read. ---- */
 static void test_zero_length_read(void **state) {
     (void)state;
-    pair p;
+    mp_pair p;
     pair_init(&p);
-    handshake_ok(&p);
+    mp_handshake_ok(&p);
     assert_int_equal(tern_write(p.s, "data", 4), 4);
     (void)tern_read(p.c, NULL, 0);
     uint8_t b[8];
     assert_int_equal(tern_read(p.c, b, sizeof b), 4);
     assert_memory_equal(b, "data", 4);
-    pair_free(&p);
+    mp_free(&p);
 }
 
 /* ---- regression: a saved session whose creation time is far in the past
@@ -995,12 +871,12 @@ static void test_session_time_overflow(void **state) {
     tern_config *scfg = server_cfg(), *ccfg = client_cfg();
     assert_int_equal(tern_config_set_session_tickets(scfg, 1, 3600), 0);
     assert_int_equal(tern_config_set_session_tickets(ccfg, 1, 3600), 0);
-    pair p;
-    pair_init_cfg(&p, ccfg, scfg);
-    handshake_ok(&p);
+    mp_pair p;
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_handshake_ok(&p);
     tern_session *s = tern_get_session(p.c);
     assert_non_null(s);
-    pair_free(&p);
+    mp_free(&p);
     /* It resumes as it is ... */
     tern_conn *c = tern_client_new(ccfg, "localhost");
     assert_int_equal(tern_set_session(c, s), 0);

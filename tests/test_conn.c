@@ -29,83 +29,11 @@
 
 #include "lib/tls.h"
 #include "tests/util/testutil.h"
+#include "tests/mempair.h"
 
-/* ---- a memory pipe ---- */
-typedef struct {
-    uint8_t *buf;
-    size_t len, off, cap;
-    int closed;   /* the writer went away (recv gives 0 once drained) */
-    size_t chunk; /* deliver at most this many bytes per recv (0: all) */
-    size_t limit; /* hold at most this many bytes (0: unbounded); beyond, WANT_WRITE */
-} mpipe;
-
-typedef struct {
-    mpipe *in, *out;
-} mend;
-
-static int mem_recv(void *arg, uint8_t *b, size_t n) {
-    mpipe *p = ((mend *)arg)->in;
-    size_t avail = p->len - p->off;
-    if (avail == 0)
-        return p->closed ? 0 : TERN_WANT_READ;
-    if (p->chunk && n > p->chunk)
-        n = p->chunk;
-    if (n > avail)
-        n = avail;
-    memcpy(b, p->buf + p->off, n);
-    p->off += n;
-    if (p->off == p->len)
-        p->off = p->len = 0;
-    return (int)n;
-}
-
-static int mem_send(void *arg, const uint8_t *b, size_t n) {
-    mpipe *p = ((mend *)arg)->out;
-    if (p->limit) {
-        size_t held = p->len - p->off;
-        if (held >= p->limit)
-            return TERN_WANT_WRITE;
-        if (n > p->limit - held)
-            n = p->limit - held;
-    }
-    if (p->len + n > p->cap) {
-        p->cap = (p->len + n) * 2;
-        p->buf = realloc(p->buf, p->cap);
-        assert_non_null(p->buf);
-    }
-    memcpy(p->buf + p->len, b, n);
-    p->len += n;
-    return (int)n;
-}
-
-typedef struct {
-    tern_conn *c, *s;
-    mpipe c2s, s2c;
-    mend ce, se;
-    int crc, src;
-} pair;
-
-static void pair_init(pair *p, const tern_config *ccfg, const tern_config *scfg, const char *name) {
-    memset(p, 0, sizeof *p);
-    p->c = tern_client_new(ccfg, name);
-    p->s = tern_server_new(scfg);
-    assert_non_null(p->c);
-    assert_non_null(p->s);
-    p->ce.in = &p->s2c;
-    p->ce.out = &p->c2s;
-    p->se.in = &p->c2s;
-    p->se.out = &p->s2c;
-    assert_int_equal(tern_set_io(p->c, mem_recv, mem_send, &p->ce), 0);
-    assert_int_equal(tern_set_io(p->s, mem_recv, mem_send, &p->se), 0);
-    p->crc = p->src = TERN_WANT_READ;
-}
-
-static void pair_free(pair *p) {
-    tern_free(p->c);
-    tern_free(p->s);
-    free(p->c2s.buf);
-    free(p->s2c.buf);
-}
+/* The pair, its pipes (with the chunk, limit and closed knobs this file
+ * uses for byte-at-a-time delivery, a small transport and a TCP close) and
+ * the handshake pump are tests/mempair.h's. */
 
 static uint8_t *find_bytes(uint8_t *hay, size_t n, const char *needle) {
     size_t m = strlen(needle);
@@ -115,52 +43,14 @@ static uint8_t *find_bytes(uint8_t *hay, size_t n, const char *needle) {
     return NULL;
 }
 
-static int pending(int rc) { return rc == TERN_WANT_READ || rc == TERN_WANT_WRITE; }
-
-/* One step of each side that is still handshaking. */
-static void pair_step(pair *p) {
-    if (pending(p->crc))
-        p->crc = tern_handshake(p->c);
-    if (pending(p->src))
-        p->src = tern_handshake(p->s);
-}
-
-/* Run both handshakes until both finish or fail or nothing moves. */
-static void pair_handshake(pair *p) {
-    for (int i = 0; i < 100000 && (pending(p->crc) || pending(p->src)); i++) {
-        size_t before = p->c2s.len + p->s2c.len + p->c2s.off + p->s2c.off;
-        pair_step(p);
-        size_t after = p->c2s.len + p->s2c.len + p->c2s.off + p->s2c.off;
-        if (before == after && p->c2s.len == 0 && p->s2c.len == 0 && i > 2)
-            break;
-    }
-}
-
 /* ---- configurations ---- */
-static tern_config *server_cfg(void) {
-    tern_config *cfg = tern_config_new();
-    assert_non_null(cfg);
-    char chain[512], key[512];
-    snprintf(chain, sizeof chain, "%s", tv_path("certs/server-chain.pem"));
-    snprintf(key, sizeof key, "%s", tv_path("certs/server.key"));
-    int rc = tern_config_load_keystore(cfg, chain, key);
-    if (rc != 0)
-        fail_msg("keystore: %s", tern_config_error(cfg));
-    return cfg;
-}
+static tern_config *server_cfg(void) { return mp_config(NULL, "certs/server-chain.pem", "certs/server.key"); }
 
-static tern_config *client_cfg(const char *root) {
-    tern_config *cfg = tern_config_new();
-    assert_non_null(cfg);
-    int rc = tern_config_load_truststore(cfg, tv_path(root ? root : "certs/root-ca.crt"));
-    if (rc != 0)
-        fail_msg("truststore: %s", tern_config_error(cfg));
-    return cfg;
-}
+static tern_config *client_cfg(const char *root) { return mp_config(root ? root : "certs/root-ca.crt", NULL, NULL); }
 
 /* Move all of data from `from` to `to` with writes of wsize and reads
  * cycling through odd sizes; checks the bytes. */
-static void transfer(pair *p, tern_conn *from, tern_conn *to, const uint8_t *data, size_t len, size_t wsize) {
+static void transfer(mp_pair *p, tern_conn *from, tern_conn *to, const uint8_t *data, size_t len, size_t wsize) {
     static const size_t rsizes[] = {1, 7, 1000, 4097, 16384, 3, 65536};
     uint8_t *got = malloc(len + 1);
     size_t sent = 0, recvd = 0, k = 0;
@@ -226,9 +116,9 @@ static void test_matrix(void **state) {
                         assert_int_equal(tern_config_set_buffer_sizes(scfg, 512, 16384), 0);
                         assert_int_equal(tern_config_set_buffer_sizes(ccfg, 512, 16384), 0);
                     }
-                    pair p;
-                    pair_init(&p, ccfg, scfg, "localhost");
-                    pair_handshake(&p);
+                    mp_pair p;
+                    mp_init(&p, ccfg, scfg, "localhost");
+                    mp_handshake(&p);
                     if (p.crc != 0 || p.src != 0)
                         fail_msg("suite %d alpn %d ems %d small %d: client %d (%s) server %d (%s)", s, alpn, ems,
                                  small, p.crc, tern_error(p.c), p.src, tern_error(p.s));
@@ -251,7 +141,7 @@ static void test_matrix(void **state) {
                     assert_memory_equal(p.c->master, p.s->master, 48);
                     transfer(&p, p.c, p.s, data, 40000, 16384);
                     transfer(&p, p.s, p.c, data, 40000, 3000);
-                    pair_free(&p);
+                    mp_free(&p);
                     tern_config_free(scfg);
                     tern_config_free(ccfg);
                 }
@@ -261,10 +151,10 @@ static void test_matrix(void **state) {
 static void test_byte_at_a_time_and_sizes(void **state) {
     (void)state;
     tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
-    pair p;
-    pair_init(&p, ccfg, scfg, "127.0.0.1"); /* an IP: checked against the SAN, not sent as SNI */
+    mp_pair p;
+    mp_init(&p, ccfg, scfg, "127.0.0.1"); /* an IP: checked against the SAN, not sent as SNI */
     p.c2s.chunk = p.s2c.chunk = 1;
-    pair_handshake(&p);
+    mp_handshake(&p);
     if (p.crc != 0 || p.src != 0)
         fail_msg("client %s / server %s", tern_error(p.c), tern_error(p.s));
     assert_null(tern_server_name(p.s));
@@ -273,7 +163,7 @@ static void test_byte_at_a_time_and_sizes(void **state) {
     p.c2s.chunk = p.s2c.chunk = 0;
     transfer(&p, p.s, p.c, data, 70000, 16384); /* full records */
     transfer(&p, p.c, p.s, data, 70000, 16385); /* one byte over a record */
-    pair_free(&p);
+    mp_free(&p);
     free(data);
     tern_config_free(scfg);
     tern_config_free(ccfg);
@@ -282,9 +172,9 @@ static void test_byte_at_a_time_and_sizes(void **state) {
 static void test_megabyte_echo(void **state) {
     (void)state;
     tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
-    pair p;
-    pair_init(&p, ccfg, scfg, "localhost");
-    pair_handshake(&p);
+    mp_pair p;
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_handshake(&p);
     assert_int_equal(p.crc, 0);
     assert_int_equal(p.src, 0);
     size_t total = 1 << 20;
@@ -325,7 +215,7 @@ static void test_megabyte_echo(void **state) {
     assert_int_equal(tern_close(p.s), 0);
     assert_int_equal(tern_read(p.c, buf, sizeof buf), 0);
     assert_int_equal(tern_write(p.c, "x", 1), TERN_ERR_CLOSED);
-    pair_free(&p);
+    mp_free(&p);
     free(data);
     free(back);
     tern_config_free(scfg);
@@ -333,25 +223,6 @@ static void test_megabyte_echo(void **state) {
 }
 
 /* ---- negatives ---- */
-
-/* Offset of the first handshake message of `type` in a run of plaintext
- * handshake records (the flight waiting in a pipe), or -1. */
-static long find_msg(const mpipe *p, int type) {
-    size_t off = p->off;
-    while (off + 5 <= p->len) {
-        size_t rl = tern_load_be16(p->buf + off + 3);
-        if (p->buf[off] == TERN_CT_HANDSHAKE) {
-            size_t m = off + 5;
-            while (m + 4 <= off + 5 + rl) {
-                if (p->buf[m] == type)
-                    return (long)m;
-                m += 4 + tern_load_be24(p->buf + m + 1);
-            }
-        }
-        off += 5 + rl;
-    }
-    return -1;
-}
 
 static void expect_fail(tern_conn *c, int rc, int err, int alert, const char *words) {
     if (rc != err)
@@ -368,9 +239,9 @@ static void expect_fail(tern_conn *c, int rc, int err, int alert, const char *wo
 static void test_bad_record_tag(void **state) {
     (void)state;
     tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
-    pair p;
-    pair_init(&p, ccfg, scfg, "localhost");
-    pair_handshake(&p);
+    mp_pair p;
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_handshake(&p);
     assert_int_equal(p.crc, 0);
     assert_int_equal(tern_write(p.c, "hello", 5), 5);
     p.c2s.buf[p.c2s.len - 1] ^= 1; /* the last byte of the tag */
@@ -381,7 +252,7 @@ static void test_bad_record_tag(void **state) {
     assert_int_equal(tern_read(p.c, b, sizeof b), TERN_ERR_PEER_ALERT);
     assert_int_equal(tern_alert_received(p.c), TERN_ALERT_BAD_RECORD_MAC);
     assert_non_null(strstr(tern_error(p.c), "bad_record_mac"));
-    pair_free(&p);
+    mp_free(&p);
     tern_config_free(scfg);
     tern_config_free(ccfg);
 }
@@ -395,19 +266,19 @@ static void test_tampered_handshake(void **state) {
     for (int ems = 0; ems < 2; ems++) {
         tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
         ccfg->no_ems = !ems;
-        pair p;
-        pair_init(&p, ccfg, scfg, "localhost");
+        mp_pair p;
+        mp_init(&p, ccfg, scfg, "localhost");
         p.crc = tern_handshake(p.c); /* ClientHello in the pipe */
         uint8_t *at = find_bytes(p.c2s.buf, p.c2s.len, "localhost");
         assert_non_null(at);
         at[3] = 'b';
-        pair_handshake(&p);
+        mp_handshake(&p);
         if (!ems)
             expect_fail(p.s, p.src, TERN_ERR_FINISHED, TERN_ALERT_DECRYPT_ERROR, "Finished");
         else
             expect_fail(p.s, p.src, TERN_ERR_BAD_RECORD_MAC, TERN_ALERT_BAD_RECORD_MAC, NULL);
         assert_int_equal(p.crc, TERN_ERR_PEER_ALERT);
-        pair_free(&p);
+        mp_free(&p);
         tern_config_free(scfg);
         tern_config_free(ccfg);
     }
@@ -416,18 +287,18 @@ static void test_tampered_handshake(void **state) {
 static void test_bad_ske_signature(void **state) {
     (void)state;
     tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
-    pair p;
-    pair_init(&p, ccfg, scfg, "localhost");
-    pair_step(&p); /* ClientHello read, the server's flight is in the pipe */
-    long m = find_msg(&p.s2c, TERN_HT_SERVER_KEY_EXCHANGE);
+    mp_pair p;
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_step(&p); /* ClientHello read, the server's flight is in the pipe */
+    size_t rec, m, mlen;
+    assert_true(mp_find(&p.s2c, TERN_HT_SERVER_KEY_EXCHANGE, &rec, &m, &mlen));
     assert_true(m > 0);
-    size_t len = tern_load_be24(p.s2c.buf + m + 1);
-    p.s2c.buf[m + 4 + len - 10] ^= 0x80; /* inside the signature */
-    pair_handshake(&p);
+    p.s2c.buf[m + mlen - 10] ^= 0x80; /* inside the signature */
+    mp_handshake(&p);
     expect_fail(p.c, p.crc, TERN_ERR_BAD_SIGNATURE, TERN_ALERT_DECRYPT_ERROR, "ServerKeyExchange");
     assert_int_equal(p.src, TERN_ERR_PEER_ALERT);
     assert_int_equal(tern_alert_received(p.s), TERN_ALERT_DECRYPT_ERROR);
-    pair_free(&p);
+    mp_free(&p);
     tern_config_free(scfg);
     tern_config_free(ccfg);
 }
@@ -435,20 +306,15 @@ static void test_bad_ske_signature(void **state) {
 static void test_unexpected_order(void **state) {
     (void)state;
     tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
-    pair p;
-    pair_init(&p, ccfg, scfg, "localhost");
-    pair_step(&p);
+    mp_pair p;
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_step(&p);
     /* Cut the Certificate message out of the server's record. */
-    long m = find_msg(&p.s2c, TERN_HT_CERTIFICATE);
-    assert_true(m > 0);
-    size_t cut = 4 + tern_load_be24(p.s2c.buf + m + 1);
-    memmove(p.s2c.buf + m, p.s2c.buf + m + cut, p.s2c.len - m - cut);
-    p.s2c.len -= cut;
-    tern_store_be16(p.s2c.buf + p.s2c.off + 3, (uint16_t)(tern_load_be16(p.s2c.buf + p.s2c.off + 3) - cut));
-    pair_handshake(&p);
+    mp_drop(&p.s2c, TERN_HT_CERTIFICATE);
+    mp_handshake(&p);
     expect_fail(p.c, p.crc, TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE,
                 "expected Certificate, received ServerKeyExchange");
-    pair_free(&p);
+    mp_free(&p);
     tern_config_free(scfg);
     tern_config_free(ccfg);
 }
@@ -457,23 +323,23 @@ static void test_oversized_records(void **state) {
     (void)state;
     tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
     /* Plaintext: 2^14 + 1 bytes announced in the very first record. */
-    pair p;
-    pair_init(&p, ccfg, scfg, "localhost");
+    mp_pair p;
+    mp_init(&p, ccfg, scfg, "localhost");
     uint8_t hdr[5] = {TERN_CT_HANDSHAKE, 3, 3, 0x40, 0x01};
-    mem_send(&p.ce, hdr, 5);
+    mp_send(&p.ce, hdr, 5);
     p.src = tern_handshake(p.s);
     expect_fail(p.s, p.src, TERN_ERR_RECORD_OVERFLOW, TERN_ALERT_RECORD_OVERFLOW, "16385");
-    pair_free(&p);
+    mp_free(&p);
     /* Protected: 2^14 + 24 is the most AES-GCM can need; one more is refused
      * from the header alone. */
-    pair_init(&p, ccfg, scfg, "localhost");
-    pair_handshake(&p);
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_handshake(&p);
     assert_int_equal(p.crc, 0);
     uint8_t big[5] = {TERN_CT_APPLICATION_DATA, 3, 3, (uint8_t)((16384 + 25) >> 8), (uint8_t)(16384 + 25)};
-    mem_send(&p.se, big, 5);
+    mp_send(&p.se, big, 5);
     uint8_t b[8];
     expect_fail(p.c, (int)tern_read(p.c, b, sizeof b), TERN_ERR_RECORD_OVERFLOW, TERN_ALERT_RECORD_OVERFLOW, NULL);
-    pair_free(&p);
+    mp_free(&p);
     tern_config_free(scfg);
     tern_config_free(ccfg);
 }
@@ -482,25 +348,25 @@ static void test_truncation(void **state) {
     (void)state;
     tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
     /* The transport closes halfway through the server's flight. */
-    pair p;
-    pair_init(&p, ccfg, scfg, "localhost");
-    pair_step(&p);
+    mp_pair p;
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_step(&p);
     p.s2c.len = p.s2c.off + (p.s2c.len - p.s2c.off) / 2;
     p.s2c.closed = 1;
-    pair_handshake(&p);
+    mp_handshake(&p);
     assert_int_equal(p.crc, TERN_ERR_TRUNCATED);
     assert_int_equal(tern_alert_sent(p.c), -1);
-    pair_free(&p);
+    mp_free(&p);
     /* After the handshake: data, then a close without close_notify. */
-    pair_init(&p, ccfg, scfg, "localhost");
-    pair_handshake(&p);
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_handshake(&p);
     assert_int_equal(tern_write(p.s, "abc", 3), 3);
     p.s2c.closed = 1;
     uint8_t b[8];
     assert_int_equal(tern_read(p.c, b, sizeof b), 3);
     assert_int_equal(tern_read(p.c, b, sizeof b), TERN_ERR_TRUNCATED);
     assert_non_null(strstr(tern_error(p.c), "close_notify"));
-    pair_free(&p);
+    mp_free(&p);
     tern_config_free(scfg);
     tern_config_free(ccfg);
 }
@@ -527,25 +393,25 @@ static void test_certificate_failures(void **state) {
         tern_config *ccfg = client_cfg(cases[i].root);
         if (cases[i].expired)
             tern_config_set_clock(ccfg, clock_2046, NULL);
-        pair p;
-        pair_init(&p, ccfg, scfg, cases[i].name);
-        pair_handshake(&p);
+        mp_pair p;
+        mp_init(&p, ccfg, scfg, cases[i].name);
+        mp_handshake(&p);
         expect_fail(p.c, p.crc, cases[i].err, cases[i].alert, cases[i].words);
         assert_int_equal(p.src, TERN_ERR_PEER_ALERT);
         assert_int_equal(tern_alert_received(p.s), cases[i].alert);
         assert_null(tern_peer_subject(p.c));
-        pair_free(&p);
+        mp_free(&p);
         tern_config_free(ccfg);
     }
     /* The loud opt-out really skips the checks (and only then). */
     tern_config *ccfg = client_cfg("certs/root2-ca.crt");
     tern_config_insecure_skip_verify(ccfg);
-    pair p;
-    pair_init(&p, ccfg, scfg, "wrong.test");
-    pair_handshake(&p);
+    mp_pair p;
+    mp_init(&p, ccfg, scfg, "wrong.test");
+    mp_handshake(&p);
     assert_int_equal(p.crc, 0);
     assert_int_equal(p.src, 0);
-    pair_free(&p);
+    mp_free(&p);
     tern_config_free(ccfg);
     /* A client without a name and with verification on cannot be made. */
     ccfg = client_cfg(NULL);
@@ -560,28 +426,28 @@ static void test_no_common_parameters(void **state) {
     tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
     assert_int_equal(tern_config_set_alpn(ccfg, "h2"), 0);
     assert_int_equal(tern_config_set_alpn(scfg, "http/1.1"), 0);
-    pair p;
-    pair_init(&p, ccfg, scfg, "localhost");
-    pair_handshake(&p);
+    mp_pair p;
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_handshake(&p);
     expect_fail(p.s, p.src, TERN_ERR_NO_ALPN, TERN_ALERT_NO_APPLICATION_PROTOCOL, NULL);
     assert_int_equal(p.crc, TERN_ERR_PEER_ALERT);
     assert_int_equal(tern_alert_received(p.c), TERN_ALERT_NO_APPLICATION_PROTOCOL);
-    pair_free(&p);
+    mp_free(&p);
     assert_int_equal(tern_config_set_alpn(scfg, NULL), 0);
     assert_int_equal(tern_config_set_cipher_suites(ccfg, "ECDHE-RSA-AES128-GCM-SHA256"), 0);
     assert_int_equal(tern_config_set_cipher_suites(scfg, "ECDHE-RSA-AES256-GCM-SHA384"), 0);
-    pair_init(&p, ccfg, scfg, "localhost");
-    pair_handshake(&p);
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_handshake(&p);
     expect_fail(p.s, p.src, TERN_ERR_HANDSHAKE_FAILURE, TERN_ALERT_HANDSHAKE_FAILURE, "cipher suite");
-    pair_free(&p);
+    mp_free(&p);
     /* EMS required by the server, not offered by the client. */
     assert_int_equal(tern_config_set_cipher_suites(ccfg, "ECDHE-RSA-AES256-GCM-SHA384"), 0);
     ccfg->no_ems = 1;
     tern_config_require_extended_master_secret(scfg, 1);
-    pair_init(&p, ccfg, scfg, "localhost");
-    pair_handshake(&p);
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_handshake(&p);
     expect_fail(p.s, p.src, TERN_ERR_MISSING_EXTENSION, TERN_ALERT_HANDSHAKE_FAILURE, "RFC 7627");
-    pair_free(&p);
+    mp_free(&p);
     assert_int_equal(tern_config_set_cipher_suites(ccfg, "nonsense"), TERN_ERR_INVALID_ARG);
     assert_int_equal(tern_config_set_alpn(ccfg, "a,,b"), TERN_ERR_INVALID_ARG);
     tern_config_free(scfg);
@@ -591,9 +457,9 @@ static void test_no_common_parameters(void **state) {
 static void test_no_renegotiation(void **state) {
     (void)state;
     tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
-    pair p;
-    pair_init(&p, ccfg, scfg, "localhost");
-    pair_handshake(&p);
+    mp_pair p;
+    mp_init(&p, ccfg, scfg, "localhost");
+    mp_handshake(&p);
     assert_int_equal(p.crc, 0);
     /* The server asks for renegotiation (HelloRequest), then sends data. */
     static const uint8_t hello_request[4] = {TERN_HT_HELLO_REQUEST, 0, 0, 0};
@@ -614,7 +480,7 @@ static void test_no_renegotiation(void **state) {
     assert_int_equal(tern_write(p.s, "y", 1), 1);
     assert_int_equal(tern_read(p.c, b, sizeof b), 1);
     assert_int_equal(tern_alert_received(p.c), TERN_ALERT_NO_RENEGOTIATION);
-    pair_free(&p);
+    mp_free(&p);
     tern_config_free(scfg);
     tern_config_free(ccfg);
 }
@@ -624,11 +490,11 @@ static void test_no_renegotiation(void **state) {
 static void test_small_transport(void **state) {
     (void)state;
     tern_config *scfg = server_cfg(), *ccfg = client_cfg(NULL);
-    pair p;
-    pair_init(&p, ccfg, scfg, "localhost");
+    mp_pair p;
+    mp_init(&p, ccfg, scfg, "localhost");
     p.c2s.limit = p.s2c.limit = 700;
-    for (int i = 0; i < 10000 && (pending(p.crc) || pending(p.src)); i++) {
-        pair_step(&p);
+    for (int i = 0; i < 10000 && (mp_pending(p.crc) || mp_pending(p.src)); i++) {
+        mp_step(&p);
         /* the peer drains what it can: each step above reads */
     }
     if (p.crc != 0 || p.src != 0)
@@ -637,7 +503,7 @@ static void test_small_transport(void **state) {
     transfer(&p, p.c, p.s, data, 100000, 16384);
     transfer(&p, p.s, p.c, data, 100000, 5000);
     free(data);
-    pair_free(&p);
+    mp_free(&p);
     tern_config_free(scfg);
     tern_config_free(ccfg);
 }
@@ -653,34 +519,34 @@ static void test_corrupted_flights(void **state) {
     for (int dir = 0; dir < 2; dir++) {
         size_t flight_len = 0;
         for (size_t at = 0;; at += dir ? 13 : 5) {
-            pair p;
-            pair_init(&p, ccfg, scfg, "localhost");
+            mp_pair p;
+            mp_init(&p, ccfg, scfg, "localhost");
             p.crc = tern_handshake(p.c); /* ClientHello queued */
-            mpipe *pp = &p.c2s;
+            mp_pipe *pp = &p.c2s;
             if (dir) {
                 p.src = tern_handshake(p.s); /* server flight queued */
                 pp = &p.s2c;
             }
             flight_len = pp->len - pp->off;
             if (at >= flight_len) {
-                pair_free(&p);
+                mp_free(&p);
                 break;
             }
             /* The ClientHello record's version bytes are not authenticated
              * (0x0301..0x0303 are all accepted there): skip them. */
             if (!(dir == 0 && (at == 1 || at == 2))) {
                 pp->buf[pp->off + at] ^= 0x41;
-                pair_handshake(&p);
+                mp_handshake(&p);
                 if (p.crc == 0 && p.src == 0)
                     fail_msg("dir %d byte %zu: handshake completed despite the change", dir, at);
                 /* Whoever noticed first said so with an alert, unless a
                  * corrupted length left a side waiting for more bytes. */
-                if (!pending(p.crc) && !pending(p.src) && tern_alert_sent(p.c) < 0 && tern_alert_sent(p.s) < 0)
+                if (!mp_pending(p.crc) && !mp_pending(p.src) && tern_alert_sent(p.c) < 0 && tern_alert_sent(p.s) < 0)
                     fail_msg("dir %d byte %zu: failed without an alert: %s / %s", dir, at, tern_error(p.c),
                              tern_error(p.s));
                 checked++;
             }
-            pair_free(&p);
+            mp_free(&p);
         }
         assert_true(flight_len > 100);
     }
@@ -709,9 +575,9 @@ static void test_nonblocking_fds(void **state) {
             rc = tern_handshake(c);
         if (rs != 0)
             rs = tern_handshake(s);
-        wants += pending(rc) + pending(rs);
-        assert_true(rc == 0 || pending(rc));
-        assert_true(rs == 0 || pending(rs));
+        wants += mp_pending(rc) + mp_pending(rs);
+        assert_true(rc == 0 || mp_pending(rc));
+        assert_true(rs == 0 || mp_pending(rs));
     }
     assert_int_equal(rc, 0);
     assert_int_equal(rs, 0);

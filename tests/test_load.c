@@ -26,8 +26,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "include/tern/tern.h"
+#include "lib/tls.h"
 #include "tests/util/testutil.h"
+#include "tests/mempair.h"
 
 static tern_config *g_scfg, *g_ccfg;
 
@@ -52,63 +53,17 @@ static void fill(uint8_t *b, size_t n, uint32_t seed) {
     }
 }
 
-/* ---- memory pipes (sequential part) ---- */
-typedef struct {
-    uint8_t *buf;
-    size_t len, off, cap;
-} mpipe;
-typedef struct {
-    mpipe *in, *out;
-} mend;
+/* ---- sequential: in memory (tests/mempair.h's pipes and pump) ---- */
 
-static int mem_recv(void *arg, uint8_t *b, size_t n) {
-    mpipe *p = ((mend *)arg)->in;
-    size_t avail = p->len - p->off;
-    if (avail == 0)
-        return TERN_WANT_READ;
-    if (n > avail)
-        n = avail;
-    memcpy(b, p->buf + p->off, n);
-    p->off += n;
-    if (p->off == p->len)
-        p->off = p->len = 0;
-    return (int)n;
-}
-
-static int mem_send(void *arg, const uint8_t *b, size_t n) {
-    mpipe *p = ((mend *)arg)->out;
-    if (p->len + n > p->cap) {
-        p->cap = (p->len + n) * 2;
-        uint8_t *nb = realloc(p->buf, p->cap);
-        if (nb == NULL)
-            return TERN_ERR_IO;
-        p->buf = nb;
-    }
-    memcpy(p->buf + p->len, b, n);
-    p->len += n;
-    return (int)n;
-}
-
-static int pending(int rc) { return rc == TERN_WANT_READ || rc == TERN_WANT_WRITE; }
-
-/* One connection's life in memory; returns 0 or fails the test. */
-static void one_session(long k, mpipe *c2s, mpipe *s2c, uint8_t *msg, uint8_t *back) {
-    mend ce = {s2c, c2s}, se = {c2s, s2c};
-    tern_conn *c = tern_client_new(g_ccfg, "localhost");
-    tern_conn *s = tern_server_new(g_scfg);
-    assert_non_null(c);
-    assert_non_null(s);
-    assert_int_equal(tern_set_io(c, mem_recv, mem_send, &ce), 0);
-    assert_int_equal(tern_set_io(s, mem_recv, mem_send, &se), 0);
-    int crc = TERN_WANT_READ, src = TERN_WANT_READ;
-    for (int i = 0; i < 16 && (pending(crc) || pending(src)); i++) {
-        if (pending(crc))
-            crc = tern_handshake(c);
-        if (pending(src))
-            src = tern_handshake(s);
-    }
-    if (crc != 0 || src != 0)
-        fail_msg("session %ld: handshake client %d (%s) server %d (%s)", k, crc, tern_error(c), src, tern_error(s));
+/* One connection's life in memory; returns or fails the test. */
+static void one_session(long k, uint8_t *msg, uint8_t *back) {
+    mp_pair p;
+    mp_init(&p, g_ccfg, g_scfg, "localhost");
+    mp_handshake(&p);
+    if (p.crc != 0 || p.src != 0)
+        fail_msg("session %ld: handshake client %d (%s) server %d (%s)", k, p.crc, tern_error(p.c), p.src,
+                 tern_error(p.s));
+    tern_conn *c = p.c, *s = p.s;
     /* 1 .. 20000 bytes, different each time. */
     size_t n = 1 + (size_t)(k * 7919) % 20000;
     fill(msg, n, (uint32_t)k);
@@ -135,26 +90,22 @@ static void one_session(long k, mpipe *c2s, mpipe *s2c, uint8_t *msg, uint8_t *b
     assert_int_equal(tern_read(s, b, sizeof b), 0);
     assert_int_equal(tern_close(s), 0);
     assert_int_equal(tern_read(c, b, sizeof b), 0);
-    tern_free(c);
-    tern_free(s);
+    mp_free(&p);
 }
 
 static void test_sequential(void **state) {
     (void)state;
     long count = env_count("TERN_LOAD_SEQUENTIAL", 1000);
-    mpipe c2s = {0}, s2c = {0};
     uint8_t *msg = malloc(20000), *back = malloc(20000);
     double t0 = now_s();
     for (long k = 0; k < count; k++)
-        one_session(k, &c2s, &s2c, msg, back);
+        one_session(k, msg, back);
     double t = now_s() - t0;
     printf("load: %ld sequential handshakes + echo + close in %.2f s (%.0f per second)\n", count, t,
            (double)count / t);
     fflush(stdout);
     free(msg);
     free(back);
-    free(c2s.buf);
-    free(s2c.buf);
 }
 
 /* ---- concurrent: threads over socketpairs ---- */
@@ -308,15 +259,8 @@ static void test_concurrent(void **state) {
 
 static int setup(void **state) {
     (void)state;
-    g_scfg = tern_config_new();
-    g_ccfg = tern_config_new();
-    if (g_scfg == NULL || g_ccfg == NULL)
-        return -1;
-    char chain[512];
-    snprintf(chain, sizeof chain, "%s", tv_path("certs/server-chain.pem"));
-    if (tern_config_load_keystore(g_scfg, chain, tv_path("certs/server.key")) != 0 ||
-        tern_config_load_truststore(g_ccfg, tv_path("certs/root-ca.crt")) != 0)
-        return -1;
+    g_scfg = mp_config(NULL, "certs/server-chain.pem", "certs/server.key");
+    g_ccfg = mp_config("certs/root-ca.crt", NULL, NULL);
     return 0;
 }
 

@@ -26,36 +26,7 @@
 
 #include "lib/trace.h"
 #include "tests/util/testutil.h"
-
-/* ---- a memory pipe (the writer never blocks; an empty reader wants more) ---- */
-typedef struct {
-    uint8_t buf[65536];
-    size_t len, off;
-} mpipe;
-typedef struct {
-    mpipe *in, *out;
-} mend;
-
-static int mem_recv(void *arg, uint8_t *b, size_t n) {
-    mpipe *p = ((mend *)arg)->in;
-    size_t avail = p->len - p->off;
-    if (avail == 0)
-        return TERN_WANT_READ;
-    if (n > avail)
-        n = avail;
-    memcpy(b, p->buf + p->off, n);
-    p->off += n;
-    return (int)n;
-}
-
-static int mem_send(void *arg, const uint8_t *b, size_t n) {
-    mpipe *p = ((mend *)arg)->out;
-    if (p->len + n > sizeof p->buf)
-        return TERN_ERR_IO;
-    memcpy(p->buf + p->len, b, n);
-    p->len += n;
-    return (int)n;
-}
+#include "tests/mempair.h"
 
 /* ---- an event recorder ---- */
 typedef struct {
@@ -123,28 +94,19 @@ static void keylog(void *arg, const char *line) {
     r->keylog_calls++;
 }
 
-/* ---- a client/server pair ---- */
+/* ---- a client/server pair (tests/mempair.h) with its configurations and recorders ---- */
 typedef struct {
     tern_config *ccfg, *scfg;
-    tern_conn *c, *s;
-    mpipe c2s, s2c;
-    mend ce, se;
+    mp_pair mp;      /* the connections, the pipes, the handshake results */
     recorder rc, rs; /* client's and server's events */
     uint64_t seed_c, seed_s;
-    int crc, src;
 } pair;
 
 static pair *pair_new(const char *root, int skip_verify) {
     pair *p = calloc(1, sizeof *p);
     assert_non_null(p);
-    p->scfg = tern_config_new();
-    p->ccfg = tern_config_new();
-    assert_non_null(p->scfg);
-    assert_non_null(p->ccfg);
-    char chain[512];
-    snprintf(chain, sizeof chain, "%s", tv_path("certs/server-chain.pem"));
-    assert_int_equal(tern_config_load_keystore(p->scfg, chain, tv_path("certs/server.key")), 0);
-    assert_int_equal(tern_config_load_truststore(p->ccfg, tv_path(root)), 0);
+    p->scfg = mp_config(NULL, "certs/server-chain.pem", "certs/server.key");
+    p->ccfg = mp_config(root, NULL, NULL);
     if (skip_verify)
         tern_config_insecure_skip_verify(p->ccfg);
     p->seed_c = 1;
@@ -155,34 +117,12 @@ static pair *pair_new(const char *root, int skip_verify) {
     tern_config_set_trace(p->scfg, record, &p->rs);
     tern_config_set_keylog(p->ccfg, keylog, &p->rc);
     tern_config_set_keylog(p->scfg, keylog, &p->rs);
-    p->c = tern_client_new(p->ccfg, "localhost");
-    p->s = tern_server_new(p->scfg);
-    assert_non_null(p->c);
-    assert_non_null(p->s);
-    p->ce.in = &p->s2c;
-    p->ce.out = &p->c2s;
-    p->se.in = &p->c2s;
-    p->se.out = &p->s2c;
-    assert_int_equal(tern_set_io(p->c, mem_recv, mem_send, &p->ce), 0);
-    assert_int_equal(tern_set_io(p->s, mem_recv, mem_send, &p->se), 0);
-    p->crc = p->src = TERN_WANT_READ;
+    mp_init(&p->mp, p->ccfg, p->scfg, "localhost");
     return p;
 }
 
-static int pending(int rc) { return rc == TERN_WANT_READ || rc == TERN_WANT_WRITE; }
-
-static void pair_run(pair *p) {
-    for (int i = 0; i < 100 && (pending(p->crc) || pending(p->src)); i++) {
-        if (pending(p->crc))
-            p->crc = tern_handshake(p->c);
-        if (pending(p->src))
-            p->src = tern_handshake(p->s);
-    }
-}
-
 static void pair_free(pair *p) {
-    tern_free(p->c);
-    tern_free(p->s);
+    mp_free(&p->mp);
     tern_config_free(p->ccfg);
     tern_config_free(p->scfg);
     free(p);
@@ -207,9 +147,9 @@ static int contains(const uint8_t *hay, size_t n, const void *needle, size_t m) 
 static void test_steps_in_order(void **state) {
     (void)state;
     pair *p = pair_new("certs/root-ca.crt", 0);
-    pair_run(p);
-    assert_int_equal(p->crc, 0);
-    assert_int_equal(p->src, 0);
+    mp_handshake(&p->mp);
+    assert_int_equal(p->mp.crc, 0);
+    assert_int_equal(p->mp.src, 0);
     static const char *const client[] = {
         "C>ClientHello", "C<ServerHello", "C<Certificate", "C:cert leaf", "C:cert intermediate CA",
         "C:cert trust anchor", "C:chain valid", "C<ServerKeyExchange", "C:check signature verified", "C<ServerHelloDone", "C>ClientKeyExchange",
@@ -227,9 +167,9 @@ static void test_steps_in_order(void **state) {
     assert_int_equal(p->rc.chain_status, 0);
 
     /* The close: close_notify sent by one side, received by the other. */
-    assert_int_equal(tern_close(p->c), 0);
+    assert_int_equal(tern_close(p->mp.c), 0);
     uint8_t b[16];
-    assert_int_equal(tern_read(p->s, b, sizeof b), 0);
+    assert_int_equal(tern_read(p->mp.s, b, sizeof b), 0);
     assert_string_equal(p->rc.steps[p->rc.n - 1], "C!sent close_notify");
     assert_string_equal(p->rs.steps[p->rs.n - 1], "S!received close_notify");
     pair_free(p);
@@ -239,9 +179,9 @@ static void test_steps_in_order(void **state) {
 static void test_keylog_decrypts_a_record(void **state) {
     (void)state;
     pair *p = pair_new("certs/root-ca.crt", 0);
-    pair_run(p);
-    assert_int_equal(p->crc, 0);
-    assert_int_equal(p->src, 0);
+    mp_handshake(&p->mp);
+    assert_int_equal(p->mp.crc, 0);
+    assert_int_equal(p->mp.src, 0);
     /* Once per connection, on each side; both lines the same. */
     assert_int_equal(p->rc.keylog_calls, 1);
     assert_int_equal(p->rs.keylog_calls, 1);
@@ -265,10 +205,10 @@ static void test_keylog_decrypts_a_record(void **state) {
 
     /* The client sends a message; capture its record from the pipe. */
     static const char secret[] = "attack at dawn";
-    size_t before = p->c2s.len;
-    assert_int_equal(tern_write(p->c, secret, sizeof secret - 1), (long)(sizeof secret - 1));
-    const uint8_t *rec = p->c2s.buf + before;
-    size_t rlen = p->c2s.len - before;
+    size_t before = p->mp.c2s.len;
+    assert_int_equal(tern_write(p->mp.c, secret, sizeof secret - 1), (long)(sizeof secret - 1));
+    const uint8_t *rec = p->mp.c2s.buf + before;
+    size_t rlen = p->mp.c2s.len - before;
     assert_int_equal(rlen, 5 + 8 + (sizeof secret - 1) + 16);
     assert_int_equal(rec[0], 23);
 
@@ -326,8 +266,8 @@ static void test_keylog_decrypts_a_record(void **state) {
 static void test_refused_chain(void **state) {
     (void)state;
     pair *p = pair_new("certs/root2-ca.crt", 0); /* a CA that did not issue the server's chain */
-    pair_run(p);
-    assert_int_equal(p->crc, TERN_ERR_CERT_UNKNOWN_CA);
+    mp_handshake(&p->mp);
+    assert_int_equal(p->mp.crc, TERN_ERR_CERT_UNKNOWN_CA);
     assert_int_equal(p->rc.chain_status, TERN_ERR_CERT_UNKNOWN_CA);
     static const char *const client[] = {"C>ClientHello", "C<ServerHello", "C<Certificate"};
     expect_steps(&p->rc, client, TERN_ARRAY_LEN(client));
@@ -335,12 +275,12 @@ static void test_refused_chain(void **state) {
     assert_string_equal(p->rc.steps[p->rc.n - 1], "C!sent unknown_ca");
     assert_string_equal(p->rs.steps[p->rs.n - 1], "S!received unknown_ca");
     assert_int_equal(p->rc.keylog_calls, 0); /* no keys were made */
-    assert_true(strstr(tern_error(p->c), "trust store") != NULL);
+    assert_true(strstr(tern_error(p->mp.c), "trust store") != NULL);
     pair_free(p);
 
     p = pair_new("certs/root2-ca.crt", 1);
-    pair_run(p);
-    assert_int_equal(p->crc, 0);
+    mp_handshake(&p->mp);
+    assert_int_equal(p->mp.crc, 0);
     assert_string_equal(p->rc.steps[3], "C:not verified");
     pair_free(p);
 }
@@ -350,22 +290,16 @@ static void test_refused_chain(void **state) {
 static void test_mutual_tls_steps(void **state) {
     (void)state;
     pair *p = pair_new("certs/root-ca.crt", 0);
-    tern_free(p->c);
-    tern_free(p->s);
+    mp_free(&p->mp); /* new connections once the configurations ask for mutual TLS */
     char chain[512];
     snprintf(chain, sizeof chain, "%s", tv_path("certs/client-chain.pem"));
     assert_int_equal(tern_config_load_keystore(p->ccfg, chain, tv_path("certs/client.key")), 0);
     assert_int_equal(tern_config_load_truststore(p->scfg, tv_path("certs/root-ca.crt")), 0);
     assert_int_equal(tern_config_set_client_auth(p->scfg, TERN_CLIENT_AUTH_REQUIRED), 0);
-    p->c = tern_client_new(p->ccfg, "localhost");
-    p->s = tern_server_new(p->scfg);
-    assert_non_null(p->c);
-    assert_non_null(p->s);
-    assert_int_equal(tern_set_io(p->c, mem_recv, mem_send, &p->ce), 0);
-    assert_int_equal(tern_set_io(p->s, mem_recv, mem_send, &p->se), 0);
-    pair_run(p);
-    assert_int_equal(p->crc, 0);
-    assert_int_equal(p->src, 0);
+    mp_init(&p->mp, p->ccfg, p->scfg, "localhost");
+    mp_handshake(&p->mp);
+    assert_int_equal(p->mp.crc, 0);
+    assert_int_equal(p->mp.src, 0);
     static const char *const client[] = {
         "C>ClientHello", "C<ServerHello", "C<Certificate", "C:cert leaf", "C:cert intermediate CA",
         "C:cert trust anchor", "C:chain valid", "C<ServerKeyExchange", "C:check signature verified",
@@ -396,38 +330,27 @@ static void test_resumption_steps(void **state) {
     pair *p = pair_new("certs/root-ca.crt", 0);
     assert_int_equal(tern_config_set_session_tickets(p->ccfg, 1, 3600), 0);
     assert_int_equal(tern_config_set_session_tickets(p->scfg, 1, 3600), 0);
-    tern_free(p->c);
-    tern_free(p->s);
-    p->c = tern_client_new(p->ccfg, "localhost");
-    p->s = tern_server_new(p->scfg);
-    assert_int_equal(tern_set_io(p->c, mem_recv, mem_send, &p->ce), 0);
-    assert_int_equal(tern_set_io(p->s, mem_recv, mem_send, &p->se), 0);
-    pair_run(p);
-    assert_int_equal(p->crc, 0);
-    assert_int_equal(p->src, 0);
+    mp_free(&p->mp); /* new connections once the configurations have tickets */
+    mp_init(&p->mp, p->ccfg, p->scfg, "localhost");
+    mp_handshake(&p->mp);
+    assert_int_equal(p->mp.crc, 0);
+    assert_int_equal(p->mp.src, 0);
     assert_string_equal(p->rs.steps[p->rs.n - 5], "S>NewSessionTicket");
     char first_line[256];
     snprintf(first_line, sizeof first_line, "%s", p->rc.keylog);
-    tern_session *sess = tern_get_session(p->c);
+    tern_session *sess = tern_get_session(p->mp.c);
     assert_non_null(sess);
 
     /* The second connection, offering the session. */
-    tern_free(p->c);
-    tern_free(p->s);
-    memset(&p->c2s, 0, sizeof p->c2s);
-    memset(&p->s2c, 0, sizeof p->s2c);
+    mp_free(&p->mp);
     memset(&p->rc, 0, sizeof p->rc);
     memset(&p->rs, 0, sizeof p->rs);
-    p->c = tern_client_new(p->ccfg, "localhost");
-    p->s = tern_server_new(p->scfg);
-    assert_int_equal(tern_set_session(p->c, sess), 0);
-    assert_int_equal(tern_set_io(p->c, mem_recv, mem_send, &p->ce), 0);
-    assert_int_equal(tern_set_io(p->s, mem_recv, mem_send, &p->se), 0);
-    p->crc = p->src = TERN_WANT_READ;
-    pair_run(p);
-    assert_int_equal(p->crc, 0);
-    assert_int_equal(p->src, 0);
-    assert_int_equal(tern_session_reused(p->c), 1);
+    mp_init(&p->mp, p->ccfg, p->scfg, "localhost");
+    assert_int_equal(tern_set_session(p->mp.c, sess), 0);
+    mp_handshake(&p->mp);
+    assert_int_equal(p->mp.crc, 0);
+    assert_int_equal(p->mp.src, 0);
+    assert_int_equal(tern_session_reused(p->mp.c), 1);
     static const char *const client[] = {"C>ClientHello", "C<ServerHello", "C:check session resumed"};
     static const char *const server[] = {"S<ClientHello", "S:check session resumed", "S>ServerHello"};
     expect_steps(&p->rc, client, TERN_ARRAY_LEN(client));
@@ -472,8 +395,8 @@ static void fuzz_cb(void *arg, const tern_trace_event *ev) {
 static void test_decoder_on_hostile_bytes(void **state) {
     (void)state;
     pair *p = pair_new("certs/root-ca.crt", 0);
-    pair_run(p);
-    assert_int_equal(p->crc, 0);
+    mp_handshake(&p->mp);
+    assert_int_equal(p->mp.crc, 0);
     fuzz_rec = p->rc;
     tern_config_set_trace(p->ccfg, fuzz_cb, NULL);
     uint8_t buf[4096];
@@ -481,23 +404,23 @@ static void test_decoder_on_hostile_bytes(void **state) {
         size_t len = fuzz_rec.msg_len[m];
         int type = fuzz_rec.msg_type[m];
         fuzz_malformed = 0;
-        tern_trace_message(p->c, type, 0, fuzz_rec.msgs[m], len);
+        tern_trace_message(p->mp.c, type, 0, fuzz_rec.msgs[m], len);
         assert_int_equal(fuzz_malformed, 0);
         for (size_t cut = 0; cut < len; cut++) {
             memcpy(buf, fuzz_rec.msgs[m], cut);
-            tern_trace_message(p->c, type, 0, buf, cut);
+            tern_trace_message(p->mp.c, type, 0, buf, cut);
         }
         for (size_t bit = 0; bit < 8 * len; bit += (len > 400 ? 7 : 1)) {
             memcpy(buf, fuzz_rec.msgs[m], len);
             buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-            tern_trace_message(p->c, type, 0, buf, len);
+            tern_trace_message(p->mp.c, type, 0, buf, len);
         }
     }
     /* Truncated Finished and ServerKeyExchange say they are malformed. */
     for (size_t m = 0; m < fuzz_rec.nmsgs; m++)
         if (fuzz_rec.msg_type[m] == 20 || fuzz_rec.msg_type[m] == 12) {
             fuzz_malformed = 0;
-            tern_trace_message(p->c, fuzz_rec.msg_type[m], 0, fuzz_rec.msgs[m], fuzz_rec.msg_len[m] - 1);
+            tern_trace_message(p->mp.c, fuzz_rec.msg_type[m], 0, fuzz_rec.msgs[m], fuzz_rec.msg_len[m] - 1);
             assert_int_equal(fuzz_malformed, 1);
         }
     pair_free(p);
@@ -512,13 +435,13 @@ static void test_decoder_ticket(void **state) {
     memset(&r, 0, sizeof r);
     tern_config_set_trace(p->ccfg, record, &r);
     static const uint8_t nst[] = {4, 0, 0, 10, 0, 0, 0x1c, 0x20, 0, 4, 0xde, 0xad, 0xbe, 0xef};
-    tern_trace_message(p->c, 4, 0, nst, sizeof nst);
+    tern_trace_message(p->mp.c, 4, 0, nst, sizeof nst);
     assert_int_equal(r.n, 1);
     assert_string_equal(r.steps[0], "C<NewSessionTicket");
     assert_true(contains(r.all, r.all_len, "7200 seconds", 12));
     assert_true(contains(r.all, r.all_len, "4 bytes (opaque to the client)", 30));
     assert_false(contains(r.all, r.all_len, "malformed", 9));
-    tern_trace_message(p->c, 4, 0, nst, sizeof nst - 1);
+    tern_trace_message(p->mp.c, 4, 0, nst, sizeof nst - 1);
     assert_true(contains(r.all, r.all_len, "malformed", 9));
     pair_free(p);
 }
