@@ -116,6 +116,7 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side, const ch
     c->hs_state = (tern_hs_state *)(void *)(c->in + hs_off);
     c->out = mem + out_off;
     c->out_cap = out_cap;
+    c->record_size = cfg->record_size;
     c->hs = c->out;
     c->hs_cap = hs_cap;
     c->out_slack = slack;
@@ -375,8 +376,8 @@ long tern_write(tern_conn *c, const void *buf, size_t len) {
     size_t done = 0;
     while (done < len) {
         size_t n = len - done;
-        if (n > c->cfg->record_size)
-            n = c->cfg->record_size;
+        if (n > c->record_size)
+            n = c->record_size;
         if (!tern_rec_fits(c, n)) {
             int f = tern_io_flush(c);
             if (f == TERN_WANT_WRITE)

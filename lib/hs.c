@@ -245,7 +245,7 @@ TERN_MUST_CHECK static int flush_hs(tern_conn *c) {
     uint8_t *rec = c->out + c->out_len;
     size_t left = c->hs_out_len;
     while (left > 0) {
-        size_t n = left < c->cfg->record_size ? left : c->cfg->record_size;
+        size_t n = left < c->record_size ? left : c->record_size;
         if (left > n) {
             TERN_ENSURE(rec + 2 * pre + post + left <= c->out + c->out_cap, TERN_ERR_INTERNAL);
             memmove(rec + pre + n + post + pre, rec + pre + n, left - n);

@@ -268,6 +268,9 @@ struct tern_conn {
     /* output: records ready to send in out[out_sent, out_len) */
     uint8_t *out;
     size_t out_cap, out_len, out_sent;
+    size_t record_size;      /* our largest plaintext fragment: the configuration's
+                                when the buffer was sized (a later change cannot
+                                outgrow it) */
     size_t wr_pending;       /* app bytes taken by tern_write but still in out */
 
     /* Handshake messages live in the output buffer (CONVENTIONS.md §6: the

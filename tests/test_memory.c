@@ -396,6 +396,40 @@ static void test_client_connection_fits_36k(void **state) {
     tern_config_free(tcfg);
 }
 
+/* Buffer sizes are the configuration's when the connection is made: a
+ * configuration changed afterwards (larger records, larger handshake
+ * messages) neither overflows nor stalls a connection made before. */
+static void test_buffer_sizes_fixed_at_creation(void **state) {
+    (void)state;
+    tern_config *s = mp_config(NULL, "certs/server-chain.pem", "certs/server.key");
+    tern_config *c = mp_config("certs/root-ca.crt", NULL, NULL);
+    assert_int_equal(tern_config_set_buffer_sizes(s, 512, 16384), 0);
+    assert_int_equal(tern_config_set_buffer_sizes(c, 512, 16384), 0);
+    mp_pair p;
+    mp_init(&p, c, s, "server.test");
+    size_t before = p.s->alloc_size;
+    assert_int_equal(tern_config_set_buffer_sizes(s, 16384, 65536), 0);
+    assert_int_equal(tern_config_set_buffer_sizes(c, 16384, 65536), 0);
+    mp_handshake(&p);
+    assert_int_equal(p.crc, 0);
+    assert_int_equal(p.src, 0);
+    static uint8_t big[40000], got[40000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 13);
+    assert_int_equal(tern_write(p.s, big, sizeof big), (long)sizeof big); /* records of 512 */
+    size_t n = 0;
+    while (n < sizeof got) {
+        long r = tern_read(p.c, got + n, sizeof got - n);
+        assert_true(r > 0 && r <= 512);
+        n += (size_t)r;
+    }
+    assert_memory_equal(got, big, sizeof big);
+    assert_int_equal(p.s->alloc_size, before);
+    mp_free(&p);
+    tern_config_free(s);
+    tern_config_free(c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_certificate_record_longer_than_room),
@@ -408,6 +442,7 @@ int main(void) {
         cmocka_unit_test(test_alpn_room_checked),
         cmocka_unit_test(test_identity_session_on_plain_server),
         cmocka_unit_test(test_client_connection_fits_36k),
+        cmocka_unit_test(test_buffer_sizes_fixed_at_creation),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
