@@ -23,36 +23,51 @@
 #include "crypto/ct.h"
 #include "crypto/sha2_impl.h"
 
-/* FIPS 180-4 §4.2.3, listed once and expanded twice: K512X for the scalar
- * rounds of short calls, K4X with each constant four times, so that a row
- * adds K[t] to the four lanes of the vector schedule with one memory
- * operand. */
-#define K512_LIST(X) \
-    X(0x428a2f98d728ae22) X(0x7137449123ef65cd) X(0xb5c0fbcfec4d3b2f) X(0xe9b5dba58189dbbc) \
-    X(0x3956c25bf348b538) X(0x59f111f1b605d019) X(0x923f82a4af194f9b) X(0xab1c5ed5da6d8118) \
-    X(0xd807aa98a3030242) X(0x12835b0145706fbe) X(0x243185be4ee4b28c) X(0x550c7dc3d5ffb4e2) \
-    X(0x72be5d74f27b896f) X(0x80deb1fe3b1696b1) X(0x9bdc06a725c71235) X(0xc19bf174cf692694) \
-    X(0xe49b69c19ef14ad2) X(0xefbe4786384f25e3) X(0x0fc19dc68b8cd5b5) X(0x240ca1cc77ac9c65) \
-    X(0x2de92c6f592b0275) X(0x4a7484aa6ea6e483) X(0x5cb0a9dcbd41fbd4) X(0x76f988da831153b5) \
-    X(0x983e5152ee66dfab) X(0xa831c66d2db43210) X(0xb00327c898fb213f) X(0xbf597fc7beef0ee4) \
-    X(0xc6e00bf33da88fc2) X(0xd5a79147930aa725) X(0x06ca6351e003826f) X(0x142929670a0e6e70) \
-    X(0x27b70a8546d22ffc) X(0x2e1b21385c26c926) X(0x4d2c6dfc5ac42aed) X(0x53380d139d95b3df) \
-    X(0x650a73548baf63de) X(0x766a0abb3c77b2a8) X(0x81c2c92e47edaee6) X(0x92722c851482353b) \
-    X(0xa2bfe8a14cf10364) X(0xa81a664bbc423001) X(0xc24b8b70d0f89791) X(0xc76c51a30654be30) \
-    X(0xd192e819d6ef5218) X(0xd69906245565a910) X(0xf40e35855771202a) X(0x106aa07032bbd1b8) \
-    X(0x19a4c116b8d2d0c8) X(0x1e376c085141ab53) X(0x2748774cdf8eeb99) X(0x34b0bcb5e19b48a8) \
-    X(0x391c0cb3c5c95a63) X(0x4ed8aa4ae3418acb) X(0x5b9cca4f7763e373) X(0x682e6ff3d6b2b8a3) \
-    X(0x748f82ee5defb2fc) X(0x78a5636f43172f60) X(0x84c87814a1f0ab72) X(0x8cc702081a6439ec) \
-    X(0x90befffa23631e28) X(0xa4506cebde82bde9) X(0xbef9a3f7b2c67915) X(0xc67178f2e372532b) \
-    X(0xca273eceea26619c) X(0xd186b8c721c0c207) X(0xeada7dd6cde0eb1e) X(0xf57d4f7fee6ed178) \
-    X(0x06f067aa72176fba) X(0x0a637dc5a2c898a6) X(0x113f9804bef90dae) X(0x1b710b35131c471b) \
-    X(0x28db77f523047d84) X(0x32caab7b40c72493) X(0x3c9ebe0a15c9bebc) X(0x431d67c49c100d4c) \
-    X(0x4cc5d4becb3e42b6) X(0x597f299cfc657e2a) X(0x5fcb6fab3ad6faec) X(0x6c44198c4a475817)
-#define K1(k) k##ull,
-#define K4(k) {k##ull, k##ull, k##ull, k##ull},
-static const uint64_t K512X[80] = {K512_LIST(K1)};
-static const alignas(32) uint64_t K4X[80][4] = {K512_LIST(K4)};
-#undef K1
+/* FIPS 180-4 §4.2.3, each constant four times: a row adds K[t] to the four
+ * lanes of the vector schedule with one memory operand. */
+#define K4(k) { k##ull, k##ull, k##ull, k##ull }
+static const alignas(32) uint64_t K4X[80][4] = {
+    K4(0x428a2f98d728ae22), K4(0x7137449123ef65cd),
+    K4(0xb5c0fbcfec4d3b2f), K4(0xe9b5dba58189dbbc),
+    K4(0x3956c25bf348b538), K4(0x59f111f1b605d019),
+    K4(0x923f82a4af194f9b), K4(0xab1c5ed5da6d8118),
+    K4(0xd807aa98a3030242), K4(0x12835b0145706fbe),
+    K4(0x243185be4ee4b28c), K4(0x550c7dc3d5ffb4e2),
+    K4(0x72be5d74f27b896f), K4(0x80deb1fe3b1696b1),
+    K4(0x9bdc06a725c71235), K4(0xc19bf174cf692694),
+    K4(0xe49b69c19ef14ad2), K4(0xefbe4786384f25e3),
+    K4(0x0fc19dc68b8cd5b5), K4(0x240ca1cc77ac9c65),
+    K4(0x2de92c6f592b0275), K4(0x4a7484aa6ea6e483),
+    K4(0x5cb0a9dcbd41fbd4), K4(0x76f988da831153b5),
+    K4(0x983e5152ee66dfab), K4(0xa831c66d2db43210),
+    K4(0xb00327c898fb213f), K4(0xbf597fc7beef0ee4),
+    K4(0xc6e00bf33da88fc2), K4(0xd5a79147930aa725),
+    K4(0x06ca6351e003826f), K4(0x142929670a0e6e70),
+    K4(0x27b70a8546d22ffc), K4(0x2e1b21385c26c926),
+    K4(0x4d2c6dfc5ac42aed), K4(0x53380d139d95b3df),
+    K4(0x650a73548baf63de), K4(0x766a0abb3c77b2a8),
+    K4(0x81c2c92e47edaee6), K4(0x92722c851482353b),
+    K4(0xa2bfe8a14cf10364), K4(0xa81a664bbc423001),
+    K4(0xc24b8b70d0f89791), K4(0xc76c51a30654be30),
+    K4(0xd192e819d6ef5218), K4(0xd69906245565a910),
+    K4(0xf40e35855771202a), K4(0x106aa07032bbd1b8),
+    K4(0x19a4c116b8d2d0c8), K4(0x1e376c085141ab53),
+    K4(0x2748774cdf8eeb99), K4(0x34b0bcb5e19b48a8),
+    K4(0x391c0cb3c5c95a63), K4(0x4ed8aa4ae3418acb),
+    K4(0x5b9cca4f7763e373), K4(0x682e6ff3d6b2b8a3),
+    K4(0x748f82ee5defb2fc), K4(0x78a5636f43172f60),
+    K4(0x84c87814a1f0ab72), K4(0x8cc702081a6439ec),
+    K4(0x90befffa23631e28), K4(0xa4506cebde82bde9),
+    K4(0xbef9a3f7b2c67915), K4(0xc67178f2e372532b),
+    K4(0xca273eceea26619c), K4(0xd186b8c721c0c207),
+    K4(0xeada7dd6cde0eb1e), K4(0xf57d4f7fee6ed178),
+    K4(0x06f067aa72176fba), K4(0x0a637dc5a2c898a6),
+    K4(0x113f9804bef90dae), K4(0x1b710b35131c471b),
+    K4(0x28db77f523047d84), K4(0x32caab7b40c72493),
+    K4(0x3c9ebe0a15c9bebc), K4(0x431d67c49c100d4c),
+    K4(0x4cc5d4becb3e42b6), K4(0x597f299cfc657e2a),
+    K4(0x5fcb6fab3ad6faec), K4(0x6c44198c4a475817),
+};
 #undef K4
 
 /* ---- phase 1: four schedules at once ---- */
@@ -167,12 +182,8 @@ static inline uint64_t opaque64(uint64_t x) {
  * rounds, studied in its disassembly; Ch here is the XOR form, which needs
  * no BMI1 ANDN, and the registers are the compiler's).  On an
  * AMD EPYC (Zen 3) this took a 128-block call from 443 to 419 TSC ticks a
- * block against the C round with the same schedule (gcc 12; clang: 429).
- * Caution when editing: on that machine the speed of this unrolled code
- * depends on its exact instruction layout; padding the rounds with a few
- * NOPs or moving the schedule steps made it 420..550 ticks.  Re-measure
- * (min of many interleaved 128-block calls) after any change here.
- * The computation is the one above, with two changes:
+ * block against the C round with the same schedule.  The computation is
+ * the one above, with two changes:
  *  - Sigma0(a) is left in s0 and added to this round's new a (register h)
  *    at the start of the next round, off the critical path; after the
  *    last round the caller adds it (s0 starts at 0).
@@ -271,7 +282,7 @@ static inline void rounds(uint64_t st[8], const srow *cur, size_t j, srow *nx, c
 #define RS(a, b, c, d, e, f, g, h, k, X)                                      \
     do {                                                                      \
         X(k);                                                                 \
-        RND_WK(a, b, c, d, e, f, g, h, w[k] + kt[k]);                      \
+        RND_WK(a, b, c, d, e, f, g, h, w[k] + kt[k][0]);                      \
     } while (0)
 #define RS16(X)                                                               \
     do {                                                                      \
@@ -291,7 +302,7 @@ static void blocks_scalar(uint64_t st[8], const uint8_t *p, size_t nblocks) {
         uint64_t a = st[0], b = st[1], c = st[2], d = st[3];
         uint64_t e = st[4], f = st[5], g = st[6], h = st[7];
         uint64_t bc = b ^ c;
-        const uint64_t *kt = K512X;
+        const uint64_t(*kt)[4] = K4X;
         for (int i = 0; i < 16; i++)
             w[i] = tern_load_be64(p + 8 * i);
         RS16(NOSCHED);
