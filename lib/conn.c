@@ -83,6 +83,7 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side, const ch
     size_t peer_str = peer_str_len ? carve(&total, peer_str_len, 1) : 0;
     size_t peer_cap = client_auth ? cfg->hs_max : 0;
     size_t peer_off = peer_cap ? carve(&total, peer_cap, 1) : 0;
+    size_t cert_idx = client_auth ? carve(&total, 2 * TERN_X509_MAX_DEPTH * sizeof(size_t), 8) : 0;
     size_t alpn_cap = cfg->alpn_len ? alpn_longest(cfg) + 1 : 0;
     size_t alpn_off = alpn_cap ? carve(&total, alpn_cap, 1) : 0;
     /* The server name: the client's own (known now), or room for any SNI. */
@@ -126,6 +127,10 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side, const ch
     }
     c->peer_chain = peer_cap ? mem + peer_off : NULL;
     c->peer_chain_cap = peer_cap;
+    if (cert_idx) {
+        c->peer_cert_off = (size_t *)(void *)(mem + cert_idx);
+        c->peer_cert_len = c->peer_cert_off + TERN_X509_MAX_DEPTH;
+    }
     c->alpn = alpn_cap ? (char *)mem + alpn_off : NULL;
     c->alpn_cap = alpn_cap;
     c->server_name = (char *)mem + name_off;

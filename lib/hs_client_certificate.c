@@ -96,6 +96,9 @@ int tern_hs_client_certificate_parse(tern_conn *c, tern_reader *r) {
     h->client_chain_n = 0;
     c->peer_anchor = res.anchor;
     size_t path_n = res.path_n > 0 ? res.path_n : 1; /* a pinned leaf is a path of its own */
+    /* (The room was made with the connection, as the configuration asked
+     * for client certificates then; lib/hs.c sends no request otherwise.) */
+    TERN_ENSURE(c->peer_chain != NULL && c->peer_cert_off != NULL && path_n <= TERN_X509_MAX_DEPTH, TERN_ERR_INTERNAL);
     for (size_t i = 0; i < path_n; i++) {
         size_t idx = res.path_n > 0 ? res.path[i] : 0;
         TERN_ENSURE(idx < n && lens[idx] <= c->peer_chain_cap - used, TERN_ERR_INTERNAL);

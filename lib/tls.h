@@ -325,7 +325,7 @@ struct tern_conn {
     uint8_t *peer_chain;
     size_t peer_chain_cap, peer_chain_len;
     size_t npeer_certs;
-    size_t peer_cert_off[TERN_X509_MAX_DEPTH], peer_cert_len[TERN_X509_MAX_DEPTH];
+    size_t *peer_cert_off, *peer_cert_len; /* TERN_X509_MAX_DEPTH each, with peer_chain */
     const tern_trust_anchor *peer_anchor;
     char *peer_san;
     size_t alloc_size;       /* the one allocation, for the wipe in tern_free */

@@ -239,6 +239,7 @@ static void test_server_connection_fits_36k(void **state) {
          * its session. */
         assert_null(p.s->peer_subject);
         assert_null(p.s->peer_chain);
+        assert_null(p.s->peer_cert_off);
         assert_null(p.s->alpn);
         assert_null(p.s->sess.cl);
         assert_non_null(p.c->peer_subject);
