@@ -35,7 +35,10 @@ static const uint8_t tern_oid_ce_san[] = {0x55, 0x1d, 0x11};
 static const uint8_t tern_oid_ce_basic_constraints[] = {0x55, 0x1d, 0x13};
 static const uint8_t tern_oid_ce_name_constraints[] = {0x55, 0x1d, 0x1e};
 static const uint8_t tern_oid_ce_cert_policies[] = {0x55, 0x1d, 0x20};
+static const uint8_t tern_oid_ce_policy_mappings[] = {0x55, 0x1d, 0x21};
 static const uint8_t tern_oid_ce_aki[] = {0x55, 0x1d, 0x23};
+static const uint8_t tern_oid_ce_policy_constraints[] = {0x55, 0x1d, 0x24};
+static const uint8_t tern_oid_ce_inhibit_any_policy[] = {0x55, 0x1d, 0x36};
 static const uint8_t tern_oid_ce_eku[] = {0x55, 0x1d, 0x25};
 static const uint8_t tern_oid_eku_any[] = {0x55, 0x1d, 0x25, 0x00};
 /* RFC 5280 §4.2.1.12 id-kp. */

@@ -63,6 +63,36 @@ typedef struct {
     const tern_trust_anchor *anchor;  /* the anchor that ends the path */
 } tern_x509_result;
 
+/* CRL checking (lib/x509/crl.c, RFC 5280 §6.3): whether a certificate
+ * whose issuer has no usable CRL in the trust store is refused. */
+#define TERN_X509_CRL_OFF 0        /* CRLs are not consulted */
+#define TERN_X509_CRL_IF_PRESENT 1 /* a CRL that is present is applied; none is no refusal */
+#define TERN_X509_CRL_REQUIRE 2    /* every certificate on the path needs a current CRL */
+
+/* What a chain is verified for.  Zero everything, then set purpose and
+ * now: the zero value of every other field is the default. */
+typedef struct {
+    int purpose;                /* TERN_X509_PURPOSE_SERVER or TERN_X509_PURPOSE_CLIENT */
+    int64_t now;                /* Unix seconds, the clock validity is checked against */
+    const char *const *names;   /* expected identities (DNS names or IP addresses), */
+    size_t n_names;             /* each of which the leaf must carry; 0: no name check */
+    size_t max_depth;           /* peer certificates on the path, leaf included; 0: TERN_X509_MAX_DEPTH */
+    unsigned key_usage;         /* TERN_X509_KU_* bits the leaf's keyUsage must have, if it has one */
+    unsigned eku;               /* TERN_X509_EKU_* purposes the leaf must allow, beyond the purpose */
+    int crl_mode;               /* TERN_X509_CRL_* (the CRLs are those of the trust store) */
+    /* Certificate policies (RFC 5280 §6.1.1 (c), (e), (f), (g)). */
+    const tern_span *policies;  /* user-initial-policy-set: OID contents; none means anyPolicy */
+    size_t n_policies;
+    int require_explicit_policy;
+    int inhibit_policy_mapping;
+    int inhibit_any_policy;
+} tern_x509_params;
+
+/* Verify the peer's certificate list against the trust store for p
+ * (returns and res as tern_x509_verify_chain below). */
+TERN_MUST_CHECK int tern_x509_verify(const tern_truststore *ts, const uint8_t *const *certs, const size_t *lens,
+                                     size_t n, const tern_x509_params *p, tern_x509_result *res);
+
 /* Verify the peer's certificate list against the trust store.
  *   certs/lens/n  the peer's DER certificates, leaf first (n >= 1);
  *   name_or_ip    the expected identity, or NULL to skip the name check;

@@ -116,6 +116,11 @@ typedef struct {
     tern_span name_constraints; /* its NameConstraints content (checked at parse) */
     int nc_unsupported;        /* it constrains names other than dNSName and
                                   iPAddress: refused as an issuer */
+    /* Certificate policy extensions (RFC 5280 §4.2.1.4, .5, .11, .14):
+     * the extnValue contents, interpreted by path validation. */
+    int has_policies, has_policy_mappings, has_policy_constraints, has_inhibit_any;
+    tern_span policies, policy_mappings, policy_constraints, inhibit_any;
+    int policies_critical;
     int unknown_critical;      /* an unrecognised extension marked critical */
     tern_span unknown_critical_oid;
 } tern_x509_cert;
