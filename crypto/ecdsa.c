@@ -1,5 +1,5 @@
 /*
- * ECDSA on P-256 (FIPS 186-4 §6.4, SEC 1 v2 §4.1.3 / §4.1.4), RFC 6979
+ * ECDSA on P-256 and P-384 (FIPS 186-4 §6.4, SEC 1 v2 §4.1.3 / §4.1.4), RFC 6979
  * deterministic nonces hedged with fresh randomness (RFC 6979 §3.2, §3.6),
  * and the strict DER signature codec.  See ecdsa.h.
  *
@@ -82,6 +82,8 @@ uint64_t tern_ecdsa_p256_sign_with_k(const uint8_t priv[32], const uint8_t *dige
     return ok;
 }
 
+static int sig_to_der(uint8_t *der, size_t cap, size_t *len, const uint8_t *sig, size_t size);
+
 /* ---- RFC 6979 §3.2 HMAC-DRBG ---- */
 
 typedef struct {
@@ -109,15 +111,16 @@ TERN_MUST_CHECK static int hmac_parts(const drbg *st, uint8_t *out, const part *
 }
 
 /* Steps b-g of RFC 6979 §3.2, with k' (additional data, §3.6) appended to
- * the seed material of steps d and f. */
-TERN_MUST_CHECK static int drbg_init(drbg *st, tern_hash_alg alg, const uint8_t x[32], const uint8_t h1[32],
+ * the seed material of steps d and f.  x and h1 are rlen bytes (32 for
+ * P-256, 48 for P-384): int2octets(x) and bits2octets(h1). */
+TERN_MUST_CHECK static int drbg_init(drbg *st, tern_hash_alg alg, const uint8_t *x, const uint8_t *h1, size_t rlen,
                                      const uint8_t *extra, size_t extralen) {
     static const uint8_t zero = 0x00, one = 0x01;
     st->alg = alg;
     st->hlen = tern_hash_len(alg);
     memset(st->V, 0x01, st->hlen);
     memset(st->K, 0x00, st->hlen);
-    part seed[5] = {{st->V, st->hlen}, {&zero, 1}, {x, 32}, {h1, 32}, {extra, extra ? extralen : 0}};
+    part seed[5] = {{st->V, st->hlen}, {&zero, 1}, {x, rlen}, {h1, rlen}, {extra, extra ? extralen : 0}};
     TERN_TRY(hmac_parts(st, st->K, seed, 5)); /* d */
     part v[1] = {{st->V, st->hlen}};
     TERN_TRY(hmac_parts(st, st->V, v, 1)); /* e */
@@ -127,12 +130,16 @@ TERN_MUST_CHECK static int drbg_init(drbg *st, tern_hash_alg alg, const uint8_t 
     return 0;
 }
 
-/* Step h: the next candidate.  hlen >= 32 bytes, so one V is enough and
- * bits2int keeps its leftmost 256 bits. */
-TERN_MUST_CHECK static int drbg_next(drbg *st, uint8_t k[32]) {
+/* Step h: the next candidate of rlen bytes: T = V || V' || ... until T
+ * has qlen bits (one V for P-256; two for P-384 with SHA-256), then
+ * bits2int(T) keeps its leftmost qlen = 8 rlen bits. */
+TERN_MUST_CHECK static int drbg_next(drbg *st, uint8_t *k, size_t rlen) {
     part v[1] = {{st->V, st->hlen}};
-    TERN_TRY(hmac_parts(st, st->V, v, 1));
-    memcpy(k, st->V, 32);
+    for (size_t have = 0; have < rlen; have += st->hlen) {
+        TERN_TRY(hmac_parts(st, st->V, v, 1));
+        size_t n = rlen - have < st->hlen ? rlen - have : st->hlen;
+        memcpy(k + have, st->V, n);
+    }
     return 0;
 }
 
@@ -160,11 +167,11 @@ int tern_ecdsa_p256_sign_det(const uint8_t priv[32], tern_hash_alg alg, const ui
     drbg st;
     digest_to_scalar(e, digest, hlen);
     tern_p256_scalar_to_bytes(h1, e); /* bits2octets(h1) */
-    rc = drbg_init(&st, alg, priv, h1, extra, extralen);
+    rc = drbg_init(&st, alg, priv, h1, 32, extra, extralen);
     /* A candidate fails with probability ~2^-32; 32 failures in a row
      * means something is broken, not bad luck. */
     for (int tries = 0; rc == 0 && tries < 32; tries++) {
-        rc = drbg_next(&st, k);
+        rc = drbg_next(&st, k, 32);
         if (rc < 0)
             break;
         uint64_t usable = tern_ecdsa_p256_sign_with_k(priv, digest, hlen, k, sig);
@@ -200,6 +207,56 @@ int tern_ecdsa_p256_sign(const uint8_t priv[32], tern_hash_alg alg, const uint8_
     *siglen = 0;
     TERN_TRY(tern_ecdsa_p256_sign_raw(priv, alg, digest, sig, rng, rng_arg));
     return tern_ecdsa_sig_to_der(sig_der, cap, siglen, sig);
+}
+
+int tern_ecdsa_p384_sign_det(const uint8_t priv[48], tern_hash_alg alg, const uint8_t *digest,
+                             const uint8_t *extra, size_t extralen, uint8_t sig[TERN_ECDSA_P384_RAW_SIG_LEN]) {
+    int rc = TERN_ERR_INTERNAL;
+    size_t hlen = tern_hash_len(alg);
+    TERN_ENSURE(hlen >= 32, TERN_ERR_UNSUPPORTED);
+    rc = tern_p384_check_private(priv);
+    TERN_DECLASSIFY(&rc, sizeof rc);
+    if (rc < 0)
+        return rc;
+
+    uint8_t h1[48], k[48];
+    drbg st;
+    tern_p384_bits2octets(h1, digest, hlen);
+    rc = drbg_init(&st, alg, priv, h1, 48, extra, extralen);
+    /* A candidate fails with probability ~2^-190 (n is that close to
+     * 2^384); a few failures in a row mean something is broken. */
+    for (int tries = 0; rc == 0 && tries < 32; tries++) {
+        rc = drbg_next(&st, k, 48);
+        if (rc < 0)
+            break;
+        uint64_t usable = tern_p384_ecdsa_sign_with_k(priv, digest, hlen, k, sig);
+        TERN_DECLASSIFY(&usable, sizeof usable);
+        if (usable) {
+            rc = 0;
+            goto done;
+        }
+        rc = drbg_reseed(&st);
+    }
+    if (rc == 0)
+        rc = TERN_ERR_INTERNAL;
+    memset(sig, 0, TERN_ECDSA_P384_RAW_SIG_LEN);
+done:
+    tern_wipe(&st, sizeof st);
+    tern_wipe(k, sizeof k);
+    return rc;
+}
+
+int tern_ecdsa_p384_sign(const uint8_t priv[48], tern_hash_alg alg, const uint8_t *digest, uint8_t *sig_der,
+                         size_t cap, size_t *siglen, tern_rng_fn rng, void *rng_arg) {
+    uint8_t sig[TERN_ECDSA_P384_RAW_SIG_LEN], extra[32];
+    *siglen = 0;
+    int rc = tern_rand_fill(rng, rng_arg, extra, sizeof extra);
+    if (rc == 0)
+        rc = tern_ecdsa_p384_sign_det(priv, alg, digest, extra, sizeof extra, sig);
+    tern_wipe(extra, sizeof extra);
+    if (rc == 0)
+        rc = sig_to_der(sig_der, cap, siglen, sig, 48);
+    return rc;
 }
 
 int tern_ecdsa_p256_verify_raw(const uint8_t pub[65], tern_hash_alg alg, const uint8_t *digest,
@@ -283,6 +340,14 @@ int tern_ecdsa_sig_from_der(uint8_t sig[TERN_ECDSA_P256_RAW_SIG_LEN], const uint
     return sig_from_der(sig, 32, der, len);
 }
 
+int tern_ecdsa_p384_sig_from_der(uint8_t sig[TERN_ECDSA_P384_RAW_SIG_LEN], const uint8_t *der, size_t len) {
+    return sig_from_der(sig, 48, der, len);
+}
+
+int tern_ecdsa_p384_sig_to_der(uint8_t *der, size_t cap, size_t *len, const uint8_t sig[TERN_ECDSA_P384_RAW_SIG_LEN]) {
+    return sig_to_der(der, cap, len, sig, 48);
+}
+
 int tern_ecdsa_p384_verify(const uint8_t pub[97], tern_hash_alg alg, const uint8_t *digest, const uint8_t *sig_der,
                            size_t siglen) {
     uint8_t sig[96];
@@ -292,31 +357,38 @@ int tern_ecdsa_p384_verify(const uint8_t pub[97], tern_hash_alg alg, const uint8
     return tern_p384_ecdsa_verify_raw(pub, digest, hlen, sig);
 }
 
-/* Minimal DER INTEGER for a 32-byte non-negative value: drop leading zero
- * bytes (keeping one byte), then prepend 00 if the top bit is set. */
-static size_t der_int_put(uint8_t *out, const uint8_t v[32]) {
+/* Minimal DER INTEGER for a size-byte non-negative value: drop leading
+ * zero bytes (keeping one byte), then prepend 00 if the top bit is set.
+ * (The signature is public once made: branching on it is fine.) */
+static size_t der_int_put(uint8_t *out, const uint8_t *v, size_t size) {
     size_t skip = 0;
-    while (skip < 31 && v[skip] == 0)
+    while (skip < size - 1 && v[skip] == 0)
         skip++;
     size_t pad = (v[skip] & 0x80) ? 1 : 0;
-    size_t n = 32 - skip + pad;
+    size_t n = size - skip + pad;
     if (out) {
         out[0] = 0x02;
         out[1] = (uint8_t)n;
         out[2] = 0;
-        memcpy(out + 2 + pad, v + skip, 32 - skip);
+        memcpy(out + 2 + pad, v + skip, size - skip);
     }
     return 2 + n;
 }
 
-int tern_ecdsa_sig_to_der(uint8_t *der, size_t cap, size_t *len, const uint8_t sig[TERN_ECDSA_P256_RAW_SIG_LEN]) {
-    size_t lr = der_int_put(NULL, sig), ls = der_int_put(NULL, sig + 32);
-    size_t total = 2 + lr + ls; /* lr + ls <= 70 < 128: short form */
+/* r || s (size bytes each) -> SEQUENCE { INTEGER r, INTEGER s }.  For
+ * size <= 48 the body is at most 2 * 51 = 102 < 128 bytes: short form. */
+static int sig_to_der(uint8_t *der, size_t cap, size_t *len, const uint8_t *sig, size_t size) {
+    size_t lr = der_int_put(NULL, sig, size), ls = der_int_put(NULL, sig + size, size);
+    size_t total = 2 + lr + ls;
     TERN_ENSURE(cap >= total, TERN_ERR_BUFFER_TOO_SMALL);
     der[0] = 0x30;
     der[1] = (uint8_t)(lr + ls);
-    der_int_put(der + 2, sig);
-    der_int_put(der + 2 + lr, sig + 32);
+    der_int_put(der + 2, sig, size);
+    der_int_put(der + 2 + lr, sig + size, size);
     *len = total;
     return 0;
+}
+
+int tern_ecdsa_sig_to_der(uint8_t *der, size_t cap, size_t *len, const uint8_t sig[TERN_ECDSA_P256_RAW_SIG_LEN]) {
+    return sig_to_der(der, cap, len, sig, 32);
 }

@@ -1,12 +1,12 @@
 /*
- * ECDSA over P-256 (FIPS 186-4 §6; SEC 1 v2 §4.1) on a precomputed digest,
- * plus P-384 verification (crypto/p384.c) for CA certificates,
+ * ECDSA over P-256 and P-384 (FIPS 186-4 §6; SEC 1 v2 §4.1) on a
+ * precomputed digest (the curves: crypto/p256.c, crypto/p384.c),
  * with the DER signature encoding TLS and X.509 use (RFC 8422 §5.4,
  * RFC 5480 §2.2.3 / RFC 3279 §2.2.3: SEQUENCE { INTEGER r, INTEGER s }).
  *
  * Digests: SHA-256, SHA-384 or SHA-512 (tern_hash_alg); a digest longer
- * than the 256-bit group order is truncated to its leftmost 256 bits
- * (FIPS 186-4 §6.4, "bits2int").
+ * than the group order is truncated to its leftmost 256 (P-256) or 384
+ * (P-384) bits (FIPS 186-4 §6.4, "bits2int").
  *
  * Nonces: RFC 6979 deterministic generation (HMAC-DRBG keyed by the private
  * key and the digest, with the signing hash), hedged with 32 fresh random
@@ -15,7 +15,7 @@
  * blunted.  Signing is constant time in the private key and the nonce.
  *
  * The DER codec is strict (DER, not BER): short-form lengths only (a P-256
- * signature is at most 72 bytes), minimal INTEGERs (no leading 00 unless
+ * signature is at most 72 bytes, a P-384 one 104), minimal INTEGERs (no leading 00 unless
  * the next byte has its top bit set), no negative values, no trailing bytes.
  */
 #ifndef TERN_CRYPTO_ECDSA_H
@@ -27,6 +27,10 @@
 /* 30 len 02 21 00 r(32) 02 21 00 s(32) */
 #define TERN_ECDSA_P256_MAX_SIG_LEN 72
 #define TERN_ECDSA_P256_RAW_SIG_LEN 64
+/* 30 len 02 31 00 r(48) 02 31 00 s(48) */
+#define TERN_ECDSA_P384_MAX_SIG_LEN 104
+#define TERN_ECDSA_P384_RAW_SIG_LEN 96
+#define TERN_ECDSA_MAX_SIG_LEN TERN_ECDSA_P384_MAX_SIG_LEN
 
 /* Sign the digest (tern_hash_len(alg) bytes) with priv; writes the DER
  * signature into sig_der (cap bytes available; TERN_ECDSA_P256_MAX_SIG_LEN
@@ -63,15 +67,32 @@ TERN_MUST_CHECK int tern_ecdsa_sig_from_der(uint8_t sig[TERN_ECDSA_P256_RAW_SIG_
 TERN_MUST_CHECK int tern_ecdsa_sig_to_der(uint8_t *der, size_t cap, size_t *len,
                                           const uint8_t sig[TERN_ECDSA_P256_RAW_SIG_LEN]);
 
-/* ECDSA P-384 verification (for P-384 CA signatures; crypto/p384.c):
+/* ECDSA P-384 verification (CA signatures, TLS peers; crypto/p384.c):
  * pub is 04 || X || Y (97 bytes), the digest is tern_hash_len(alg) bytes
  * (SHA-256, -384 or -512; the leftmost 384 bits count), the signature is
  * strict DER with r, s of at most 48 bytes.  Returns like
- * tern_ecdsa_p256_verify().  There is no P-384 signing. */
+ * tern_ecdsa_p256_verify(). */
 TERN_MUST_CHECK int tern_ecdsa_p384_verify(const uint8_t pub[97], tern_hash_alg alg, const uint8_t *digest,
                                            const uint8_t *sig_der, size_t siglen);
 
+/* ECDSA P-384 signing, like tern_ecdsa_p256_sign (RFC 6979 nonce hedged
+ * with 32 random bytes; TERN_ECDSA_P384_MAX_SIG_LEN always suffices). */
+TERN_MUST_CHECK int tern_ecdsa_p384_sign(const uint8_t priv[48], tern_hash_alg alg, const uint8_t *digest,
+                                         uint8_t *sig_der, size_t cap, size_t *siglen, tern_rng_fn rng,
+                                         void *rng_arg);
+/* Strict DER <-> r || s for P-384 (48 bytes each). */
+TERN_MUST_CHECK int tern_ecdsa_p384_sig_from_der(uint8_t sig[TERN_ECDSA_P384_RAW_SIG_LEN], const uint8_t *der,
+                                                 size_t len);
+TERN_MUST_CHECK int tern_ecdsa_p384_sig_to_der(uint8_t *der, size_t cap, size_t *len,
+                                               const uint8_t sig[TERN_ECDSA_P384_RAW_SIG_LEN]);
+
 /* ---- Internal (tests, ctgrind) ---- */
+
+/* RFC 6979 P-384 signing with explicit additional data (NULL/0: the plain
+ * deterministic signature, checked against RFC 6979 A.2.6). */
+TERN_MUST_CHECK int tern_ecdsa_p384_sign_det(const uint8_t priv[48], tern_hash_alg alg, const uint8_t *digest,
+                                             const uint8_t *extra, size_t extralen,
+                                             uint8_t sig[TERN_ECDSA_P384_RAW_SIG_LEN]);
 
 /* RFC 6979 signing with explicit additional data (extra may be NULL/0 for
  * the plain deterministic signature of RFC 6979 §3.2, which the tests

@@ -1,19 +1,32 @@
 /*
- * NIST P-384 verification (FIPS 186-4 §D.1.2.4 curve, §6.4.2 ECDSA
- * verification; SEC 1 v2 §3.2.2.1 public key validation).  See p384.h.
+ * NIST P-384 (FIPS 186-4 §D.1.2.4 curve; SEC 2 v2 §2.5.1): public-key
+ * validation (SEC 1 v2 §3.2.2.1), ECDSA verification (FIPS 186-4 §6.4.2),
+ * and the secret side: key generation, ECDH (SEC 1 v2 §3.3.1, RFC 8422
+ * §5.10) and one ECDSA signing attempt with a given nonce (§6.4.1; the
+ * RFC 6979 nonce lives in crypto/ecdsa.c).  See p384.h.
  *
- * Everything here is public (a public key, a signature, a digest), so the
- * code is written for clarity rather than constant time: plain
- * square-and-multiply inversions and Shamir's double-and-add for
- * u1 G + u2 Q.  Field and scalar elements are six 64-bit limbs, least
- * significant first, in the Montgomery domain (times 2^384) of their
- * modulus; one generic word-by-word Montgomery multiplication serves both.
- * Points use the complete Renes-Costello-Batina formulas for a = -3
- * (eprint 2015/1060, Algorithms 4 and 6) in homogeneous projective
- * coordinates, as crypto/p256.c does for its fixed-base walk, so no
- * addition is a special case.
+ * Field and scalar elements are six 64-bit limbs, least significant first,
+ * in the Montgomery domain (times 2^384) of their modulus; one generic
+ * word-by-word Montgomery multiplication serves both, branch-free (the
+ * final subtraction is a masked select).  Points use the complete
+ * Renes-Costello-Batina formulas for a = -3 (eprint 2015/1060, Algorithms
+ * 4 and 6) in homogeneous projective coordinates, as crypto/p256.c does,
+ * so no addition is a special case: the identity, doubling and inverse
+ * points go through the same instructions.
+ *
+ * Secret scalars (tern_p384_public_from_private, tern_p384_ecdh, the
+ * signing attempt) go through mul_ct: fixed 4-bit windows from the top, four
+ * doublings and one addition per window, the addend read from a table of
+ * 0P..15P by scanning all 16 entries with masks; inversions are Fermat
+ * powers with the public exponent p-2 or n-2.  No branch and no memory
+ * index depends on the scalar (tests/ctgrind/ct_p384.c checks it).
+ * Verification works on public data only and stays the plain Shamir
+ * double-and-add with branches on the (public) scalar bits.
  */
 #include "crypto/p384.h"
+
+#include "crypto/ct.h"
+#include "crypto/rand.h"
 
 __extension__ typedef unsigned __int128 u128;
 typedef uint64_t fe384[6];
@@ -38,7 +51,12 @@ static const uint64_t N_N0 = 0x6ed46089e88fdc45u;
 static const uint64_t N_RR[6] = {0x2d319b2419b409a9u, 0xff3d81e5df1aa419u, 0xbc3e483afcb82947u,
                                  0xd40d49174aab1cc5u, 0x3fb05b7a28266895u, 0x0c84ee012b39bf21u};
 
-/* ---- Multi-precision helpers on six limbs ---- */
+/* ---- Multi-precision helpers on six limbs ----
+ * Everything below that may see a secret (the field and scalar arithmetic
+ * and the point formulas) is branch-free: carries and borrows become masks
+ * and the final conditional subtraction is a masked select.  lt6 and
+ * is_zero6 branch and are used on public values only (decoding a public
+ * key, checking a signature). */
 
 /* 1 if a < m. */
 static int lt6(const uint64_t a[6], const uint64_t m[6]) {
@@ -51,7 +69,16 @@ static int lt6(const uint64_t a[6], const uint64_t m[6]) {
 static int is_zero6(const uint64_t a[6]) {
     return (a[0] | a[1] | a[2] | a[3] | a[4] | a[5]) == 0;
 }
-/* r = a - m (mod 2^384); returns the borrow. */
+/* Mask: all-ones when a != 0.  Constant time. */
+static uint64_t nonzero_mask6(const uint64_t a[6]) {
+    return tern_ct_mask_u64(tern_ct_is_nonzero_u64(a[0] | a[1] | a[2] | a[3] | a[4] | a[5]));
+}
+/* r = mask ? a : b, limb by limb. */
+static void select6(uint64_t r[6], uint64_t mask, const uint64_t a[6], const uint64_t b[6]) {
+    for (int i = 0; i < 6; i++)
+        r[i] = tern_ct_select_u64(mask, a[i], b[i]);
+}
+/* r = a - m (mod 2^384); returns the borrow (0 or 1). */
 static uint64_t sub6(uint64_t r[6], const uint64_t a[6], const uint64_t m[6]) {
     uint64_t br = 0;
     for (int i = 0; i < 6; i++) {
@@ -61,7 +88,8 @@ static uint64_t sub6(uint64_t r[6], const uint64_t a[6], const uint64_t m[6]) {
     }
     return br;
 }
-/* r = a + b mod m for a, b < m. */
+/* r = a + b mod m for a, b < m: subtract m when the sum carried out or is
+ * still >= m (no borrow). */
 static void add_mod(uint64_t r[6], const uint64_t a[6], const uint64_t b[6], const uint64_t m[6]) {
     uint64_t t[6], c = 0;
     for (int i = 0; i < 6; i++) {
@@ -71,27 +99,23 @@ static void add_mod(uint64_t r[6], const uint64_t a[6], const uint64_t b[6], con
     }
     uint64_t d[6];
     uint64_t br = sub6(d, t, m);
-    if (c || !br)
-        memcpy(r, d, sizeof d);
-    else
-        memcpy(r, t, sizeof t);
+    select6(r, tern_ct_mask_u64(c | (br ^ 1)), d, t);
 }
-/* r = a - b mod m for a, b < m. */
+/* r = a - b mod m for a, b < m: add m back (masked) on a borrow. */
 static void sub_mod(uint64_t r[6], const uint64_t a[6], const uint64_t b[6], const uint64_t m[6]) {
     uint64_t t[6];
-    if (sub6(t, a, b)) {
-        uint64_t c = 0;
-        for (int i = 0; i < 6; i++) {
-            u128 s = (u128)t[i] + m[i] + c;
-            t[i] = (uint64_t)s;
-            c = (uint64_t)(s >> 64);
-        }
+    uint64_t mask = tern_ct_mask_u64(sub6(t, a, b));
+    uint64_t c = 0;
+    for (int i = 0; i < 6; i++) {
+        u128 s = (u128)t[i] + (m[i] & mask) + c;
+        r[i] = (uint64_t)s;
+        c = (uint64_t)(s >> 64);
     }
-    memcpy(r, t, sizeof t);
 }
 
 /* r = a b / 2^384 mod m (CIOS Montgomery; m0 = -m^-1 mod 2^64), for
- * a, b < m.  The running value stays below 2m. */
+ * a, b < m.  The running value stays below 2m, so one masked subtraction
+ * ends it. */
 static void mont_mul(uint64_t r[6], const uint64_t a[6], const uint64_t b[6], const uint64_t m[6], uint64_t m0) {
     uint64_t t[8] = {0};
     for (int i = 0; i < 6; i++) {
@@ -115,10 +139,7 @@ static void mont_mul(uint64_t r[6], const uint64_t a[6], const uint64_t b[6], co
     }
     uint64_t d[6];
     uint64_t br = sub6(d, t, m);
-    if (t[6] || !br)
-        memcpy(r, d, sizeof d);
-    else
-        memcpy(r, t, 6 * sizeof(uint64_t));
+    select6(r, tern_ct_mask_u64(t[6] | (br ^ 1)), d, t);
 }
 
 /* r = a^e mod m in the Montgomery domain (one = R mod m), e public,
@@ -349,4 +370,239 @@ int tern_p384_ecdsa_verify_raw(const uint8_t pub[97], const uint8_t *digest, siz
         (void)sub6(x, x, N);
     TERN_ENSURE(memcmp(x, r, sizeof x) == 0, TERN_ERR_BAD_SIGNATURE);
     return 0;
+}
+
+/* ---- The secret side: constant-time scalar multiplication ---- */
+
+static const uint64_t ONE6[6] = {1, 0, 0, 0, 0, 0};
+
+static void pt_identity(pt384 *r) {
+    memset(r, 0, sizeof *r);
+    memcpy(r->y, P_ONE, sizeof r->y); /* (0 : 1 : 0) */
+}
+
+/* r = tab[idx] for idx in [0, 15], reading every entry. */
+static void pt_lookup(pt384 *r, const pt384 tab[16], uint64_t idx) {
+    memset(r, 0, sizeof *r);
+    for (uint64_t i = 0; i < 16; i++) {
+        uint64_t m = tern_ct_mask_u64(tern_ct_eq_u64(i, idx));
+        for (int j = 0; j < 6; j++) {
+            r->x[j] |= tab[i].x[j] & m;
+            r->y[j] |= tab[i].y[j] & m;
+            r->z[j] |= tab[i].z[j] & m;
+        }
+    }
+}
+
+/* r = k p for any k < 2^384 (k = 0 or a multiple of n gives the identity).
+ * Fixed 4-bit windows, most significant first; the complete formulas make
+ * the identity in the accumulator or the table harmless. */
+static void mul_ct(pt384 *r, const pt384 *p, const uint64_t k[6]) {
+    pt384 tab[16], acc, t;
+    pt_identity(&tab[0]);
+    tab[1] = *p;
+    for (int i = 2; i < 16; i++) {
+        if (i % 2 == 0)
+            pt_dbl(&tab[i], &tab[i / 2]);
+        else
+            pt_add(&tab[i], &tab[i - 1], p);
+    }
+    pt_identity(&acc);
+    for (int w = 95; w >= 0; w--) {
+        for (int d = 0; d < 4; d++)
+            pt_dbl(&acc, &acc);
+        uint64_t digit = (k[w / 16] >> (4 * (w % 16))) & 15;
+        pt_lookup(&t, tab, digit);
+        pt_add(&acc, &acc, &t);
+    }
+    *r = acc;
+    tern_wipe(tab, sizeof tab);
+    tern_wipe(&acc, sizeof acc);
+    tern_wipe(&t, sizeof t);
+}
+
+static void to_bytes(uint8_t b[48], const uint64_t a[6]) {
+    for (int i = 0; i < 6; i++)
+        tern_store_be64(b + 40 - 8 * i, a[i]);
+}
+
+/* Affine x, y (plain, not Montgomery) of p; returns a mask, all-ones unless
+ * p is the identity (then x = y = 0).  Constant time: the inverse is a
+ * power with the public exponent p - 2 (0 gives 0). */
+static uint64_t pt_affine(uint64_t x[6], uint64_t y[6], const pt384 *p) {
+    fe384 zi;
+    finv(zi, p->z);
+    fmul(x, p->x, zi);
+    fmul(x, x, ONE6);
+    fmul(y, p->y, zi);
+    fmul(y, y, ONE6);
+    tern_wipe(zi, sizeof zi);
+    return nonzero_mask6(p->z);
+}
+
+static void base_point(pt384 *g) {
+    memcpy(g->x, GX_M, sizeof g->x);
+    memcpy(g->y, GY_M, sizeof g->y);
+    memcpy(g->z, P_ONE, sizeof g->z);
+}
+
+/* Mask: all-ones when 1 <= a <= n-1.  Constant time. */
+static uint64_t scalar_valid(const uint64_t a[6]) {
+    uint64_t t[6];
+    uint64_t lt = sub6(t, a, N); /* borrow: a < n */
+    return tern_ct_mask_u64(lt) & nonzero_mask6(a);
+}
+
+/* TERN_ERR_BAD_KEY unless mask is all-ones, without a branch on it. */
+static int status_of(uint64_t mask) {
+    return (int)(int64_t)tern_ct_select_u64(mask, 0, (uint64_t)(int64_t)TERN_ERR_BAD_KEY);
+}
+
+int tern_p384_check_private(const uint8_t priv[TERN_P384_SCALAR_LEN]) {
+    uint64_t d[6];
+    from_bytes(d, priv);
+    int rc = status_of(scalar_valid(d));
+    tern_wipe(d, sizeof d);
+    return rc;
+}
+
+int tern_p384_public_from_private(uint8_t pub[TERN_P384_PUBLIC_LEN], const uint8_t priv[TERN_P384_SCALAR_LEN]) {
+    uint64_t d[6], x[6], y[6];
+    pt384 g, q;
+    from_bytes(d, priv);
+    uint64_t ok = scalar_valid(d);
+    base_point(&g);
+    mul_ct(&q, &g, d);
+    ok &= pt_affine(x, y, &q);
+    for (int i = 0; i < 6; i++) {
+        x[i] &= ok;
+        y[i] &= ok;
+    }
+    pub[0] = (uint8_t)(0x04 & ok);
+    to_bytes(pub + 1, x);
+    to_bytes(pub + 49, y);
+    tern_wipe(d, sizeof d);
+    tern_wipe(&q, sizeof q);
+    return status_of(ok);
+}
+
+int tern_p384_keygen(uint8_t priv[TERN_P384_SCALAR_LEN], uint8_t pub[TERN_P384_PUBLIC_LEN], tern_rng_fn rng,
+                     void *rng_arg) {
+    /* FIPS 186-4 §B.4.2 (testing candidates): 384 random bits, drawn again
+     * while 0 or >= n.  n is within 2^190 of 2^384, so a redraw is
+     * practically never needed; it would reveal nothing about the key
+     * kept. */
+    for (int tries = 0; tries < 64; tries++) {
+        int rc = tern_rand_fill(rng, rng_arg, priv, TERN_P384_SCALAR_LEN);
+        if (rc < 0) {
+            memset(pub, 0, TERN_P384_PUBLIC_LEN);
+            return rc;
+        }
+        uint64_t d[6];
+        from_bytes(d, priv);
+        uint64_t ok = scalar_valid(d);
+        tern_wipe(d, sizeof d);
+        if (ok)
+            return tern_p384_public_from_private(pub, priv);
+    }
+    tern_wipe(priv, TERN_P384_SCALAR_LEN);
+    memset(pub, 0, TERN_P384_PUBLIC_LEN);
+    return TERN_ERR_RNG;
+}
+
+int tern_p384_ecdh(uint8_t out[TERN_P384_SHARED_LEN], const uint8_t priv[TERN_P384_SCALAR_LEN],
+                   const uint8_t peer[TERN_P384_PUBLIC_LEN]) {
+    pt384 q, s;
+    /* The peer's point is public: validate it before any secret is used. */
+    if (pt_decode(&q, peer) < 0) {
+        memset(out, 0, TERN_P384_SHARED_LEN);
+        return TERN_ERR_BAD_KEY;
+    }
+    uint64_t d[6], x[6], y[6];
+    from_bytes(d, priv);
+    uint64_t ok = scalar_valid(d);
+    mul_ct(&s, &q, d);
+    /* A valid point has prime order n, so d in [1, n-1] never reaches the
+     * identity; checked anyway, in the mask. */
+    ok &= pt_affine(x, y, &s);
+    for (int i = 0; i < 6; i++)
+        x[i] &= ok;
+    to_bytes(out, x);
+    tern_wipe(d, sizeof d);
+    tern_wipe(x, sizeof x);
+    tern_wipe(y, sizeof y);
+    tern_wipe(&s, sizeof s);
+    return status_of(ok);
+}
+
+int tern_p384_point_mul(uint8_t out[TERN_P384_PUBLIC_LEN], const uint8_t k[TERN_P384_SCALAR_LEN],
+                        const uint8_t p[TERN_P384_PUBLIC_LEN]) {
+    pt384 q, s;
+    memset(out, 0, TERN_P384_PUBLIC_LEN);
+    TERN_TRY(pt_decode(&q, p));
+    uint64_t d[6], x[6], y[6];
+    from_bytes(d, k);
+    uint64_t ok = scalar_valid(d);
+    mul_ct(&s, &q, d);
+    ok &= pt_affine(x, y, &s);
+    if (!ok)
+        return TERN_ERR_BAD_KEY;
+    out[0] = 0x04;
+    to_bytes(out + 1, x);
+    to_bytes(out + 49, y);
+    return 0;
+}
+
+/* bits2int(digest) mod n (RFC 6979 §2.3.2, FIPS 186-4 §6.4): the leftmost
+ * 384 bits (a shorter digest is taken whole), reduced once (< 2^384 < 2n). */
+static void digest_to_scalar(uint64_t e[6], const uint8_t *digest, size_t dlen) {
+    uint8_t eb[48] = {0};
+    if (dlen >= 48)
+        memcpy(eb, digest, 48);
+    else
+        memcpy(eb + 48 - dlen, digest, dlen);
+    from_bytes(e, eb);
+    uint64_t t[6];
+    uint64_t lt = sub6(t, e, N);
+    select6(e, tern_ct_mask_u64(lt), e, t);
+}
+
+void tern_p384_bits2octets(uint8_t out[48], const uint8_t *digest, size_t dlen) {
+    uint64_t e[6];
+    digest_to_scalar(e, digest, dlen);
+    to_bytes(out, e);
+}
+
+uint64_t tern_p384_ecdsa_sign_with_k(const uint8_t priv[TERN_P384_SCALAR_LEN], const uint8_t *digest, size_t dlen,
+                                     const uint8_t kb[TERN_P384_SCALAR_LEN], uint8_t sig[2 * TERN_P384_SCALAR_LEN]) {
+    uint64_t d[6], k[6], e[6], x[6], y[6], r[6], s[6], kinv[6], t[6];
+    pt384 g, rp;
+    from_bytes(d, priv);
+    from_bytes(k, kb);
+    uint64_t ok = scalar_valid(d) & scalar_valid(k);
+    digest_to_scalar(e, digest, dlen);
+
+    base_point(&g);
+    mul_ct(&rp, &g, k); /* R = k G */
+    ok &= pt_affine(x, y, &rp);
+    /* r = x(R) mod n: x < p < 2n, one masked subtraction. */
+    uint64_t lt = sub6(t, x, N);
+    select6(r, tern_ct_mask_u64(lt), x, t);
+    ok &= nonzero_mask6(r);
+
+    n_inv(kinv, k); /* k^(n-2): public exponent */
+    n_mul(s, r, d);
+    add_mod(s, s, e, N);
+    n_mul(s, kinv, s);
+    ok &= nonzero_mask6(s);
+
+    to_bytes(sig, r);
+    to_bytes(sig + 48, s);
+    tern_wipe(d, sizeof d);
+    tern_wipe(k, sizeof k);
+    tern_wipe(kinv, sizeof kinv);
+    tern_wipe(x, sizeof x);
+    tern_wipe(y, sizeof y);
+    tern_wipe(&rp, sizeof rp);
+    return ok;
 }
