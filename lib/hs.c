@@ -138,28 +138,83 @@ void tern_hs_begin(tern_conn *c) {
     c->table = full_ecdhe;
     c->nrows = TERN_ARRAY_LEN(full_ecdhe);
     c->step = 0;
-    /* Until ServerHello names the suite we do not know the PRF hash, so the
-     * transcript runs under both. */
-    if (tern_hash_init(&c->hs_state->th256, TERN_HASH_SHA256) < 0 ||
-        tern_hash_init(&c->hs_state->th384, TERN_HASH_SHA384) < 0) {
-        /* Cannot happen: both ids are built in. */
+    /* Until ServerHello names the suite we do not know the PRF hash, nor
+     * which hash a CertificateVerify will use: the transcript runs under
+     * all three (tern_hs_transcript drops the ones no longer needed). */
+    tern_hs_state *h = c->hs_state;
+    if (tern_hash_init(&h->th256, TERN_HASH_SHA256) < 0 || tern_hash_init(&h->th384, TERN_HASH_SHA384) < 0 ||
+        tern_hash_init(&h->th512, TERN_HASH_SHA512) < 0) {
+        /* Cannot happen: the ids are built in. */
     }
+    h->th_live = TERN_TH_ALL;
+}
+
+/*
+ * The transcript under every hash still needed.  CertificateVerify
+ * (RFC 5246 §7.4.8) signs the handshake messages with the hash of the
+ * scheme the client chose from the CertificateRequest's list, which need
+ * not be the PRF hash: tern offers and accepts SHA-256, SHA-384 and
+ * SHA-512 schemes whatever the suite.  Instead of keeping the messages, the
+ * three running hashes are kept as long as one of them may still be
+ * asked for, and dropped (never to be restarted) once it cannot:
+ *   - before the suite is known: all three;
+ *   - the PRF hash: always (Finished, the extended master secret);
+ *   - after CertificateVerify, or in an abbreviated handshake: nothing else;
+ *   - server: all three while it may still receive a CertificateVerify
+ *     (it asks for client certificates), else only the PRF hash;
+ *   - client: all three until CertificateRequest (then the hash of the
+ *     scheme it will sign with) or ServerHelloDone without a request.
+ * The contexts live in the handshake state (the input buffer's tail), not
+ * in the connection.
+ */
+static unsigned th_bit(tern_hash_alg alg) {
+    return alg == TERN_HASH_SHA256 ? TERN_TH_SHA256 : alg == TERN_HASH_SHA384 ? TERN_TH_SHA384 : TERN_TH_SHA512;
+}
+static unsigned transcript_needed(const tern_conn *c, int type) {
+    const tern_hs_state *h = c->hs_state;
+    if (c->suite == NULL)
+        return TERN_TH_ALL;
+    unsigned prf = th_bit(c->suite->prf);
+    if (c->table == abbreviated || h->cv_done)
+        return prf;
+    if (c->side == TERN_SERVER)
+        return may_request_cert(c) ? TERN_TH_ALL : prf;
+    if (h->cert_requested) {
+        tern_hash_alg alg;
+        int ok = h->client_may_send &&
+                 (tern_sig_is_ecdsa(h->cv_scheme, &alg) || tern_sigalg_info(h->cv_scheme, &alg) >= 0);
+        return ok ? prf | th_bit(alg) : prf;
+    }
+    return type == TERN_HT_SERVER_HELLO_DONE ? prf : TERN_TH_ALL;
 }
 
 void tern_hs_transcript(tern_conn *c, const uint8_t *p, size_t len) {
     tern_hs_state *h = c->hs_state;
-    if (c->suite == NULL || c->suite->prf == TERN_HASH_SHA256)
+    /* p is one whole handshake message, header included: p[0] its type. */
+    h->th_live &= transcript_needed(c, len > 0 ? p[0] : -1);
+    if (h->th_live & TERN_TH_SHA256)
         tern_hash_update(&h->th256, p, len);
-    if (c->suite == NULL || c->suite->prf == TERN_HASH_SHA384)
+    if (h->th_live & TERN_TH_SHA384)
         tern_hash_update(&h->th384, p, len);
+    if (h->th_live & TERN_TH_SHA512)
+        tern_hash_update(&h->th512, p, len);
+}
+
+int tern_hs_transcript_hash_alg(const tern_conn *c, tern_hash_alg alg, uint8_t out[TERN_HASH_MAX_LEN]) {
+    const tern_hs_state *h = c->hs_state;
+    const tern_hash_ctx *ctx = alg == TERN_HASH_SHA256 ? &h->th256 : alg == TERN_HASH_SHA384 ? &h->th384
+                               : alg == TERN_HASH_SHA512 ? &h->th512 : NULL;
+    TERN_ENSURE(ctx != NULL && (h->th_live & th_bit(alg)) != 0, TERN_ERR_INTERNAL);
+    /* Finalise a copy: the running hash goes on. */
+    tern_hash_ctx copy = *ctx;
+    size_t n = tern_hash_len(copy.alg);
+    tern_hash_final(&copy, out);
+    return (int)n;
 }
 
 size_t tern_hs_transcript_hash(const tern_conn *c, uint8_t out[TERN_HASH_MAX_LEN]) {
-    /* Finalise a copy: the running hash goes on. */
-    tern_hash_ctx copy = c->suite->prf == TERN_HASH_SHA384 ? c->hs_state->th384 : c->hs_state->th256;
-    size_t n = tern_hash_len(copy.alg);
-    tern_hash_final(&copy, out);
-    return n;
+    int n = tern_hs_transcript_hash_alg(c, c->suite->prf, out);
+    return n > 0 ? (size_t)n : 0; /* the PRF hash is never dropped */
 }
 
 /* Gather the next complete handshake message (or a ChangeCipherSpec) into

@@ -10,17 +10,19 @@
  *       DistinguishedName certificate_authorities<0..2^16-1>;
  *   } CertificateRequest;
  *
- * Certificate types: rsa_sign and ecdsa_sign (RFC 8422 §5.5; the client's
- * ECDSA key must be on P-256, the only curve tern's key store signs with,
- * and the server checks P-256 and P-384 keys).
+ * Certificate types: rsa_sign and ecdsa_sign (RFC 8422 §5.5; ECDSA keys on
+ * P-256 or P-384, both for the client's own key and for the keys the
+ * server checks).
  *
  * Signature algorithms.  CertificateVerify (§7.4.8) signs the handshake
- * messages with the hash of the chosen scheme; tern keeps only the PRF
- * hash of the transcript once the suite is known (no buffer of the whole
- * handshake), so the server lists, and the client picks, schemes whose
- * hash is the suite's PRF hash: ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256
- * and rsa_pkcs1_sha256 for the _SHA256 suites, the (sha384, ...) ones for
- * the _SHA384 suites.
+ * messages with the hash of the chosen scheme.  The server lists every
+ * scheme tern handles (lib/sig.c: ECDSA with SHA-256 / SHA-384, RSA-PSS
+ * and PKCS#1 v1.5 with SHA-256 / -384 / -512) whatever the suite's PRF
+ * hash: the transcript is kept under SHA-256, SHA-384 and SHA-512 until
+ * the CertificateVerify is checked (lib/hs.c, tern_hs_transcript).  The
+ * client picks the first scheme of tern's order that the server listed
+ * and that fits its key (SHA-256 first), and keeps only that hash beside
+ * the PRF's.
  *
  * CA names.  The server lists the subjects of its trust store's CAs so the
  * client can choose a certificate, bounded by cfg->ca_names_max: when they
@@ -37,20 +39,11 @@
 #define CERT_TYPE_RSA_SIGN 1
 #define CERT_TYPE_ECDSA_SIGN 64
 
-/* A scheme usable for CertificateVerify under this suite with a key of
- * this type (TERN_X509_KEY_RSA / _EC; 0: either).  Our order is
- * tern_sigalgs_offer's (lib/sig.c). */
-static int cv_scheme_ok(const tern_conn *c, uint16_t scheme, int key_type) {
-    tern_hash_alg hash;
-    int in_list = 0;
-    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_offer); i++)
-        in_list |= tern_sigalgs_offer[i] == scheme;
-    if (!in_list)
-        return 0;
-    if (tern_sig_is_ecdsa(scheme, &hash))
-        return (key_type == 0 || key_type == TERN_X509_KEY_EC) && hash == c->suite->prf;
-    return tern_sigalg_info(scheme, &hash) >= 0 && (key_type == 0 || key_type == TERN_X509_KEY_RSA) &&
-           hash == c->suite->prf;
+/* A scheme usable for CertificateVerify with a key of this type
+ * (TERN_X509_KEY_RSA / _EC).  Our order is tern_sigalgs_offer's
+ * (lib/sig.c). */
+static int cv_scheme_ok(uint16_t scheme, tern_x509_key_type key_type) {
+    return tern_sig_offered(scheme) && tern_sig_fits_key(scheme, key_type, NULL);
 }
 
 int tern_hs_certificate_request_write(tern_conn *c, tern_writer *w) {
@@ -61,8 +54,7 @@ int tern_hs_certificate_request_write(tern_conn *c, tern_writer *w) {
     TERN_TRY(tern_wr_u8(w, CERT_TYPE_ECDSA_SIGN));
     TERN_TRY(tern_wr_begin(w, &v, 2));
     for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_offer); i++)
-        if (cv_scheme_ok(c, tern_sigalgs_offer[i], 0))
-            TERN_TRY(tern_wr_u16(w, tern_sigalgs_offer[i]));
+        TERN_TRY(tern_wr_u16(w, tern_sigalgs_offer[i]));
     TERN_TRY(tern_wr_end(w, &v));
 
     /* The names only if all of them fit the budget (and leave the
@@ -122,9 +114,9 @@ int tern_hs_certificate_request_parse(tern_conn *c, tern_reader *r) {
             TERN_TRY(tern_rd_u16(&scan, &s));
             if (s != want)
                 continue;
-            if (scheme_rsa == 0 && rsa_ok && cv_scheme_ok(c, s, TERN_X509_KEY_RSA))
+            if (scheme_rsa == 0 && rsa_ok && cv_scheme_ok(s, TERN_X509_KEY_RSA))
                 scheme_rsa = s;
-            if (scheme_ec == 0 && ecdsa_ok && cv_scheme_ok(c, s, TERN_X509_KEY_EC))
+            if (scheme_ec == 0 && ecdsa_ok && cv_scheme_ok(s, TERN_X509_KEY_EC))
                 scheme_ec = s;
         }
     }
@@ -144,8 +136,8 @@ int tern_hs_certificate_request_parse(tern_conn *c, tern_reader *r) {
     const tern_keystore *ks;
     for (size_t i = 0; (ks = tern_identity_at(cfg, i)) != NULL && c->keys == NULL; i++) {
         uint16_t scheme = ks->key_type == TERN_X509_KEY_RSA ? scheme_rsa
-                          : ks->key_type == TERN_X509_KEY_EC && ks->ec_curve == TERN_X509_CURVE_P256 ? scheme_ec
-                                                                                                   : 0;
+                          : ks->key_type == TERN_X509_KEY_EC  ? scheme_ec /* P-256 or P-384 */
+                                                              : 0;
         if (scheme == 0)
             continue;
         int match = !any_name;

@@ -9,19 +9,22 @@
  *   } CertificateVerify;          -- SignatureAndHashAlgorithm, opaque<0..2^16-1>
  *
  * handshake_messages runs from ClientHello up to, not including, this
- * message.  The scheme is one the server listed in CertificateRequest, and
- * its hash is the suite's PRF hash (lib/hs_certificate_request.c says why),
- * so the digest is the running transcript hash.  RSA keys sign with
- * rsa_pss_rsae_* / rsa_pkcs1_*, P-256 keys with ECDSA (DER signature,
- * RFC 8422 §5.4; lib/sig.c).
+ * message.  The scheme is one the server listed in CertificateRequest
+ * (lib/hs_certificate_request.c), with SHA-256, SHA-384 or SHA-512 whatever
+ * the suite's PRF hash: the digest is the running transcript under the
+ * scheme's hash (lib/hs.c keeps each one that may be asked for).  RSA keys
+ * sign with rsa_pss_rsae_* / rsa_pkcs1_*, P-256 and P-384 keys with ECDSA
+ * (DER signature, RFC 8422 §5.4; lib/sig.c).
  *
  * The master secret is derived here, before this message joins the
  * transcript: with the extended master secret the session hash ends at
  * ClientKeyExchange (RFC 7627 §3), and CertificateVerify comes after it.
  *
- * The server verifies with the key of the certificate it has just checked;
- * a bad signature is decrypt_error (RFC 5246 §7.2.2), a scheme it did not
- * offer illegal_parameter.  Only then does the client's identity become
+ * The server verifies with the key of the certificate it has just checked:
+ * a signature that does not verify (wrong value, malformed DER, an RSA-PSS
+ * salt that is not the hash length as rsa_pss_rsae_* requires, RFC 8446
+ * §4.2.3) is decrypt_error (RFC 5246 §7.2.2); a scheme it did not offer, or
+ * one that does not fit the certificate's key, illegal_parameter.  Only then does the client's identity become
  * visible to the application (tern_peer_subject / _san / _cert).
  */
 #include <stdio.h>
@@ -35,15 +38,16 @@ int tern_hs_certificate_verify_write(tern_conn *c, tern_writer *w) {
     TERN_TRY(tern_ks_prepare(c));
     tern_hash_alg alg;
     uint8_t digest[TERN_HASH_MAX_LEN];
-    (void)tern_hs_transcript_hash(c, digest);
     const tern_keystore *ks = tern_conn_keys(c); /* picked by the request's CA names */
+    TERN_ENSURE(tern_sig_fits_key(h->cv_scheme, ks->key_type, &alg), TERN_ERR_INTERNAL);
+    TERN_TRY(tern_hs_transcript_hash_alg(c, alg, digest));
+    h->cv_done = 1; /* the transcript keeps only the PRF hash from here */
     if (ks->key_type == TERN_X509_KEY_EC) {
-        TERN_ENSURE(tern_sig_is_ecdsa(h->cv_scheme, &alg) && alg == c->suite->prf, TERN_ERR_INTERNAL);
         TERN_TRY(tern_wr_u16(w, h->cv_scheme));
         return tern_sig_write_ecdsa(c, ks, alg, digest, w);
     }
     int pss = tern_sigalg_info(h->cv_scheme, &alg);
-    TERN_ENSURE(pss >= 0 && alg == c->suite->prf, TERN_ERR_INTERNAL);
+    TERN_ENSURE(pss >= 0, TERN_ERR_INTERNAL);
     size_t modlen = tern_rsa_len(&ks->rsa.pub), siglen = 0;
     uint8_t *sig;
     TERN_TRY(tern_wr_u16(w, h->cv_scheme));
@@ -118,23 +122,21 @@ int tern_hs_certificate_verify_parse(tern_conn *c, tern_reader *r) {
     TERN_TRY(tern_rd_end(r));
     TERN_TRY(tern_ks_prepare(c));
 
-    /* A scheme we listed in CertificateRequest (tern_sigalgs_offer with
-     * the PRF hash), of the kind of the certificate's key. */
+    /* A scheme we listed in CertificateRequest (all of tern_sigalgs_offer,
+     * lib/sig.c), of the kind of the certificate's key. */
     tern_hash_alg alg = TERN_HASH_SHA256;
     int ecdsa = tern_sig_is_ecdsa(scheme, &alg);
     int pss = ecdsa ? 0 : tern_sigalg_info(scheme, &alg);
-    int offered = 0;
-    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_offer); i++)
-        offered |= tern_sigalgs_offer[i] == scheme;
-    if (!offered || pss < 0 || alg != c->suite->prf)
+    if (!tern_sig_offered(scheme))
         return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
                          "the client signed CertificateVerify with scheme 0x%04x, which we did not offer", scheme);
-    if (ecdsa != (h->peer_key_type == TERN_X509_KEY_EC))
+    if (!tern_sig_fits_key(scheme, h->peer_key_type, NULL))
         return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
                          "the client signed CertificateVerify with scheme 0x%04x, which does not fit its %s key",
                          scheme, h->peer_key_type == TERN_X509_KEY_EC ? "ECDSA" : "RSA");
     uint8_t digest[TERN_HASH_MAX_LEN];
-    (void)tern_hs_transcript_hash(c, digest);
+    TERN_TRY(tern_hs_transcript_hash_alg(c, alg, digest));
+    h->cv_done = 1; /* the transcript keeps only the PRF hash from here */
     int rc = ecdsa ? tern_sig_verify_ecdsa(c, alg, digest, sig.p, tern_rd_left(&sig))
              : pss ? tern_rsa_pss_verify(&h->peer_rsa, alg, digest, sig.p, tern_rd_left(&sig))
                    : tern_rsa_pkcs1_verify(&h->peer_rsa, alg, digest, sig.p, tern_rd_left(&sig));

@@ -186,6 +186,8 @@ TERN_MUST_CHECK static int client_ext(tern_conn *c, uint16_t type, tern_reader *
                 h->peer_offered_x25519 = 1;
             if (g == TERN_GROUP_SECP256R1)
                 h->peer_offered_p256 = 1;
+            if (g == TERN_GROUP_SECP384R1)
+                h->peer_offered_p384 = 1;
         }
         return 0;
     }
@@ -287,8 +289,8 @@ int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
      * be chosen. */
     h->client_version = version;
     /* Issue 13: an ECDHE suite needs a group in common (lib/kx.c), an
-     * identity whose key fits the suite (RSA for ECDHE_RSA, P-256 for
-     * ECDHE_ECDSA; lib/sig.c picks it among the configured identities) and
+     * identity whose key fits the suite (RSA for ECDHE_RSA, P-256 or P-384
+     * for ECDHE_ECDSA; lib/sig.c picks it among the configured identities) and
      * a signature scheme the client accepts for that key. */
     uint16_t group = tern_kx_server_group(c);
     const char *no_ecdhe = NULL;
@@ -318,13 +320,15 @@ int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
                 ecdhe_in_common = 1;
                 sch = tern_sig_choose(ks, h->peer_sigalgs, h->npeer_sigalgs);
                 if (group == 0) {
-                    no_ecdhe = "the client offers neither x25519 nor secp256r1, tern's groups";
+                    no_ecdhe = "the client offers none of tern's groups (x25519, secp256r1, secp384r1)";
                     continue;
                 }
                 /* RFC 8422 §5.1: supported_groups also bounds the curve of
-                 * an ECDSA certificate (ours are P-256). */
-                if (ks->key_type == TERN_X509_KEY_EC && h->saw_groups && !h->peer_offered_p256) {
-                    no_ecdhe = "the client's supported_groups lacks secp256r1, the curve of our ECDSA certificate";
+                 * an ECDSA certificate (P-256 or P-384; lib/kx.c). */
+                if (ks->key_type == TERN_X509_KEY_EC && !tern_kx_peer_accepts_curve(c, ks->ec_curve)) {
+                    no_ecdhe = ks->ec_curve == TERN_X509_CURVE_P384
+                                   ? "the client's supported_groups lacks secp384r1, the curve of our ECDSA certificate"
+                                   : "the client's supported_groups lacks secp256r1, the curve of our ECDSA certificate";
                     continue;
                 }
                 if (sch == 0) {

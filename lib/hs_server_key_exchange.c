@@ -1,11 +1,12 @@
 /*
- * ServerKeyExchange for ECDHE_RSA (RFC 8422 §5.4, RFC 5246 §7.4.3 and
- * §4.7 for "digitally-signed"), group x25519 (RFC 8422 §5.1.1, RFC 7748):
+ * ServerKeyExchange for ECDHE_RSA and ECDHE_ECDSA (RFC 8422 §5.4, RFC 5246
+ * §7.4.3 and §4.7 for "digitally-signed"), groups x25519, secp256r1 and
+ * secp384r1 (RFC 8422 §5.1.1, RFC 7748; lib/kx.c):
  *
  *   struct {
  *       ECCurveType curve_type;      -- named_curve (3)
- *       NamedCurve namedcurve;       -- x25519 (29)
- *       opaque point <1..2^8-1>;     -- the server's 32-byte X25519 public key
+ *       NamedCurve namedcurve;       -- x25519 (29), secp256r1 (23), secp384r1 (24)
+ *       opaque point <1..2^8-1>;     -- 32 bytes (X25519) or 04 || X || Y (65 / 97)
  *   } ServerECDHParams;
  *   struct {
  *       ServerECDHParams params;
@@ -18,10 +19,11 @@
  *
  * The server signs with the scheme chosen from the client's
  * signature_algorithms (rsa_pss_rsae_* or rsa_pkcs1_* with SHA-256/384/512;
- * for ECDHE_ECDSA ecdsa_secp256r1_sha256 / ecdsa_secp384r1_sha384, lib/sig.c;
- * the group is x25519 or secp256r1, lib/kx.c);
- * the client accepts only a scheme it offered, and checks the signature
- * with the key of the certificate it has just verified.
+ * for ECDHE_ECDSA, with a P-256 or P-384 key, ecdsa_secp256r1_sha256 /
+ * ecdsa_secp384r1_sha384, lib/sig.c); the client accepts any scheme it
+ * offered that fits the key of the certificate it has just verified
+ * (else illegal_parameter) and checks the signature with that key (else
+ * decrypt_error).
  */
 #include "lib/tls.h"
 #include "crypto/ct.h"
@@ -97,7 +99,7 @@ int tern_hs_server_key_exchange_parse(tern_conn *c, tern_reader *r) {
     size_t publen = tern_kx_pub_len(group);
     if (tern_rd_left(&point) != publen)
         return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "the server's %s key share is %zu bytes, not %zu",
-                         group == TERN_GROUP_X25519 ? "x25519" : "secp256r1", tern_rd_left(&point), publen);
+                         tern_kx_group_name(group), tern_rd_left(&point), publen);
     TERN_TRY(tern_rd_copy(&point, h->peer_kx_pub, publen));
     h->group = group; /* the share is checked on the curve in ClientKeyExchange (lib/kx.c) */
 

@@ -1,15 +1,28 @@
 /*
  * Signature schemes beside RSA (lib/ext.c keeps the RSA ones): ECDSA for
- * the ECDHE_ECDSA suites (RFC 8422 §5.4 "Signature", §6) and what a client
- * offers in signature_algorithms (RFC 5246 §7.4.1.4.1).
+ * the ECDHE_ECDSA suites and ECDSA client certificates (RFC 8422 §5.4
+ * "Signature", §6), and the one list tern offers and accepts everywhere a
+ * list is sent: signature_algorithms in ClientHello (RFC 5246 §7.4.1.4.1)
+ * and supported_signature_algorithms in CertificateRequest (§7.4.4):
  *
- * In TLS 1.2 a scheme code is a (hash, signature) pair, so 0x0403 is
- * "SHA-256 with ECDSA" on whatever curve the certificate names and 0x0503
- * "SHA-384 with ECDSA" (the curve in the TLS 1.3 names binds only there).
- * tern signs with P-256 keys (the key store holds no other EC keys) and
- * verifies P-256 and P-384 peer keys.  Signatures are DER
- * SEQUENCE { INTEGER r, INTEGER s } (RFC 8422 §5.4), decoded strictly by
- * crypto/ecdsa.c.
+ *   ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256, rsa_pkcs1_sha256,
+ *   ecdsa_secp384r1_sha384, rsa_pss_rsae_sha384, rsa_pkcs1_sha384,
+ *   rsa_pss_rsae_sha512, rsa_pkcs1_sha512
+ *
+ * whatever the suite's PRF hash (the transcript is kept under each hash a
+ * CertificateVerify may use: lib/hs.c).
+ *
+ * The curve.  In TLS 1.2 a scheme code is a (hash, signature) pair, so
+ * 0x0403 is "SHA-256 with ECDSA" and 0x0503 "SHA-384 with ECDSA" on
+ * whatever curve the certificate names (the curve in the TLS 1.3 names
+ * binds only in TLS 1.3, RFC 8446 §4.2.3).  tern therefore accepts both
+ * ECDSA schemes with P-256 and with P-384 keys, as OpenSSL and BoringSSL
+ * do in TLS 1.2, and signs, with either curve, with the first scheme of
+ * the list above the peer accepts: SHA-256 when it may (the cheapest, and
+ * the one every TLS 1.2 ECDSA peer accepts), else SHA-384.  A peer that
+ * wants the curve-matched hash for a P-384 key gets it by offering only
+ * ecdsa_secp384r1_sha384.  Signatures are DER SEQUENCE { INTEGER r,
+ * INTEGER s } (RFC 8422 §5.4), decoded strictly by crypto/ecdsa.c.
  */
 #include "lib/tls.h"
 #include "crypto/ecdsa.h"
@@ -21,6 +34,22 @@ const uint16_t tern_sigalgs_offer[8] = {
     TERN_SIG_ECDSA_SECP384R1_SHA384, TERN_SIG_RSA_PSS_RSAE_SHA384, TERN_SIG_RSA_PKCS1_SHA384,
     TERN_SIG_RSA_PSS_RSAE_SHA512,    TERN_SIG_RSA_PKCS1_SHA512,
 };
+
+int tern_sig_offered(uint16_t scheme) {
+    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_offer); i++)
+        if (tern_sigalgs_offer[i] == scheme)
+            return 1;
+    return 0;
+}
+
+int tern_sig_fits_key(uint16_t scheme, tern_x509_key_type type, tern_hash_alg *hash) {
+    tern_hash_alg h = TERN_HASH_SHA256;
+    int ok = tern_sig_is_ecdsa(scheme, &h) ? type == TERN_X509_KEY_EC
+                                             : tern_sigalg_info(scheme, &h) >= 0 && type == TERN_X509_KEY_RSA;
+    if (ok && hash != NULL)
+        *hash = h;
+    return ok;
+}
 
 int tern_sig_is_ecdsa(uint16_t scheme, tern_hash_alg *hash) {
     switch (scheme) {
@@ -39,8 +68,8 @@ static int in_list(uint16_t s, const uint16_t *list, size_t n) {
 
 uint16_t tern_sig_choose(const tern_keystore *ks, const uint16_t *peer, size_t npeer) {
     if (ks->key_type == TERN_X509_KEY_EC) {
-        /* SHA-256 matches P-256's strength; SHA-384 when that is all the
-         * peer takes (allowed with any curve in TLS 1.2). */
+        /* P-256 or P-384 key: SHA-256 first, SHA-384 when that is all the
+         * peer takes (either with either curve in TLS 1.2; see above). */
         static const uint16_t ec[2] = {TERN_SIG_ECDSA_SECP256R1_SHA256, TERN_SIG_ECDSA_SECP384R1_SHA384};
         for (size_t i = 0; i < TERN_ARRAY_LEN(ec); i++)
             if (in_list(ec[i], peer, npeer))
@@ -56,7 +85,7 @@ uint16_t tern_sig_choose(const tern_keystore *ks, const uint16_t *peer, size_t n
 
 int tern_sig_write_ecdsa(tern_conn *c, const tern_keystore *ks, tern_hash_alg alg, const uint8_t *digest,
                          tern_writer *w) {
-    uint8_t sig[TERN_ECDSA_P256_MAX_SIG_LEN];
+    uint8_t sig[TERN_ECDSA_MAX_SIG_LEN];
     size_t siglen = 0;
     TERN_ENSURE(ks->key_type == TERN_X509_KEY_EC, TERN_ERR_INTERNAL);
     TERN_TRY(tern_keystore_sign(ks, TERN_KEYSTORE_ECDSA, alg, digest, sig, sizeof sig, &siglen, c->cfg->rng,

@@ -60,6 +60,7 @@ enum {
 };
 #define TERN_GROUP_X25519 29
 #define TERN_GROUP_SECP256R1 23 /* RFC 8422 §5.1.1; uncompressed points only (lib/kx.c) */
+#define TERN_GROUP_SECP384R1 24
 #define TERN_SCSV_RENEGOTIATION 0x00ff
 #define TERN_TLS12 0x0303
 
@@ -89,7 +90,8 @@ enum {
 #define TERN_MASTER_LEN 48
 #define TERN_VERIFY_LEN 12
 #define TERN_MAX_SIGALGS 32
-#define TERN_KX_MAX_PUB 65 /* an uncompressed P-256 point */
+#define TERN_KX_MAX_PUB 97 /* an uncompressed P-384 point */
+#define TERN_KX_MAX_PRIV 48 /* a P-384 scalar */
 #define TERN_MAX_CHAIN 8
 #define TERN_ALPN_MAX 256
 #define TERN_NAME_MAX 256
@@ -148,7 +150,7 @@ struct tern_config {
     tern_keystore **more_keys;
     size_t nmore_keys;
     struct tern_sess_cfg *sess; /* resumption (issue 12, lib/session.c), or NULL */
-    uint16_t groups[3];     /* ECDHE groups in preference order, 0-terminated;
+    uint16_t groups[4];     /* ECDHE groups in preference order, 0-terminated;
                                all zero: the default (lib/kx.c) */
 };
 
@@ -187,13 +189,19 @@ typedef struct {
 typedef struct {
     uint8_t client_random[TERN_RANDOM_LEN];
     uint8_t server_random[TERN_RANDOM_LEN];
-    tern_hash_ctx th256;  /* transcript, SHA-256 */
-    tern_hash_ctx th384;  /* transcript, SHA-384 (dropped once the suite is known) */
-    uint8_t kx_priv[TERN_X25519_LEN];   /* x25519 or P-256 scalar: 32 bytes both */
-    uint8_t kx_pub[TERN_KX_MAX_PUB];    /* x25519: 32 bytes; P-256: 04 || X || Y (65) */
+    /* The transcript under each hash still needed (lib/hs.c,
+     * tern_hs_transcript): bit TERN_TH_* of th_live set while kept. */
+    tern_hash_ctx th256;
+    tern_hash_ctx th384;
+    tern_hash_ctx th512;
+    unsigned th_live;
+    int cv_done;          /* CertificateVerify written / checked */
+    uint8_t kx_priv[TERN_KX_MAX_PRIV];  /* x25519 or P-256 scalar: 32 bytes; P-384: 48 */
+    uint8_t kx_pub[TERN_KX_MAX_PUB];    /* x25519: 32 bytes; P-256 / P-384: 04 || X || Y (65 / 97) */
     uint8_t peer_kx_pub[TERN_KX_MAX_PUB];
     uint16_t group;                     /* the ECDHE group in use (lib/kx.c) */
     int peer_offered_p256;              /* server: secp256r1 in supported_groups */
+    int peer_offered_p384;              /* server: secp384r1 in supported_groups */
     uint8_t pms[48];
     size_t pms_len;
     uint8_t key_block[2 * 32 + 2 * 12]; /* ChaCha20-Poly1305: 12-byte IVs (RFC 7905 §2) */
@@ -386,10 +394,17 @@ void tern_rec_wipe(tern_rec_dir *d);
 TERN_MUST_CHECK int tern_hs_advance(tern_conn *c);
 /* Start: choose the table and reset the state. */
 void tern_hs_begin(tern_conn *c);
-/* Add bytes to the transcript (both hashes until the suite is known). */
+/* Add one whole handshake message to the transcript, under every hash
+ * still needed (SHA-256, -384, -512 until the suite and the
+ * CertificateVerify hash are known; lib/hs.c says when each is dropped). */
 void tern_hs_transcript(tern_conn *c, const uint8_t *p, size_t len);
+enum { TERN_TH_SHA256 = 1, TERN_TH_SHA384 = 2, TERN_TH_SHA512 = 4, TERN_TH_ALL = 7 };
 /* The current transcript hash (of the suite's PRF hash). */
 size_t tern_hs_transcript_hash(const tern_conn *c, uint8_t out[TERN_HASH_MAX_LEN]);
+/* The current transcript hash under alg: its length, or TERN_ERR_INTERNAL
+ * when that hash is not kept (any more). */
+TERN_MUST_CHECK int tern_hs_transcript_hash_alg(const tern_conn *c, tern_hash_alg alg,
+                                                uint8_t out[TERN_HASH_MAX_LEN]);
 /* 1 while part of a handshake message has arrived and the rest has not
  * (nothing else may come in between: RFC 5246 §6.2.1). */
 int tern_hs_partial(const tern_conn *c);
@@ -499,8 +514,15 @@ TERN_MUST_CHECK int tern_conn_random(tern_conn *c, uint8_t *buf, size_t len);
 uint16_t tern_kx_server_group(const tern_conn *c);
 /* The groups of a configuration in preference order, 0-terminated. */
 const uint16_t *tern_kx_groups(const tern_config *cfg);
-/* The public value length of a group (32 or 65), 0 if unknown. */
+/* The public value length of a group (32, 65 or 97), 0 if unknown. */
 size_t tern_kx_pub_len(uint16_t group);
+/* "x25519", "secp256r1", "secp384r1" (for messages and traces). */
+const char *tern_kx_group_name(uint16_t group);
+/* Server: 1 when the client's supported_groups admits an ECDSA
+ * certificate on this curve (TERN_X509_CURVE_P256 / _P384; RFC 8422 §5.1:
+ * the extension also names the curves the client can verify), or when it
+ * sent no supported_groups (RFC 8422 §4: any curve). */
+int tern_kx_peer_accepts_curve(const tern_conn *c, int curve);
 /* A fresh ephemeral key pair for hs_state.group into kx_priv / kx_pub. */
 TERN_MUST_CHECK int tern_kx_keygen(tern_conn *c);
 /* premaster = ECDH(kx_priv, peer) for hs_state.group; kx_priv is wiped.
@@ -509,6 +531,12 @@ TERN_MUST_CHECK int tern_kx_keygen(tern_conn *c);
 TERN_MUST_CHECK int tern_kx_agree(tern_conn *c, const uint8_t *peer, size_t len);
 /* Signature schemes (lib/sig.c).  What a client offers, in order. */
 extern const uint16_t tern_sigalgs_offer[8];
+/* 1 when scheme is in tern_sigalgs_offer (what tern offers and accepts). */
+int tern_sig_offered(uint16_t scheme);
+/* 1 (and *hash, when hash is not NULL) when scheme can be made with a key
+ * of this type: ECDSA schemes with EC keys on either curve (TLS 1.2 binds
+ * no curve), rsa_pkcs1_* / rsa_pss_rsae_* with RSA keys. */
+int tern_sig_fits_key(uint16_t scheme, tern_x509_key_type type, tern_hash_alg *hash);
 /* 1 and *hash when scheme is an ECDSA scheme tern handles, else 0. */
 int tern_sig_is_ecdsa(uint16_t scheme, tern_hash_alg *hash);
 /* The scheme to sign with for key store ks from the peer's list (our

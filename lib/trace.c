@@ -695,6 +695,11 @@ void tern_trace_keys(tern_conn *c) {
                    "48 bytes the client chose at random (after the version 0x0303) and sent encrypted to the RSA "
                    "key of the server's certificate; only the holder of that private key can read it (and anyone "
                    "who gets that key later can read it too: no forward secrecy without ECDHE)");
+    else if (c->hs_state->group == TERN_GROUP_SECP384R1) /* lib/kx.c */
+        keys_event(c, "premaster_secret", "RFC 8422 5.10, SEC 1 3.3.1",
+                   "the X coordinate of ECDH on P-384 (our ephemeral private key times the peer's ephemeral "
+                   "point, checked to lie on the curve): 48 bytes that both sides computed on their own and that "
+                   "never crossed the wire");
     else if (c->hs_state->group == TERN_GROUP_SECP256R1) /* issue 13 (lib/kx.c) */
         keys_event(c, "premaster_secret", "RFC 8422 5.10, SEC 1 3.3.1",
                    "the X coordinate of ECDH on P-256 (our ephemeral private key times the peer's ephemeral "

@@ -217,27 +217,24 @@ static void test_certificate_request_contents(void **state) {
     assert_int_equal(tern_config_load_truststore(scfg, tv_path("certs/root2-ca.crt")), 0);
     assert_int_equal(tern_config_set_client_auth(scfg, TERN_CLIENT_AUTH_REQUIRED), 0);
 
-    /* Default: both roots named; rsa_sign and ecdsa_sign; the PRF-hash
-     * schemes only. */
+    /* Default: both roots named; rsa_sign and ecdsa_sign; every scheme
+     * tern handles, whatever the suite's PRF hash (lib/sig.c). */
     size_t n = write_request(scfg, 0xC02F, m, sizeof m);
     split_request(m, n, &types, &algs, &nn, &nl);
     assert_int_equal(tern_rd_left(&types), 2);
     assert_int_equal(types.p[0], 1);
     assert_int_equal(types.p[1], 64);
-    assert_int_equal(tern_rd_left(&algs), 6);
-    assert_int_equal(tern_load_be16(algs.p), TERN_SIG_ECDSA_SECP256R1_SHA256);
-    assert_int_equal(tern_load_be16(algs.p + 2), TERN_SIG_RSA_PSS_RSAE_SHA256);
-    assert_int_equal(tern_load_be16(algs.p + 4), TERN_SIG_RSA_PKCS1_SHA256);
+    assert_int_equal(tern_rd_left(&algs), 2 * TERN_ARRAY_LEN(tern_sigalgs_offer));
+    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_offer); i++)
+        assert_int_equal(tern_load_be16(algs.p + 2 * i), tern_sigalgs_offer[i]);
     assert_int_equal(nn, 2);
     size_t want = 4 + scfg->trust.anchors[0].cert.subject.len + scfg->trust.anchors[1].cert.subject.len;
     assert_int_equal(nl, want);
     assert_memory_equal(m + n - nl + 2, scfg->trust.anchors[0].cert.subject.p, scfg->trust.anchors[0].cert.subject.len);
     n = write_request(scfg, 0x009D, m, sizeof m);
     split_request(m, n, &types, &algs, &nn, &nl);
-    assert_int_equal(tern_rd_left(&algs), 6);
-    assert_int_equal(tern_load_be16(algs.p), TERN_SIG_ECDSA_SECP384R1_SHA384);
-    assert_int_equal(tern_load_be16(algs.p + 2), TERN_SIG_RSA_PSS_RSAE_SHA384);
-    assert_int_equal(tern_load_be16(algs.p + 4), TERN_SIG_RSA_PKCS1_SHA384);
+    assert_int_equal(tern_rd_left(&algs), 2 * TERN_ARRAY_LEN(tern_sigalgs_offer));
+    assert_int_equal(tern_load_be16(algs.p), TERN_SIG_ECDSA_SECP256R1_SHA256);
 
     /* A budget the names exceed: none are sent, not a partial list. */
     assert_int_equal(tern_config_set_client_ca_names(scfg, want - 1), 0);
@@ -305,16 +302,19 @@ static void test_client_choice(void **state) {
     assert_int_equal(client_would_send(ccfg, 0xC02F, m, n, &rc), 0);
     assert_int_equal(rc, 0);
     m[1] = 1;
-    /* Only schemes with another hash than the suite's: none usable. */
+    /* Only schemes that are not ours or do not fit an RSA key: none
+     * usable.  (Another hash than the suite's is fine: test_sigschemes.) */
     uint8_t alt[4096];
     memcpy(alt, m, n);
-    assert_int_equal(tern_load_be16(alt + 3), 6);
-    tern_store_be16(alt + 5, TERN_SIG_RSA_PSS_RSAE_SHA512);
-    tern_store_be16(alt + 7, TERN_SIG_RSA_PKCS1_SHA512);
-    tern_store_be16(alt + 9, 0x0603); /* ecdsa_secp521r1_sha512: not ours */
+    size_t nalgs = tern_load_be16(alt + 3) / 2;
+    assert_int_equal(nalgs, TERN_ARRAY_LEN(tern_sigalgs_offer));
+    for (size_t i = 0; i < nalgs; i++)
+        tern_store_be16(alt + 5 + 2 * i, i % 3 == 0 ? 0x0603 /* ecdsa_secp521r1_sha512: not ours */
+                                         : i % 3 == 1 ? 0x0201 /* rsa_pkcs1_sha1: refused */
+                                                      : TERN_SIG_ECDSA_SECP384R1_SHA384);
     assert_int_equal(client_would_send(ccfg, 0xC02F, alt, n, &rc), 0);
-    /* The same request under the SHA-384 suite offers only _sha256: none. */
-    assert_int_equal(client_would_send(ccfg, 0xC030, m, n, &rc), 0);
+    /* The same request under the SHA-384 suite: usable too. */
+    assert_int_equal(client_would_send(ccfg, 0xC030, m, n, &rc), 1);
     tern_config_free(scfg);
 
     /* The intermediate as the server's only anchor: it issued our leaf. */
@@ -381,7 +381,7 @@ static void tampered(tamper t, int expect_err, int expect_alert) {
     switch (t) {
     case T_CV_SIG: cv[len - 1] ^= 1; mp_replace(&p.c2s, TERN_HT_CERTIFICATE_VERIFY, cv, len); break;
     case T_CV_SCHEME:
-        tern_store_be16(cv + 4, TERN_SIG_RSA_PSS_RSAE_SHA512); /* not offered for a SHA-256 suite */
+        tern_store_be16(cv + 4, 0x0603); /* ecdsa_secp521r1_sha512: not offered */
         mp_replace(&p.c2s, TERN_HT_CERTIFICATE_VERIFY, cv, len);
         break;
     case T_CV_SCHEME_SHA1:
@@ -563,8 +563,8 @@ static void test_client_identities(void **state) {
 }
 
 /* ECDSA client certificates (P-256 key from a P-256 intermediate under a
- * P-384 root): every suite, the CertificateVerify scheme by the suite's
- * hash; a tampered signature; a scheme of the wrong kind for the key; and
+ * P-384 root): every suite, the CertificateVerify scheme (SHA-256 under
+ * every suite); a tampered signature; a scheme of the wrong kind for the key; and
  * a client holding both an RSA and an ECDSA identity. */
 static void test_ecdsa_client(void **state) {
     (void)state;
@@ -579,9 +579,8 @@ static void test_ecdsa_client(void **state) {
         run_until_client_sent(&p, TERN_HT_CERTIFICATE_VERIFY);
         size_t len;
         uint8_t *cv = mp_copy(&p.c2s, TERN_HT_CERTIFICATE_VERIFY, &len);
-        uint16_t want = suite_names[s][strlen(suite_names[s]) - 1] == '4' ? TERN_SIG_ECDSA_SECP384R1_SHA384
-                                                                           : TERN_SIG_ECDSA_SECP256R1_SHA256;
-        assert_int_equal(tern_load_be16(cv + 4), want);
+        /* SHA-256 whatever the suite's hash (lib/sig.c). */
+        assert_int_equal(tern_load_be16(cv + 4), TERN_SIG_ECDSA_SECP256R1_SHA256);
         free(cv);
         mp_handshake(&p);
         if (p.crc != 0 || p.src != 0)

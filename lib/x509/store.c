@@ -19,6 +19,7 @@
 #include "crypto/ct.h"
 #include "crypto/ecdsa.h"
 #include "crypto/p256.h"
+#include "crypto/p384.h"
 #include "lib/x509/oid.h"
 #include "lib/x509/pem.h"
 
@@ -301,10 +302,21 @@ static int parse_pkcs1(tern_keystore *ks, const uint8_t *der, size_t len, tern_s
     return tern_rsa_private_init(&ks->rsa, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
 }
 
+/* The public point of the key store's EC key (ec_curve set): 65 bytes
+ * for P-256, 97 for P-384. */
+static int keystore_ec_public(const tern_keystore *ks, uint8_t pub[TERN_X509_EC_MAX_POINT], size_t *len) {
+    if (ks->ec_curve == TERN_X509_CURVE_P384) {
+        *len = TERN_P384_PUBLIC_LEN;
+        return tern_p384_public_from_private(pub, ks->ec_priv);
+    }
+    *len = TERN_P256_PUBLIC_LEN;
+    return tern_p256_public_from_private(pub, ks->ec_priv);
+}
+
 /* ECPrivateKey ::= SEQUENCE { version 1, privateKey OCTET STRING,
  * parameters [0] ECParameters OPTIONAL, publicKey [1] BIT STRING OPTIONAL }
  * (RFC 5915 §3).  curve_from_outer: the curve OID already given by a PKCS#8
- * wrapper (or NULL).  Only P-256 keys are usable today. */
+ * wrapper (or NULL).  P-256 and P-384 keys are usable. */
 static int parse_ec(tern_keystore *ks, const uint8_t *der, size_t len, const tern_span *curve_from_outer) {
     tern_reader top, seq, f;
     tern_span priv, curve = {NULL, 0};
@@ -335,27 +347,31 @@ static int parse_ec(tern_keystore *ks, const uint8_t *der, size_t len, const ter
         curve = *curve_from_outer;
     }
     TERN_ENSURE(curve.p != NULL, TERN_ERR_DECODE);
-    if (!TERN_DER_OID_EQ(curve, tern_oid_p256)) {
-        msgf(ks->msg, sizeof ks->msg, "private key: EC keys on curves other than P-256 are not supported yet");
+    int p384 = TERN_DER_OID_EQ(curve, tern_oid_p384);
+    if (!TERN_DER_OID_EQ(curve, tern_oid_p256) && !p384) {
+        msgf(ks->msg, sizeof ks->msg, "private key: EC keys on curves other than P-256 and P-384 are not supported");
         return TERN_ERR_UNSUPPORTED;
     }
-    /* RFC 5915 §3: the key is exactly ceiling(log2(n)/8) = 32 octets. */
-    TERN_ENSURE(priv.len == TERN_P256_SCALAR_LEN, TERN_ERR_DECODE);
-    memcpy(ks->ec_priv, priv.p, TERN_P256_SCALAR_LEN);
-    if (tern_p256_check_private(ks->ec_priv) < 0) {
+    /* RFC 5915 §3: the key is exactly ceiling(log2(n)/8) octets: 32 for
+     * P-256, 48 for P-384. */
+    size_t slen = p384 ? TERN_P384_SCALAR_LEN : TERN_P256_SCALAR_LEN;
+    TERN_ENSURE(priv.len == slen, TERN_ERR_DECODE);
+    memcpy(ks->ec_priv, priv.p, slen);
+    if ((p384 ? tern_p384_check_private(ks->ec_priv) : tern_p256_check_private(ks->ec_priv)) < 0) {
         msgf(ks->msg, sizeof ks->msg, "private key: the EC private key is out of range");
         return TERN_ERR_BAD_KEY;
     }
+    ks->ec_curve = p384 ? TERN_X509_CURVE_P384 : TERN_X509_CURVE_P256;
     if (embedded.p) {
         /* The optional copy of the public key must be the right one. */
-        uint8_t pub[TERN_P256_PUBLIC_LEN];
-        TERN_TRY(tern_p256_public_from_private(pub, ks->ec_priv));
-        if (embedded.len != sizeof pub || memcmp(pub, embedded.p, sizeof pub) != 0) {
+        uint8_t pub[TERN_X509_EC_MAX_POINT];
+        size_t publen = 0;
+        TERN_TRY(keystore_ec_public(ks, pub, &publen));
+        if (embedded.len != publen || memcmp(pub, embedded.p, publen) != 0) {
             msgf(ks->msg, sizeof ks->msg, "private key: the EC key's embedded public key does not match it");
             return TERN_ERR_BAD_KEY;
         }
     }
-    ks->ec_curve = TERN_X509_CURVE_P256;
     return 0;
 }
 
@@ -374,7 +390,7 @@ static int parse_pkcs8(tern_keystore *ks, const uint8_t *der, size_t len, tern_s
     TERN_TRY(tern_der_oid(&alg, &oid));
     int rsa = TERN_DER_OID_EQ(oid, tern_oid_rsa_encryption), ec = TERN_DER_OID_EQ(oid, tern_oid_ec_public_key);
     if (!rsa && !ec) {
-        msgf(ks->msg, sizeof ks->msg, "private key: this kind of key is not supported (only RSA and EC P-256)");
+        msgf(ks->msg, sizeof ks->msg, "private key: this kind of key is not supported (only RSA and EC P-256 / P-384)");
         return TERN_ERR_UNSUPPORTED;
     }
     if (rsa)
@@ -487,12 +503,12 @@ static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len) {
             int match;
             if (ks->ec_curve) {
                 /* EC: the leaf's point must be priv * G. */
-                uint8_t pub[TERN_P256_PUBLIC_LEN];
+                uint8_t pub[TERN_X509_EC_MAX_POINT];
+                size_t publen = 0;
                 ks->key_type = TERN_X509_KEY_EC;
                 match = ks->leaf.key.type == TERN_X509_KEY_EC && ks->leaf.key.curve == ks->ec_curve &&
-                        tern_p256_public_from_private(pub, ks->ec_priv) == 0 &&
-                        ks->leaf.key.ec_point.len == sizeof pub &&
-                        memcmp(pub, ks->leaf.key.ec_point.p, sizeof pub) == 0;
+                        keystore_ec_public(ks, pub, &publen) == 0 && ks->leaf.key.ec_point.len == publen &&
+                        memcmp(pub, ks->leaf.key.ec_point.p, publen) == 0;
             } else {
                 /* RSA: the key matches the leaf when n and e are equal. */
                 ks->key_type = TERN_X509_KEY_RSA;
@@ -581,6 +597,9 @@ int tern_keystore_sign(const tern_keystore *ks, tern_keystore_sig scheme, tern_h
     TERN_ENSURE(tern_hash_len(hash) != 0, TERN_ERR_UNSUPPORTED);
     if (ks->key_type == TERN_X509_KEY_EC || scheme == TERN_KEYSTORE_ECDSA) {
         TERN_ENSURE(ks->key_type == TERN_X509_KEY_EC && scheme == TERN_KEYSTORE_ECDSA, TERN_ERR_INVALID_ARG);
+        if (ks->ec_curve == TERN_X509_CURVE_P384)
+            return tern_ecdsa_p384_sign(ks->ec_priv, hash, digest, sig, cap, siglen, rng, rng_arg);
+        TERN_ENSURE(ks->ec_curve == TERN_X509_CURVE_P256, TERN_ERR_STATE);
         return tern_ecdsa_p256_sign(ks->ec_priv, hash, digest, sig, cap, siglen, rng, rng_arg);
     }
     size_t n = tern_rsa_len(&ks->rsa.pub);

@@ -78,8 +78,9 @@ typedef struct {
     tern_x509_cert leaf;                        /* parsed chain[0] */
     tern_x509_key_type key_type;                /* TERN_X509_KEY_RSA or TERN_X509_KEY_EC */
     tern_rsa_private rsa;                       /* RSA: the private key (wiped on free) */
-    uint8_t ec_priv[32];                        /* EC (P-256): the private scalar (wiped on free) */
-    int ec_curve;                               /* EC: TERN_X509_CURVE_P256 */
+    uint8_t ec_priv[48];                        /* EC: the private scalar, 32 bytes (P-256) or 48
+                                                   (P-384), big-endian (wiped on free) */
+    int ec_curve;                               /* EC: TERN_X509_CURVE_P256 or _P384 */
     char msg[256];                              /* why the last load failed */
 } tern_keystore;
 
@@ -94,7 +95,7 @@ void tern_keystore_free(tern_keystore *ks);
  *   TERN_ERR_CERT_BAD     a certificate does not parse;
  *   TERN_ERR_UNSUPPORTED  an encrypted key ("encrypted keys are not
  *                         supported yet"), or a key that is neither RSA
- *                         nor EC on P-256;
+ *                         nor EC on P-256 or P-384;
  *   TERN_ERR_BAD_KEY      a malformed or inconsistent key, or its size is
  *                         outside TERN_RSA_MIN_BITS..TERN_RSA_MAX_BITS;
  *   TERN_ERR_KEY_MISMATCH the key is not the leaf's;
@@ -113,7 +114,8 @@ typedef enum {
 } tern_keystore_sig;
 
 /* Sign a digest (of hash) with the stored key.  sig gets *siglen bytes
- * (cap must be >= the modulus length for RSA, >= 72 for ECDSA).  The
+ * (cap must be >= the modulus length for RSA, >= 72 for ECDSA on P-256,
+ * >= 104 on P-384; TERN_ECDSA_MAX_SIG_LEN covers both).  The
  * scheme must fit the key type (TERN_ERR_INVALID_ARG otherwise).  Returns
  * 0 or a negative error. */
 TERN_MUST_CHECK int tern_keystore_sign(const tern_keystore *ks, tern_keystore_sig scheme, tern_hash_alg hash,

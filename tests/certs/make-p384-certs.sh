@@ -15,6 +15,8 @@
 #   client-chain.pem              client.crt
 #   rsa-client.crt / .key         RSA-2048 client leaf under the same root,
 #                                 for CertificateVerify with RSA schemes
+#   p521.crt / p521.key           a P-521 leaf: a curve tern's key store
+#                                 still refuses
 #
 # Validity 2020-01-01 to 2045-01-01 (root to 2050-01-01), like
 # tests/certs/make-certs.sh.
@@ -98,6 +100,8 @@ ec_key client P-384
 sign client client "/O=tern test/CN=Test P-384 Client" root v3_client $START $END
 rsa_key rsa-client 2048
 sign rsa-client rsa-client "/O=tern test/CN=Test RSA Client" root v3_client $START $END
+ec_key p521 P-521
+sign p521 p521 "/O=tern test/CN=p521" root v3_server $START $END
 openssl pkey -in "$OUT/server.key" -traditional -out "$OUT/server-sec1.key"
 openssl pkey -in "$OUT/client.key" -traditional -out "$OUT/client-sec1.key"
 cp "$OUT/server.crt" "$OUT/server-chain.pem"
