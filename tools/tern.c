@@ -63,7 +63,7 @@ static void usage(void) {
             "--keystore may be repeated: the server picks by SNI (the first is the default), the client\n"
             "by the CA names the server asks for.  RSA key exchange suites (AES128-GCM-SHA256,\n"
             "AES256-GCM-SHA384) only with --cipher.  --keystore takes RSA or P-256 keys (ECDSA suites);\n"
-            "--groups x25519,secp256r1 (the default order) chooses the ECDHE groups.\n");
+            "--groups x25519,secp256r1,secp384r1 (the default order) chooses the ECDHE groups.\n");
     tool_obs_usage(stderr);
     fprintf(stderr, "Exit codes: 0 success; 1 connection or TLS failure (client: anything but a clean close_notify\n"
                     "from the server; verify: the chain is refused); 2 usage or setup error (bad option, unreadable\n"
@@ -313,7 +313,7 @@ static int run_client(int argc, char **argv) {
         return 2;
     }
     if (groups && tern_config_set_groups(cfg, groups) != 0) {
-        fprintf(stderr, "tern client: bad --groups (x25519, secp256r1)\n");
+        fprintf(stderr, "tern client: bad --groups (x25519, secp256r1, secp384r1)\n");
         return 2;
     }
     if (resume_n > 0 && tern_config_set_session_tickets(cfg, 1, 7200) != 0)
@@ -527,7 +527,7 @@ static int run_server(int argc, char **argv) {
         return 2;
     }
     if (groups && tern_config_set_groups(cfg, groups) != 0) {
-        fprintf(stderr, "tern server: bad --groups (x25519, secp256r1)\n");
+        fprintf(stderr, "tern server: bad --groups (x25519, secp256r1, secp384r1)\n");
         return 2;
     }
     /* Resumption on by default: 1024 sessions by ID, tickets, two hours. */
