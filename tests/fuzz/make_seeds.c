@@ -222,6 +222,17 @@ int main(void) {
         put("fuzz_key", keys[i], 0, 1, (const uint8_t *)text, n);
         free(text);
     }
+    /* P-384 keys (PKCS#8 and SEC 1; tests/certs/make-p384-certs.sh). */
+    static const char *p384_keys[] = {"server.key", "server-sec1.key"};
+    for (size_t i = 0; i < sizeof p384_keys / sizeof p384_keys[0]; i++) {
+        char rel[300], name[300];
+        size_t n;
+        snprintf(rel, sizeof rel, "certs/p384/%s", p384_keys[i]);
+        snprintf(name, sizeof name, "p384-%s", p384_keys[i]);
+        char *text = tv_slurp(tv_path(rel), &n);
+        put("fuzz_key", name, 0, 1, (const uint8_t *)text, n);
+        free(text);
+    }
     {
         size_t n;
         char *text = tv_slurp(tv_path("certs/server-chain.pem"), &n);
