@@ -12,8 +12,8 @@
  * Both sides then hold the premaster secret: X25519(own private, peer
  * public), 32 bytes (RFC 8422 §5.10, RFC 7748 §6.1); an all-zero result
  * (a small-order point from the peer) is refused (illegal_parameter).
- * With secp256r1 the point is 65 bytes uncompressed and the premaster
- * the X coordinate of the ECDH product; an invalid point is refused the
+ * With secp256r1 / secp384r1 the point is 65 / 97 bytes uncompressed and
+ * the premaster the X coordinate of the ECDH product (32 / 48 bytes); an invalid point is refused the
  * same way (lib/kx.c).
  */
 #include "lib/tls.h"
@@ -39,7 +39,7 @@ int tern_hs_client_key_exchange_parse(tern_conn *c, tern_reader *r) {
     tern_reader point;
     TERN_TRY(tern_rd_vec8(r, &point));
     TERN_TRY(tern_rd_end(r));
-    /* x25519 or secp256r1, as our ServerKeyExchange named (lib/kx.c
+    /* x25519, secp256r1 or secp384r1, as our ServerKeyExchange named (lib/kx.c
      * checks the length and the point). */
     return tern_kx_agree(c, point.p, tern_rd_left(&point));
 }

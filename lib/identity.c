@@ -46,8 +46,8 @@ void tern_identity_pick_server(tern_conn *c) {
 
 TERN_MUST_CHECK static int add_identity(tern_config *cfg, tern_keystore *ks, int rc) {
     if (rc == 0 && ks->key_type != TERN_X509_KEY_RSA && ks->key_type != TERN_X509_KEY_EC) {
-        rc = TERN_ERR_UNSUPPORTED; /* P-256 keys serve the ECDHE_ECDSA suites (issue 13, lib/sig.c) */
-        snprintf(ks->msg, sizeof ks->msg, "only RSA and P-256 keys can be used by this version");
+        rc = TERN_ERR_UNSUPPORTED; /* EC keys (P-256, P-384) serve the ECDHE_ECDSA suites (lib/sig.c) */
+        snprintf(ks->msg, sizeof ks->msg, "only RSA, P-256 and P-384 keys can be used by this version");
     }
     if (rc == 0 && cfg->nmore_keys >= 15) {
         rc = TERN_ERR_LIMIT;

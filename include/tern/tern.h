@@ -181,8 +181,9 @@ TERN_API int tern_config_load_system_truststore(tern_config *cfg);
  * negative TERN_ERR_*. */
 TERN_API int tern_config_add_truststore_pem(tern_config *cfg, const uint8_t *pem, size_t len);
 
-/* Key store: this side's certificate chain (leaf first, PEM) and its RSA
- * private key (PEM, PKCS#1 or PKCS#8).  Loading checks that the key matches
+/* Key store: this side's certificate chain (leaf first, PEM) and its
+ * private key (PEM): RSA (PKCS#1 or PKCS#8) or ECDSA on P-256 or P-384
+ * (SEC 1 "EC PRIVATE KEY" or PKCS#8).  Loading checks that the key matches
  * the leaf.  Returns 0 or a negative TERN_ERR_* (TERN_ERR_KEY_MISMATCH ...). */
 TERN_API int tern_config_load_keystore(tern_config *cfg, const char *chain_pem_path, const char *key_pem_path);
 /* The same from memory. */
@@ -226,8 +227,8 @@ TERN_API int tern_config_set_alpn(tern_config *cfg, const char *protocols);
 TERN_API int tern_config_set_cipher_suites(tern_config *cfg, const char *list);
 
 /* ECDHE groups as a colon- or comma-separated list in preference order:
- * "x25519" (also "X25519") and "secp256r1" (also "P-256", "prime256v1").
- * The default is "x25519:secp256r1".  A client offers these in
+ * "x25519" (also "X25519"), "secp256r1" (also "P-256", "prime256v1") and
+ * "secp384r1" (also "P-384").  The default is "x25519:secp256r1:secp384r1".  A client offers these in
  * supported_groups; a server picks the first of these the client offers.
  * Returns 0, or TERN_ERR_INVALID_ARG for an unknown name or an empty list. */
 TERN_API int tern_config_set_groups(tern_config *cfg, const char *list);
@@ -268,8 +269,12 @@ TERN_API void tern_config_set_rng(tern_config *cfg, tern_rng_fn fill, void *arg)
  * In OPTIONAL mode a client without one is accepted: tern_peer_subject()
  * is then NULL.  The server must have a trust store for OPTIONAL/REQUIRED.
  *
- * Client certificates may hold RSA keys or ECDSA keys (P-256; the server
- * also checks P-384).
+ * Client certificates may hold RSA keys or ECDSA keys (P-256 or P-384).
+ * The server lists every signature scheme tern handles (ECDSA with SHA-256
+ * or SHA-384; RSA-PSS and PKCS#1 v1.5 with SHA-256, -384 or -512) whatever
+ * the suite; the client signs with the first of those the server lists
+ * that fits its key (SHA-256 first).  A scheme the server did not list or
+ * that does not fit the certificate's key is illegal_parameter.
  *
  * Client: it answers a CertificateRequest with the first identity (see
  * tern_config_add_identity) whose key type the server accepts and which

@@ -6,7 +6,7 @@
  *
  * Formats: PEM (RFC 7468) "CERTIFICATE" blocks; private keys as PKCS#1
  * "RSA PRIVATE KEY" (RFC 8017 App. A.1.2), SEC 1 "EC PRIVATE KEY"
- * (RFC 5915) on P-256, or unencrypted PKCS#8 "PRIVATE KEY" (RFC 5208 /
+ * (RFC 5915) on P-256 or P-384, or unencrypted PKCS#8 "PRIVATE KEY" (RFC 5208 /
  * RFC 5958) holding either.
  */
 #ifndef TERN_X509_STORE_H
