@@ -58,7 +58,7 @@ int tern_hs_client_hello_write(tern_conn *c, tern_writer *w) {
         TERN_TRY(tern_wr_end(w, &x));
         h->offered_sni = 1;
     }
-    /* supported_groups: x25519, secp256r1, as configured (lib/kx.c) */
+    /* supported_groups: x25519, secp256r1, secp384r1, as configured (lib/kx.c) */
     TERN_TRY(tern_wr_u16(w, TERN_EXT_SUPPORTED_GROUPS));
     TERN_TRY(tern_wr_begin(w, &x, 2));
     TERN_TRY(tern_wr_begin(w, &y, 2));

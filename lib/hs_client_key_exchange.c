@@ -13,8 +13,8 @@
  * public), 32 bytes (RFC 8422 §5.10, RFC 7748 §6.1); an all-zero result
  * (a small-order point from the peer) is refused (illegal_parameter).
  * With secp256r1 / secp384r1 the point is 65 / 97 bytes uncompressed and
- * the premaster the X coordinate of the ECDH product (32 / 48 bytes); an invalid point is refused the
- * same way (lib/kx.c).
+ * the premaster the X coordinate of the ECDH product (32 / 48 bytes); an
+ * invalid point is refused the same way (lib/kx.c).
  */
 #include "lib/tls.h"
 #include "crypto/ct.h"
