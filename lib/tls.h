@@ -552,7 +552,8 @@ TERN_MUST_CHECK int tern_sig_verify_ecdsa(const tern_conn *c, tern_hash_alg alg,
                                           const uint8_t *sig, size_t siglen);
 /* Server: the identity to use for a suite whose certificate needs this
  * key type: the first configured one of that type matching the SNI name,
- * else the first of that type; NULL when there is none. */
+ * else the first of that type (EC: among those on a curve the client's
+ * supported_groups admits, when there is one); NULL when there is none. */
 const tern_keystore *tern_sig_identity(const tern_conn *c, tern_x509_key_type type);
 /* The key type a suite's certificate must hold (RSA or EC). */
 tern_x509_key_type tern_suite_key_type(const tern_suite *s);

@@ -20,7 +20,8 @@
  *     hash length, ECDSA over the wrong hash) is decrypt_error;
  *   - P-384: key stores (PKCS#8 and SEC 1) on both sides, the secp384r1
  *     group (alone and in preference order), a P-384 server refused to a
- *     client whose supported_groups lacks secp384r1, P-384 client
+ *     client whose supported_groups lacks secp384r1, a server with P-256
+ *     and P-384 identities choosing by the client's curves, P-384 client
  *     certificates under every suite;
  *   - the transcript keeps the extra hashes only while a CertificateVerify
  *     may still need them.
@@ -447,6 +448,36 @@ static void test_p384_server(void **state) {
     tern_config_free(d);
 }
 
+/* A server with a P-256 and a P-384 ECDSA identity (both "localhost"):
+ * the certificate follows the curves the client's supported_groups
+ * admits (RFC 8422 §5.1), whichever identity comes first. */
+static void test_identity_by_curve(void **state) {
+    (void)state;
+    for (int order = 0; order < 2; order++)
+        for (int want384 = 0; want384 < 2; want384++) {
+            tern_config *scfg = mp_config(NULL, order ? "certs/p384/server-chain.pem" : "certs/ecdsa-server-chain.pem",
+                                          order ? "certs/p384/server.key" : "certs/ecdsa-server.key");
+            char c[512], k[512];
+            snprintf(c, sizeof c, "%s", tv_path(order ? "certs/ecdsa-server-chain.pem" : "certs/p384/server-chain.pem"));
+            snprintf(k, sizeof k, "%s", tv_path(order ? "certs/ecdsa-server.key" : "certs/p384/server.key"));
+            assert_int_equal(tern_config_add_identity(scfg, c, k), 0);
+            tern_config *ccfg = client_cfg(-1);
+            assert_int_equal(tern_config_load_truststore(ccfg, tv_path("certs/ecdsa-root.crt")), 0);
+            assert_int_equal(tern_config_set_cipher_suites(ccfg, suite_name[2]), 0);
+            assert_int_equal(tern_config_set_groups(ccfg, want384 ? "x25519:secp384r1" : "x25519:secp256r1"), 0);
+            mp_pair p;
+            mp_init(&p, ccfg, scfg, "localhost");
+            mp_handshake(&p);
+            if (p.crc != 0 || p.src != 0)
+                fail_msg("identities %s first, client wants %s: client %s / server %s", order ? "P-384" : "P-256",
+                         want384 ? "P-384" : "P-256", tern_error(p.c), tern_error(p.s));
+            assert_int_equal(p.s->keys->ec_curve, want384 ? TERN_X509_CURVE_P384 : TERN_X509_CURVE_P256);
+            mp_free(&p);
+            tern_config_free(ccfg);
+            tern_config_free(scfg);
+        }
+}
+
 /* A bad secp384r1 share from either side: illegal_parameter. */
 static void test_bad_p384_share(void **state) {
     (void)state;
@@ -555,6 +586,7 @@ int main(void) {
         cmocka_unit_test(test_client_choice),
         cmocka_unit_test(test_bad_certificate_verify),
         cmocka_unit_test(test_p384_server),
+        cmocka_unit_test(test_identity_by_curve),
         cmocka_unit_test(test_bad_p384_share),
         cmocka_unit_test(test_client_certificates),
         cmocka_unit_test(test_transcript_hashes),
