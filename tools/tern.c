@@ -387,6 +387,19 @@ out:
 
 /* ---- server ---- */
 
+/* The request head ends with an empty line.  RFC 9112 §2.2: a line ends with
+ * CRLF, but a recipient may take a bare LF as the end of a line and ignore
+ * a CR before it; so the head ends at LF, then an optional CR, then LF
+ * ("\r\n\r\n", "\n\n", "\r\n\n", "\n\r\n"). */
+static int http_head_complete(const char *p, size_t n) {
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (p[i] != '\n')
+            continue;
+        if (p[i + 1] == '\n' || (p[i + 1] == '\r' && i + 2 < n && p[i + 2] == '\n'))
+            return 1;
+    }
+    return 0;
+}
 static int serve_one(tern_conn *c, int mode) {
     char buf[16384];
     if (tern_handshake(c) != 0) {
@@ -414,10 +427,7 @@ static int serve_one(tern_conn *c, int mode) {
             }
         } else if (mode == 2) { /* http: answer after the blank line */
             got += (size_t)r;
-            int complete = 0;
-            for (size_t i = 0; i + 3 < got; i++)
-                complete |= memcmp(buf + i, "\r\n\r\n", 4) == 0;
-            if (complete) {
+            if (http_head_complete(buf, got)) {
                 static const char body[] = "hello from tern\n";
                 char resp[256];
                 int n = snprintf(resp, sizeof resp,
