@@ -16,6 +16,8 @@
  *   - Key shares that do not parse (empty, short, long; ClientKeyExchange
  *     and ServerKeyExchange; x25519 and secp256r1): decode_error; a
  *     well-formed point off the curve: illegal_parameter.
+ *   - Finished of another length: decode_error; one that does not match:
+ *     decrypt_error (both directions).
  *   - RFC 7627 §5.3 on resumption, server and client side.
  */
 #include <setjmp.h>
@@ -387,6 +389,68 @@ static void test_ske_shares(void **state) {
     }
 }
 
+/* ---- Finished: a length other than 12 does not parse (decode_error); 12
+ * bytes that do not match are decrypt_error (RFC 5246 §7.2.2). ---- */
+
+/* Drop the last record in pipe q (the sender's encrypted Finished). */
+static void drop_last_record(mp_pipe *q) {
+    size_t len;
+    uint8_t *all = mp_take(q, &len);
+    size_t off = 0, last = 0;
+    while (off + 5 <= len) {
+        last = off;
+        off += 5 + tern_load_be16(all + off + 3);
+    }
+    assert_int_equal(off, len);
+    mp_put(q, all, last);
+    free(all);
+}
+
+static void test_finished(void **state) {
+    (void)state;
+    static const struct {
+        size_t len;
+        int err, alert;
+        const char *words;
+    } cases[] = {
+        {12, TERN_ERR_FINISHED, TERN_ALERT_DECRYPT_ERROR, "Finished does not match"},
+        {11, TERN_ERR_DECODE, TERN_ALERT_DECODE_ERROR, "Finished"},
+        {13, TERN_ERR_DECODE, TERN_ALERT_DECODE_ERROR, "Finished"},
+        {0, TERN_ERR_DECODE, TERN_ALERT_DECODE_ERROR, "Finished"},
+    };
+    for (size_t i = 0; i < TERN_ARRAY_LEN(cases); i++) {
+        uint8_t fin[4 + 13];
+        memset(fin, 0x5a, sizeof fin);
+        fin[0] = TERN_HT_FINISHED;
+        fin[1] = fin[2] = 0;
+        fin[3] = (uint8_t)cases[i].len;
+        for (int server_side = 0; server_side < 2; server_side++) {
+            mp_pair p;
+            mp_init(&p, g_ccfg, g_scfg, "localhost");
+            mp_step_client(&p);
+            mp_step_server(&p);
+            mp_step_client(&p);
+            if (server_side) {
+                /* The client's Finished, replaced under the client's keys
+                 * (same sequence number), to the server. */
+                drop_last_record(&p.c2s);
+                p.c->wr.seq--;
+                inject(p.c, TERN_CT_HANDSHAKE, fin, 4 + cases[i].len);
+                mp_step_server(&p);
+                expect_fail(p.s, p.src, cases[i].err, cases[i].alert, cases[i].words);
+            } else {
+                mp_step_server(&p);
+                drop_last_record(&p.s2c);
+                p.s->wr.seq--;
+                inject(p.s, TERN_CT_HANDSHAKE, fin, 4 + cases[i].len);
+                mp_step_client(&p);
+                expect_fail(p.c, p.crc, cases[i].err, cases[i].alert, cases[i].words);
+            }
+            mp_free(&p);
+        }
+    }
+}
+
 /* ---- RFC 7627 §5.3 ---- */
 typedef struct {
     uint8_t id[32], data[1024];
@@ -581,6 +645,7 @@ int main(void) {
         cmocka_unit_test(test_warnings_ignored),      cmocka_unit_test(test_invalid_alert_level),
         cmocka_unit_test(test_warning_flood),         cmocka_unit_test(test_empty_record_flood),
         cmocka_unit_test(test_cke_shares),            cmocka_unit_test(test_ske_shares),
+        cmocka_unit_test(test_finished),
         cmocka_unit_test(test_ems_resumption_server), cmocka_unit_test(test_ems_resumption_client),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -395,7 +395,12 @@ TERN_API int tern_handshake(tern_conn *c);
  * TERN_WANT_READ / TERN_WANT_WRITE, or a negative TERN_ERR_* (TERN_ERR_TRUNCATED
  * when the transport closed without close_notify).  With len 0 (buf may then
  * be NULL) no data is consumed and 0 may also mean "data is waiting": only a
- * call with len > 0 tells close_notify apart. */
+ * call with len > 0 tells close_notify apart.  Alerts (RFC 5246 §7.2): a
+ * fatal one, or one §7.2.2 calls always fatal even when sent as a warning,
+ * ends the connection with TERN_ERR_PEER_ALERT; other warnings are skipped,
+ * up to 4 in a row without application data (the fifth fails with
+ * unexpected_message); an alert level other than 1 or 2 fails with
+ * illegal_parameter. */
 TERN_API long tern_read(tern_conn *c, void *buf, size_t len);
 /* Write application data (running the handshake first if needed).  Returns
  * the number of bytes taken (> 0; fewer than len only when a non-blocking
@@ -415,8 +420,8 @@ TERN_API int tern_close(tern_conn *c);
  * certificate chain, the X.509 verifier's sentence), the alert sent or
  * received by RFC name.  "" before any error.  Valid until tern_free(). */
 TERN_API const char *tern_error(const tern_conn *c);
-/* The TLS alert description this connection sent (when it failed) or
- * received (a fatal alert), or -1 if none. */
+/* The TLS alert description this connection sent (when it failed), or the
+ * last one it received (fatal or warning), or -1 if none. */
 TERN_API int tern_alert_sent(const tern_conn *c);
 TERN_API int tern_alert_received(const tern_conn *c);
 
@@ -459,10 +464,15 @@ TERN_API uint16_t tern_signature_scheme(const tern_conn *c);
  * A resumed (abbreviated) handshake reuses the master secret of an earlier
  * full handshake: no certificate, no signature, no key exchange.  A session
  * is resumed only for the same server name, with the same cipher suite and
- * the same extended-master-secret state (a session without EMS is never
- * resumed when EMS is offered); otherwise a full handshake runs, never an
- * error.  A resumed server connection restores the client identity
- * (tern_peer_subject / tern_peer_san; tern_peer_cert is NULL then).
+ * with the extended master secret (a session without EMS is never resumed
+ * when EMS is offered); otherwise a full handshake runs, never an error,
+ * with one exception (RFC 7627 §5.3): a server ends a ClientHello without
+ * EMS that offers a session it would resume with handshake_failure, and a
+ * full handshake without EMS makes no session (no ID, no ticket).  A
+ * client fails with handshake_failure when a server resumes a session
+ * with another EMS state.  A resumed server connection restores the
+ * client identity (tern_peer_subject / tern_peer_san; tern_peer_cert is
+ * NULL then).
  *
  * Server: off by default; switch on a session-ID cache, tickets, or both.
  * Client: take the session after a handshake (tern_get_session), keep it
