@@ -56,7 +56,10 @@ static const struct {
     {TERN_ERR_CERT_NOT_CA, TERN_ALERT_BAD_CERTIFICATE, "an issuer certificate is not a CA"},
     {TERN_ERR_CERT_PATH_LEN, TERN_ALERT_BAD_CERTIFICATE, "a path length constraint was exceeded"},
     {TERN_ERR_CERT_PURPOSE, TERN_ALERT_UNSUPPORTED_CERTIFICATE, "the certificate is not allowed for this purpose"},
-    {TERN_ERR_CERT_SIGNATURE, TERN_ALERT_DECRYPT_ERROR, "a certificate signature did not verify"},
+    /* RFC 5246 §7.2.2 (and RFC 8446 §6.2): bad_certificate is "a certificate
+     * was corrupt, contained signatures that did not verify correctly";
+     * decrypt_error is for the handshake's own signatures and Finished. */
+    {TERN_ERR_CERT_SIGNATURE, TERN_ALERT_BAD_CERTIFICATE, "a certificate signature did not verify"},
     {TERN_ERR_CERT_CRITICAL_EXT, TERN_ALERT_UNSUPPORTED_CERTIFICATE, "a certificate has an unknown critical extension"},
     {TERN_ERR_CERT_CHAIN_TOO_LONG, TERN_ALERT_BAD_CERTIFICATE, "the certificate chain is too long"},
 };

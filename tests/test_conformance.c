@@ -18,6 +18,7 @@
  *     well-formed point off the curve: illegal_parameter.
  *   - Finished of another length: decode_error; one that does not match:
  *     decrypt_error (both directions).
+ *   - A certificate signature that does not verify: bad_certificate.
  *   - RFC 7627 §5.3 on resumption, server and client side.
  */
 #include <setjmp.h>
@@ -451,6 +452,40 @@ static void test_finished(void **state) {
     }
 }
 
+/* ---- A certificate whose signature does not verify: bad_certificate
+ * (RFC 5246 §7.2.2: "contained signatures that did not verify
+ * correctly"), not decrypt_error, which is for the handshake's own
+ * signatures (ServerKeyExchange, CertificateVerify) and Finished. ---- */
+static void test_certificate_signature(void **state) {
+    (void)state;
+    size_t l1, l2, lk;
+    char *leaf = tv_slurp(tv_path("certs/server.crt"), &l1);
+    char *evil = tv_slurp(tv_path("certs/int-ca-evil.crt"), &l2);
+    char *key = tv_slurp(tv_path("certs/server.key"), &lk);
+    assert_non_null(leaf);
+    assert_non_null(evil);
+    assert_non_null(key);
+    uint8_t *chain = malloc(l1 + l2);
+    assert_non_null(chain);
+    memcpy(chain, leaf, l1);
+    memcpy(chain + l1, evil, l2);
+    /* The leaf with an intermediate of the right name but another key. */
+    tern_config *scfg = tern_config_new();
+    assert_non_null(scfg);
+    assert_int_equal(tern_config_add_keystore_pem(scfg, chain, l1 + l2, (const uint8_t *)key, lk), 0);
+    mp_pair p;
+    mp_init(&p, g_ccfg, scfg, "localhost");
+    mp_handshake(&p);
+    expect_fail(p.c, p.crc, TERN_ERR_CERT_SIGNATURE, TERN_ALERT_BAD_CERTIFICATE, "signature");
+    expect_peer_alert(p.s, p.src, TERN_ALERT_BAD_CERTIFICATE);
+    mp_free(&p);
+    tern_config_free(scfg);
+    free(chain);
+    free(leaf);
+    free(evil);
+    free(key);
+}
+
 /* ---- RFC 7627 §5.3 ---- */
 typedef struct {
     uint8_t id[32], data[1024];
@@ -645,7 +680,7 @@ int main(void) {
         cmocka_unit_test(test_warnings_ignored),      cmocka_unit_test(test_invalid_alert_level),
         cmocka_unit_test(test_warning_flood),         cmocka_unit_test(test_empty_record_flood),
         cmocka_unit_test(test_cke_shares),            cmocka_unit_test(test_ske_shares),
-        cmocka_unit_test(test_finished),
+        cmocka_unit_test(test_finished),              cmocka_unit_test(test_certificate_signature),
         cmocka_unit_test(test_ems_resumption_server), cmocka_unit_test(test_ems_resumption_client),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
