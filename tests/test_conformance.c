@@ -651,11 +651,19 @@ static void test_ems_resumption_client(void **state) {
     assert_int_equal(p.crc, 0);
     assert_int_equal(tern_session_reused(p.c), 1);
     mp_free(&p);
-    /* (The other client case, a non-EMS session resumed with EMS, cannot
-     * arise: a client that offers EMS does not offer a non-EMS session
-     * (tern_set_session refuses it), and one that does not offer EMS
-     * refuses the extension in any ServerHello (unsupported_extension,
-     * lib/ext.c).) */
+    /* The other case: the client's session says "no EMS" but the server
+     * resumes it with EMS.  tern_set_session never offers such a session
+     * with EMS (RFC 7627 §5.3: "SHOULD NOT"), so the test forces it in,
+     * over the server's record of the same session (which has EMS). */
+    tern_session nonems = *s;
+    nonems.core.ems = 0;
+    mp_init(&p, g_ccfg, scfg, "localhost");
+    assert_int_equal(tern_set_session(p.c, &nonems), TERN_ERR_INVALID_ARG);
+    assert_int_equal(tern_sess_client_offer(p.c, &nonems), 0);
+    mp_handshake(&p);
+    expect_fail(p.c, p.crc, TERN_ERR_HANDSHAKE_FAILURE, TERN_ALERT_HANDSHAKE_FAILURE, "made without");
+    expect_peer_alert(p.s, p.src, TERN_ALERT_HANDSHAKE_FAILURE);
+    mp_free(&p);
     tern_session_free(s);
     tern_config_free(scfg);
 }

@@ -400,7 +400,8 @@ TERN_API int tern_handshake(tern_conn *c);
  * ends the connection with TERN_ERR_PEER_ALERT; other warnings are skipped,
  * up to 4 in a row without application data (the fifth fails with
  * unexpected_message); an alert level other than 1 or 2 fails with
- * illegal_parameter. */
+ * illegal_parameter.  Empty application data records are skipped, up to 32
+ * in a row (the 33rd fails with unexpected_message). */
 TERN_API long tern_read(tern_conn *c, void *buf, size_t len);
 /* Write application data (running the handshake first if needed).  Returns
  * the number of bytes taken (> 0; fewer than len only when a non-blocking
