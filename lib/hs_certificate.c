@@ -52,8 +52,10 @@ int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
         lens[n] = tern_rd_left(&one);
         n++;
     }
+    /* RFC 5246 §7.4.2 gives a server no way to send no certificate here;
+     * RFC 8446 §4.4.2.4 names the alert for the same structure: decode_error. */
     if (n == 0)
-        return tern_fail(c, TERN_ERR_NO_CERTIFICATE, "the server sent an empty certificate list");
+        return tern_fail(c, TERN_ERR_DECODE, "the server sent an empty certificate list");
 
     tern_x509_cert leaf;
     if (tern_x509_parse(&leaf, certs[0], lens[0]) < 0)

@@ -18,7 +18,9 @@
  *     well-formed point off the curve: illegal_parameter.
  *   - Finished of another length: decode_error; one that does not match:
  *     decrypt_error (both directions).
- *   - A certificate signature that does not verify: bad_certificate.
+ *   - The server's Certificate framed wrong (an empty list among them):
+ *     decode_error; a certificate signature that does not verify:
+ *     bad_certificate.
  *   - RFC 7627 §5.3 on resumption, server and client side.
  */
 #include <setjmp.h>
@@ -452,6 +454,31 @@ static void test_finished(void **state) {
     }
 }
 
+/* ---- The server's Certificate: an empty list, a zero-length entry,
+ * bytes after the list, a list longer than the message: decode_error. ---- */
+static void test_server_certificate_framing(void **state) {
+    (void)state;
+    static const struct {
+        uint8_t body[12];
+        size_t len;
+    } cases[] = {
+        {{0, 0, 0}, 3},                      /* certificate_list<0..2^24-1> empty */
+        {{0, 0, 3, 0, 0, 0}, 6},             /* one ASN.1Cert<1..2^24-1> of 0 bytes */
+        {{0, 0, 0, 0x30}, 4},                /* a byte after the empty list */
+        {{0, 0, 9, 0, 0, 6, 0x30, 4}, 8},    /* the list claims more than the message */
+    };
+    for (size_t i = 0; i < TERN_ARRAY_LEN(cases); i++) {
+        mp_pair p;
+        mp_init(&p, g_ccfg, g_scfg, "localhost");
+        mp_step_client(&p);
+        mp_step_server(&p);
+        replace_body(&p.s2c, TERN_HT_CERTIFICATE, cases[i].body, cases[i].len);
+        mp_step_client(&p);
+        expect_fail(p.c, p.crc, TERN_ERR_DECODE, TERN_ALERT_DECODE_ERROR, NULL);
+        mp_free(&p);
+    }
+}
+
 /* ---- A certificate whose signature does not verify: bad_certificate
  * (RFC 5246 §7.2.2: "contained signatures that did not verify
  * correctly"), not decrypt_error, which is for the handshake's own
@@ -689,6 +716,7 @@ int main(void) {
         cmocka_unit_test(test_warning_flood),         cmocka_unit_test(test_empty_record_flood),
         cmocka_unit_test(test_cke_shares),            cmocka_unit_test(test_ske_shares),
         cmocka_unit_test(test_finished),              cmocka_unit_test(test_certificate_signature),
+        cmocka_unit_test(test_server_certificate_framing),
         cmocka_unit_test(test_ems_resumption_server), cmocka_unit_test(test_ems_resumption_client),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
