@@ -236,8 +236,8 @@ static int always_fatal(uint8_t desc) {
     }
 }
 
-/* Warning alerts in a row, with no application data in between, before the
- * connection ends (OpenSSL's limit is the same 4; see warn_alerts). */
+/* Warning alerts accepted in a row with no application data in between;
+ * the next ends the connection (OpenSSL also fails at the fifth). */
 #define TERN_WARN_ALERTS_MAX 4
 
 /* The current record is an alert: RFC 5246 §7.2.  Its level must be 1 or 2

@@ -95,7 +95,7 @@ enum {
 #define TERN_NAME_MAX 256
 #define TERN_PEER_STR 256 /* tern_peer_subject / tern_peer_san text */
 #define TERN_RENEG_ANSWERS 4 /* no_renegotiation warnings per connection (lib/hs.c); no more than
-                               a peer accepts in a row (lib/conn.c, OpenSSL: 4) */
+                               a peer accepts in a row (lib/conn.c and OpenSSL: 4) */
 
 /* ---- Cipher suites (lib/suites.c) ---- */
 enum tern_kx { TERN_KX_ECDHE_RSA = 1, TERN_KX_RSA = 2, TERN_KX_ECDHE_ECDSA = 3 };
