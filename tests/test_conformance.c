@@ -14,8 +14,9 @@
  *     handshake) ends at the fifth in a row with unexpected_message; a
  *     flood of empty records ends at the 33rd.
  *   - Key shares that do not parse (empty, short, long; ClientKeyExchange
- *     and ServerKeyExchange; x25519 and secp256r1): decode_error; a
- *     well-formed point off the curve: illegal_parameter.
+ *     and ServerKeyExchange; x25519 and secp256r1) and a ServerKeyExchange
+ *     framed wrong: decode_error; a well-formed point off the curve or
+ *     compressed: illegal_parameter.
  *   - Finished of another length: decode_error; one that does not match:
  *     decrypt_error (both directions).
  *   - The server's Certificate framed wrong (an empty list among them):
@@ -392,6 +393,36 @@ static void test_ske_shares(void **state) {
     }
 }
 
+/* ServerKeyExchange framed wrong: a byte after the signature, the
+ * signature vector cut short, the message ending inside the params. */
+static void test_ske_framing(void **state) {
+    (void)state;
+    for (int kind = 0; kind < 3; kind++) {
+        mp_pair p;
+        mp_init(&p, g_ccfg, g_scfg, "localhost");
+        mp_step_client(&p);
+        mp_step_server(&p);
+        size_t len;
+        uint8_t *ske = mp_copy(&p.s2c, TERN_HT_SERVER_KEY_EXCHANGE, &len);
+        assert_non_null(ske);
+        uint8_t body[1024];
+        size_t n = len - 4;
+        assert_true(n + 1 <= sizeof body);
+        memcpy(body, ske + 4, n);
+        if (kind == 0)
+            body[n++] = 0;
+        else if (kind == 1)
+            n--;
+        else
+            n = 20; /* inside the 32-byte point */
+        replace_body(&p.s2c, TERN_HT_SERVER_KEY_EXCHANGE, body, n);
+        free(ske);
+        mp_step_client(&p);
+        expect_fail(p.c, p.crc, TERN_ERR_DECODE, TERN_ALERT_DECODE_ERROR, "ServerKeyExchange");
+        mp_free(&p);
+    }
+}
+
 /* ---- Finished: a length other than 12 does not parse (decode_error); 12
  * bytes that do not match are decrypt_error (RFC 5246 §7.2.2). ---- */
 
@@ -711,13 +742,20 @@ static int teardown(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ccs_not_one),           cmocka_unit_test(test_warning_always_fatal),
-        cmocka_unit_test(test_warnings_ignored),      cmocka_unit_test(test_invalid_alert_level),
-        cmocka_unit_test(test_warning_flood),         cmocka_unit_test(test_empty_record_flood),
-        cmocka_unit_test(test_cke_shares),            cmocka_unit_test(test_ske_shares),
-        cmocka_unit_test(test_finished),              cmocka_unit_test(test_certificate_signature),
+        cmocka_unit_test(test_ccs_not_one),
+        cmocka_unit_test(test_warning_always_fatal),
+        cmocka_unit_test(test_warnings_ignored),
+        cmocka_unit_test(test_invalid_alert_level),
+        cmocka_unit_test(test_warning_flood),
+        cmocka_unit_test(test_empty_record_flood),
+        cmocka_unit_test(test_cke_shares),
+        cmocka_unit_test(test_ske_shares),
+        cmocka_unit_test(test_ske_framing),
+        cmocka_unit_test(test_finished),
+        cmocka_unit_test(test_certificate_signature),
         cmocka_unit_test(test_server_certificate_framing),
-        cmocka_unit_test(test_ems_resumption_server), cmocka_unit_test(test_ems_resumption_client),
+        cmocka_unit_test(test_ems_resumption_server),
+        cmocka_unit_test(test_ems_resumption_client),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
