@@ -355,6 +355,12 @@ static int parse_crl(tern_crl *crl, const uint8_t *der, size_t len, char *why, s
     }
     if (tern_rd_end(&tbs) < 0)
         goto malformed;
+    /* §5.2.3: CRL issuers MUST include a cRLNumber.  A v1 CRL (which has
+     * no extensions at all) is accepted without it. */
+    if (crl->version == 2 && !crl->has_number) {
+        whyf(why, cap, "has no cRLNumber, which RFC 5280 §5.2.3 requires of a v2 CRL");
+        return BAD;
+    }
 
     /* The entries: count and check, then keep them sorted. */
     if (have_revoked) {

@@ -17,8 +17,8 @@
  * follow the certificate rules (lib/x509/der.c, §5.1.2.4 - §5.1.2.6).
  *
  * Understood CRL extensions: authorityKeyIdentifier (§5.2.1),
- * cRLNumber (§5.2.3; must not be critical; a CRL without one is accepted,
- * like a v1 CRL).  Refused, with a sentence saying so: deltaCRLIndicator
+ * cRLNumber (§5.2.3: required in a v2 CRL, and not critical; a v1 CRL
+ * has no extensions at all and is accepted without one).  Refused, with a sentence saying so: deltaCRLIndicator
  * (§5.2.4, delta CRLs), issuingDistributionPoint (§5.2.5: indirect and
  * partitioned CRLs, whose scope tern does not check), and any other
  * critical extension.  Entry extensions: reasonCode (§5.3.1) is kept,

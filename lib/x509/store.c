@@ -259,7 +259,7 @@ static void crl_issuer_label(const uint8_t *der, size_t len, char *out, size_t c
     tern_reader top, outer, tbs;
     tern_der_elem e;
     uint8_t tag;
-    snprintf(out, cap, "?");
+    out[0] = 0;
     tern_rd_init(&top, der, len);
     if (tern_der_expect(&top, TERN_DER_SEQUENCE, &outer) < 0 || tern_der_expect(&outer, TERN_DER_SEQUENCE, &tbs) < 0)
         return;
@@ -267,7 +267,9 @@ static void crl_issuer_label(const uint8_t *der, size_t len, char *out, size_t c
         return;
     if (tern_der_next(&tbs, &e) < 0 || tern_der_expect_elem(&tbs, TERN_DER_SEQUENCE, &e) < 0)
         return;
-    tern_x509_name_display(e.tlv, out, cap);
+    char name[120];
+    tern_x509_name_display(e.tlv, name, sizeof name);
+    msgf(out, cap, " (issuer %s)", name);
 }
 
 /* Add one DER CRL; `where` describes it in messages ("crls.pem: the CRL at
@@ -293,11 +295,11 @@ static int add_crl(tern_truststore *ts, const uint8_t *der, size_t len, const ch
     char why[160];
     int rc = tern_crl_parse(&c->crl, c->der, len, why, sizeof why);
     if (rc < 0) {
-        char iss[120];
+        char iss[140];
         crl_issuer_label(der, len, iss, sizeof iss);
         free(c->der);
         ts->crl_bad++;
-        msgf(ts->msg, sizeof ts->msg, "%s (issuer %s) was skipped: it %s", where, iss, why);
+        msgf(ts->msg, sizeof ts->msg, "%s%s was skipped: it %s", where, iss, why);
         return rc;
     }
     ts->n_crls++;

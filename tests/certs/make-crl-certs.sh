@@ -26,8 +26,9 @@
 #                             (1.3.6.1.4.1.55555.1)
 #   int-delta.crl             current, a delta CRL (deltaCRLIndicator)
 #   int-indirect.crl          current, issuingDistributionPoint indirectCRL
-#   int-wrongkey.crl          v1 CRL, issuer name of int, signed by another key
+#   int-wrongkey.crl          issuer name of int, no AKI, signed by another key
 #   root.crl                  root's current CRL, nothing revoked
+#   root-v1.crl               the same as a v1 CRL (no extensions)
 #   root-revokes-int.crl      root's current CRL revoking int (serial 1001,
 #                             cACompromise)
 #   nosign-root.crt / nosign-leaf.crt / nosign-root.crl
@@ -167,7 +168,8 @@ gencrl() {
 
 ca_cnf root
 ca_cnf int
-ca_cnf evil v1
+ca_cnf evil
+ca_cnf rootv1 v1
 ca_cnf nosign
 
 key "$OUT/root.key"
@@ -196,13 +198,15 @@ gencrl int "$OUT/int.crt" "$OUT/int.key" $NOW_CUR $NEXT_CUR crl_critext "$OUT/in
 gencrl int "$OUT/int.crt" "$OUT/int.key" $NOW_CUR $NEXT_CUR crl_delta "$OUT/int-delta.crl"
 gencrl int "$OUT/int.crt" "$OUT/int.key" $NOW_CUR $NEXT_CUR crl_indirect "$OUT/int-indirect.crl"
 
-# A CRL in int's name from another key (no extensions: a v1 CRL, no AKI to
-# tell it apart, so only the signature does).
+# A CRL in int's name from another key (no -crlexts: no AKI to tell it
+# apart, so only the signature does).
 sign evil evil self "$WORK/evil.key" "$WORK/evil.key" "/CN=tern CRL Intermediate" v3_root 3000 "$WORK/evil.crt"
 cp "$WORK/int/index.txt" "$WORK/evil/index.txt"
 gencrl evil "$WORK/evil.crt" "$WORK/evil.key" $NOW_CUR $NEXT_CUR - "$OUT/int-wrongkey.crl"
 
-# root's CRLs: none revoked, then int revoked
+# root's CRLs: none revoked (also as a v1 CRL: no extensions, no entries),
+# then int revoked
+gencrl rootv1 "$OUT/root.crt" "$OUT/root.key" $NOW_CUR $NEXT_CUR - "$OUT/root-v1.crl"
 gencrl root "$OUT/root.crt" "$OUT/root.key" $NOW_CUR $NEXT_CUR crl_std "$OUT/root.crl"
 revoke root "$OUT/root.crt" "$OUT/root.key" "$OUT/int.crt" CACompromise
 gencrl root "$OUT/root.crt" "$OUT/root.key" $NOW_CUR $NEXT_CUR crl_std "$OUT/root-revokes-int.crl"
