@@ -228,5 +228,30 @@ sed '3s/^\(.\)/!/' "$OUT/int.crl" > "$OUT/bad-base64.crl"
 head -c 100 "$OUT/int.crl.der" > "$OUT/truncated.crl.der"
 cp "$OUT/good.crt" "$OUT/cert-not-crl.pem"
 
+# Fuzz seeds (tests/fuzz/fuzz_crl.c): every CRL here as DER, and the CRLs of
+# the x509-limbo crl::* cases.
+SEEDS=tests/fuzz/corpus/fuzz_crl
+if [ -d tests/fuzz ]; then
+    rm -rf "$SEEDS"
+    mkdir -p "$SEEDS"
+    for f in "$OUT"/*.crl; do
+        openssl crl -in "$f" -outform DER -out "$SEEDS/$(basename "$f" .crl).der" 2>/dev/null || true
+    done
+    cp "$OUT/truncated.crl.der" "$SEEDS/truncated.der"
+    if [ -f vectors/x509-limbo/limbo.json ] && command -v python3 >/dev/null; then
+        python3 - "$SEEDS" <<'PY'
+import base64, json, re, sys
+d = json.load(open("vectors/x509-limbo/limbo.json"))
+for t in d["testcases"]:
+    if not t["id"].startswith("crl::"):
+        continue
+    for i, pem in enumerate(t["crls"]):
+        b64 = re.sub(r"-----[^-]+-----|\s", "", pem)
+        name = t["id"][5:] + ("-%d" % i if i else "")
+        open("%s/limbo-%s.der" % (sys.argv[1], name), "wb").write(base64.b64decode(b64))
+PY
+    fi
+fi
+
 for f in "$OUT"/*.crl; do openssl crl -in "$f" -noout 2>/dev/null || echo "note: openssl refuses $(basename "$f")"; done
 echo "wrote $OUT"
