@@ -371,6 +371,25 @@ static void test_mutations(void **state) {
     free(der);
 }
 
+static void test_serial_and_reason_text(void **state) {
+    (void)state;
+    char out[48];
+    static const uint8_t pos[] = {0x00, 0xe1, 0x02}, zero[] = {0x00}, neg[] = {0xff, 0x01};
+    tern_crl_format_serial((tern_span){pos, 3}, out, sizeof out);
+    assert_string_equal(out, "E102");
+    tern_crl_format_serial((tern_span){zero, 1}, out, sizeof out);
+    assert_string_equal(out, "00");
+    tern_crl_format_serial((tern_span){neg, 2}, out, sizeof out);
+    assert_string_equal(out, "FF01");
+    uint8_t big[21];
+    memset(big, 0x7f, sizeof big);
+    tern_crl_format_serial((tern_span){big, sizeof big}, out, 12);
+    assert_string_equal(out, "7F7F7F...");
+    assert_string_equal(tern_crl_reason_name(1), "keyCompromise");
+    assert_string_equal(tern_crl_reason_name(6), "certificateHold");
+    assert_string_equal(tern_crl_reason_name(TERN_CRL_REASON_NONE), "unspecified (no reasonCode)");
+}
+
 static void test_config_api(void **state) {
     (void)state;
     tern_config *cfg = tern_config_new();
@@ -553,6 +572,7 @@ int main(void) {
         cmocka_unit_test(test_require_without_crl),
         cmocka_unit_test(test_loading),
         cmocka_unit_test(test_mutations),
+        cmocka_unit_test(test_serial_and_reason_text),
         cmocka_unit_test(test_config_api),
         cmocka_unit_test(test_tls_revoked_server),
         cmocka_unit_test(test_tls_revoked_client),

@@ -478,7 +478,9 @@ void tern_crl_format_serial(tern_span serial, char *out, size_t cap) {
     size_t o = 0;
     if (cap == 0)
         return;
-    for (size_t i = 0; i < serial.len; i++) {
+    /* The sign byte of a positive serial is not part of the number. */
+    size_t start = serial.len > 1 && serial.p[0] == 0 ? 1 : 0;
+    for (size_t i = start; i < serial.len; i++) {
         if (o + 2 + 4 > cap) {
             if (o + 4 <= cap)
                 memcpy(out + o, "...", 3), o += 3;

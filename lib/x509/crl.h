@@ -95,7 +95,8 @@ const tern_crl_entry *tern_crl_find(const tern_crl *crl, tern_span serial);
  * TERN_CRL_REASON_NONE. */
 const char *tern_crl_reason_name(int reason);
 
-/* A serial as hex bytes "01:ab:..." (truncated with "..." when long). */
+/* A serial in upper-case hex, "2002" or "6B960CFA...", without the sign
+ * byte of a positive serial (cut with "..." when cap is short). */
 void tern_crl_format_serial(tern_span serial, char *out, size_t cap);
 
 #endif
