@@ -384,7 +384,7 @@ static void test_serial_and_reason_text(void **state) {
     uint8_t big[21];
     memset(big, 0x7f, sizeof big);
     tern_crl_format_serial((tern_span){big, sizeof big}, out, 12);
-    assert_string_equal(out, "7F7F7F...");
+    assert_string_equal(out, "7F7F7F7F..."); /* 11 characters and the NUL */
     assert_string_equal(tern_crl_reason_name(1), "keyCompromise");
     assert_string_equal(tern_crl_reason_name(6), "certificateHold");
     assert_string_equal(tern_crl_reason_name(TERN_CRL_REASON_NONE), "unspecified (no reasonCode)");
