@@ -159,6 +159,14 @@ static void test_intermediate_revoked(void **state) {
                       "UTC (reason: cACompromise) by the CRL of CN=tern CRL Root";
     expect(&ts, "certs/crl/good-chain.pem", IFP, TERN_ERR_CERT_REVOKED, 1, msg);
     expect(&ts, "certs/crl/good-chain.pem", REQ, TERN_ERR_CERT_REVOKED, 1, msg);
+    /* The same intermediate reissued (same name and key, serial 1002) in
+     * the peer's list: the revoked one fails, the path search goes on. */
+    {
+        tern_x509_result res;
+        assert_int_equal(verify_file(&ts, "certs/crl/good-two-ints.pem", REQ, &res), 0);
+        assert_int_equal(res.path_n, 2);
+        assert_int_equal(res.path[1], 2);
+    }
     tern_truststore_free(&ts);
     /* Only the root's CRL (if-present): the intermediate is still revoked. */
     store_make(&ts, "certs/crl/root.crt", "certs/crl/root-revokes-int.crl", NULL);

@@ -18,6 +18,8 @@
 #   good.crt                  leaf under int, serial 2001, DNS localhost, good.crl.test
 #   revoked.crt               leaf under int, serial 2002, DNS localhost, revoked.crl.test
 #   good-chain.pem / revoked-chain.pem   leaf + int (for a TLS server or client)
+#   int-reissued.crt          int's subject and key again, serial 1002 (not revoked)
+#   good-two-ints.pem         good.crt, int.crt (revoked by root-revokes-int.crl), int-reissued.crt
 #   int.crl / int.crl.der     int's current CRL (v2, AKI, cRLNumber): 2002
 #                             revoked (keyCompromise), 2003 (no reason)
 #   int-stale.crl             the same list, stale
@@ -180,12 +182,15 @@ key "$WORK/nosign.key"
 
 sign root root self "$OUT/root.key" "$OUT/root.key" "/CN=tern CRL Root" v3_root 1000 "$OUT/root.crt"
 sign int root "$OUT/root.crt" "$OUT/root.key" "$OUT/int.key" "/CN=tern CRL Intermediate" v3_int 1001 "$OUT/int.crt"
+sign int2 root "$OUT/root.crt" "$OUT/root.key" "$OUT/int.key" "/CN=tern CRL Intermediate" v3_int 1002 \
+    "$OUT/int-reissued.crt"
 sign good int "$OUT/int.crt" "$OUT/int.key" "$OUT/leaf.key" "/CN=good.crl.test" v3_leaf_good 2001 "$OUT/good.crt"
 sign revoked int "$OUT/int.crt" "$OUT/int.key" "$OUT/leaf.key" "/CN=revoked.crl.test" v3_leaf_revoked 2002 \
     "$OUT/revoked.crt"
 sign other int "$OUT/int.crt" "$OUT/int.key" "$OUT/leaf.key" "/CN=other.crl.test" v3_leaf_good 2003 "$WORK/other.crt"
 cat "$OUT/good.crt" "$OUT/int.crt" > "$OUT/good-chain.pem"
 cat "$OUT/revoked.crt" "$OUT/int.crt" > "$OUT/revoked-chain.pem"
+cat "$OUT/good.crt" "$OUT/int.crt" "$OUT/int-reissued.crt" > "$OUT/good-two-ints.pem"
 
 # int's CRLs
 revoke int "$OUT/int.crt" "$OUT/int.key" "$OUT/revoked.crt" keyCompromise
