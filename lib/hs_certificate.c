@@ -7,8 +7,9 @@
  *   } Certificate;
  *
  * The server writes its key store's chain; the client parses the list and
- * hands it to path validation (lib/x509/verify.c) with the trust store, the
- * name it was asked to reach and the clock.  A refused chain fails the
+ * hands it to path validation (lib/x509/verify.c) with the trust store (and
+ * its CRLs), the name it was asked to reach and the clock: the parameters
+ * come from tern_config_x509_params (lib/config.c).  A refused chain fails the
  * handshake with the verifier's own sentence and the specific alert
  * (unknown_ca, certificate_expired, bad_certificate ...).
  */

@@ -9,9 +9,9 @@
  * when it has no key store or the request does not fit it
  * (lib/hs_certificate_request.c decides).
  *
- * The server checks the list against its trust store for the client
- * purpose (extKeyUsage clientAuth, keyUsage digitalSignature; no name
- * check), with the verifier's specific alert on failure.  An empty list
+ * The server checks the list against its trust store (and its CRLs) for
+ * the client purpose (extKeyUsage clientAuth, keyUsage digitalSignature; no
+ * name check), with the verifier's specific alert on failure.  An empty list
  * is refused with handshake_failure in REQUIRED mode (§7.4.6 lets the
  * server choose; RFC 8446's certificate_required does not exist in TLS
  * 1.2) and accepted as an anonymous client in OPTIONAL mode.  The path
