@@ -62,6 +62,11 @@ static const struct {
     {TERN_ERR_CERT_SIGNATURE, TERN_ALERT_BAD_CERTIFICATE, "a certificate signature did not verify"},
     {TERN_ERR_CERT_CRITICAL_EXT, TERN_ALERT_UNSUPPORTED_CERTIFICATE, "a certificate has an unknown critical extension"},
     {TERN_ERR_CERT_CHAIN_TOO_LONG, TERN_ALERT_BAD_CERTIFICATE, "the certificate chain is too long"},
+    /* RFC 5246 §7.2.2: certificate_revoked; certificate_unknown for "some
+     * other (unspecified) issue", here a revocation status not established. */
+    {TERN_ERR_CERT_REVOKED, TERN_ALERT_CERTIFICATE_REVOKED, "a certificate has been revoked by its issuer (CRL)"},
+    {TERN_ERR_CERT_REVOCATION_UNKNOWN, TERN_ALERT_CERTIFICATE_UNKNOWN,
+     "a certificate's revocation status could not be established (no usable CRL)"},
 };
 
 static const struct {

@@ -130,7 +130,8 @@ struct tern_config {
     void *now_arg;
     tern_rng_fn rng;
     void *rng_arg;
-    tern_truststore trust;  /* whom we trust to vouch for the peer */
+    tern_truststore trust;  /* whom we trust to vouch for the peer (and its CRLs) */
+    int crl_mode;           /* enum tern_crl_mode, or 0: IF_PRESENT once a CRL is loaded */
     tern_keystore keys;     /* who we are */
     int have_keys;
     char errmsg[256];       /* why the last load failed */
@@ -152,6 +153,13 @@ struct tern_config {
     uint16_t groups[3];     /* ECDHE groups in preference order, 0-terminated;
                                all zero: the default (lib/kx.c) */
 };
+
+/* The path validation parameters for verifying the peer's chain
+ * (lib/config.c): the one place they are made from the configuration.
+ * name points at the expected identity (NULL or *name NULL: no name
+ * check; "" is checked, and matches nothing); it must outlive p. */
+void tern_config_x509_params(const tern_config *cfg, int purpose, int64_t now, const char *const *name,
+                             tern_x509_params *p);
 
 /* ---- Record layer ---- */
 typedef struct {
