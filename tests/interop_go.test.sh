@@ -38,7 +38,7 @@ fi
 # ---- build the Go peer: offline, everything it writes under $BUILD/interop-go ----
 GODIR=$(mkdir -p "$BUILD/interop-go" && cd "$BUILD/interop-go" && pwd)
 GOPEER=$GODIR/gopeer
-if ! (cd tests/interop/gopeer && GOCACHE="$GODIR/cache" GOPATH="$GODIR/path" GOENV=off GOFLAGS= GO111MODULE=on \
+if ! (cd tests/interop/gopeer && GOCACHE="$GODIR/cache" GOPATH="$GODIR/path" GOENV=off GOFLAGS='' GO111MODULE=on \
     GOPROXY=off GOTOOLCHAIN=local GOTELEMETRY=off CGO_ENABLED=0 go build -o "$GOPEER" .) > "$WORK/gobuild" 2>&1; then
     echo "$NAME: FAIL: building tests/interop/gopeer with $(go version): $(cat "$WORK/gobuild")"
     exit 1
@@ -204,7 +204,7 @@ fi
 
 # ======== tern client -> Go server ========
 # One Go process, one listener per configuration (NAME:CURVES:AUTH:CERTS:TICKETS).
-timeout 120 "$GOPEER" server -ports "$WORK/goports" -timeout 110s -alpn http/1.1 -clientca "$WORK/roots.pem" \
+timeout $SERVER_LIFE "$GOPEER" server -ports "$WORK/goports" -timeout ${SERVER_LIFE}s -alpn http/1.1 -clientca "$WORK/roots.pem" \
     -rsa "$CERTS/server-chain.pem,$CERTS/server.key" -ecdsa "$CERTS/ecdsa-server-chain.pem,$CERTS/ecdsa-server.key" \
     -p384 "$IC/p384-server-chain.pem,$IC/p384-server.key" \
     x25519:X25519+P-256:none:rsa+ecdsa:tickets p256:P-256:none:rsa+ecdsa:tickets \

@@ -4,8 +4,17 @@
 
 SKIPS=0
 KNOWN=0
+OKS=0
+# lib.sh cleans up on EXIT; a signal (a closed output pipe too) also ends the
+# script, so that no server outlives it.
+trap 'cleanup; exit 1' HUP INT PIPE TERM
+# Servers are killed on exit; this only bounds their life if that fails.
+SERVER_LIFE=600
 
-ok() { echo "$NAME: ok: $*"; }
+ok() {
+    echo "$NAME: ok: $*"
+    OKS=$((OKS + 1))
+}
 fail() {
     echo "$NAME: FAIL: $*"
     FAILS=$((FAILS + 1))
@@ -24,7 +33,7 @@ known_failure() {
 
 # The closing line and exit status of a script.
 finish() {
-    echo "$NAME: $FAILS failed, $SKIPS cases skipped, $KNOWN known failures"
+    echo "$NAME: $OKS ok, $FAILS failed, $SKIPS skipped, $KNOWN known failures"
     [ "$FAILS" -eq 0 ]
     exit $?
 }
@@ -92,7 +101,7 @@ tern_server() {
     log=$1
     shift
     port=$(free_port)
-    timeout 120 "$TERN" server --port "$port" --echo --trace "$@" 2>"$log" &
+    timeout $SERVER_LIFE "$TERN" server --port "$port" --echo --trace "$@" 2>"$log" &
     PIDS="$PIDS $!"
     wait_port "$port"
 }

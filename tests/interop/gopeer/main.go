@@ -158,7 +158,7 @@ func runServer(args []string) {
 	p384ID := fs.String("p384", "", "ECDSA P-384 identity CHAIN,KEY")
 	clientCA := fs.String("clientca", "", "roots for client certificates")
 	alpn := fs.String("alpn", "", "ALPN protocols, comma-separated")
-	timeout := fs.Duration("timeout", 120*time.Second, "exit after this long")
+	timeout := fs.Duration("timeout", 600*time.Second, "exit after this long")
 	_ = fs.Parse(args)
 	if *ports == "" || fs.NArg() == 0 {
 		die("server: -ports and at least one LISTENER are required")
