@@ -7,7 +7,8 @@
 #     ECDHE ones, each group (x25519, secp256r1), forced by a GnuTLS priority
 #     string on one side and --cipher/--groups on tern's; without and with
 #     client certificates (RSA and ECDSA, required and verified by the
-#     server); ~350 KB echoed and compared each time; both sides verify the
+#     server); text echoed and compared each time (350 KB through
+#     gnutls-serv, 24 KB or 350 KB through gnutls-cli); both sides verify the
 #     other's chain (GnuTLS against the test roots, tern likewise), the
 #     negotiated suite and group are read from both sides (gnutls-cli's
 #     Description line, tern's status line and --trace);
@@ -101,7 +102,6 @@ gc_case() {
     if [ "$mode" = mtls ]; then sp=$TS_MTLS slog=$WORK/ts.mtls; else sp=$TS_PLAIN slog=$WORK/ts.plain; fi
     c=$(g_cipher "$suite") k=$(g_kx "$suite")
     prio="NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+$c:-KX-ALL:+$k:-GROUP-ALL$(g_groups $groups)"
-    set -- "$@"
     [ "$id" != none ] && set -- "$@" --x509certfile "$(cert_of "$id")" --x509keyfile "$(key_of "$id")"
     m=$(mark "$slog")
     gcli "$sp" "$prio" "$@" < "$GC_DATA" > "$WORK/gc.out"
