@@ -14,8 +14,9 @@
 #   ALPN both ways, including the no_application_protocol refusal;
 #   resumption: Go's client resumes by ticket only (it has no session-ID
 #     cache), so that is what runs; Go before 1.21 has no extended master
-#     secret, and a tern client does not offer a session without it (RFC 7627
-#     §5.3), so tern client -> Go server resumption runs only with Go >= 1.21;
+#     secret, and RFC 7627 §5.3 leaves such a session to the server (a tern
+#     client does not even offer it), so resumption is checked strictly only
+#     with Go >= 1.21 (with Go 1.19 the outcome is shown and "skipped");
 #   a client without a certificate refused in both directions;
 #   P-384: a Go client with a P-384 certificate; the secp384r1 group, P-384
 #     key stores, and a Go server with a P-384 certificate (Go requires the
@@ -100,12 +101,8 @@ gc_case() {
     else
         extra=""
         [ "$id" != none ] && extra=", tern verified client CN=$(cn_of "$id")"
-        # Go before 1.21 has no extended master secret; tern then resumes
-        # a session made without it when the new ClientHello has none either
-        # (legacy resumption; RFC 7627 §5.3 says the server SHOULD abort).
+        # Go before 1.21 has no extended master secret (RFC 7627).
         echo "$tline" | grep -q "extended master secret no" && extra="$extra, no EMS (Go $GOVER)"
-        grep -q "^tern server: .*extended master secret no, .*session resumed" "$WORK/slice" &&
-            extra="$extra, resumed without EMS"
         ok "$what: Go: $(cat "$WORK/gc.out"); ${want:-RSA key exchange}$extra"
         return 0
     fi
@@ -155,18 +152,26 @@ if [ $rc -ne 0 ] && grep -q "no application protocol" "$WORK/gc.err" && since "$
 else fail "ALPN without overlap: Go exit $rc: $(cat "$WORK/gc.err"); tern: $(since "$WORK/ts.plain" "$m" | grep -v '^\[')"; fi
 
 # ---- resumption (tickets) ----
+# With Go >= 1.21 both sides use the extended master secret and the
+# sessions must resume.  Go 1.19 has none: RFC 7627 §5.3 then leaves it to
+# the server (it SHOULD abort, or resume as "legacy insecure resumption"), so
+# with such a Go the outcome is reported, and the strict check skipped.
 # gr_case WHAT SERVER SUITE CLIENTID EXPECT(yes|no)
 gr_case() {
     what=$1 mode=$2 suite=$3 id=$4 expect=$5
-    if gc_case "$what" $mode "$suite" X25519,P-256 $id -resume 2 -expect-resume $expect; then
+    goexp=$expect
+    [ "$expect" = yes ] && ! go_has_ems && goexp=any
+    if gc_case "$what" $mode "$suite" X25519,P-256 $id -resume 2 -expect-resume $goexp; then
         n=$(grep -c "^tern server: .*session resumed" "$WORK/slice")
         nt=$(grep -c "sent *NewSessionTicket" "$WORK/slice")
-        if [ $expect = yes ] && [ "$n" -ne 2 ]; then fail "  ... but tern server reports $n resumed connections"
-        elif [ $expect = no ] && { [ "$n" -ne 0 ] || [ "$nt" -ne 0 ]; }; then
+        if [ $goexp = yes ] && [ "$n" -ne 2 ]; then fail "  ... but tern server reports $n resumed connections"
+        elif [ $goexp = no ] && { [ "$n" -ne 0 ] || [ "$nt" -ne 0 ]; }; then
             fail "  ... but tern server reports $n resumed connections, $nt tickets sent"
-        elif [ "$id" != none ] && [ $expect = yes ] &&
-            [ "$(grep -c "peer CN=$(cn_of "$id"), O=tern test (verified), session resumed" "$WORK/slice")" -ne 2 ]; then
+        elif [ "$id" != none ] && [ "$n" -gt 0 ] &&
+            [ "$(grep -c "peer CN=$(cn_of "$id"), O=tern test (verified), session resumed" "$WORK/slice")" -ne "$n" ]; then
             fail "  ... but the resumed connections lost the client identity: $(grep '^tern server:' "$WORK/slice")"
+        elif [ $goexp = any ]; then
+            skip "$what: resumption checked only with Go >= 1.21 (extended master secret); Go $GOVER has none, and RFC 7627 §5.3 leaves a session without it to the server (tern resumed $n of 2)"
         fi
     fi
 }
