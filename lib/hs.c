@@ -190,8 +190,11 @@ static unsigned transcript_needed(const tern_conn *c, int type) {
 
 void tern_hs_transcript(tern_conn *c, const uint8_t *p, size_t len) {
     tern_hs_state *h = c->hs_state;
-    /* p is one whole handshake message, header included: p[0] its type. */
-    h->th_live &= transcript_needed(c, len > 0 ? p[0] : -1);
+    /* The message being added is the one of the table row being walked
+     * (both callers run before c->step moves on).  Its bytes are not
+     * looked at: the choice depends only on the handshake's state. */
+    int type = c->table != NULL && c->step < c->nrows ? c->table[c->step].type : -1;
+    h->th_live &= transcript_needed(c, type);
     if (h->th_live & TERN_TH_SHA256)
         tern_hash_update(&h->th256, p, len);
     if (h->th_live & TERN_TH_SHA384)
