@@ -21,7 +21,9 @@
  *  4. Alerts: decode_error for what does not parse (truncated vectors, a
  *     vector past its container, trailing bytes, empty lists, odd lengths,
  *     a session_id of 33 bytes), also inside a hello parsed as a stream;
- *     illegal_parameter for well-formed forbidden values.
+ *     illegal_parameter for well-formed forbidden values; the same for the
+ *     ServerHello as the client parses it (and unsupported_extension,
+ *     protocol_version).
  *  5. No signature_algorithms: served with the RSA key exchange; with only
  *     ECDHE suites handshake_failure naming SHA-1.
  *  6. No supported_groups with ECDHE: secp256r1.
@@ -595,8 +597,11 @@ static void suites_odd(uint8_t **m, size_t *len) {
 }
 
 /* Replace the body of extension `type` in a serialized hello. */
+static size_t sh_off_exts(const uint8_t *m) { return 4 + 34 + 1 + m[4 + 34] + 3; }
+static int g_server_hello; /* set_ext edits a ServerHello */
+
 static void set_ext(uint8_t **m, size_t *len, uint16_t type, const uint8_t *body, size_t blen) {
-    size_t e = off_exts(*m), end = e + 2 + tern_load_be16(*m + e), at = e + 2;
+    size_t e = g_server_hello ? sh_off_exts(*m) : off_exts(*m), end = e + 2 + tern_load_be16(*m + e), at = e + 2;
     while (at < end && tern_load_be16(*m + at) != type)
         at += 4 + tern_load_be16(*m + at + 2);
     assert_true(at < end);
@@ -730,6 +735,118 @@ static void test_alerts(void **state) {
     }
 }
 
+/* The ServerHello, as the client parses it. */
+static void sh_alpn_empty(uint8_t **m, size_t *len) {
+    static const uint8_t b[] = {0, 1, 0};
+    set_ext(m, len, TERN_EXT_ALPN, b, sizeof b);
+}
+static void sh_alpn_two(uint8_t **m, size_t *len) {
+    static const uint8_t b[] = {0, 11, 8, 'h', 't', 't', 'p', '/', '1', '.', '1', 1, 'x'};
+    set_ext(m, len, TERN_EXT_ALPN, b, sizeof b);
+}
+static void sh_alpn_other(uint8_t **m, size_t *len) {
+    static const uint8_t b[] = {0, 3, 2, 'h', '2'};
+    set_ext(m, len, TERN_EXT_ALPN, b, sizeof b);
+}
+static void sh_points_empty(uint8_t **m, size_t *len) {
+    static const uint8_t b[] = {0};
+    set_ext(m, len, TERN_EXT_EC_POINT_FORMATS, b, sizeof b);
+}
+static void sh_ems_data(uint8_t **m, size_t *len) {
+    static const uint8_t b[] = {0};
+    set_ext(m, len, TERN_EXT_EXTENDED_MASTER_SECRET, b, sizeof b);
+}
+static void sh_sid_33(uint8_t **m, size_t *len) {
+    (void)len;
+    (*m)[4 + 34] = 33;
+}
+static void sh_cut_random(uint8_t **m, size_t *len) {
+    *len = 4 + 20;
+    set_body_len(*m, 16);
+}
+static void sh_suite(uint8_t **m, size_t *len) {
+    (void)len;
+    size_t at = 4 + 34 + 1 + (*m)[4 + 34];
+    tern_store_be16(*m + at, 0x1301); /* a TLS 1.3 suite, never offered */
+}
+static void sh_comp(uint8_t **m, size_t *len) {
+    (void)len;
+    (*m)[4 + 34 + 1 + (*m)[4 + 34] + 2] = 1;
+}
+static void sh_version(uint8_t **m, size_t *len) {
+    (void)len;
+    (*m)[5] = 2;
+}
+static void sh_unknown_ext(uint8_t **m, size_t *len) {
+    size_t e = sh_off_exts(*m);
+    *m = realloc(*m, *len + 4);
+    memcpy(*m + *len, "\x44\x44\x00\x00", 4);
+    *len += 4;
+    tern_store_be16(*m + e, (uint16_t)(tern_load_be16(*m + e) + 4));
+    set_body_len(*m, *len - 4);
+}
+static void sh_dup_ext(uint8_t **m, size_t *len) {
+    size_t e = sh_off_exts(*m);
+    size_t first = 4 + tern_load_be16(*m + e + 4);
+    *m = realloc(*m, *len + first);
+    memcpy(*m + *len, *m + e + 2, first);
+    *len += first;
+    tern_store_be16(*m + e, (uint16_t)(tern_load_be16(*m + e) + first));
+    set_body_len(*m, *len - 4);
+}
+
+static const bad_case sh_cases[] = {
+    {"empty ALPN name", 0, sh_alpn_empty, TERN_ERR_DECODE, TERN_ALERT_DECODE_ERROR, "empty"},
+    {"two ALPN names", 0, sh_alpn_two, TERN_ERR_DECODE, TERN_ALERT_DECODE_ERROR, NULL},
+    {"ALPN not offered", 0, sh_alpn_other, TERN_ERR_ILLEGAL_PARAMETER, TERN_ALERT_ILLEGAL_PARAMETER, "did not offer"},
+    {"empty ec_point_formats", 0, sh_points_empty, TERN_ERR_DECODE, TERN_ALERT_DECODE_ERROR, "empty"},
+    {"EMS with data", 0, sh_ems_data, TERN_ERR_DECODE, TERN_ALERT_DECODE_ERROR, NULL},
+    {"session_id of 33", 0, sh_sid_33, TERN_ERR_DECODE, TERN_ALERT_DECODE_ERROR, NULL},
+    {"message ends in the random", 0, sh_cut_random, TERN_ERR_DECODE, TERN_ALERT_DECODE_ERROR, NULL},
+    {"suite not offered", 0, sh_suite, TERN_ERR_ILLEGAL_PARAMETER, TERN_ALERT_ILLEGAL_PARAMETER, "0x1301"},
+    {"compression 1", 0, sh_comp, TERN_ERR_ILLEGAL_PARAMETER, TERN_ALERT_ILLEGAL_PARAMETER, "compression"},
+    {"server_version 0x0302", 0, sh_version, TERN_ERR_PROTOCOL_VERSION, TERN_ALERT_PROTOCOL_VERSION, "0x0302"},
+    {"unknown extension", 0, sh_unknown_ext, TERN_ERR_UNSUPPORTED_EXTENSION, TERN_ALERT_UNSUPPORTED_EXTENSION,
+     "17476"},
+    {"duplicate extension", 0, sh_dup_ext, TERN_ERR_ILLEGAL_PARAMETER, TERN_ALERT_ILLEGAL_PARAMETER, "twice"},
+};
+
+static void test_server_hello_alerts(void **state) {
+    (void)state;
+    g_server_hello = 1;
+    for (size_t i = 0; i < TERN_ARRAY_LEN(sh_cases); i++) {
+        const bad_case *bc = &sh_cases[i];
+        mp_pair p;
+        mp_init(&p, g_ccfg, g_scfg, "localhost");
+        mp_step_client(&p);
+        mp_step_server(&p);
+        size_t n;
+        uint8_t *all = mp_take(&p.s2c, &n);
+        uint8_t *hs = malloc(n);
+        size_t hl = 0;
+        for (size_t off = 0; off + 5 <= n;) {
+            size_t rl = tern_load_be16(all + off + 3);
+            memcpy(hs + hl, all + off + 5, rl);
+            hl += rl;
+            off += 5 + rl;
+        }
+        free(all);
+        size_t sl = 4 + tern_load_be24(hs + 1);
+        uint8_t *sh = malloc(sl);
+        memcpy(sh, hs, sl);
+        bc->edit(&sh, &sl);
+        put_records(&p.s2c, sh, sl, 16384, 0x0303);
+        put_records(&p.s2c, hs + 4 + tern_load_be24(hs + 1), hl - 4 - tern_load_be24(hs + 1), 16384, 0x0303);
+        free(sh);
+        free(hs);
+        mp_step_client(&p);
+        print_message("case: ServerHello %s\n", bc->name);
+        expect_fail(p.c, p.crc, bc->err, bc->alert, bc->words);
+        mp_free(&p);
+    }
+    g_server_hello = 0;
+}
+
 /* ---- 5. no signature_algorithms ---- */
 
 static void no_sigalgs(hello *h, void *arg) {
@@ -800,6 +917,7 @@ int main(void) {
         cmocka_unit_test(test_too_long_hello),
         cmocka_unit_test(test_extension_counts),
         cmocka_unit_test(test_alerts),
+        cmocka_unit_test(test_server_hello_alerts),
         cmocka_unit_test(test_no_signature_algorithms),
         cmocka_unit_test(test_no_supported_groups),
     };
