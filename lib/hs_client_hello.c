@@ -17,7 +17,13 @@
  * Extensions: server_name (RFC 6066 §3), supported_groups and
  * ec_point_formats (RFC 8422 §5.1), signature_algorithms (RFC 5246
  * §7.4.1.4.1), ALPN (RFC 7301 §3.1), extended_master_secret (RFC 7627 §5.1),
- * renegotiation_info (RFC 5746 §3.4).  Unknown ones are ignored.
+ * renegotiation_info (RFC 5746 §3.4).  Unknown ones are ignored; a
+ * duplicate of any type is refused (lib/ext.c).
+ *
+ * The server parses the ClientHello as a stream (below): a well-formed one
+ * may be up to TERN_CH_MAX (131,396) bytes, far more than the handshake
+ * area, so one longer than hs_max is fed here piece by piece as its records
+ * arrive (lib/hs.c) and never kept whole.
  */
 #include <arpa/inet.h>
 
@@ -118,6 +124,9 @@ int tern_hs_client_hello_write(tern_conn *c, tern_writer *w) {
  * bytes after the last field are decode_error; illegal_parameter is kept
  * for well-formed fields with a forbidden value (RFC 8446 §6.2, RFC 5246
  * §7.2.2). */
+/* tern_ch_stream.offered has a bit per configured suite. */
+_Static_assert(TERN_SUITE_MAX <= 16, "a bit per configured suite in tern_ch_stream.offered");
+
 enum {
     CH_FIXED,      /* client_version, random, session_id length (35) */
     CH_SID,        /* session_id */
@@ -327,7 +336,8 @@ TERN_MUST_CHECK static int ch_item(tern_conn *c, const uint8_t *p) {
             return tern_fail(c, TERN_ERR_DECODE, "ClientHello: session_id of %u bytes (at most 32)", s->sid_len);
         return want(c, CH_SID, s->sid_len, s->end, "session_id");
     case CH_SID:
-        memcpy(s->sid, p, s->sid_len);
+        if (s->sid_len > 0)
+            memcpy(s->sid, p, s->sid_len);
         return want(c, CH_SUITES_LEN, 2, s->end, "cipher_suites length");
     case CH_SUITES_LEN: {
         uint32_t len = tern_load_be16(p);
