@@ -101,7 +101,7 @@ typedef struct {
     size_t sid_len;
     uint16_t *suites;
     size_t nsuites;
-    uint8_t comp[8];
+    uint8_t comp[256];
     size_t comp_len;
     ext *e;
     size_t n;
@@ -439,6 +439,8 @@ static void largest(hello *h, void *arg) {
         h->suites[i] = (uint16_t)(0x1300 + i % 64 + 0x100 * (i % 3)); /* none of ours */
     h->nsuites = 32767;
     h->comp_len = 255;
+    for (size_t i = 0; i < 255; i++)
+        h->comp[i] = (uint8_t)(254 - i); /* the null method (0) last */
     h->sid_len = 32;
     memset(h->sid, 0x5a, 32);
     pad_to_max(h, arg);
@@ -609,7 +611,8 @@ static void set_ext(uint8_t **m, size_t *len, uint16_t type, const uint8_t *body
     size_t nlen = *len - old + blen;
     uint8_t *n = malloc(nlen);
     memcpy(n, *m, at + 4);
-    memcpy(n + at + 4, body, blen);
+    if (blen > 0) /* body may be NULL then */
+        memcpy(n + at + 4, body, blen);
     memcpy(n + at + 4 + blen, *m + at + 4 + old, *len - (at + 4 + old));
     tern_store_be16(n + at + 2, (uint16_t)blen);
     tern_store_be16(n + e, (uint16_t)(tern_load_be16(*m + e) - old + blen));
