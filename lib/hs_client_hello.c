@@ -634,7 +634,7 @@ TERN_MUST_CHECK static int ch_finish(tern_conn *c) {
      * the offered suites of our configuration are all it needs to see. */
     uint8_t ours[2 * TERN_SUITE_MAX];
     size_t nours = 0;
-    for (size_t i = 0; cfg->suites[i] != 0 && i < TERN_SUITE_MAX; i++)
+    for (size_t i = 0; i < TERN_SUITE_MAX && cfg->suites[i] != 0; i++)
         if (s->offered & (1u << i)) {
             tern_store_be16(ours + nours, cfg->suites[i]);
             nours += 2;
