@@ -292,7 +292,9 @@ TERN_API void tern_config_require_extended_master_secret(tern_config *cfg, int r
  * plaintext fragment this side sends (512 .. 16384, default 16384; records
  * from the peer are always accepted up to the RFC's 16384), hs_max the
  * largest handshake message accepted or sent (4096 .. 1048576, default
- * 16384: enough for a chain of several RSA-2048 certificates).  A
+ * 16384: enough for a chain of several RSA-2048 certificates; a server
+ * takes any well-formed ClientHello, up to 131,396 bytes, whatever hs_max,
+ * parsing a longer one as it arrives without keeping it).  A
  * connection's one allocation is an input buffer for one full protected
  * record, an output buffer for max(one record of record_size, one handshake
  * message of hs_max), and about 3 KB more (keys, state; a server asking for

@@ -111,6 +111,66 @@ int main(void) {
     fz_capture cap = caps[0];
     fz_flight *fs = &fss[0];
 
+    /* fuzz_hello: each variant's ClientHello body, whole and cut at a few
+     * points, and a large one (a 2,000-scheme signature_algorithms list and
+     * 30,000 bytes of padding, past hs_max) cut across its items. */
+    for (int v = 0; v < FZ_VARIANTS; v++) {
+        const uint8_t *body = fcs[v].msg[0] + 4;
+        size_t blen = fcs[v].msg_len[0] - 4;
+        char name[64];
+        snprintf(name, sizeof name, "v%d-whole", v);
+        put("fuzz_hello", name, (uint8_t)(v << 6), 1, body, blen);
+        static const uint8_t cuts[] = {0, 1, 0, 34, 0, 7, 0, 2};
+        fz_buf b = {0};
+        fz_append(&b, cuts, sizeof cuts);
+        fz_append(&b, body, blen);
+        snprintf(name, sizeof name, "v%d-split4", v);
+        put("fuzz_hello", name, (uint8_t)(v << 6 | 4), 1, b.buf, b.len);
+        free(b.buf);
+    }
+    {
+        /* The v0 hello's extensions, rebuilt: signature_algorithms grown by
+         * 2,000 unknown schemes in front, padding (type 21) at the end. */
+        const uint8_t *body = fcs[0].msg[0] + 4;
+        size_t blen = fcs[0].msg_len[0] - 4;
+        size_t at = 34;
+        at += 1 + body[at];                            /* session_id */
+        at += 2 + (size_t)(body[at] << 8 | body[at + 1]); /* cipher_suites */
+        at += 1 + body[at];                            /* compression_methods */
+        fz_buf exts = {0};
+        for (size_t e = at + 2; e + 4 <= blen;) {
+            size_t type = (size_t)(body[e] << 8 | body[e + 1]), el = (size_t)(body[e + 2] << 8 | body[e + 3]);
+            if (type == TERN_EXT_SIGNATURE_ALGORITHMS) {
+                size_t nl = el - 2 + 4000;
+                uint8_t h[6] = {0, 13, (uint8_t)((nl + 2) >> 8), (uint8_t)(nl + 2), (uint8_t)(nl >> 8), (uint8_t)nl};
+                fz_append(&exts, h, 6);
+                for (size_t i = 0; i < 2000; i++) {
+                    uint8_t sch[2] = {0xfe, (uint8_t)i};
+                    fz_append(&exts, sch, 2);
+                }
+                fz_append(&exts, body + e + 6, el - 2);
+            } else {
+                fz_append(&exts, body + e, 4 + el);
+            }
+            e += 4 + el;
+        }
+        uint8_t pad[4] = {0, 21, 30000 >> 8, 30000 & 0xff};
+        fz_append(&exts, pad, 4);
+        uint8_t *zeros = calloc(1, 30000);
+        fz_append(&exts, zeros, 30000);
+        free(zeros);
+        static const uint8_t cuts[] = {0, 100, 0x40, 0x00, 0, 3, 0x07, 0xd0, 0, 1};
+        fz_buf b = {0};
+        fz_append(&b, cuts, sizeof cuts);
+        fz_append(&b, body, at);
+        uint8_t l2[2] = {(uint8_t)(exts.len >> 8), (uint8_t)exts.len};
+        fz_append(&b, l2, 2);
+        fz_append(&b, exts.buf, exts.len);
+        put("fuzz_hello", "v0-large-split5", 5, 1, b.buf, b.len);
+        free(b.buf);
+        free(exts.buf);
+    }
+
     /* fuzz_hs: the selector byte (the row of fz_hs_targets) + the real body
      * of that message from that variant's session. */
     static const uint8_t ccs = 1;
