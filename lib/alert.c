@@ -59,6 +59,7 @@ static const struct {
     {TERN_ERR_CERT_SIGNATURE, TERN_ALERT_DECRYPT_ERROR, "a certificate signature did not verify"},
     {TERN_ERR_CERT_CRITICAL_EXT, TERN_ALERT_UNSUPPORTED_CERTIFICATE, "a certificate has an unknown critical extension"},
     {TERN_ERR_CERT_CHAIN_TOO_LONG, TERN_ALERT_BAD_CERTIFICATE, "the certificate chain is too long"},
+    {TERN_ERR_CERT_POLICY, TERN_ALERT_CERTIFICATE_UNKNOWN, "no acceptable certificate policy on the path"},
 };
 
 static const struct {

@@ -100,7 +100,8 @@ enum tern_error {
     TERN_ERR_CERT_PURPOSE      = -87, /* keyUsage / extKeyUsage forbid this use */
     TERN_ERR_CERT_SIGNATURE    = -88, /* a certificate signature did not verify */
     TERN_ERR_CERT_CRITICAL_EXT = -89, /* an unknown critical extension */
-    TERN_ERR_CERT_CHAIN_TOO_LONG = -90 /* the chain is longer than the configured limit */
+    TERN_ERR_CERT_CHAIN_TOO_LONG = -90, /* the chain is longer than the configured limit */
+    TERN_ERR_CERT_POLICY       = -95  /* no acceptable certificate policy (RFC 5280 §6.1.5 (g)) */
 };
 
 /* TLS alert descriptions (RFC 5246 §7.2, RFC 6066, RFC 7301). */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "crypto/ecdsa.h"
+#include "lib/x509/policy.h"
 
 /* ---- signatures ---- */
 
@@ -363,11 +364,24 @@ static size_t below_count(const search *s) {
  * path is s->path[0..depth) (leaf first) then the anchor.  0 if the path
  * is usable; else the failure is recorded (fail_at) and the search goes
  * on with other candidates. */
+static int policy_path(search *s, int score);
 static int check_path(search *s, const tern_trust_anchor *a, int score) {
     (void)s;
     (void)a;
     (void)score;
+    /* Certificate policies (RFC 5280 §6.1.2-§6.1.5, lib/x509/policy.c). */
+    if (policy_path(s, score) < 0)
+        return -1;
     return 0;
+}
+
+/* The policy step of check_path: failures recorded like the others. */
+static int policy_path(search *s, int score) {
+    tern_x509_policy_fail f;
+    if (tern_x509_policy_check(s->certs, s->path, s->depth, s->p, &f) == 0)
+        return 0;
+    fail_at(s, score, f.err, f.index, "%s", f.msg);
+    return -1;
 }
 
 static int extend(search *s) {
