@@ -69,8 +69,15 @@ int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
             return tern_fail(c, TERN_ERR_CERT_UNSUPPORTED, "the server certificate's key cannot be used");
     } else {
         tern_x509_result res;
-        int rc = tern_x509_verify_chain(&cfg->trust, certs, lens, n, c->server_name, TERN_X509_PURPOSE_SERVER,
-                                        now(c), &res);
+        tern_x509_params vp;
+        memset(&vp, 0, sizeof vp);
+        vp.purpose = TERN_X509_PURPOSE_SERVER;
+        vp.now = now(c);
+        const char *name = c->server_name;
+        vp.names = &name;
+        vp.n_names = name != NULL;
+        tern_config_policy_params(cfg, &vp); /* certificate policies (lib/x509/policy.c) */
+        int rc = tern_x509_verify(&cfg->trust, certs, lens, n, &vp, &res);
         tern_trace_chain(c, certs, lens, n, &res, rc);
         if (rc < 0) {
             c->peer_subject[0] = '\0';

@@ -68,8 +68,12 @@ int tern_hs_client_certificate_parse(tern_conn *c, tern_reader *r) {
     }
 
     tern_x509_result res;
-    int rc = tern_x509_verify_chain(&cfg->trust, certs, lens, n, NULL, TERN_X509_PURPOSE_CLIENT,
-                                    cfg->now(cfg->now_arg), &res);
+    tern_x509_params vp;
+    memset(&vp, 0, sizeof vp);
+    vp.purpose = TERN_X509_PURPOSE_CLIENT;
+    vp.now = cfg->now(cfg->now_arg);
+    tern_config_policy_params(cfg, &vp); /* certificate policies (lib/x509/policy.c) */
+    int rc = tern_x509_verify(&cfg->trust, certs, lens, n, &vp, &res);
     tern_trace_chain(c, certs, lens, n, &res, rc);
     if (rc < 0)
         return tern_fail(c, rc, "client certificate: %s", res.msg[0] ? res.msg : tern_strerror(rc));

@@ -27,10 +27,12 @@
 #include <openssl/x509v3.h>
 #endif
 
+#include "lib/tls.h"
 #include "lib/x509/pem.h"
 #include "lib/x509/policy.h"
 #include "lib/x509/verify.h"
 #include "tests/util/testutil.h"
+#include "tests/mempair.h"
 
 #define P1 "1.3.6.1.4.1.55555.1.1"
 #define P2 "1.3.6.1.4.1.55555.1.2"
@@ -391,10 +393,47 @@ static void test_attack_bounded(void **state) {
                                "mappings over tern's limit (256 policy nodes, 1024 links); the path is refused "
                                "rather than processed without bound");
     assert_true(o.ms < 250);
-    /* Without an explicit requirement or policy extensions... the graph is
-     * still built (the certificates carry policies), with the same bound. */
+    /* Without an explicit requirement the graph is still built (the
+     * certificates carry policies), with the same bound. */
     o = run_chain("leaf-atk4 atk4 atk3 atk2 atk1", 0, NULL, 0, 0);
     assert_int_equal(o.rc, TERN_ERR_CERT_POLICY);
+
+    /* The policy step alone, on the parsed path (no signatures). */
+    static const char *names[] = {"leaf-atk4", "atk4", "atk3", "atk2", "atk1"};
+    uint8_t *ders[5];
+    tern_x509_cert certs[5];
+    size_t path[5];
+    for (size_t i = 0; i < 5; i++) {
+        size_t len;
+        ders[i] = load_der(names[i], &len);
+        assert_int_equal(tern_x509_parse(&certs[i], ders[i], len), 0);
+        path[i] = i;
+    }
+    uint8_t p1[32];
+    tern_span want = {p1, (size_t)tern_x509_oid_from_text(P1, p1, sizeof p1)};
+    tern_x509_params prm;
+    memset(&prm, 0, sizeof prm);
+    prm.policies = &want;
+    prm.n_policies = 1;
+    prm.require_explicit_policy = 1;
+    tern_x509_policy_fail f;
+    struct timespec t0, t1;
+    for (size_t depth = 4; depth <= 5; depth++) {
+        /* depth 4: leaf-atk4 under atk4..atk2 (atk2 issued by atk1, the
+         * path's top here: same shape as three levels plus the leaf). */
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        int rc = 0;
+        for (int k = 0; k < 100; k++)
+            rc = tern_x509_policy_check(certs, path, depth, &prm, &f);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double us = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / 1e3 / 100;
+        printf("policy step alone, %zu certificates of the attack shape: %s, %.1f us per path\n", depth,
+               rc == 0 ? "accepted" : "refused", us);
+        assert_int_equal(rc, depth == 4 ? 0 : TERN_ERR_CERT_POLICY);
+        assert_true(us < 20000);
+    }
+    for (size_t i = 0; i < 5; i++)
+        free(ders[i]);
 }
 
 static void test_oid_text(void **state) {
@@ -522,6 +561,109 @@ static void test_limbo(void **state) {
     json_free(root);
 }
 
+/* ---- the public API, through handshakes ---- */
+
+static int64_t clock_2030(void *arg) {
+    (void)arg;
+    return AT_2030;
+}
+
+static tern_config *policy_config(const char *chain, const char *key) {
+    tern_config *cfg = mp_config("certs/policy/root.crt", chain, key);
+    tern_config_set_clock(cfg, clock_2030, NULL);
+    return cfg;
+}
+
+static void test_config_arguments(void **state) {
+    (void)state;
+    tern_config *cfg = tern_config_new();
+    assert_non_null(cfg);
+    assert_int_equal(tern_config_add_policy(cfg, P1), 0);
+    assert_int_equal(tern_config_add_policy(cfg, P1), 0); /* already there */
+    assert_int_equal(cfg->npolicies, 1);
+    assert_int_equal(tern_config_add_policy(cfg, "1.2.x"), TERN_ERR_INVALID_ARG);
+    assert_string_equal(tern_config_error(cfg), "a certificate policy must be a dotted OID such as 2.23.140.1.2.1");
+    assert_int_equal(tern_config_add_policy(cfg, "2.5.29.32.0"), TERN_ERR_INVALID_ARG);
+    assert_int_equal(tern_config_add_policy(cfg, NULL), TERN_ERR_INVALID_ARG);
+    char oid[32];
+    for (int i = 2; i <= TERN_POLICY_MAX; i++) {
+        snprintf(oid, sizeof oid, "1.2.3.%d", i);
+        assert_int_equal(tern_config_add_policy(cfg, oid), 0);
+    }
+    assert_int_equal(tern_config_add_policy(cfg, "1.2.4"), TERN_ERR_LIMIT);
+    assert_string_equal(tern_config_error(cfg), "at most 16 certificate policies can be added");
+    assert_int_equal(tern_config_set_policy_flags(cfg, 8), TERN_ERR_INVALID_ARG);
+    assert_int_equal(tern_config_set_policy_flags(cfg, TERN_POLICY_REQUIRE_EXPLICIT | TERN_POLICY_INHIBIT_MAPPING |
+                                                           TERN_POLICY_INHIBIT_ANY),
+                     0);
+    tern_x509_params p;
+    memset(&p, 0, sizeof p);
+    tern_config_policy_params(cfg, &p);
+    assert_int_equal(p.n_policies, TERN_POLICY_MAX);
+    assert_true(p.require_explicit_policy && p.inhibit_policy_mapping && p.inhibit_any_policy);
+    assert_int_equal(tern_config_set_policy_flags(cfg, 0), 0);
+    tern_config_policy_params(cfg, &p);
+    assert_false(p.require_explicit_policy || p.inhibit_policy_mapping || p.inhibit_any_policy);
+    tern_config_free(cfg);
+    assert_int_equal(tern_config_set_policy_flags(NULL, 0), TERN_ERR_INVALID_ARG);
+}
+
+/* A client that requires an explicit policy P1, against servers whose
+ * chain has it and has none. */
+static void test_handshake_client_side(void **state) {
+    (void)state;
+    tern_config *ccfg = policy_config(NULL, NULL);
+    assert_int_equal(tern_config_add_policy(ccfg, P1), 0);
+    assert_int_equal(tern_config_set_policy_flags(ccfg, TERN_POLICY_REQUIRE_EXPLICIT), 0);
+    tern_config *good = policy_config("certs/policy/leaf-p1-chain.pem", "certs/policy/leaf-p1.key");
+    tern_config *bad = policy_config("certs/policy/leaf-nopol-chain.pem", "certs/policy/leaf-nopol.key");
+    mp_pair p;
+    mp_init(&p, ccfg, good, "policy.test");
+    mp_handshake_ok(&p);
+    mp_free(&p);
+    mp_init(&p, ccfg, bad, "policy.test");
+    mp_handshake(&p);
+    assert_int_equal(p.crc, TERN_ERR_CERT_POLICY);
+    assert_string_equal(tern_error(p.c), "certificate 0 (CN=leaf nopol) has no acceptable certificate policy (it "
+                                         "carries no certificatePolicies; explicit policy required by the "
+                                         "verifier's settings; valid: none; wanted: " P1 ") (sent alert certificate_unknown)");
+    mp_free(&p);
+    /* Without the flags the same server is fine. */
+    tern_config *plain = policy_config(NULL, NULL);
+    mp_init(&p, plain, bad, "policy.test");
+    mp_handshake_ok(&p);
+    mp_free(&p);
+    tern_config_free(plain);
+    tern_config_free(ccfg);
+    tern_config_free(good);
+    tern_config_free(bad);
+}
+
+/* A server requiring client certificates with an explicit policy. */
+static void test_handshake_server_side(void **state) {
+    (void)state;
+    tern_config *scfg = policy_config("certs/policy/leaf-p1-chain.pem", "certs/policy/leaf-p1.key");
+    assert_int_equal(tern_config_set_client_auth(scfg, TERN_CLIENT_AUTH_REQUIRED), 0);
+    assert_int_equal(tern_config_set_policy_flags(scfg, TERN_POLICY_REQUIRE_EXPLICIT), 0);
+    tern_config *good = policy_config("certs/policy/leaf-p1-chain.pem", "certs/policy/leaf-p1.key");
+    tern_config *bad = policy_config("certs/policy/leaf-nopol-chain.pem", "certs/policy/leaf-nopol.key");
+    mp_pair p;
+    mp_init(&p, good, scfg, "policy.test");
+    mp_handshake_ok(&p);
+    mp_free(&p);
+    mp_init(&p, bad, scfg, "policy.test");
+    mp_handshake(&p);
+    assert_int_equal(p.src, TERN_ERR_CERT_POLICY);
+    assert_string_equal(tern_error(p.s), "client certificate: certificate 0 (CN=leaf nopol) has no acceptable "
+                                         "certificate policy (it carries no certificatePolicies; explicit policy "
+                                         "required by the verifier's settings; valid: none; wanted: any policy) (sent alert "
+                                         "certificate_unknown)");
+    mp_free(&p);
+    tern_config_free(scfg);
+    tern_config_free(good);
+    tern_config_free(bad);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matching_policies),
@@ -535,6 +677,9 @@ int main(void) {
         cmocka_unit_test(test_attack_bounded),
         cmocka_unit_test(test_oid_text),
         cmocka_unit_test(test_limbo),
+        cmocka_unit_test(test_config_arguments),
+        cmocka_unit_test(test_handshake_client_side),
+        cmocka_unit_test(test_handshake_server_side),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

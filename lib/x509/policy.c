@@ -250,6 +250,7 @@ typedef struct {
     uint16_t link0;     /* its links: links[link0 .. link0 + nlinks) */
     uint16_t nlinks;
     uint8_t dead;       /* deleted by §6.1.4 (b)(2) */
+    uint8_t mapped;     /* its expected policies come from policyMappings */
     uint8_t mark;       /* reaches the leaf's depth (§6.1.5 (g)) */
 } pnode;
 
@@ -310,6 +311,7 @@ static int add_node(pstate *s, size_t idx, tern_span oid, size_t *out) {
     nd->link0 = (uint16_t)g->nlinks;
     nd->nlinks = 0;
     nd->dead = 0;
+    nd->mapped = 0;
     nd->mark = 0;
     *out = g->nnodes++;
     return 0;
@@ -327,9 +329,8 @@ static int add_link(pstate *s, size_t idx, size_t node, uint16_t parent) {
 
 static int add_expect(pstate *s, size_t idx, tern_span oid, size_t parent) {
     pgraph *g = &s->g;
-    for (size_t j = 0; j < g->nexp; j++)
-        if (g->exp[j].parent == parent && span_eq(g->exp[j].oid, oid))
-            return 0; /* a mapping listed twice */
+    /* A mapping listed twice gives a second entry (and later a second,
+     * harmless link): cheaper than looking for it. */
     if (g->nexp == TERN_POLICY_MAX_EXPECTED)
         return too_big(s, idx);
     g->exp[g->nexp].oid = oid;
@@ -406,20 +407,23 @@ static int live_at(const pgraph *g, size_t d) {
     return 0;
 }
 
-/* §6.1.4 (a), (b): certificate i's policyMappings, then the expected
- * policies of depth i for certificate i+1. */
+/* §6.1.4 (a), (b): certificate i's policyMappings, and with them the
+ * expected policies of depth i for certificate i+1 (each node expects the
+ * policies it is mapped to, or else its own).  One pass over the
+ * mappings, each looked up among the nodes of depth i. */
 static int map_depth(pstate *s, size_t i, size_t idx, const tern_x509_cert *c, int mapping_allowed) {
     pgraph *g = &s->g;
-    tern_reader v, seq, m;
-    tern_span a, b;
+    g->nexp = 0;
     if (c->has_policy_mappings) {
-        /* (a): anyPolicy may not be mapped to or from. */
+        tern_reader v, seq, m;
+        tern_span a, b;
         tern_rd_init(&v, c->policy_mappings.p, c->policy_mappings.len);
         TERN_TRY(tern_der_expect(&v, TERN_DER_SEQUENCE, &seq));
         while (tern_rd_left(&seq)) {
             TERN_TRY(tern_der_expect(&seq, TERN_DER_SEQUENCE, &m));
             TERN_TRY(tern_der_oid(&m, &a));
             TERN_TRY(tern_der_oid(&m, &b));
+            /* (a): anyPolicy may not be mapped to or from. */
             if (is_any(a) || is_any(b)) {
                 failf(s, TERN_ERR_CERT_POLICY, idx, "maps a policy %s anyPolicy, which RFC 5280 §4.2.1.5 forbids",
                       is_any(a) ? "from" : "to");
@@ -433,43 +437,32 @@ static int map_depth(pstate *s, size_t i, size_t idx, const tern_x509_cert *c, i
                  * deleted at this depth. */
                 if (k >= 0)
                     g->nodes[k].dead = 1;
-            } else if (k < 0 && g->any[i]) {
+                continue;
+            }
+            if (k < 0) {
                 /* (b)(1): a mapped policy this depth only has through
                  * anyPolicy gets a node under depth i-1's anyPolicy. */
+                if (!g->any[i])
+                    continue;
                 size_t nd;
                 TERN_TRY(add_node(s, idx, a, &nd));
                 TERN_TRY(add_link(s, idx, nd, PARENT_ANY));
                 g->start[i + 1] = g->nnodes;
+                k = (long)nd;
             }
+            g->nodes[k].mapped = 1;
+            TERN_TRY(add_expect(s, idx, b, (size_t)k));
         }
         if (!g->null)
             g->null = !live_at(g, i);
     }
-    /* The expected_policy_set of each node of depth i: the policies it is
-     * mapped to, or its own. */
-    g->nexp = 0;
-    if (g->null)
+    if (g->null) {
+        g->nexp = 0;
         return 0;
-    for (size_t k = g->start[i]; k < g->start[i + 1]; k++) {
-        if (g->nodes[k].dead)
-            continue;
-        int mapped = 0;
-        if (c->has_policy_mappings && mapping_allowed) {
-            tern_rd_init(&v, c->policy_mappings.p, c->policy_mappings.len);
-            TERN_TRY(tern_der_expect(&v, TERN_DER_SEQUENCE, &seq));
-            while (tern_rd_left(&seq)) {
-                TERN_TRY(tern_der_expect(&seq, TERN_DER_SEQUENCE, &m));
-                TERN_TRY(tern_der_oid(&m, &a));
-                TERN_TRY(tern_der_oid(&m, &b));
-                if (span_eq(a, g->nodes[k].oid)) {
-                    mapped = 1;
-                    TERN_TRY(add_expect(s, idx, b, k));
-                }
-            }
-        }
-        if (!mapped)
-            TERN_TRY(add_expect(s, idx, g->nodes[k].oid, k));
     }
+    for (size_t k = g->start[i]; k < g->start[i + 1]; k++)
+        if (!g->nodes[k].dead && !g->nodes[k].mapped)
+            TERN_TRY(add_expect(s, idx, g->nodes[k].oid, k));
     return 0;
 }
 

@@ -35,6 +35,9 @@
 #                   one (400 mappings): the CVE-2023-0464 shape
 #   leaf-atk3       leaf: policies P1 of the set (by atk3)
 #   leaf-atk4       leaf: policies P1 of the set (by atk4)
+#   leaf-p1-chain.pem, leaf-nopol-chain.pem (+ .key): leaf and int-p1, as a
+#                   TLS identity; leaves are for serverAuth and clientAuth,
+#                   DNS:policy.test
 set -eu
 
 OUT=${1:-vectors/certs/policy}
@@ -97,7 +100,7 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always"
 LEAF="basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
-extendedKeyUsage = serverAuth
+extendedKeyUsage = serverAuth,clientAuth
 subjectAltName = DNS:policy.test
 authorityKeyIdentifier = keyid:always"
 
@@ -185,6 +188,11 @@ certificatePolicies = $P.1"
 cert leaf-atk4 atk4 "leaf atk4" "$LEAF
 certificatePolicies = $P.1"
 
-# Leaf keys are not needed by the tests.
-for f in "$OUT"/leaf-*.key; do rm -f "$f"; done
+# Chains and keys for the TLS tests (a server or client identity); the
+# other leaves' keys are not needed.
+cat "$OUT/leaf-p1.crt" "$OUT/int-p1.crt" > "$OUT/leaf-p1-chain.pem"
+cat "$OUT/leaf-nopol.crt" "$OUT/int-p1.crt" > "$OUT/leaf-nopol-chain.pem"
+for f in "$OUT"/leaf-*.key; do
+    case $f in */leaf-p1.key | */leaf-nopol.key) ;; *) rm -f "$f" ;; esac
+done
 echo "wrote $(ls "$OUT"/*.crt | wc -l) certificates to $OUT"
