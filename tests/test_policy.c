@@ -309,6 +309,19 @@ static void test_require_explicit_from_ca(void **state) {
                    "from certificate 1's policyConstraints; valid: " P1 "; wanted: " P2 ")");
 }
 
+static void test_critical_qualifiers(void **state) {
+    (void)state;
+    /* RFC 5280 §4.2.1.4: a critical certificatePolicies must be understood,
+     * qualifiers included.  A CPS pointer is; qualifier 1.2.3 is not.
+     * (OpenSSL does not look at qualifiers: no comparison for that one.) */
+    expect_ok("leaf-critcps int-critcps", REQ, want_p1, 1);
+    outcome o = run_chain("leaf-critq int-critq", 0, NULL, 0, 0);
+    assert_int_equal(o.rc, TERN_ERR_CERT_POLICY);
+    assert_int_equal(o.index, 1);
+    assert_string_equal(o.msg, "certificate 1 (CN=Int CritQ) has a critical certificatePolicies with a policy "
+                               "qualifier tern does not know (RFC 5280 §4.2.1.4: it must then be refused)");
+}
+
 static void test_malformed(void **state) {
     (void)state;
     static const char *bad[] = {"int-badpc", "int-duppol", "int-badinh"};
@@ -673,6 +686,7 @@ int main(void) {
         cmocka_unit_test(test_mapping_any_policy),
         cmocka_unit_test(test_inhibit_any),
         cmocka_unit_test(test_require_explicit_from_ca),
+        cmocka_unit_test(test_critical_qualifiers),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_attack_bounded),
         cmocka_unit_test(test_oid_text),

@@ -554,6 +554,35 @@ static int intersect(pstate *s, tern_span *valid, size_t cap, size_t *nvalid, in
     return found;
 }
 
+/* RFC 5280 §4.2.1.4: a critical certificatePolicies must be understood,
+ * qualifiers included, or refused.  tern understands the two qualifiers
+ * the RFC defines (a CPS pointer and a user notice: both for display).
+ * Returns 1 when every qualifier is one of them. */
+static int qualifiers_known(tern_span policies) {
+    static const uint8_t qt_cps[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x02, 0x01};
+    static const uint8_t qt_unotice[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x02, 0x02};
+    tern_reader v, seq, info, quals, q;
+    tern_span oid;
+    tern_rd_init(&v, policies.p, policies.len);
+    if (tern_der_expect(&v, TERN_DER_SEQUENCE, &seq) < 0)
+        return 0;
+    while (tern_rd_left(&seq)) {
+        if (tern_der_expect(&seq, TERN_DER_SEQUENCE, &info) < 0 || tern_der_oid(&info, &oid) < 0)
+            return 0;
+        if (!tern_rd_left(&info))
+            continue;
+        if (tern_der_expect(&info, TERN_DER_SEQUENCE, &quals) < 0)
+            return 0;
+        while (tern_rd_left(&quals)) {
+            if (tern_der_expect(&quals, TERN_DER_SEQUENCE, &q) < 0 || tern_der_oid(&q, &oid) < 0)
+                return 0;
+            if (!TERN_DER_OID_EQ(oid, qt_cps) && !TERN_DER_OID_EQ(oid, qt_unotice))
+                return 0;
+        }
+    }
+    return 1;
+}
+
 static int run(pstate *s) {
     const tern_x509_params *p = s->p;
     size_t n = s->n;
@@ -576,6 +605,12 @@ static int run(pstate *s) {
         const tern_x509_cert *c = &s->certs[idx];
         int leaf = i == n;
         int self = tern_x509_self_issued(c);
+        if (c->has_policies && c->policies_critical && !qualifiers_known(c->policies)) {
+            failf(s, TERN_ERR_CERT_POLICY, idx, "%s",
+                  "has a critical certificatePolicies with a policy qualifier tern does not know (RFC 5280 "
+                  "§4.2.1.4: it must then be refused)");
+            return TERN_ERR_CERT_POLICY;
+        }
         /* §6.1.3 (d), (e). */
         g->start[i] = g->start[i + 1] = g->nnodes;
         g->any[i] = 0;

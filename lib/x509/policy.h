@@ -26,7 +26,8 @@
  * more than TERN_POLICY_MAX_PER_CERT policies or TERN_POLICY_MAX_MAPPINGS
  * mappings in one extension.
  * A mapping to or from anyPolicy (§4.2.1.5, §6.1.4 (a)) parses and is
- * refused in path validation.
+ * refused in path validation, as is a critical certificatePolicies with a
+ * qualifier other than a CPS pointer or a user notice (§4.2.1.4).
  */
 #ifndef TERN_X509_POLICY_H
 #define TERN_X509_POLICY_H

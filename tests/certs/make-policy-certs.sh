@@ -28,6 +28,10 @@
 #   leaf-inhmap     leaf: policies P2                      (by int-inhmap-map)
 #   int-mapany      CA: policies P1, mapping P1 -> anyPolicy (by root)
 #   leaf-mapany     leaf: policies P1                      (by int-mapany)
+#   int-critq       CA: critical certificatePolicies P1 with an unknown qualifier (by root)
+#   leaf-critq      leaf: policies P1                      (by int-critq)
+#   int-critcps     CA: critical certificatePolicies P1 with a CPS qualifier (by root)
+#   leaf-critcps    leaf: policies P1                      (by int-critcps)
 #   int-badpc       CA: policyConstraints that is an empty SEQUENCE (malformed)
 #   int-duppol      CA: certificatePolicies naming P1 twice (malformed)
 #   int-badinh      CA: inhibitAnyPolicy -1 (malformed)
@@ -153,6 +157,20 @@ cert int-mapany root "Int MapAny" "$CA
 certificatePolicies = $P.1
 policyMappings = critical,$P.1:2.5.29.32.0"
 cert leaf-mapany int-mapany "leaf mapany" "$LEAF
+certificatePolicies = $P.1"
+
+# A critical certificatePolicies with a qualifier tern does not know
+# (1.2.3, value NULL), and one with a CPS pointer (known).
+cert int-critq root "Int CritQ" "$CA
+2.5.29.32 = critical,DER:30:18:30:16:06:0a:2b:06:01:04:01:83:b2:03:01:01:30:08:30:06:06:02:2a:03:05:00"
+cert leaf-critq int-critq "leaf critq" "$LEAF
+certificatePolicies = $P.1"
+cert int-critcps root "Int CritCPS" "$CA
+certificatePolicies = critical,@cps
+[ cps ]
+policyIdentifier = $P.1
+CPS.1 = http://cps.policy.test/"
+cert leaf-critcps int-critcps "leaf critcps" "$LEAF
 certificatePolicies = $P.1"
 
 # Malformed extensions, written as raw DER.
