@@ -324,7 +324,7 @@ TERN_API int tern_config_set_client_ca_names(tern_config *cfg, size_t max_bytes)
  * A path without an acceptable policy fails with TERN_ERR_CERT_POLICY (alert
  * certificate_unknown) and a sentence such as "certificate 0 (CN=...) has no
  * acceptable certificate policy (it carries no certificatePolicies; explicit
- * policy required by the verifier's settings; valid: none; wanted:
+ * policy required by the verifier; valid: none; wanted:
  * 2.23.140.1.2.1)".  Processing is bounded: a path whose policies and
  * mappings would need more than 256 policy nodes or 1024 links (the
  * exponential-tree attack of CVE-2023-0464) is refused with TERN_ERR_CERT_POLICY

@@ -270,14 +270,27 @@ typedef struct {
     int null;                              /* the valid_policy_tree is NULL */
 } pgraph;
 
+/* Why the valid policy set ran out, for the sentence. */
+enum { WHY_NO_POLICIES = 1, WHY_NO_MATCH, WHY_ANY_INHIBITED, WHY_MAPPING_INHIBITED };
+
 typedef struct {
     const tern_x509_cert *certs;
     const size_t *path;
     size_t n;
     const tern_x509_params *p;
     tern_x509_policy_fail *f;
+    int null_why;       /* WHY_*: the step that emptied the set */
+    size_t null_idx;    /* at which certificate */
     pgraph g;
 } pstate;
+
+/* Record where and why the set became empty (the first time only). */
+static void emptied(pstate *s, int why, size_t idx) {
+    if (s->null_why == 0) {
+        s->null_why = why;
+        s->null_idx = idx;
+    }
+}
 
 static void failf(pstate *s, int err, size_t idx, const char *fmt, ...) {
     char who[160];
@@ -395,6 +408,8 @@ static int add_depth(pstate *s, size_t i, size_t idx, const tern_x509_cert *c, i
     /* (d)(3): nodes of depth i-1 without children are pruned lazily; the
      * tree is NULL exactly when depth i is empty. */
     g->null = g->nnodes == first && !g->any[i];
+    if (g->null)
+        emptied(s, cert_any && !any_allowed ? WHY_ANY_INHIBITED : WHY_NO_MATCH, idx);
     return 0;
 }
 
@@ -453,8 +468,10 @@ static int map_depth(pstate *s, size_t i, size_t idx, const tern_x509_cert *c, i
             g->nodes[k].mapped = 1;
             TERN_TRY(add_expect(s, idx, b, (size_t)k));
         }
-        if (!g->null)
-            g->null = !live_at(g, i);
+        if (!g->null && !live_at(g, i)) {
+            g->null = 1;
+            emptied(s, WHY_MAPPING_INHIBITED, idx);
+        }
     }
     if (g->null) {
         g->nexp = 0;
@@ -492,9 +509,23 @@ static void wanted_text(const pstate *s, char *out, size_t cap) {
 
 static void required_text(long src, char *out, size_t cap) {
     if (src < 0)
-        snprintf(out, cap, "by the verifier's settings");
+        snprintf(out, cap, "by the verifier");
     else
         snprintf(out, cap, "from certificate %ld's policyConstraints", src);
+}
+
+/* Why the valid policy set is empty at certificate idx. */
+static void why_text(const pstate *s, size_t idx, char *out, size_t cap) {
+    static const char *const own[] = {"", "it carries no certificatePolicies",
+                                      "none of its policies continues its issuer's",
+                                      "its anyPolicy is inhibited and no other continues its issuer's",
+                                      "its policy mappings are inhibited"};
+    static const char *const above[] = {"", "no certificatePolicies", "no policy continuing its issuer's",
+                                        "only an inhibited anyPolicy", "mapping inhibited"};
+    if (s->null_idx == idx)
+        snprintf(out, cap, "%s", own[s->null_why]);
+    else
+        snprintf(out, cap, "the valid set ran out at certificate %zu: %s", s->null_idx, above[s->null_why]);
 }
 
 static int user_wants(const tern_x509_params *p, tern_span oid) {
@@ -616,16 +647,19 @@ static int run(pstate *s) {
         g->any[i] = 0;
         if (c->has_policies && !g->null)
             TERN_TRY(add_depth(s, i, idx, c, inhibit_any > 0 || (!leaf && self)));
-        else
+        else if (!g->null) {
             g->null = 1;
+            emptied(s, WHY_NO_POLICIES, idx);
+        }
         /* §6.1.3 (f). */
         if (explicit_policy == 0 && g->null) {
+            char why[120];
+            why_text(s, idx, why, sizeof why);
             wanted_text(s, wanted, sizeof wanted);
             required_text(explicit_src, req, sizeof req);
             failf(s, TERN_ERR_CERT_POLICY, idx,
                   "has no acceptable certificate policy (%s; explicit policy required %s; valid: none; wanted: %s)",
-                  c->has_policies ? "none of its policies continues its issuer's" : "it carries no certificatePolicies",
-                  req, wanted);
+                  why, req, wanted);
             return TERN_ERR_CERT_POLICY;
         }
         int req_explicit = -1, inh_mapping = -1;
@@ -700,6 +734,8 @@ int tern_x509_policy_check(const tern_x509_cert *certs, const size_t *path, size
     s->n = n;
     s->p = p;
     s->f = f;
+    s->null_why = 0;
+    s->null_idx = 0;
     f->err = 0;
     f->index = -1;
     f->msg[0] = '\0';

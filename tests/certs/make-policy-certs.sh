@@ -26,6 +26,11 @@
 #   int-inhmap      CA: policies P1, policyConstraints inhibitPolicyMapping 0 (by root)
 #   int-inhmap-map  CA: policies P1, mapping P1 -> P2      (by int-inhmap)
 #   leaf-inhmap     leaf: policies P2                      (by int-inhmap-map)
+#   int-anymap      CA: policies anyPolicy, mapping P1 -> P2 (by root): P1 is
+#                   mapped through anyPolicy (RFC 5280 §6.1.4 (b)(1))
+#   leaf-anymap     leaf: policies P2                      (by int-anymap)
+#   int-anymap-any  CA: policies anyPolicy                 (by int-anymap)
+#   leaf-anymap-any leaf: policies P2                      (by int-anymap-any)
 #   int-mapany      CA: policies P1, mapping P1 -> anyPolicy (by root)
 #   leaf-mapany     leaf: policies P1                      (by int-mapany)
 #   int-critq       CA: critical certificatePolicies P1 with an unknown qualifier (by root)
@@ -151,6 +156,16 @@ cert int-inhmap-map int-inhmap "Int InhMap Map" "$CA
 certificatePolicies = $P.1
 policyMappings = critical,$P.1:$P.2"
 cert leaf-inhmap int-inhmap-map "leaf inhmap" "$LEAF
+certificatePolicies = $P.2"
+
+cert int-anymap root "Int AnyMap" "$CA
+certificatePolicies = 2.5.29.32.0
+policyMappings = critical,$P.1:$P.2"
+cert leaf-anymap int-anymap "leaf anymap" "$LEAF
+certificatePolicies = $P.2"
+cert int-anymap-any int-anymap "Int AnyMap Any" "$CA
+certificatePolicies = 2.5.29.32.0"
+cert leaf-anymap-any int-anymap-any "leaf anymap any" "$LEAF
 certificatePolicies = $P.2"
 
 cert int-mapany root "Int MapAny" "$CA
