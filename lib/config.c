@@ -127,6 +127,7 @@ void tern_config_x509_params(const tern_config *cfg, int purpose, int64_t now, c
         p->crl_mode = TERN_X509_CRL_IF_PRESENT;
     else
         p->crl_mode = TERN_X509_CRL_OFF;
+    tern_config_policy_params(cfg, p); /* certificate policies (lib/x509/policy.c) */
 }
 
 TERN_MUST_CHECK static int keystore_done(tern_config *cfg, int rc) {

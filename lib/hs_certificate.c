@@ -75,7 +75,6 @@ int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
         tern_x509_params params;
         const char *name = c->server_name;
         tern_config_x509_params(cfg, TERN_X509_PURPOSE_SERVER, now(c), &name, &params);
-        tern_config_policy_params(cfg, &params); /* certificate policies (lib/x509/policy.c) */
         int rc = tern_x509_verify(&cfg->trust, certs, lens, n, &params, &res);
         tern_trace_chain(c, certs, lens, n, &res, rc);
         if (rc < 0) {

@@ -166,8 +166,8 @@ struct tern_config {
  * check; "" is checked, and matches nothing); it must outlive p. */
 void tern_config_x509_params(const tern_config *cfg, int purpose, int64_t now, const char *const *name,
                              tern_x509_params *p);
-/* Fill p's policy fields from cfg (lib/config.c), right before a chain is
- * verified. */
+/* Fill p's policy fields from cfg (lib/config.c); called by
+ * tern_config_x509_params. */
 void tern_config_policy_params(const tern_config *cfg, tern_x509_params *p);
 
 /* ---- Record layer ---- */
