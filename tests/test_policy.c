@@ -710,7 +710,7 @@ static void test_random_against_openssl(void **state) {
         X509 *certs[4];
         char names[4][32], pbuf[4][128], mbuf[4][160], cbuf[4][64], ibuf[4][8];
         const char *issuer = "Random Root";
-        int any_and_mapping = 0, inhibit_ext = 0;
+        int any_and_mapping = 0;
         for (unsigned i = 0; i <= ncas; i++) { /* i == ncas: the leaf */
             int leaf = i == ncas;
             /* A self-issued CA keeps its issuer's name (not the first:
@@ -751,7 +751,6 @@ static void test_random_against_openssl(void **state) {
                 ia = ibuf[i];
             }
             any_and_mapping |= p != NULL && m != NULL && strstr(p, "2.5.29.32.0") != NULL;
-            inhibit_ext |= ia != NULL;
             certs[i] = make_cert(keys[i + 1], keys[i], i ? certs[i - 1] : root, names[i], issuer, !leaf, p, m, c, ia);
             issuer = names[i];
         }
