@@ -230,6 +230,22 @@ static void test_matching_policies(void **state) {
     expect_ok("leaf-nopol int-p1", 0, NULL, 0);
 }
 
+/* A policy refusal is a path failure like the others: the search tries
+ * the next candidate issuer.  int-p1-nopol has int-p1's name and key but
+ * no policies; listed first, it is tried first.  (OpenSSL takes the first
+ * issuer it finds and does not go back: not compared.) */
+static void test_other_issuer_tried(void **state) {
+    (void)state;
+    outcome o = run_chain("leaf-p1 int-p1-nopol int-p1", REQ, want_p1, 1, 0);
+    if (o.rc != 0)
+        fail_msg("expected acceptance through int-p1: %d %s", o.rc, o.msg);
+    o = run_chain("leaf-p1 int-p1-nopol", REQ, want_p1, 1, 0);
+    assert_int_equal(o.rc, TERN_ERR_CERT_POLICY);
+    assert_string_equal(o.msg, "certificate 1 (CN=Int P1) has no acceptable certificate policy (it carries no "
+                               "certificatePolicies; explicit policy required by the verifier; valid: none; wanted: " P1
+                               ")");
+}
+
 static void test_require_explicit_without_policies(void **state) {
     (void)state;
     expect_refused("leaf-nopol int-p1", REQ, NULL, 0, TERN_ERR_CERT_POLICY, 0,
@@ -954,6 +970,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matching_policies),
         cmocka_unit_test(test_require_explicit_without_policies),
+        cmocka_unit_test(test_other_issuer_tried),
         cmocka_unit_test(test_requested_policy_absent),
         cmocka_unit_test(test_mapping),
         cmocka_unit_test(test_mapping_through_any),

@@ -11,6 +11,7 @@
 # anyPolicy = 2.5.29.32.0.  Files (NAME.crt; the keys of CAs as NAME.key):
 #   root            the trust anchor: no policy extensions (none are read)
 #   int-p1          CA: policies P1                        (signed by root)
+#   int-p1-nopol    CA: the name and key of int-p1, no policies (by root)
 #   leaf-p1         leaf: policies P1                      (by int-p1)
 #   leaf-nopol      leaf: no certificatePolicies           (by int-p1)
 #   leaf-p2-under-p1 leaf: policies P2                     (by int-p1)
@@ -119,6 +120,9 @@ subjectKeyIdentifier = hash"
 
 cert int-p1 root "Int P1" "$CA
 certificatePolicies = $P.1"
+# The same CA name and key without policies: a second candidate issuer.
+cp "$OUT/int-p1.key" "$OUT/int-p1-nopol.key"
+cert int-p1-nopol root "Int P1" "$CA"
 cert leaf-p1 int-p1 "leaf p1" "$LEAF
 certificatePolicies = $P.1"
 cert leaf-nopol int-p1 "leaf nopol" "$LEAF"
