@@ -726,8 +726,15 @@ int tern_x509_policy_check(const tern_x509_cert *certs, const size_t *path, size
     }
     if (!any_ext && !p->require_explicit_policy)
         return 0;
-    if (n == 0 || n > TERN_X509_MAX_DEPTH)
+    if (n == 0)
         return 0; /* nothing below the anchor (a pinned leaf): anyPolicy stands */
+    if (n > TERN_X509_MAX_DEPTH) { /* path validation never builds one */
+        f->err = TERN_ERR_CERT_CHAIN_TOO_LONG;
+        f->index = -1;
+        snprintf(f->msg, sizeof f->msg, "policy processing takes paths of at most %d certificates",
+                 TERN_X509_MAX_DEPTH);
+        return f->err;
+    }
     pstate st, *s = &st; /* the graph: about 20 KB, in this frame only */
     s->certs = certs;
     s->path = path;
