@@ -68,7 +68,10 @@ typedef struct {
  * not part of the path).  p supplies the user-initial-policy-set and the
  * three initial flags.  Returns 0 when the path is acceptable (RFC 5280
  * §6.1.6: explicit_policy > 0 or a non-empty intersection with the
- * initial set), else a negative error with *f filled. */
+ * initial set), else a negative error with *f filled: TERN_ERR_CERT_POLICY
+ * (no acceptable policy, a mapping to or from anyPolicy, an unknown
+ * qualifier in a critical certificatePolicies, the graph's caps), or
+ * TERN_ERR_CERT_CHAIN_TOO_LONG (n over TERN_X509_MAX_DEPTH). */
 TERN_MUST_CHECK int tern_x509_policy_check(const tern_x509_cert *certs, const size_t *path, size_t n,
                                            const tern_x509_params *p, tern_x509_policy_fail *f);
 
