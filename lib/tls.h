@@ -152,6 +152,12 @@ struct tern_config {
     struct tern_sess_cfg *sess; /* resumption (issue 12, lib/session.c), or NULL */
     uint16_t groups[3];     /* ECDHE groups in preference order, 0-terminated;
                                all zero: the default (lib/kx.c) */
+    /* Certificate policies (tern_config_add_policy, lib/x509/policy.c):
+     * the user-initial-policy-set as OID contents (spans into malloc'd
+     * copies) and the TERN_POLICY_* flags. */
+    tern_span *policies;
+    size_t npolicies;
+    unsigned policy_flags;
 };
 
 /* The path validation parameters for verifying the peer's chain
@@ -160,6 +166,9 @@ struct tern_config {
  * check; "" is checked, and matches nothing); it must outlive p. */
 void tern_config_x509_params(const tern_config *cfg, int purpose, int64_t now, const char *const *name,
                              tern_x509_params *p);
+/* Fill p's policy fields from cfg (lib/config.c); called by
+ * tern_config_x509_params. */
+void tern_config_policy_params(const tern_config *cfg, tern_x509_params *p);
 
 /* ---- Record layer ---- */
 typedef struct {

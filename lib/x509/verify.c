@@ -11,6 +11,7 @@
 
 #include "crypto/ecdsa.h"
 #include "lib/x509/crl.h"
+#include "lib/x509/policy.h"
 
 /* ---- signatures ---- */
 
@@ -426,7 +427,11 @@ static int check_revocation(search *s, size_t idx, const tern_x509_cert *c, cons
     return 0;
 }
 
+static int policy_path(search *s, int score);
 static int check_path(search *s, const tern_trust_anchor *a, int score) {
+    /* Certificate policies (RFC 5280 §6.1.2-§6.1.5, lib/x509/policy.c). */
+    if (policy_path(s, score) < 0)
+        return -1;
     /* Revocation (RFC 5280 §6.3, lib/x509/crl.c): every certificate of the
      * path, leaf and intermediates, against the CRLs of its issuer (the
      * next certificate up, or the anchor); the anchor itself is not
@@ -440,6 +445,15 @@ static int check_path(search *s, const tern_trust_anchor *a, int score) {
             return -1;
     }
     return 0;
+}
+
+/* The policy step of check_path: failures recorded like the others. */
+static int policy_path(search *s, int score) {
+    tern_x509_policy_fail f;
+    if (tern_x509_policy_check(s->certs, s->path, s->depth, s->p, &f) == 0)
+        return 0;
+    fail_at(s, score, f.err, f.index, "%s", f.msg);
+    return -1;
 }
 
 static int extend(search *s) {

@@ -33,7 +33,11 @@
  * are not checked (RFC 5280 §6.1.1 (d): the anchor is input, not part of
  * the path), but when they carry basicConstraints/keyUsage/pathLen (v3),
  * those are honoured.  A leaf that is itself in the trust store (a pinned
- * self-signed certificate) is trusted as a path of its own.
+ * self-signed certificate) is trusted as a path of its own.  Certificate
+ * policies (RFC 5280 §6.1.2-§6.1.5, the policy inputs of tern_x509_params)
+ * are processed on each path that reaches an anchor (lib/x509/policy.c,
+ * docs/CERTIFICATES.md); the anchor's own policy extensions are input, not
+ * processed.
  */
 #ifndef TERN_X509_VERIFY_H
 #define TERN_X509_VERIFY_H
@@ -111,6 +115,9 @@ TERN_MUST_CHECK int tern_x509_verify(const tern_truststore *ts, const uint8_t *c
  *   TERN_ERR_CERT_PATH_LEN        pathLenConstraint exceeded;
  *   TERN_ERR_CERT_PURPOSE         the leaf's keyUsage/extKeyUsage forbid the purpose;
  *   TERN_ERR_CERT_CRITICAL_EXT    an unknown critical extension;
+ *   TERN_ERR_CERT_POLICY          no acceptable certificate policy (RFC 5280
+ *                                 §6.1.5 (g)), a policy mapped to or from
+ *                                 anyPolicy, or policy processing over its bound;
  *   TERN_ERR_CERT_NAME            the leaf is not for name_or_ip;
  *   TERN_ERR_CERT_CHAIN_TOO_LONG  more than TERN_X509_MAX_DEPTH needed,
  *                                 more than TERN_X509_MAX_PEER_CERTS sent, or

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "lib/x509/oid.h"
+#include "lib/x509/policy.h"
 
 #define BAD TERN_ERR_CERT_BAD
 
@@ -493,28 +494,25 @@ static int parse_extensions(tern_x509_cert *c, tern_reader *exts) {
              * that wrongly marks them non-critical still meant them). */
             TERN_TRY(parse_name_constraints(c, &val));
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_cert_policies)) {
+            /* The four policy extensions: DER checked here, interpreted by
+             * path validation (lib/x509/policy.c), so critical ones are
+             * understood, not unknown. */
+            TERN_TRY(tern_x509_policy_ext_check(TERN_POLICY_EXT_POLICIES, value));
             c->has_policies = 1;
             c->policies = value;
             c->policies_critical = critical;
-        } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_policy_mappings) ||
-                   TERN_DER_OID_EQ(oid, tern_oid_ce_policy_constraints) ||
-                   TERN_DER_OID_EQ(oid, tern_oid_ce_inhibit_any_policy)) {
-            /* Recorded for policy processing; until it interprets them a
-             * critical one is refused like any unknown critical extension. */
-            if (TERN_DER_OID_EQ(oid, tern_oid_ce_policy_mappings)) {
-                c->has_policy_mappings = 1;
-                c->policy_mappings = value;
-            } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_policy_constraints)) {
-                c->has_policy_constraints = 1;
-                c->policy_constraints = value;
-            } else {
-                c->has_inhibit_any = 1;
-                c->inhibit_any = value;
-            }
-            if (critical && !c->unknown_critical) {
-                c->unknown_critical = 1;
-                c->unknown_critical_oid = oid;
-            }
+        } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_policy_mappings)) {
+            TERN_TRY(tern_x509_policy_ext_check(TERN_POLICY_EXT_MAPPINGS, value));
+            c->has_policy_mappings = 1;
+            c->policy_mappings = value;
+        } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_policy_constraints)) {
+            TERN_TRY(tern_x509_policy_ext_check(TERN_POLICY_EXT_CONSTRAINTS, value));
+            c->has_policy_constraints = 1;
+            c->policy_constraints = value;
+        } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_inhibit_any_policy)) {
+            TERN_TRY(tern_x509_policy_ext_check(TERN_POLICY_EXT_INHIBIT_ANY, value));
+            c->has_inhibit_any = 1;
+            c->inhibit_any = value;
         } else if (critical && !c->unknown_critical) {
             /* RFC 5280 §4.2: a certificate with an unrecognised critical
              * extension must be rejected; parse it, refuse it in use. */

@@ -13,3 +13,8 @@ for d in fuzz_client fuzz_server fuzz_hello fuzz_hs fuzz_record fuzz_x509 fuzz_v
     rm -rf "tests/fuzz/corpus/$d"
 done
 "$build/fuzz/make_seeds"
+# fuzz_policy writes its own seeds (the chains of vectors/certs/policy).
+${CC:-cc} -std=c11 -O1 -g -D_DEFAULT_SOURCE -DFUZZ_POLICY_MAKE_SEEDS -Iinclude -I. -o "$build/fuzz/make_policy_seeds" \
+    tests/fuzz/fuzz_policy.c tests/util/testutil.c "$build/libtern.a"
+rm -rf tests/fuzz/corpus/fuzz_policy
+"$build/fuzz/make_policy_seeds"
