@@ -246,10 +246,13 @@ int tern_truststore_load_system(tern_truststore *ts) {
     return TERN_ERR_FILE;
 }
 
+/* Names compare by RFC 5280 §7.1 (tern_x509_name_eq): equal bytes first,
+ * then RDN by RDN, which stops at the first RDN that differs, so a scan of
+ * a system bundle costs little more than byte comparisons did. */
 const tern_trust_anchor *tern_truststore_find(const tern_truststore *ts, tern_span name, size_t *iter) {
     for (; *iter < ts->n; (*iter)++) {
         const tern_trust_anchor *a = &ts->anchors[*iter];
-        if (a->cert.subject.len == name.len && memcmp(a->cert.subject.p, name.p, name.len) == 0) {
+        if (tern_x509_name_eq(a->cert.subject, name)) {
             (*iter)++;
             return a;
         }

@@ -62,7 +62,8 @@ TERN_MUST_CHECK int tern_truststore_load_dir(tern_truststore *ts, const char *pa
  * /etc/ssl/certs.  Returns the number added or TERN_ERR_FILE. */
 TERN_MUST_CHECK int tern_truststore_load_system(tern_truststore *ts);
 
-/* The anchors whose subject equals name (DER), one by one: start with
+/* The anchors whose subject equals name (DER; compared by RFC 5280 §7.1,
+ * tern_x509_name_eq), one by one: start with
  * *iter = 0; returns NULL when there are no more. */
 const tern_trust_anchor *tern_truststore_find(const tern_truststore *ts, tern_span name, size_t *iter);
 
