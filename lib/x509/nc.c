@@ -353,6 +353,10 @@ static void format_ip(const uint8_t *ip, size_t n, char *out, size_t cap) {
         snprintf(out, cap, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
         return;
     }
+    if (n != 16) { /* the parser lets only 4 or 16 through; say so anyway */
+        snprintf(out, cap, "(%zu bytes)", n);
+        return;
+    }
     /* RFC 5952 §4: the longest run of two or more zero groups as "::". */
     unsigned g[8];
     int best = -1, bestn = 1;
