@@ -465,6 +465,25 @@ static void test_nc_match(void **state) {
     assert_int_equal(check(1, 0x88, "\x2b\x06\x01", 0x88, "\x2b\x06\x01", &r), TERN_X509_NC_UNSUPPORTED);
 }
 
+/* '_' is not in the preferred name syntax: no match either way. */
+static void test_underscore(void **state) {
+    (void)state;
+    buf san = {{0}, 0}, subj;
+    tlv(&san, 0x82, "foo_bar.example.com", 19);
+    tlv(&san, 0x82, "www.example.com", 15);
+    tern_x509_cert c;
+    memset(&c, 0, sizeof c);
+    c.has_san = 1;
+    c.san.p = san.b;
+    c.san.len = san.n;
+    c.subject = name(&subj, TERN_DER_UTF8_STRING, "u", 0, NULL);
+    char msg[256];
+    assert_int_equal(tern_x509_check_name(&c, "www.example.com", msg, sizeof msg), 0);
+    assert_int_equal(tern_x509_check_name(&c, "foo_bar.example.com", msg, sizeof msg), TERN_ERR_CERT_NAME);
+    assert_string_equal(msg, "certificate 0 (CN=u) is not for the (invalid) name \"foo_bar.example.com\"; it names "
+                             "DNS:foo_bar.example.com, DNS:www.example.com");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_cn_fallback), cmocka_unit_test(test_nc_dns),
@@ -473,7 +492,7 @@ int main(void) {
         cmocka_unit_test(test_nc_uri),         cmocka_unit_test(test_nc_unsupported_form),
         cmocka_unit_test(test_nc_budget),      cmocka_unit_test(test_name_chaining),
         cmocka_unit_test(test_name_eq),        cmocka_unit_test(test_nc_scan),
-        cmocka_unit_test(test_nc_match),
+        cmocka_unit_test(test_nc_match),       cmocka_unit_test(test_underscore),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

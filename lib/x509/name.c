@@ -133,8 +133,12 @@ static int ieq(const char *a, size_t an, const char *b, size_t bn) {
     return 1;
 }
 
-/* A reference DNS name: labels of letters, digits, '-' and '_', 1..63
- * bytes each, 253 in all, after one trailing dot is removed. */
+/* A DNS name in the preferred name syntax (RFC 1034 §3.5, which RFC 5280
+ * §4.2.1.6 requires of dNSName): labels of letters, digits and '-', 1..63
+ * bytes each, 253 in all, after one trailing dot is removed.  No '_': it is
+ * not a host name character, and CABF has forbidden it in certificates
+ * since 2019, so neither a reference name nor a presented one with it
+ * matches. */
 static int valid_dns(const char *s, size_t n) {
     if (n == 0 || n > 253)
         return 0;
@@ -147,7 +151,7 @@ static int valid_dns(const char *s, size_t n) {
             lab = 0;
             continue;
         }
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
         if (!ok || ++lab > 63)
             return 0;
     }
