@@ -426,6 +426,15 @@ static tern_x509_nc_outcome done(tern_x509_nc_result *r, tern_x509_nc_outcome o,
     return o;
 }
 
+/* snprintf where truncating a message is fine (vsnprintf keeps gcc's
+ * -Wformat-truncation out of intended truncation). */
+static void fmt(char *out, size_t cap, const char *f, ...) {
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(out, cap, f, ap);
+    va_end(ap);
+}
+
 /* ---- the check ---- */
 
 /* Is the name (form, value) allowed by ca's subtrees?  value is the
@@ -621,11 +630,17 @@ tern_x509_nc_outcome tern_x509_nc_check(const tern_x509_cert *ca, const tern_x50
                 char m[48];
                 format_ip(ca->nc_bad_base.p, ca->nc_bad_base.len / 2, d, sizeof d);
                 format_ip(ca->nc_bad_base.p + ca->nc_bad_base.len / 2, ca->nc_bad_base.len / 2, m, sizeof m);
-                snprintf(b, sizeof b, ": %.40s/%.40s", d, m);
+                fmt(b, sizeof b, ": %.40s/%.40s", d, m);
+            } else if ((ca->nc_bad_tag & 0x1f) == GN_IP) {
+                size_t o = 0, k = ca->nc_bad_base.len < 16 ? ca->nc_bad_base.len : 16;
+                for (size_t i = 0; i < k; i++)
+                    o += (size_t)snprintf(d + o, sizeof d - o, "%02x", ca->nc_bad_base.p[i]);
+                fmt(b, sizeof b, ": %s%s, %zu bytes", d, k < ca->nc_bad_base.len ? "..." : "",
+                         ca->nc_bad_base.len);
             } else if ((ca->nc_bad_tag & 0x1f) == GN_EMAIL || (ca->nc_bad_tag & 0x1f) == GN_DNS ||
                        (ca->nc_bad_tag & 0x1f) == GN_URI) {
                 shown(d, sizeof d, ca->nc_bad_base.p, ca->nc_bad_base.len);
-                snprintf(b, sizeof b, ": \"%s\"", d);
+                fmt(b, sizeof b, ": \"%s\"", d);
             }
         }
         return done(r, TERN_X509_NC_BAD, 0, "has malformed name constraints (%s%s)", ca->nc_bad, b);
