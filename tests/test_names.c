@@ -265,7 +265,9 @@ static void test_name_eq(void **state) {
     tern_span y = name(&b, TERN_DER_PRINTABLE_STRING, "  example   ca ", 0, NULL);
     assert_true(tern_x509_name_eq(x, y));
     assert_true(tern_x509_name_eq(y, x));
+    assert_int_equal(tern_x509_name_key(x), tern_x509_name_key(y));
     y = name(&b, TERN_DER_PRINTABLE_STRING, "example ca2", 0, NULL);
+    assert_int_not_equal(tern_x509_name_key(x), tern_x509_name_key(y));
     assert_false(tern_x509_name_eq(x, y));
     y = name(&b, TERN_DER_PRINTABLE_STRING, "exam ple ca", 0, NULL);
     assert_false(tern_x509_name_eq(x, y));
@@ -282,6 +284,7 @@ static void test_name_eq(void **state) {
     x = name(&a, TERN_DER_UTF8_STRING, "ca", 1, NULL);
     y = name(&b, TERN_DER_PRINTABLE_STRING, "CA", 2, NULL);
     assert_true(tern_x509_name_eq(x, y));
+    assert_int_equal(tern_x509_name_key(x), tern_x509_name_key(y));
     y = name(&b, TERN_DER_PRINTABLE_STRING, "CA", 0, NULL);
     assert_false(tern_x509_name_eq(x, y));
     /* RDN count and prefixes (directoryName subtrees). */

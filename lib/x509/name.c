@@ -377,31 +377,6 @@ static int atv_eq(tern_span a, tern_span b) {
  * comparison is quadratic in the count). */
 #define RDN_SET_MAX 16
 
-/* Is every attribute of RDN a (SET content) equal to one of b? */
-static int rdn_covers(tern_span a, tern_span b) {
-    tern_reader ra;
-    tern_rd_init(&ra, a.p, a.len);
-    while (tern_rd_left(&ra)) {
-        tern_reader x;
-        if (tern_der_expect(&ra, TERN_DER_SEQUENCE, &x) < 0)
-            return 0;
-        tern_span xs = {x.p, x.len};
-        tern_reader rb;
-        int found = 0;
-        tern_rd_init(&rb, b.p, b.len);
-        while (!found && tern_rd_left(&rb)) {
-            tern_reader y;
-            if (tern_der_expect(&rb, TERN_DER_SEQUENCE, &y) < 0)
-                return 0;
-            tern_span ys = {y.p, y.len};
-            found = atv_eq(xs, ys);
-        }
-        if (!found)
-            return 0;
-    }
-    return 1;
-}
-
 static size_t set_count(tern_span s) {
     tern_reader r;
     tern_der_elem e;
@@ -412,14 +387,40 @@ static size_t set_count(tern_span s) {
     return n;
 }
 
-/* Two RDNs (SET contents) are equal as sets of attributes. */
+/* Two RDNs (SET contents) are equal as multisets of attributes: each
+ * attribute of a is paired with a different, equal attribute of b (the
+ * counts being equal, a one-to-one pairing). */
 static int rdn_eq(tern_span a, tern_span b) {
     if (a.len == b.len && memcmp(a.p, b.p, a.len) == 0)
         return 1;
     size_t na = set_count(a), nb = set_count(b);
     if (na != nb || na > RDN_SET_MAX)
         return 0;
-    return rdn_covers(a, b) && rdn_covers(b, a);
+    unsigned used = 0;
+    tern_reader ra;
+    tern_rd_init(&ra, a.p, a.len);
+    while (tern_rd_left(&ra)) {
+        tern_reader x;
+        if (tern_der_expect(&ra, TERN_DER_SEQUENCE, &x) < 0)
+            return 0;
+        tern_span xs = {x.p, x.len};
+        tern_reader rb;
+        int found = 0;
+        tern_rd_init(&rb, b.p, b.len);
+        for (unsigned k = 0; !found && tern_rd_left(&rb); k++) {
+            tern_reader y;
+            if (tern_der_expect(&rb, TERN_DER_SEQUENCE, &y) < 0)
+                return 0;
+            tern_span ys = {y.p, y.len};
+            if (!(used & (1u << k)) && atv_eq(xs, ys)) {
+                used |= 1u << k;
+                found = 1;
+            }
+        }
+        if (!found)
+            return 0;
+    }
+    return 1;
 }
 
 /* Compare name with base RDN by RDN: 1 if base's RDNs equal name's first
@@ -449,3 +450,66 @@ int tern_x509_name_eq(tern_span a, tern_span b) {
 }
 
 int tern_x509_name_within(tern_span name, tern_span base) { return rdns_match(name, base, 0); }
+
+/* A 32-bit key, equal for names tern_x509_name_eq finds equal: FNV-1a
+ * over the prepared values, the attributes of an RDN summed (their order
+ * does not count).  An RDN that does not parse, or has more than
+ * RDN_SET_MAX attributes, counts by its bytes (rdn_eq compares it so); a
+ * Name that does not parse by all of its bytes. */
+static uint32_t fnv(uint32_t h, uint32_t c) { return (h ^ (c & 0xff)) * 16777619u; }
+
+static uint32_t fnv_bytes(uint32_t h, const uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        h = fnv(h, p[i]);
+    return h;
+}
+
+static uint32_t atv_key(tern_span atv, int *ok) {
+    tern_reader r;
+    tern_span oid;
+    tern_der_elem v;
+    tern_rd_init(&r, atv.p, atv.len);
+    if (tern_der_oid(&r, &oid) < 0 || tern_der_next(&r, &v) < 0) {
+        *ok = 0;
+        return 0;
+    }
+    uint32_t h = fnv_bytes(2166136261u, oid.p, oid.len);
+    if (is_text(v.tag)) {
+        h = fnv(h, 0xff);
+        text_it t = {v.content.p, v.content.len, 0, 0};
+        for (int c = text_next(&t); c >= 0; c = text_next(&t))
+            h = fnv(h, (uint32_t)c);
+    } else {
+        h = fnv_bytes(fnv(h, 0xfe), v.tlv.p, v.tlv.len);
+    }
+    return h;
+}
+
+uint32_t tern_x509_name_key(tern_span name) {
+    tern_reader r, seq;
+    uint32_t h = 2166136261u;
+    tern_rd_init(&r, name.p, name.len);
+    if (tern_der_expect(&r, TERN_DER_SEQUENCE, &seq) < 0)
+        return fnv_bytes(h ^ 1u, name.p, name.len);
+    while (tern_rd_left(&seq)) {
+        tern_reader set;
+        if (tern_der_expect(&seq, TERN_DER_SET, &set) < 0)
+            return fnv_bytes(h ^ 1u, name.p, name.len);
+        tern_span rdn = {set.p, set.len};
+        uint32_t sum = 0;
+        int ok = set_count(rdn) <= RDN_SET_MAX;
+        while (ok && tern_rd_left(&set)) {
+            tern_reader atv;
+            if (tern_der_expect(&set, TERN_DER_SEQUENCE, &atv) < 0) {
+                ok = 0;
+                break;
+            }
+            tern_span as = {atv.p, atv.len};
+            sum += atv_key(as, &ok);
+        }
+        if (!ok)
+            sum = fnv_bytes(0x9e3779b9u, rdn.p, rdn.len);
+        h = fnv(fnv(fnv(fnv(fnv(h, 0xfd), sum), sum >> 8), sum >> 16), sum >> 24);
+    }
+    return h;
+}

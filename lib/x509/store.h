@@ -20,6 +20,7 @@ typedef struct {
     uint8_t *der;        /* malloc'd copy */
     size_t len;
     tern_x509_cert cert; /* parsed, points into der */
+    uint32_t subject_key; /* tern_x509_name_key(cert.subject), for tern_truststore_find */
 } tern_trust_anchor;
 
 typedef struct {

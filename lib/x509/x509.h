@@ -174,6 +174,9 @@ TERN_MUST_CHECK int tern_x509_check_name(const tern_x509_cert *c, const char *na
  * ASCII case folded (no Unicode folding); other value types byte for byte.
  * Both take Name TLVs; a malformed name equals only its own bytes. */
 int tern_x509_name_eq(tern_span a, tern_span b);
+/* A 32-bit key of a Name, equal for names tern_x509_name_eq finds equal
+ * (for fast lookups: different keys mean different names). */
+uint32_t tern_x509_name_key(tern_span name);
 /* 1 if base's RDNs are the first RDNs of name (RFC 5280 §4.2.1.10
  * directoryName subtrees); an empty base covers every name. */
 int tern_x509_name_within(tern_span name, tern_span base);

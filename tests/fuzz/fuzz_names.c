@@ -6,8 +6,9 @@
  *   16-bit length + GeneralNames content (a leaf's subjectAltName),
  *   the rest: a Name TLV (the leaf's subject, also compared with itself
  *   and with the SAN bytes as a second name).
- * The checks must stay within the inputs and the work budget, and the
- * comparison must be reflexive and symmetric.  Seeds: the constrained CAs
+ * The checks must stay within the inputs and the work budget, the
+ * comparison must be reflexive and symmetric, and equal names must have
+ * equal lookup keys (tern_x509_name_key).  Seeds: the constrained CAs
  * and leaves of vectors/certs/nc (make_seeds.c).
  */
 #include <stdlib.h>
@@ -60,6 +61,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         abort();
     int same_bytes = subject.len == other.len && (subject.len == 0 || memcmp(subject.p, other.p, subject.len) == 0);
     if (!same_bytes && tern_x509_name_eq(subject, other) && !tern_x509_name_within(subject, other))
+        abort();
+    /* The trust store's lookup key: equal names, equal keys. */
+    if (tern_x509_name_eq(subject, other) && tern_x509_name_key(subject) != tern_x509_name_key(other))
         abort();
     (void)tern_x509_self_issued(&leaf);
     return 0;
