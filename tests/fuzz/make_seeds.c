@@ -73,7 +73,8 @@ static size_t pem_certs(const char *rel, fz_buf *list, fz_buf *first) {
 
 /* fuzz_names: 16-bit length + a CA's NameConstraints value, 16-bit
  * length + a leaf's SAN content, then the leaf's subject, from the pairs
- * of vectors/certs/nc. */
+ * of vectors/certs/nc; and each pair as a fuzz_verify list (name
+ * www.example.com). */
 static void names_seeds(void) {
     static const char *pairs[][2] = {
         {"ca-dns", "leaf-www"},         {"ca-dns", "leaf-intranet"},    {"ca-dir", "leaf-dir-in"},
@@ -120,6 +121,16 @@ static void names_seeds(void) {
         char name[128];
         snprintf(name, sizeof name, "%s+%s", pairs[i][0], pairs[i][1]);
         put("fuzz_names", name, 0, 0, out.buf, out.len);
+        /* The same pair as a peer's list for fuzz_verify: the constraints
+         * are checked when the intermediate is tried as the leaf's issuer. */
+        fz_buf list = {0};
+        snprintf(rel, sizeof rel, "certs/nc/%s.crt", pairs[i][1]);
+        pem_certs(rel, &list, NULL);
+        snprintf(rel, sizeof rel, "certs/nc/%s.crt", pairs[i][0]);
+        pem_certs(rel, &list, NULL);
+        snprintf(name, sizeof name, "nc-%s+%s", pairs[i][1], pairs[i][0]);
+        put("fuzz_verify", name, 3, 1, list.buf, list.len);
+        free(list.buf);
         free(ca.buf);
         free(leaf.buf);
         free(out.buf);
