@@ -487,6 +487,33 @@ static void test_underscore(void **state) {
                              "DNS:foo_bar.example.com, DNS:www.example.com");
 }
 
+static void test_format_ip(void **state) {
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } v[] = {
+        {"::1", "::1"},
+        {"::", "::"},
+        {"2001:db8::1", "2001:db8::1"},
+        {"2001:DB8:0:0:1:0:0:1", "2001:db8::1:0:0:1"}, /* the first of equal runs */
+        {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"}, /* one zero group stays */
+        {"fe80::", "fe80::"},
+        {"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"},
+        {"10.0.0.255", "10.0.0.255"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        uint8_t ip[16];
+        char out[64];
+        int n = tern_x509_parse_ip(v[i].in, ip);
+        assert_true(n == 4 || n == 16);
+        tern_x509_format_ip(ip, (size_t)n, out, sizeof out);
+        assert_string_equal(out, v[i].out);
+    }
+    char out[64];
+    tern_x509_format_ip((const uint8_t *)"abcde", 5, out, sizeof out);
+    assert_string_equal(out, "(5 bytes)");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_cn_fallback), cmocka_unit_test(test_nc_dns),
@@ -496,6 +523,7 @@ int main(void) {
         cmocka_unit_test(test_nc_budget),      cmocka_unit_test(test_name_chaining),
         cmocka_unit_test(test_name_eq),        cmocka_unit_test(test_nc_scan),
         cmocka_unit_test(test_nc_match),       cmocka_unit_test(test_underscore),
+        cmocka_unit_test(test_format_ip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

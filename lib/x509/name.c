@@ -195,15 +195,41 @@ static void append(char *msg, size_t cap, const char *s) {
     snprintf(msg + n, cap - n, "%s", s);
 }
 
-static void format_ip(const uint8_t *ip, size_t n, char *out, size_t cap) {
+void tern_x509_format_ip(const uint8_t *ip, size_t n, char *out, size_t cap) {
     if (n == 4) {
         snprintf(out, cap, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
         return;
     }
+    if (n != 16) { /* the parser lets only 4 or 16 through; say so anyway */
+        snprintf(out, cap, "(%zu bytes)", n);
+        return;
+    }
+    /* RFC 5952 §4: the longest run of two or more zero groups as "::". */
+    unsigned g[8];
+    int best = -1, bestn = 1;
+    for (int i = 0; i < 8; i++)
+        g[i] = (unsigned)(ip[2 * i] << 8 | ip[2 * i + 1]);
+    for (int i = 0; i < 8;) {
+        int j = i;
+        while (j < 8 && g[j] == 0)
+            j++;
+        if (j - i > bestn) {
+            best = i;
+            bestn = j - i;
+        }
+        i = j > i ? j : i + 1;
+    }
     size_t o = 0;
     out[0] = 0;
-    for (size_t i = 0; i < 16 && o + 6 < cap; i += 2)
-        o += (size_t)snprintf(out + o, cap - o, "%s%x", i ? ":" : "", (unsigned)(ip[i] << 8 | ip[i + 1]));
+    for (int i = 0; i < 8 && o + 8 < cap;) {
+        if (i == best) {
+            o += (size_t)snprintf(out + o, cap - o, "::");
+            i += bestn;
+            continue;
+        }
+        o += (size_t)snprintf(out + o, cap - o, "%s%x", i && i != best + bestn ? ":" : "", g[i]);
+        i++;
+    }
 }
 
 /* "DNS:a, IP:1.2.3.4, ..." of the SAN; without one, says so (and shows
@@ -245,7 +271,7 @@ static void list_names(const tern_x509_cert *c, char *out, size_t cap) {
             snprintf(item, sizeof item, "DNS:%s", v);
         } else if (e.tag == TERN_DER_CTX_PRIM(7)) {
             char ip[64];
-            format_ip(e.content.p, e.content.len, ip, sizeof ip);
+            tern_x509_format_ip(e.content.p, e.content.len, ip, sizeof ip);
             snprintf(item, sizeof item, "IP:%s", ip);
         } else {
             continue;

@@ -348,43 +348,6 @@ static void shown(char *out, size_t cap, const uint8_t *p, size_t n) {
     out[k] = 0;
 }
 
-static void format_ip(const uint8_t *ip, size_t n, char *out, size_t cap) {
-    if (n == 4) {
-        snprintf(out, cap, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
-        return;
-    }
-    if (n != 16) { /* the parser lets only 4 or 16 through; say so anyway */
-        snprintf(out, cap, "(%zu bytes)", n);
-        return;
-    }
-    /* RFC 5952 §4: the longest run of two or more zero groups as "::". */
-    unsigned g[8];
-    int best = -1, bestn = 1;
-    for (int i = 0; i < 8; i++)
-        g[i] = (unsigned)(ip[2 * i] << 8 | ip[2 * i + 1]);
-    for (int i = 0; i < 8;) {
-        int j = i;
-        while (j < 8 && g[j] == 0)
-            j++;
-        if (j - i > bestn) {
-            best = i;
-            bestn = j - i;
-        }
-        i = j > i ? j : i + 1;
-    }
-    size_t o = 0;
-    out[0] = 0;
-    for (int i = 0; i < 8 && o + 8 < cap;) {
-        if (i == best) {
-            o += (size_t)snprintf(out + o, cap - o, "::");
-            i += bestn;
-            continue;
-        }
-        o += (size_t)snprintf(out + o, cap - o, "%s%x", i && i != best + bestn ? ":" : "", g[i]);
-        i++;
-    }
-}
-
 /* The name, as messages show it: DNS names bare (as before), others with
  * their kind. */
 static void describe(uint8_t tag, tern_span v, char *out, size_t cap) {
@@ -394,7 +357,7 @@ static void describe(uint8_t tag, tern_span v, char *out, size_t cap) {
         shown(out, cap, v.p, v.len);
         break;
     case GN_IP:
-        format_ip(v.p, v.len, t, sizeof t);
+        tern_x509_format_ip(v.p, v.len, t, sizeof t);
         snprintf(out, cap, "IP %s", t);
         break;
     case GN_EMAIL:
@@ -628,8 +591,8 @@ tern_x509_nc_outcome tern_x509_nc_check(const tern_x509_cert *ca, const tern_x50
             char d[96];
             if ((ca->nc_bad_tag & 0x1f) == GN_IP && (ca->nc_bad_base.len == 8 || ca->nc_bad_base.len == 32)) {
                 char m[48];
-                format_ip(ca->nc_bad_base.p, ca->nc_bad_base.len / 2, d, sizeof d);
-                format_ip(ca->nc_bad_base.p + ca->nc_bad_base.len / 2, ca->nc_bad_base.len / 2, m, sizeof m);
+                tern_x509_format_ip(ca->nc_bad_base.p, ca->nc_bad_base.len / 2, d, sizeof d);
+                tern_x509_format_ip(ca->nc_bad_base.p + ca->nc_bad_base.len / 2, ca->nc_bad_base.len / 2, m, sizeof m);
                 fmt(b, sizeof b, ": %.40s/%.40s", d, m);
             } else if ((ca->nc_bad_tag & 0x1f) == GN_IP) {
                 size_t o = 0, k = ca->nc_bad_base.len < 16 ? ca->nc_bad_base.len : 16;

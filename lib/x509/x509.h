@@ -181,6 +181,11 @@ uint32_t tern_x509_name_key(tern_span name);
  * directoryName subtrees); an empty base covers every name. */
 int tern_x509_name_within(tern_span name, tern_span base);
 
+/* An iPAddress value as text: dotted IPv4, or IPv6 in the RFC 5952 §4
+ * form (lower case, the longest run of zero groups as "::"); another
+ * length as "(N bytes)".  cap must be at least 48. */
+void tern_x509_format_ip(const uint8_t *ip, size_t n, char *out, size_t cap);
+
 /* Parse an IP literal: returns 4 or 16 and fills out, or 0 if s is not one. */
 int tern_x509_parse_ip(const char *s, uint8_t out[16]);
 
