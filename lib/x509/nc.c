@@ -587,8 +587,8 @@ tern_x509_nc_outcome tern_x509_nc_check(const tern_x509_cert *ca, const tern_x50
         return TERN_X509_NC_OK;
     if (ca->nc_bad) {
         char b[100] = "";
-        if (ca->nc_bad_base.p || ca->nc_bad_tag) {
-            char d[96];
+        if (ca->nc_bad_base.p != NULL) {
+            char d[96] = "";
             if ((ca->nc_bad_tag & 0x1f) == GN_IP && (ca->nc_bad_base.len == 8 || ca->nc_bad_base.len == 32)) {
                 char m[48];
                 tern_x509_format_ip(ca->nc_bad_base.p, ca->nc_bad_base.len / 2, d, sizeof d);
