@@ -6,7 +6,8 @@
  * final verdict.  Exit 0 only when the chain is valid.
  *
  *   tern verify --truststore FILE|DIR [--system] [--name N]
- *               [--purpose server|client] [--at TIME] CHAIN.pem
+ *               [--purpose server|client] [--at TIME]
+ *               [--crl FILE|DIR ...] [--crl-mode require|if-present] CHAIN.pem
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +22,16 @@
 static void verify_usage(void) {
     fprintf(stderr,
             "usage: tern verify --truststore FILE|DIR [--system] [--name NAME] [--purpose server|client]\n"
-            "                   [--at TIME] CHAIN.pem\n"
+            "                   [--at TIME] [--crl FILE|DIR]... [--crl-mode require|if-present] CHAIN.pem\n"
             "Builds a path from the first certificate of CHAIN.pem (the leaf; the others may come in any\n"
             "order) to a certificate of the trust store, checks every certificate on it (signature,\n"
             "validity at TIME, CA constraints, key usage for the purpose) and, with --name, that the leaf\n"
             "names NAME (a DNS name or an IP address).  TIME: Unix seconds, YYYY-MM-DD or\n"
             "YYYY-MM-DDTHH:MM:SSZ (UTC); default now.  --system adds the system trust store.\n"
+            "--crl (repeatable) loads CRLs (PEM or DER, a file or a directory) and checks every certificate\n"
+            "on the path but the anchor against its issuer's CRL (RFC 5280 §6.3).  --crl-mode if-present\n"
+            "(the default with --crl) accepts a certificate whose issuer has no CRL; require refuses it.  A\n"
+            "loaded CRL that is stale or badly signed refuses its issuer's certificates in both modes.\n"
             "Exit codes: 0 the chain is valid; 1 it is refused (the reason is printed); 2 usage error or\n"
             "unreadable files.\n");
 }
@@ -109,7 +114,9 @@ static uint8_t *slurp(const char *path, size_t *len) {
 
 int tool_verify_main(int argc, char **argv) {
     const char *trust = NULL, *name = NULL, *chain_path = NULL;
-    int purpose = TERN_X509_PURPOSE_SERVER, sys = 0;
+    const char *crl_paths[16];
+    size_t n_crl = 0;
+    int purpose = TERN_X509_PURPOSE_SERVER, sys = 0, crl_mode = 0;
     int64_t at = (int64_t)time(NULL);
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
@@ -129,6 +136,22 @@ int tool_verify_main(int argc, char **argv) {
                 purpose = TERN_X509_PURPOSE_CLIENT;
             else {
                 fprintf(stderr, "tern verify: --purpose is server or client, not %s\n", argv[i]);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--crl") == 0 && i + 1 < argc) {
+            if (n_crl == sizeof crl_paths / sizeof *crl_paths) {
+                fprintf(stderr, "tern verify: at most %zu --crl options\n", sizeof crl_paths / sizeof *crl_paths);
+                return 2;
+            }
+            crl_paths[n_crl++] = argv[++i];
+        } else if (strcmp(argv[i], "--crl-mode") == 0 && i + 1 < argc) {
+            i++;
+            if (strcmp(argv[i], "require") == 0)
+                crl_mode = TERN_X509_CRL_REQUIRE;
+            else if (strcmp(argv[i], "if-present") == 0)
+                crl_mode = TERN_X509_CRL_IF_PRESENT;
+            else {
+                fprintf(stderr, "tern verify: --crl-mode is require or if-present, not %s\n", argv[i]);
                 return 2;
             }
         } else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
@@ -173,6 +196,34 @@ int tool_verify_main(int argc, char **argv) {
            trust ? trust : "", sys ? (trust ? " and the system store" : " from the system store") : "");
     if (ts.bad > 0)
         printf("  (%zu entr%s skipped: %s)\n", ts.bad, ts.bad == 1 ? "y" : "ies", ts.msg);
+    /* CRLs (RFC 5280 §5): loading any turns checking on. */
+    for (size_t k = 0; k < n_crl; k++) {
+        size_t bad = ts.crl_bad;
+        int rc = tern_truststore_load_crl(&ts, crl_paths[k]);
+        if (rc < 0) {
+            fprintf(stderr, "tern verify: CRL %s: %s\n", crl_paths[k], ts.msg[0] ? ts.msg : tern_strerror(rc));
+            goto out;
+        }
+        if (ts.crl_bad != bad)
+            printf("  (CRL skipped: %s)\n", ts.msg);
+    }
+    if (crl_mode == 0 && ts.n_crls > 0)
+        crl_mode = TERN_X509_CRL_IF_PRESENT;
+    if (crl_mode != 0) {
+        printf("CRLs: %zu loaded; revocation checked (%s)\n", ts.n_crls,
+               crl_mode == TERN_X509_CRL_REQUIRE ? "required for every certificate on the path"
+                                                 : "where the issuer has a CRL");
+        for (size_t k = 0; k < ts.n_crls; k++) {
+            const tern_crl *c = &ts.crls[k].crl;
+            char iss[256], tu[40], nu[40];
+            tern_x509_name_display(c->issuer, iss, sizeof iss);
+            date_text(c->this_update, tu, sizeof tu);
+            if (c->has_next_update)
+                date_text(c->next_update, nu, sizeof nu);
+            printf("  CRL of %s: %zu revoked, issued %s%s%s\n", iss, c->n_entries, tu,
+                   c->has_next_update ? ", next update " : ", no next update", c->has_next_update ? nu : "");
+        }
+    }
 
     /* 2. The chain, as a peer would send it: leaf first. */
     size_t len = 0, n = 0;
@@ -227,7 +278,14 @@ int tool_verify_main(int argc, char **argv) {
     printf("checking for purpose %s%s%s, at %s\n", purpose == TERN_X509_PURPOSE_SERVER ? "server" : "client",
            name ? ", name " : " (no name check)", name ? name : "", when);
     tern_x509_result res;
-    int rc = tern_x509_verify_chain(&ts, certs, lens, n, name, purpose, at, &res);
+    tern_x509_params params;
+    memset(&params, 0, sizeof params);
+    params.purpose = purpose;
+    params.now = at;
+    params.names = &name;
+    params.n_names = name != NULL;
+    params.crl_mode = crl_mode;
+    int rc = tern_x509_verify(&ts, certs, lens, n, &params, &res);
     if (rc == 0) {
         printf("path built (leaf to anchor):\n");
         for (size_t k = 0; k < res.path_n; k++) {
@@ -236,8 +294,9 @@ int tool_verify_main(int argc, char **argv) {
                 continue;
             char subj[256];
             tern_x509_name_display(cert.subject, subj, sizeof subj);
-            printf("  [%zu] %s\n       ok: %s\n", i, subj,
-                   k == 0 ? "signature, validity, key usage for the purpose" : "signature, validity, CA constraints");
+            printf("  [%zu] %s\n       ok: %s%s\n", i, subj,
+                   k == 0 ? "signature, validity, key usage for the purpose" : "signature, validity, CA constraints",
+                   crl_mode != 0 ? ", not revoked" : "");
         }
         if (res.anchor != NULL) {
             char subj[256];

@@ -194,4 +194,10 @@ void tern_x509_format_ip(const uint8_t *ip, size_t n, char *out, size_t cap);
 /* Parse an IP literal: returns 4 or 16 and fills out, or 0 if s is not one. */
 int tern_x509_parse_ip(const char *s, uint8_t out[16]);
 
+/* For other signed X.509 structures (CRLs, lib/x509/crl.c): an
+ * AlgorithmIdentifier of a signature, parsed as a certificate's; and the
+ * checks a certificate's Name gets.  Return 0 or TERN_ERR_CERT_BAD. */
+TERN_MUST_CHECK int tern_x509_parse_sig_alg(tern_reader *r, tern_x509_sigalg *s);
+TERN_MUST_CHECK int tern_x509_name_check(tern_span name_tlv);
+
 #endif
