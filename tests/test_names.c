@@ -3,8 +3,7 @@
  * (RFC 9525 §6), name constraints (RFC 5280 §4.2.1.10, lib/x509/nc.c) on
  * DNS, IP, directory, e-mail, URI and unsupported forms, malformed
  * constraints, constraints on a leaf, the work budget, and name comparison
- * by RFC 5280 §7.1 (chaining, trust store lookup, self-issued detection),
- * '_' in DNS names, the SAN's criticality against the subject, IPv6 text.
+ * by RFC 5280 §7.1 (chaining, trust store lookup, self-issued detection).
  * The chains are the .crt files of vectors/certs/nc/, from tests/certs/make-nc-certs.sh;
  * every refusal checks the exact sentence.
  */
@@ -488,33 +487,6 @@ static void test_underscore(void **state) {
                              "DNS:foo_bar.example.com, DNS:www.example.com");
 }
 
-/* A SAN is critical exactly when the subject is empty. */
-static void test_san_criticality(void **state) {
-    (void)state;
-    buf san = {{0}, 0}, subj;
-    tlv(&san, 0x82, "www.example.com", 15);
-    static const uint8_t empty[] = {0x30, 0x00};
-    tern_x509_cert c;
-    memset(&c, 0, sizeof c);
-    c.has_san = 1;
-    c.san.p = san.b;
-    c.san.len = san.n;
-    c.subject.p = empty;
-    c.subject.len = sizeof empty;
-    char msg[256];
-    assert_int_equal(tern_x509_check_name(&c, "www.example.com", msg, sizeof msg), TERN_ERR_CERT_NAME);
-    assert_string_equal(msg, "certificate 0 (DNS:www.example.com) has an empty subject and a non-critical "
-                             "subjectAltName (RFC 5280 4.2.1.6 requires it critical)");
-    c.san_critical = 1;
-    assert_int_equal(tern_x509_check_name(&c, "www.example.com", msg, sizeof msg), 0);
-    c.subject = name(&subj, TERN_DER_UTF8_STRING, "www.example.com", 0, NULL);
-    assert_int_equal(tern_x509_check_name(&c, "www.example.com", msg, sizeof msg), TERN_ERR_CERT_NAME);
-    assert_string_equal(msg, "certificate 0 (CN=www.example.com) has a subject and a critical subjectAltName "
-                             "(CA/Browser Forum rules require it non-critical)");
-    c.san_critical = 0;
-    assert_int_equal(tern_x509_check_name(&c, "www.example.com", msg, sizeof msg), 0);
-}
-
 static void test_format_ip(void **state) {
     (void)state;
     static const struct {
@@ -551,7 +523,7 @@ int main(void) {
         cmocka_unit_test(test_nc_budget),      cmocka_unit_test(test_name_chaining),
         cmocka_unit_test(test_name_eq),        cmocka_unit_test(test_nc_scan),
         cmocka_unit_test(test_nc_match),       cmocka_unit_test(test_underscore),
-        cmocka_unit_test(test_format_ip),      cmocka_unit_test(test_san_criticality),
+        cmocka_unit_test(test_format_ip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -723,7 +723,6 @@ static void test_name_message_sanitized(void **state) {
     c.subject.p = subject;
     c.subject.len = sizeof subject;
     c.has_san = 1;
-    c.san_critical = 1; /* as RFC 5280 §4.2.1.6 requires with an empty subject */
     c.san.p = san;
     c.san.len = sizeof san;
     char msg[512];

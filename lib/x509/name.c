@@ -295,31 +295,11 @@ static int mismatch(const tern_x509_cert *c, const char *what, const char *name,
     return TERN_ERR_CERT_NAME;
 }
 
-/* The subjectAltName's criticality against the subject: RFC 5280 §4.2.1.6
- * (an empty subject needs a critical SAN) and CABF BR 7.1.2.7.12 (else it
- * is not critical). */
-static int san_criticality(const tern_x509_cert *c, char *msg, size_t cap) {
-    int empty = c->subject.len <= 2;
-    if (!c->has_san || c->san_critical == empty)
-        return 0;
-    if (msg && cap) {
-        char label[128];
-        tern_x509_cert_label(c, label, sizeof label);
-        snprintf(msg, cap, "certificate 0 (%s) %s", label,
-                 empty ? "has an empty subject and a non-critical subjectAltName (RFC 5280 4.2.1.6 requires it "
-                         "critical)"
-                       : "has a subject and a critical subjectAltName (CA/Browser Forum rules require it "
-                         "non-critical)");
-    }
-    return TERN_ERR_CERT_NAME;
-}
-
 int tern_x509_check_name(const tern_x509_cert *c, const char *name, char *msg, size_t cap) {
     uint8_t ip[16];
     int iplen = tern_x509_parse_ip(name, ip);
     if (msg && cap)
         msg[0] = 0;
-    TERN_TRY(san_criticality(c, msg, cap));
     if (iplen) {
         if (c->has_san) {
             tern_reader r;

@@ -345,10 +345,8 @@ static int parse_eku(tern_x509_cert *c, tern_reader *v) {
 }
 
 /* GeneralNames (RFC 5280 §4.2.1.6): every entry's shape is checked; the
- * name check walks them again later (and judges the criticality kept
- * here against the subject). */
-static int parse_san(tern_x509_cert *c, tern_reader *v, int critical) {
-    c->san_critical = critical;
+ * name check walks them again later. */
+static int parse_san(tern_x509_cert *c, tern_reader *v) {
     tern_reader seq;
     TERN_TRY(tern_der_expect(v, TERN_DER_SEQUENCE, &seq));
     TERN_TRY(tern_rd_end(v));
@@ -450,7 +448,7 @@ static int parse_extensions(tern_x509_cert *c, tern_reader *exts) {
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_eku)) {
             TERN_TRY(parse_eku(c, &val));
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_san)) {
-            TERN_TRY(parse_san(c, &val, critical));
+            TERN_TRY(parse_san(c, &val));
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_ski)) {
             TERN_TRY(tern_der_octet_string(&val, &c->ski));
             TERN_TRY(tern_rd_end(&val));

@@ -108,7 +108,6 @@ typedef struct {
     unsigned eku;              /* TERN_X509_EKU_* */
     int has_san;
     tern_span san;             /* GeneralNames content (checked at parse) */
-    int san_critical;          /* the extension is marked critical */
     size_t san_dns_count, san_ip_count;
     int has_ski, has_aki;
     tern_span ski;             /* subjectKeyIdentifier bytes */
@@ -165,10 +164,6 @@ void tern_x509_cert_label(const tern_x509_cert *c, char *out, size_t cap);
  *   - IP literals match iPAddress entries only (4 or 16 bytes).
  *   - The subject CN is never used (RFC 9525 §6): a certificate without
  *     subjectAltName matches no name.
- *   - The subjectAltName must be critical exactly when the subject is empty
- *     (RFC 5280 §4.2.1.6 requires it critical then; CABF BR 7.1.2.7.12
- *     requires it non-critical otherwise): a certificate that gets this
- *     wrong is for no name.
  * Returns 0, or TERN_ERR_CERT_NAME with msg (cap bytes) saying what was
  * expected and what the certificate holds. */
 TERN_MUST_CHECK int tern_x509_check_name(const tern_x509_cert *c, const char *name, char *msg, size_t cap);
