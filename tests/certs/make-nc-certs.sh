@@ -5,6 +5,10 @@
 # The outputs are committed; tests/test_names.c refers to them by name, so a
 # rerun (new keys, new serials) keeps the tests valid.  Keys are P-256.
 # Validity: 2020-01-01 to 2045-01-01.  The keys stay in a temporary directory.
+# Every certificate follows the RFC 5280 profile tern checks (a CA has a
+# critical basicConstraints and a subjectKeyIdentifier, every certificate
+# that is not self-signed an authorityKeyIdentifier keyIdentifier), so each
+# chain fails, when it does, for its name.
 #
 #   root            NC Test Root (unconstrained), the trust anchor
 #   ca-dns          permitted DNS:example.com (critical)
@@ -87,14 +91,20 @@ authorityKeyIdentifier = keyid:always
 [ v3_ca_dns ]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 nameConstraints = critical,permitted;DNS:example.com
 [ v3_ca_dns_noncrit ]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 nameConstraints = permitted;DNS:example.com
 [ v3_ca_dir ]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 nameConstraints = critical,permitted;dirName:nc_dir
 [ nc_dir ]
 O = tern test
@@ -102,99 +112,127 @@ OU = Names
 [ v3_ca_email ]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 nameConstraints = critical,permitted;email:.example.com,permitted;email:boss@corp.test
 [ v3_ca_uri ]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 nameConstraints = critical,permitted;URI:.example.com
 [ v3_ca_other ]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 nameConstraints = critical,excluded;otherName:1.3.6.1.4.1.55555.1;UTF8:forbidden
 [ v3_ca_badmask ]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 nameConstraints = critical,permitted;IP:10.0.0.0/255.0.255.0
 [ v3_ca_dot ]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 nameConstraints = critical,permitted;DNS:.example.com
 [ v3_ca_ip6 ]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 nameConstraints = critical,excluded;IP:2001:db8::/ffff:ffff::
 [ v3_ca_many ]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 nameConstraints = critical,@many_nc
 [ v3_leaf_nc ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
+authorityKeyIdentifier = keyid:always
 extendedKeyUsage = serverAuth,clientAuth
 subjectAltName = DNS:www.example.com
 nameConstraints = critical,permitted;DNS:example.com
 [ v3_leaf_nosan ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
+authorityKeyIdentifier = keyid:always
 extendedKeyUsage = serverAuth,clientAuth
 [ v3_leaf_www ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
+authorityKeyIdentifier = keyid:always
 extendedKeyUsage = serverAuth,clientAuth
 subjectAltName = DNS:www.example.com
 [ v3_leaf_in ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
+authorityKeyIdentifier = keyid:always
 extendedKeyUsage = serverAuth,clientAuth
 subjectAltName = DNS:in.test
 [ v3_leaf_out ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
+authorityKeyIdentifier = keyid:always
 extendedKeyUsage = serverAuth,clientAuth
 subjectAltName = DNS:out.test
 [ v3_leaf_email_in ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
+authorityKeyIdentifier = keyid:always
 extendedKeyUsage = serverAuth,clientAuth
 subjectAltName = email:a@mail.example.com,email:boss@CORP.test
 [ v3_leaf_email_out ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
+authorityKeyIdentifier = keyid:always
 extendedKeyUsage = serverAuth,clientAuth
 subjectAltName = email:a@example.org
 [ v3_leaf_uri_in ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
+authorityKeyIdentifier = keyid:always
 extendedKeyUsage = serverAuth,clientAuth
 subjectAltName = URI:https://www.example.com:8443/x,DNS:www.example.com
 [ v3_leaf_uri_out ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
+authorityKeyIdentifier = keyid:always
 extendedKeyUsage = serverAuth,clientAuth
 subjectAltName = URI:https://evil.test/
 [ v3_leaf_uri_nohost ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
+authorityKeyIdentifier = keyid:always
 extendedKeyUsage = serverAuth,clientAuth
 subjectAltName = URI:urn:example:x
 [ v3_leaf_other ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
+authorityKeyIdentifier = keyid:always
 extendedKeyUsage = serverAuth,clientAuth
 subjectAltName = otherName:1.3.6.1.4.1.55555.1;UTF8:forbidden,DNS:other.test
 [ v3_leaf_plain ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
+authorityKeyIdentifier = keyid:always
 extendedKeyUsage = serverAuth,clientAuth
 subjectAltName = DNS:other.test
 [ v3_leaf_ip6 ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
+authorityKeyIdentifier = keyid:always
 extendedKeyUsage = serverAuth,clientAuth
 subjectAltName = IP:2001:db8::1
 [ v3_leaf_many ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
+authorityKeyIdentifier = keyid:always
 extendedKeyUsage = serverAuth,clientAuth
 subjectAltName = @many_san
 CNF
@@ -274,8 +312,10 @@ sign leaf-many leaf "/CN=many" ca-many:ca v3_leaf_many
 sed 's/^string_mask = nombstr/string_mask = utf8only/' "$WORK/ca.cnf" > "$WORK/utf8.cnf"
 REQCNF=$WORK/utf8.cnf sign ca-chain ca "/O=tern test/CN=Name Chaining CA" root v3_ca
 openssl req -new -x509 -config "$WORK/ca.cnf" -key "$WORK/ca.key" -days 30 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "subjectKeyIdentifier=hash" \
     -subj "/O=TERN TEST /CN= NAME   chaining CA" -out "$WORK/twin.crt"
 sign leaf-chain leaf "/CN=www.example.com" "$WORK/twin.crt:ca" v3_leaf_www
 openssl req -new -x509 -config "$WORK/ca.cnf" -key "$WORK/ca.key" -days 30 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "subjectKeyIdentifier=hash" \
     -subj "/O=tern test/CN=Name Chaining CA2" -out "$WORK/other.crt"
 sign leaf-chain-other leaf "/CN=www.example.com" "$WORK/other.crt:ca" v3_leaf_www
