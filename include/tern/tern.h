@@ -467,7 +467,9 @@ typedef int (*tern_recv_fn)(void *arg, uint8_t *buf, size_t len);
 typedef int (*tern_send_fn)(void *arg, const uint8_t *buf, size_t len);
 
 /* A client connection that will verify the server's certificate against
- * server_name (a DNS name, sent as SNI, or an IP address literal, not sent).
+ * server_name (a DNS name, sent as SNI, or an IP address literal, not sent),
+ * which must be among its subjectAltName entries (RFC 9525: the subject CN
+ * is never used, so a certificate without subjectAltName matches no name).
  * server_name may be NULL only when verification is skipped.  The one
  * allocation this connection makes is done here.  Returns NULL when out of
  * memory or when cfg/server_name are unusable (a later tern_error() is not

@@ -71,6 +71,72 @@ static size_t pem_certs(const char *rel, fz_buf *list, fz_buf *first) {
     return n;
 }
 
+/* fuzz_names: 16-bit length + a CA's NameConstraints value, 16-bit
+ * length + a leaf's SAN content, then the leaf's subject, from the pairs
+ * of vectors/certs/nc; and each pair as a fuzz_verify list (name
+ * www.example.com). */
+static void names_seeds(void) {
+    static const char *pairs[][2] = {
+        {"ca-dns", "leaf-www"},         {"ca-dns", "leaf-intranet"},    {"ca-dir", "leaf-dir-in"},
+        {"ca-dir", "leaf-dir-out"},     {"ca-email", "leaf-email-in"},  {"ca-email", "leaf-email-subj"},
+        {"ca-uri", "leaf-uri-in"},      {"ca-uri", "leaf-uri-nohost"},  {"ca-other", "leaf-other"},
+        {"ca-badmask", "leaf-badmask"}, {"ca-dot", "leaf-dot"},         {"ca-ip6", "leaf-ip6"},
+        {"ca-chain", "leaf-chain"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        fz_buf ca = {0}, leaf = {0}, out = {0};
+        char rel[128];
+        snprintf(rel, sizeof rel, "certs/nc/%s.crt", pairs[i][0]);
+        pem_certs(rel, NULL, &ca);
+        snprintf(rel, sizeof rel, "certs/nc/%s.crt", pairs[i][1]);
+        pem_certs(rel, NULL, &leaf);
+        tern_x509_cert c, l;
+        if (tern_x509_parse(&c, ca.buf, ca.len) < 0 || tern_x509_parse(&l, leaf.buf, leaf.len) < 0) {
+            fprintf(stderr, "make_seeds: %s or %s does not parse\n", pairs[i][0], pairs[i][1]);
+            exit(1);
+        }
+        /* The NameConstraints SEQUENCE TLV around its recorded content. */
+        tern_span nc = c.name_constraints;
+        uint8_t hdr[4] = {0x30, (uint8_t)nc.len, 0, 0};
+        size_t hl = 2;
+        if (nc.len >= 256) {
+            hdr[1] = 0x82, hdr[2] = (uint8_t)(nc.len >> 8), hdr[3] = (uint8_t)nc.len;
+            hl = 4;
+        } else if (nc.len >= 128) {
+            hdr[1] = 0x81, hdr[2] = (uint8_t)nc.len;
+            hl = 3;
+        }
+        size_t vl = hl + nc.len;
+        uint8_t l2[2] = {(uint8_t)(vl >> 8), (uint8_t)vl};
+        fz_append(&out, l2, 2);
+        fz_append(&out, hdr, hl);
+        if (nc.len)
+            fz_append(&out, nc.p, nc.len);
+        l2[0] = (uint8_t)(l.san.len >> 8);
+        l2[1] = (uint8_t)l.san.len;
+        fz_append(&out, l2, 2);
+        if (l.san.len)
+            fz_append(&out, l.san.p, l.san.len);
+        fz_append(&out, l.subject.p, l.subject.len);
+        char name[128];
+        snprintf(name, sizeof name, "%s+%s", pairs[i][0], pairs[i][1]);
+        put("fuzz_names", name, 0, 0, out.buf, out.len);
+        /* The same pair as a peer's list for fuzz_verify: the constraints
+         * are checked when the intermediate is tried as the leaf's issuer. */
+        fz_buf list = {0};
+        snprintf(rel, sizeof rel, "certs/nc/%s.crt", pairs[i][1]);
+        pem_certs(rel, &list, NULL);
+        snprintf(rel, sizeof rel, "certs/nc/%s.crt", pairs[i][0]);
+        pem_certs(rel, &list, NULL);
+        snprintf(name, sizeof name, "nc-%s+%s", pairs[i][1], pairs[i][0]);
+        put("fuzz_verify", name, 3, 1, list.buf, list.len);
+        free(list.buf);
+        free(ca.buf);
+        free(leaf.buf);
+        free(out.buf);
+    }
+}
+
 static int has_suffix(const char *s, const char *suf) {
     size_t a = strlen(s), b = strlen(suf);
     return a >= b && strcmp(s + a - b, suf) == 0;
@@ -262,6 +328,7 @@ int main(void) {
     free(der.buf);
     free(list.buf);
     free(ints.buf);
+    names_seeds();
     static const char *pems[] = {"root-ca.crt", "server-chain.pem", "bundle-with-bad.pem", "server-enc-pkcs1.key",
                                  "server-pkcs1.key"};
     for (size_t i = 0; i < sizeof pems / sizeof pems[0]; i++) {
