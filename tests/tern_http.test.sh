@@ -5,7 +5,7 @@
 NAME=tern-http
 . tests/cli/lib.sh
 [ -x "$TERN" ] || { echo "tern-http: $TERN missing (make tools)"; exit 1; }
-have_openssl || { echo "tern-http: skipped (no openssl)"; exit 0; }
+have_openssl || { echo "tern-http: skipped (no openssl)"; exit 77; }
 
 tern_echo_server --http || exit 1
 # name|request bytes (printf format)
