@@ -74,13 +74,16 @@ int tern_hs_certificate_request_write(tern_conn *c, tern_writer *w) {
     return 0;
 }
 
-/* Did a CA named `dn` issue one of our key store's certificates? */
+/* Did a CA named `dn` issue one of our key store's certificates?  Names
+ * are compared as path validation compares them (RFC 5280 §7.1), so a CA
+ * name the server spells in other letter case or string type still fits. */
 static int keystore_issued_by(const tern_keystore *ks, const uint8_t *dn, size_t len) {
     for (size_t i = 0; i < ks->n; i++) {
         tern_x509_cert cert;
         if (tern_x509_parse(&cert, ks->chain[i], ks->chain_len[i]) < 0)
             continue;
-        if (cert.issuer.len == len && memcmp(cert.issuer.p, dn, len) == 0)
+        tern_span want = {dn, len};
+        if (tern_x509_name_eq(cert.issuer, want))
             return 1;
     }
     return 0;
