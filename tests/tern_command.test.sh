@@ -25,6 +25,12 @@ grep -q "1 connection or TLS failure" "$WORK/help" && grep -q "2 usage or setup 
 [ $? -eq 2 ] || fail "an unknown option does not exit 2"
 "$TERN" verify --truststore "$CERTS/root-ca.crt" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "verify without a chain does not exit 2"
+# Setup errors after the configuration exists: exit 2, and (under make check's
+# LeakSanitizer, which turns a leak into exit 1) nothing left allocated.
+"$TERN" client --groups nope 127.0.0.1:9 >/dev/null 2>&1
+[ $? -eq 2 ] || fail "client with a bad --groups does not exit 2 (or leaks)"
+"$TERN" server --port 0 --keystore "$CERTS/server-chain.pem" "$CERTS/server.key" --groups nope >/dev/null 2>&1
+[ $? -eq 2 ] || fail "server with a bad --groups does not exit 2 (or leaks)"
 ok "--help on tern, client, server, verify, speed; usage errors exit 2"
 
 # The client's handshake steps, in order, as the narrative prints them.

@@ -284,6 +284,13 @@ static int resume_rounds(const tern_conn *first, const tern_config *cfg, const c
     return status;
 }
 
+/* A command that stops before it runs frees what it set up (so leak checkers
+ * stay quiet on usage errors) and exits 2. */
+static int setup_failed(tern_config *cfg) {
+    tern_config_free(cfg);
+    return 2;
+}
+
 static int run_client(int argc, char **argv) {
     const char *target = NULL, *trust = NULL, *sni = NULL, *alpn = NULL, *cipher = NULL, *groups = NULL;
     const char *ids[16][2];
@@ -348,35 +355,39 @@ static int run_client(int argc, char **argv) {
         rc = tern_config_load_system_truststore(cfg);
     if (rc != 0) {
         fprintf(stderr, "tern client: trust store: %s\n", tern_config_error(cfg));
-        return 2;
+        return setup_failed(cfg);
     }
     if (crl_apply(&crl, cfg, "client") != 0)
-        return 2;
+        return setup_failed(cfg);
     for (size_t k = 0; k < nids; k++)
         if (tern_config_add_identity(cfg, ids[k][0], ids[k][1]) != 0) {
             fprintf(stderr, "tern client: key store %s: %s\n", ids[k][0], tern_config_error(cfg));
-            return 2;
+            return setup_failed(cfg);
         }
     if (tool_obs_apply(&obs, cfg, "client") != 0)
-        return 2;
+        return setup_failed(cfg);
     if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {
         fprintf(stderr, "tern client: bad --alpn or --cipher\n");
-        return 2;
+        return setup_failed(cfg);
     }
     if (groups && tern_config_set_groups(cfg, groups) != 0) {
         fprintf(stderr, "tern client: bad --groups (x25519, secp256r1, secp384r1)\n");
-        return 2;
+        return setup_failed(cfg);
     }
     if (resume_n > 0 && tern_config_set_session_tickets(cfg, 1, 7200) != 0)
-        return 2;
+        return setup_failed(cfg);
     int fd = connect_to(host, colon + 1);
-    if (fd < 0)
+    if (fd < 0) {
+        tern_config_free(cfg);
         return 1;
+    }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     tern_conn *c = tern_client_new(cfg, sni ? sni : host);
     if (c == NULL || tern_set_fd(c, fd) != 0) {
         fprintf(stderr, "tern client: cannot create the connection\n");
-        return 2;
+        tern_free(c);
+        close(fd);
+        return setup_failed(cfg);
     }
     int status = 1;
     for (;;) {
@@ -560,12 +571,12 @@ static int run_server(int argc, char **argv) {
         return 2;
     if (tern_config_load_keystore(cfg, cert, key) != 0) {
         fprintf(stderr, "tern server: key store: %s\n", tern_config_error(cfg));
-        return 2;
+        return setup_failed(cfg);
     }
     for (size_t k = 1; k < nids; k++)
         if (tern_config_add_identity(cfg, ids[k][0], ids[k][1]) != 0) {
             fprintf(stderr, "tern server: key store %s: %s\n", ids[k][0], tern_config_error(cfg));
-            return 2;
+            return setup_failed(cfg);
         }
     if (client_auth != NULL) {
         int ca = strcmp(client_auth, "none") == 0       ? TERN_CLIENT_AUTH_NONE
@@ -574,31 +585,31 @@ static int run_server(int argc, char **argv) {
                                                         : -1;
         if (ca < 0 || (ca != TERN_CLIENT_AUTH_NONE && trust == NULL)) {
             fprintf(stderr, "tern server: --client-auth takes none, optional or required, and needs --truststore\n");
-            return 2;
+            return setup_failed(cfg);
         }
         (void)tern_config_set_client_auth(cfg, ca);
     }
     if (trust != NULL && tern_config_load_truststore(cfg, trust) != 0) {
         fprintf(stderr, "tern server: trust store: %s\n", tern_config_error(cfg));
-        return 2;
+        return setup_failed(cfg);
     }
     if (crl_apply(&crl, cfg, "server") != 0)
-        return 2;
+        return setup_failed(cfg);
     if (tool_obs_apply(&obs, cfg, "server") != 0)
-        return 2;
+        return setup_failed(cfg);
     if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {
         fprintf(stderr, "tern server: bad --alpn or --cipher\n");
-        return 2;
+        return setup_failed(cfg);
     }
     if (groups && tern_config_set_groups(cfg, groups) != 0) {
         fprintf(stderr, "tern server: bad --groups (x25519, secp256r1, secp384r1)\n");
-        return 2;
+        return setup_failed(cfg);
     }
     /* Resumption on by default: 1024 sessions by ID, tickets, two hours. */
     if ((session_cache && tern_config_set_session_cache(cfg, 1024, 7200) != 0) ||
         (tickets && tern_config_set_session_tickets(cfg, 1, 7200) != 0)) {
         fprintf(stderr, "tern server: cannot set up session resumption\n");
-        return 2;
+        return setup_failed(cfg);
     }
     struct addrinfo hints, *res;
     memset(&hints, 0, sizeof hints);
@@ -607,13 +618,16 @@ static int run_server(int argc, char **argv) {
     hints.ai_flags = AI_PASSIVE;
     if (getaddrinfo(bind_addr, port, &hints, &res) != 0) {
         fprintf(stderr, "tern server: bad --bind/--port\n");
-        return 2;
+        return setup_failed(cfg);
     }
     int ls = socket(res->ai_family, SOCK_STREAM, 0), one = 1;
     setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (ls < 0 || bind(ls, res->ai_addr, res->ai_addrlen) != 0 || listen(ls, 16) != 0) {
         fprintf(stderr, "tern server: cannot listen on %s:%s: %s\n", bind_addr, port, strerror(errno));
-        return 2;
+        freeaddrinfo(res);
+        if (ls >= 0)
+            close(ls);
+        return setup_failed(cfg);
     }
     freeaddrinfo(res);
     fprintf(stderr, "tern server: listening on %s:%s\n", bind_addr, port);
