@@ -164,11 +164,45 @@ static int openssl_verdict(const tern_truststore *ts, uint8_t *const *ders, cons
 }
 #endif
 
+static const char *const ku_names[] = {"digitalSignature", "nonRepudiation", "keyEncipherment",
+                                       "dataEncipherment", "keyAgreement",   "keyCertSign",
+                                       "cRLSign",          "encipherOnly",   "decipherOnly"};
+/* In TERN_X509_EKU_* bit order. */
+static const char *const eku_names[] = {"serverAuth", "clientAuth", "anyExtendedKeyUsage"};
+
+/* A space-separated list of names to bits (bit i for names[i]). */
+static unsigned bits_of(const char *list, const char *const *names, unsigned n) {
+    char words[MAX_WORDS][128];
+    unsigned bits = 0;
+    if (list == NULL)
+        return 0;
+    size_t nw = split(list, words);
+    for (size_t i = 0; i < nw; i++) {
+        unsigned k = 0;
+        while (k < n && strcmp(words[i], names[k]) != 0)
+            k++;
+        if (k == n)
+            fail_msg("unknown usage name %s", words[i]);
+        bits |= 1u << k;
+    }
+    return bits;
+}
+
+/* A case that goes wrong prints its line and the test goes on to the
+ * next, so one run shows every case that fails. */
+#define CASE_FAIL(...)                                                                                                 \
+    do {                                                                                                               \
+        print_error(__VA_ARGS__);                                                                                      \
+        print_error("\n");                                                                                             \
+        wrong++;                                                                                                       \
+        goto next;                                                                                                     \
+    } while (0)
+
 static void test_paths(void **state) {
     (void)state;
     tv_file *f = tv_open(tv_path("x509/paths.txt"));
     tv_case c;
-    size_t cases = 0, failures = 0, agree = 0, differ = 0;
+    size_t cases = 0, failures = 0, agree = 0, differ = 0, wrong = 0;
     while (tv_next(f, &c)) {
         const char *name = tv_get(&c, "name");
         const char *expect = tv_get(&c, "expect");
@@ -194,11 +228,20 @@ static void test_paths(void **state) {
         const char *purpose = tv_get(&c, "purpose");
         int p = purpose && strcmp(purpose, "client") == 0 ? TERN_X509_PURPOSE_CLIENT : TERN_X509_PURPOSE_SERVER;
         tern_x509_result res;
-        int rc = tern_x509_verify_chain(&ts, (const uint8_t *const *)ders, lens, n, tv_get(&c, "host"), p,
-                                        parse_time(tv_get(&c, "time")), &res);
+        tern_x509_params params;
+        memset(&params, 0, sizeof params);
+        params.purpose = p;
+        params.now = parse_time(tv_get(&c, "time"));
+        const char *host = tv_get(&c, "host");
+        params.names = &host;
+        params.n_names = host != NULL;
+        params.max_depth = (size_t)tv_get_long(&c, "max_depth", 0);
+        params.key_usage = bits_of(tv_get(&c, "key_usage"), ku_names, 9);
+        params.eku = bits_of(tv_get(&c, "eku"), eku_names, 3);
+        int rc = tern_x509_verify(&ts, (const uint8_t *const *)ders, lens, n, &params, &res);
         int want = code_of(expect);
         if (rc != want || res.err != rc)
-            fail_msg("line %d (%s): got %d (%s), want %s", c.line, name, rc, res.msg, expect);
+            CASE_FAIL("line %d (%s): got %d (%s), want %s", c.line, name, rc, res.msg, expect);
         if (want == 0) {
             assert_string_equal(res.msg, "");
             assert_non_null(res.anchor);
@@ -218,10 +261,10 @@ static void test_paths(void **state) {
             assert_true(strlen(res.msg) > 10);
             const char *msg = tv_get(&c, "msg");
             if (msg && !strstr(res.msg, msg))
-                fail_msg("line %d (%s): message \"%s\" lacks \"%s\"", c.line, name, res.msg, msg);
+                CASE_FAIL("line %d (%s): message \"%s\" lacks \"%s\"", c.line, name, res.msg, msg);
             long idx = tv_get_long(&c, "index", -2);
             if (idx != -2 && res.failed_index != idx)
-                fail_msg("line %d (%s): failed_index %d, want %ld (%s)", c.line, name, res.failed_index, idx,
+                CASE_FAIL("line %d (%s): failed_index %d, want %ld (%s)", c.line, name, res.failed_index, idx,
                          res.msg);
         }
 #ifdef TERN_TEST_HAVE_OPENSSL
@@ -232,21 +275,24 @@ static void test_paths(void **state) {
             const char *note = tv_get(&c, "openssl");
             int expect_same = note == NULL;
             if (expect_same && theirs != (rc == 0))
-                fail_msg("line %d (%s): OpenSSL says %s, tern %d (%s)", c.line, name, theirs ? "ok" : "fail", rc,
+                CASE_FAIL("line %d (%s): OpenSSL says %s, tern %d (%s)", c.line, name, theirs ? "ok" : "fail", rc,
                          res.msg);
             if (!expect_same && theirs == (rc == 0))
-                fail_msg("line %d (%s): marked as differing from OpenSSL, but both say %s", c.line, name,
+                CASE_FAIL("line %d (%s): marked as differing from OpenSSL, but both say %s", c.line, name,
                          theirs ? "ok" : "fail");
             agree += expect_same;
             differ += !expect_same;
         }
 #endif
+    next:
         for (size_t i = 0; i < n; i++)
             free(ders[i]);
         tern_truststore_free(&ts);
         cases++;
     }
     tv_close(f);
+    if (wrong > 0)
+        fail_msg("paths.txt: %zu of %zu cases went wrong (each printed above)", wrong, cases);
     assert_true(cases >= 40);
     print_message("paths.txt: %zu cases passed (%zu expected failures with their error checked)\n", cases, failures);
 #ifdef TERN_TEST_HAVE_OPENSSL

@@ -83,6 +83,7 @@ typedef struct {
     unsigned work;
     size_t path[TERN_X509_MAX_DEPTH];
     size_t depth;
+    size_t max_depth; /* certificates allowed below the anchor, leaf included */
     const tern_trust_anchor *anchor;
     /* The best failure so far (the deepest). */
     int err;
@@ -119,27 +120,149 @@ static void fail_at(search *s, int score, int err, int idx, const char *fmt, ...
     va_end(ap);
 }
 
-/* Checks on a certificate of the path itself: validity and extensions. */
-static int check_self(search *s, size_t idx, int score) {
-    const tern_x509_cert *c = &s->certs[idx];
-    char who[200], when[32], now[32], what[96];
-    if (s->now < c->not_before || s->now > c->not_after) {
-        label_of(s, idx, who, sizeof who);
-        int expired = s->now > c->not_after;
+/* ---- the certificate profile (RFC 5280 §4.1, §4.2 as the Web PKI reads them) ---- */
+
+#define ROLE_LEAF 0
+#define ROLE_INTERMEDIATE 1
+#define ROLE_ANCHOR 2
+
+static int empty_name(tern_span name) { return name.len == 2; /* 30 00: an empty SEQUENCE */ }
+
+/* What makes c unfit for its role on a path, as the rest of a sentence
+ * that starts with the certificate's label ("has serial number zero
+ * ..."); NULL when nothing does.  Each rule names where it comes from;
+ * where RFC 5280 only says what CAs MUST do, the verifier holds them to it
+ * as the Web PKI validators (rustls-webpki, Chrome, Go) do. */
+static const char *profile_problem(const tern_x509_cert *c, int role, char *buf, size_t cap) {
+    /* §4.1.2.1: extensions need v3; CA/B BR §7.1.1: only v3.  A v1 trust
+     * anchor (old roots have no extensions) stays usable: it is input to
+     * the validation, a CA by being trusted. */
+    if (c->version != 3 && role != ROLE_ANCHOR) {
+        msgf(buf, cap, "is a version %d certificate; version 3 is required (RFC 5280 §4.1.2.1)", c->version);
+        return buf;
+    }
+    /* §4.1.2.2: a positive integer of at most 20 octets (the anchor's
+     * serial identifies nothing tern checks, and old roots are lax). */
+    if (role != ROLE_ANCHOR) {
+        size_t zero = 1;
+        for (size_t i = 0; i < c->serial.len; i++)
+            zero &= c->serial.p[i] == 0;
+        if (zero)
+            return "has serial number zero (RFC 5280 §4.1.2.2: it must be positive)";
+        if (c->serial.p[0] & 0x80)
+            return "has a negative serial number (RFC 5280 §4.1.2.2: it must be positive)";
+        if (c->serial.len > 20 + (c->serial.p[0] == 0))
+            return "has a serial number longer than 20 octets (RFC 5280 §4.1.2.2)";
+    }
+    if (c->aki_critical)
+        return "marks authorityKeyIdentifier critical (RFC 5280 §4.2.1.1: it must not be)";
+    if (c->ski_critical)
+        return "marks subjectKeyIdentifier critical (RFC 5280 §4.2.1.2: it must not be)";
+    /* §4.2.1.1: keyIdentifier in every certificate but a self-signed one. */
+    if (!tern_x509_self_issued(c) && !c->has_aki)
+        return "has no authorityKeyIdentifier keyIdentifier, which RFC 5280 §4.2.1.1 requires of every "
+               "certificate that is not self-signed";
+    if (c->has_basic_constraints && c->is_ca) {
+        if (!c->has_ski)
+            return "is a CA without subjectKeyIdentifier (RFC 5280 §4.2.1.2)";
+        if (!c->bc_critical)
+            return "is a CA whose basicConstraints is not critical (RFC 5280 §4.2.1.9)";
+        if (empty_name(c->subject))
+            return "is a CA with an empty subject (RFC 5280 §4.1.2.6)";
+    }
+    /* §4.2.1.9: keyCertSign only with cA (§4.2.1.3 says the same). */
+    if (c->has_key_usage && (c->key_usage & TERN_X509_KU_KEY_CERT_SIGN) && !(c->has_basic_constraints && c->is_ca))
+        return "asserts keyCertSign without being a CA (RFC 5280 §4.2.1.9: cA must be TRUE)";
+    /* §4.1.2.6, §4.2.1.6: an empty subject needs a critical subjectAltName;
+     * CA/B BR §7.1.2.7.12: a non-empty one a non-critical subjectAltName. */
+    if (empty_name(c->subject) && !(c->has_san && c->san_critical))
+        return c->has_san ? "has an empty subject and a non-critical subjectAltName (RFC 5280 §4.2.1.6)"
+                          : "has an empty subject and no subjectAltName (RFC 5280 §4.1.2.6)";
+    if (!empty_name(c->subject) && c->has_san && c->san_critical)
+        return "marks subjectAltName critical beside a non-empty subject (CA/B BR §7.1.2.7.12)";
+    /* CA/B BR §7.1.2.7.10 and §7.1.2.2: extKeyUsage is never critical. */
+    if (c->eku_critical)
+        return "marks extKeyUsage critical (CA/B BR §7.1.2.7.10: it must not be)";
+    /* CA/B BR §6.1.5: RSA moduli are a whole number of octets. */
+    if (c->key.type == TERN_X509_KEY_RSA && c->key.bits % 8 != 0) {
+        msgf(buf, cap, "has an RSA key of %zu bits, not a multiple of 8 (CA/B BR §6.1.5)", c->key.bits);
+        return buf;
+    }
+    if (role == ROLE_LEAF && c->has_basic_constraints && c->is_ca && c->has_key_usage &&
+        !(c->key_usage & TERN_X509_KU_KEY_CERT_SIGN))
+        return "is an end-entity certificate (no keyCertSign) marked cA=TRUE (CA/B BR §7.1.2.7.8)";
+    /* CA/B BR §7.1.2.7.10: a subscriber certificate never asserts
+     * anyExtendedKeyUsage. */
+    if (role == ROLE_LEAF && c->has_eku && (c->eku & TERN_X509_EKU_ANY))
+        return "is an end-entity certificate with anyExtendedKeyUsage (CA/B BR §7.1.2.7.10)";
+    if (role == ROLE_ANCHOR && tern_x509_self_issued(c)) {
+        /* CA/B BR §7.1.2.1.2, §7.1.2.1.3: a root has no extKeyUsage, and
+         * its authorityKeyIdentifier, if any, is its own keyIdentifier only. */
+        if (c->has_eku)
+            return "is a root with extKeyUsage (CA/B BR §7.1.2.1.2: a root has none)";
+        if (c->has_aki_ext && (!c->has_aki || c->aki_issuer_serial))
+            return "is a root whose authorityKeyIdentifier is not a keyIdentifier alone (CA/B BR §7.1.2.1.3)";
+        if (c->has_aki && c->has_ski &&
+            (c->aki.len != c->ski.len || memcmp(c->aki.p, c->ski.p, c->ski.len) != 0))
+            return "is a root whose authorityKeyIdentifier differs from its subjectKeyIdentifier "
+                   "(CA/B BR §7.1.2.1.3)";
+    }
+    return NULL;
+}
+
+/* Validity at now, unknown critical extensions and the profile: the
+ * checks every certificate of a path gets, the anchor included (an
+ * expired or malformed root is no anchor: what the strict validators do,
+ * though RFC 5280 §6.1.1 (d) leaves the anchor's own checks to the
+ * relying party).  0, or a phrase in what (after the label). */
+static int cert_problem(const tern_x509_cert *c, int role, int64_t t, int *err, char *what, size_t cap) {
+    char when[32], now[32];
+    if (t < c->not_before || t > c->not_after) {
+        int expired = t > c->not_after;
         tern_der_format_time(expired ? c->not_after : c->not_before, when);
-        tern_der_format_time(s->now, now);
-        msgf(what, sizeof what, "%s %s; now %s", expired ? "expired" : "is not valid before", when, now);
-        fail_at(s, score, TERN_ERR_CERT_EXPIRED, (int)idx, "%s %s", who, what);
+        tern_der_format_time(t, now);
+        msgf(what, cap, "%s %s; now %s", expired ? "expired" : "is not valid before", when, now);
+        *err = TERN_ERR_CERT_EXPIRED;
         return -1;
     }
     if (c->unknown_critical) {
-        label_of(s, idx, who, sizeof who);
         char oid[64] = "";
         size_t o = 0;
         for (size_t i = 0; i < c->unknown_critical_oid.len && o + 3 < sizeof oid; i++)
             o += (size_t)snprintf(oid + o, sizeof oid - o, "%02x", c->unknown_critical_oid.p[i]);
-        fail_at(s, score, TERN_ERR_CERT_CRITICAL_EXT, (int)idx,
-                "%s has an unknown critical extension (OID bytes %s)", who, oid);
+        msgf(what, cap, "has an unknown critical extension (OID bytes %s)", oid);
+        *err = TERN_ERR_CERT_CRITICAL_EXT;
+        return -1;
+    }
+    char buf[128];
+    const char *why = profile_problem(c, role, buf, sizeof buf);
+    if (why != NULL) {
+        msgf(what, cap, "%s", why);
+        *err = TERN_ERR_CERT_BAD;
+        return -1;
+    }
+    return 0;
+}
+
+/* Checks on a certificate of the path itself: validity and extensions. */
+static int check_self(search *s, size_t idx, int score) {
+    const tern_x509_cert *c = &s->certs[idx];
+    char who[200], what[200];
+    int err = 0;
+    if (cert_problem(c, s->depth == 1 ? ROLE_LEAF : ROLE_INTERMEDIATE, s->now, &err, what, sizeof what) < 0) {
+        label_of(s, idx, who, sizeof who);
+        fail_at(s, score, err, (int)idx, "%s %s", who, what);
+        return -1;
+    }
+    return 0;
+}
+
+/* The same for a trust anchor about to end a path. */
+static int check_anchor(search *s, const tern_trust_anchor *a, const char *who, int score) {
+    char what[200];
+    int err = 0;
+    if (cert_problem(&a->cert, ROLE_ANCHOR, s->now, &err, what, sizeof what) < 0) {
+        fail_at(s, score, err, -1, "%s %s", who, what);
         return -1;
     }
     return 0;
@@ -390,6 +513,8 @@ static int extend(search *s) {
         char al[160];
         tern_x509_cert_label(&a->cert, al, sizeof al);
         snprintf(iwho, sizeof iwho, "trust anchor (%s)", al);
+        if (check_anchor(s, a, iwho, base + 1) < 0)
+            continue;
         if (check_issuer(s, &a->cert, iwho, below_count(s), 1, base + 1, -1) < 0 ||
             check_name_constraints(s, &a->cert, iwho, base + 1) < 0)
             continue;
@@ -408,9 +533,15 @@ static int extend(search *s) {
         if (!s->ok[j] || !name_eq(s->certs[j].subject, c->issuer) || on_path(s, j))
             continue;
         candidates++;
-        if (s->depth == TERN_X509_MAX_DEPTH) {
+        /* The bound counts the leaf and the intermediates that are not
+         * self-issued (RFC 5280 §6.1.4 (l) counts the same way); the
+         * path array bounds the rest. */
+        if (s->depth == TERN_X509_MAX_DEPTH ||
+            1 + below_count(s) + !tern_x509_self_issued(&s->certs[j]) > s->max_depth) {
             fail_at(s, base + 2, TERN_ERR_CERT_CHAIN_TOO_LONG, (int)cur,
-                    "%s: the path is longer than %s certificates", who, "the limit of " TERN_X509_MAX_DEPTH_STR);
+                    "%s: the path is longer than the limit of %zu certificate%s below the anchor%s", who,
+                    s->max_depth, s->max_depth == 1 ? "" : "s",
+                    s->max_depth < TERN_X509_MAX_DEPTH ? " (the maximum depth asked for)" : "");
             return -1;
         }
         if (++s->work > TERN_X509_MAX_WORK)
@@ -499,6 +630,7 @@ int tern_x509_verify(const tern_truststore *ts, const uint8_t *const *certs, con
     s.n = n;
     s.now = now;
     s.purpose = purpose;
+    s.max_depth = p->max_depth == 0 || p->max_depth > TERN_X509_MAX_DEPTH ? TERN_X509_MAX_DEPTH : p->max_depth;
     s.err = TERN_ERR_CERT_UNKNOWN_CA;
     s.err_score = -1;
     s.err_index = -1;
@@ -551,20 +683,38 @@ int tern_x509_verify(const tern_truststore *ts, const uint8_t *const *certs, con
     }
     res->leaf_has_key_usage = leaf->has_key_usage;
     res->leaf_key_usage = leaf->key_usage;
-    unsigned need_ku = purpose == TERN_X509_PURPOSE_SERVER ? TERN_X509_KU_DIGITAL_SIGNATURE |
-                                                                 TERN_X509_KU_KEY_ENCIPHERMENT |
-                                                                 TERN_X509_KU_KEY_AGREEMENT
-                                                           : TERN_X509_KU_DIGITAL_SIGNATURE;
-    unsigned need_eku = purpose == TERN_X509_PURPOSE_SERVER ? TERN_X509_EKU_SERVER_AUTH : TERN_X509_EKU_CLIENT_AUTH;
-    const char *role = purpose == TERN_X509_PURPOSE_SERVER ? "a TLS server" : "a TLS client";
-    if (leaf->has_key_usage && !(leaf->key_usage & need_ku)) {
-        msgf(res->msg, sizeof res->msg, "%s may not be used by %s (its keyUsage lacks %s)", who, role,
-                 purpose == TERN_X509_PURPOSE_SERVER ? "digitalSignature and keyEncipherment" : "digitalSignature");
+    /* keyUsage: the bits the caller asks for (the TLS layer asks for the
+     * one its key exchange needs: lib/hs_certificate.c); an absent
+     * extension allows every use (RFC 5280 §4.2.1.3). */
+    unsigned ku_missing = leaf->has_key_usage ? p->key_usage & ~leaf->key_usage : 0;
+    if (ku_missing) {
+        static const char *const ku_names[] = {"digitalSignature", "nonRepudiation", "keyEncipherment",
+                                               "dataEncipherment", "keyAgreement",   "keyCertSign",
+                                               "cRLSign",          "encipherOnly",   "decipherOnly"};
+        size_t bit = 0;
+        while (!(ku_missing & (1u << bit)))
+            bit++;
+        msgf(res->msg, sizeof res->msg, "%s may not be used for this (its keyUsage lacks %s)", who,
+             bit < TERN_ARRAY_LEN(ku_names) ? ku_names[bit] : "a bit asked for");
         return res->err = TERN_ERR_CERT_PURPOSE;
     }
-    if (leaf->has_eku && !(leaf->eku & (need_eku | TERN_X509_EKU_ANY))) {
-        msgf(res->msg, sizeof res->msg, "%s may not be used by %s (extKeyUsage lacks %s)", who, role,
-                 purpose == TERN_X509_PURPOSE_SERVER ? "serverAuth" : "clientAuth");
+    /* extKeyUsage: when present it must name the purpose and every purpose
+     * asked for; anyExtendedKeyUsage alone does not stand for serverAuth or
+     * clientAuth (CA/B BR §7.1.2.7.10; RFC 5280 §4.2.1.12 leaves it to the
+     * application).  An absent extension allows every purpose (RFC 5280;
+     * see vectors/x509-limbo/expectations.txt for the webpki reading). */
+    unsigned need_eku = (purpose == TERN_X509_PURPOSE_SERVER ? TERN_X509_EKU_SERVER_AUTH : TERN_X509_EKU_CLIENT_AUTH) |
+                        p->eku;
+    const char *role = purpose == TERN_X509_PURPOSE_SERVER ? "a TLS server" : "a TLS client";
+    unsigned eku_missing = leaf->has_eku ? need_eku & ~leaf->eku : 0;
+    if (eku_missing) {
+        const char *lack = eku_missing & TERN_X509_EKU_SERVER_AUTH   ? "serverAuth"
+                           : eku_missing & TERN_X509_EKU_CLIENT_AUTH ? "clientAuth"
+                                                                     : "anyExtendedKeyUsage";
+        msgf(res->msg, sizeof res->msg, "%s may not be used by %s (its extKeyUsage lacks %s%s)", who, role, lack,
+             (leaf->eku & TERN_X509_EKU_ANY) && !(eku_missing & TERN_X509_EKU_ANY)
+                 ? "; anyExtendedKeyUsage does not stand for it"
+                 : "");
         return res->err = TERN_ERR_CERT_PURPOSE;
     }
     for (size_t i = 0; i < p->n_names; i++) {

@@ -391,6 +391,7 @@ static int parse_aki(tern_x509_cert *c, tern_reader *v) {
     int present;
     TERN_TRY(tern_der_expect(v, TERN_DER_SEQUENCE, &seq));
     TERN_TRY(tern_rd_end(v));
+    c->has_aki_ext = 1;
     TERN_TRY(tern_der_optional(&seq, TERN_DER_CTX_PRIM(0), &f, &present));
     if (present) {
         c->aki.p = f.p;
@@ -398,8 +399,32 @@ static int parse_aki(tern_x509_cert *c, tern_reader *v) {
         c->has_aki = 1;
     }
     TERN_TRY(tern_der_optional(&seq, TERN_DER_CTX_CONS(1), &f, &present));
+    c->aki_issuer_serial |= present;
     TERN_TRY(tern_der_optional(&seq, TERN_DER_CTX_PRIM(2), &f, &present));
+    c->aki_issuer_serial |= present;
     return tern_rd_end(&seq);
+}
+
+/* AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF AccessDescription;
+ * AccessDescription ::= SEQUENCE { accessMethod OID, accessLocation
+ * GeneralName } (RFC 5280 §4.2.2.1).  tern fetches nothing from it, but a
+ * malformed one is a malformed certificate. */
+static int parse_aia(tern_reader *v) {
+    tern_reader seq;
+    TERN_TRY(tern_der_expect(v, TERN_DER_SEQUENCE, &seq));
+    TERN_TRY(tern_rd_end(v));
+    TERN_ENSURE(tern_rd_left(&seq) > 0, TERN_ERR_DECODE);
+    while (tern_rd_left(&seq)) {
+        tern_reader ad;
+        tern_span oid;
+        tern_der_elem loc;
+        TERN_TRY(tern_der_expect(&seq, TERN_DER_SEQUENCE, &ad));
+        TERN_TRY(tern_der_oid(&ad, &oid));
+        TERN_TRY(tern_der_next(&ad, &loc));
+        TERN_ENSURE((loc.tag & 0xc0) == TERN_DER_CONTEXT && (loc.tag & 0x1f) <= 8, TERN_ERR_DECODE);
+        TERN_TRY(tern_rd_end(&ad));
+    }
+    return 0;
 }
 
 /* NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees
@@ -448,6 +473,9 @@ static int parse_name_constraints(tern_x509_cert *c, tern_reader *v) {
 
 #define MAX_EXTENSIONS 64
 
+/* id-pe-authorityInfoAccess, 1.3.6.1.5.5.7.1.1 (RFC 5280 §4.2.2.1). */
+static const uint8_t oid_pe_aia[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01};
+
 static int parse_extensions(tern_x509_cert *c, tern_reader *exts) {
     tern_reader seq;
     tern_span seen[MAX_EXTENSIONS];
@@ -476,18 +504,32 @@ static int parse_extensions(tern_x509_cert *c, tern_reader *exts) {
         tern_rd_init(&val, value.p, value.len);
         if (TERN_DER_OID_EQ(oid, tern_oid_ce_basic_constraints)) {
             TERN_TRY(parse_basic_constraints(c, &val));
+            c->bc_critical = critical;
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_key_usage)) {
             TERN_TRY(parse_key_usage(c, &val));
+            c->ku_critical = critical;
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_eku)) {
             TERN_TRY(parse_eku(c, &val));
+            c->eku_critical = critical;
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_san)) {
             TERN_TRY(parse_san(c, &val));
+            c->san_critical = critical;
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_ski)) {
             TERN_TRY(tern_der_octet_string(&val, &c->ski));
             TERN_TRY(tern_rd_end(&val));
             c->has_ski = 1;
+            c->ski_critical = critical;
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_aki)) {
             TERN_TRY(parse_aki(c, &val));
+            c->aki_critical = critical;
+        } else if (TERN_DER_OID_EQ(oid, oid_pe_aia)) {
+            TERN_TRY(parse_aia(&val));
+            c->has_aia = 1;
+            if (critical && !c->unknown_critical) {
+                /* §4.2.2.1: MUST be non-critical; tern does not use it. */
+                c->unknown_critical = 1;
+                c->unknown_critical_oid = oid;
+            }
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_name_constraints)) {
             /* Enforced by path validation whether critical or not (a CA
              * that wrongly marks them non-critical still meant them). */

@@ -121,6 +121,13 @@ typedef struct {
     int has_policies, has_policy_mappings, has_policy_constraints, has_inhibit_any;
     tern_span policies, policy_mappings, policy_constraints, inhibit_any;
     int policies_critical;
+    /* Criticality and fields the profile checks of path validation read
+     * (verify.h): RFC 5280 §4.2.1.1, .2, .6, .9, .12 and the CA/Browser
+     * Forum Baseline Requirements §7.1.2 say which are allowed where. */
+    int has_aki_ext;           /* authorityKeyIdentifier present (has_aki: with keyIdentifier) */
+    int aki_issuer_serial;     /* it carries authorityCertIssuer or authorityCertSerialNumber */
+    int bc_critical, ku_critical, eku_critical, san_critical, ski_critical, aki_critical;
+    int has_aia;               /* authorityInfoAccess (its shape checked at parse) */
     int unknown_critical;      /* an unrecognised extension marked critical */
     tern_span unknown_critical_oid;
 } tern_x509_cert;
