@@ -599,9 +599,11 @@ static int parse_cert(tern_x509_cert *c, const uint8_t *der, size_t len) {
         TERN_ENSURE(v == 1 || v == 2, TERN_ERR_DECODE);
         c->version = (int)v + 1;
     }
-    /* serialNumber: RFC 5280 §4.1.2.2 allows up to 20 octets; minimal
-     * two's complement.  Negative or zero serials exist in the wild and
-     * are tolerated (they matter for nothing we check). */
+    /* serialNumber: minimal two's complement, at most 21 content octets
+     * (20 octets of value and a sign octet).  RFC 5280 §4.1.2.2's
+     * "positive, at most 20 octets" is a profile rule of path validation
+     * (verify.c), so a trust store with an old root whose serial is
+     * negative still loads. */
     TERN_TRY(tern_der_expect_elem(&tbs, TERN_DER_INTEGER, &e));
     TERN_ENSURE(e.content.len >= 1 && e.content.len <= 21, TERN_ERR_DECODE);
     if (e.content.len > 1) {

@@ -5,10 +5,15 @@
  *
  * A parsed certificate points into the DER it was parsed from (nothing is
  * copied), so the DER must outlive it.  Parsing is strict DER and rejects
- * what RFC 5280 forbids; what is merely unsupported (an unknown signature
- * or key algorithm, an unknown critical extension) parses, is recorded, and
- * makes path validation fail with a clear message, so a trust store with one
- * odd root still loads and the diagnostics can name the certificate.
+ * what does not parse as RFC 5280's ASN.1 (and malformed extensions tern
+ * reads, authorityInfoAccess included); what is merely unsupported (an
+ * unknown signature or key algorithm, an unknown critical extension) or
+ * breaks the profile's rules on content (a zero serial, a missing
+ * authorityKeyIdentifier, a critical subjectKeyIdentifier ...) parses, is
+ * recorded (criticality included), and makes path validation fail with a
+ * clear message (lib/x509/verify.h lists those rules), so a trust store
+ * with one odd root still loads and the diagnostics can name the
+ * certificate.
  */
 #ifndef TERN_X509_X509_H
 #define TERN_X509_X509_H
@@ -88,7 +93,8 @@ typedef struct {
     tern_span der;             /* the whole Certificate */
     tern_span tbs;             /* TBSCertificate TLV: the signed bytes */
     int version;               /* 1, 2 or 3 */
-    tern_span serial;          /* serialNumber INTEGER content (two's complement) */
+    tern_span serial;          /* serialNumber INTEGER content (two's complement, minimal, at
+                                  most 21 octets; its sign and size are profile checks) */
     tern_x509_sigalg sig_alg;  /* outer signatureAlgorithm (== the TBS one, checked) */
     tern_span issuer;          /* Name TLV, compared byte for byte */
     tern_span subject;         /* Name TLV */

@@ -162,6 +162,13 @@ keyUsage = critical,digitalSignature
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:localhost
 authorityKeyIdentifier = keyid:always
+[ leaf_aia ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:profile.test
+authorityKeyIdentifier = keyid:always
+authorityInfoAccess = caIssuers;URI:http://ca.test/int.crt,OCSP;URI:http://ocsp.test/
 [ client_ku_encipher ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,keyEncipherment
@@ -257,6 +264,7 @@ x509 leaf-anyeku leaf "/O=tern test/CN=anyEKU" int-ca:int-ca leaf_anyeku
 x509 leaf-eku-critical leaf "/O=tern test/CN=critical EKU" int-ca:int-ca leaf_eku_critical
 x509 leaf-ku-encipher leaf "/O=tern test/CN=localhost" int-ca:int-ca leaf_ku_encipher
 x509 leaf-ku-sign leaf "/O=tern test/CN=localhost" int-ca:int-ca leaf_ku_sign
+x509 leaf-aia leaf "/O=tern test/CN=with AIA" int-ca:int-ca leaf_aia
 x509 client-ku-encipher leaf "/O=tern test/CN=client KU encipher" int-ca:int-ca client_ku_encipher
 
 # Seventeen certificates in one file: one more than a peer may send.
