@@ -15,7 +15,9 @@
  * (id, expected, got, tern's sentence); a case not listed that fails, a
  * listed "differ" case that now agrees (the list must be updated), or a
  * pass count below the minimum fails the test.  A summary line gives the
- * pass count and percentage of all cases, and per family.
+ * pass count and percentage of all cases, and per family.  With
+ * TERN_TEST_VERBOSE set, every expected refusal prints tern's sentence too
+ * (to see that a case is refused for the reason it tests).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -264,6 +266,8 @@ static void test_limbo(void **state) {
         int rc = tern_x509_verify(&ts, (const uint8_t *const *)pders, plens, np, &p, &res);
         int got_ok = rc == 0;
         int agree = got_ok == want_ok;
+        if (getenv("TERN_TEST_VERBOSE") && agree && !got_ok)
+            printf("limbo: %s: FAILURE as expected: %s\n", id, res.msg);
         if (agree) {
             passed++;
             fam[fi].passed++;

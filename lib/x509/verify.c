@@ -141,6 +141,9 @@ static const char *profile_problem(const tern_x509_cert *c, int role, char *buf,
         msgf(buf, cap, "is a version %d certificate; version 3 is required (RFC 5280 §4.1.2.1)", c->version);
         return buf;
     }
+    /* §4.1.2.6: a CA's subject names it (issuers are found by it). */
+    if (c->has_basic_constraints && c->is_ca && empty_name(c->subject))
+        return "is a CA with an empty subject (RFC 5280 §4.1.2.6)";
     /* §4.1.2.2: a positive integer of at most 20 octets (the anchor's
      * serial identifies nothing tern checks, and old roots are lax). */
     if (role != ROLE_ANCHOR) {
@@ -167,8 +170,6 @@ static const char *profile_problem(const tern_x509_cert *c, int role, char *buf,
             return "is a CA without subjectKeyIdentifier (RFC 5280 §4.2.1.2)";
         if (!c->bc_critical)
             return "is a CA whose basicConstraints is not critical (RFC 5280 §4.2.1.9)";
-        if (empty_name(c->subject))
-            return "is a CA with an empty subject (RFC 5280 §4.1.2.6)";
     }
     /* §4.2.1.9: keyCertSign only with cA (§4.2.1.3 says the same). */
     if (c->has_key_usage && (c->key_usage & TERN_X509_KU_KEY_CERT_SIGN) && !(c->has_basic_constraints && c->is_ca))
