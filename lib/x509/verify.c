@@ -131,8 +131,10 @@ static int empty_name(tern_span name) { return name.len == 2; /* 30 00: an empty
 /* What makes c unfit for its role on a path, as the rest of a sentence
  * that starts with the certificate's label ("has serial number zero
  * ..."); NULL when nothing does.  Each rule names where it comes from;
- * where RFC 5280 only says what CAs MUST do, the verifier holds them to it
- * as the Web PKI validators (rustls-webpki, Chrome, Go) do. */
+ * where RFC 5280 only says what CAs MUST do, the verifier holds
+ * certificates to it, and where the CA/Browser Forum Baseline Requirements
+ * are stricter it follows them (as x509-limbo's webpki cases and
+ * pyca/cryptography's verifier do). */
 static const char *profile_problem(const tern_x509_cert *c, int role, char *buf, size_t cap) {
     /* §4.1.2.1: extensions need v3; CA/B BR §7.1.1: only v3.  A v1 trust
      * anchor (old roots have no extensions) stays usable: it is input to
@@ -700,10 +702,10 @@ int tern_x509_verify(const tern_truststore *ts, const uint8_t *const *certs, con
         return res->err = TERN_ERR_CERT_PURPOSE;
     }
     /* extKeyUsage: when present it must name the purpose and every purpose
-     * asked for; anyExtendedKeyUsage alone does not stand for serverAuth or
-     * clientAuth (CA/B BR §7.1.2.7.10; RFC 5280 §4.2.1.12 leaves it to the
-     * application).  An absent extension allows every purpose (RFC 5280;
-     * see vectors/x509-limbo/expectations.txt for the webpki reading). */
+     * asked for (a leaf with anyExtendedKeyUsage was refused by the
+     * profile, CA/B BR §7.1.2.7.10).  An absent extension allows every
+     * purpose (RFC 5280 §4.2.1.12; see vectors/x509-limbo/expectations.txt
+     * for the webpki reading). */
     unsigned need_eku = (purpose == TERN_X509_PURPOSE_SERVER ? TERN_X509_EKU_SERVER_AUTH : TERN_X509_EKU_CLIENT_AUTH) |
                         p->eku;
     const char *role = purpose == TERN_X509_PURPOSE_SERVER ? "a TLS server" : "a TLS client";
@@ -712,10 +714,7 @@ int tern_x509_verify(const tern_truststore *ts, const uint8_t *const *certs, con
         const char *lack = eku_missing & TERN_X509_EKU_SERVER_AUTH   ? "serverAuth"
                            : eku_missing & TERN_X509_EKU_CLIENT_AUTH ? "clientAuth"
                                                                      : "anyExtendedKeyUsage";
-        msgf(res->msg, sizeof res->msg, "%s may not be used by %s (its extKeyUsage lacks %s%s)", who, role, lack,
-             (leaf->eku & TERN_X509_EKU_ANY) && !(eku_missing & TERN_X509_EKU_ANY)
-                 ? "; anyExtendedKeyUsage does not stand for it"
-                 : "");
+        msgf(res->msg, sizeof res->msg, "%s may not be used by %s (its extKeyUsage lacks %s)", who, role, lack);
         return res->err = TERN_ERR_CERT_PURPOSE;
     }
     for (size_t i = 0; i < p->n_names; i++) {

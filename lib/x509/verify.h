@@ -19,8 +19,9 @@
  *
  * Checks on each certificate of the path, the trust anchor included:
  * validity at `now`, no unknown critical extension, and the profile of
- * RFC 5280 §4.1/§4.2 as the Web PKI validators (rustls-webpki, Chrome,
- * Go) read it, where the RFC only says what CAs MUST do:
+ * RFC 5280 §4.1/§4.2 (what the RFC says CAs MUST do, held against the
+ * certificates) with the CA/Browser Forum Baseline Requirements where they
+ * are stricter:
  *   - version 3 (a v1 trust anchor is still accepted, as a CA by being
  *     trusted);
  *   - serialNumber positive and at most 20 octets (not checked on anchors);
