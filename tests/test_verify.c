@@ -22,6 +22,7 @@
 #include <openssl/x509v3.h>
 #endif
 
+#include "lib/tls.h"
 #include "lib/x509/pem.h"
 #include "lib/x509/verify.h"
 #include "tests/util/testutil.h"
@@ -427,8 +428,70 @@ static void test_arguments(void **state) {
     tern_truststore_free(&ts);
 }
 
+/* More certificates than a peer may send (TERN_X509_MAX_PEER_CERTS) end
+ * in a verdict, TERN_ERR_CERT_CHAIN_TOO_LONG with a sentence: from the
+ * API, and from the TLS layer's Certificate parser (lib/hs_certificate.c). */
+static void test_peer_list_limit(void **state) {
+    (void)state;
+    tern_truststore ts;
+    tern_truststore_init(&ts);
+    assert_true(tern_truststore_load_file(&ts, fixture("root-ca")) > 0);
+    size_t len, ilen;
+    uint8_t *der = load_der("server", &len), *ider = load_der("int-ca", &ilen);
+    enum { N = TERN_X509_MAX_PEER_CERTS + 1 };
+    const uint8_t *certs[N];
+    size_t lens[N];
+    certs[0] = der;
+    lens[0] = len;
+    for (size_t i = 1; i < N; i++) {
+        certs[i] = ider;
+        lens[i] = ilen;
+    }
+    tern_x509_params p;
+    memset(&p, 0, sizeof p);
+    p.purpose = TERN_X509_PURPOSE_SERVER;
+    p.now = parse_time("2030-01-01");
+    tern_x509_result res;
+    /* Sixteen (the leaf and fifteen copies of its issuer) still verify. */
+    assert_int_equal(tern_x509_verify(&ts, certs, lens, N - 1, &p, &res), 0);
+    assert_int_equal(tern_x509_verify(&ts, certs, lens, N, &p, &res), TERN_ERR_CERT_CHAIN_TOO_LONG);
+    assert_string_equal(res.msg, "the peer sent 17 certificates; at most 16 are accepted");
+    /* A depth bound above tern's own is tern's own. */
+    p.max_depth = 1000;
+    assert_int_equal(tern_x509_verify(&ts, certs, lens, 2, &p, &res), 0);
+
+    /* The same list in a TLS Certificate message. */
+    size_t body_len = 3 + N * 3 + len + (N - 1) * ilen;
+    uint8_t *body = malloc(body_len), *q = body;
+    size_t list = body_len - 3;
+    *q++ = (uint8_t)(list >> 16), *q++ = (uint8_t)(list >> 8), *q++ = (uint8_t)list;
+    for (size_t i = 0; i < N; i++) {
+        *q++ = (uint8_t)(lens[i] >> 16), *q++ = (uint8_t)(lens[i] >> 8), *q++ = (uint8_t)lens[i];
+        memcpy(q, certs[i], lens[i]);
+        q += lens[i];
+    }
+    assert_int_equal((size_t)(q - body), body_len);
+    tern_config *cfg = tern_config_new();
+    assert_non_null(cfg);
+    assert_int_equal(tern_config_load_truststore(cfg, fixture("root-ca")), 0);
+    tern_conn *c = tern_client_new(cfg, "localhost");
+    assert_non_null(c);
+    c->suite = tern_suite_by_id(0xC02F);
+    tern_reader r;
+    tern_rd_init(&r, body, body_len);
+    assert_int_equal(tern_hs_certificate_parse(c, &r), TERN_ERR_CERT_CHAIN_TOO_LONG);
+    assert_non_null(strstr(tern_error(c), "the server sent more than 16 certificates"));
+    tern_free(c);
+    tern_config_free(cfg);
+    free(body);
+    free(der);
+    free(ider);
+    tern_truststore_free(&ts);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_peer_list_limit),
         cmocka_unit_test(test_paths),
         cmocka_unit_test(test_parse_ip),
         cmocka_unit_test(test_signature_flips),
