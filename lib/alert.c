@@ -56,9 +56,17 @@ static const struct {
     {TERN_ERR_CERT_NOT_CA, TERN_ALERT_BAD_CERTIFICATE, "an issuer certificate is not a CA"},
     {TERN_ERR_CERT_PATH_LEN, TERN_ALERT_BAD_CERTIFICATE, "a path length constraint was exceeded"},
     {TERN_ERR_CERT_PURPOSE, TERN_ALERT_UNSUPPORTED_CERTIFICATE, "the certificate is not allowed for this purpose"},
-    {TERN_ERR_CERT_SIGNATURE, TERN_ALERT_DECRYPT_ERROR, "a certificate signature did not verify"},
+    /* RFC 5246 §7.2.2 (and RFC 8446 §6.2): bad_certificate is "a certificate
+     * was corrupt, contained signatures that did not verify correctly";
+     * decrypt_error is for the handshake's own signatures and Finished. */
+    {TERN_ERR_CERT_SIGNATURE, TERN_ALERT_BAD_CERTIFICATE, "a certificate signature did not verify"},
     {TERN_ERR_CERT_CRITICAL_EXT, TERN_ALERT_UNSUPPORTED_CERTIFICATE, "a certificate has an unknown critical extension"},
     {TERN_ERR_CERT_CHAIN_TOO_LONG, TERN_ALERT_BAD_CERTIFICATE, "the certificate chain is too long"},
+    /* RFC 5246 §7.2.2: certificate_revoked; certificate_unknown for "some
+     * other (unspecified) issue", here a revocation status not established. */
+    {TERN_ERR_CERT_REVOKED, TERN_ALERT_CERTIFICATE_REVOKED, "a certificate has been revoked by its issuer (CRL)"},
+    {TERN_ERR_CERT_REVOCATION_UNKNOWN, TERN_ALERT_CERTIFICATE_UNKNOWN,
+     "a certificate's revocation status could not be established (no usable CRL)"},
 };
 
 static const struct {

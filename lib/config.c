@@ -78,6 +78,53 @@ int tern_config_add_truststore_pem(tern_config *cfg, const uint8_t *pem, size_t 
     return 0;
 }
 
+/* ---- CRLs (lib/x509/crl.c; tern.h says what the modes mean) ---- */
+
+int tern_config_load_crl(tern_config *cfg, const char *path) {
+    TERN_ENSURE(cfg != NULL && path != NULL, TERN_ERR_INVALID_ARG);
+    size_t bad = cfg->trust.crl_bad;
+    int rc = tern_truststore_load_crl(&cfg->trust, path);
+    if (rc < 0)
+        return set_msg(cfg, rc, cfg->trust.msg);
+    /* Some loaded, some skipped: the call succeeds, and says which. */
+    snprintf(cfg->errmsg, sizeof cfg->errmsg, "%s", cfg->trust.crl_bad != bad ? cfg->trust.msg : "");
+    return 0;
+}
+
+int tern_config_add_crl_pem(tern_config *cfg, const uint8_t *data, size_t len) {
+    TERN_ENSURE(cfg != NULL && data != NULL, TERN_ERR_INVALID_ARG);
+    size_t bad = cfg->trust.crl_bad;
+    int rc = tern_truststore_add_crl_pem(&cfg->trust, data, len, NULL);
+    if (rc < 0)
+        return set_msg(cfg, rc, cfg->trust.msg);
+    snprintf(cfg->errmsg, sizeof cfg->errmsg, "%s", cfg->trust.crl_bad != bad ? cfg->trust.msg : "");
+    return 0;
+}
+
+int tern_config_set_crl_mode(tern_config *cfg, int mode) {
+    TERN_ENSURE(cfg != NULL, TERN_ERR_INVALID_ARG);
+    TERN_ENSURE(mode == TERN_CRL_IF_PRESENT || mode == TERN_CRL_REQUIRE, TERN_ERR_INVALID_ARG);
+    cfg->crl_mode = mode;
+    return 0;
+}
+
+void tern_config_x509_params(const tern_config *cfg, int purpose, int64_t now, const char *const *name,
+                             tern_x509_params *p) {
+    memset(p, 0, sizeof *p);
+    p->purpose = purpose;
+    p->now = now;
+    if (name != NULL && *name != NULL) {
+        p->names = name;
+        p->n_names = 1;
+    }
+    if (cfg->crl_mode == TERN_CRL_REQUIRE)
+        p->crl_mode = TERN_X509_CRL_REQUIRE;
+    else if (cfg->crl_mode == TERN_CRL_IF_PRESENT || cfg->trust.n_crls > 0)
+        p->crl_mode = TERN_X509_CRL_IF_PRESENT;
+    else
+        p->crl_mode = TERN_X509_CRL_OFF;
+}
+
 TERN_MUST_CHECK static int keystore_done(tern_config *cfg, int rc) {
     if (rc < 0)
         return set_msg(cfg, rc, cfg->keys.msg);

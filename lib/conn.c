@@ -208,8 +208,46 @@ TERN_MUST_CHECK static int failed(tern_conn *c, int rc) {
     return c->err;
 }
 
-/* The current record is an alert: RFC 5246 §7.2.  close_notify ends the
- * stream; a fatal alert ends the connection; warnings are counted. */
+/* RFC 5246 §7.2.2 calls these "always fatal" (handshake_failure: "a fatal
+ * error"); the two reserved ones were always fatal in RFC 4346.  Received
+ * at warning level they still end the connection: a peer that says it
+ * saw a bad MAC or a malformed message cannot be talked to any further. */
+static int always_fatal(uint8_t desc) {
+    switch (desc) {
+    case TERN_ALERT_UNEXPECTED_MESSAGE:
+    case TERN_ALERT_BAD_RECORD_MAC:
+    case TERN_ALERT_DECRYPTION_FAILED_RESERVED:
+    case TERN_ALERT_RECORD_OVERFLOW:
+    case TERN_ALERT_DECOMPRESSION_FAILURE:
+    case TERN_ALERT_HANDSHAKE_FAILURE:
+    case TERN_ALERT_ILLEGAL_PARAMETER:
+    case TERN_ALERT_UNKNOWN_CA:
+    case TERN_ALERT_ACCESS_DENIED:
+    case TERN_ALERT_DECODE_ERROR:
+    case TERN_ALERT_DECRYPT_ERROR:
+    case TERN_ALERT_EXPORT_RESTRICTION_RESERVED:
+    case TERN_ALERT_PROTOCOL_VERSION:
+    case TERN_ALERT_INSUFFICIENT_SECURITY:
+    case TERN_ALERT_INTERNAL_ERROR:
+    case TERN_ALERT_UNSUPPORTED_EXTENSION:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Warning alerts accepted in a row with no application data in between;
+ * the next ends the connection (OpenSSL also fails at the fifth). */
+#define TERN_WARN_ALERTS_MAX 4
+
+/* The current record is an alert: RFC 5246 §7.2.  Its level must be 1 or 2
+ * (anything else is illegal_parameter: the two bytes parse, the level
+ * holds a value AlertLevel does not have).  close_notify ends the stream;
+ * a fatal alert, or one RFC 5246 §7.2.2 makes always fatal, ends the
+ * connection (nothing is sent back); other warnings (user_canceled,
+ * no_renegotiation, the certificate ones, descriptions we do not know)
+ * are ignored, as §7.2 allows, but only TERN_WARN_ALERTS_MAX of them in a
+ * row: the next is unexpected_message. */
 TERN_MUST_CHECK static int handle_alert(tern_conn *c) {
     if (tern_hs_partial(c))
         return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "an alert arrived inside a fragmented handshake message");
@@ -217,8 +255,13 @@ TERN_MUST_CHECK static int handle_alert(tern_conn *c) {
         uint8_t level = c->rec_p[0], desc = c->rec_p[1];
         c->rec_p += 2;
         c->rec_left -= 2;
-        c->alert_received = desc;
         tern_trace_alert(c, 0, level, desc);
+        const char *name = tern_alert_name(desc);
+        if (level != 1 && level != 2)
+            return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
+                             "the peer sent an alert of level %u (only 1, warning, and 2, fatal, exist): %s (%u)", level,
+                             name ? name : "unknown", desc);
+        c->alert_received = desc;
         if (desc == TERN_ALERT_CLOSE_NOTIFY) {
             tern_rec_done(c);
             c->peer_close_notify = 1;
@@ -226,14 +269,20 @@ TERN_MUST_CHECK static int handle_alert(tern_conn *c) {
                 return tern_fail(c, TERN_ERR_CLOSED, "the peer closed the connection (close_notify) during the handshake");
             return 0;
         }
-        const char *name = tern_alert_name(desc);
-        if (level != 1) {
+        if (level == 2) {
             tern_rec_done(c);
             return tern_fail(c, TERN_ERR_PEER_ALERT, "the peer sent a fatal alert: %s (%u)", name ? name : "unknown",
                              desc);
         }
-        if (++c->warn_alerts > 16)
-            return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "too many warning alerts in a row");
+        if (always_fatal(desc)) {
+            tern_rec_done(c);
+            return tern_fail(c, TERN_ERR_PEER_ALERT,
+                             "the peer sent %s (%u) as a warning; RFC 5246 7.2.2 makes it always fatal", name, desc);
+        }
+        if (++c->warn_alerts > TERN_WARN_ALERTS_MAX)
+            return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE,
+                             "too many warning alerts in a row (%u without application data; the limit is %d)",
+                             c->warn_alerts, TERN_WARN_ALERTS_MAX);
     }
     if (c->rec_left != 0)
         return tern_fail(c, TERN_ERR_DECODE, "alert record of odd length");
@@ -347,7 +396,8 @@ long tern_read(tern_conn *c, void *buf, size_t len) {
                 memcpy(buf, c->rec_p, n);
             c->rec_p += n;
             c->rec_left -= n;
-            c->warn_alerts = 0;
+            if (n > 0)
+                c->warn_alerts = 0; /* application data: the warnings were not a flood */
             if (c->rec_left == 0)
                 tern_rec_done(c);
             return (long)n;

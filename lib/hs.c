@@ -212,7 +212,7 @@ TERN_MUST_CHECK static int next_message(tern_conn *c, int *type, size_t *len) {
                 return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE,
                                  "ChangeCipherSpec arrived in the middle of a fragmented handshake message");
             if (c->rec_left > c->hs_cap)
-                return tern_fail(c, TERN_ERR_DECODE, "ChangeCipherSpec record of %zu bytes", c->rec_left);
+                return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "ChangeCipherSpec record of %zu bytes", c->rec_left);
             memcpy(c->hs, c->rec_p, c->rec_left);
             *len = c->rec_left;
             *type = TERN_HT_CHANGE_CIPHER_SPEC;

@@ -7,8 +7,9 @@
  *   } Certificate;
  *
  * The server writes its key store's chain; the client parses the list and
- * hands it to path validation (lib/x509/verify.c) with the trust store, the
- * name it was asked to reach and the clock.  A refused chain fails the
+ * hands it to path validation (lib/x509/verify.c) with the trust store (and
+ * its CRLs), the name it was asked to reach and the clock: the parameters
+ * come from tern_config_x509_params (lib/config.c).  A refused chain fails the
  * handshake with the verifier's own sentence and the specific alert
  * (unknown_ca, certificate_expired, bad_certificate ...).  The leaf's
  * keyUsage is checked here, against what the negotiated key exchange does
@@ -55,8 +56,10 @@ int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
         lens[n] = tern_rd_left(&one);
         n++;
     }
+    /* RFC 5246 §7.4.2 gives a server no way to send no certificate here;
+     * RFC 8446 §4.4.2.4 names the alert for the same structure: decode_error. */
     if (n == 0)
-        return tern_fail(c, TERN_ERR_NO_CERTIFICATE, "the server sent an empty certificate list");
+        return tern_fail(c, TERN_ERR_DECODE, "the server sent an empty certificate list");
 
     tern_x509_cert leaf;
     if (tern_x509_parse(&leaf, certs[0], lens[0]) < 0)
@@ -72,8 +75,10 @@ int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
             return tern_fail(c, TERN_ERR_CERT_UNSUPPORTED, "the server certificate's key cannot be used");
     } else {
         tern_x509_result res;
-        int rc = tern_x509_verify_chain(&cfg->trust, certs, lens, n, c->server_name, TERN_X509_PURPOSE_SERVER,
-                                        now(c), &res);
+        tern_x509_params params;
+        const char *name = c->server_name;
+        tern_config_x509_params(cfg, TERN_X509_PURPOSE_SERVER, now(c), &name, &params);
+        int rc = tern_x509_verify(&cfg->trust, certs, lens, n, &params, &res);
         tern_trace_chain(c, certs, lens, n, &res, rc);
         if (rc < 0) {
             c->peer_subject[0] = '\0';

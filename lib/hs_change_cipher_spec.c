@@ -15,11 +15,18 @@ int tern_hs_change_cipher_spec_write(tern_conn *c, tern_writer *w) {
     return tern_ks_activate(c, 1);
 }
 
+/* Anything but the single byte 1 (another value, or more bytes: an empty
+ * record never gets here, lib/record.c refuses it) is unexpected_message.
+ * RFC 5246 §7.1 names no alert; RFC 8446 §5, the one RFC that does, says
+ * unexpected_message for a change_cipher_spec of any other value, and
+ * OpenSSL answers a TLS 1.2 CCS of the wrong value or length the same way. */
 int tern_hs_change_cipher_spec_parse(tern_conn *c, tern_reader *r) {
+    if (tern_rd_left(r) != 1)
+        return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "ChangeCipherSpec of %zu bytes, not the single byte 1",
+                         tern_rd_left(r));
     uint8_t v;
     TERN_TRY(tern_rd_u8(r, &v));
-    TERN_TRY(tern_rd_end(r));
     if (v != 1)
-        return tern_fail(c, TERN_ERR_DECODE, "ChangeCipherSpec holds %u, not 1", v);
+        return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "ChangeCipherSpec holds %u, not 1", v);
     return tern_ks_activate(c, 0);
 }

@@ -9,10 +9,10 @@
  * when it has no key store or the request does not fit it
  * (lib/hs_certificate_request.c decides).
  *
- * The server checks the list against its trust store for the client
- * purpose (extKeyUsage clientAuth; no name check), with the verifier's
- * specific alert on failure, then the leaf's keyUsage for the signature
- * the client makes with it (digitalSignature).  An empty list
+ * The server checks the list against its trust store (and its CRLs) for
+ * the client purpose (extKeyUsage clientAuth; no name check), with the
+ * verifier's specific alert on failure, then the leaf's keyUsage for the
+ * signature the client makes with it (digitalSignature).  An empty list
  * is refused with handshake_failure in REQUIRED mode (§7.4.6 lets the
  * server choose; RFC 8446's certificate_required does not exist in TLS
  * 1.2) and accepted as an anonymous client in OPTIONAL mode.  The path
@@ -69,8 +69,9 @@ int tern_hs_client_certificate_parse(tern_conn *c, tern_reader *r) {
     }
 
     tern_x509_result res;
-    int rc = tern_x509_verify_chain(&cfg->trust, certs, lens, n, NULL, TERN_X509_PURPOSE_CLIENT,
-                                    cfg->now(cfg->now_arg), &res);
+    tern_x509_params params;
+    tern_config_x509_params(cfg, TERN_X509_PURPOSE_CLIENT, cfg->now(cfg->now_arg), NULL, &params);
+    int rc = tern_x509_verify(&cfg->trust, certs, lens, n, &params, &res);
     tern_trace_chain(c, certs, lens, n, &res, rc);
     if (rc < 0)
         return tern_fail(c, rc, "client certificate: %s", res.msg[0] ? res.msg : tern_strerror(rc));

@@ -96,7 +96,7 @@ int tern_hs_server_key_exchange_parse(tern_conn *c, tern_reader *r) {
                          "the server chose curve type %u group %u, which we did not offer", curve_type, group);
     size_t publen = tern_kx_pub_len(group);
     if (tern_rd_left(&point) != publen)
-        return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "the server's %s key share is %zu bytes, not %zu",
+        return tern_fail(c, TERN_ERR_DECODE, "the server's %s key share is %zu bytes, not %zu", /* does not parse */
                          group == TERN_GROUP_X25519 ? "x25519" : "secp256r1", tern_rd_left(&point), publen);
     TERN_TRY(tern_rd_copy(&point, h->peer_kx_pub, publen));
     h->group = group; /* the share is checked on the curve in ClientKeyExchange (lib/kx.c) */

@@ -87,9 +87,20 @@ int tern_kx_agree(tern_conn *c, const uint8_t *peer, size_t len) {
     const char *who = c->side == TERN_CLIENT ? "server" : "client";
     size_t want = tern_kx_pub_len(h->group);
     TERN_ENSURE(want > 0, TERN_ERR_INTERNAL);
+    if (h->group == TERN_GROUP_SECP256R1 && len == 33 && (peer[0] == 2 || peer[0] == 3)) {
+        /* RFC 8422 §5.4.1: a compressed point is a well-formed ECPoint, but
+         * only the uncompressed form is allowed (§5.1.2): illegal_parameter. */
+        tern_wipe(h->kx_priv, sizeof h->kx_priv);
+        return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
+                         "the %s's secp256r1 key share is a compressed point; only the uncompressed form is allowed",
+                         who);
+    }
     if (len != want) {
         tern_wipe(h->kx_priv, sizeof h->kx_priv);
-        return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "the %s's %s key share is %zu bytes, not %zu", who,
+        /* A share that is not the group's length does not parse (an x25519
+         * key is 32 bytes, an uncompressed P-256 point 65): decode_error.
+         * A well-formed one off the curve is illegal_parameter, below. */
+        return tern_fail(c, TERN_ERR_DECODE, "the %s's %s key share is %zu bytes, not %zu", who,
                          h->group == TERN_GROUP_X25519 ? "x25519" : "secp256r1", len, want);
     }
     if (peer != h->peer_kx_pub) /* the client passes the copy ServerKeyExchange kept */

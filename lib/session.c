@@ -13,11 +13,15 @@
  * Rules enforced here, on the server (anything failing means a full
  * handshake, never an error): the session is within its lifetime, was made
  * for the same server name (SNI), its suite is one the client offers and
- * the server allows, its EMS state equals the client's offer, and a server
- * that requires client certificates resumes only sessions with a verified
- * client identity.  On the client: a server that echoes our session_id
- * must keep the session's suite (else illegal_parameter) and EMS state
- * (else handshake_failure, RFC 7627 §5.3).
+ * the server allows, it was made with EMS when the client offers EMS, and
+ * a server that requires client certificates resumes only sessions with a
+ * verified client identity.  One exception (RFC 7627 §5.3): a session that
+ * passes those checks offered in a ClientHello without EMS ends the
+ * handshake with handshake_failure, whether the session had EMS (MUST) or
+ * not (SHOULD); and a full handshake without EMS makes no session.  On the
+ * client: a server that echoes our session_id must keep the session's
+ * suite (else illegal_parameter) and EMS state (else handshake_failure,
+ * RFC 7627 §5.3).
  *
  * The encoding (tickets, the external store, tern_session_to_bytes):
  *   u8 format(1) u16 suite u8 ems u8 has_identity opaque master[48]
@@ -481,8 +485,8 @@ static const char *refuse(const tern_conn *c, const tern_sess_core *st, const te
         return "expired";
     if (strcmp(st->server_name, c->server_name) != 0)
         return "another server name";
-    if (st->ems != (uint8_t)c->ems)
-        return "another extended-master-secret state"; /* RFC 7627 §5.3 */
+    if (st->ems == 0 && c->ems)
+        return "no extended master secret in the session"; /* RFC 7627 §5.3: a full handshake */
     if (!cfg_has_suite(cfg, st->suite))
         return "a suite this server no longer allows";
     int offered = 0;
@@ -515,6 +519,24 @@ int tern_sess_server_decide(tern_conn *c, const tern_reader *sid, const tern_rea
             candidate_from(h, buf, (size_t)got);
         tern_wipe(buf, sizeof buf);
     }
+    if (h->have_resume && refuse(c, &h->resume, suites) == NULL && !c->ems) {
+        /* RFC 7627 §5.3, a known session offered without EMS: made with it,
+         * the server "MUST abort the abbreviated handshake"; made without
+         * it, the server "SHOULD abort the handshake"; §5.2 defines "abort
+         * the handshake" as a fatal handshake_failure, which is what
+         * OpenSSL's server sends in the first case.  We follow both (no
+         * legacy insecure resumption); a full handshake without EMS makes
+         * no session to resume, below, so a client without EMS only meets
+         * this with a session from elsewhere (a shared ticket key, a
+         * changed configuration). */
+        int had = h->resume.ems;
+        tern_wipe(&h->resume, sizeof h->resume);
+        h->have_resume = 0;
+        return tern_fail(c, TERN_ERR_HANDSHAKE_FAILURE,
+                         "the client offered a session made %s the extended master secret without offering the "
+                         "extension (RFC 7627 5.3)",
+                         had ? "with" : "without");
+    }
     if (h->have_resume && refuse(c, &h->resume, suites) == NULL) {
         const tern_sess_core *st = &h->resume;
         c->suite = tern_suite_by_id(st->suite);
@@ -540,6 +562,10 @@ int tern_sess_server_decide(tern_conn *c, const tern_reader *sid, const tern_rea
     }
     tern_wipe(&h->resume, sizeof h->resume);
     h->have_resume = 0;
+    /* A session without EMS could never be resumed here (above), so none
+     * is made: no session ID, no ticket (RFC 7627 §5.3, §5.4). */
+    if (!c->ems)
+        return 0;
     if (sc->cache != NULL || sc->store != NULL) {
         TERN_TRY(tern_conn_random(c, h->id, TERN_SESSION_ID_MAX));
         h->id_len = TERN_SESSION_ID_MAX;

@@ -94,7 +94,8 @@ enum {
 #define TERN_ALPN_MAX 256
 #define TERN_NAME_MAX 256
 #define TERN_PEER_STR 256 /* tern_peer_subject / tern_peer_san text */
-#define TERN_RENEG_ANSWERS 8 /* no_renegotiation warnings per connection (lib/hs.c) */
+#define TERN_RENEG_ANSWERS 4 /* no_renegotiation warnings per connection (lib/hs.c); no more than
+                               a peer accepts in a row (lib/conn.c and OpenSSL: 4) */
 
 /* ---- Cipher suites (lib/suites.c) ---- */
 enum tern_kx { TERN_KX_ECDHE_RSA = 1, TERN_KX_RSA = 2, TERN_KX_ECDHE_ECDSA = 3 };
@@ -129,7 +130,8 @@ struct tern_config {
     void *now_arg;
     tern_rng_fn rng;
     void *rng_arg;
-    tern_truststore trust;  /* whom we trust to vouch for the peer */
+    tern_truststore trust;  /* whom we trust to vouch for the peer (and its CRLs) */
+    int crl_mode;           /* enum tern_crl_mode, or 0: IF_PRESENT once a CRL is loaded */
     tern_keystore keys;     /* who we are */
     int have_keys;
     char errmsg[256];       /* why the last load failed */
@@ -151,6 +153,13 @@ struct tern_config {
     uint16_t groups[3];     /* ECDHE groups in preference order, 0-terminated;
                                all zero: the default (lib/kx.c) */
 };
+
+/* The path validation parameters for verifying the peer's chain
+ * (lib/config.c): the one place they are made from the configuration.
+ * name points at the expected identity (NULL or *name NULL: no name
+ * check; "" is checked, and matches nothing); it must outlive p. */
+void tern_config_x509_params(const tern_config *cfg, int purpose, int64_t now, const char *const *name,
+                             tern_x509_params *p);
 
 /* ---- Record layer ---- */
 typedef struct {
@@ -504,8 +513,8 @@ size_t tern_kx_pub_len(uint16_t group);
 /* A fresh ephemeral key pair for hs_state.group into kx_priv / kx_pub. */
 TERN_MUST_CHECK int tern_kx_keygen(tern_conn *c);
 /* premaster = ECDH(kx_priv, peer) for hs_state.group; kx_priv is wiped.
- * A share of the wrong length, off the curve or giving an all-zero x25519
- * secret fails the connection with illegal_parameter. */
+ * A share of the wrong length fails the connection with decode_error; one
+ * off the curve or giving an all-zero x25519 secret with illegal_parameter. */
 TERN_MUST_CHECK int tern_kx_agree(tern_conn *c, const uint8_t *peer, size_t len);
 /* Signature schemes (lib/sig.c).  What a client offers, in order. */
 extern const uint16_t tern_sigalgs_offer[8];

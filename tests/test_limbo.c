@@ -3,7 +3,7 @@
  * Apache-2.0): every case runs through tern_x509_verify, the library's own
  * API, with the case's trust anchors, peer list (peer_certificate then
  * untrusted_intermediates), purpose, names, time, key usage, extended key
- * usage and depth bound, and tern's verdict is compared with the case's
+ * usage, depth bound and CRLs, and tern's verdict is compared with the case's
  * expected_result.
  *
  * vectors/x509-limbo/expectations.txt lists, one per line,
@@ -210,6 +210,19 @@ static void test_limbo(void **state) {
             int rc = tern_truststore_add_der(&ts, tders[i], tlens[i]);
             assert_true(rc >= 0 || rc == TERN_ERR_CERT_BAD);
         }
+        /* CRLs (RFC 5280 §6.3, lib/x509/crl.c): into the trust store, and
+         * then required for every certificate on the path (each crl::
+         * case gives one for each issuer; one tern refuses at load, such
+         * as a critical cRLNumber, leaves its issuer without one). */
+        const json *crls = json_get(tc, "crls");
+        int crl_mode = TERN_X509_CRL_OFF;
+        for (size_t i = 0; crls && crls->type == J_ARR && i < crls->n; i++) {
+            int rc = tern_truststore_add_crl_pem(&ts, (const uint8_t *)crls->items[i]->str,
+                                                 strlen(crls->items[i]->str), id);
+            assert_true(rc >= 0 || rc == TERN_ERR_UNSUPPORTED || rc == TERN_ERR_PEM || rc == TERN_ERR_CERT_BAD ||
+                        rc == TERN_ERR_LIMIT);
+            crl_mode = TERN_X509_CRL_REQUIRE;
+        }
         add_pem(json_str(tc, "peer_certificate"), pders, plens, &np, MAX_CERTS);
         assert_int_equal(np, 1);
         const json *inter = json_get(tc, "untrusted_intermediates");
@@ -223,6 +236,7 @@ static void test_limbo(void **state) {
         p.purpose = kind && strcmp(kind, "CLIENT") == 0 ? TERN_X509_PURPOSE_CLIENT : TERN_X509_PURPOSE_SERVER;
         const char *vt = json_str(tc, "validation_time");
         p.now = vt ? rfc3339(vt) : (int64_t)time(NULL);
+        p.crl_mode = crl_mode;
         const char *names[4];
         size_t n_names = 0;
         const json *pn = json_get(tc, "expected_peer_name");

@@ -3,7 +3,7 @@
  *
  *   tern client HOST:PORT [--truststore FILE|DIR] [--servername NAME]
  *                         [--alpn LIST] [--cipher NAME] [--keystore CERT.pem KEY.pem]
- *                         [--resume N]
+ *                         [--resume N] [--crl FILE|DIR ...] [--crl-mode require|if-present]
  *       Connects, verifies the server (trust store + name), prints one status
  *       line to stderr, then copies stdin to the connection and the
  *       connection to stdout until both sides have closed.  At the end of
@@ -15,6 +15,7 @@
  *   tern server --port N --keystore CERT.pem KEY.pem [--bind ADDR]
  *               [--echo | --http] [--alpn LIST] [--cipher NAME]
  *               [--truststore FILE|DIR --client-auth optional|required]
+ *               [--crl FILE|DIR ...] [--crl-mode require|if-present]
  *               [--no-tickets] [--no-session-cache]
  *       Resumes sessions by default (a session-ID cache and tickets).
  *       Serves connections one after another until killed.  --echo sends
@@ -50,11 +51,13 @@ static void usage(void) {
     fprintf(stderr,
             "usage: tern client HOST:PORT [--truststore FILE|DIR] [--system] [--servername NAME] [--alpn LIST]\n"
             "                   [--cipher NAME] [--keystore CERT.pem KEY.pem] [--resume N] [--trace[=hex]]\n"
-            "                   [--show-secrets] [--groups LIST]\n"
+            "                   [--show-secrets] [--groups LIST] [--crl FILE|DIR]... [--crl-mode MODE]\n"
             "       tern server --port N --keystore CERT.pem KEY.pem [--bind ADDR] [--echo|--http]\n"
             "                   [--alpn LIST] [--cipher NAME] [--truststore FILE|DIR --client-auth optional|required]\n"
             "                   [--no-tickets] [--no-session-cache] [--trace[=hex]] [--show-secrets] [--groups LIST]\n"
-            "       tern verify --truststore FILE|DIR [--name N] [--purpose server|client] [--at TIME] CHAIN.pem\n"
+            "                   [--crl FILE|DIR]... [--crl-mode MODE]\n"
+            "       tern verify --truststore FILE|DIR [--name N] [--purpose server|client] [--at TIME]\n"
+            "                   [--crl FILE|DIR]... [--crl-mode MODE] CHAIN.pem\n"
             "       tern speed [FILTER]\n"
             "       tern COMMAND --help\n"
             "The client checks the server against the trust store (--truststore, --system, or both; the\n"
@@ -63,11 +66,56 @@ static void usage(void) {
             "--keystore may be repeated: the server picks by SNI (the first is the default), the client\n"
             "by the CA names the server asks for.  RSA key exchange suites (AES128-GCM-SHA256,\n"
             "AES256-GCM-SHA384) only with --cipher.  --keystore takes RSA or P-256 keys (ECDSA suites);\n"
-            "--groups x25519,secp256r1 (the default order) chooses the ECDHE groups.\n");
+            "--groups x25519,secp256r1 (the default order) chooses the ECDHE groups.\n"
+            "--crl (repeatable) loads certificate revocation lists (PEM or DER, a file or a directory) for\n"
+            "checking the peer's chain; MODE if-present (the default) accepts a certificate whose issuer has\n"
+            "no CRL, require refuses it.  A loaded CRL that is stale or badly signed refuses in both modes.\n");
     tool_obs_usage(stderr);
     fprintf(stderr, "Exit codes: 0 success; 1 connection or TLS failure (client: anything but a clean close_notify\n"
                     "from the server; verify: the chain is refused); 2 usage or setup error (bad option, unreadable\n"
                     "trust store or key store).\n");
+}
+
+/* --crl FILE|DIR (repeatable) and --crl-mode require|if-present, shared by
+ * client and server. */
+typedef struct {
+    const char *paths[16];
+    size_t n;
+    const char *mode;
+} crl_opts;
+
+static int crl_option(crl_opts *o, int argc, char **argv, int *i) {
+    if (strcmp(argv[*i], "--crl") == 0 && *i + 1 < argc && o->n < 16) {
+        o->paths[o->n++] = argv[++*i];
+        return 1;
+    }
+    if (strcmp(argv[*i], "--crl-mode") == 0 && *i + 1 < argc) {
+        o->mode = argv[++*i];
+        return 1;
+    }
+    return 0;
+}
+
+/* Load the CRLs into cfg; 0, or 2 (a usage or setup error) after saying why. */
+static int crl_apply(const crl_opts *o, tern_config *cfg, const char *who) {
+    if (o->mode != NULL) {
+        int m = strcmp(o->mode, "require") == 0      ? TERN_CRL_REQUIRE
+                : strcmp(o->mode, "if-present") == 0 ? TERN_CRL_IF_PRESENT
+                                                     : 0;
+        if (m == 0 || tern_config_set_crl_mode(cfg, m) != 0) {
+            fprintf(stderr, "tern %s: --crl-mode is require or if-present, not %s\n", who, o->mode);
+            return 2;
+        }
+    }
+    for (size_t k = 0; k < o->n; k++) {
+        if (tern_config_load_crl(cfg, o->paths[k]) != 0) {
+            fprintf(stderr, "tern %s: CRL %s: %s\n", who, o->paths[k], tern_config_error(cfg));
+            return 2;
+        }
+        if (tern_config_error(cfg)[0])
+            fprintf(stderr, "tern %s: CRL skipped: %s\n", who, tern_config_error(cfg));
+    }
+    return 0;
 }
 
 /* Wait until fd is ready for what rc asks (TERN_WANT_READ / TERN_WANT_WRITE). */
@@ -242,12 +290,13 @@ static int run_client(int argc, char **argv) {
     size_t nids = 0;
     int resume_n = 0;
     static tool_obs obs;
+    crl_opts crl = {{0}, 0, NULL};
     int sys = 0;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             usage();
             return 0;
-        } else if (tool_obs_option(&obs, argv[i]))
+        } else if (tool_obs_option(&obs, argv[i]) || crl_option(&crl, argc, argv, &i))
             continue;
         else if (strcmp(argv[i], "--system") == 0)
             sys = 1;
@@ -301,6 +350,8 @@ static int run_client(int argc, char **argv) {
         fprintf(stderr, "tern client: trust store: %s\n", tern_config_error(cfg));
         return 2;
     }
+    if (crl_apply(&crl, cfg, "client") != 0)
+        return 2;
     for (size_t k = 0; k < nids; k++)
         if (tern_config_add_identity(cfg, ids[k][0], ids[k][1]) != 0) {
             fprintf(stderr, "tern client: key store %s: %s\n", ids[k][0], tern_config_error(cfg));
@@ -387,6 +438,19 @@ out:
 
 /* ---- server ---- */
 
+/* The request head ends with an empty line.  RFC 9112 §2.2: a line ends with
+ * CRLF, but a recipient may take a bare LF as the end of a line and ignore
+ * a CR before it; so the head ends at LF, then an optional CR, then LF
+ * ("\r\n\r\n", "\n\n", "\r\n\n", "\n\r\n"). */
+static int http_head_complete(const char *p, size_t n) {
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (p[i] != '\n')
+            continue;
+        if (p[i + 1] == '\n' || (p[i + 1] == '\r' && i + 2 < n && p[i + 2] == '\n'))
+            return 1;
+    }
+    return 0;
+}
 static int serve_one(tern_conn *c, int mode) {
     char buf[16384];
     if (tern_handshake(c) != 0) {
@@ -414,10 +478,7 @@ static int serve_one(tern_conn *c, int mode) {
             }
         } else if (mode == 2) { /* http: answer after the blank line */
             got += (size_t)r;
-            int complete = 0;
-            for (size_t i = 0; i + 3 < got; i++)
-                complete |= memcmp(buf + i, "\r\n\r\n", 4) == 0;
-            if (complete) {
+            if (http_head_complete(buf, got)) {
                 static const char body[] = "hello from tern\n";
                 char resp[256];
                 int n = snprintf(resp, sizeof resp,
@@ -450,11 +511,12 @@ static int run_server(int argc, char **argv) {
     size_t nids = 0;
     int mode = 1, tickets = 1, session_cache = 1;
     static tool_obs obs;
+    crl_opts crl = {{0}, 0, NULL};
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             usage();
             return 0;
-        } else if (tool_obs_option(&obs, argv[i]))
+        } else if (tool_obs_option(&obs, argv[i]) || crl_option(&crl, argc, argv, &i))
             continue;
         else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
             port = argv[++i];
@@ -520,6 +582,8 @@ static int run_server(int argc, char **argv) {
         fprintf(stderr, "tern server: trust store: %s\n", tern_config_error(cfg));
         return 2;
     }
+    if (crl_apply(&crl, cfg, "server") != 0)
+        return 2;
     if (tool_obs_apply(&obs, cfg, "server") != 0)
         return 2;
     if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {

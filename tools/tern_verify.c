@@ -7,7 +7,8 @@
  *
  *   tern verify --truststore FILE|DIR [--system] [--name N]...
  *               [--purpose server|client] [--at TIME] [--max-depth N]
- *               [--key-usage LIST] [--eku LIST] CHAIN.pem
+ *               [--key-usage LIST] [--eku LIST] [--crl FILE|DIR ...]
+ *               [--crl-mode require|if-present] CHAIN.pem
  *
  * Every input of tern_x509_params has its flag, so any case of a test
  * suite such as x509-limbo can be replayed from the command line.
@@ -27,7 +28,8 @@
 static void verify_usage(void) {
     fprintf(stderr,
             "usage: tern verify --truststore FILE|DIR [--system] [--name NAME]... [--purpose server|client]\n"
-            "                   [--at TIME] [--max-depth N] [--key-usage LIST] [--eku LIST] CHAIN.pem\n"
+            "                   [--at TIME] [--max-depth N] [--key-usage LIST] [--eku LIST]\n"
+            "                   [--crl FILE|DIR]... [--crl-mode require|if-present] CHAIN.pem\n"
             "Builds a path from the first certificate of CHAIN.pem (the leaf; the others may come in any\n"
             "order) to a certificate of the trust store, checks every certificate on it and the anchor\n"
             "(signature, validity at TIME, the RFC 5280 profile, CA constraints, extKeyUsage for the\n"
@@ -40,6 +42,10 @@ static void verify_usage(void) {
             "encipherOnly, decipherOnly); a TLS handshake asks for the bit its key exchange needs.\n"
             "--eku LIST: extKeyUsage purposes the leaf must allow beyond the purpose's (serverAuth,\n"
             "clientAuth).  --system adds the system trust store.\n"
+            "--crl (repeatable) loads CRLs (PEM or DER, a file or a directory) and checks every certificate\n"
+            "on the path but the anchor against its issuer's CRL (RFC 5280 §6.3).  --crl-mode if-present\n"
+            "(the default with --crl) accepts a certificate whose issuer has no CRL; require refuses it.  A\n"
+            "loaded CRL that is stale or badly signed refuses its issuer's certificates in both modes.\n"
             "Exit codes: 0 the chain is valid; 1 it is refused (the certificate and the reason are\n"
             "printed); 2 usage error or unreadable files.\n",
             TERN_X509_MAX_DEPTH - 1);
@@ -89,6 +95,8 @@ static const char *check_of(int rc) {
     case TERN_ERR_CERT_CHAIN_TOO_LONG: return "path length and work limits";
     case TERN_ERR_CERT_UNKNOWN_CA: return "path building (no issuer leads to the trust store)";
     case TERN_ERR_CERT_BAD: return "certificate profile (RFC 5280 §4) and encoding";
+    case TERN_ERR_CERT_REVOKED: return "revocation (CRL)";
+    case TERN_ERR_CERT_REVOCATION_UNKNOWN: return "revocation (no usable CRL)";
     default: return "certificate verification";
     }
 }
@@ -173,7 +181,9 @@ int tool_verify_main(int argc, char **argv) {
     const char *trust = NULL, *chain_path = NULL;
     const char *names[MAX_NAMES];
     size_t n_names = 0;
-    int purpose = TERN_X509_PURPOSE_SERVER, sys = 0;
+    const char *crl_paths[16];
+    size_t n_crl = 0;
+    int purpose = TERN_X509_PURPOSE_SERVER, sys = 0, crl_mode = 0;
     int64_t at = (int64_t)time(NULL);
     tern_x509_params params;
     memset(&params, 0, sizeof params);
@@ -199,6 +209,22 @@ int tool_verify_main(int argc, char **argv) {
                 purpose = TERN_X509_PURPOSE_CLIENT;
             else {
                 fprintf(stderr, "tern verify: --purpose is server or client, not %s\n", argv[i]);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--crl") == 0 && i + 1 < argc) {
+            if (n_crl == sizeof crl_paths / sizeof *crl_paths) {
+                fprintf(stderr, "tern verify: at most %zu --crl options\n", sizeof crl_paths / sizeof *crl_paths);
+                return 2;
+            }
+            crl_paths[n_crl++] = argv[++i];
+        } else if (strcmp(argv[i], "--crl-mode") == 0 && i + 1 < argc) {
+            i++;
+            if (strcmp(argv[i], "require") == 0)
+                crl_mode = TERN_X509_CRL_REQUIRE;
+            else if (strcmp(argv[i], "if-present") == 0)
+                crl_mode = TERN_X509_CRL_IF_PRESENT;
+            else {
+                fprintf(stderr, "tern verify: --crl-mode is require or if-present, not %s\n", argv[i]);
                 return 2;
             }
         } else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
@@ -265,6 +291,34 @@ int tool_verify_main(int argc, char **argv) {
            trust ? trust : "", sys ? (trust ? " and the system store" : " from the system store") : "");
     if (ts.bad > 0)
         printf("  (%zu entr%s skipped: %s)\n", ts.bad, ts.bad == 1 ? "y" : "ies", ts.msg);
+    /* CRLs (RFC 5280 §5): loading any turns checking on. */
+    for (size_t k = 0; k < n_crl; k++) {
+        size_t bad = ts.crl_bad;
+        int rc = tern_truststore_load_crl(&ts, crl_paths[k]);
+        if (rc < 0) {
+            fprintf(stderr, "tern verify: CRL %s: %s\n", crl_paths[k], ts.msg[0] ? ts.msg : tern_strerror(rc));
+            goto out;
+        }
+        if (ts.crl_bad != bad)
+            printf("  (CRL skipped: %s)\n", ts.msg);
+    }
+    if (crl_mode == 0 && ts.n_crls > 0)
+        crl_mode = TERN_X509_CRL_IF_PRESENT;
+    if (crl_mode != 0) {
+        printf("CRLs: %zu loaded; revocation checked (%s)\n", ts.n_crls,
+               crl_mode == TERN_X509_CRL_REQUIRE ? "required for every certificate on the path"
+                                                 : "where the issuer has a CRL");
+        for (size_t k = 0; k < ts.n_crls; k++) {
+            const tern_crl *c = &ts.crls[k].crl;
+            char iss[256], tu[40], nu[40];
+            tern_x509_name_display(c->issuer, iss, sizeof iss);
+            date_text(c->this_update, tu, sizeof tu);
+            if (c->has_next_update)
+                date_text(c->next_update, nu, sizeof nu);
+            printf("  CRL of %s: %zu revoked, issued %s%s%s\n", iss, c->n_entries, tu,
+                   c->has_next_update ? ", next update " : ", no next update", c->has_next_update ? nu : "");
+        }
+    }
 
     /* 2. The chain, as a peer would send it: leaf first.  Every block is
      * read (the file is at most 16 MB): a list longer than a peer may
@@ -352,6 +406,7 @@ int tool_verify_main(int argc, char **argv) {
     params.now = at;
     params.names = names;
     params.n_names = n_names;
+    params.crl_mode = crl_mode;
     tern_x509_result res;
     int rc = tern_x509_verify(&ts, (const uint8_t *const *)ders, lens, n, &params, &res);
     if (rc == 0) {
@@ -362,9 +417,10 @@ int tool_verify_main(int argc, char **argv) {
                 continue;
             char subj[256];
             tern_x509_name_display(cert.subject, subj, sizeof subj);
-            printf("  [%zu] %s\n       ok: %s\n", i, subj,
+            printf("  [%zu] %s\n       ok: %s%s\n", i, subj,
                    k == 0 ? "signature, validity, profile, extended key usage for the purpose"
-                          : "signature, validity, profile, CA constraints");
+                          : "signature, validity, profile, CA constraints",
+                   crl_mode != 0 ? ", not revoked" : "");
         }
         if (res.anchor != NULL) {
             char subj[256];

@@ -100,7 +100,10 @@ enum tern_error {
     TERN_ERR_CERT_PURPOSE      = -87, /* keyUsage / extKeyUsage forbid this use */
     TERN_ERR_CERT_SIGNATURE    = -88, /* a certificate signature did not verify */
     TERN_ERR_CERT_CRITICAL_EXT = -89, /* an unknown critical extension */
-    TERN_ERR_CERT_CHAIN_TOO_LONG = -90 /* the chain is longer than the configured limit */
+    TERN_ERR_CERT_CHAIN_TOO_LONG = -90, /* the chain is longer than the configured limit */
+    TERN_ERR_CERT_REVOKED      = -91, /* a certificate on the path is revoked (CRL) */
+    TERN_ERR_CERT_REVOCATION_UNKNOWN = -92 /* no usable CRL where one is needed (stale, badly
+                                              signed, missing under TERN_CRL_REQUIRE) */
 };
 
 /* TLS alert descriptions (RFC 5246 §7.2, RFC 6066, RFC 7301). */
@@ -180,6 +183,54 @@ TERN_API int tern_config_load_system_truststore(tern_config *cfg);
 /* Trust store: add the CA certificates in a PEM buffer.  Returns 0 or a
  * negative TERN_ERR_*. */
 TERN_API int tern_config_add_truststore_pem(tern_config *cfg, const uint8_t *pem, size_t len);
+
+/* Certificate revocation lists (RFC 5280 §5, §6.3), held with the trust
+ * store and used for the peer's chain by both sides (the client checking
+ * the server, a server checking client certificates).  See
+ * docs/CERTIFICATES.md.
+ *
+ * tern_config_load_crl adds the CRLs of a file, PEM ("X509 CRL" blocks) or
+ * DER, or of every file of a directory.  A CRL that does not parse, or that
+ * tern cannot apply (a delta CRL, an indirect CRL, one scoped by an
+ * issuingDistributionPoint, one with an unknown critical extension), is
+ * skipped and named in tern_config_error(); the call fails only when no CRL
+ * at all could be added (TERN_ERR_FILE, TERN_ERR_PEM, TERN_ERR_CERT_BAD,
+ * TERN_ERR_UNSUPPORTED ...).  tern_config_add_crl_pem does the same from
+ * memory (PEM or DER).
+ *
+ * Loading a CRL turns checking on (TERN_CRL_IF_PRESENT); with none loaded
+ * and no mode set, CRLs are not consulted.  Every certificate on the path
+ * but the trust anchor is checked against the CRLs of its issuer (same
+ * issuer name; same key identifier when both the CRL's
+ * authorityKeyIdentifier and the issuer's subjectKeyIdentifier are
+ * present).  A revoked certificate fails with TERN_ERR_CERT_REVOKED (alert
+ * certificate_revoked) and a sentence naming it, its serial, the date and
+ * the reason.
+ *
+ *   TERN_CRL_IF_PRESENT  a certificate whose issuer has no CRL loaded is
+ *                        accepted.  But a CRL loaded for that issuer that
+ *                        cannot vouch for it (stale: past its nextUpdate,
+ *                        not yet valid, a signature that does not verify
+ *                        with the issuer's key, an issuer whose keyUsage
+ *                        lacks cRLSign) fails the path as under REQUIRE
+ *                        (TERN_ERR_CERT_REVOCATION_UNKNOWN):
+ *                        loading a CRL says it should be applied, and a
+ *                        stale or forged one cannot be (refresh it).
+ *   TERN_CRL_REQUIRE     every certificate on the path needs a usable,
+ *                        current CRL from its issuer; otherwise the path
+ *                        fails with TERN_ERR_CERT_REVOCATION_UNKNOWN (alert
+ *                        certificate_unknown) saying why (no CRL, stale,
+ *                        not yet valid, bad signature, no cRLSign).
+ * When an issuer has several CRLs, the usable ones are all applied. */
+enum tern_crl_mode {
+    TERN_CRL_IF_PRESENT = 1,
+    TERN_CRL_REQUIRE = 2
+};
+TERN_API int tern_config_load_crl(tern_config *cfg, const char *path);
+TERN_API int tern_config_add_crl_pem(tern_config *cfg, const uint8_t *data, size_t len);
+/* Set the mode (also before any CRL is loaded).  Returns 0 or
+ * TERN_ERR_INVALID_ARG. */
+TERN_API int tern_config_set_crl_mode(tern_config *cfg, int mode);
 
 /* Key store: this side's certificate chain (leaf first, PEM) and its RSA
  * private key (PEM, PKCS#1 or PKCS#8).  Loading checks that the key matches
@@ -395,7 +446,13 @@ TERN_API int tern_handshake(tern_conn *c);
  * TERN_WANT_READ / TERN_WANT_WRITE, or a negative TERN_ERR_* (TERN_ERR_TRUNCATED
  * when the transport closed without close_notify).  With len 0 (buf may then
  * be NULL) no data is consumed and 0 may also mean "data is waiting": only a
- * call with len > 0 tells close_notify apart. */
+ * call with len > 0 tells close_notify apart.  Alerts (RFC 5246 §7.2): a
+ * fatal one, or one §7.2.2 calls always fatal even when sent as a warning,
+ * ends the connection with TERN_ERR_PEER_ALERT; other warnings are skipped,
+ * up to 4 in a row without application data (the fifth fails with
+ * unexpected_message); an alert level other than 1 or 2 fails with
+ * illegal_parameter.  Empty application data records are skipped, up to 32
+ * in a row (the 33rd fails with unexpected_message). */
 TERN_API long tern_read(tern_conn *c, void *buf, size_t len);
 /* Write application data (running the handshake first if needed).  Returns
  * the number of bytes taken (> 0; fewer than len only when a non-blocking
@@ -415,8 +472,8 @@ TERN_API int tern_close(tern_conn *c);
  * certificate chain, the X.509 verifier's sentence), the alert sent or
  * received by RFC name.  "" before any error.  Valid until tern_free(). */
 TERN_API const char *tern_error(const tern_conn *c);
-/* The TLS alert description this connection sent (when it failed) or
- * received (a fatal alert), or -1 if none. */
+/* The TLS alert description this connection sent (when it failed), or the
+ * last one it received (fatal or warning), or -1 if none. */
 TERN_API int tern_alert_sent(const tern_conn *c);
 TERN_API int tern_alert_received(const tern_conn *c);
 
@@ -459,10 +516,15 @@ TERN_API uint16_t tern_signature_scheme(const tern_conn *c);
  * A resumed (abbreviated) handshake reuses the master secret of an earlier
  * full handshake: no certificate, no signature, no key exchange.  A session
  * is resumed only for the same server name, with the same cipher suite and
- * the same extended-master-secret state (a session without EMS is never
- * resumed when EMS is offered); otherwise a full handshake runs, never an
- * error.  A resumed server connection restores the client identity
- * (tern_peer_subject / tern_peer_san; tern_peer_cert is NULL then).
+ * with the extended master secret (a session without EMS is never resumed
+ * when EMS is offered); otherwise a full handshake runs, never an error,
+ * with one exception (RFC 7627 §5.3): a server ends a ClientHello without
+ * EMS that offers a session it would resume with handshake_failure, and a
+ * full handshake without EMS makes no session (no ID, no ticket).  A
+ * client fails with handshake_failure when a server resumes a session
+ * with another EMS state.  A resumed server connection restores the
+ * client identity (tern_peer_subject / tern_peer_san; tern_peer_cert is
+ * NULL then).
  *
  * Server: off by default; switch on a session-ID cache, tickets, or both.
  * Client: take the session after a handshake (tern_get_session), keep it

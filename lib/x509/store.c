@@ -90,6 +90,11 @@ void tern_truststore_free(tern_truststore *ts) {
     for (size_t i = 0; i < ts->n; i++)
         free(ts->anchors[i].der);
     free(ts->anchors);
+    for (size_t i = 0; i < ts->n_crls; i++) {
+        tern_crl_free(&ts->crls[i].crl);
+        free(ts->crls[i].der);
+    }
+    free(ts->crls);
     memset(ts, 0, sizeof *ts);
 }
 
@@ -244,6 +249,192 @@ int tern_truststore_load_system(tern_truststore *ts) {
     msgf(ts->msg, sizeof ts->msg, "no system trust store found (looked for /etc/ssl/certs/ca-certificates.crt "
                                       "and the other usual places)");
     return TERN_ERR_FILE;
+}
+
+/* ---- CRLs ---- */
+
+/* "CN=Test CA" of a CRL's issuer, for messages about a CRL that may not
+ * parse: a best-effort look at its outer structure. */
+static void crl_issuer_label(const uint8_t *der, size_t len, char *out, size_t cap) {
+    tern_reader top, outer, tbs;
+    tern_der_elem e;
+    uint8_t tag;
+    out[0] = 0;
+    tern_rd_init(&top, der, len);
+    if (tern_der_expect(&top, TERN_DER_SEQUENCE, &outer) < 0 || tern_der_expect(&outer, TERN_DER_SEQUENCE, &tbs) < 0)
+        return;
+    if (tern_der_peek(&tbs, &tag) == 0 && tag == TERN_DER_INTEGER && tern_der_next(&tbs, &e) < 0)
+        return;
+    if (tern_der_next(&tbs, &e) < 0 || tern_der_expect_elem(&tbs, TERN_DER_SEQUENCE, &e) < 0)
+        return;
+    char name[120];
+    tern_x509_name_display(e.tlv, name, sizeof name);
+    msgf(out, cap, " (issuer %s)", name);
+}
+
+/* Add one DER CRL; `where` describes it in messages ("crls.pem: the CRL at
+ * line 3"). */
+static int add_crl(tern_truststore *ts, const uint8_t *der, size_t len, const char *where) {
+    for (size_t i = 0; i < ts->n_crls; i++)
+        if (ts->crls[i].len == len && memcmp(ts->crls[i].der, der, len) == 0)
+            return 0;
+    if (ts->n_crls == ts->cap_crls) {
+        size_t ncap = ts->cap_crls ? ts->cap_crls * 2 : 8;
+        tern_trust_crl *na = realloc(ts->crls, ncap * sizeof *na);
+        TERN_ENSURE(na != NULL, TERN_ERR_NOMEM);
+        /* Each parsed CRL points into its own DER copy and entry array,
+         * which do not move: realloc of the array is safe. */
+        ts->crls = na;
+        ts->cap_crls = ncap;
+    }
+    tern_trust_crl *c = &ts->crls[ts->n_crls];
+    c->der = malloc(len ? len : 1);
+    TERN_ENSURE(c->der != NULL, TERN_ERR_NOMEM);
+    memcpy(c->der, der, len);
+    c->len = len;
+    char why[160];
+    int rc = tern_crl_parse(&c->crl, c->der, len, why, sizeof why);
+    if (rc < 0) {
+        char iss[140];
+        crl_issuer_label(der, len, iss, sizeof iss);
+        free(c->der);
+        ts->crl_bad++;
+        msgf(ts->msg, sizeof ts->msg, "%s%s was skipped: it %s", where, iss, why);
+        return rc;
+    }
+    ts->n_crls++;
+    return 1;
+}
+
+int tern_truststore_add_crl_der(tern_truststore *ts, const uint8_t *der, size_t len, const char *src) {
+    char where[200];
+    msgf(where, sizeof where, "%s: the CRL", src ? src : "DER data");
+    return add_crl(ts, der, len, where);
+}
+
+int tern_truststore_add_crl_pem(tern_truststore *ts, const uint8_t *data, size_t len, const char *src) {
+    tern_pem_reader r;
+    tern_pem_block b;
+    int rc, added = 0, blocks = 0, any = 0, first_err = 0;
+    if (!src)
+        src = "PEM text";
+    tern_pem_init(&r, data, len);
+    while ((rc = tern_pem_next(&r, &b)) == 1) {
+        any++;
+        if (strcmp(b.label, "X509 CRL") != 0)
+            continue;
+        blocks++;
+        size_t cap = tern_pem_decoded_max(&b), n = 0;
+        uint8_t *der = malloc(cap ? cap : 1);
+        TERN_ENSURE(der != NULL, TERN_ERR_NOMEM);
+        char where[200];
+        msgf(where, sizeof where, "%s: the CRL at line %zu", src, b.line);
+        int e = tern_pem_decode(&b, der, cap, &n);
+        if (e < 0) {
+            ts->crl_bad++;
+            msgf(ts->msg, sizeof ts->msg, "%s was skipped: bad base64", where);
+        } else {
+            e = add_crl(ts, der, n, where);
+        }
+        free(der);
+        if (e == TERN_ERR_NOMEM)
+            return e;
+        if (e < 0) {
+            if (!first_err)
+                first_err = e;
+            continue;
+        }
+        added += e;
+    }
+    if (rc == 0 && any == 0 && len > 0 && data[0] == TERN_DER_SEQUENCE) {
+        /* No PEM at all: a DER CertificateList (RFC 5280 §5.1). */
+        char where[200];
+        msgf(where, sizeof where, "%s: the DER CRL", src);
+        return add_crl(ts, data, len, where);
+    }
+    if (rc < 0) {
+        ts->crl_bad++;
+        msgf(ts->msg, sizeof ts->msg, "%s: malformed PEM (a BEGIN line without its END line)", src);
+        if (!first_err)
+            first_err = rc;
+    }
+    if (added > 0)
+        return added;
+    if (first_err)
+        return first_err;
+    if (blocks == 0) {
+        msgf(ts->msg, sizeof ts->msg, "%s: no X509 CRL block found (and not a DER CRL)", src);
+        return TERN_ERR_PEM;
+    }
+    return 0; /* only duplicates */
+}
+
+static int load_crl_file(tern_truststore *ts, const char *path) {
+    uint8_t *txt;
+    size_t len;
+    int rc = read_file(path, &txt, &len);
+    if (rc < 0) {
+        msgf(ts->msg, sizeof ts->msg, "%s: cannot read the file", path);
+        return rc;
+    }
+    rc = tern_truststore_add_crl_pem(ts, txt, len, path);
+    free(txt);
+    return rc;
+}
+
+int tern_truststore_load_crl(tern_truststore *ts, const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        msgf(ts->msg, sizeof ts->msg, "%s: cannot be read", path);
+        return TERN_ERR_FILE;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return load_crl_file(ts, path);
+    DIR *d = opendir(path);
+    if (!d) {
+        msgf(ts->msg, sizeof ts->msg, "%s: cannot open the directory", path);
+        return TERN_ERR_FILE;
+    }
+    int total = 0, found = 0, first_err = 0;
+    struct dirent *de;
+    char msg[sizeof ts->msg];
+    msg[0] = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char full[4096];
+        int w = snprintf(full, sizeof full, "%s/%s", path, de->d_name);
+        if (w < 0 || (size_t)w >= sizeof full)
+            continue;
+        if (stat(full, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        size_t bad_before = ts->crl_bad;
+        int rc = load_crl_file(ts, full);
+        if (rc == TERN_ERR_NOMEM) {
+            closedir(d);
+            return rc;
+        }
+        if (rc >= 0 || ts->crl_bad != bad_before)
+            found = 1; /* it held CRLs */
+        if (ts->crl_bad != bad_before) {
+            memcpy(msg, ts->msg, sizeof msg);
+            if (!first_err && rc < 0)
+                first_err = rc;
+        }
+        if (rc > 0)
+            total += rc;
+    }
+    closedir(d);
+    /* Keep the message of a bad CRL, not "no CRL block" of some README. */
+    if (msg[0])
+        memcpy(ts->msg, msg, sizeof msg);
+    if (!found) {
+        msgf(ts->msg, sizeof ts->msg, "%s: no CRL found in the directory", path);
+        return TERN_ERR_PEM;
+    }
+    if (total == 0 && first_err)
+        return first_err;
+    return total;
 }
 
 const tern_trust_anchor *tern_truststore_find(const tern_truststore *ts, tern_span name, size_t *iter) {

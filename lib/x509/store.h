@@ -12,6 +12,7 @@
 #ifndef TERN_X509_STORE_H
 #define TERN_X509_STORE_H
 
+#include "lib/x509/crl.h"
 #include "lib/x509/x509.h"
 
 /* ---- trust store ---- */
@@ -22,11 +23,23 @@ typedef struct {
     tern_x509_cert cert; /* parsed, points into der */
 } tern_trust_anchor;
 
+/* A CRL held by the trust store (lib/x509/crl.h). */
+typedef struct {
+    uint8_t *der;               /* malloc'd copy */
+    size_t len;
+    tern_crl crl;               /* parsed, points into der */
+} tern_trust_crl;
+
 typedef struct {
     tern_trust_anchor *anchors; /* malloc'd array */
     size_t n, cap;
     size_t bad;                 /* entries rejected so far (all loads) */
     char msg[256];              /* what the last rejected entry was, and why */
+    /* CRLs (RFC 5280 §5), consulted by path validation when its params
+     * ask for revocation checking (lib/x509/verify.c). */
+    tern_trust_crl *crls;       /* malloc'd array */
+    size_t n_crls, cap_crls;
+    size_t crl_bad;             /* CRLs rejected so far (all loads); why in msg */
 } tern_truststore;
 
 void tern_truststore_init(tern_truststore *ts);
@@ -61,6 +74,34 @@ TERN_MUST_CHECK int tern_truststore_load_dir(tern_truststore *ts, const char *pa
  * /etc/ssl/cert.pem (Alpine, BSDs) that loads; else the directory
  * /etc/ssl/certs.  Returns the number added or TERN_ERR_FILE. */
 TERN_MUST_CHECK int tern_truststore_load_system(tern_truststore *ts);
+
+/* ---- CRLs in the trust store ----
+ *
+ * A CRL that does not parse or that tern cannot apply (delta, indirect,
+ * scoped by issuingDistributionPoint, an unknown critical extension: see
+ * crl.h) is refused and never stored: ts->crl_bad is incremented and
+ * ts->msg says which one and why ("crls.pem: the CRL at line 12 (issuer
+ * CN=...) was skipped: it is a delta CRL ...").  An exact duplicate is not
+ * stored twice.  Whether a stored CRL applies (its issuer's key signed it,
+ * it is current) is decided when a path is checked. */
+
+/* One DER CertificateList.  Returns 1 added, 0 duplicate, or a negative
+ * error (TERN_ERR_CERT_BAD, TERN_ERR_UNSUPPORTED, TERN_ERR_LIMIT,
+ * TERN_ERR_NOMEM) with ts->msg set (src names it; may be NULL). */
+TERN_MUST_CHECK int tern_truststore_add_crl_der(tern_truststore *ts, const uint8_t *der, size_t len, const char *src);
+
+/* Every "X509 CRL" block of a PEM text, or, when the text holds no PEM
+ * block at all, the whole text as one DER CRL.  Bad CRLs are skipped as
+ * above.  Returns the number added (duplicates not counted), or a negative
+ * error when none was added and something was wrong: TERN_ERR_PEM (no CRL
+ * block and not DER either), TERN_ERR_CERT_BAD, TERN_ERR_UNSUPPORTED,
+ * TERN_ERR_NOMEM. */
+TERN_MUST_CHECK int tern_truststore_add_crl_pem(tern_truststore *ts, const uint8_t *data, size_t len, const char *src);
+
+/* A file (PEM or DER) or a directory of them (every regular file;
+ * files holding no CRL are skipped silently).  Same returns, plus
+ * TERN_ERR_FILE; a directory without any CRL is TERN_ERR_PEM. */
+TERN_MUST_CHECK int tern_truststore_load_crl(tern_truststore *ts, const char *path);
 
 /* The anchors whose subject equals name (DER), one by one: start with
  * *iter = 0; returns NULL when there are no more. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "crypto/ecdsa.h"
+#include "lib/x509/crl.h"
 
 /* ---- signatures ---- */
 
@@ -489,10 +490,81 @@ static size_t below_count(const search *s) {
  * path is s->path[0..depth) (leaf first) then the anchor.  0 if the path
  * is usable; else the failure is recorded (fail_at) and the search goes
  * on with other candidates. */
+/* Check certificate c (peer index idx) against the trust store's CRLs
+ * from `issuer`: those with the issuer's name (compared as path building
+ * compares names) and, when the CRL has an authorityKeyIdentifier and the
+ * issuer a subjectKeyIdentifier, the same key identifier.  Every usable
+ * one (signed by the issuer's key, cRLSign allowed, current) is applied;
+ * when some match but none is usable, the path fails in both modes (a
+ * loaded CRL that cannot be applied is not silently ignored); when none
+ * match, only TERN_X509_CRL_REQUIRE fails. */
+static int check_revocation(search *s, size_t idx, const tern_x509_cert *c, const tern_x509_cert *issuer,
+                            int score) {
+    char who[200], iss[160], why[200];
+    int matched = 0, usable = 0, why_rc = 0;
+    why[0] = 0;
+    for (size_t k = 0; k < s->ts->n_crls; k++) {
+        const tern_crl *crl = &s->ts->crls[k].crl;
+        if (!name_eq(crl->issuer, c->issuer))
+            continue;
+        if (crl->has_aki && issuer->has_ski &&
+            !(crl->aki.len == issuer->ski.len && memcmp(crl->aki.p, issuer->ski.p, crl->aki.len) == 0))
+            continue;
+        matched++;
+        char w[200];
+        int rc = tern_crl_usable(crl, issuer, s->now, w, sizeof w);
+        if (rc < 0) {
+            if (!why_rc) {
+                why_rc = rc;
+                memcpy(why, w, sizeof why);
+            }
+            continue;
+        }
+        usable++;
+        const tern_crl_entry *e = tern_crl_find(crl, c->serial);
+        if (e != NULL) {
+            char serial[48], date[32];
+            label_of(s, idx, who, sizeof who);
+            tern_x509_name_display(crl->issuer, iss, sizeof iss);
+            tern_crl_format_serial(c->serial, serial, sizeof serial);
+            tern_der_format_time(e->date, date);
+            fail_at(s, score, TERN_ERR_CERT_REVOKED, (int)idx,
+                    "%s, serial %s, was revoked on %s (reason: %s) by the CRL of %s", who, serial, date,
+                    tern_crl_reason_name(e->reason), iss);
+            return -1;
+        }
+    }
+    if (usable > 0)
+        return 0;
+    if (matched > 0 || s->p->crl_mode == TERN_X509_CRL_REQUIRE) {
+        label_of(s, idx, who, sizeof who);
+        tern_x509_name_display(c->issuer, iss, sizeof iss);
+        if (matched > 0)
+            fail_at(s, score, TERN_ERR_CERT_REVOCATION_UNKNOWN, (int)idx,
+                    "the revocation status of %s is unknown: the CRL of %s %s", who, iss, why);
+        else
+            fail_at(s, score, TERN_ERR_CERT_REVOCATION_UNKNOWN, (int)idx,
+                    "the revocation status of %s is unknown: no CRL of its issuer %s is loaded, and CRLs are "
+                    "required",
+                    who, iss);
+        return -1;
+    }
+    return 0;
+}
+
 static int check_path(search *s, const tern_trust_anchor *a, int score) {
-    (void)s;
-    (void)a;
-    (void)score;
+    /* Revocation (RFC 5280 §6.3, lib/x509/crl.c): every certificate of the
+     * path, leaf and intermediates, against the CRLs of its issuer (the
+     * next certificate up, or the anchor); the anchor itself is not
+     * checked. */
+    if (s->p->crl_mode == TERN_X509_CRL_OFF)
+        return 0;
+    for (size_t i = 0; i < s->depth; i++) {
+        const tern_x509_cert *c = &s->certs[s->path[i]];
+        const tern_x509_cert *issuer = i + 1 < s->depth ? &s->certs[s->path[i + 1]] : &a->cert;
+        if (check_revocation(s, s->path[i], c, issuer, score) < 0)
+            return -1;
+    }
     return 0;
 }
 

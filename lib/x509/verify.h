@@ -152,6 +152,9 @@ TERN_MUST_CHECK int tern_x509_verify(const tern_truststore *ts, const uint8_t *c
  *   TERN_ERR_CERT_CHAIN_TOO_LONG  more than max_depth / TERN_X509_MAX_DEPTH needed,
  *                                 more than TERN_X509_MAX_PEER_CERTS sent, or
  *                                 the TERN_X509_MAX_WORK budget ran out;
+ *   TERN_ERR_CERT_REVOKED         (tern_x509_verify with crl_mode) a certificate
+ *                                 on the path is on its issuer's CRL;
+ *   TERN_ERR_CERT_REVOCATION_UNKNOWN  no usable CRL (docs/CERTIFICATES.md);
  *   TERN_ERR_INVALID_ARG          bad arguments. */
 TERN_MUST_CHECK int tern_x509_verify_chain(const tern_truststore *ts, const uint8_t *const *certs, const size_t *lens,
                                            size_t n, const char *name_or_ip, int purpose, int64_t now,

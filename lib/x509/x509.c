@@ -890,3 +890,11 @@ void tern_x509_cert_label(const tern_x509_cert *c, char *out, size_t cap) {
     if (b.full && cap >= 4)
         memcpy(out + cap - 4, "...", 4);
 }
+
+/* ---- for other X.509 structures (lib/x509/crl.c) ---- */
+
+int tern_x509_parse_sig_alg(tern_reader *r, tern_x509_sigalg *s) {
+    return parse_sig_alg(r, s) < 0 ? BAD : 0;
+}
+
+int tern_x509_name_check(tern_span name_tlv) { return check_name(name_tlv) < 0 ? BAD : 0; }

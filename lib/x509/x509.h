@@ -181,4 +181,10 @@ TERN_MUST_CHECK int tern_x509_check_name(const tern_x509_cert *c, const char *na
 /* Parse an IP literal: returns 4 or 16 and fills out, or 0 if s is not one. */
 int tern_x509_parse_ip(const char *s, uint8_t out[16]);
 
+/* For other signed X.509 structures (CRLs, lib/x509/crl.c): an
+ * AlgorithmIdentifier of a signature, parsed as a certificate's; and the
+ * checks a certificate's Name gets.  Return 0 or TERN_ERR_CERT_BAD. */
+TERN_MUST_CHECK int tern_x509_parse_sig_alg(tern_reader *r, tern_x509_sigalg *s);
+TERN_MUST_CHECK int tern_x509_name_check(tern_span name_tlv);
+
 #endif
