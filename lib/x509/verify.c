@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "crypto/ecdsa.h"
+#include "lib/x509/oid.h"
 #include "lib/x509/crl.h"
 
 /* ---- signatures ---- */
@@ -466,6 +467,163 @@ static int check_name_constraints(search *s, const tern_x509_cert *ca, const cha
     return 0;
 }
 
+/* ---- the subject CN of a TLS server certificate (CA/B BR §7.1.4.3) ---- */
+
+/* The RFC 5952 §4 text of an IPv6 address: lowercase hex without leading
+ * zeros, the longest run of two or more zero groups (the first of equal
+ * runs) as "::".  out holds at least 40 bytes. */
+static void ipv6_text(const uint8_t a[16], char *out, size_t cap) {
+    unsigned g[8];
+    for (int i = 0; i < 8; i++)
+        g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+    int best = -1, best_len = 1;
+    for (int i = 0; i < 8;) {
+        int j = i;
+        while (j < 8 && g[j] == 0)
+            j++;
+        if (j - i > best_len) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j > i ? j : i + 1;
+    }
+    size_t o = 0;
+    out[0] = 0;
+    for (int i = 0; i < 8 && o < cap; i++) {
+        if (i == best) {
+            o += (size_t)snprintf(out + o, cap - o, "::");
+            i += best_len - 1;
+            continue;
+        }
+        o += (size_t)snprintf(out + o, cap - o, "%s%x", o > 0 && out[o - 1] != ':' ? ":" : "", g[i]);
+    }
+}
+
+/* Is the CN value a character-for-character copy of a subjectAltName
+ * dNSName, or the RFC 3986 / RFC 5952 text of an iPAddress? */
+static int cn_in_san(const tern_x509_cert *c, tern_span cn) {
+    tern_reader r;
+    tern_der_elem e;
+    tern_rd_init(&r, c->san.p, c->san.len);
+    while (tern_rd_left(&r) && tern_der_next(&r, &e) == 0) {
+        char ip[48];
+        if (e.tag == TERN_DER_CTX_PRIM(2)) {
+            if (e.content.len == cn.len && memcmp(e.content.p, cn.p, cn.len) == 0)
+                return 1;
+            continue;
+        }
+        if (e.tag == TERN_DER_CTX_PRIM(7) && e.content.len == 4)
+            snprintf(ip, sizeof ip, "%u.%u.%u.%u", e.content.p[0], e.content.p[1], e.content.p[2], e.content.p[3]);
+        else if (e.tag == TERN_DER_CTX_PRIM(7) && e.content.len == 16)
+            ipv6_text(e.content.p, ip, sizeof ip);
+        else
+            continue;
+        if (strlen(ip) == cn.len && memcmp(ip, cn.p, cn.len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static uint8_t ascii_lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? (uint8_t)(c - 'A' + 'a') : c; }
+
+/* Does the CN read as an IP address in some notation: dotted decimal
+ * (leading zeros allowed), a 0x hexadecimal number (inet_aton's form), or
+ * IPv6 text in any case and compression?  Fills ip (4 or 16 bytes). */
+static size_t cn_ip(tern_span cn, uint8_t ip[16]) {
+    char t[64];
+    if (cn.len == 0 || cn.len >= sizeof t)
+        return 0;
+    memcpy(t, cn.p, cn.len);
+    t[cn.len] = 0;
+    if (memchr(t, ':', cn.len) != NULL)
+        return tern_x509_parse_ip(t, ip) == 16 ? 16 : 0;
+    if (cn.len > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
+        uint32_t v = 0;
+        for (size_t i = 2; i < cn.len; i++) {
+            char ch = (char)(t[i] | 0x20);
+            int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+            if (d < 0 || i >= 10)
+                return 0;
+            v = v << 4 | (uint32_t)d;
+        }
+        tern_store_be32(ip, v);
+        return 4;
+    }
+    size_t part = 0, k = 0;
+    unsigned v = 0;
+    for (size_t i = 0; i <= cn.len; i++) {
+        if (i == cn.len || t[i] == '.') {
+            if (k == 0 || part == 4)
+                return 0;
+            ip[part++] = (uint8_t)v;
+            v = 0;
+            k = 0;
+        } else if (t[i] >= '0' && t[i] <= '9' && k < 8) {
+            v = v * 10 + (unsigned)(t[i] - '0');
+            k++;
+            if (v > 255)
+                return 0;
+        } else {
+            return 0;
+        }
+    }
+    return part == 4 ? 4 : 0;
+}
+
+/* CA/B BR §7.1.4.3 (and §7.1.2.7.2): in a TLS server certificate a
+ * subject commonName is a character-for-character copy of one of the
+ * subjectAltName values, an IP address in its RFC 3986 / RFC 5952 text.
+ * tern refuses a CN that spells an identity the certificate also holds
+ * differently: an IP address (in any notation) that is not the canonical
+ * text of one of its iPAddress entries, or a DNS name equal to one of its
+ * dNSName entries but for letter case.  Such a second spelling is what
+ * makes two readers of one certificate disagree.  A CN that is no spelling
+ * of a SAN name at all is not judged (x509-limbo's own valid cases carry
+ * one; vectors/x509-limbo/expectations.txt).  0, or -1 with the offending
+ * value (printable) in bad. */
+static int server_cn_problem(const tern_x509_cert *c, char *bad, size_t cap) {
+    tern_reader r, seq;
+    tern_rd_init(&r, c->subject.p, c->subject.len);
+    if (tern_der_expect(&r, TERN_DER_SEQUENCE, &seq) < 0)
+        return 0;
+    while (tern_rd_left(&seq)) {
+        tern_reader set;
+        if (tern_der_expect(&seq, TERN_DER_SET, &set) < 0)
+            return 0;
+        while (tern_rd_left(&set)) {
+            tern_reader atv;
+            tern_span oid;
+            tern_der_elem v;
+            if (tern_der_expect(&set, TERN_DER_SEQUENCE, &atv) < 0 || tern_der_oid(&atv, &oid) < 0 ||
+                tern_der_next(&atv, &v) < 0)
+                return 0;
+            if (!TERN_DER_OID_EQ(oid, tern_oid_at_cn) || (c->has_san && cn_in_san(c, v.content)))
+                continue;
+            uint8_t ip[16];
+            int conflict = cn_ip(v.content, ip) != 0;
+            tern_reader sr;
+            tern_der_elem e;
+            tern_rd_init(&sr, c->san.p, c->has_san ? c->san.len : 0);
+            while (!conflict && tern_rd_left(&sr) && tern_der_next(&sr, &e) == 0) {
+                if (e.tag != TERN_DER_CTX_PRIM(2) || e.content.len != v.content.len)
+                    continue;
+                size_t i = 0;
+                while (i < e.content.len && ascii_lower(e.content.p[i]) == ascii_lower(v.content.p[i]))
+                    i++;
+                conflict = i == e.content.len;
+            }
+            if (!conflict)
+                continue;
+            size_t n = v.content.len < cap - 1 ? v.content.len : cap - 1;
+            for (size_t i = 0; i < n; i++)
+                bad[i] = v.content.p[i] >= 0x20 && v.content.p[i] < 0x7f ? (char)v.content.p[i] : '?';
+            bad[n] = 0;
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int on_path(const search *s, size_t j) {
     for (size_t i = 0; i < s->depth; i++)
         if (s->path[i] == j ||
@@ -755,6 +913,16 @@ int tern_x509_verify(const tern_truststore *ts, const uint8_t *const *certs, con
         else
             msgf(res->msg, sizeof res->msg, "%s has a public key tern does not support", who);
         return res->err = TERN_ERR_CERT_UNSUPPORTED;
+    }
+    if (purpose == TERN_X509_PURPOSE_SERVER) {
+        char cn[64];
+        if (server_cn_problem(leaf, cn, sizeof cn) < 0) {
+            msgf(res->msg, sizeof res->msg,
+                 "%s has the commonName \"%s\", another spelling of a name its subjectAltName holds; the "
+                 "CN must copy the SAN entry exactly (CA/B BR §7.1.4.3)",
+                 who, cn);
+            return res->err = TERN_ERR_CERT_BAD;
+        }
     }
     res->leaf_has_key_usage = leaf->has_key_usage;
     res->leaf_key_usage = leaf->key_usage;

@@ -60,10 +60,13 @@
  * (anyExtendedKeyUsage does not stand for them); keyUsage, when present,
  * has every bit of params.key_usage (the TLS layer asks for the bit its
  * key exchange needs: lib/hs_certificate.c, lib/hs_client_certificate.c);
- * and every name of params.names.  params.max_depth bounds the leaf and
- * the intermediates that are not self-issued.  A leaf that is itself in
- * the trust store (a pinned self-signed certificate) is trusted as a path
- * of its own.
+ * for TLS servers, no subject commonName that re-spells a name of its
+ * subjectAltName (an IP address in another notation, a DNS name in other
+ * letter case: CA/B BR §7.1.4.3 asks for a character-for-character copy;
+ * TERN_ERR_CERT_BAD); and every name of params.names.  params.max_depth
+ * bounds the leaf and the intermediates that are not self-issued.  A leaf
+ * that is itself in the trust store (a pinned self-signed certificate) is
+ * trusted as a path of its own.
  */
 #ifndef TERN_X509_VERIFY_H
 #define TERN_X509_VERIFY_H

@@ -169,6 +169,12 @@ extendedKeyUsage = serverAuth
 subjectAltName = DNS:profile.test
 authorityKeyIdentifier = keyid:always
 authorityInfoAccess = caIssuers;URI:http://ca.test/int.crt,OCSP;URI:http://ocsp.test/
+[ leaf_cn_ip ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = IP:10.1.2.3,IP:2001:db8::1
+authorityKeyIdentifier = keyid:always
 [ client_ku_encipher ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,keyEncipherment
@@ -265,6 +271,13 @@ x509 leaf-eku-critical leaf "/O=tern test/CN=critical EKU" int-ca:int-ca leaf_ek
 x509 leaf-ku-encipher leaf "/O=tern test/CN=localhost" int-ca:int-ca leaf_ku_encipher
 x509 leaf-ku-sign leaf "/O=tern test/CN=localhost" int-ca:int-ca leaf_ku_sign
 x509 leaf-aia leaf "/O=tern test/CN=with AIA" int-ca:int-ca leaf_aia
+# The subject CN against the SAN (CA/B BR §7.1.4.3): a copy is fine, another
+# spelling of a SAN name is not.
+x509 leaf-cn-copy leaf "/O=tern test/CN=profile.test" int-ca:int-ca leaf_ok
+x509 leaf-cn-case leaf "/O=tern test/CN=Profile.TEST" int-ca:int-ca leaf_ok
+x509 leaf-cn-ip-zeros leaf "/O=tern test/CN=010.001.002.003" int-ca:int-ca leaf_cn_ip
+x509 leaf-cn-ipv6-upper leaf "/O=tern test/CN=2001:DB8::1" int-ca:int-ca leaf_cn_ip
+x509 leaf-cn-ipv6-canonical leaf "/O=tern test/CN=2001:db8::1" int-ca:int-ca leaf_cn_ip
 x509 client-ku-encipher leaf "/O=tern test/CN=client KU encipher" int-ca:int-ca client_ku_encipher
 
 # Seventeen certificates in one file: one more than a peer may send.
