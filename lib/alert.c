@@ -67,6 +67,7 @@ static const struct {
     {TERN_ERR_CERT_REVOKED, TERN_ALERT_CERTIFICATE_REVOKED, "a certificate has been revoked by its issuer (CRL)"},
     {TERN_ERR_CERT_REVOCATION_UNKNOWN, TERN_ALERT_CERTIFICATE_UNKNOWN,
      "a certificate's revocation status could not be established (no usable CRL)"},
+    {TERN_ERR_CERT_POLICY, TERN_ALERT_CERTIFICATE_UNKNOWN, "no acceptable certificate policy on the path"},
 };
 
 static const struct {

@@ -10,6 +10,7 @@
 
 #include "lib/tls.h"
 #include "crypto/rand.h"
+#include "lib/x509/policy.h"
 
 static int64_t clock_now(void *arg) {
     (void)arg;
@@ -39,6 +40,9 @@ void tern_config_free(tern_config *cfg) {
     tern_keystore_free(&cfg->keys);
     tern_identity_free_all(cfg);
     tern_sess_cfg_free(cfg->sess);
+    for (size_t i = 0; i < cfg->npolicies; i++)
+        free((void *)cfg->policies[i].p);
+    free(cfg->policies);
     tern_wipe(cfg, sizeof *cfg);
     free(cfg);
 }
@@ -123,6 +127,7 @@ void tern_config_x509_params(const tern_config *cfg, int purpose, int64_t now, c
         p->crl_mode = TERN_X509_CRL_IF_PRESENT;
     else
         p->crl_mode = TERN_X509_CRL_OFF;
+    tern_config_policy_params(cfg, p); /* certificate policies (lib/x509/policy.c) */
 }
 
 TERN_MUST_CHECK static int keystore_done(tern_config *cfg, int rc) {
@@ -257,4 +262,54 @@ int tern_config_set_client_ca_names(tern_config *cfg, size_t max_bytes) {
     TERN_ENSURE(cfg != NULL && max_bytes <= 0xffff, TERN_ERR_INVALID_ARG);
     cfg->ca_names_max = max_bytes;
     return 0;
+}
+
+/* ---- certificate policies (RFC 5280 §6.1.1 (c), (e)-(g)) ---- */
+
+int tern_config_add_policy(tern_config *cfg, const char *oid) {
+    TERN_ENSURE(cfg != NULL && oid != NULL, TERN_ERR_INVALID_ARG);
+    uint8_t der[64];
+    int len = tern_x509_oid_from_text(oid, der, sizeof der);
+    if (len < 0)
+        return set_msg(cfg, TERN_ERR_INVALID_ARG, "a certificate policy must be a dotted OID such as 2.23.140.1.2.1");
+    tern_span s = {der, (size_t)len};
+    if (tern_der_oid_eq(s, tern_oid_any_policy, sizeof tern_oid_any_policy))
+        return set_msg(cfg, TERN_ERR_INVALID_ARG,
+                       "anyPolicy is what an empty set of certificate policies means; add none for it");
+    for (size_t i = 0; i < cfg->npolicies; i++)
+        if (tern_der_oid_eq(cfg->policies[i], der, (size_t)len))
+            return 0;
+    if (cfg->npolicies == TERN_POLICY_MAX) {
+        snprintf(cfg->errmsg, sizeof cfg->errmsg, "at most %d certificate policies can be added", TERN_POLICY_MAX);
+        return TERN_ERR_LIMIT;
+    }
+    if (cfg->policies == NULL) {
+        cfg->policies = calloc(TERN_POLICY_MAX, sizeof *cfg->policies);
+        if (cfg->policies == NULL)
+            return TERN_ERR_NOMEM;
+    }
+    uint8_t *copy = malloc((size_t)len);
+    if (copy == NULL)
+        return TERN_ERR_NOMEM;
+    memcpy(copy, der, (size_t)len);
+    cfg->policies[cfg->npolicies].p = copy;
+    cfg->policies[cfg->npolicies].len = (size_t)len;
+    cfg->npolicies++;
+    return 0;
+}
+
+int tern_config_set_policy_flags(tern_config *cfg, unsigned flags) {
+    TERN_ENSURE(cfg != NULL, TERN_ERR_INVALID_ARG);
+    TERN_ENSURE((flags & ~(TERN_POLICY_REQUIRE_EXPLICIT | TERN_POLICY_INHIBIT_MAPPING | TERN_POLICY_INHIBIT_ANY)) == 0,
+                TERN_ERR_INVALID_ARG);
+    cfg->policy_flags = flags;
+    return 0;
+}
+
+void tern_config_policy_params(const tern_config *cfg, tern_x509_params *p) {
+    p->policies = cfg->policies;
+    p->n_policies = cfg->npolicies;
+    p->require_explicit_policy = (cfg->policy_flags & TERN_POLICY_REQUIRE_EXPLICIT) != 0;
+    p->inhibit_policy_mapping = (cfg->policy_flags & TERN_POLICY_INHIBIT_MAPPING) != 0;
+    p->inhibit_any_policy = (cfg->policy_flags & TERN_POLICY_INHIBIT_ANY) != 0;
 }

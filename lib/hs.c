@@ -134,10 +134,29 @@ static const char *msg_name(int type) {
     }
 }
 
+/* A server's input buffer lends TERN_EXT_BITMAP bytes, next to the
+ * handshake state, to the ClientHello's duplicate-extension check (lib/ext.c)
+ * until the hello is parsed; records keep at least this much room then
+ * (only plaintext handshake records, passed up in pieces, and small
+ * alerts can come before ServerHello). */
+_Static_assert(TERN_REC_HDR + TERN_MAX_CIPHERTEXT >= sizeof(tern_hs_state) + 16 + TERN_EXT_BITMAP + 1024,
+               "the input buffer has room for the handshake state, the extension bitmap and records");
+
+static void hello_lend(tern_conn *c) { c->in_cap = (size_t)((uint8_t *)c->hs_state - c->in) - TERN_EXT_BITMAP; }
+static void hello_return(tern_conn *c) { c->in_cap = (size_t)((uint8_t *)c->hs_state - c->in); }
+
+int tern_hs_version_open(const tern_conn *c) {
+    /* Row 1 is ServerHello in both tables: the client has parsed it, the
+     * server has written it, once the step has moved past it. */
+    return c->state == TERN_ST_HANDSHAKE && c->hs_state != NULL && c->step <= 1;
+}
+
 void tern_hs_begin(tern_conn *c) {
     c->table = full_ecdhe;
     c->nrows = TERN_ARRAY_LEN(full_ecdhe);
     c->step = 0;
+    if (c->side == TERN_SERVER && c->in_start == c->in_end)
+        hello_lend(c);
     /* Until ServerHello names the suite we do not know the PRF hash, so the
      * transcript runs under both. */
     if (tern_hash_init(&c->hs_state->th256, TERN_HASH_SHA256) < 0 ||
@@ -165,10 +184,14 @@ size_t tern_hs_transcript_hash(const tern_conn *c, uint8_t out[TERN_HASH_MAX_LEN
 /* Gather the next complete handshake message (or a ChangeCipherSpec) into
  * c->hs.  On success *type is the TERN_HT_* and the message (header
  * included for handshake messages; the single CCS byte for a CCS) is in
- * c->hs[0 .. *len). */
-TERN_MUST_CHECK static int next_message(tern_conn *c, int *type, size_t *len) {
+ * c->hs[0 .. *len).
+ * The one exception is a server's ClientHello longer than the handshake
+ * area (hs_max): a well-formed one may be up to TERN_CH_MAX (128 KB), so it
+ * is not gathered but fed to its parser as its records arrive (and hashed
+ * into the transcript then); *len is then just its header's 4 bytes. */
+TERN_MUST_CHECK static int next_message(tern_conn *c, int expect, int *type, size_t *len) {
     for (;;) {
-        if (c->hs_in_len >= TERN_HS_HDR) {
+        if (c->hs_in_len >= TERN_HS_HDR && !c->hs_state->ch.feeding) {
             size_t body = tern_load_be24(c->hs + 1);
             if (c->hs_in_len == TERN_HS_HDR + body) {
                 *type = c->hs[0];
@@ -184,6 +207,28 @@ TERN_MUST_CHECK static int next_message(tern_conn *c, int *type, size_t *len) {
         }
         switch (c->rec_type) {
         case TERN_CT_HANDSHAKE: {
+            tern_ch_stream *ch = &c->hs_state->ch;
+            if (ch->feeding) {
+                size_t n = c->rec_left < ch->end - ch->pos ? c->rec_left : ch->end - ch->pos;
+                const uint8_t *p = c->rec_p;
+                c->rec_p += n;
+                c->rec_left -= n;
+                if (c->rec_left == 0)
+                    tern_rec_done(c);
+                tern_hs_transcript(c, p, n);
+                int rc = tern_hs_client_hello_feed(c, p, n);
+                if (rc < 0)
+                    return c->state == TERN_ST_FAILED
+                               ? rc
+                               : tern_fail(c, rc, "%s in the peer's ClientHello", tern_strerror(rc));
+                if (ch->pos == ch->end) {
+                    ch->feeding = 0;
+                    *type = TERN_HT_CLIENT_HELLO;
+                    *len = TERN_HS_HDR;
+                    return 0;
+                }
+                continue;
+            }
             size_t want;
             if (c->hs_in_len < TERN_HS_HDR) {
                 want = TERN_HS_HDR - c->hs_in_len;
@@ -200,6 +245,13 @@ TERN_MUST_CHECK static int next_message(tern_conn *c, int *type, size_t *len) {
                 tern_rec_done(c);
             if (c->hs_in_len == TERN_HS_HDR) {
                 size_t body = tern_load_be24(c->hs + 1);
+                if (body > c->hs_cap - TERN_HS_HDR && c->side == TERN_SERVER && expect == TERN_HT_CLIENT_HELLO &&
+                    c->hs[0] == TERN_HT_CLIENT_HELLO) {
+                    TERN_TRY(tern_hs_client_hello_begin(c, body, 1)); /* decode_error past TERN_CH_MAX */
+                    tern_hs_transcript(c, c->hs, TERN_HS_HDR);
+                    ch->feeding = 1;
+                    continue;
+                }
                 if (body > c->hs_cap - TERN_HS_HDR)
                     return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
                                      "%s of %zu bytes is larger than the configured maximum of %zu",
@@ -340,7 +392,7 @@ int tern_hs_advance(tern_conn *c) {
         c->out_sent = c->out_len = 0;
         int type = -1;
         size_t len = 0;
-        int rc = next_message(c, &type, &len);
+        int rc = next_message(c, row->type, &type, &len);
         if (rc != 0)
             return rc; /* WANT_READ, an error, or 1: an alert for the caller */
         if (type == TERN_HT_HELLO_REQUEST && c->side == TERN_CLIENT && len == TERN_HS_HDR &&
@@ -370,9 +422,13 @@ int tern_hs_advance(tern_conn *c) {
             return c->state == TERN_ST_FAILED ? rc
                                               : tern_fail(c, rc, "%s in the peer's %s", tern_strerror(rc), row->name);
         /* The message joins the transcript after its parse: Finished is
-         * checked against the hash of everything before it. */
-        if (type != TERN_HT_CHANGE_CIPHER_SPEC)
+         * checked against the hash of everything before it.  (A ClientHello
+         * fed as it arrived is in it already.) */
+        int streamed = type == TERN_HT_CLIENT_HELLO && c->side == TERN_SERVER && c->hs_state->ch.streamed;
+        if (type != TERN_HT_CHANGE_CIPHER_SPEC && !streamed)
             tern_hs_transcript(c, c->hs, len);
+        if (type == TERN_HT_CLIENT_HELLO && c->side == TERN_SERVER)
+            hello_return(c); /* the duplicate check is over: the input buffer gets its 8 KB back */
         c->hs_in_len = 0;
         c->step++;
     }
@@ -396,7 +452,13 @@ int tern_hs_post_handshake(tern_conn *c) {
         c->rec_left--;
         if (c->post_hdr_len == TERN_HS_HDR) {
             c->post_body_left = tern_load_be24(c->post_hdr + 1);
-            if (c->post_body_left > c->hs_cap - TERN_HS_HDR)
+            /* (A renegotiating ClientHello is skipped, not kept: any
+             * well-formed size will do.) */
+            if (c->post_hdr[0] == TERN_HT_CLIENT_HELLO && c->side == TERN_SERVER) {
+                if (c->post_body_left > TERN_CH_MAX)
+                    return tern_fail(c, TERN_ERR_DECODE, "a ClientHello of %zu bytes after the handshake, longer "
+                                     "than any well-formed one", c->post_body_left);
+            } else if (c->post_body_left > c->hs_cap - TERN_HS_HDR)
                 return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "%s of %zu bytes after the handshake",
                                  msg_name(c->post_hdr[0]), c->post_body_left);
         }

@@ -17,7 +17,13 @@
  * Extensions: server_name (RFC 6066 §3), supported_groups and
  * ec_point_formats (RFC 8422 §5.1), signature_algorithms (RFC 5246
  * §7.4.1.4.1), ALPN (RFC 7301 §3.1), extended_master_secret (RFC 7627 §5.1),
- * renegotiation_info (RFC 5746 §3.4).  Unknown ones are ignored.
+ * renegotiation_info (RFC 5746 §3.4).  Unknown ones are ignored; a
+ * duplicate of any type is refused (lib/ext.c).
+ *
+ * The server parses the ClientHello as a stream (below): a well-formed one
+ * may be up to TERN_CH_MAX (131,396) bytes, far more than the handshake
+ * area, so one longer than hs_max is fed here piece by piece as its records
+ * arrive (lib/hs.c) and never kept whole.
  */
 #include <arpa/inet.h>
 
@@ -101,196 +107,472 @@ int tern_hs_client_hello_write(tern_conn *c, tern_writer *w) {
     return 0;
 }
 
-/* ---- server side ---- */
+/* ---- server side: the ClientHello as a stream ----
+ *
+ * The parser is a small state machine over the body: each state names the
+ * next item (a fixed field, a length, one list entry, a name), `need` its
+ * size.  An item that lies whole in the piece being fed is read in place;
+ * one split between pieces is gathered in the handshake area (the output
+ * buffer, idle while we wait for the hello), which it always fits: the
+ * longest item gathered is a session ticket of TERN_TICKET_MAX bytes,
+ * anything else is at most 256.  Long lists (cipher suites, groups,
+ * signature schemes, ALPN and SNI entries) go entry by entry, and what tern
+ * cannot use is skipped, so a hello of any legal size (TERN_CH_MAX) costs
+ * no more memory than a small one.  Every length is checked against the
+ * end of the vector around it before anything inside is read: a vector
+ * that runs past its container, a message shorter than its length or
+ * bytes after the last field are decode_error; illegal_parameter is kept
+ * for well-formed fields with a forbidden value (RFC 8446 §6.2, RFC 5246
+ * §7.2.2). */
+/* tern_ch_stream.offered has a bit per configured suite. */
+_Static_assert(TERN_SUITE_MAX <= 16, "a bit per configured suite in tern_ch_stream.offered");
 
-TERN_MUST_CHECK static int parse_sni(tern_conn *c, tern_reader *body) {
-    tern_reader list;
-    TERN_TRY(tern_rd_vec16(body, &list));
-    TERN_TRY(tern_rd_end(body));
-    TERN_ENSURE(tern_rd_left(&list) > 0, TERN_ERR_DECODE);
-    while (tern_rd_left(&list) > 0) {
-        uint8_t type;
-        tern_reader name;
-        TERN_TRY(tern_rd_u8(&list, &type));
-        TERN_TRY(tern_rd_vec16(&list, &name));
-        if (type != 0)
-            continue; /* only host_name is defined */
-        size_t n = tern_rd_left(&name);
-        /* RFC 6066 §3: one host_name; no NUL, no trailing dot games. */
-        if (c->server_name[0] != '\0')
-            return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "server_name lists more than one host name");
-        if (n == 0 || n >= c->server_name_cap)
-            return tern_fail(c, TERN_ERR_DECODE, "server_name host name of %zu bytes", n);
-        const uint8_t *p;
-        TERN_TRY(tern_rd_bytes(&name, n, &p));
-        for (size_t i = 0; i < n; i++)
-            if (p[i] <= 0x20 || p[i] >= 0x7f)
-                return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "server_name host name is not printable ASCII");
-        memcpy(c->server_name, p, n);
-        c->server_name[n] = '\0';
-    }
+enum {
+    CH_FIXED,      /* client_version, random, session_id length (35) */
+    CH_SID,        /* session_id */
+    CH_SUITES_LEN, /* cipher_suites length (2) */
+    CH_SUITE,      /* one cipher suite (2) */
+    CH_COMP_LEN,   /* compression_methods length (1) */
+    CH_COMP,       /* one compression method (1) */
+    CH_EXTS_LEN,   /* extensions length (2) */
+    CH_EXT_HDR,    /* extension type and length (4) */
+    CH_LIST16,     /* a list's 2-byte length inside an extension */
+    CH_LIST8,      /* ec_point_formats' 1-byte length */
+    CH_U16,        /* one group or signature scheme (2) */
+    CH_U8,         /* one point format (1) */
+    CH_SNI_ENTRY,  /* name_type and the name's length (3) */
+    CH_SNI_NAME,   /* a host_name */
+    CH_ALPN_LEN,   /* a protocol name's length (1) */
+    CH_ALPN_NAME,  /* a protocol name */
+    CH_EXT_WHOLE,  /* a short extension body read whole (ticket, renegotiation_info) */
+    CH_SKIP,       /* bytes tern has no use for, up to skip_end */
+    CH_DONE
+};
+
+/* The scratch area for items split between pieces: the handshake area
+ * after the message header (the header stays for the trace). */
+static uint8_t *scratch(const tern_conn *c, size_t *cap) {
+    *cap = c->hs_cap - TERN_HS_HDR;
+    return c->hs + TERN_HS_HDR;
+}
+
+/* Next item: `need` bytes, which must end by `limit` (the end of the
+ * vector around it). */
+TERN_MUST_CHECK static int want(tern_conn *c, uint8_t state, size_t need, uint32_t limit, const char *what) {
+    tern_ch_stream *s = &c->hs_state->ch;
+    if (need > limit - s->pos)
+        return tern_fail(c, TERN_ERR_DECODE, "ClientHello: the %s (%zu bytes) runs past the end of its %s", what,
+                         need, limit == s->end ? "message" : "vector");
+    s->state = state;
+    s->need = (uint32_t)need;
+    s->have = 0;
     return 0;
 }
 
-TERN_MUST_CHECK static int parse_alpn_offer(tern_conn *c, tern_reader *body) {
-    tern_reader list;
-    TERN_TRY(tern_rd_vec16(body, &list));
-    TERN_TRY(tern_rd_end(body));
-    TERN_ENSURE(tern_rd_left(&list) > 0, TERN_ERR_DECODE);
-    /* Check the whole list is well formed first (RFC 7301 §3.1: empty
-     * names are not allowed), then pick by the server's preference. */
-    tern_reader scan = list;
-    while (tern_rd_left(&scan) > 0) {
-        tern_reader name;
-        TERN_TRY(tern_rd_vec8(&scan, &name));
-        TERN_ENSURE(tern_rd_left(&name) > 0, TERN_ERR_DECODE);
+TERN_MUST_CHECK static int skip_to(tern_conn *c, uint32_t end, uint8_t then) {
+    tern_ch_stream *s = &c->hs_state->ch;
+    s->state = CH_SKIP;
+    s->skip_end = end;
+    s->skip_then = then;
+    return 0;
+}
+
+/* After an extension: the next one, or the end of the message. */
+TERN_MUST_CHECK static int next_ext(tern_conn *c) {
+    tern_ch_stream *s = &c->hs_state->ch;
+    if (s->pos == s->exts_end) {
+        s->state = CH_DONE;
+        return 0;
     }
-    c->hs_state->offered_alpn = 1;
+    return want(c, CH_EXT_HDR, 4, s->exts_end, "extension header");
+}
+
+TERN_MUST_CHECK static int ext_start(tern_conn *c, uint16_t type, uint32_t len) {
+    tern_hs_state *h = c->hs_state;
+    tern_ch_stream *s = &h->ch;
+    s->ext_type = type;
+    s->ext_end = s->pos + len;
+    switch (type) {
+    case TERN_EXT_SERVER_NAME:
+    case TERN_EXT_SUPPORTED_GROUPS:
+    case TERN_EXT_SIGNATURE_ALGORITHMS:
+    case TERN_EXT_ALPN:
+        return want(c, CH_LIST16, 2, s->ext_end, "extension's list length");
+    case TERN_EXT_EC_POINT_FORMATS:
+        return want(c, CH_LIST8, 1, s->ext_end, "ec_point_formats length");
+    case TERN_EXT_SESSION_TICKET:
+        if (len <= TERN_TICKET_MAX)
+            return want(c, CH_EXT_WHOLE, len, s->ext_end, "SessionTicket");
+        /* Longer than any ticket tern issues: not ours, so not used for
+         * resumption (RFC 5077 §3.4 lets the server ignore it), but the
+         * client still takes tickets.  The bytes are skipped. */
+        tern_reader none;
+        tern_rd_init(&none, NULL, 0);
+        TERN_TRY(tern_sess_client_ext_ticket(c, &none));
+        return skip_to(c, s->ext_end, CH_EXT_HDR);
+    case TERN_EXT_EXTENDED_MASTER_SECRET:
+        if (len != 0) /* RFC 7627 §5.1: extension_data is empty */
+            return tern_fail(c, TERN_ERR_DECODE, "ClientHello: extended_master_secret with %u bytes of data", len);
+        h->peer_offered_ems = !c->cfg->no_ems;
+        return next_ext(c);
+    case TERN_EXT_RENEGOTIATION_INFO:
+        /* opaque renegotiated_connection<0..255>: at most 256 bytes */
+        if (len == 0 || len > 256)
+            return tern_fail(c, TERN_ERR_DECODE, "ClientHello: renegotiation_info of %u bytes", len);
+        return want(c, CH_EXT_WHOLE, len, s->ext_end, "renegotiation_info");
+    default:
+        return skip_to(c, s->ext_end, CH_EXT_HDR); /* unknown: ignored (RFC 5246 §7.4.1.4) */
+    }
+}
+
+/* A list inside an extension: its length must be the rest of the body. */
+TERN_MUST_CHECK static int list_start(tern_conn *c, uint32_t len) {
+    tern_ch_stream *s = &c->hs_state->ch;
+    const char *name = s->ext_type == TERN_EXT_SERVER_NAME         ? "server_name"
+                       : s->ext_type == TERN_EXT_SUPPORTED_GROUPS  ? "supported_groups"
+                       : s->ext_type == TERN_EXT_SIGNATURE_ALGORITHMS ? "signature_algorithms"
+                       : s->ext_type == TERN_EXT_ALPN              ? "application_layer_protocol_negotiation"
+                                                                   : "ec_point_formats";
+    if (s->pos + len != s->ext_end)
+        return tern_fail(c, TERN_ERR_DECODE, "ClientHello: the %s list of %u bytes does not fill its extension (%u)",
+                         name, len, s->ext_end - s->pos);
+    /* Every one of these lists has at least one entry (RFC 6066 §3, RFC
+     * 8422 §5.1, RFC 5246 §7.4.1.4.1, RFC 7301 §3.1). */
+    if (len == 0)
+        return tern_fail(c, TERN_ERR_DECODE, "ClientHello: empty %s list", name);
+    s->list_end = s->pos + len;
+    switch (s->ext_type) {
+    case TERN_EXT_SUPPORTED_GROUPS:
+    case TERN_EXT_SIGNATURE_ALGORITHMS:
+        if (len % 2 != 0)
+            return tern_fail(c, TERN_ERR_DECODE, "ClientHello: %s list of odd length %u", name, len);
+        if (s->ext_type == TERN_EXT_SUPPORTED_GROUPS)
+            c->hs_state->saw_groups = 1;
+        else
+            c->hs_state->saw_sigalgs = 1;
+        return want(c, CH_U16, 2, s->list_end, name);
+    case TERN_EXT_EC_POINT_FORMATS:
+        return want(c, CH_U8, 1, s->list_end, name);
+    case TERN_EXT_SERVER_NAME:
+        return want(c, CH_SNI_ENTRY, 3, s->list_end, "server_name entry");
+    default:
+        c->hs_state->offered_alpn = 1;
+        return want(c, CH_ALPN_LEN, 1, s->list_end, "protocol name length");
+    }
+}
+
+/* One group or signature scheme. */
+static void list_u16(tern_conn *c, uint16_t v) {
+    tern_hs_state *h = c->hs_state;
+    if (h->ch.ext_type == TERN_EXT_SUPPORTED_GROUPS) {
+        if (v == TERN_GROUP_X25519)
+            h->peer_offered_x25519 = 1;
+        if (v == TERN_GROUP_SECP256R1)
+            h->peer_offered_p256 = 1;
+        return;
+    }
+    /* Keep the schemes tern can use, each once: a list of thousands that
+     * repeats one scheme does not crowd out the others. */
+    tern_hash_alg hash;
+    if (tern_sigalg_info(v, &hash) < 0 && !tern_sig_is_ecdsa(v, &hash))
+        return;
+    for (size_t i = 0; i < h->npeer_sigalgs; i++)
+        if (h->peer_sigalgs[i] == v)
+            return;
+    if (h->npeer_sigalgs < TERN_MAX_SIGALGS)
+        h->peer_sigalgs[h->npeer_sigalgs++] = v;
+}
+
+TERN_MUST_CHECK static int sni_name(tern_conn *c, const uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (p[i] <= 0x20 || p[i] >= 0x7f)
+            return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "ClientHello: server_name host name is not printable ASCII");
+    memcpy(c->server_name, p, n);
+    c->server_name[n] = '\0';
+    return 0;
+}
+
+/* One offered protocol name: remember the best match in our order. */
+static void alpn_name(tern_conn *c, const uint8_t *p, size_t n) {
+    tern_ch_stream *s = &c->hs_state->ch;
+    const tern_config *cfg = c->cfg;
+    for (size_t i = 0; i < cfg->alpn_len; i += 1 + cfg->alpn[i])
+        if (cfg->alpn[i] == n && memcmp(cfg->alpn + i + 1, p, n) == 0) {
+            if (!s->alpn_match || i < s->alpn_best) {
+                s->alpn_match = 1;
+                s->alpn_best = (uint16_t)i;
+            }
+            return;
+        }
+}
+
+TERN_MUST_CHECK static int alpn_done(tern_conn *c) {
+    tern_ch_stream *s = &c->hs_state->ch;
     const tern_config *cfg = c->cfg;
     if (cfg->alpn_len == 0)
         return 0; /* we do not speak ALPN: ignore the offer */
-    for (size_t i = 0; i < cfg->alpn_len; i += 1 + cfg->alpn[i]) {
-        size_t ln = cfg->alpn[i];
-        scan = list;
-        while (tern_rd_left(&scan) > 0) {
-            tern_reader name;
-            TERN_TRY(tern_rd_vec8(&scan, &name));
-            if (tern_rd_left(&name) == ln && memcmp(name.p, cfg->alpn + i + 1, ln) == 0) {
-                /* Room for the configuration's longest name was made when
-                 * the connection was; a list changed since may not fit. */
-                TERN_ENSURE(ln < c->alpn_cap, TERN_ERR_INTERNAL);
-                memcpy(c->alpn, cfg->alpn + i + 1, ln);
-                c->alpn[ln] = '\0';
-                return 0;
-            }
-        }
-    }
-    return tern_fail(c, TERN_ERR_NO_ALPN, "the client offers no application protocol this server speaks");
+    if (!s->alpn_match)
+        return tern_fail(c, TERN_ERR_NO_ALPN, "the client offers no application protocol this server speaks");
+    size_t ln = cfg->alpn[s->alpn_best];
+    /* Room for the configuration's longest name was made when the
+     * connection was; a list changed since may not fit. */
+    TERN_ENSURE(ln < c->alpn_cap, TERN_ERR_INTERNAL);
+    memcpy(c->alpn, cfg->alpn + s->alpn_best + 1, ln);
+    c->alpn[ln] = '\0';
+    return 0;
 }
 
-TERN_MUST_CHECK static int client_ext(tern_conn *c, uint16_t type, tern_reader *body) {
+/* A complete item of s->need bytes at p. */
+TERN_MUST_CHECK static int ch_item(tern_conn *c, const uint8_t *p) {
     tern_hs_state *h = c->hs_state;
-    switch (type) {
-    case TERN_EXT_SERVER_NAME:
-        return parse_sni(c, body);
-    case TERN_EXT_SUPPORTED_GROUPS: {
-        tern_reader list;
-        TERN_TRY(tern_rd_vec16(body, &list));
-        TERN_TRY(tern_rd_end(body));
-        TERN_ENSURE(tern_rd_left(&list) > 0 && tern_rd_left(&list) % 2 == 0, TERN_ERR_DECODE);
-        h->saw_groups = 1;
-        while (tern_rd_left(&list) > 0) {
-            uint16_t g;
-            TERN_TRY(tern_rd_u16(&list, &g));
-            if (g == TERN_GROUP_X25519)
-                h->peer_offered_x25519 = 1;
-            if (g == TERN_GROUP_SECP256R1)
-                h->peer_offered_p256 = 1;
-        }
-        return 0;
+    tern_ch_stream *s = &h->ch;
+    const tern_config *cfg = c->cfg;
+    switch (s->state) {
+    case CH_FIXED:
+        s->version = tern_load_be16(p);
+        memcpy(h->client_random, p + 2, TERN_RANDOM_LEN);
+        s->sid_len = p[34];
+        if (s->sid_len > TERN_SESSION_ID_MAX)
+            return tern_fail(c, TERN_ERR_DECODE, "ClientHello: session_id of %u bytes (at most 32)", s->sid_len);
+        return want(c, CH_SID, s->sid_len, s->end, "session_id");
+    case CH_SID:
+        if (s->sid_len > 0)
+            memcpy(s->sid, p, s->sid_len);
+        return want(c, CH_SUITES_LEN, 2, s->end, "cipher_suites length");
+    case CH_SUITES_LEN: {
+        uint32_t len = tern_load_be16(p);
+        /* CipherSuite cipher_suites<2..2^16-2> */
+        if (len < 2 || len % 2 != 0)
+            return tern_fail(c, TERN_ERR_DECODE, "ClientHello: cipher_suites of %u bytes", len);
+        if (len > s->end - s->pos)
+            return tern_fail(c, TERN_ERR_DECODE,
+                             "ClientHello: the cipher_suites (%u bytes) run past the end of the message", len);
+        s->suites_end = s->pos + len;
+        return want(c, CH_SUITE, 2, s->suites_end, "cipher_suites");
     }
-    case TERN_EXT_EC_POINT_FORMATS: {
-        tern_reader list;
-        TERN_TRY(tern_rd_vec8(body, &list));
-        TERN_TRY(tern_rd_end(body));
-        TERN_ENSURE(tern_rd_left(&list) > 0, TERN_ERR_DECODE);
-        int uncompressed = 0;
-        while (tern_rd_left(&list) > 0) {
-            uint8_t f;
-            TERN_TRY(tern_rd_u8(&list, &f));
-            uncompressed |= f == 0;
+    case CH_SUITE: {
+        uint16_t id = tern_load_be16(p);
+        if (id == TERN_SCSV_RENEGOTIATION)
+            h->peer_offered_reneg = 1; /* RFC 5746 §3.3 */
+        for (size_t i = 0; cfg->suites[i] != 0; i++)
+            if (cfg->suites[i] == id)
+                s->offered |= (uint16_t)(1u << i);
+        if (s->pos < s->suites_end)
+            return want(c, CH_SUITE, 2, s->suites_end, "cipher_suites");
+        return want(c, CH_COMP_LEN, 1, s->end, "compression_methods length");
+    }
+    case CH_COMP_LEN:
+        /* CompressionMethod compression_methods<1..2^8-1> */
+        if (p[0] == 0)
+            return tern_fail(c, TERN_ERR_DECODE, "ClientHello: empty compression_methods");
+        s->comp_end = s->pos + p[0];
+        if (s->comp_end > s->end)
+            return tern_fail(c, TERN_ERR_DECODE,
+                             "ClientHello: the compression_methods (%u bytes) run past the end of the message", p[0]);
+        return want(c, CH_COMP, 1, s->comp_end, "compression_methods");
+    case CH_COMP:
+        s->null_comp |= p[0] == 0;
+        if (s->pos < s->comp_end)
+            return want(c, CH_COMP, 1, s->comp_end, "compression_methods");
+        /* RFC 5246 Appendix E.1: a higher client_version means "the highest
+         * you can do"; anything below TLS 1.2 is refused, before the
+         * extensions (whose checks, e.g. ALPN, would otherwise answer with
+         * another alert). */
+        if (s->version < TERN_TLS12)
+            return tern_fail(c, TERN_ERR_PROTOCOL_VERSION,
+                             "the client offers version 0x%04x; tern speaks only TLS 1.2", s->version);
+        if (s->pos == s->end) { /* no extensions */
+            s->state = CH_DONE;
+            return 0;
         }
+        return want(c, CH_EXTS_LEN, 2, s->end, "extensions length");
+    case CH_EXTS_LEN: {
+        uint32_t len = tern_load_be16(p);
+        if (s->pos + len != s->end)
+            return tern_fail(c, TERN_ERR_DECODE,
+                             "ClientHello: an extensions block of %u bytes where the message has %u left", len,
+                             s->end - s->pos);
+        s->exts_end = s->end;
+        return next_ext(c);
+    }
+    case CH_EXT_HDR: {
+        uint16_t type = tern_load_be16(p);
+        uint32_t len = tern_load_be16(p + 2);
+        if (len > s->exts_end - s->pos)
+            return tern_fail(c, TERN_ERR_DECODE, "ClientHello: extension %u (%u bytes) runs past the extensions block",
+                             type, len);
+        if (tern_ext_seen((uint8_t *)h - TERN_EXT_BITMAP, type))
+            return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "extension %u appears twice in the hello", type);
+        return ext_start(c, type, len);
+    }
+    case CH_LIST16:
+        return list_start(c, tern_load_be16(p));
+    case CH_LIST8:
+        return list_start(c, p[0]);
+    case CH_U16:
+        list_u16(c, tern_load_be16(p));
+        if (s->pos < s->list_end)
+            return want(c, CH_U16, 2, s->list_end, "list entry");
+        return next_ext(c);
+    case CH_U8:
+        s->uncompressed |= p[0] == 0;
+        if (s->pos < s->list_end)
+            return want(c, CH_U8, 1, s->list_end, "ec_point_formats");
         /* RFC 8422 §5.1.2: the uncompressed format must be supported. */
-        if (!uncompressed)
+        if (!s->uncompressed)
             return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "ec_point_formats lacks the uncompressed format");
         h->saw_point_formats = 1;
-        return 0;
+        return next_ext(c);
+    case CH_SNI_ENTRY: {
+        uint32_t n = tern_load_be16(p + 1);
+        if (n > s->list_end - s->pos)
+            return tern_fail(c, TERN_ERR_DECODE, "ClientHello: a server_name of %u bytes runs past its list", n);
+        if (p[0] != 0) /* only host_name is defined; others are skipped */
+            return skip_to(c, s->pos + n, CH_SNI_ENTRY);
+        if (n == 0) /* HostName <1..2^16-1> */
+            return tern_fail(c, TERN_ERR_DECODE, "ClientHello: empty server_name host name");
+        /* RFC 6066 §3: one host_name. */
+        if (c->server_name[0] != '\0')
+            return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "server_name lists more than one host name");
+        if (n >= c->server_name_cap)
+            return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
+                             "server_name host name of %u bytes; a DNS name has at most %zu", n,
+                             c->server_name_cap - 1);
+        return want(c, CH_SNI_NAME, n, s->list_end, "server_name");
     }
-    case TERN_EXT_SIGNATURE_ALGORITHMS: {
-        tern_reader list;
-        TERN_TRY(tern_rd_vec16(body, &list));
-        TERN_TRY(tern_rd_end(body));
-        TERN_ENSURE(tern_rd_left(&list) > 0 && tern_rd_left(&list) % 2 == 0, TERN_ERR_DECODE);
-        h->saw_sigalgs = 1;
-        while (tern_rd_left(&list) > 0) {
-            uint16_t s;
-            tern_hash_alg hash;
-            TERN_TRY(tern_rd_u16(&list, &s));
-            if ((tern_sigalg_info(s, &hash) >= 0 || tern_sig_is_ecdsa(s, &hash)) && h->npeer_sigalgs < TERN_MAX_SIGALGS)
-                h->peer_sigalgs[h->npeer_sigalgs++] = s;
+    case CH_SNI_NAME:
+        TERN_TRY(sni_name(c, p, s->need));
+        if (s->pos < s->list_end)
+            return want(c, CH_SNI_ENTRY, 3, s->list_end, "server_name entry");
+        return next_ext(c);
+    case CH_ALPN_LEN:
+        if (p[0] == 0) /* RFC 7301 §3.1: ProtocolName <1..2^8-1> */
+            return tern_fail(c, TERN_ERR_DECODE, "ClientHello: an empty ALPN protocol name");
+        return want(c, CH_ALPN_NAME, p[0], s->list_end, "ALPN protocol name");
+    case CH_ALPN_NAME:
+        alpn_name(c, p, s->need);
+        if (s->pos < s->list_end)
+            return want(c, CH_ALPN_LEN, 1, s->list_end, "protocol name length");
+        TERN_TRY(alpn_done(c));
+        return next_ext(c);
+    case CH_EXT_WHOLE: {
+        tern_reader body;
+        tern_rd_init(&body, p, s->need);
+        if (s->ext_type == TERN_EXT_SESSION_TICKET) {
+            TERN_TRY(tern_sess_client_ext_ticket(c, &body)); /* lib/session.c */
+        } else {
+            tern_reader rc;
+            if (tern_rd_vec8(&body, &rc) < 0 || tern_rd_end(&body) < 0)
+                return tern_fail(c, TERN_ERR_DECODE, "ClientHello: malformed renegotiation_info");
+            /* RFC 5746 §3.6: on an initial handshake it must be empty. */
+            if (tern_rd_left(&rc) != 0)
+                return tern_fail(c, TERN_ERR_INSECURE_RENEG, "renegotiation_info is not empty on an initial handshake");
+            h->peer_offered_reneg = 1;
         }
-        return 0;
-    }
-    case TERN_EXT_ALPN:
-        return parse_alpn_offer(c, body);
-    case TERN_EXT_SESSION_TICKET:
-        return tern_sess_client_ext_ticket(c, body); /* lib/session.c */
-    case TERN_EXT_EXTENDED_MASTER_SECRET:
-        TERN_TRY(tern_rd_end(body)); /* RFC 7627 §5.1: extension_data is empty */
-        h->peer_offered_ems = !c->cfg->no_ems;
-        return 0;
-    case TERN_EXT_RENEGOTIATION_INFO: {
-        tern_reader rc;
-        TERN_TRY(tern_rd_vec8(body, &rc));
-        TERN_TRY(tern_rd_end(body));
-        /* RFC 5746 §3.6: on an initial handshake it must be empty. */
-        if (tern_rd_left(&rc) != 0)
-            return tern_fail(c, TERN_ERR_INSECURE_RENEG, "renegotiation_info is not empty on an initial handshake");
-        h->peer_offered_reneg = 1;
-        return 0;
+        return next_ext(c);
     }
     default:
-        return 0; /* unknown: ignored (RFC 5246 §7.4.1.4) */
+        return TERN_ERR_INTERNAL;
     }
 }
 
-int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
+/* A skip ended: carry on where it was going. */
+TERN_MUST_CHECK static int ch_skipped(tern_conn *c) {
+    tern_ch_stream *s = &c->hs_state->ch;
+    if (s->skip_then == CH_SNI_ENTRY) {
+        if (s->pos < s->list_end)
+            return want(c, CH_SNI_ENTRY, 3, s->list_end, "server_name entry");
+    }
+    return next_ext(c);
+}
+
+int tern_hs_client_hello_begin(tern_conn *c, size_t body_len, int streamed) {
+    tern_hs_state *h = c->hs_state;
+    TERN_ENSURE(c->side == TERN_SERVER, TERN_ERR_INTERNAL);
+    if (body_len > TERN_CH_MAX)
+        return tern_fail(c, TERN_ERR_DECODE,
+                         "a ClientHello of %zu bytes is longer than any well-formed one (%u, RFC 5246 7.4.1.2)",
+                         body_len, TERN_CH_MAX);
+    memset(&h->ch, 0, sizeof h->ch);
+    h->ch.end = (uint32_t)body_len;
+    h->ch.streamed = (uint8_t)(streamed != 0);
+    /* The duplicate check's bitmap (lib/ext.c), lent by the input buffer. */
+    memset((uint8_t *)h - TERN_EXT_BITMAP, 0, TERN_EXT_BITMAP);
+    return want(c, CH_FIXED, 2 + TERN_RANDOM_LEN + 1, h->ch.end, "fixed part");
+}
+
+int tern_hs_client_hello_feed(tern_conn *c, const uint8_t *p, size_t n) {
+    tern_ch_stream *s = &c->hs_state->ch;
+    TERN_ENSURE(n <= s->end - s->pos, TERN_ERR_INTERNAL);
+    for (;;) {
+        if (s->state == CH_DONE)
+            return n == 0 ? 0 : TERN_ERR_INTERNAL; /* the last item ends the message */
+        if (s->state == CH_SKIP) {
+            size_t k = s->skip_end - s->pos < n ? s->skip_end - s->pos : n;
+            s->pos += (uint32_t)k;
+            p += k;
+            n -= k;
+            if (s->pos < s->skip_end)
+                return 0;
+            TERN_TRY(ch_skipped(c));
+            continue;
+        }
+        const uint8_t *item;
+        if (s->have == 0 && n >= s->need) {
+            item = p; /* whole in this piece: read in place */
+            p += s->need;
+            n -= s->need;
+            s->pos += s->need;
+        } else {
+            if (n == 0)
+                return 0;
+            size_t cap;
+            uint8_t *buf = scratch(c, &cap);
+            TERN_ENSURE(s->need <= cap, TERN_ERR_INTERNAL);
+            size_t k = s->need - s->have < n ? s->need - s->have : n;
+            memcpy(buf + s->have, p, k);
+            s->have += (uint32_t)k;
+            s->pos += (uint32_t)k;
+            p += k;
+            n -= k;
+            if (s->have < s->need)
+                return 0;
+            item = buf;
+        }
+        TERN_TRY(ch_item(c, item));
+    }
+}
+
+/* What the hello left us: choose the suite, the group, the scheme, and
+ * whether to resume. */
+TERN_MUST_CHECK static int ch_finish(tern_conn *c) {
     const tern_config *cfg = c->cfg;
     tern_hs_state *h = c->hs_state;
-    uint16_t version;
-    tern_reader sid, suites, comp;
-    TERN_TRY(tern_rd_u16(r, &version));
-    TERN_TRY(tern_rd_copy(r, h->client_random, TERN_RANDOM_LEN));
-    TERN_TRY(tern_rd_vec8(r, &sid));
-    TERN_ENSURE(tern_rd_left(&sid) <= 32, TERN_ERR_DECODE);
-    TERN_TRY(tern_rd_vec16(r, &suites));
-    TERN_ENSURE(tern_rd_left(&suites) >= 2 && tern_rd_left(&suites) % 2 == 0, TERN_ERR_DECODE);
-    TERN_TRY(tern_rd_vec8(r, &comp));
-    TERN_ENSURE(tern_rd_left(&comp) >= 1, TERN_ERR_DECODE);
-    /* RFC 5246 Appendix E.1: a higher client_version means "the highest you
-     * can do"; anything below TLS 1.2 is refused, before the extensions
-     * (whose checks, e.g. ALPN, would otherwise answer with another alert). */
-    if (version < TERN_TLS12)
-        return tern_fail(c, TERN_ERR_PROTOCOL_VERSION, "the client offers version 0x%04x; tern speaks only TLS 1.2",
-                         version);
-    if (tern_rd_left(r) > 0) {
-        tern_reader exts;
-        TERN_TRY(tern_rd_vec16(r, &exts));
-        TERN_TRY(tern_rd_end(r));
-        TERN_TRY(tern_ext_walk(c, &exts, client_ext));
-    }
-    int null_comp = 0;
-    while (tern_rd_left(&comp) > 0) {
-        uint8_t m;
-        TERN_TRY(tern_rd_u8(&comp, &m));
-        null_comp |= m == 0;
-    }
-    if (!null_comp)
+    tern_ch_stream *s = &h->ch;
+    if (s->state != CH_DONE || s->pos != s->end)
+        return tern_fail(c, TERN_ERR_DECODE, "ClientHello: the message ends inside a field");
+    if (!s->null_comp)
         return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "the client does not offer the null compression method");
 
     /* The suite, in two passes: ECDHE suites first (forward secrecy), then
      * the RSA key exchange, each in the server's preference among those the
-     * client offers.  An ECDHE suite also needs x25519 (RFC 8422 §4: without
-     * supported_groups any curve may be used) and an RSA signature scheme
-     * tern can make (RFC 5246 §7.4.1.4.1: no signature_algorithms means
-     * SHA-1, which tern refuses); when it lacks them, an RSA suite can still
-     * be chosen. */
-    h->client_version = version;
-    /* Issue 13: an ECDHE suite needs a group in common (lib/kx.c), an
-     * identity whose key fits the suite (RSA for ECDHE_RSA, P-256 for
-     * ECDHE_ECDSA; lib/sig.c picks it among the configured identities) and
-     * a signature scheme the client accepts for that key. */
+     * client offers.  An ECDHE suite also needs a group in common and a
+     * signature scheme tern can make with the suite's certificate; when it
+     * lacks them, an RSA suite can still be chosen (the RSA key exchange
+     * signs nothing, so it needs no signature_algorithms).
+     * Without signature_algorithms RFC 5246 §7.4.1.4.1 says the client
+     * accepts only SHA-1 signatures, which tern does not make: no ECDHE
+     * suite then, and handshake_failure if no RSA suite is in common. */
+    h->client_version = s->version;
+    /* Without supported_groups, RFC 8422 §4 lets the server use any curve:
+     * secp256r1 (every ECC client has it; x25519 came later) when the
+     * configuration has it, else its first group.  With it, the server's
+     * preference among those offered (lib/kx.c). */
     uint16_t group = tern_kx_server_group(c);
+    if (!h->saw_groups)
+        for (const uint16_t *g = tern_kx_groups(cfg); *g != 0; g++)
+            if (*g == TERN_GROUP_SECP256R1)
+                group = *g;
     const char *no_ecdhe = NULL;
     const tern_suite *chosen = NULL;
     const tern_keystore *chosen_ks = NULL;
@@ -301,14 +583,7 @@ int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
             const tern_suite *cand = tern_suite_by_id(cfg->suites[i]);
             if (cand == NULL || (cand->kx == TERN_KX_RSA) != (pass == 1))
                 continue;
-            int offered = 0;
-            tern_reader scan = suites;
-            while (tern_rd_left(&scan) > 0 && !offered) {
-                uint16_t s;
-                TERN_TRY(tern_rd_u16(&scan, &s));
-                offered = s == cand->id;
-            }
-            if (!offered)
+            if (!(s->offered & (1u << i)))
                 continue;
             const tern_keystore *ks = tern_sig_identity(c, tern_suite_key_type(cand));
             if (ks == NULL)
@@ -328,7 +603,10 @@ int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
                     continue;
                 }
                 if (sch == 0) {
-                    no_ecdhe = !h->saw_sigalgs ? "the client sent no signature_algorithms (implying SHA-1, refused)"
+                    no_ecdhe = !h->saw_sigalgs
+                                   ? "the client sent no signature_algorithms, which means it accepts only SHA-1 "
+                                     "signatures (RFC 5246 7.4.1.4.1); tern does not sign with SHA-1, so it cannot "
+                                     "use an ECDHE suite, and the client offers no RSA key exchange suite it has"
                                : ks->key_type == TERN_X509_KEY_EC
                                    ? "the client accepts no ECDSA signature scheme tern can make"
                                    : "the client accepts no RSA signature scheme tern can make";
@@ -339,13 +617,6 @@ int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
             chosen_ks = ks;
             scheme = sch;
         }
-    tern_reader scan = suites;
-    while (tern_rd_left(&scan) > 0) {
-        uint16_t s;
-        TERN_TRY(tern_rd_u16(&scan, &s));
-        if (s == TERN_SCSV_RENEGOTIATION)
-            h->peer_offered_reneg = 1; /* RFC 5746 §3.3 */
-    }
     if (chosen == NULL)
         return tern_fail(c, TERN_ERR_HANDSHAKE_FAILURE, "%s",
                          ecdhe_in_common && no_ecdhe != NULL ? no_ecdhe : "no cipher suite in common with the client");
@@ -358,6 +629,30 @@ int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
     c->suite = chosen;
     tern_identity_pick_server(c); /* by SNI, else the default (lib/identity.c) */
     c->keys = chosen_ks;          /* ... of the key type the suite needs (lib/sig.c) */
-    /* Resume the session offered (by ticket or ID) if it qualifies. */
+    /* Resume the session offered (by ticket or ID) if it qualifies.  The
+     * session code checks the session's suite is one of ours and offered:
+     * the offered suites of our configuration are all it needs to see. */
+    uint8_t ours[2 * TERN_SUITE_MAX];
+    size_t nours = 0;
+    for (size_t i = 0; i < TERN_SUITE_MAX && cfg->suites[i] != 0; i++)
+        if (s->offered & (1u << i)) {
+            tern_store_be16(ours + nours, cfg->suites[i]);
+            nours += 2;
+        }
+    tern_reader sid, suites;
+    tern_rd_init(&sid, s->sid, s->sid_len);
+    tern_rd_init(&suites, ours, nours);
     return tern_sess_server_decide(c, &sid, &suites);
+}
+
+int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {
+    tern_ch_stream *s = &c->hs_state->ch;
+    if (!s->streamed) {
+        /* Gathered whole (or handed to us by a test): feed it in one go. */
+        TERN_TRY(tern_hs_client_hello_begin(c, tern_rd_left(r), 0));
+        TERN_TRY(tern_hs_client_hello_feed(c, r->p, tern_rd_left(r)));
+    } else {
+        TERN_TRY(tern_rd_end(r));
+    }
+    return ch_finish(c);
 }

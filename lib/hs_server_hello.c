@@ -16,6 +16,13 @@
  *
  * RFC 5246 §7.4.1.4: the server sends only extensions the client offered;
  * a client receiving any other one aborts with unsupported_extension.
+ * Alerts (RFC 8446 §6.2, RFC 5246 §7.2.2): decode_error for what does not
+ * parse (a vector past its container, trailing bytes, an empty list or
+ * name where one entry is the minimum, a 33-byte session_id),
+ * illegal_parameter for a well-formed choice we did not offer (suite,
+ * compression, ALPN name), protocol_version for a version other than TLS
+ * 1.2.  The records carrying it may have any {03,XX} version (lib/record.c);
+ * its server_version field is what counts.
  */
 #include "lib/tls.h"
 
@@ -71,6 +78,9 @@ TERN_MUST_CHECK static int server_ext(tern_conn *c, uint16_t type, tern_reader *
         tern_reader list;
         TERN_TRY(tern_rd_vec8(body, &list));
         TERN_TRY(tern_rd_end(body));
+        /* ECPointFormat ec_point_format_list<1..2^8-1> */
+        if (tern_rd_left(&list) == 0)
+            return tern_fail(c, TERN_ERR_DECODE, "the server's ec_point_formats list is empty");
         int uncompressed = 0;
         while (tern_rd_left(&list) > 0) {
             uint8_t f;
@@ -107,6 +117,8 @@ TERN_MUST_CHECK static int server_ext(tern_conn *c, uint16_t type, tern_reader *
         TERN_TRY(tern_rd_vec8(&list, &name));
         TERN_TRY(tern_rd_end(&list)); /* RFC 7301 §3.1: exactly one name */
         size_t n = tern_rd_left(&name);
+        if (n == 0) /* ProtocolName <1..2^8-1> */
+            return tern_fail(c, TERN_ERR_DECODE, "the server's ALPN protocol name is empty");
         const tern_config *cfg = c->cfg;
         for (size_t i = 0; i < cfg->alpn_len; i += 1 + cfg->alpn[i])
             if (cfg->alpn[i] == n && n > 0 && memcmp(cfg->alpn + i + 1, name.p, n) == 0) {

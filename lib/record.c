@@ -4,7 +4,7 @@
  *
  *   struct {
  *       ContentType type;                 -- 20 CCS, 21 alert, 22 handshake, 23 data
- *       ProtocolVersion version;          -- 0x0303
+ *       ProtocolVersion version;          -- 0x0303 ({03,XX} before ServerHello)
  *       uint16 length;                    -- <= 2^14 plaintext, 2^14 + 24 with AES-GCM
  *       opaque fragment[TLSPlaintext.length];
  *   } TLSPlaintext / TLSCiphertext;
@@ -113,15 +113,16 @@ int tern_rec_next(tern_conn *c) {
 
     if (type < TERN_CT_CHANGE_CIPHER_SPEC || type > TERN_CT_APPLICATION_DATA)
         return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "record of unknown content type %u", type);
-    /* RFC 5246 Appendix E.1: a client may put 0x0301 (or lower) in the record
-     * header of its first ClientHello; everything after is 0x0303. */
-    if (version != TERN_TLS12) {
-        int first_hello = c->side == TERN_SERVER && c->records_in == 0 && type == TERN_CT_HANDSHAKE &&
-                          version >= 0x0301 && version <= 0x0303;
-        if (!first_hello)
-            return tern_fail(c, TERN_ERR_PROTOCOL_VERSION, "record with version 0x%04x, expected 0x0303 (TLS 1.2)",
-                             version);
-    }
+    /* RFC 5246 Appendix E.1: a server "MUST accept any value {03,XX} as the
+     * record layer version number for ClientHello", and clients (OpenSSL,
+     * most others) put 0x0301 on every record until the version is
+     * negotiated, whatever the record holds.  So until ServerHello has
+     * fixed the version, both sides take any {03,XX} (the hellos' own
+     * version fields decide: lib/hs_client_hello.c, lib/hs_server_hello.c);
+     * after it, only 0x0303. */
+    if (version != TERN_TLS12 && !(version >> 8 == 3 && tern_hs_version_open(c)))
+        return tern_fail(c, TERN_ERR_PROTOCOL_VERSION, "record with version 0x%04x, expected 0x0303 (TLS 1.2)",
+                         version);
     size_t limit = c->rd.on ? TERN_MAX_CIPHERTEXT : TERN_MAX_PLAINTEXT;
     if (len > limit)
         return tern_fail(c, TERN_ERR_RECORD_OVERFLOW, "record of %zu bytes, the limit is %zu", len, limit);

@@ -152,6 +152,12 @@ struct tern_config {
     struct tern_sess_cfg *sess; /* resumption (issue 12, lib/session.c), or NULL */
     uint16_t groups[3];     /* ECDHE groups in preference order, 0-terminated;
                                all zero: the default (lib/kx.c) */
+    /* Certificate policies (tern_config_add_policy, lib/x509/policy.c):
+     * the user-initial-policy-set as OID contents (spans into malloc'd
+     * copies) and the TERN_POLICY_* flags. */
+    tern_span *policies;
+    size_t npolicies;
+    unsigned policy_flags;
 };
 
 /* The path validation parameters for verifying the peer's chain
@@ -160,6 +166,9 @@ struct tern_config {
  * check; "" is checked, and matches nothing); it must outlive p. */
 void tern_config_x509_params(const tern_config *cfg, int purpose, int64_t now, const char *const *name,
                              tern_x509_params *p);
+/* Fill p's policy fields from cfg (lib/config.c); called by
+ * tern_config_x509_params. */
+void tern_config_policy_params(const tern_config *cfg, tern_x509_params *p);
 
 /* ---- Record layer ---- */
 typedef struct {
@@ -191,6 +200,41 @@ typedef struct {
     tern_hs_parse_fn parse;
     const char *name;
 } tern_hs_row;
+
+/* Server: the ClientHello parsed as a stream (lib/hs_client_hello.c).  A
+ * hello of up to hs_max bytes is gathered whole and fed in one go; a larger
+ * one (up to TERN_CH_MAX, the most a well-formed ClientHello can be) is fed
+ * as its records arrive, straight into this state machine, and is never
+ * kept: only what tern can use is (the suites of its configuration, the
+ * groups and schemes it knows, SNI, the ALPN choice, the session ID or a
+ * ticket of at most TERN_TICKET_MAX bytes, the EMS / renegotiation flags).
+ * Positions are body offsets; each open vector has its end. */
+typedef struct {
+    uint8_t state;           /* the item being gathered (lib/hs_client_hello.c) */
+    uint8_t streamed;        /* fed piece by piece (already in the transcript) */
+    uint8_t feeding;         /* lib/hs.c is feeding it (body bytes still to come) */
+    uint8_t null_comp;       /* the null compression method was offered */
+    uint8_t uncompressed;    /* ec_point_formats lists uncompressed */
+    uint8_t alpn_match;      /* an offered ALPN name is one of ours */
+    uint8_t sid_len;
+    uint16_t version;        /* client_version */
+    uint16_t ext_type;       /* the extension whose body is being read */
+    uint16_t offered;        /* bit i: cfg->suites[i] was offered */
+    uint16_t alpn_best;      /* offset of the best ALPN match in cfg->alpn */
+    uint8_t skip_then;       /* the state after a skip */
+    uint32_t pos, end;       /* body bytes consumed; the body's length */
+    uint32_t suites_end, comp_end, exts_end, ext_end, list_end, skip_end;
+    uint32_t need, have;     /* the current item: its length, bytes gathered */
+    uint8_t sid[32];
+} tern_ch_stream;
+/* The largest well-formed ClientHello body (RFC 5246 §7.4.1.2): version 2,
+ * random 32, session_id 1 + 32, cipher_suites 2 + 65534, compression 1 +
+ * 255, extensions 2 + 65535.  A longer one cannot parse: decode_error. */
+#define TERN_CH_MAX (2u + 32 + 1 + 32 + 2 + 65534 + 1 + 255 + 2 + 65535)
+/* While a server waits for and reads the ClientHello, the 8 KB before the
+ * handshake state in the input buffer hold a bitmap of the extension types
+ * seen (lib/ext.c): the input buffer is that much shorter until then. */
+#define TERN_EXT_BITMAP (65536 / 8)
 
 /* State that lives only during the handshake; wiped at its end. */
 typedef struct {
@@ -234,6 +278,7 @@ typedef struct {
     size_t client_chain_n;  /* server: client path certificates copied, published
                                (c->npeer_certs) once CertificateVerify checks out */
     tern_sess_hs sess;      /* resumption (lib/session.c) */
+    tern_ch_stream ch;      /* server: the ClientHello parser's state */
 } tern_hs_state;
 
 enum tern_conn_state {
@@ -409,6 +454,16 @@ TERN_MUST_CHECK int tern_hs_post_handshake(tern_conn *c);
 /* ---- message files: write and parse, one pair per message ---- */
 TERN_MUST_CHECK int tern_hs_client_hello_write(tern_conn *c, tern_writer *w);
 TERN_MUST_CHECK int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r);
+/* The ClientHello as a stream (server): begin with the body's length (it
+ * must be at most TERN_CH_MAX), feed its bytes in pieces of any size (the
+ * pieces are not kept; an item split between pieces is gathered in the
+ * handshake area), then tern_hs_client_hello_parse finishes it (its reader
+ * is then empty). */
+TERN_MUST_CHECK int tern_hs_client_hello_begin(tern_conn *c, size_t body_len, int streamed);
+TERN_MUST_CHECK int tern_hs_client_hello_feed(tern_conn *c, const uint8_t *p, size_t n);
+/* 1 until ServerHello has fixed the protocol version: the record layer then
+ * takes any {03,XX} in a record header (RFC 5246 Appendix E.1). */
+int tern_hs_version_open(const tern_conn *c);
 TERN_MUST_CHECK int tern_hs_server_hello_write(tern_conn *c, tern_writer *w);
 TERN_MUST_CHECK int tern_hs_server_hello_parse(tern_conn *c, tern_reader *r);
 TERN_MUST_CHECK int tern_hs_certificate_write(tern_conn *c, tern_writer *w);
@@ -449,10 +504,15 @@ TERN_MUST_CHECK int tern_hs_rsa_client_key_exchange_write(tern_conn *c, tern_wri
 TERN_MUST_CHECK int tern_hs_rsa_client_key_exchange_parse(tern_conn *c, tern_reader *r);
 
 /* ---- extensions (lib/ext.c) ---- */
-/* Walk an extensions block: rejects duplicates (RFC 5246 §7.4.1.4) and
- * calls fn for each one; fn ignores types it does not know. */
+/* Walk a ServerHello's extensions block: rejects duplicates of the types
+ * tern knows (RFC 5246 §7.4.1.4) and calls fn for each extension; fn must
+ * refuse the types it does not know (a server may only answer what we
+ * offered), so an unknown type never gets a second turn. */
 typedef int (*tern_ext_fn)(tern_conn *c, uint16_t type, tern_reader *body);
 TERN_MUST_CHECK int tern_ext_walk(tern_conn *c, tern_reader *exts, tern_ext_fn fn);
+/* The ClientHello's duplicate check: one bit per extension type in a
+ * TERN_EXT_BITMAP-byte map; 1 if type was already seen (else it is marked). */
+int tern_ext_seen(uint8_t *map, uint16_t type);
 /* Signature schemes tern can use with an RSA key, in our preference order. */
 extern const uint16_t tern_sigalgs_rsa[6];
 /* The hash and padding of a signature scheme: 1 for PSS, 0 for PKCS#1 v1.5,

@@ -539,6 +539,13 @@ void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, si
         size_t hdr = len >= TERN_HS_HDR ? TERN_HS_HDR : len;
         tern_rd_init(&r, msg + hdr, len - hdr);
         add(&fs, "length", "%zu", len - hdr);
+        if (len == TERN_HS_HDR && tern_load_be24(msg + 1) > 0) {
+            /* A ClientHello longer than hs_max is parsed as it arrives and
+             * not kept (lib/hs.c): only its header is here. */
+            fs.n = fs.used = 0;
+            add(&fs, "length", "%u (parsed as it arrived, not kept whole)", (unsigned)tern_load_be24(msg + 1));
+            type = -1 - type; /* no decoding below; restored after */
+        }
         switch (type) {
         case TERN_HT_CLIENT_HELLO: rc = dec_hello(&fs, &r, 1); break;
         case TERN_HT_SERVER_HELLO: rc = dec_hello(&fs, &r, 0); break;
@@ -554,6 +561,8 @@ void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, si
     }
     if (rc < 0)
         add(&fs, "malformed", "the message ends or breaks here");
+    if (type < 0)
+        type = -1 - type;
     tern_trace_event ev = {0};
     ev.kind = TERN_TRACE_MESSAGE;
     ev.sent = sent;

@@ -8,7 +8,9 @@
  *   tern verify --truststore FILE|DIR [--system] [--name N]...
  *               [--purpose server|client] [--at TIME] [--max-depth N]
  *               [--key-usage LIST] [--eku LIST] [--crl FILE|DIR ...]
- *               [--crl-mode require|if-present] CHAIN.pem
+ *               [--crl-mode require|if-present] [--policy OID]...
+ *               [--require-explicit-policy] [--inhibit-policy-mapping]
+ *               [--inhibit-any-policy] CHAIN.pem
  *
  * Every input of tern_x509_params has its flag, so any case of a test
  * suite such as x509-limbo can be replayed from the command line.
@@ -20,6 +22,7 @@
 
 #include "crypto/ct.h"
 #include "lib/x509/pem.h"
+#include "lib/x509/policy.h"
 #include "lib/x509/verify.h"
 #include "tools/tool.h"
 
@@ -29,7 +32,9 @@ static void verify_usage(void) {
     fprintf(stderr,
             "usage: tern verify --truststore FILE|DIR [--system] [--name NAME]... [--purpose server|client]\n"
             "                   [--at TIME] [--max-depth N] [--key-usage LIST] [--eku LIST]\n"
-            "                   [--crl FILE|DIR]... [--crl-mode require|if-present] CHAIN.pem\n"
+            "                   [--crl FILE|DIR]... [--crl-mode require|if-present]\n"
+            "                   [--policy OID]... [--require-explicit-policy]\n"
+            "                   [--inhibit-policy-mapping] [--inhibit-any-policy] CHAIN.pem\n"
             "Builds a path from the first certificate of CHAIN.pem (the leaf; the others may come in any\n"
             "order) to a certificate of the trust store, checks every certificate on it and the anchor\n"
             "(signature, validity at TIME, the RFC 5280 profile, CA constraints, extKeyUsage for the\n"
@@ -46,6 +51,10 @@ static void verify_usage(void) {
             "on the path but the anchor against its issuer's CRL (RFC 5280 §6.3).  --crl-mode if-present\n"
             "(the default with --crl) accepts a certificate whose issuer has no CRL; require refuses it.  A\n"
             "loaded CRL that is stale or badly signed refuses its issuer's certificates in both modes.\n"
+            "Certificate policies (RFC 5280 §6.1): --policy OID (repeatable) adds an acceptable policy,\n"
+            "which decides once an explicit policy is required (--require-explicit-policy, or a CA's\n"
+            "policyConstraints); --inhibit-policy-mapping and --inhibit-any-policy set the other two\n"
+            "initial inputs.\n"
             "Exit codes: 0 the chain is valid; 1 it is refused (the certificate and the reason are\n"
             "printed); 2 usage error or unreadable files.\n",
             TERN_X509_MAX_DEPTH - 1);
@@ -97,6 +106,7 @@ static const char *check_of(int rc) {
     case TERN_ERR_CERT_BAD: return "certificate profile (RFC 5280 §4) and encoding";
     case TERN_ERR_CERT_REVOKED: return "revocation (CRL)";
     case TERN_ERR_CERT_REVOCATION_UNKNOWN: return "revocation (no usable CRL)";
+    case TERN_ERR_CERT_POLICY: return "certificate policies (RFC 5280 §6.1)";
     default: return "certificate verification";
     }
 }
@@ -187,7 +197,35 @@ int tool_verify_main(int argc, char **argv) {
     int64_t at = (int64_t)time(NULL);
     tern_x509_params params;
     memset(&params, 0, sizeof params);
+    /* Certificate policies: the user-initial-policy-set and the flags. */
+    enum { MAX_POLICIES = 16 };
+    uint8_t pol_der[MAX_POLICIES][64];
+    tern_span pols[MAX_POLICIES];
+    const char *pol_text[MAX_POLICIES];
+    size_t npols = 0;
+    int req_explicit = 0, inh_mapping = 0, inh_any = 0;
     for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc) {
+            int len = tern_x509_oid_from_text(argv[++i], pol_der[npols < MAX_POLICIES ? npols : 0], 64);
+            if (len < 0 || npols == MAX_POLICIES) {
+                fprintf(stderr, "tern verify: --policy %s: %s\n", argv[i],
+                        len < 0 ? "expected a dotted OID such as 2.23.140.1.2.1" : "at most 16 policies");
+                return 2;
+            }
+            pols[npols].p = pol_der[npols];
+            pols[npols].len = (size_t)len;
+            pol_text[npols++] = argv[i];
+            continue;
+        } else if (strcmp(argv[i], "--require-explicit-policy") == 0) {
+            req_explicit = 1;
+            continue;
+        } else if (strcmp(argv[i], "--inhibit-policy-mapping") == 0) {
+            inh_mapping = 1;
+            continue;
+        } else if (strcmp(argv[i], "--inhibit-any-policy") == 0) {
+            inh_any = 1;
+            continue;
+        }
         if (strcmp(argv[i], "--help") == 0) {
             verify_usage();
             return 0;
@@ -407,6 +445,19 @@ int tool_verify_main(int argc, char **argv) {
     params.names = names;
     params.n_names = n_names;
     params.crl_mode = crl_mode;
+    /* Certificate policies (RFC 5280 §6.1.1 (c), (e)-(g)). */
+    params.policies = pols;
+    params.n_policies = npols;
+    params.require_explicit_policy = req_explicit;
+    params.inhibit_policy_mapping = inh_mapping;
+    params.inhibit_any_policy = inh_any;
+    if (npols > 0 || req_explicit || inh_mapping || inh_any) {
+        printf("certificate policies: acceptable ");
+        for (size_t k = 0; k < npols; k++)
+            printf("%s%s", k ? ", " : "", pol_text[k]);
+        printf("%s%s%s%s\n", npols ? "" : "any", req_explicit ? "; explicit policy required" : "",
+               inh_mapping ? "; policy mapping inhibited" : "", inh_any ? "; anyPolicy inhibited" : "");
+    }
     tern_x509_result res;
     int rc = tern_x509_verify(&ts, (const uint8_t *const *)ders, lens, n, &params, &res);
     if (rc == 0) {

@@ -102,8 +102,9 @@ enum tern_error {
     TERN_ERR_CERT_CRITICAL_EXT = -89, /* an unknown critical extension */
     TERN_ERR_CERT_CHAIN_TOO_LONG = -90, /* the chain is longer than the configured limit */
     TERN_ERR_CERT_REVOKED      = -91, /* a certificate on the path is revoked (CRL) */
-    TERN_ERR_CERT_REVOCATION_UNKNOWN = -92 /* no usable CRL where one is needed (stale, badly
+    TERN_ERR_CERT_REVOCATION_UNKNOWN = -92, /* no usable CRL where one is needed (stale, badly
                                               signed, missing under TERN_CRL_REQUIRE) */
+    TERN_ERR_CERT_POLICY       = -93  /* no acceptable certificate policy (RFC 5280 §6.1.5 (g)) */
 };
 
 /* TLS alert descriptions (RFC 5246 §7.2, RFC 6066, RFC 7301). */
@@ -292,7 +293,9 @@ TERN_API void tern_config_require_extended_master_secret(tern_config *cfg, int r
  * plaintext fragment this side sends (512 .. 16384, default 16384; records
  * from the peer are always accepted up to the RFC's 16384), hs_max the
  * largest handshake message accepted or sent (4096 .. 1048576, default
- * 16384: enough for a chain of several RSA-2048 certificates).  A
+ * 16384: enough for a chain of several RSA-2048 certificates; a server
+ * takes any well-formed ClientHello, up to 131,396 bytes, whatever hs_max,
+ * parsing a longer one as it arrives without keeping it).  A
  * connection's one allocation is an input buffer for one full protected
  * record, an output buffer for max(one record of record_size, one handshake
  * message of hs_max), and about 3 KB more (keys, state; a server asking for
@@ -341,6 +344,51 @@ TERN_API int tern_config_set_client_auth(tern_config *cfg, int mode);
  * would mislead.  0 switches the names off.  Returns 0 or
  * TERN_ERR_INVALID_ARG (over 65535). */
 TERN_API int tern_config_set_client_ca_names(tern_config *cfg, size_t max_bytes);
+
+/* Certificate policies (RFC 5280 §4.2.1.4, §6.1.2-§6.1.5), for PKIs that
+ * use them (enterprise and government CAs; the public Web PKI does not need
+ * this).  The peer's path is processed whenever one of its certificates
+ * carries certificatePolicies, policyMappings, policyConstraints or
+ * inhibitAnyPolicy (critical or not); the trust anchor's own policy
+ * extensions are not read (RFC 5280 §6.1.1: the anchor is input).
+ *
+ * tern_config_add_policy adds one OID, in dotted form ("2.23.140.1.2.1"),
+ * to the acceptable set (the user-initial-policy-set; none added means any
+ * policy).  Repeatable, at most TERN_POLICY_MAX of them.  As RFC 5280
+ * §6.1.6 says, the set only decides when an explicit policy is required:
+ * by TERN_POLICY_REQUIRE_EXPLICIT below, or by a CA on the path
+ * (policyConstraints requireExplicitPolicy).  To insist that every peer
+ * chain carries one of these policies, set TERN_POLICY_REQUIRE_EXPLICIT.
+ * Returns 0, TERN_ERR_INVALID_ARG (not a dotted OID, or anyPolicy
+ * 2.5.29.32.0: leave the set empty for that), TERN_ERR_LIMIT or
+ * TERN_ERR_NOMEM.  Adding an OID already in the set does nothing.
+ *
+ * tern_config_set_policy_flags sets the RFC's three initial inputs (0, the
+ * default, clears them):
+ *   TERN_POLICY_REQUIRE_EXPLICIT  initial-explicit-policy: the path must
+ *                                 be valid for a policy of the set;
+ *   TERN_POLICY_INHIBIT_MAPPING   initial-policy-mapping-inhibit: a CA's
+ *                                 policyMappings deletes the mapped policy
+ *                                 instead of translating it;
+ *   TERN_POLICY_INHIBIT_ANY       initial-any-policy-inhibit: anyPolicy in
+ *                                 a certificate counts for nothing.
+ * Returns 0 or TERN_ERR_INVALID_ARG (an unknown bit).
+ *
+ * A path without an acceptable policy fails with TERN_ERR_CERT_POLICY (alert
+ * certificate_unknown) and a sentence such as "certificate 0 (CN=...) has no
+ * acceptable certificate policy (it carries no certificatePolicies; explicit
+ * policy required by the verifier; valid: none; wanted:
+ * 2.23.140.1.2.1)".  Processing is bounded: a path whose policies and
+ * mappings would need more than 256 policy nodes or 1024 links (the
+ * exponential-tree attack of CVE-2023-0464) is refused with TERN_ERR_CERT_POLICY
+ * too.  Both apply to the server's chain (client) and to client chains
+ * (server). */
+#define TERN_POLICY_REQUIRE_EXPLICIT 1u
+#define TERN_POLICY_INHIBIT_MAPPING 2u
+#define TERN_POLICY_INHIBIT_ANY 4u
+#define TERN_POLICY_MAX 16
+TERN_API int tern_config_add_policy(tern_config *cfg, const char *oid);
+TERN_API int tern_config_set_policy_flags(tern_config *cfg, unsigned flags);
 
 /* The loud opt-out: a client made from this configuration does not check
  * the server's certificate chain nor its name.  Anyone on the path can then
@@ -419,7 +467,9 @@ typedef int (*tern_recv_fn)(void *arg, uint8_t *buf, size_t len);
 typedef int (*tern_send_fn)(void *arg, const uint8_t *buf, size_t len);
 
 /* A client connection that will verify the server's certificate against
- * server_name (a DNS name, sent as SNI, or an IP address literal, not sent).
+ * server_name (a DNS name, sent as SNI, or an IP address literal, not sent),
+ * which must be among its subjectAltName entries (RFC 9525: the subject CN
+ * is never used, so a certificate without subjectAltName matches no name).
  * server_name may be NULL only when verification is skipped.  The one
  * allocation this connection makes is done here.  Returns NULL when out of
  * memory or when cfg/server_name are unusable (a later tern_error() is not

@@ -3,11 +3,15 @@
  * DNS names against subjectAltName dNSName entries (§6.3: case-insensitive
  * ASCII; §6.3 wildcard rules: "*" only as the complete left-most label,
  * matching exactly one label), IP addresses only against iPAddress entries
- * (§6.5), and the subject CN only when the certificate has no
- * subjectAltName at all (a legacy fallback RFC 9525 drops; we keep it for
- * SAN-less certificates only, exact match, no wildcard).  IP literals are
- * parsed strictly (RFC 3986 §3.2.2 IPv4 dotted decimal without leading
- * zeros; RFC 4291 §2.2 IPv6 text forms).
+ * (§6.5).  The subject CN is never used as a name (RFC 9525 §6 drops the
+ * legacy fallback; browsers, Go and rustls ignore it too): a certificate
+ * without subjectAltName matches no name.  IP literals are parsed strictly
+ * (RFC 3986 §3.2.2 IPv4 dotted decimal without leading zeros; RFC 4291 §2.2
+ * IPv6 text forms).
+ *
+ * Also here: distinguished-name comparison (RFC 5280 §7.1), used for name
+ * chaining, trust store lookups, self-issued detection and directoryName
+ * name constraints.
  */
 #include <stdio.h>
 
@@ -129,8 +133,12 @@ static int ieq(const char *a, size_t an, const char *b, size_t bn) {
     return 1;
 }
 
-/* A reference DNS name: labels of letters, digits, '-' and '_', 1..63
- * bytes each, 253 in all, after one trailing dot is removed. */
+/* A DNS name in the preferred name syntax (RFC 1034 §3.5, which RFC 5280
+ * §4.2.1.6 requires of dNSName): labels of letters, digits and '-', 1..63
+ * bytes each, 253 in all, after one trailing dot is removed.  No '_': it is
+ * not a host name character, and CABF has forbidden it in certificates
+ * since 2019, so neither a reference name nor a presented one with it
+ * matches. */
 static int valid_dns(const char *s, size_t n) {
     if (n == 0 || n > 253)
         return 0;
@@ -143,7 +151,7 @@ static int valid_dns(const char *s, size_t n) {
             lab = 0;
             continue;
         }
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
         if (!ok || ++lab > 63)
             return 0;
     }
@@ -187,33 +195,61 @@ static void append(char *msg, size_t cap, const char *s) {
     snprintf(msg + n, cap - n, "%s", s);
 }
 
-static void format_ip(const uint8_t *ip, size_t n, char *out, size_t cap) {
+void tern_x509_format_ip(const uint8_t *ip, size_t n, char *out, size_t cap) {
     if (n == 4) {
         snprintf(out, cap, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
         return;
     }
+    if (n != 16) { /* the parser lets only 4 or 16 through; say so anyway */
+        snprintf(out, cap, "(%zu bytes)", n);
+        return;
+    }
+    /* RFC 5952 §4: the longest run of two or more zero groups as "::". */
+    unsigned g[8];
+    int best = -1, bestn = 1;
+    for (int i = 0; i < 8; i++)
+        g[i] = (unsigned)(ip[2 * i] << 8 | ip[2 * i + 1]);
+    for (int i = 0; i < 8;) {
+        int j = i;
+        while (j < 8 && g[j] == 0)
+            j++;
+        if (j - i > bestn) {
+            best = i;
+            bestn = j - i;
+        }
+        i = j > i ? j : i + 1;
+    }
     size_t o = 0;
     out[0] = 0;
-    for (size_t i = 0; i < 16 && o + 6 < cap; i += 2)
-        o += (size_t)snprintf(out + o, cap - o, "%s%x", i ? ":" : "", (unsigned)(ip[i] << 8 | ip[i + 1]));
+    for (int i = 0; i < 8 && o + 8 < cap;) {
+        if (i == best) {
+            o += (size_t)snprintf(out + o, cap - o, "::");
+            i += bestn;
+            continue;
+        }
+        o += (size_t)snprintf(out + o, cap - o, "%s%x", i && i != best + bestn ? ":" : "", g[i]);
+        i++;
+    }
 }
 
-/* "DNS:a, IP:1.2.3.4, ..." of the SAN, or the CN. */
+/* "DNS:a, IP:1.2.3.4, ..." of the SAN; without one, says so (and shows
+ * the CN, which people may expect to count). */
 static void list_names(const tern_x509_cert *c, char *out, size_t cap) {
     out[0] = 0;
     if (!c->has_san) {
         tern_span cn = tern_x509_name_cn(c->subject, NULL);
         if (cn.p == NULL) {
-            append(out, cap, "no subjectAltName and no CN");
+            append(out, cap, "no subjectAltName, so no name");
             return;
         }
-        append(out, cap, "no subjectAltName; CN=");
+        append(out, cap, "no subjectAltName, so no name (its CN, which is never used as one, is ");
         char v[80];
         size_t n = cn.len < sizeof v - 1 ? cn.len : sizeof v - 1;
         for (size_t i = 0; i < n; i++)
             v[i] = cn.p[i] >= 0x20 && cn.p[i] < 0x7f ? (char)cn.p[i] : '?';
         v[n] = 0;
         append(out, cap, v);
+        append(out, cap, ")");
         return;
     }
     tern_reader r;
@@ -235,7 +271,7 @@ static void list_names(const tern_x509_cert *c, char *out, size_t cap) {
             snprintf(item, sizeof item, "DNS:%s", v);
         } else if (e.tag == TERN_DER_CTX_PRIM(7)) {
             char ip[64];
-            format_ip(e.content.p, e.content.len, ip, sizeof ip);
+            tern_x509_format_ip(e.content.p, e.content.len, ip, sizeof ip);
             snprintf(item, sizeof item, "IP:%s", ip);
         } else {
             continue;
@@ -294,11 +330,212 @@ int tern_x509_check_name(const tern_x509_cert *c, const char *name, char *msg, s
         }
         return mismatch(c, "name", name, msg, cap);
     }
-    /* No SAN at all: the legacy CN fallback, exact only. */
-    uint8_t tag = 0;
-    tern_span cn = tern_x509_name_cn(c->subject, &tag);
-    if (cn.p && (tag == TERN_DER_UTF8_STRING || tag == TERN_DER_PRINTABLE_STRING || tag == TERN_DER_IA5_STRING) &&
-        memchr(cn.p, '*', cn.len) == NULL && dns_match((const char *)cn.p, cn.len, name, n))
-        return 0;
+    /* No SAN at all: no name (the subject CN is never used, RFC 9525 §6). */
     return mismatch(c, "name", name, msg, cap);
+}
+
+/* ---- distinguished names (RFC 5280 §7.1) ---- */
+
+/* An attribute value as compared: PrintableString and UTF8String values
+ * are compared as text (either type against either), after the parts of
+ * the LDAP string preparation (RFC 4518) that matter for ASCII: leading and
+ * trailing white space removed, inner runs folded to one space, ASCII
+ * letters case-folded.  Non-ASCII UTF-8 bytes compare as they are (no
+ * Unicode case folding or normalization).  Other string types compare byte
+ * for byte, tag included. */
+typedef struct {
+    const uint8_t *p;
+    size_t n, i;
+    int started;
+} text_it;
+
+static int is_ws(uint8_t c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+/* The next character of the prepared text, or -1 at its end. */
+static int text_next(text_it *t) {
+    while (t->i < t->n) {
+        uint8_t c = t->p[t->i];
+        if (is_ws(c)) {
+            while (t->i < t->n && is_ws(t->p[t->i]))
+                t->i++;
+            if (t->i == t->n)
+                return -1; /* trailing white space */
+            if (t->started)
+                return ' ';
+            continue; /* leading white space */
+        }
+        t->started = 1;
+        t->i++;
+        return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+    }
+    return -1;
+}
+
+static int is_text(uint8_t tag) { return tag == TERN_DER_PRINTABLE_STRING || tag == TERN_DER_UTF8_STRING; }
+
+static int value_eq(const tern_der_elem *a, const tern_der_elem *b) {
+    if (!is_text(a->tag) || !is_text(b->tag))
+        return a->tlv.len == b->tlv.len && memcmp(a->tlv.p, b->tlv.p, a->tlv.len) == 0;
+    text_it x = {a->content.p, a->content.len, 0, 0}, y = {b->content.p, b->content.len, 0, 0};
+    for (;;) {
+        int cx = text_next(&x), cy = text_next(&y);
+        if (cx != cy)
+            return 0;
+        if (cx < 0)
+            return 1;
+    }
+}
+
+/* AttributeTypeAndValue (DER TLV content) equality: same type, equal value. */
+static int atv_eq(tern_span a, tern_span b) {
+    tern_reader ra, rb;
+    tern_span oa, ob;
+    tern_der_elem va, vb;
+    tern_rd_init(&ra, a.p, a.len);
+    tern_rd_init(&rb, b.p, b.len);
+    if (tern_der_oid(&ra, &oa) < 0 || tern_der_next(&ra, &va) < 0 || tern_der_oid(&rb, &ob) < 0 ||
+        tern_der_next(&rb, &vb) < 0)
+        return 0;
+    return oa.len == ob.len && memcmp(oa.p, ob.p, oa.len) == 0 && value_eq(&va, &vb);
+}
+
+/* RDNs with more attributes than this compare byte for byte (the set
+ * comparison is quadratic in the count). */
+#define RDN_SET_MAX 16
+
+static size_t set_count(tern_span s) {
+    tern_reader r;
+    tern_der_elem e;
+    size_t n = 0;
+    tern_rd_init(&r, s.p, s.len);
+    while (tern_rd_left(&r) && tern_der_next(&r, &e) == 0)
+        n++;
+    return n;
+}
+
+/* Two RDNs (SET contents) are equal as multisets of attributes: each
+ * attribute of a is paired with a different, equal attribute of b (the
+ * counts being equal, a one-to-one pairing). */
+static int rdn_eq(tern_span a, tern_span b) {
+    if (a.len == b.len && memcmp(a.p, b.p, a.len) == 0)
+        return 1;
+    size_t na = set_count(a), nb = set_count(b);
+    if (na != nb || na > RDN_SET_MAX)
+        return 0;
+    unsigned used = 0;
+    tern_reader ra;
+    tern_rd_init(&ra, a.p, a.len);
+    while (tern_rd_left(&ra)) {
+        tern_reader x;
+        if (tern_der_expect(&ra, TERN_DER_SEQUENCE, &x) < 0)
+            return 0;
+        tern_span xs = {x.p, x.len};
+        tern_reader rb;
+        int found = 0;
+        tern_rd_init(&rb, b.p, b.len);
+        for (unsigned k = 0; !found && tern_rd_left(&rb); k++) {
+            tern_reader y;
+            if (tern_der_expect(&rb, TERN_DER_SEQUENCE, &y) < 0)
+                return 0;
+            tern_span ys = {y.p, y.len};
+            if (!(used & (1u << k)) && atv_eq(xs, ys)) {
+                used |= 1u << k;
+                found = 1;
+            }
+        }
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+/* Compare name with base RDN by RDN: 1 if base's RDNs equal name's first
+ * ones (all of them when whole). */
+static int rdns_match(tern_span name, tern_span base, int whole) {
+    tern_reader rn, rb, sn, sb;
+    tern_rd_init(&rn, name.p, name.len);
+    tern_rd_init(&rb, base.p, base.len);
+    if (tern_der_expect(&rn, TERN_DER_SEQUENCE, &sn) < 0 || tern_der_expect(&rb, TERN_DER_SEQUENCE, &sb) < 0)
+        return 0;
+    while (tern_rd_left(&sb)) {
+        tern_reader x, y;
+        if (!tern_rd_left(&sn) || tern_der_expect(&sb, TERN_DER_SET, &x) < 0 ||
+            tern_der_expect(&sn, TERN_DER_SET, &y) < 0)
+            return 0;
+        tern_span xs = {x.p, x.len}, ys = {y.p, y.len};
+        if (!rdn_eq(xs, ys))
+            return 0;
+    }
+    return !whole || tern_rd_left(&sn) == 0;
+}
+
+int tern_x509_name_eq(tern_span a, tern_span b) {
+    if (a.len == b.len && memcmp(a.p, b.p, a.len) == 0)
+        return 1;
+    return rdns_match(a, b, 1);
+}
+
+int tern_x509_name_within(tern_span name, tern_span base) { return rdns_match(name, base, 0); }
+
+/* A 32-bit key, equal for names tern_x509_name_eq finds equal: FNV-1a
+ * over the prepared values, the attributes of an RDN summed (their order
+ * does not count).  An RDN that does not parse, or has more than
+ * RDN_SET_MAX attributes, counts by its bytes (rdn_eq compares it so); a
+ * Name that does not parse by all of its bytes. */
+static uint32_t fnv(uint32_t h, uint32_t c) { return (h ^ (c & 0xff)) * 16777619u; }
+
+static uint32_t fnv_bytes(uint32_t h, const uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        h = fnv(h, p[i]);
+    return h;
+}
+
+static uint32_t atv_key(tern_span atv, int *ok) {
+    tern_reader r;
+    tern_span oid;
+    tern_der_elem v;
+    tern_rd_init(&r, atv.p, atv.len);
+    if (tern_der_oid(&r, &oid) < 0 || tern_der_next(&r, &v) < 0) {
+        *ok = 0;
+        return 0;
+    }
+    uint32_t h = fnv_bytes(2166136261u, oid.p, oid.len);
+    if (is_text(v.tag)) {
+        h = fnv(h, 0xff);
+        text_it t = {v.content.p, v.content.len, 0, 0};
+        for (int c = text_next(&t); c >= 0; c = text_next(&t))
+            h = fnv(h, (uint32_t)c);
+    } else {
+        h = fnv_bytes(fnv(h, 0xfe), v.tlv.p, v.tlv.len);
+    }
+    return h;
+}
+
+uint32_t tern_x509_name_key(tern_span name) {
+    tern_reader r, seq;
+    uint32_t h = 2166136261u;
+    tern_rd_init(&r, name.p, name.len);
+    if (tern_der_expect(&r, TERN_DER_SEQUENCE, &seq) < 0)
+        return fnv_bytes(h ^ 1u, name.p, name.len);
+    while (tern_rd_left(&seq)) {
+        tern_reader set;
+        if (tern_der_expect(&seq, TERN_DER_SET, &set) < 0)
+            return fnv_bytes(h ^ 1u, name.p, name.len);
+        tern_span rdn = {set.p, set.len};
+        uint32_t sum = 0;
+        int ok = set_count(rdn) <= RDN_SET_MAX;
+        while (ok && tern_rd_left(&set)) {
+            tern_reader atv;
+            if (tern_der_expect(&set, TERN_DER_SEQUENCE, &atv) < 0) {
+                ok = 0;
+                break;
+            }
+            tern_span as = {atv.p, atv.len};
+            sum += atv_key(as, &ok);
+        }
+        if (!ok)
+            sum = fnv_bytes(0x9e3779b9u, rdn.p, rdn.len);
+        h = fnv(fnv(fnv(fnv(fnv(h, 0xfd), sum), sum >> 8), sum >> 16), sum >> 24);
+    }
+    return h;
 }

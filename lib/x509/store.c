@@ -122,6 +122,7 @@ int tern_truststore_add_der(tern_truststore *ts, const uint8_t *der, size_t len)
         free(a->der);
         return TERN_ERR_INTERNAL;
     }
+    a->subject_key = tern_x509_name_key(a->cert.subject);
     ts->n++;
     return 1;
 }
@@ -437,10 +438,17 @@ int tern_truststore_load_crl(tern_truststore *ts, const char *path) {
     return total;
 }
 
+/* Names compare by RFC 5280 §7.1 (tern_x509_name_eq), which is slower than
+ * comparing bytes: each anchor's subject has a key computed when it was
+ * added (tern_x509_name_key), so the scan compares keys and runs the full
+ * comparison only on a key match. */
 const tern_trust_anchor *tern_truststore_find(const tern_truststore *ts, tern_span name, size_t *iter) {
+    if (*iter >= ts->n)
+        return NULL;
+    uint32_t key = tern_x509_name_key(name);
     for (; *iter < ts->n; (*iter)++) {
         const tern_trust_anchor *a = &ts->anchors[*iter];
-        if (a->cert.subject.len == name.len && memcmp(a->cert.subject.p, name.p, name.len) == 0) {
+        if (a->subject_key == key && tern_x509_name_eq(a->cert.subject, name)) {
             (*iter)++;
             return a;
         }

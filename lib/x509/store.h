@@ -21,6 +21,7 @@ typedef struct {
     uint8_t *der;        /* malloc'd copy */
     size_t len;
     tern_x509_cert cert; /* parsed, points into der */
+    uint32_t subject_key; /* tern_x509_name_key(cert.subject), for tern_truststore_find */
 } tern_trust_anchor;
 
 /* A CRL held by the trust store (lib/x509/crl.h). */
@@ -103,7 +104,8 @@ TERN_MUST_CHECK int tern_truststore_add_crl_pem(tern_truststore *ts, const uint8
  * TERN_ERR_FILE; a directory without any CRL is TERN_ERR_PEM. */
 TERN_MUST_CHECK int tern_truststore_load_crl(tern_truststore *ts, const char *path);
 
-/* The anchors whose subject equals name (DER), one by one: start with
+/* The anchors whose subject equals name (DER; compared by RFC 5280 §7.1,
+ * tern_x509_name_eq), one by one: start with
  * *iter = 0; returns NULL when there are no more. */
 const tern_trust_anchor *tern_truststore_find(const tern_truststore *ts, tern_span name, size_t *iter);
 

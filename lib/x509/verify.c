@@ -12,6 +12,8 @@
 #include "crypto/ecdsa.h"
 #include "lib/x509/oid.h"
 #include "lib/x509/crl.h"
+#include "lib/x509/policy.h"
+#include "lib/x509/nc.h"
 
 /* ---- signatures ---- */
 
@@ -83,6 +85,7 @@ typedef struct {
     int64_t now;
     int purpose;
     unsigned work;
+    size_t nc_work;              /* name-constraint comparisons (nc.h budget) */
     size_t path[TERN_X509_MAX_DEPTH];
     size_t depth;
     size_t max_depth; /* certificates allowed below the anchor, leaf included */
@@ -300,11 +303,6 @@ static int check_issuer(search *s, const tern_x509_cert *issuer, const char *who
                 s->purpose == TERN_X509_PURPOSE_SERVER ? "serverAuth" : "clientAuth");
         return -1;
     }
-    if (issuer->nc_unsupported) {
-        fail_at(s, score, TERN_ERR_CERT_UNSUPPORTED, idx, "%s carries name constraints %s", who,
-                "on names other than DNS names and IP addresses, which tern does not enforce yet");
-        return -1;
-    }
     if (issuer->has_path_len && below > issuer->path_len) {
         char d[96];
         msgf(d, sizeof d, "pathLenConstraint %u, but %zu intermediate%s below it", issuer->path_len, below,
@@ -315,156 +313,41 @@ static int check_issuer(search *s, const tern_x509_cert *issuer, const char *who
     return 0;
 }
 
-/* ---- name constraints (RFC 5280 §4.2.1.10, §6.1.4 (g)) ---- */
-
-static char lc(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
-
-static int tail_eq(const char *a, size_t an, const char *b, size_t bn) {
-    /* Does a end with b (case-insensitively)? */
-    if (bn > an)
-        return 0;
-    for (size_t i = 0; i < bn; i++)
-        if (lc(a[an - bn + i]) != lc(b[i]))
-            return 0;
-    return 1;
-}
-
-/* Is DNS name n inside the subtree of base?  "example.com" covers itself
- * and every name below it; ".example.com" only the names below it; ""
- * covers everything. */
-static int dns_within(const char *n, size_t nn, const char *base, size_t bn) {
-    if (bn == 0)
-        return 1;
-    if (base[0] == '.')
-        return nn > bn && tail_eq(n, nn, base, bn);
-    if (nn == bn)
-        return tail_eq(n, nn, base, bn);
-    return nn > bn && n[nn - bn - 1] == '.' && tail_eq(n, nn, base, bn);
-}
-
-/* For an excluded subtree, a wildcard name "*.rest" is refused when it is
- * inside the subtree or could stand for a name inside it (the base lies
- * one label below rest). */
-static int dns_may_hit(const char *n, size_t nn, const char *base, size_t bn) {
-    if (dns_within(n, nn, base, bn))
-        return 1;
-    if (nn >= 2 && n[0] == '*' && n[1] == '.') {
-        const char *b = base[0] == '.' ? base + 1 : base;
-        size_t bl = base[0] == '.' ? bn - 1 : bn;
-        const char *dot = memchr(b, '.', bl);
-        return dot != NULL && (size_t)(b + bl - (dot + 1)) == nn - 2 && tail_eq(n + 2, nn - 2, dot + 1, nn - 2);
-    }
-    return 0;
-}
-
-static int ip_within(const uint8_t *ip, size_t n, const uint8_t *base, size_t bn) {
-    if (bn != 2 * n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((ip[i] & base[n + i]) != (base[i] & base[n + i]))
-            return 0;
-    return 1;
-}
-
-/* Check one name (GeneralName tag 0x82 DNS or 0x87 IP) against the CA's
- * constraints: 0 if allowed. */
-static int nc_allows(const tern_x509_cert *ca, uint8_t tag, tern_span name) {
-    tern_reader seq;
-    tern_rd_init(&seq, ca->name_constraints.p, ca->name_constraints.len);
-    for (unsigned k = 0; k < 2; k++) {
-        tern_reader list;
-        int present;
-        if (tern_der_optional(&seq, TERN_DER_CTX_CONS(k), &list, &present) < 0)
-            return -1;
-        if (!present)
-            continue;
-        int have_type = 0, hit = 0;
-        while (tern_rd_left(&list)) {
-            tern_reader sub;
-            tern_der_elem base;
-            if (tern_der_expect(&list, TERN_DER_SEQUENCE, &sub) < 0 || tern_der_next(&sub, &base) < 0)
-                return -1;
-            if (base.tag != tag)
-                continue;
-            have_type = 1;
-            const char *nn = (const char *)name.p, *bb = (const char *)base.content.p;
-            if (tag == TERN_DER_CTX_PRIM(7))
-                hit |= ip_within(name.p, name.len, base.content.p, base.content.len);
-            else if (k == 0)
-                hit |= dns_within(nn, name.len, bb, base.content.len);
-            else
-                hit |= dns_may_hit(nn, name.len, bb, base.content.len);
-        }
-        if (k == 0 && have_type && !hit)
-            return -1; /* outside every permitted subtree of its type */
-        if (k == 1 && hit)
-            return -1; /* inside an excluded subtree */
-    }
-    return 0;
-}
-
-/* Record a name-constraint violation by peer certificate k. */
-static int nc_violation(search *s, size_t k, uint8_t tag, tern_span name, const char *who, int score) {
-    char lab[200], nm[80];
-    label_of(s, k, lab, sizeof lab);
-    if (tag == TERN_DER_CTX_PRIM(7) && name.len == 4)
-        snprintf(nm, sizeof nm, "IP %u.%u.%u.%u", name.p[0], name.p[1], name.p[2], name.p[3]);
-    else if (tag == TERN_DER_CTX_PRIM(7))
-        snprintf(nm, sizeof nm, "an IPv6 address");
-    else {
-        /* The peer's IA5String may hold control characters: print '?'. */
-        size_t n = name.len < 60 ? name.len : 60;
-        for (size_t i = 0; i < n; i++)
-            nm[i] = name.p[i] >= 0x20 && name.p[i] < 0x7f ? (char)name.p[i] : '?';
-        nm[n] = 0;
-    }
-    fail_at(s, score, TERN_ERR_CERT_NAME, (int)k, "%s: the name %s is outside the name constraints of %s", lab, nm,
-            who);
-    return -1;
-}
-
-/* A CN that looks like a host name (letters, digits, '-', '_', '.', with
- * a dot): the only kind tern_x509_check_name could match as one. */
-static int host_like(tern_span cn) {
-    if (cn.p == NULL || memchr(cn.p, '.', cn.len) == NULL)
-        return 0;
-    for (size_t q = 0; q < cn.len; q++) {
-        uint8_t ch = cn.p[q];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-              ch == '_' || ch == '.'))
-            return 0;
-    }
-    return 1;
-}
-
-/* The CA `ca` constrains every certificate below it on the path, except
- * self-issued intermediates (§6.1.4 (g) / §6.1.3 (b)): their SAN DNS names
- * and IP addresses, and the CN of a SAN-less leaf when it is host-like
- * (tern_x509_check_name may match it). */
+/* Name constraints (lib/x509/nc.c): the CA `ca` constrains every
+ * certificate below it on the path.  A leaf that is not a CA may not carry
+ * name constraints at all (RFC 5280 §4.2.1.10). */
 static int check_name_constraints(search *s, const tern_x509_cert *ca, const char *who, int score) {
-    if (!ca->has_name_constraints)
-        return 0;
-    for (size_t i = 0; i < s->depth; i++) {
-        size_t k = s->path[i];
-        const tern_x509_cert *c = &s->certs[k];
-        if (i > 0 && tern_x509_self_issued(c))
-            continue;
-        if (c->has_san) {
-            tern_reader r;
-            tern_der_elem e;
-            tern_rd_init(&r, c->san.p, c->san.len);
-            while (tern_rd_left(&r) && tern_der_next(&r, &e) == 0) {
-                if ((e.tag == TERN_DER_CTX_PRIM(2) || e.tag == TERN_DER_CTX_PRIM(7)) &&
-                    nc_allows(ca, e.tag, e.content) < 0)
-                    return nc_violation(s, k, e.tag, e.content, who, score);
-            }
-        } else if (i == 0) {
-            tern_span cn = tern_x509_name_cn(c->subject, NULL);
-            if (host_like(cn) && nc_allows(ca, TERN_DER_CTX_PRIM(2), cn) < 0)
-                return nc_violation(s, k, TERN_DER_CTX_PRIM(2), cn, who, score);
-        }
+    char lab[200];
+    const tern_x509_cert *leaf = &s->certs[s->path[0]];
+    if (leaf->has_name_constraints && !(leaf->has_basic_constraints && leaf->is_ca)) {
+        label_of(s, s->path[0], lab, sizeof lab);
+        fail_at(s, score, TERN_ERR_CERT_BAD, (int)s->path[0], "%s %s", lab,
+                "is an end-entity certificate with name constraints, which RFC 5280 allows only in CA certificates");
+        return -1;
     }
-    return 0;
+    const tern_x509_cert *below[TERN_X509_MAX_DEPTH];
+    for (size_t i = 0; i < s->depth; i++)
+        below[i] = &s->certs[s->path[i]];
+    tern_x509_nc_result r;
+    switch (tern_x509_nc_check(ca, below, s->depth, &s->nc_work, &r)) {
+    case TERN_X509_NC_OK:
+        return 0;
+    case TERN_X509_NC_BAD:
+        fail_at(s, score, TERN_ERR_CERT_BAD, -1, "%s %s", who, r.what);
+        return -1;
+    case TERN_X509_NC_TOO_MUCH:
+        fail_at(s, 1000, TERN_ERR_CERT_CHAIN_TOO_LONG, -1, "gave up checking the name constraints of %s after %u "
+                "name comparisons", who, (unsigned)TERN_X509_NC_MAX_WORK);
+        return -1;
+    case TERN_X509_NC_UNSUPPORTED:
+        label_of(s, s->path[r.index], lab, sizeof lab);
+        fail_at(s, score, TERN_ERR_CERT_UNSUPPORTED, (int)s->path[r.index], "%s %s %s", lab, r.what, who);
+        return -1;
+    default:
+        label_of(s, s->path[r.index], lab, sizeof lab);
+        fail_at(s, score, TERN_ERR_CERT_NAME, (int)s->path[r.index], "%s: %s %s", lab, r.what, who);
+        return -1;
+    }
 }
 
 /* ---- the subject CN of a TLS server certificate (CA/B BR §7.1.4.3) ---- */
@@ -633,7 +516,8 @@ static int on_path(const search *s, size_t j) {
     return 0;
 }
 
-static int name_eq(tern_span a, tern_span b) { return a.len == b.len && memcmp(a.p, b.p, a.len) == 0; }
+/* Name chaining compares names by RFC 5280 §7.1 (lib/x509/name.c). */
+static int name_eq(tern_span a, tern_span b) { return tern_x509_name_eq(a, b); }
 
 /* Intermediates on the path below a new issuer, self-issued ones not
  * counted (RFC 5280 §6.1.4 (l)); the leaf never counts. */
@@ -710,7 +594,11 @@ static int check_revocation(search *s, size_t idx, const tern_x509_cert *c, cons
     return 0;
 }
 
+static int policy_path(search *s, int score);
 static int check_path(search *s, const tern_trust_anchor *a, int score) {
+    /* Certificate policies (RFC 5280 §6.1.2-§6.1.5, lib/x509/policy.c). */
+    if (policy_path(s, score) < 0)
+        return -1;
     /* Revocation (RFC 5280 §6.3, lib/x509/crl.c): every certificate of the
      * path, leaf and intermediates, against the CRLs of its issuer (the
      * next certificate up, or the anchor); the anchor itself is not
@@ -724,6 +612,15 @@ static int check_path(search *s, const tern_trust_anchor *a, int score) {
             return -1;
     }
     return 0;
+}
+
+/* The policy step of check_path: failures recorded like the others. */
+static int policy_path(search *s, int score) {
+    tern_x509_policy_fail f;
+    if (tern_x509_policy_check(s->certs, s->path, s->depth, s->p, &f) == 0)
+        return 0;
+    fail_at(s, score, f.err, f.index, "%s", f.msg);
+    return -1;
 }
 
 static int extend(search *s) {

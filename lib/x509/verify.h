@@ -7,7 +7,7 @@
  * with duplicates and unrelated extras.  Path building is a bounded
  * depth-first search: from the current certificate, every candidate issuer
  * (trust anchors first, then the peer's certificates) whose subject equals
- * the issuer name is tried, and when one fails (bad signature, expired,
+ * the issuer name (RFC 5280 §7.1) is tried, and when one fails (bad signature, expired,
  * not a CA ...) the next is tried.  Depth is at most TERN_X509_MAX_DEPTH
  * certificates below the anchor, the search tries at most
  * TERN_X509_MAX_WORK candidate issuers (each costs at most one signature
@@ -45,17 +45,24 @@
  * The rules' cases and the deliberate differences from x509-limbo's
  * expectations are in vectors/x509-limbo/expectations.txt.
  *
- * Then the path: issuer/subject name chaining, the signature (RSA PKCS#1
- * v1.5 with SHA-256/384/512, RSA-PSS; SHA-1 and MD5 refused; ECDSA with a
- * P-256 or P-384 issuer key), RSA keys >= 2048 bits; on issuers:
- * basicConstraints cA, pathLenConstraint, keyUsage keyCertSign when
- * keyUsage is present, extKeyUsage (when present) allowing the purpose,
- * and nameConstraints (RFC 5280 §4.2.1.10) on DNS names and IP addresses,
- * applied to every certificate below the CA (the SANs, and the CN of a
- * SAN-less leaf when it looks like a host name; an excluded subtree also
- * refuses a wildcard that could name something in it); a CA constraining
- * other name forms is refused, not ignored, and a violation is
- * TERN_ERR_CERT_NAME.  On the leaf: extKeyUsage, when present, names the
+ * Then the path: issuer/subject name chaining (names compared by RFC 5280
+ * §7.1, tern_x509_name_eq), the signature (RSA PKCS#1 v1.5 with
+ * SHA-256/384/512, RSA-PSS; SHA-1 and MD5 refused; ECDSA with a P-256 or
+ * P-384 issuer key), RSA keys >= 2048 bits; on issuers: basicConstraints
+ * cA, pathLenConstraint, keyUsage keyCertSign when keyUsage is present,
+ * extKeyUsage (when present) allowing the purpose, and nameConstraints
+ * (RFC 5280 §4.2.1.10, lib/x509/nc.h) on DNS, IP, directory, e-mail and
+ * URI names, applied to every certificate below the CA (never to the CN,
+ * which is not a name; an excluded subtree also refuses a wildcard that
+ * could name something in it): a violation is TERN_ERR_CERT_NAME,
+ * malformed constraints (or any on a non-CA leaf) TERN_ERR_CERT_BAD, a
+ * name of a constrained form tern cannot check TERN_ERR_CERT_UNSUPPORTED,
+ * more than TERN_X509_NC_MAX_WORK comparisons TERN_ERR_CERT_CHAIN_TOO_LONG.
+ * Certificate policies (RFC 5280 §6.1.2-§6.1.5, the policy inputs of
+ * tern_x509_params) are processed on each path that reaches an anchor
+ * (lib/x509/policy.c, docs/CERTIFICATES.md); the anchor's own policy
+ * extensions are input, not processed.
+ * On the leaf: extKeyUsage, when present, names the
  * purpose (serverAuth / clientAuth) and every purpose of params.eku
  * (anyExtendedKeyUsage does not stand for them); keyUsage, when present,
  * has every bit of params.key_usage (the TLS layer asks for the bit its
@@ -151,6 +158,9 @@ TERN_MUST_CHECK int tern_x509_verify(const tern_truststore *ts, const uint8_t *c
  *   TERN_ERR_CERT_PURPOSE         the leaf's extKeyUsage forbids the purpose, or
  *                                 its keyUsage/extKeyUsage lack what params ask;
  *   TERN_ERR_CERT_CRITICAL_EXT    an unknown critical extension (anchors too);
+ *   TERN_ERR_CERT_POLICY          no acceptable certificate policy (RFC 5280
+ *                                 §6.1.5 (g)), a policy mapped to or from
+ *                                 anyPolicy, or policy processing over its bound;
  *   TERN_ERR_CERT_NAME            the leaf is not for name_or_ip;
  *   TERN_ERR_CERT_CHAIN_TOO_LONG  more than max_depth / TERN_X509_MAX_DEPTH needed,
  *                                 more than TERN_X509_MAX_PEER_CERTS sent, or

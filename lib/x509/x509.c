@@ -8,7 +8,9 @@
 
 #include <stdio.h>
 
+#include "lib/x509/nc.h"
 #include "lib/x509/oid.h"
+#include "lib/x509/policy.h"
 
 #define BAD TERN_ERR_CERT_BAD
 
@@ -427,47 +429,13 @@ static int parse_aia(tern_reader *v) {
     return 0;
 }
 
-/* NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees
- * OPTIONAL, excludedSubtrees [1] GeneralSubtrees OPTIONAL }; GeneralSubtree
- * ::= SEQUENCE { base GeneralName, minimum [0] DEFAULT 0, maximum [1]
- * OPTIONAL } (RFC 5280 §4.2.1.10: at least one list, minimum 0, no
- * maximum).  dNSName and iPAddress (address + mask: 8 or 32 bytes) bases
- * are enforced; any other kind marks the certificate nc_unsupported. */
+/* NameConstraints (RFC 5280 §4.2.1.10): recorded by lib/x509/nc.c, which
+ * checks the value; a malformed one does not make the certificate
+ * unparseable (it is refused as an issuer, with a sentence naming the bad
+ * constraint, so a trust store holding such a root still loads). */
 static int parse_name_constraints(tern_x509_cert *c, tern_reader *v) {
-    tern_reader seq;
-    TERN_TRY(tern_der_expect(v, TERN_DER_SEQUENCE, &seq));
-    TERN_TRY(tern_rd_end(v));
-    c->name_constraints.p = seq.p;
-    c->name_constraints.len = seq.len;
-    int lists = 0;
-    for (unsigned k = 0; k < 2; k++) {
-        tern_reader list;
-        int present;
-        TERN_TRY(tern_der_optional(&seq, TERN_DER_CTX_CONS(k), &list, &present));
-        if (!present)
-            continue;
-        lists++;
-        TERN_ENSURE(tern_rd_left(&list) > 0, TERN_ERR_DECODE);
-        while (tern_rd_left(&list)) {
-            tern_reader sub;
-            tern_der_elem base;
-            TERN_TRY(tern_der_expect(&list, TERN_DER_SEQUENCE, &sub));
-            TERN_TRY(tern_der_next(&sub, &base));
-            TERN_TRY(tern_rd_end(&sub)); /* minimum/maximum must be absent */
-            if (base.tag == TERN_DER_CTX_PRIM(2)) {
-                for (size_t i = 0; i < base.content.len; i++)
-                    TERN_ENSURE(base.content.p[i] > 0 && base.content.p[i] < 0x80, TERN_ERR_DECODE);
-            } else if (base.tag == TERN_DER_CTX_PRIM(7)) {
-                TERN_ENSURE(base.content.len == 8 || base.content.len == 32, TERN_ERR_DECODE);
-            } else {
-                TERN_ENSURE((base.tag & 0xc0) == TERN_DER_CONTEXT, TERN_ERR_DECODE);
-                c->nc_unsupported = 1;
-            }
-        }
-    }
-    TERN_TRY(tern_rd_end(&seq));
-    TERN_ENSURE(lists > 0, TERN_ERR_DECODE);
-    c->has_name_constraints = 1;
+    tern_span val = {v->p, v->len};
+    tern_x509_nc_scan(c, val);
     return 0;
 }
 
@@ -535,28 +503,25 @@ static int parse_extensions(tern_x509_cert *c, tern_reader *exts) {
              * that wrongly marks them non-critical still meant them). */
             TERN_TRY(parse_name_constraints(c, &val));
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_cert_policies)) {
+            /* The four policy extensions: DER checked here, interpreted by
+             * path validation (lib/x509/policy.c), so critical ones are
+             * understood, not unknown. */
+            TERN_TRY(tern_x509_policy_ext_check(TERN_POLICY_EXT_POLICIES, value));
             c->has_policies = 1;
             c->policies = value;
             c->policies_critical = critical;
-        } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_policy_mappings) ||
-                   TERN_DER_OID_EQ(oid, tern_oid_ce_policy_constraints) ||
-                   TERN_DER_OID_EQ(oid, tern_oid_ce_inhibit_any_policy)) {
-            /* Recorded for policy processing; until it interprets them a
-             * critical one is refused like any unknown critical extension. */
-            if (TERN_DER_OID_EQ(oid, tern_oid_ce_policy_mappings)) {
-                c->has_policy_mappings = 1;
-                c->policy_mappings = value;
-            } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_policy_constraints)) {
-                c->has_policy_constraints = 1;
-                c->policy_constraints = value;
-            } else {
-                c->has_inhibit_any = 1;
-                c->inhibit_any = value;
-            }
-            if (critical && !c->unknown_critical) {
-                c->unknown_critical = 1;
-                c->unknown_critical_oid = oid;
-            }
+        } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_policy_mappings)) {
+            TERN_TRY(tern_x509_policy_ext_check(TERN_POLICY_EXT_MAPPINGS, value));
+            c->has_policy_mappings = 1;
+            c->policy_mappings = value;
+        } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_policy_constraints)) {
+            TERN_TRY(tern_x509_policy_ext_check(TERN_POLICY_EXT_CONSTRAINTS, value));
+            c->has_policy_constraints = 1;
+            c->policy_constraints = value;
+        } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_inhibit_any_policy)) {
+            TERN_TRY(tern_x509_policy_ext_check(TERN_POLICY_EXT_INHIBIT_ANY, value));
+            c->has_inhibit_any = 1;
+            c->inhibit_any = value;
         } else if (critical && !c->unknown_critical) {
             /* RFC 5280 §4.2: a certificate with an unrecognised critical
              * extension must be rejected; parse it, refuse it in use. */
@@ -653,9 +618,7 @@ int tern_x509_parse(tern_x509_cert *c, const uint8_t *der, size_t len) {
     return 0;
 }
 
-int tern_x509_self_issued(const tern_x509_cert *c) {
-    return c->issuer.len == c->subject.len && memcmp(c->issuer.p, c->subject.p, c->issuer.len) == 0;
-}
+int tern_x509_self_issued(const tern_x509_cert *c) { return tern_x509_name_eq(c->issuer, c->subject); }
 
 int tern_x509_key_load(const tern_x509_cert *c, tern_x509_key *k) {
     memset(k, 0, sizeof *k);

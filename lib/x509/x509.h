@@ -96,7 +96,7 @@ typedef struct {
     tern_span serial;          /* serialNumber INTEGER content (two's complement, minimal, at
                                   most 21 octets; its sign and size are profile checks) */
     tern_x509_sigalg sig_alg;  /* outer signatureAlgorithm (== the TBS one, checked) */
-    tern_span issuer;          /* Name TLV, compared byte for byte */
+    tern_span issuer;          /* Name TLV, compared by tern_x509_name_eq */
     tern_span subject;         /* Name TLV */
     int64_t not_before;        /* Unix seconds */
     int64_t not_after;
@@ -118,10 +118,13 @@ typedef struct {
     int has_ski, has_aki;
     tern_span ski;             /* subjectKeyIdentifier bytes */
     tern_span aki;             /* authorityKeyIdentifier keyIdentifier bytes */
-    int has_name_constraints;  /* nameConstraints present */
-    tern_span name_constraints; /* its NameConstraints content (checked at parse) */
-    int nc_unsupported;        /* it constrains names other than dNSName and
-                                  iPAddress: refused as an issuer */
+    int has_name_constraints;  /* nameConstraints present (lib/x509/nc.h) */
+    tern_span name_constraints; /* its NameConstraints SEQUENCE content */
+    unsigned nc_forms;         /* bit n: a subtree on GeneralName form [n] */
+    size_t nc_subtrees;        /* permitted + excluded subtrees */
+    const char *nc_bad;        /* NULL, or what is malformed in them (refused as an issuer) */
+    tern_span nc_bad_base;     /* the malformed base's content, when there is one */
+    uint8_t nc_bad_tag;        /* and its GeneralName tag */
     /* Certificate policy extensions (RFC 5280 §4.2.1.4, .5, .11, .14):
      * the extnValue contents, interpreted by path validation. */
     int has_policies, has_policy_mappings, has_policy_constraints, has_inhibit_any;
@@ -143,7 +146,7 @@ typedef struct {
  * duplicated extension, signature algorithms that differ ...). */
 TERN_MUST_CHECK int tern_x509_parse(tern_x509_cert *c, const uint8_t *der, size_t len);
 
-/* 1 if c is self-issued (issuer == subject). */
+/* 1 if c is self-issued (issuer and subject equal by tern_x509_name_eq). */
 int tern_x509_self_issued(const tern_x509_cert *c);
 
 /* Load the certificate's public key for use.  RSA keys must be within
@@ -172,11 +175,29 @@ void tern_x509_cert_label(const tern_x509_cert *c, char *out, size_t cap);
  *     "*" is allowed only as the whole left-most label, matches exactly one
  *     label, needs at least two labels after it, and never matches an IP.
  *   - IP literals match iPAddress entries only (4 or 16 bytes).
- *   - The subject CN is used only when there is no subjectAltName at all
- *     (then exactly like one dNSName entry, no wildcards).
+ *   - The subject CN is never used (RFC 9525 §6): a certificate without
+ *     subjectAltName matches no name.
  * Returns 0, or TERN_ERR_CERT_NAME with msg (cap bytes) saying what was
  * expected and what the certificate holds. */
 TERN_MUST_CHECK int tern_x509_check_name(const tern_x509_cert *c, const char *name, char *msg, size_t cap);
+
+/* Distinguished names compared by RFC 5280 §7.1: RDN by RDN, each RDN as
+ * a set of attributes; PrintableString and UTF8String values as text with
+ * leading/trailing white space removed, inner runs folded to one space and
+ * ASCII case folded (no Unicode folding); other value types byte for byte.
+ * Both take Name TLVs; a malformed name equals only its own bytes. */
+int tern_x509_name_eq(tern_span a, tern_span b);
+/* A 32-bit key of a Name, equal for names tern_x509_name_eq finds equal
+ * (for fast lookups: different keys mean different names). */
+uint32_t tern_x509_name_key(tern_span name);
+/* 1 if base's RDNs are the first RDNs of name (RFC 5280 §4.2.1.10
+ * directoryName subtrees); an empty base covers every name. */
+int tern_x509_name_within(tern_span name, tern_span base);
+
+/* An iPAddress value as text: dotted IPv4, or IPv6 in the RFC 5952 §4
+ * form (lower case, the longest run of zero groups as "::"); another
+ * length as "(N bytes)".  cap must be at least 48. */
+void tern_x509_format_ip(const uint8_t *ip, size_t n, char *out, size_t cap);
 
 /* Parse an IP literal: returns 4 or 16 and fills out, or 0 if s is not one. */
 int tern_x509_parse_ip(const char *s, uint8_t out[16]);

@@ -71,6 +71,72 @@ static size_t pem_certs(const char *rel, fz_buf *list, fz_buf *first) {
     return n;
 }
 
+/* fuzz_names: 16-bit length + a CA's NameConstraints value, 16-bit
+ * length + a leaf's SAN content, then the leaf's subject, from the pairs
+ * of vectors/certs/nc; and each pair as a fuzz_verify list (name
+ * www.example.com). */
+static void names_seeds(void) {
+    static const char *pairs[][2] = {
+        {"ca-dns", "leaf-www"},         {"ca-dns", "leaf-intranet"},    {"ca-dir", "leaf-dir-in"},
+        {"ca-dir", "leaf-dir-out"},     {"ca-email", "leaf-email-in"},  {"ca-email", "leaf-email-subj"},
+        {"ca-uri", "leaf-uri-in"},      {"ca-uri", "leaf-uri-nohost"},  {"ca-other", "leaf-other"},
+        {"ca-badmask", "leaf-badmask"}, {"ca-dot", "leaf-dot"},         {"ca-ip6", "leaf-ip6"},
+        {"ca-chain", "leaf-chain"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        fz_buf ca = {0}, leaf = {0}, out = {0};
+        char rel[128];
+        snprintf(rel, sizeof rel, "certs/nc/%s.crt", pairs[i][0]);
+        pem_certs(rel, NULL, &ca);
+        snprintf(rel, sizeof rel, "certs/nc/%s.crt", pairs[i][1]);
+        pem_certs(rel, NULL, &leaf);
+        tern_x509_cert c, l;
+        if (tern_x509_parse(&c, ca.buf, ca.len) < 0 || tern_x509_parse(&l, leaf.buf, leaf.len) < 0) {
+            fprintf(stderr, "make_seeds: %s or %s does not parse\n", pairs[i][0], pairs[i][1]);
+            exit(1);
+        }
+        /* The NameConstraints SEQUENCE TLV around its recorded content. */
+        tern_span nc = c.name_constraints;
+        uint8_t hdr[4] = {0x30, (uint8_t)nc.len, 0, 0};
+        size_t hl = 2;
+        if (nc.len >= 256) {
+            hdr[1] = 0x82, hdr[2] = (uint8_t)(nc.len >> 8), hdr[3] = (uint8_t)nc.len;
+            hl = 4;
+        } else if (nc.len >= 128) {
+            hdr[1] = 0x81, hdr[2] = (uint8_t)nc.len;
+            hl = 3;
+        }
+        size_t vl = hl + nc.len;
+        uint8_t l2[2] = {(uint8_t)(vl >> 8), (uint8_t)vl};
+        fz_append(&out, l2, 2);
+        fz_append(&out, hdr, hl);
+        if (nc.len)
+            fz_append(&out, nc.p, nc.len);
+        l2[0] = (uint8_t)(l.san.len >> 8);
+        l2[1] = (uint8_t)l.san.len;
+        fz_append(&out, l2, 2);
+        if (l.san.len)
+            fz_append(&out, l.san.p, l.san.len);
+        fz_append(&out, l.subject.p, l.subject.len);
+        char name[128];
+        snprintf(name, sizeof name, "%s+%s", pairs[i][0], pairs[i][1]);
+        put("fuzz_names", name, 0, 0, out.buf, out.len);
+        /* The same pair as a peer's list for fuzz_verify: the constraints
+         * are checked when the intermediate is tried as the leaf's issuer. */
+        fz_buf list = {0};
+        snprintf(rel, sizeof rel, "certs/nc/%s.crt", pairs[i][1]);
+        pem_certs(rel, &list, NULL);
+        snprintf(rel, sizeof rel, "certs/nc/%s.crt", pairs[i][0]);
+        pem_certs(rel, &list, NULL);
+        snprintf(name, sizeof name, "nc-%s+%s", pairs[i][1], pairs[i][0]);
+        put("fuzz_verify", name, 3, 1, list.buf, list.len);
+        free(list.buf);
+        free(ca.buf);
+        free(leaf.buf);
+        free(out.buf);
+    }
+}
+
 static int has_suffix(const char *s, const char *suf) {
     size_t a = strlen(s), b = strlen(suf);
     return a >= b && strcmp(s + a - b, suf) == 0;
@@ -110,6 +176,66 @@ int main(void) {
     }
     fz_capture cap = caps[0];
     fz_flight *fs = &fss[0];
+
+    /* fuzz_hello: each variant's ClientHello body, whole and cut at a few
+     * points, and a large one (a 2,000-scheme signature_algorithms list and
+     * 30,000 bytes of padding, past hs_max) cut across its items. */
+    for (int v = 0; v < FZ_VARIANTS; v++) {
+        const uint8_t *body = fcs[v].msg[0] + 4;
+        size_t blen = fcs[v].msg_len[0] - 4;
+        char name[64];
+        snprintf(name, sizeof name, "v%d-whole", v);
+        put("fuzz_hello", name, (uint8_t)(v << 6), 1, body, blen);
+        static const uint8_t cuts[] = {0, 1, 0, 34, 0, 7, 0, 2};
+        fz_buf b = {0};
+        fz_append(&b, cuts, sizeof cuts);
+        fz_append(&b, body, blen);
+        snprintf(name, sizeof name, "v%d-split4", v);
+        put("fuzz_hello", name, (uint8_t)(v << 6 | 4), 1, b.buf, b.len);
+        free(b.buf);
+    }
+    {
+        /* The v0 hello's extensions, rebuilt: signature_algorithms grown by
+         * 2,000 unknown schemes in front, padding (type 21) at the end. */
+        const uint8_t *body = fcs[0].msg[0] + 4;
+        size_t blen = fcs[0].msg_len[0] - 4;
+        size_t at = 34;
+        at += 1 + body[at];                            /* session_id */
+        at += 2 + (size_t)(body[at] << 8 | body[at + 1]); /* cipher_suites */
+        at += 1 + body[at];                            /* compression_methods */
+        fz_buf exts = {0};
+        for (size_t e = at + 2; e + 4 <= blen;) {
+            size_t type = (size_t)(body[e] << 8 | body[e + 1]), el = (size_t)(body[e + 2] << 8 | body[e + 3]);
+            if (type == TERN_EXT_SIGNATURE_ALGORITHMS) {
+                size_t nl = el - 2 + 4000;
+                uint8_t h[6] = {0, 13, (uint8_t)((nl + 2) >> 8), (uint8_t)(nl + 2), (uint8_t)(nl >> 8), (uint8_t)nl};
+                fz_append(&exts, h, 6);
+                for (size_t i = 0; i < 2000; i++) {
+                    uint8_t sch[2] = {0xfe, (uint8_t)i};
+                    fz_append(&exts, sch, 2);
+                }
+                fz_append(&exts, body + e + 6, el - 2);
+            } else {
+                fz_append(&exts, body + e, 4 + el);
+            }
+            e += 4 + el;
+        }
+        uint8_t pad[4] = {0, 21, 30000 >> 8, 30000 & 0xff};
+        fz_append(&exts, pad, 4);
+        uint8_t *zeros = calloc(1, 30000);
+        fz_append(&exts, zeros, 30000);
+        free(zeros);
+        static const uint8_t cuts[] = {0, 100, 0x40, 0x00, 0, 3, 0x07, 0xd0, 0, 1};
+        fz_buf b = {0};
+        fz_append(&b, cuts, sizeof cuts);
+        fz_append(&b, body, at);
+        uint8_t l2[2] = {(uint8_t)(exts.len >> 8), (uint8_t)exts.len};
+        fz_append(&b, l2, 2);
+        fz_append(&b, exts.buf, exts.len);
+        put("fuzz_hello", "v0-large-split5", 5, 1, b.buf, b.len);
+        free(b.buf);
+        free(exts.buf);
+    }
 
     /* fuzz_hs: the selector byte (the row of fz_hs_targets) + the real body
      * of that message from that variant's session. */
@@ -221,6 +347,7 @@ int main(void) {
     free(der.buf);
     free(list.buf);
     free(ints.buf);
+    names_seeds();
     static const char *pems[] = {"root-ca.crt", "server-chain.pem", "bundle-with-bad.pem", "server-enc-pkcs1.key",
                                  "server-pkcs1.key"};
     for (size_t i = 0; i < sizeof pems / sizeof pems[0]; i++) {

@@ -1,0 +1,3 @@
+module tern.test/gopeer
+
+go 1.19
