@@ -188,6 +188,13 @@ static const char *profile_problem(const tern_x509_cert *c, int role, char *buf,
                           : "has an empty subject and no subjectAltName (RFC 5280 §4.1.2.6)";
     if (!empty_name(c->subject) && c->has_san && c->san_critical)
         return "marks subjectAltName critical beside a non-empty subject (CA/B BR §7.1.2.7.12)";
+    /* §4.2.1.11, §4.2.1.14: policyConstraints and inhibitAnyPolicy MUST be
+     * critical (a relying party that ignored them would accept paths the
+     * CA meant to refuse).  The anchor's are input, not processed. */
+    if (role != ROLE_ANCHOR && c->has_policy_constraints && !c->pc_critical)
+        return "marks policyConstraints non-critical (RFC 5280 §4.2.1.11: it must be critical)";
+    if (role != ROLE_ANCHOR && c->has_inhibit_any && !c->inhibit_any_critical)
+        return "marks inhibitAnyPolicy non-critical (RFC 5280 §4.2.1.14: it must be critical)";
     /* CA/B BR §7.1.2.7.10 and §7.1.2.2: extKeyUsage is never critical. */
     if (c->eku_critical)
         return "marks extKeyUsage critical (CA/B BR §7.1.2.7.10: it must not be)";

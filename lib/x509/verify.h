@@ -32,6 +32,8 @@
  *     subject; keyCertSign only with cA=TRUE;
  *   - an empty subject needs a critical subjectAltName, a non-empty one a
  *     non-critical subjectAltName (when present); extKeyUsage never critical;
+ *   - policyConstraints and inhibitAnyPolicy critical (not checked on
+ *     anchors, whose policy extensions are input);
  *   - RSA moduli a multiple of 8 bits;
  *   - the leaf: no anyExtendedKeyUsage, and no cA=TRUE with a keyUsage
  *     lacking keyCertSign (a CA certificate with keyCertSign may be the

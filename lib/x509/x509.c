@@ -518,10 +518,12 @@ static int parse_extensions(tern_x509_cert *c, tern_reader *exts) {
             TERN_TRY(tern_x509_policy_ext_check(TERN_POLICY_EXT_CONSTRAINTS, value));
             c->has_policy_constraints = 1;
             c->policy_constraints = value;
+            c->pc_critical = critical;
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_inhibit_any_policy)) {
             TERN_TRY(tern_x509_policy_ext_check(TERN_POLICY_EXT_INHIBIT_ANY, value));
             c->has_inhibit_any = 1;
             c->inhibit_any = value;
+            c->inhibit_any_critical = critical;
         } else if (critical && !c->unknown_critical) {
             /* RFC 5280 §4.2: a certificate with an unrecognised critical
              * extension must be rejected; parse it, refuse it in use. */

@@ -136,6 +136,7 @@ typedef struct {
     int has_aki_ext;           /* authorityKeyIdentifier present (has_aki: with keyIdentifier) */
     int aki_issuer_serial;     /* it carries authorityCertIssuer or authorityCertSerialNumber */
     int bc_critical, ku_critical, eku_critical, san_critical, ski_critical, aki_critical;
+    int pc_critical, inhibit_any_critical; /* policyConstraints, inhibitAnyPolicy */
     int has_aia;               /* authorityInfoAccess (its shape checked at parse) */
     int unknown_critical;      /* an unrecognised extension marked critical */
     tern_span unknown_critical_oid;

@@ -78,6 +78,13 @@ basicConstraints = CA:TRUE,pathlen:0
 keyUsage = critical,keyCertSign,cRLSign
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
+[ int_pc_noncritical ]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+certificatePolicies = 2.5.29.32.0
+policyConstraints = requireExplicitPolicy:5
 # ---- leaves (leaf.key, signed by int-ca.key) ----
 [ leaf_ok ]
 basicConstraints = critical,CA:FALSE
@@ -246,6 +253,7 @@ openssl x509 -in "$WORK/root-expired.crt" -out "$OUT/root-expired.crt"
 x509 int-no-ski int-ca "$INT_SUBJ" root-ca:root-ca int_no_ski
 x509 int-no-aki int-ca "$INT_SUBJ" root-ca:root-ca int_no_aki
 x509 int-bc-noncritical int-ca "$INT_SUBJ" root-ca:root-ca int_bc_noncritical
+x509 int-pc-noncritical int-ca "$INT_SUBJ" root-ca:root-ca int_pc_noncritical
 
 # ---- leaves (chain = profile/NAME int-ca) ----
 x509 leaf-ok leaf "/O=tern test/CN=profile ok" int-ca:int-ca leaf_ok
