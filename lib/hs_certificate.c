@@ -11,7 +11,10 @@
  * its CRLs), the name it was asked to reach and the clock: the parameters
  * come from tern_config_x509_params (lib/config.c).  A refused chain fails the
  * handshake with the verifier's own sentence and the specific alert
- * (unknown_ca, certificate_expired, bad_certificate ...).
+ * (unknown_ca, certificate_expired, bad_certificate ...).  The leaf's
+ * keyUsage is checked here, against what the negotiated key exchange does
+ * with the key: sign (ECDHE_RSA, ECDHE_ECDSA: digitalSignature) or
+ * encrypt the premaster (RSA: keyEncipherment).
  */
 #include "lib/tls.h"
 #include "lib/trace.h"
@@ -111,6 +114,12 @@ int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
     if (c->suite->kx == TERN_KX_RSA && leaf.has_key_usage && !(leaf.key_usage & TERN_X509_KU_KEY_ENCIPHERMENT))
         return tern_fail(c, TERN_ERR_CERT_PURPOSE,
                          "the server certificate's keyUsage lacks keyEncipherment, which the RSA key exchange needs");
+    /* RFC 8422 §5.3 / RFC 5246 §7.4.2: with ECDHE_RSA the key signs the
+     * ServerKeyExchange, so a keyUsage extension must allow
+     * digitalSignature. */
+    if (c->suite->kx == TERN_KX_ECDHE_RSA && leaf.has_key_usage && !(leaf.key_usage & TERN_X509_KU_DIGITAL_SIGNATURE))
+        return tern_fail(c, TERN_ERR_CERT_PURPOSE,
+                         "the server certificate's keyUsage lacks digitalSignature, which ECDHE_RSA needs");
     h->peer_rsa = key.rsa;
     h->have_peer_key = 1;
     return 0;

@@ -10,8 +10,9 @@
  * (lib/hs_certificate_request.c decides).
  *
  * The server checks the list against its trust store (and its CRLs) for
- * the client purpose (extKeyUsage clientAuth, keyUsage digitalSignature; no
- * name check), with the verifier's specific alert on failure.  An empty list
+ * the client purpose (extKeyUsage clientAuth; no name check), with the
+ * verifier's specific alert on failure, then the leaf's keyUsage for the
+ * signature the client makes with it (digitalSignature).  An empty list
  * is refused with handshake_failure in REQUIRED mode (§7.4.6 lets the
  * server choose; RFC 8446's certificate_required does not exist in TLS
  * 1.2) and accepted as an anonymous client in OPTIONAL mode.  The path
@@ -74,6 +75,12 @@ int tern_hs_client_certificate_parse(tern_conn *c, tern_reader *r) {
     tern_trace_chain(c, certs, lens, n, &res, rc);
     if (rc < 0)
         return tern_fail(c, rc, "client certificate: %s", res.msg[0] ? res.msg : tern_strerror(rc));
+    /* RFC 5246 §7.4.8: the client proves its key by signing
+     * CertificateVerify, so a keyUsage extension must allow
+     * digitalSignature (the verifier leaves keyUsage to the role). */
+    if (res.leaf_has_key_usage && !(res.leaf_key_usage & TERN_X509_KU_DIGITAL_SIGNATURE))
+        return tern_fail(c, TERN_ERR_CERT_PURPOSE,
+                         "client certificate: its keyUsage lacks digitalSignature, which CertificateVerify needs");
     /* The key types the request named: RSA, or ECDSA on P-256 / P-384
      * (what lib/sig.c verifies). */
     const tern_x509_key *key = &res.leaf_key;

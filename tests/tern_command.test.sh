@@ -7,7 +7,9 @@
 #   - docs/HANDSHAKE.md lists exactly the steps a real trace shows;
 #   - SSLKEYLOGFILE: tern's CLIENT_RANDOM line equals the one OpenSSL logs for
 #     the same connection (s_server -keylogfile / s_client -keylogfile);
-#   - tern verify on good and bad chains: exit code and message;
+#   - tern verify on good and bad chains: exit code and message; every
+#     verification input as a flag (--name repeated, --max-depth,
+#     --key-usage, --eku), the failing certificate and check printed;
 #   - tern speed rows in the `make bench` format.
 NAME=tern-command
 . tests/cli/lib.sh
@@ -268,6 +270,44 @@ verify 1 'extKeyUsage lacks clientAuth' "server certificate for a client" \
 verify 1 'REFUSED' "leaf without its intermediate" --truststore "$CERTS/root-ca.crt" "$CERTS/server.crt"
 verify 2 'expected Unix seconds' "bad --at" --truststore "$CERTS/root-ca.crt" --at yesterday "$CERTS/server.crt"
 verify 2 'cannot be read' "missing chain file" --truststore "$CERTS/root-ca.crt" "$WORK/nope.pem"
+
+# Every tern_x509_params input from the command line, and the failing
+# certificate and check printed for each refusal.
+P=$CERTS/profile
+cat "$P/leaf-ku-sign.crt" "$CERTS/int-ca.crt" > "$WORK/ku-sign.pem"
+cat "$P/leaf-serial-zero.crt" "$CERTS/int-ca.crt" > "$WORK/serial-zero.pem"
+verify 0 '^verdict: OK \(the chain is valid for localhost, server.test\)$' "--name twice, both held" \
+    --truststore "$CERTS/root-ca.crt" --at 2030-01-01 --name localhost --name server.test "$CERTS/server-chain.pem"
+verify 1 'is not for name "example.com"' "--name twice, the second not held" \
+    --truststore "$CERTS/root-ca.crt" --at 2030-01-01 --name localhost --name example.com "$CERTS/server-chain.pem"
+verify 0 '^verdict: OK' "--max-depth 1 (one intermediate)" \
+    --truststore "$CERTS/root-ca.crt" --at 2030-01-01 --max-depth 1 "$CERTS/server-chain.pem"
+verify 1 'the path is longer than the limit of 1 certificate below the anchor' "--max-depth 0" \
+    --truststore "$CERTS/root-ca.crt" --at 2030-01-01 --max-depth 0 "$CERTS/server-chain.pem"
+grep -q '^check: path length and work limits$' "$WORK/verify.out" || fail "verify --max-depth 0: no check line"
+verify 2 'expected a number of intermediates' "bad --max-depth" \
+    --truststore "$CERTS/root-ca.crt" --max-depth -1 "$CERTS/server-chain.pem"
+verify 0 '^verdict: OK' "--key-usage digitalSignature held" \
+    --truststore "$CERTS/root-ca.crt" --at 2030-01-01 --key-usage digitalSignature "$WORK/ku-sign.pem"
+verify 1 'its keyUsage lacks keyEncipherment' "--key-usage keyEncipherment not held" \
+    --truststore "$CERTS/root-ca.crt" --at 2030-01-01 --key-usage digitalSignature,keyEncipherment "$WORK/ku-sign.pem"
+grep -q '^certificate \[0\]: REFUSED: CN=localhost, O=tern test$' "$WORK/verify.out" &&
+    grep -q '^check: key usage and extended key usage$' "$WORK/verify.out" ||
+    fail "verify --key-usage: the failing certificate or the check is not printed"
+verify 2 'is not one of digitalSignature' "bad --key-usage" \
+    --truststore "$CERTS/root-ca.crt" --key-usage signing "$CERTS/server-chain.pem"
+verify 1 'its extKeyUsage lacks clientAuth' "--eku clientAuth on a server-only leaf" \
+    --truststore "$CERTS/root-ca.crt" --at 2030-01-01 --eku clientAuth "$CERTS/server-chain.pem"
+verify 1 'certificate 0 \(CN=serial zero\) has serial number zero' "a profile refusal" \
+    --truststore "$CERTS/root-ca.crt" --at 2030-01-01 "$WORK/serial-zero.pem"
+grep -q '^certificate \[0\]: REFUSED: CN=serial zero, O=tern test$' "$WORK/verify.out" &&
+    grep -q '^check: certificate profile' "$WORK/verify.out" || fail "verify serial zero: certificate or check missing"
+verify 1 'trust anchor \(CN=Test Root CA\) expired 2010-01-01' "an expired trust anchor" \
+    --truststore "$P/root-expired.crt" --at 2030-01-01 "$CERTS/server-chain.pem"
+grep -q '^certificate: REFUSED: the trust anchor' "$WORK/verify.out" &&
+    grep -q '^check: validity period$' "$WORK/verify.out" || fail "verify expired anchor: certificate or check missing"
+verify 1 'the peer sent 17 certificates; at most 16 are accepted' "17 certificates: a verdict, not a usage error" \
+    --truststore "$CERTS/root-ca.crt" --at 2030-01-01 "$P/chain-17.pem"
 
 # ---- tern speed ----
 "$TERN" speed x25519 >"$WORK/speed" 2>"$WORK/speed.err"

@@ -39,19 +39,24 @@ static int64_t clock_2046(void *arg) {
     return 2400000000; /* 2046-01-19: after client.crt's notAfter (2045-01-01) */
 }
 
-enum { C_NONE, C_GOOD, C_EXPIRED, C_UNTRUSTED, C_UNTRUSTED_NAMED, C_WRONG_EKU, C_COUNT };
-static const char *client_kind_name[] = {"no certificate", "good", "expired", "untrusted (no CA names)",
-                                         "untrusted (CA names)", "wrong EKU"};
+enum { C_NONE, C_GOOD, C_EXPIRED, C_UNTRUSTED, C_UNTRUSTED_NAMED, C_WRONG_EKU, C_KU_ENCIPHER, C_COUNT };
+static const char *client_kind_name[] = {"no certificate",       "good",      "expired",
+                                         "untrusted (no CA names)", "untrusted (CA names)", "wrong EKU",
+                                         "keyUsage keyEncipherment only"};
 
 /* The client's configuration for a kind. */
 static tern_config *client_for(int kind) {
     if (kind == C_NONE)
         return mp_config("certs/root-ca.crt", NULL, NULL);
-    if (kind == C_WRONG_EKU) {
-        /* wrong-eku.crt (codeSigning, emailProtection) with its issuer. */
+    if (kind == C_WRONG_EKU || kind == C_KU_ENCIPHER) {
+        /* wrong-eku.crt (codeSigning, emailProtection), or
+         * profile/client-ku-encipher.crt (clientAuth, but keyUsage
+         * keyEncipherment only: it cannot sign CertificateVerify), with
+         * their issuer. */
         tern_config *cfg = mp_config("certs/root-ca.crt", NULL, NULL);
         size_t l1, l2, lk;
-        char *leaf = tv_slurp(tv_path("certs/wrong-eku.crt"), &l1);
+        char *leaf = tv_slurp(
+            tv_path(kind == C_WRONG_EKU ? "certs/wrong-eku.crt" : "certs/profile/client-ku-encipher.crt"), &l1);
         char *ica = tv_slurp(tv_path("certs/int-ca.crt"), &l2);
         char *key = tv_slurp(tv_path("certs/leaf.key"), &lk);
         char *chain = malloc(l1 + l2);
@@ -144,6 +149,7 @@ static void test_matrix(void **state) {
                     case C_EXPIRED: err = TERN_ERR_CERT_EXPIRED, alert = TERN_ALERT_CERTIFICATE_EXPIRED; break;
                     case C_UNTRUSTED: err = TERN_ERR_CERT_UNKNOWN_CA, alert = TERN_ALERT_UNKNOWN_CA; break;
                     case C_WRONG_EKU: err = TERN_ERR_CERT_PURPOSE, alert = TERN_ALERT_UNSUPPORTED_CERTIFICATE; break;
+                    case C_KU_ENCIPHER: err = TERN_ERR_CERT_PURPOSE, alert = TERN_ALERT_UNSUPPORTED_CERTIFICATE; break;
                     default: break;
                     }
                 }
@@ -168,6 +174,9 @@ static void test_matrix(void **state) {
                                  p.crc, tern_alert_received(p.c), tern_error(p.c));
                     check_anonymous(&p);
                     if (err != TERN_ERR_HANDSHAKE_FAILURE && !strstr(tern_error(p.s), "client certificate: "))
+                        fail_msg("%s: \"%s\"", what, tern_error(p.s));
+                    if (kind == C_KU_ENCIPHER &&
+                        !strstr(tern_error(p.s), "keyUsage lacks digitalSignature, which CertificateVerify needs"))
                         fail_msg("%s: \"%s\"", what, tern_error(p.s));
                 }
                 mp_free(&p);

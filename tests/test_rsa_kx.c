@@ -426,6 +426,64 @@ static void test_key_usage(void **state) {
     tern_config_free(ccfg);
 }
 
+/* keyUsage by role, with verification on (RFC 5246 §7.4.2, RFC 8422
+ * §5.3): ECDHE_RSA signs the ServerKeyExchange with the certificate's key
+ * (digitalSignature), the RSA key exchange encrypts the premaster to it
+ * (keyEncipherment).  Leaves from vectors/certs/profile/, each with one of
+ * the two bits. */
+static void test_key_usage_by_role(void **state) {
+    (void)state;
+    static const struct {
+        const char *suite, *leaf;
+        int err;
+        const char *msg;
+    } cases[] = {
+        {"ECDHE-RSA-AES128-GCM-SHA256", "certs/profile/leaf-ku-encipher.crt", TERN_ERR_CERT_PURPOSE,
+         "the server certificate's keyUsage lacks digitalSignature, which ECDHE_RSA needs"},
+        {"ECDHE-RSA-AES128-GCM-SHA256", "certs/profile/leaf-ku-sign.crt", 0, NULL},
+        {"AES128-GCM-SHA256", "certs/profile/leaf-ku-sign.crt", TERN_ERR_CERT_PURPOSE,
+         "the server certificate's keyUsage lacks keyEncipherment, which the RSA key exchange needs"},
+        {"AES128-GCM-SHA256", "certs/profile/leaf-ku-encipher.crt", 0, NULL},
+    };
+    for (size_t i = 0; i < TERN_ARRAY_LEN(cases); i++) {
+        tern_config *ccfg = client_cfg(cases[i].suite);
+        tern_config *scfg = tern_config_new();
+        size_t l1, l2, lk;
+        char *leaf = tv_slurp(tv_path(cases[i].leaf), &l1);
+        char *ica = tv_slurp(tv_path("certs/int-ca.crt"), &l2);
+        char *key = tv_slurp(tv_path("certs/leaf.key"), &lk);
+        char *chain = malloc(l1 + l2);
+        memcpy(chain, leaf, l1);
+        memcpy(chain + l1, ica, l2);
+        if (tern_config_add_keystore_pem(scfg, (uint8_t *)chain, l1 + l2, (uint8_t *)key, lk) != 0)
+            fail_msg("%s: %s", cases[i].leaf, tern_config_error(scfg));
+        assert_int_equal(tern_config_set_cipher_suites(scfg, cases[i].suite), 0);
+        mp_pair p;
+        mp_init(&p, ccfg, scfg, "localhost");
+        mp_handshake(&p);
+        if (cases[i].err == 0) {
+            if (p.crc != 0 || p.src != 0)
+                fail_msg("%s with %s: client %d (%s), server %d (%s)", cases[i].suite, cases[i].leaf, p.crc,
+                         tern_error(p.c), p.src, tern_error(p.s));
+            transfer(p.c, p.s, 1000);
+        } else {
+            assert_int_equal(p.crc, cases[i].err);
+            assert_int_equal(tern_alert_sent(p.c), TERN_ALERT_UNSUPPORTED_CERTIFICATE);
+            assert_int_equal(tern_alert_received(p.s), TERN_ALERT_UNSUPPORTED_CERTIFICATE);
+            if (strstr(tern_error(p.c), cases[i].msg) == NULL)
+                fail_msg("%s with %s: \"%s\", want \"%s\"", cases[i].suite, cases[i].leaf, tern_error(p.c),
+                         cases[i].msg);
+        }
+        mp_free(&p);
+        free(leaf);
+        free(ica);
+        free(key);
+        free(chain);
+        tern_config_free(scfg);
+        tern_config_free(ccfg);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rsa_matrix),
@@ -434,6 +492,7 @@ int main(void) {
         cmocka_unit_test(test_bleichenbacher),
         cmocka_unit_test(test_cke_framing),
         cmocka_unit_test(test_key_usage),
+        cmocka_unit_test(test_key_usage_by_role),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 #include <openssl/x509v3.h>
 #endif
 
+#include "lib/tls.h"
 #include "lib/x509/pem.h"
 #include "lib/x509/verify.h"
 #include "tests/util/testutil.h"
@@ -164,11 +165,45 @@ static int openssl_verdict(const tern_truststore *ts, uint8_t *const *ders, cons
 }
 #endif
 
+static const char *const ku_names[] = {"digitalSignature", "nonRepudiation", "keyEncipherment",
+                                       "dataEncipherment", "keyAgreement",   "keyCertSign",
+                                       "cRLSign",          "encipherOnly",   "decipherOnly"};
+/* In TERN_X509_EKU_* bit order. */
+static const char *const eku_names[] = {"serverAuth", "clientAuth", "anyExtendedKeyUsage"};
+
+/* A space-separated list of names to bits (bit i for names[i]). */
+static unsigned bits_of(const char *list, const char *const *names, unsigned n) {
+    char words[MAX_WORDS][128];
+    unsigned bits = 0;
+    if (list == NULL)
+        return 0;
+    size_t nw = split(list, words);
+    for (size_t i = 0; i < nw; i++) {
+        unsigned k = 0;
+        while (k < n && strcmp(words[i], names[k]) != 0)
+            k++;
+        if (k == n)
+            fail_msg("unknown usage name %s", words[i]);
+        bits |= 1u << k;
+    }
+    return bits;
+}
+
+/* A case that goes wrong prints its line and the test goes on to the
+ * next, so one run shows every case that fails. */
+#define CASE_FAIL(...)                                                                                                 \
+    do {                                                                                                               \
+        print_error(__VA_ARGS__);                                                                                      \
+        print_error("\n");                                                                                             \
+        wrong++;                                                                                                       \
+        goto next;                                                                                                     \
+    } while (0)
+
 static void test_paths(void **state) {
     (void)state;
     tv_file *f = tv_open(tv_path("x509/paths.txt"));
     tv_case c;
-    size_t cases = 0, failures = 0, agree = 0, differ = 0;
+    size_t cases = 0, failures = 0, agree = 0, differ = 0, wrong = 0;
     while (tv_next(f, &c)) {
         const char *name = tv_get(&c, "name");
         const char *expect = tv_get(&c, "expect");
@@ -194,11 +229,20 @@ static void test_paths(void **state) {
         const char *purpose = tv_get(&c, "purpose");
         int p = purpose && strcmp(purpose, "client") == 0 ? TERN_X509_PURPOSE_CLIENT : TERN_X509_PURPOSE_SERVER;
         tern_x509_result res;
-        int rc = tern_x509_verify_chain(&ts, (const uint8_t *const *)ders, lens, n, tv_get(&c, "host"), p,
-                                        parse_time(tv_get(&c, "time")), &res);
+        tern_x509_params params;
+        memset(&params, 0, sizeof params);
+        params.purpose = p;
+        params.now = parse_time(tv_get(&c, "time"));
+        const char *host = tv_get(&c, "host");
+        params.names = &host;
+        params.n_names = host != NULL;
+        params.max_depth = (size_t)tv_get_long(&c, "max_depth", 0);
+        params.key_usage = bits_of(tv_get(&c, "key_usage"), ku_names, 9);
+        params.eku = bits_of(tv_get(&c, "eku"), eku_names, 3);
+        int rc = tern_x509_verify(&ts, (const uint8_t *const *)ders, lens, n, &params, &res);
         int want = code_of(expect);
         if (rc != want || res.err != rc)
-            fail_msg("line %d (%s): got %d (%s), want %s", c.line, name, rc, res.msg, expect);
+            CASE_FAIL("line %d (%s): got %d (%s), want %s", c.line, name, rc, res.msg, expect);
         if (want == 0) {
             assert_string_equal(res.msg, "");
             assert_non_null(res.anchor);
@@ -218,10 +262,10 @@ static void test_paths(void **state) {
             assert_true(strlen(res.msg) > 10);
             const char *msg = tv_get(&c, "msg");
             if (msg && !strstr(res.msg, msg))
-                fail_msg("line %d (%s): message \"%s\" lacks \"%s\"", c.line, name, res.msg, msg);
+                CASE_FAIL("line %d (%s): message \"%s\" lacks \"%s\"", c.line, name, res.msg, msg);
             long idx = tv_get_long(&c, "index", -2);
             if (idx != -2 && res.failed_index != idx)
-                fail_msg("line %d (%s): failed_index %d, want %ld (%s)", c.line, name, res.failed_index, idx,
+                CASE_FAIL("line %d (%s): failed_index %d, want %ld (%s)", c.line, name, res.failed_index, idx,
                          res.msg);
         }
 #ifdef TERN_TEST_HAVE_OPENSSL
@@ -232,21 +276,24 @@ static void test_paths(void **state) {
             const char *note = tv_get(&c, "openssl");
             int expect_same = note == NULL;
             if (expect_same && theirs != (rc == 0))
-                fail_msg("line %d (%s): OpenSSL says %s, tern %d (%s)", c.line, name, theirs ? "ok" : "fail", rc,
+                CASE_FAIL("line %d (%s): OpenSSL says %s, tern %d (%s)", c.line, name, theirs ? "ok" : "fail", rc,
                          res.msg);
             if (!expect_same && theirs == (rc == 0))
-                fail_msg("line %d (%s): marked as differing from OpenSSL, but both say %s", c.line, name,
+                CASE_FAIL("line %d (%s): marked as differing from OpenSSL, but both say %s", c.line, name,
                          theirs ? "ok" : "fail");
             agree += expect_same;
             differ += !expect_same;
         }
 #endif
+    next:
         for (size_t i = 0; i < n; i++)
             free(ders[i]);
         tern_truststore_free(&ts);
         cases++;
     }
     tv_close(f);
+    if (wrong > 0)
+        fail_msg("paths.txt: %zu of %zu cases went wrong (each printed above)", wrong, cases);
     assert_true(cases >= 40);
     print_message("paths.txt: %zu cases passed (%zu expected failures with their error checked)\n", cases, failures);
 #ifdef TERN_TEST_HAVE_OPENSSL
@@ -381,8 +428,70 @@ static void test_arguments(void **state) {
     tern_truststore_free(&ts);
 }
 
+/* More certificates than a peer may send (TERN_X509_MAX_PEER_CERTS) end
+ * in a verdict, TERN_ERR_CERT_CHAIN_TOO_LONG with a sentence: from the
+ * API, and from the TLS layer's Certificate parser (lib/hs_certificate.c). */
+static void test_peer_list_limit(void **state) {
+    (void)state;
+    tern_truststore ts;
+    tern_truststore_init(&ts);
+    assert_true(tern_truststore_load_file(&ts, fixture("root-ca")) > 0);
+    size_t len, ilen;
+    uint8_t *der = load_der("server", &len), *ider = load_der("int-ca", &ilen);
+    enum { N = TERN_X509_MAX_PEER_CERTS + 1 };
+    const uint8_t *certs[N];
+    size_t lens[N];
+    certs[0] = der;
+    lens[0] = len;
+    for (size_t i = 1; i < N; i++) {
+        certs[i] = ider;
+        lens[i] = ilen;
+    }
+    tern_x509_params p;
+    memset(&p, 0, sizeof p);
+    p.purpose = TERN_X509_PURPOSE_SERVER;
+    p.now = parse_time("2030-01-01");
+    tern_x509_result res;
+    /* Sixteen (the leaf and fifteen copies of its issuer) still verify. */
+    assert_int_equal(tern_x509_verify(&ts, certs, lens, N - 1, &p, &res), 0);
+    assert_int_equal(tern_x509_verify(&ts, certs, lens, N, &p, &res), TERN_ERR_CERT_CHAIN_TOO_LONG);
+    assert_string_equal(res.msg, "the peer sent 17 certificates; at most 16 are accepted");
+    /* A depth bound above tern's own is tern's own. */
+    p.max_depth = 1000;
+    assert_int_equal(tern_x509_verify(&ts, certs, lens, 2, &p, &res), 0);
+
+    /* The same list in a TLS Certificate message. */
+    size_t body_len = 3 + N * 3 + len + (N - 1) * ilen;
+    uint8_t *body = malloc(body_len), *q = body;
+    size_t list = body_len - 3;
+    *q++ = (uint8_t)(list >> 16), *q++ = (uint8_t)(list >> 8), *q++ = (uint8_t)list;
+    for (size_t i = 0; i < N; i++) {
+        *q++ = (uint8_t)(lens[i] >> 16), *q++ = (uint8_t)(lens[i] >> 8), *q++ = (uint8_t)lens[i];
+        memcpy(q, certs[i], lens[i]);
+        q += lens[i];
+    }
+    assert_int_equal((size_t)(q - body), body_len);
+    tern_config *cfg = tern_config_new();
+    assert_non_null(cfg);
+    assert_int_equal(tern_config_load_truststore(cfg, fixture("root-ca")), 0);
+    tern_conn *c = tern_client_new(cfg, "localhost");
+    assert_non_null(c);
+    c->suite = tern_suite_by_id(0xC02F);
+    tern_reader r;
+    tern_rd_init(&r, body, body_len);
+    assert_int_equal(tern_hs_certificate_parse(c, &r), TERN_ERR_CERT_CHAIN_TOO_LONG);
+    assert_non_null(strstr(tern_error(c), "the server sent more than 16 certificates"));
+    tern_free(c);
+    tern_config_free(cfg);
+    free(body);
+    free(der);
+    free(ider);
+    tern_truststore_free(&ts);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_peer_list_limit),
         cmocka_unit_test(test_paths),
         cmocka_unit_test(test_parse_ip),
         cmocka_unit_test(test_signature_flips),

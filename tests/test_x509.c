@@ -298,6 +298,68 @@ static void test_parse_fields(void **state) {
     free(der);
 }
 
+/* What the parser records for the profile checks of path validation
+ * (criticality, AKI fields, AIA), on the fixtures of
+ * tests/certs/make-profile-certs.sh; and a malformed authorityInfoAccess
+ * refused at parse. */
+static void test_profile_fields(void **state) {
+    (void)state;
+    static const struct {
+        const char *file;
+        int aki_critical, ski_critical, san_critical, eku_critical, bc_critical, aki_issuer_serial, has_aki_ext,
+            has_aia;
+    } cases[] = {
+        {"certs/profile/leaf-ok.crt", 0, 0, 0, 0, 1, 0, 1, 0},
+        {"certs/profile/leaf-aki-critical.crt", 1, 0, 0, 0, 1, 0, 1, 0},
+        {"certs/profile/leaf-ski-critical.crt", 0, 1, 0, 0, 1, 0, 1, 0},
+        {"certs/profile/leaf-san-critical.crt", 0, 0, 1, 0, 1, 0, 1, 0},
+        {"certs/profile/leaf-eku-critical.crt", 0, 0, 0, 1, 1, 0, 1, 0},
+        {"certs/profile/leaf-no-aki.crt", 0, 0, 0, 0, 1, 0, 0, 0},
+        {"certs/profile/root-bc-noncritical.crt", 0, 0, 0, 0, 0, 0, 0, 0},
+        {"certs/profile/root-aki-issuer.crt", 0, 0, 0, 0, 1, 1, 1, 0},
+        {"certs/profile/leaf-aia.crt", 0, 0, 0, 0, 1, 0, 1, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        size_t len;
+        uint8_t *der = pem_block(cases[i].file, 0, &len);
+        tern_x509_cert c;
+        assert_int_equal(tern_x509_parse(&c, der, len), 0);
+        if (c.aki_critical != cases[i].aki_critical || c.ski_critical != cases[i].ski_critical ||
+            c.san_critical != cases[i].san_critical || c.eku_critical != cases[i].eku_critical ||
+            c.bc_critical != cases[i].bc_critical || c.aki_issuer_serial != cases[i].aki_issuer_serial ||
+            c.has_aki_ext != cases[i].has_aki_ext || c.has_aia != cases[i].has_aia)
+            fail_msg("%s: flags aki %d ski %d san %d eku %d bc %d aki-issuer %d aki %d aia %d", cases[i].file,
+                     c.aki_critical, c.ski_critical, c.san_critical, c.eku_critical, c.bc_critical,
+                     c.aki_issuer_serial, c.has_aki_ext, c.has_aia);
+        free(der);
+    }
+    /* authorityInfoAccess (RFC 5280 §4.2.2.1): an accessLocation that is
+     * no GeneralName (the URI's [6] tag turned into a universal
+     * IA5String, same length) and an accessMethod that is no OID make the
+     * certificate malformed. */
+    size_t len;
+    uint8_t *der = pem_block("certs/profile/leaf-aia.crt", 0, &len);
+    static const uint8_t aia_oid[] = {0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01};
+    size_t at = 0;
+    while (at + sizeof aia_oid <= len && memcmp(der + at, aia_oid, sizeof aia_oid) != 0)
+        at++;
+    assert_true(at + sizeof aia_oid <= len);
+    /* 04 LL (OCTET STRING) 30 LL (SEQUENCE OF) 30 LL (AccessDescription) 06 08 <OID> 86 LL <URI> */
+    size_t ad = at + sizeof aia_oid + 4;
+    assert_int_equal(der[ad], 0x30);
+    size_t method = ad + 2, loc = method + 2 + der[method + 1];
+    assert_int_equal(der[method], 0x06);
+    assert_int_equal(der[loc], 0x86);
+    tern_x509_cert c;
+    der[loc] = 0x16;
+    assert_int_equal(tern_x509_parse(&c, der, len), TERN_ERR_CERT_BAD);
+    der[loc] = 0x86;
+    assert_int_equal(tern_x509_parse(&c, der, len), 0);
+    der[method] = 0x04;
+    assert_int_equal(tern_x509_parse(&c, der, len), TERN_ERR_CERT_BAD);
+    free(der);
+}
+
 /* Hand-made variations of a real certificate that must be refused. */
 static void test_parse_negative(void **state) {
     (void)state;
@@ -744,7 +806,7 @@ int main(void) {
         cmocka_unit_test(test_parse_negative), cmocka_unit_test(test_mutations),
         cmocka_unit_test(test_system_bundle),  cmocka_unit_test(test_truststore),
         cmocka_unit_test(test_keystore),       cmocka_unit_test(test_key_mutations),
-        cmocka_unit_test(test_name_message_sanitized),
+        cmocka_unit_test(test_name_message_sanitized), cmocka_unit_test(test_profile_fields),
     };
     if (getenv("TERN_TEST_FILTER"))
         cmocka_set_test_filter(getenv("TERN_TEST_FILTER"));

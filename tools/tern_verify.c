@@ -5,11 +5,15 @@
  * to an anchor in the trust store, each certificate's verdict, and the
  * final verdict.  Exit 0 only when the chain is valid.
  *
- *   tern verify --truststore FILE|DIR [--system] [--name N]
- *               [--purpose server|client] [--at TIME]
- *               [--crl FILE|DIR ...] [--crl-mode require|if-present]
- *               [--policy OID]... [--require-explicit-policy]
- *               [--inhibit-policy-mapping] [--inhibit-any-policy] CHAIN.pem
+ *   tern verify --truststore FILE|DIR [--system] [--name N]...
+ *               [--purpose server|client] [--at TIME] [--max-depth N]
+ *               [--key-usage LIST] [--eku LIST] [--crl FILE|DIR ...]
+ *               [--crl-mode require|if-present] [--policy OID]...
+ *               [--require-explicit-policy] [--inhibit-policy-mapping]
+ *               [--inhibit-any-policy] CHAIN.pem
+ *
+ * Every input of tern_x509_params has its flag, so any case of a test
+ * suite such as x509-limbo can be replayed from the command line.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,17 +26,27 @@
 #include "lib/x509/verify.h"
 #include "tools/tool.h"
 
+#define MAX_NAMES 16
+
 static void verify_usage(void) {
     fprintf(stderr,
-            "usage: tern verify --truststore FILE|DIR [--system] [--name NAME] [--purpose server|client]\n"
-            "                   [--at TIME] [--crl FILE|DIR]... [--crl-mode require|if-present]\n"
+            "usage: tern verify --truststore FILE|DIR [--system] [--name NAME]... [--purpose server|client]\n"
+            "                   [--at TIME] [--max-depth N] [--key-usage LIST] [--eku LIST]\n"
+            "                   [--crl FILE|DIR]... [--crl-mode require|if-present]\n"
             "                   [--policy OID]... [--require-explicit-policy]\n"
             "                   [--inhibit-policy-mapping] [--inhibit-any-policy] CHAIN.pem\n"
             "Builds a path from the first certificate of CHAIN.pem (the leaf; the others may come in any\n"
-            "order) to a certificate of the trust store, checks every certificate on it (signature,\n"
-            "validity at TIME, CA constraints, key usage for the purpose) and, with --name, that the leaf\n"
-            "names NAME (a DNS name or an IP address).  TIME: Unix seconds, YYYY-MM-DD or\n"
-            "YYYY-MM-DDTHH:MM:SSZ (UTC); default now.  --system adds the system trust store.\n"
+            "order) to a certificate of the trust store, checks every certificate on it and the anchor\n"
+            "(signature, validity at TIME, the RFC 5280 profile, CA constraints, extKeyUsage for the\n"
+            "purpose) and, with --name, that the leaf names NAME (a DNS name or an IP address; repeat\n"
+            "--name for several, each of which must match).  TIME: Unix seconds, YYYY-MM-DD or\n"
+            "YYYY-MM-DDTHH:MM:SSZ (UTC); default now.  --max-depth N: at most N intermediates between\n"
+            "the leaf and the anchor (self-issued ones not counted; default and most %d).\n"
+            "--key-usage LIST: keyUsage bits the leaf must allow, comma-separated (digitalSignature,\n"
+            "nonRepudiation, keyEncipherment, dataEncipherment, keyAgreement, keyCertSign, cRLSign,\n"
+            "encipherOnly, decipherOnly); a TLS handshake asks for the bit its key exchange needs.\n"
+            "--eku LIST: extKeyUsage purposes the leaf must allow beyond the purpose's (serverAuth,\n"
+            "clientAuth).  --system adds the system trust store.\n"
             "--crl (repeatable) loads CRLs (PEM or DER, a file or a directory) and checks every certificate\n"
             "on the path but the anchor against its issuer's CRL (RFC 5280 §6.3).  --crl-mode if-present\n"
             "(the default with --crl) accepts a certificate whose issuer has no CRL; require refuses it.  A\n"
@@ -41,8 +55,60 @@ static void verify_usage(void) {
             "which decides once an explicit policy is required (--require-explicit-policy, or a CA's\n"
             "policyConstraints); --inhibit-policy-mapping and --inhibit-any-policy set the other two\n"
             "initial inputs.\n"
-            "Exit codes: 0 the chain is valid; 1 it is refused (the reason is printed); 2 usage error or\n"
-            "unreadable files.\n");
+            "Exit codes: 0 the chain is valid; 1 it is refused (the certificate and the reason are\n"
+            "printed); 2 usage error or unreadable files.\n",
+            TERN_X509_MAX_DEPTH - 1);
+}
+
+static const char *const ku_names[] = {"digitalSignature", "nonRepudiation", "keyEncipherment",
+                                       "dataEncipherment", "keyAgreement",   "keyCertSign",
+                                       "cRLSign",          "encipherOnly",   "decipherOnly"};
+/* In TERN_X509_EKU_* bit order. */
+static const char *const eku_names[] = {"serverAuth", "clientAuth"};
+
+/* A comma-separated list of names to bits (bit i for names[i]); -1 and a
+ * message for an unknown name. */
+static long parse_list(const char *flag, const char *list, const char *const *names, size_t n) {
+    unsigned long bits = 0;
+    const char *p = list;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        size_t k = 0;
+        while (k < n && !(strlen(names[k]) == len && strncmp(p, names[k], len) == 0))
+            k++;
+        if (k == n) {
+            fprintf(stderr, "tern verify: %s: \"%.*s\" is not one of", flag, (int)len, p);
+            for (size_t i = 0; i < n; i++)
+                fprintf(stderr, "%s %s", i ? "," : "", names[i]);
+            fprintf(stderr, "\n");
+            return -1;
+        }
+        bits |= 1ul << k;
+        if (p[len] == 0)
+            return (long)bits;
+        p += len + 1;
+    }
+}
+
+/* The check a refusal belongs to, for the verdict's "check:" line. */
+static const char *check_of(int rc) {
+    switch (rc) {
+    case TERN_ERR_CERT_EXPIRED: return "validity period";
+    case TERN_ERR_CERT_SIGNATURE: return "signature";
+    case TERN_ERR_CERT_UNSUPPORTED: return "algorithms and key sizes";
+    case TERN_ERR_CERT_NOT_CA: return "CA constraints (basicConstraints, keyUsage keyCertSign)";
+    case TERN_ERR_CERT_PATH_LEN: return "pathLenConstraint";
+    case TERN_ERR_CERT_PURPOSE: return "key usage and extended key usage";
+    case TERN_ERR_CERT_CRITICAL_EXT: return "critical extensions";
+    case TERN_ERR_CERT_NAME: return "name (RFC 9525) or name constraints";
+    case TERN_ERR_CERT_CHAIN_TOO_LONG: return "path length and work limits";
+    case TERN_ERR_CERT_UNKNOWN_CA: return "path building (no issuer leads to the trust store)";
+    case TERN_ERR_CERT_BAD: return "certificate profile (RFC 5280 §4) and encoding";
+    case TERN_ERR_CERT_REVOKED: return "revocation (CRL)";
+    case TERN_ERR_CERT_REVOCATION_UNKNOWN: return "revocation (no usable CRL)";
+    case TERN_ERR_CERT_POLICY: return "certificate policies (RFC 5280 §6.1)";
+    default: return "certificate verification";
+    }
 }
 
 static int parse_time(const char *s, int64_t *out) {
@@ -122,11 +188,15 @@ static uint8_t *slurp(const char *path, size_t *len) {
 }
 
 int tool_verify_main(int argc, char **argv) {
-    const char *trust = NULL, *name = NULL, *chain_path = NULL;
+    const char *trust = NULL, *chain_path = NULL;
+    const char *names[MAX_NAMES];
+    size_t n_names = 0;
     const char *crl_paths[16];
     size_t n_crl = 0;
     int purpose = TERN_X509_PURPOSE_SERVER, sys = 0, crl_mode = 0;
     int64_t at = (int64_t)time(NULL);
+    tern_x509_params params;
+    memset(&params, 0, sizeof params);
     /* Certificate policies: the user-initial-policy-set and the flags. */
     enum { MAX_POLICIES = 16 };
     uint8_t pol_der[MAX_POLICIES][64];
@@ -164,7 +234,11 @@ int tool_verify_main(int argc, char **argv) {
         } else if (strcmp(argv[i], "--system") == 0) {
             sys = 1;
         } else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) {
-            name = argv[++i];
+            if (n_names == MAX_NAMES) {
+                fprintf(stderr, "tern verify: at most %d --name\n", MAX_NAMES);
+                return 2;
+            }
+            names[n_names++] = argv[++i];
         } else if (strcmp(argv[i], "--purpose") == 0 && i + 1 < argc) {
             i++;
             if (strcmp(argv[i], "server") == 0)
@@ -197,6 +271,26 @@ int tool_verify_main(int argc, char **argv) {
                         argv[i]);
                 return 2;
             }
+        } else if (strcmp(argv[i], "--max-depth") == 0 && i + 1 < argc) {
+            char *end;
+            long d = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || end == argv[i] || d < 0) {
+                fprintf(stderr, "tern verify: --max-depth %s: expected a number of intermediates (0 or more)\n",
+                        argv[i]);
+                return 2;
+            }
+            /* tern_x509_params counts the leaf too. */
+            params.max_depth = d >= TERN_X509_MAX_DEPTH ? TERN_X509_MAX_DEPTH : (size_t)d + 1;
+        } else if (strcmp(argv[i], "--key-usage") == 0 && i + 1 < argc) {
+            long bits = parse_list("--key-usage", argv[++i], ku_names, TERN_ARRAY_LEN(ku_names));
+            if (bits < 0)
+                return 2;
+            params.key_usage = (unsigned)bits;
+        } else if (strcmp(argv[i], "--eku") == 0 && i + 1 < argc) {
+            long bits = parse_list("--eku", argv[++i], eku_names, TERN_ARRAY_LEN(eku_names));
+            if (bits < 0)
+                return 2;
+            params.eku = (unsigned)bits;
         } else if (argv[i][0] != '-' && chain_path == NULL) {
             chain_path = argv[i];
         } else {
@@ -214,7 +308,9 @@ int tool_verify_main(int argc, char **argv) {
     tern_truststore_init(&ts);
     int status = 2;
     uint8_t *pem = NULL;
-    uint8_t *ders[TERN_X509_MAX_PEER_CERTS] = {0};
+    uint8_t **ders = NULL;
+    size_t *lens = NULL;
+    size_t n = 0, cap = 0;
     if (trust != NULL) {
         struct stat st;
         int rc = stat(trust, &st) != 0 ? TERN_ERR_FILE
@@ -262,15 +358,16 @@ int tool_verify_main(int argc, char **argv) {
         }
     }
 
-    /* 2. The chain, as a peer would send it: leaf first. */
-    size_t len = 0, n = 0;
+    /* 2. The chain, as a peer would send it: leaf first.  Every block is
+     * read (the file is at most 16 MB): a list longer than a peer may
+     * send is the verifier's to refuse, with a verdict, not a usage
+     * error. */
+    size_t len = 0;
     pem = slurp(chain_path, &len);
     if (pem == NULL) {
         fprintf(stderr, "tern verify: %s: cannot be read\n", chain_path);
         goto out;
     }
-    const uint8_t *certs[TERN_X509_MAX_PEER_CERTS];
-    size_t lens[TERN_X509_MAX_PEER_CERTS];
     tern_pem_reader r;
     tern_pem_block b;
     tern_pem_init(&r, pem, len);
@@ -278,18 +375,27 @@ int tool_verify_main(int argc, char **argv) {
     while ((more = tern_pem_next(&r, &b)) == 1) {
         if (strcmp(b.label, "CERTIFICATE") != 0)
             continue;
-        if (n == TERN_X509_MAX_PEER_CERTS) {
-            fprintf(stderr, "tern verify: %s holds more than %d certificates (a peer may send at most that)\n",
-                    chain_path, TERN_X509_MAX_PEER_CERTS);
-            goto out;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            uint8_t **nd = realloc(ders, ncap * sizeof *nd);
+            if (nd != NULL)
+                ders = nd;
+            size_t *nl = realloc(lens, ncap * sizeof *nl);
+            if (nl != NULL)
+                lens = nl;
+            if (nd == NULL || nl == NULL) {
+                fprintf(stderr, "tern verify: out of memory\n");
+                goto out;
+            }
+            cap = ncap;
         }
-        size_t cap = tern_pem_decoded_max(&b), got = 0;
-        ders[n] = malloc(cap ? cap : 1);
-        if (ders[n] == NULL || tern_pem_decode(&b, ders[n], cap, &got) != 0) {
+        size_t dcap = tern_pem_decoded_max(&b), got = 0;
+        ders[n] = malloc(dcap ? dcap : 1);
+        if (ders[n] == NULL || tern_pem_decode(&b, ders[n], dcap, &got) != 0) {
             fprintf(stderr, "tern verify: %s: the certificate at line %zu is not valid PEM\n", chain_path, b.line);
+            n++;
             goto out;
         }
-        certs[n] = ders[n];
         lens[n] = got;
         n++;
     }
@@ -300,26 +406,44 @@ int tool_verify_main(int argc, char **argv) {
     }
     printf("chain: %zu certificate%s from %s\n", n, n == 1 ? "" : "s", chain_path);
     tern_x509_cert cert;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && i < TERN_X509_MAX_PEER_CERTS; i++) {
         char label[32];
         snprintf(label, sizeof label, "[%zu]", i);
-        if (tern_x509_parse(&cert, certs[i], lens[i]) == 0)
+        if (tern_x509_parse(&cert, ders[i], lens[i]) == 0)
             describe(label, &cert);
         else
             printf("  %-8s (%zu bytes that do not parse as an X.509 certificate)\n", label, lens[i]);
     }
+    if (n > TERN_X509_MAX_PEER_CERTS)
+        printf("  (%zu more not shown)\n", n - TERN_X509_MAX_PEER_CERTS);
 
     /* 3. Path validation. */
     char when[40];
     date_text(at, when, sizeof when);
-    printf("checking for purpose %s%s%s, at %s\n", purpose == TERN_X509_PURPOSE_SERVER ? "server" : "client",
-           name ? ", name " : " (no name check)", name ? name : "", when);
-    tern_x509_params params;
-    memset(&params, 0, sizeof params);
+    printf("checking for purpose %s%s", purpose == TERN_X509_PURPOSE_SERVER ? "server" : "client",
+           n_names ? ", name" : " (no name check)");
+    for (size_t i = 0; i < n_names; i++)
+        printf("%s %s", i ? "," : "", names[i]);
+    printf(", at %s", when);
+    if (params.max_depth)
+        printf(", at most %zu intermediate%s", params.max_depth - 1, params.max_depth == 2 ? "" : "s");
+    if (params.key_usage) {
+        printf(", keyUsage");
+        for (size_t k = 0; k < TERN_ARRAY_LEN(ku_names); k++)
+            if (params.key_usage & (1u << k))
+                printf(" %s", ku_names[k]);
+    }
+    if (params.eku) {
+        printf(", extKeyUsage");
+        for (size_t k = 0; k < TERN_ARRAY_LEN(eku_names); k++)
+            if (params.eku & (1u << k))
+                printf(" %s", eku_names[k]);
+    }
+    printf("\n");
     params.purpose = purpose;
     params.now = at;
-    params.names = &name;
-    params.n_names = name != NULL;
+    params.names = names;
+    params.n_names = n_names;
     params.crl_mode = crl_mode;
     /* Certificate policies (RFC 5280 §6.1.1 (c), (e)-(g)). */
     params.policies = pols;
@@ -335,37 +459,50 @@ int tool_verify_main(int argc, char **argv) {
                inh_mapping ? "; policy mapping inhibited" : "", inh_any ? "; anyPolicy inhibited" : "");
     }
     tern_x509_result res;
-    int rc = tern_x509_verify(&ts, certs, lens, n, &params, &res);
+    int rc = tern_x509_verify(&ts, (const uint8_t *const *)ders, lens, n, &params, &res);
     if (rc == 0) {
         printf("path built (leaf to anchor):\n");
         for (size_t k = 0; k < res.path_n; k++) {
             size_t i = res.path[k];
-            if (i >= n || tern_x509_parse(&cert, certs[i], lens[i]) != 0)
+            if (i >= n || tern_x509_parse(&cert, ders[i], lens[i]) != 0)
                 continue;
             char subj[256];
             tern_x509_name_display(cert.subject, subj, sizeof subj);
             printf("  [%zu] %s\n       ok: %s%s\n", i, subj,
-                   k == 0 ? "signature, validity, key usage for the purpose" : "signature, validity, CA constraints",
+                   k == 0 ? "signature, validity, profile, extended key usage for the purpose"
+                          : "signature, validity, profile, CA constraints",
                    crl_mode != 0 ? ", not revoked" : "");
         }
         if (res.anchor != NULL) {
             char subj[256];
             tern_x509_name_display(res.anchor->cert.subject, subj, sizeof subj);
-            printf("  [anchor] %s\n       ok: in the trust store\n", subj);
+            printf("  [anchor] %s\n       ok: in the trust store, valid, profile\n", subj);
         }
-        printf("verdict: OK (the chain is valid%s%s)\n", name ? " for " : "", name ? name : "");
+        printf("verdict: OK (the chain is valid");
+        for (size_t i = 0; i < n_names; i++)
+            printf("%s %s", i ? "," : " for", names[i]);
+        printf(")\n");
         status = 0;
     } else {
-        if (res.failed_index >= 0)
-            printf("certificate [%d]: REFUSED\n", res.failed_index);
+        if (res.failed_index >= 0 && (size_t)res.failed_index < n) {
+            char subj[256] = "(does not parse)";
+            if (tern_x509_parse(&cert, ders[res.failed_index], lens[res.failed_index]) == 0)
+                tern_x509_name_display(cert.subject, subj, sizeof subj);
+            printf("certificate [%d]: REFUSED: %s\n", res.failed_index, subj);
+        } else if (strncmp(res.msg, "trust anchor", 12) == 0) {
+            printf("certificate: REFUSED: the trust anchor (named below)\n");
+        }
+        printf("check: %s\n", check_of(rc));
         printf("verdict: REFUSED: %s\n", res.msg[0] ? res.msg : tern_strerror(rc));
         printf("error: %s\n", tern_strerror(rc));
         status = 1;
     }
     tern_wipe(&res, sizeof res);
 out:
-    for (size_t i = 0; i < TERN_X509_MAX_PEER_CERTS; i++)
+    for (size_t i = 0; i < n; i++)
         free(ders[i]);
+    free(ders);
+    free(lens);
     free(pem);
     tern_truststore_free(&ts);
     return status;

@@ -17,30 +17,65 @@
  * deepest along the most promising path, with a sentence naming the
  * certificate (0 = leaf) and the check.
  *
- * Checks on each certificate of the path: issuer/subject name chaining
- * (names compared by RFC 5280 §7.1, tern_x509_name_eq),
- * the signature (RSA PKCS#1 v1.5 with SHA-256/384/512, RSA-PSS; SHA-1 and
- * MD5 refused; ECDSA with a P-256 or P-384 issuer key),
- * validity at `now`, no unknown critical extension, RSA keys >= 2048 bits;
- * on issuers: basicConstraints cA, pathLenConstraint, keyUsage keyCertSign
- * when keyUsage is present, extKeyUsage (when present) allowing the
- * purpose, and nameConstraints (RFC 5280 §4.2.1.10, lib/x509/nc.h) on
- * DNS, IP, directory, e-mail and URI names, applied to every certificate
- * below the CA (never to the CN, which is not a name; an excluded subtree
- * also refuses a wildcard that could name something in it): a violation is
- * TERN_ERR_CERT_NAME, malformed constraints (or any on a non-CA leaf)
- * TERN_ERR_CERT_BAD, a name of a constrained form tern cannot check
- * TERN_ERR_CERT_UNSUPPORTED, more than TERN_X509_NC_MAX_WORK comparisons
- * TERN_ERR_CERT_CHAIN_TOO_LONG; on the leaf: keyUsage and extKeyUsage allow
- * the purpose, and the name.  Trust anchors: their own signature and validity
- * are not checked (RFC 5280 §6.1.1 (d): the anchor is input, not part of
- * the path), but when they carry basicConstraints/keyUsage/pathLen (v3),
- * those are honoured.  A leaf that is itself in the trust store (a pinned
- * self-signed certificate) is trusted as a path of its own.  Certificate
- * policies (RFC 5280 §6.1.2-§6.1.5, the policy inputs of tern_x509_params)
- * are processed on each path that reaches an anchor (lib/x509/policy.c,
- * docs/CERTIFICATES.md); the anchor's own policy extensions are input, not
- * processed.
+ * Checks on each certificate of the path, the trust anchor included:
+ * validity at `now`, no unknown critical extension, and the profile of
+ * RFC 5280 §4.1/§4.2 (what the RFC says CAs MUST do, held against the
+ * certificates) with the CA/Browser Forum Baseline Requirements where they
+ * are stricter:
+ *   - version 3 (a v1 trust anchor is still accepted, as a CA by being
+ *     trusted);
+ *   - serialNumber positive and at most 20 octets (not checked on anchors);
+ *   - authorityKeyIdentifier with keyIdentifier in every certificate that
+ *     is not self-issued (anchors too), never critical; subjectKeyIdentifier
+ *     in every CA, never critical;
+ *   - a CA (cA=TRUE) has a critical basicConstraints and a non-empty
+ *     subject; keyCertSign only with cA=TRUE;
+ *   - an empty subject needs a critical subjectAltName, a non-empty one a
+ *     non-critical subjectAltName (when present); extKeyUsage never critical;
+ *   - policyConstraints and inhibitAnyPolicy critical (not checked on
+ *     anchors, whose policy extensions are input);
+ *   - RSA moduli a multiple of 8 bits;
+ *   - the leaf: no anyExtendedKeyUsage, and no cA=TRUE with a keyUsage
+ *     lacking keyCertSign (a CA certificate with keyCertSign may be the
+ *     leaf, as RFC 5280 allows);
+ *   - a self-issued anchor: no extKeyUsage, and an authorityKeyIdentifier
+ *     (if any) holding only its own keyIdentifier.
+ * A profile violation is TERN_ERR_CERT_BAD with a sentence naming the rule.
+ * The anchor's own signature is not checked (it is input to the
+ * validation, RFC 5280 §6.1.1 (d)); its basicConstraints, keyUsage and
+ * pathLenConstraint, when it has them (v3), are honoured.
+ * The rules' cases and the deliberate differences from x509-limbo's
+ * expectations are in vectors/x509-limbo/expectations.txt.
+ *
+ * Then the path: issuer/subject name chaining (names compared by RFC 5280
+ * §7.1, tern_x509_name_eq), the signature (RSA PKCS#1 v1.5 with
+ * SHA-256/384/512, RSA-PSS; SHA-1 and MD5 refused; ECDSA with a P-256 or
+ * P-384 issuer key), RSA keys >= 2048 bits; on issuers: basicConstraints
+ * cA, pathLenConstraint, keyUsage keyCertSign when keyUsage is present,
+ * extKeyUsage (when present) allowing the purpose, and nameConstraints
+ * (RFC 5280 §4.2.1.10, lib/x509/nc.h) on DNS, IP, directory, e-mail and
+ * URI names, applied to every certificate below the CA (never to the CN,
+ * which is not a name; an excluded subtree also refuses a wildcard that
+ * could name something in it): a violation is TERN_ERR_CERT_NAME,
+ * malformed constraints (or any on a non-CA leaf) TERN_ERR_CERT_BAD, a
+ * name of a constrained form tern cannot check TERN_ERR_CERT_UNSUPPORTED,
+ * more than TERN_X509_NC_MAX_WORK comparisons TERN_ERR_CERT_CHAIN_TOO_LONG.
+ * Certificate policies (RFC 5280 §6.1.2-§6.1.5, the policy inputs of
+ * tern_x509_params) are processed on each path that reaches an anchor
+ * (lib/x509/policy.c, docs/CERTIFICATES.md); the anchor's own policy
+ * extensions are input, not processed.
+ * On the leaf: extKeyUsage, when present, names the
+ * purpose (serverAuth / clientAuth) and every purpose of params.eku
+ * (anyExtendedKeyUsage does not stand for them); keyUsage, when present,
+ * has every bit of params.key_usage (the TLS layer asks for the bit its
+ * key exchange needs: lib/hs_certificate.c, lib/hs_client_certificate.c);
+ * for TLS servers, no subject commonName that re-spells a name of its
+ * subjectAltName (an IP address in another notation, a DNS name in other
+ * letter case: CA/B BR §7.1.4.3 asks for a character-for-character copy;
+ * TERN_ERR_CERT_BAD); and every name of params.names.  params.max_depth
+ * bounds the leaf and the intermediates that are not self-issued.  A leaf
+ * that is itself in the trust store (a pinned self-signed certificate) is
+ * trusted as a path of its own.
  */
 #ifndef TERN_X509_VERIFY_H
 #define TERN_X509_VERIFY_H
@@ -50,13 +85,13 @@
 #define TERN_X509_MAX_DEPTH 8       /* peer certificates in a path, leaf included */
 #define TERN_X509_MAX_PEER_CERTS 16 /* certificates accepted from the peer */
 #define TERN_X509_MAX_WORK 64       /* candidate issuers tried (each at most one signature check) */
-#define TERN_X509_MAX_DEPTH_STR "8"
 #define TERN_X509_MAX_WORK_STR "64"
 
 /* What the leaf is checked for. */
-#define TERN_X509_PURPOSE_SERVER 1 /* serverAuth; keyUsage digitalSignature, keyEncipherment or
-                                    * keyAgreement (the TLS layer checks the bit its suite needs) */
-#define TERN_X509_PURPOSE_CLIENT 2 /* clientAuth; keyUsage digitalSignature */
+#define TERN_X509_PURPOSE_SERVER 1 /* extKeyUsage serverAuth (keyUsage: params.key_usage, which the
+                                    * TLS layer sets to the bit its key exchange needs) */
+#define TERN_X509_PURPOSE_CLIENT 2 /* extKeyUsage clientAuth (keyUsage: the TLS layer asks for
+                                    * digitalSignature) */
 
 typedef struct {
     int err;                /* 0 or TERN_ERR_CERT_* (also the return value) */
@@ -83,9 +118,12 @@ typedef struct {
     int64_t now;                /* Unix seconds, the clock validity is checked against */
     const char *const *names;   /* expected identities (DNS names or IP addresses), */
     size_t n_names;             /* each of which the leaf must carry; 0: no name check */
-    size_t max_depth;           /* peer certificates on the path, leaf included; 0: TERN_X509_MAX_DEPTH */
+    size_t max_depth;           /* the leaf and the intermediates that are not self-issued, at most
+                                 * (x509-limbo's max_chain_depth + 1); 0 or more than
+                                 * TERN_X509_MAX_DEPTH: TERN_X509_MAX_DEPTH */
     unsigned key_usage;         /* TERN_X509_KU_* bits the leaf's keyUsage must have, if it has one */
-    unsigned eku;               /* TERN_X509_EKU_* purposes the leaf must allow, beyond the purpose */
+    unsigned eku;               /* TERN_X509_EKU_* purposes the leaf's extKeyUsage must name, if it has
+                                 * one, beyond the purpose's */
     int crl_mode;               /* TERN_X509_CRL_* (the CRLs are those of the trust store) */
     /* Certificate policies (RFC 5280 §6.1.1 (c), (e), (f), (g)). */
     const tern_span *policies;  /* user-initial-policy-set: OID contents; none means anyPolicy */
@@ -109,20 +147,24 @@ TERN_MUST_CHECK int tern_x509_verify(const tern_truststore *ts, const uint8_t *c
  * Returns 0 (res->leaf_key ready) or a negative error, also in res->err:
  *   TERN_ERR_NO_CERTIFICATE       n == 0;
  *   TERN_ERR_CERT_BAD             the leaf is malformed (others that do
- *                                 not parse are skipped);
+ *                                 not parse are skipped), or a certificate
+ *                                 of the path or its anchor breaks the
+ *                                 profile above;
  *   TERN_ERR_CERT_UNKNOWN_CA      no path to an anchor;
- *   TERN_ERR_CERT_EXPIRED         outside its validity period;
+ *   TERN_ERR_CERT_EXPIRED         a certificate or the anchor outside its
+ *                                 validity period;
  *   TERN_ERR_CERT_SIGNATURE       a signature does not verify;
  *   TERN_ERR_CERT_UNSUPPORTED     refused or unsupported algorithm or key size;
  *   TERN_ERR_CERT_NOT_CA          an issuer without cA or keyCertSign;
  *   TERN_ERR_CERT_PATH_LEN        pathLenConstraint exceeded;
- *   TERN_ERR_CERT_PURPOSE         the leaf's keyUsage/extKeyUsage forbid the purpose;
- *   TERN_ERR_CERT_CRITICAL_EXT    an unknown critical extension;
+ *   TERN_ERR_CERT_PURPOSE         the leaf's extKeyUsage forbids the purpose, or
+ *                                 its keyUsage/extKeyUsage lack what params ask;
+ *   TERN_ERR_CERT_CRITICAL_EXT    an unknown critical extension (anchors too);
  *   TERN_ERR_CERT_POLICY          no acceptable certificate policy (RFC 5280
  *                                 §6.1.5 (g)), a policy mapped to or from
  *                                 anyPolicy, or policy processing over its bound;
  *   TERN_ERR_CERT_NAME            the leaf is not for name_or_ip;
- *   TERN_ERR_CERT_CHAIN_TOO_LONG  more than TERN_X509_MAX_DEPTH needed,
+ *   TERN_ERR_CERT_CHAIN_TOO_LONG  more than max_depth / TERN_X509_MAX_DEPTH needed,
  *                                 more than TERN_X509_MAX_PEER_CERTS sent, or
  *                                 the TERN_X509_MAX_WORK budget ran out;
  *   TERN_ERR_CERT_REVOKED         (tern_x509_verify with crl_mode) a certificate

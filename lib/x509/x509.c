@@ -393,6 +393,7 @@ static int parse_aki(tern_x509_cert *c, tern_reader *v) {
     int present;
     TERN_TRY(tern_der_expect(v, TERN_DER_SEQUENCE, &seq));
     TERN_TRY(tern_rd_end(v));
+    c->has_aki_ext = 1;
     TERN_TRY(tern_der_optional(&seq, TERN_DER_CTX_PRIM(0), &f, &present));
     if (present) {
         c->aki.p = f.p;
@@ -400,8 +401,32 @@ static int parse_aki(tern_x509_cert *c, tern_reader *v) {
         c->has_aki = 1;
     }
     TERN_TRY(tern_der_optional(&seq, TERN_DER_CTX_CONS(1), &f, &present));
+    c->aki_issuer_serial |= present;
     TERN_TRY(tern_der_optional(&seq, TERN_DER_CTX_PRIM(2), &f, &present));
+    c->aki_issuer_serial |= present;
     return tern_rd_end(&seq);
+}
+
+/* AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF AccessDescription;
+ * AccessDescription ::= SEQUENCE { accessMethod OID, accessLocation
+ * GeneralName } (RFC 5280 §4.2.2.1).  tern fetches nothing from it, but a
+ * malformed one is a malformed certificate. */
+static int parse_aia(tern_reader *v) {
+    tern_reader seq;
+    TERN_TRY(tern_der_expect(v, TERN_DER_SEQUENCE, &seq));
+    TERN_TRY(tern_rd_end(v));
+    TERN_ENSURE(tern_rd_left(&seq) > 0, TERN_ERR_DECODE);
+    while (tern_rd_left(&seq)) {
+        tern_reader ad;
+        tern_span oid;
+        tern_der_elem loc;
+        TERN_TRY(tern_der_expect(&seq, TERN_DER_SEQUENCE, &ad));
+        TERN_TRY(tern_der_oid(&ad, &oid));
+        TERN_TRY(tern_der_next(&ad, &loc));
+        TERN_ENSURE((loc.tag & 0xc0) == TERN_DER_CONTEXT && (loc.tag & 0x1f) <= 8, TERN_ERR_DECODE);
+        TERN_TRY(tern_rd_end(&ad));
+    }
+    return 0;
 }
 
 /* NameConstraints (RFC 5280 §4.2.1.10): recorded by lib/x509/nc.c, which
@@ -415,6 +440,9 @@ static int parse_name_constraints(tern_x509_cert *c, tern_reader *v) {
 }
 
 #define MAX_EXTENSIONS 64
+
+/* id-pe-authorityInfoAccess, 1.3.6.1.5.5.7.1.1 (RFC 5280 §4.2.2.1). */
+static const uint8_t oid_pe_aia[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01};
 
 static int parse_extensions(tern_x509_cert *c, tern_reader *exts) {
     tern_reader seq;
@@ -444,18 +472,32 @@ static int parse_extensions(tern_x509_cert *c, tern_reader *exts) {
         tern_rd_init(&val, value.p, value.len);
         if (TERN_DER_OID_EQ(oid, tern_oid_ce_basic_constraints)) {
             TERN_TRY(parse_basic_constraints(c, &val));
+            c->bc_critical = critical;
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_key_usage)) {
             TERN_TRY(parse_key_usage(c, &val));
+            c->ku_critical = critical;
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_eku)) {
             TERN_TRY(parse_eku(c, &val));
+            c->eku_critical = critical;
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_san)) {
             TERN_TRY(parse_san(c, &val));
+            c->san_critical = critical;
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_ski)) {
             TERN_TRY(tern_der_octet_string(&val, &c->ski));
             TERN_TRY(tern_rd_end(&val));
             c->has_ski = 1;
+            c->ski_critical = critical;
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_aki)) {
             TERN_TRY(parse_aki(c, &val));
+            c->aki_critical = critical;
+        } else if (TERN_DER_OID_EQ(oid, oid_pe_aia)) {
+            TERN_TRY(parse_aia(&val));
+            c->has_aia = 1;
+            if (critical && !c->unknown_critical) {
+                /* §4.2.2.1: MUST be non-critical; tern does not use it. */
+                c->unknown_critical = 1;
+                c->unknown_critical_oid = oid;
+            }
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_name_constraints)) {
             /* Enforced by path validation whether critical or not (a CA
              * that wrongly marks them non-critical still meant them). */
@@ -476,10 +518,12 @@ static int parse_extensions(tern_x509_cert *c, tern_reader *exts) {
             TERN_TRY(tern_x509_policy_ext_check(TERN_POLICY_EXT_CONSTRAINTS, value));
             c->has_policy_constraints = 1;
             c->policy_constraints = value;
+            c->pc_critical = critical;
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_inhibit_any_policy)) {
             TERN_TRY(tern_x509_policy_ext_check(TERN_POLICY_EXT_INHIBIT_ANY, value));
             c->has_inhibit_any = 1;
             c->inhibit_any = value;
+            c->inhibit_any_critical = critical;
         } else if (critical && !c->unknown_critical) {
             /* RFC 5280 §4.2: a certificate with an unrecognised critical
              * extension must be rejected; parse it, refuse it in use. */
@@ -522,9 +566,11 @@ static int parse_cert(tern_x509_cert *c, const uint8_t *der, size_t len) {
         TERN_ENSURE(v == 1 || v == 2, TERN_ERR_DECODE);
         c->version = (int)v + 1;
     }
-    /* serialNumber: RFC 5280 §4.1.2.2 allows up to 20 octets; minimal
-     * two's complement.  Negative or zero serials exist in the wild and
-     * are tolerated (they matter for nothing we check). */
+    /* serialNumber: minimal two's complement, at most 21 content octets
+     * (20 octets of value and a sign octet).  RFC 5280 §4.1.2.2's
+     * "positive, at most 20 octets" is a profile rule of path validation
+     * (verify.c), so a trust store with an old root whose serial is
+     * negative still loads. */
     TERN_TRY(tern_der_expect_elem(&tbs, TERN_DER_INTEGER, &e));
     TERN_ENSURE(e.content.len >= 1 && e.content.len <= 21, TERN_ERR_DECODE);
     if (e.content.len > 1) {

@@ -5,10 +5,15 @@
  *
  * A parsed certificate points into the DER it was parsed from (nothing is
  * copied), so the DER must outlive it.  Parsing is strict DER and rejects
- * what RFC 5280 forbids; what is merely unsupported (an unknown signature
- * or key algorithm, an unknown critical extension) parses, is recorded, and
- * makes path validation fail with a clear message, so a trust store with one
- * odd root still loads and the diagnostics can name the certificate.
+ * what does not parse as RFC 5280's ASN.1 (and malformed extensions tern
+ * reads, authorityInfoAccess included); what is merely unsupported (an
+ * unknown signature or key algorithm, an unknown critical extension) or
+ * breaks the profile's rules on content (a zero serial, a missing
+ * authorityKeyIdentifier, a critical subjectKeyIdentifier ...) parses, is
+ * recorded (criticality included), and makes path validation fail with a
+ * clear message (lib/x509/verify.h lists those rules), so a trust store
+ * with one odd root still loads and the diagnostics can name the
+ * certificate.
  */
 #ifndef TERN_X509_X509_H
 #define TERN_X509_X509_H
@@ -88,7 +93,8 @@ typedef struct {
     tern_span der;             /* the whole Certificate */
     tern_span tbs;             /* TBSCertificate TLV: the signed bytes */
     int version;               /* 1, 2 or 3 */
-    tern_span serial;          /* serialNumber INTEGER content (two's complement) */
+    tern_span serial;          /* serialNumber INTEGER content (two's complement, minimal, at
+                                  most 21 octets; its sign and size are profile checks) */
     tern_x509_sigalg sig_alg;  /* outer signatureAlgorithm (== the TBS one, checked) */
     tern_span issuer;          /* Name TLV, compared by tern_x509_name_eq */
     tern_span subject;         /* Name TLV */
@@ -124,6 +130,14 @@ typedef struct {
     int has_policies, has_policy_mappings, has_policy_constraints, has_inhibit_any;
     tern_span policies, policy_mappings, policy_constraints, inhibit_any;
     int policies_critical;
+    /* Criticality and fields the profile checks of path validation read
+     * (verify.h): RFC 5280 §4.2.1.1, .2, .6, .9, .12 and the CA/Browser
+     * Forum Baseline Requirements §7.1.2 say which are allowed where. */
+    int has_aki_ext;           /* authorityKeyIdentifier present (has_aki: with keyIdentifier) */
+    int aki_issuer_serial;     /* it carries authorityCertIssuer or authorityCertSerialNumber */
+    int bc_critical, ku_critical, eku_critical, san_critical, ski_critical, aki_critical;
+    int pc_critical, inhibit_any_critical; /* policyConstraints, inhibitAnyPolicy */
+    int has_aia;               /* authorityInfoAccess (its shape checked at parse) */
     int unknown_critical;      /* an unrecognised extension marked critical */
     tern_span unknown_critical_oid;
 } tern_x509_cert;

@@ -4,7 +4,9 @@
  * at a fixed time.  The input is the peer's certificate list as TLS sends
  * it: repeated 24-bit length + DER (at most TERN_X509_MAX_PEER_CERTS + 1
  * are passed, so the limit itself is exercised).  input[0] picks the
- * reference name and the purpose.  Path building with duplicates, loops,
+ * reference name, the purpose, the clock (bits 0-3), a depth bound (bits
+ * 4-5: none, 1, 2 or 3), a keyUsage asked for (bit 6: digitalSignature)
+ * and an extra extKeyUsage (bit 7: clientAuth), as tern_x509_params.  Path building with duplicates, loops,
  * unrelated extras and hostile extensions must stay bounded and never read
  * outside the inputs.  Seeds: the real chains of vectors/certs
  * (make_seeds.c).
@@ -56,12 +58,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     if (n == 0)
         return 0;
+    tern_x509_params p;
+    memset(&p, 0, sizeof p);
+    p.purpose = purpose;
+    p.now = now;
+    p.names = &name;
+    p.n_names = name != NULL;
+    p.max_depth = (size_t)(data[0] >> 4 & 3);
+    p.key_usage = (data[0] & 0x40) ? TERN_X509_KU_DIGITAL_SIGNATURE : 0;
+    p.eku = (data[0] & 0x80) ? TERN_X509_EKU_CLIENT_AUTH : 0;
     tern_x509_result res;
-    int rc = tern_x509_verify_chain(&ts, certs, lens, n, name, purpose, now, &res);
+    int rc = tern_x509_verify(&ts, certs, lens, n, &p, &res);
     if (rc > 0 || rc != res.err)
         abort();
     if (rc == 0) {
         if (res.path_n < 1 || res.path_n > TERN_X509_MAX_DEPTH || res.anchor == NULL || res.path[0] != 0)
+            abort();
+        if (p.key_usage && res.leaf_has_key_usage && !(res.leaf_key_usage & p.key_usage))
             abort();
         for (size_t i = 0; i < res.path_n; i++)
             if (res.path[i] >= n)

@@ -325,6 +325,25 @@ int main(void) {
                 put("fuzz_verify", names[i], 0, 1, list.buf, list.len);
         }
     }
+    /* The profile fixtures (tests/certs/make-profile-certs.sh): each
+     * exercises one extension field the parser records. */
+    d = opendir(tv_path("certs/profile"));
+    nnames = 0;
+    while (d != NULL && (e = readdir(d)) != NULL && nnames < 128)
+        if (has_suffix(e->d_name, ".crt"))
+            snprintf(names[nnames++], sizeof names[0], "%s", e->d_name);
+    if (d != NULL)
+        closedir(d);
+    qsort(names, nnames, sizeof names[0], (int (*)(const void *, const void *))strcmp);
+    for (size_t i = 0; i < nnames; i++) {
+        char rel[300], seed[300];
+        snprintf(rel, sizeof rel, "certs/profile/%s", names[i]);
+        snprintf(seed, sizeof seed, "profile-%s", names[i]);
+        der.len = 0;
+        list.len = 0;
+        if (pem_certs(rel, &list, &der) > 0)
+            put("fuzz_x509", seed, 0, 0, der.buf, der.len);
+    }
     free(der.buf);
     free(list.buf);
     free(ints.buf);
