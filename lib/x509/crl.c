@@ -456,6 +456,7 @@ int tern_crl_usable(const tern_crl *crl, const tern_x509_cert *issuer, int64_t n
 
 const tern_crl_entry *tern_crl_find(const tern_crl *crl, tern_span serial) {
     tern_crl_entry key;
+    memset(&key, 0, sizeof key); /* only the serial is compared */
     key.serial = serial;
     if (crl->n_entries == 0)
         return NULL;
