@@ -453,8 +453,10 @@ int tern_hs_advance(tern_conn *c) {
         int rc = next_message(c, row->type, &type, &len);
         if (rc != 0)
             return rc; /* WANT_READ, an error, or 1: an alert for the caller */
-        if (type == TERN_HT_HELLO_REQUEST && c->side == TERN_CLIENT && len == TERN_HS_HDR &&
-            row->type != TERN_HT_FINISHED) {
+        if (type == TERN_HT_HELLO_REQUEST && c->side == TERN_CLIENT && len != TERN_HS_HDR)
+            return tern_fail(c, TERN_ERR_DECODE, "a HelloRequest with a %zu-byte body (it has none, RFC 5246 §7.4.1.1)",
+                             len - TERN_HS_HDR);
+        if (type == TERN_HT_HELLO_REQUEST && c->side == TERN_CLIENT && row->type != TERN_HT_FINISHED) {
             /* RFC 5246 §7.4.1.1: a client ignores HelloRequest while it is
              * negotiating; it is never part of the transcript.  Not between
              * ChangeCipherSpec and Finished: §7.4.9 puts Finished
@@ -539,6 +541,8 @@ int tern_hs_post_handshake(tern_conn *c) {
      * that keeps asking gets that answer TERN_RENEG_ANSWERS times, then
      * silence: answering every 4-byte HelloRequest would let it make us
      * write eight times what it sends, for as long as it likes. */
+    if (c->side == TERN_CLIENT && type == TERN_HT_HELLO_REQUEST && len != 0)
+        return tern_fail(c, TERN_ERR_DECODE, "a HelloRequest with a %zu-byte body (it has none, RFC 5246 §7.4.1.1)", len);
     if ((c->side == TERN_CLIENT && type == TERN_HT_HELLO_REQUEST && len == 0) ||
         (c->side == TERN_SERVER && type == TERN_HT_CLIENT_HELLO)) {
         if (c->reneg_refused < TERN_RENEG_ANSWERS) {

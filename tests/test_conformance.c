@@ -136,6 +136,34 @@ static void test_ccs_not_one(void **state) {
     }
 }
 
+/* ---- HelloRequest with a body (RFC 5246 §7.4.1.1: it has none) ---- */
+static void test_hello_request_body(void **state) {
+    (void)state;
+    static const uint8_t hr[5] = {TERN_HT_HELLO_REQUEST, 0, 0, 1, 0};
+    /* During the handshake: in front of the ServerHello. */
+    mp_pair p;
+    mp_init(&p, g_ccfg, g_scfg, "localhost");
+    mp_step_client(&p);
+    mp_step_server(&p);
+    size_t len;
+    uint8_t *flight = mp_take(&p.s2c, &len);
+    mp_put_record(&p.s2c, TERN_CT_HANDSHAKE, hr, sizeof hr);
+    mp_put(&p.s2c, flight, len);
+    free(flight);
+    mp_step_client(&p);
+    expect_fail(p.c, p.crc, TERN_ERR_DECODE, TERN_ALERT_DECODE_ERROR, "HelloRequest with a 1-byte body");
+    mp_free(&p);
+    /* After the handshake. */
+    mp_init(&p, g_ccfg, g_scfg, "localhost");
+    mp_handshake(&p);
+    assert_int_equal(p.crc, 0);
+    inject(p.s, TERN_CT_HANDSHAKE, hr, sizeof hr);
+    uint8_t b[8];
+    long rc = tern_read(p.c, b, sizeof b);
+    expect_fail(p.c, rc, TERN_ERR_DECODE, TERN_ALERT_DECODE_ERROR, "HelloRequest with a 1-byte body");
+    mp_free(&p);
+}
+
 /* ---- alert levels ---- */
 static const uint8_t always_fatal[] = {10, 20, 21, 22, 30, 40, 47, 48, 49, 50, 51, 60, 70, 71, 80, 110};
 
@@ -743,6 +771,7 @@ static int teardown(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ccs_not_one),
+        cmocka_unit_test(test_hello_request_body),
         cmocka_unit_test(test_warning_always_fatal),
         cmocka_unit_test(test_warnings_ignored),
         cmocka_unit_test(test_invalid_alert_level),
