@@ -152,6 +152,40 @@ TERN_MUST_CHECK static int drbg_reseed(drbg *st) {
     return 0;
 }
 
+/* One signing attempt with nonce k (tern_ecdsa_p256_sign_with_k,
+ * tern_p384_ecdsa_sign_with_k): a mask, all-ones when sig is usable. */
+typedef uint64_t (*sign_with_k_fn)(const uint8_t *priv, const uint8_t *digest, size_t dlen, const uint8_t *k,
+                                   uint8_t *sig);
+
+/* RFC 6979 §3.2 steps h.2-h.3: draw candidate nonces of klen bytes from the
+ * DRBG until one gives a usable signature.  A candidate fails with
+ * probability about 2^-32 on P-256 (2^-190 on P-384); 32 failures in a row
+ * mean something is broken, not bad luck.  k is klen bytes of scratch,
+ * wiped; sig (2 * klen bytes) is zeroed on failure. */
+static int sign_attempts(drbg *st, sign_with_k_fn try_k, const uint8_t *priv, const uint8_t *digest, size_t hlen,
+                         uint8_t *k, size_t klen, uint8_t *sig) {
+    int rc = 0;
+    for (int tries = 0; tries < 32; tries++) {
+        rc = drbg_next(st, k, klen);
+        if (rc < 0)
+            break;
+        uint64_t usable = try_k(priv, digest, hlen, k, sig);
+        TERN_DECLASSIFY(&usable, sizeof usable);
+        if (usable) {
+            tern_wipe(k, klen);
+            return 0;
+        }
+        rc = drbg_reseed(st);
+        if (rc < 0)
+            break;
+    }
+    if (rc == 0)
+        rc = TERN_ERR_INTERNAL;
+    memset(sig, 0, 2 * klen);
+    tern_wipe(k, klen);
+    return rc;
+}
+
 int tern_ecdsa_p256_sign_det(const uint8_t priv[32], tern_hash_alg alg, const uint8_t *digest,
                              const uint8_t *extra, size_t extralen, uint8_t sig[TERN_ECDSA_P256_RAW_SIG_LEN]) {
     int rc = TERN_ERR_INTERNAL;
@@ -168,26 +202,9 @@ int tern_ecdsa_p256_sign_det(const uint8_t priv[32], tern_hash_alg alg, const ui
     digest_to_scalar(e, digest, hlen);
     tern_p256_scalar_to_bytes(h1, e); /* bits2octets(h1) */
     rc = drbg_init(&st, alg, priv, h1, 32, extra, extralen);
-    /* A candidate fails with probability ~2^-32; 32 failures in a row
-     * means something is broken, not bad luck. */
-    for (int tries = 0; rc == 0 && tries < 32; tries++) {
-        rc = drbg_next(&st, k, 32);
-        if (rc < 0)
-            break;
-        uint64_t usable = tern_ecdsa_p256_sign_with_k(priv, digest, hlen, k, sig);
-        TERN_DECLASSIFY(&usable, sizeof usable);
-        if (usable) {
-            rc = 0;
-            goto done;
-        }
-        rc = drbg_reseed(&st);
-    }
     if (rc == 0)
-        rc = TERN_ERR_INTERNAL;
-    memset(sig, 0, TERN_ECDSA_P256_RAW_SIG_LEN);
-done:
+        rc = sign_attempts(&st, tern_ecdsa_p256_sign_with_k, priv, digest, hlen, k, 32, sig);
     tern_wipe(&st, sizeof st);
-    tern_wipe(k, sizeof k);
     return rc;
 }
 
@@ -223,26 +240,9 @@ int tern_ecdsa_p384_sign_det(const uint8_t priv[48], tern_hash_alg alg, const ui
     drbg st;
     tern_p384_bits2octets(h1, digest, hlen);
     rc = drbg_init(&st, alg, priv, h1, 48, extra, extralen);
-    /* A candidate fails with probability ~2^-190 (n is that close to
-     * 2^384); a few failures in a row mean something is broken. */
-    for (int tries = 0; rc == 0 && tries < 32; tries++) {
-        rc = drbg_next(&st, k, 48);
-        if (rc < 0)
-            break;
-        uint64_t usable = tern_p384_ecdsa_sign_with_k(priv, digest, hlen, k, sig);
-        TERN_DECLASSIFY(&usable, sizeof usable);
-        if (usable) {
-            rc = 0;
-            goto done;
-        }
-        rc = drbg_reseed(&st);
-    }
     if (rc == 0)
-        rc = TERN_ERR_INTERNAL;
-    memset(sig, 0, TERN_ECDSA_P384_RAW_SIG_LEN);
-done:
+        rc = sign_attempts(&st, tern_p384_ecdsa_sign_with_k, priv, digest, hlen, k, 48, sig);
     tern_wipe(&st, sizeof st);
-    tern_wipe(k, sizeof k);
     return rc;
 }
 
