@@ -160,28 +160,34 @@ static void test_odd_inputs(void **state) {
     }
 }
 
-static const char *key_at(uint32_t v) {
-    uint32_t off = v & 0xffffffu;
+/* Key i of the table as a C string in out (256 bytes). */
+static const char *key_at(size_t i, char *out) {
+    uint32_t off = tern_psl_keys[i] & 0xffffffu;
     assert_true(off / TERN_PSL_CHUNK < sizeof tern_psl_chunks / sizeof tern_psl_chunks[0]);
     const char *k = tern_psl_chunks[off / TERN_PSL_CHUNK] + off % TERN_PSL_CHUNK;
-    /* NUL-terminated inside its chunk. */
-    assert_non_null(memchr(k, 0, TERN_PSL_CHUNK - off % TERN_PSL_CHUNK));
-    return k;
+    /* Ended inside its chunk, at most 253 bytes, only host name bytes. */
+    const char *end = memchr(k, TERN_PSL_END, TERN_PSL_CHUNK - off % TERN_PSL_CHUNK);
+    assert_non_null(end);
+    size_t n = (size_t)(end - k);
+    assert_true(n >= 1 && n <= 253);
+    assert_int_equal(strspn(k, "abcdefghijklmnopqrstuvwxyz0123456789.-"), n);
+    memcpy(out, k, n);
+    out[n] = 0;
+    return out;
 }
 
 /* The table: keys strictly ascending (bytewise), each with known kinds. */
 static void test_table_sorted(void **state) {
     (void)state;
     assert_true(TERN_PSL_N > 9000);
-    const char *prev = NULL;
+    char prev[256] = "", k[256];
     for (size_t i = 0; i < TERN_PSL_N; i++) {
         uint32_t kinds = tern_psl_keys[i] >> 24;
         assert_true(kinds >= 1 && kinds <= 7);
-        const char *k = key_at(tern_psl_keys[i]);
-        assert_true(k[0] != 0);
-        if (prev && strcmp(prev, k) >= 0)
+        key_at(i, k);
+        if (i > 0 && strcmp(prev, k) >= 0)
             fail_msg("key %zu \"%s\" is not after \"%s\"", i, k, prev);
-        prev = k;
+        memcpy(prev, k, sizeof prev);
     }
 }
 
@@ -192,8 +198,8 @@ static void test_every_rule(void **state) {
     size_t exact = 0, wild = 0, exc = 0;
     for (size_t i = 0; i < TERN_PSL_N; i++) {
         uint32_t kinds = tern_psl_keys[i] >> 24;
-        const char *k = key_at(tern_psl_keys[i]);
-        char n[300];
+        char kb[256], n[300];
+        const char *k = key_at(i, kb);
         if (kinds & TERN_PSL_EXACT) {
             exact++;
             if (!ps(k))

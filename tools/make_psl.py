@@ -17,10 +17,11 @@ normalized), sorted bytewise, each key once with the kinds of rule it has:
     1  the rule itself ("co.uk")
     2  a wildcard rule over it ("*.ck": key "ck")
     4  an exception rule ("!www.ck": key "www.ck")
-Keys are NUL-terminated strings packed into chunks of 4096 bytes (no key
-crosses a chunk, and no string literal is longer than the 4095 characters
-ISO C requires compilers to accept); tern_psl_keys[i] holds key i's kinds in
-its top 8 bits and its offset (chunk * 4096 + position) in the low 24.
+Keys, each ended by a space (not a NUL: no embedded NULs in the literals), are
+packed into chunks of 4096 bytes (no key crosses a chunk, and no string
+literal is longer than the 4095 characters ISO C requires compilers to
+accept); tern_psl_keys[i] holds key i's kinds in its top 8 bits and its
+offset (chunk * 4096 + position) in the low 24.
 """
 import hashlib
 import subprocess
@@ -78,7 +79,7 @@ def parse(data):
 
 
 def c_literal(s):
-    return '"' + s + '\\0"'
+    return '"' + s + ' "'
 
 
 def generate(data, version):
@@ -124,6 +125,7 @@ def generate(data, version):
     w("#define TERN_PSL_WILD %d" % WILD)
     w("#define TERN_PSL_EXC %d" % EXC)
     w("#define TERN_PSL_CHUNK %d" % CHUNK)
+    w("#define TERN_PSL_END ' ' /* ends each key */")
     w("#define TERN_PSL_N %d" % len(keys))
     w("")
     w("static const char tern_psl_chunks[%d][TERN_PSL_CHUNK] = {" % len(chunks))

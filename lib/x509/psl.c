@@ -11,17 +11,18 @@
 
 static unsigned char lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c; }
 
-/* Compare the n bytes at s (case-folded) with the NUL-terminated key k, as
- * the generator sorted them (bytewise, a shorter prefix first). */
+/* Compare the n bytes at s (case-folded) with the key k (ended by
+ * TERN_PSL_END), as the generator sorted them (bytewise, a shorter prefix
+ * first).  s holds no TERN_PSL_END: valid() let it through. */
 static int cmp(const char *s, size_t n, const char *k) {
     for (size_t i = 0; i < n; i++) {
         unsigned char a = lower((unsigned char)s[i]), b = (unsigned char)k[i];
-        if (b == 0)
+        if (b == TERN_PSL_END)
             return 1; /* k is a proper prefix of s */
         if (a != b)
             return a < b ? -1 : 1;
     }
-    return k[n] == 0 ? 0 : -1;
+    return k[n] == TERN_PSL_END ? 0 : -1;
 }
 
 /* The kinds of rule (TERN_PSL_*) the list has for exactly this name, or 0. */
