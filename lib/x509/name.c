@@ -2,7 +2,8 @@
  * The reference-identity check (RFC 9525 §6, which updates RFC 6125):
  * DNS names against subjectAltName dNSName entries (§6.3: case-insensitive
  * ASCII; §6.3 wildcard rules: "*" only as the complete left-most label,
- * matching exactly one label), IP addresses only against iPAddress entries
+ * matching exactly one label, and never directly over a public suffix of
+ * the Public Suffix List, lib/x509/psl.h), IP addresses only against iPAddress entries
  * (§6.5).  The subject CN is never used as a name (RFC 9525 §6 drops the
  * legacy fallback; browsers, Go and rustls ignore it too): a certificate
  * without subjectAltName matches no name.  IP literals are parsed strictly
@@ -15,6 +16,7 @@
  */
 #include <stdio.h>
 
+#include "lib/x509/psl.h"
 #include "lib/x509/x509.h"
 
 /* ---- IP literals ---- */
@@ -158,7 +160,12 @@ static int valid_dns(const char *s, size_t n) {
     return lab > 0;
 }
 
-/* Does presented identifier p (a SAN dNSName) match reference name r? */
+/* Does presented identifier p (a SAN dNSName) match reference name r?
+ * 1 if so; 0 if not; 2 if p is a wildcard that would match r but stands
+ * directly over a public suffix ("*.co.uk", "*.s3.amazonaws.com"): no
+ * certificate may cover every name under one (browsers refuse it; the
+ * CA/Browser Forum Baseline Requirements forbid CAs to issue it), so it
+ * matches nothing. */
 static int dns_match(const char *p, size_t pn, const char *r, size_t rn) {
     if (pn > 0 && p[pn - 1] == '.')
         pn--;
@@ -181,9 +188,9 @@ static int dns_match(const char *p, size_t pn, const char *r, size_t rn) {
     /* The reference's first label must be non-empty and is the one the
      * wildcard stands for; the rest must match exactly. */
     const char *dot = memchr(r, '.', rn);
-    if (dot == NULL || dot == r)
+    if (dot == NULL || dot == r || !ieq(dot + 1, rn - (size_t)(dot + 1 - r), rest, restn))
         return 0;
-    return ieq(dot + 1, rn - (size_t)(dot + 1 - r), rest, restn);
+    return tern_psl_is_public_suffix(rest, restn) ? 2 : 1;
 }
 
 /* ---- messages ---- */
@@ -295,6 +302,24 @@ static int mismatch(const tern_x509_cert *c, const char *what, const char *name,
     return TERN_ERR_CERT_NAME;
 }
 
+/* The refusal of a wildcard over a public suffix (p: the SAN dNSName, pn
+ * bytes, a valid "*." name by dns_match, so printable). */
+static int over_suffix(const tern_x509_cert *c, const char *name, const char *p, size_t pn, char *msg, size_t cap) {
+    if (msg && cap) {
+        char label[128], names[160];
+        tern_x509_cert_label(c, label, sizeof label);
+        list_names(c, names, sizeof names);
+        if (pn > 0 && p[pn - 1] == '.')
+            pn--;
+        int w = pn > 80 ? 80 : (int)pn;
+        snprintf(msg, cap,
+                 "certificate 0 (%s) is not for name \"%.80s\": the wildcard %.*s stands over a public suffix "
+                 "(%.*s), which no certificate may cover; it names %s",
+                 label, name, w, p, w - 2, p + 2, names);
+    }
+    return TERN_ERR_CERT_NAME;
+}
+
 int tern_x509_check_name(const tern_x509_cert *c, const char *name, char *msg, size_t cap) {
     uint8_t ip[16];
     int iplen = tern_x509_parse_ip(name, ip);
@@ -321,13 +346,24 @@ int tern_x509_check_name(const tern_x509_cert *c, const char *name, char *msg, s
         return mismatch(c, "the (invalid) name", name, msg, cap);
     if (c->has_san) {
         tern_reader r;
+        tern_der_elem over = {0};
+        int have_over = 0;
         tern_rd_init(&r, c->san.p, c->san.len);
         while (tern_rd_left(&r)) {
             tern_der_elem e;
             TERN_TRY(tern_der_next(&r, &e));
-            if (e.tag == TERN_DER_CTX_PRIM(2) && dns_match((const char *)e.content.p, e.content.len, name, n))
+            if (e.tag != TERN_DER_CTX_PRIM(2))
+                continue;
+            int m = dns_match((const char *)e.content.p, e.content.len, name, n);
+            if (m == 1)
                 return 0;
+            if (m == 2 && !have_over) {
+                over = e;
+                have_over = 1;
+            }
         }
+        if (have_over)
+            return over_suffix(c, name, (const char *)over.content.p, over.content.len, msg, cap);
         return mismatch(c, "name", name, msg, cap);
     }
     /* No SAN at all: no name (the subject CN is never used, RFC 9525 §6). */

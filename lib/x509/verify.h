@@ -72,7 +72,8 @@
  * for TLS servers, no subject commonName that re-spells a name of its
  * subjectAltName (an IP address in another notation, a DNS name in other
  * letter case: CA/B BR §7.1.4.3 asks for a character-for-character copy;
- * TERN_ERR_CERT_BAD); and every name of params.names.  params.max_depth
+ * TERN_ERR_CERT_BAD); and every name of params.names (tern_x509_check_name:
+ * no wildcard directly over a public suffix, lib/x509/psl.h).  params.max_depth
  * bounds the leaf and the intermediates that are not self-issued.  A leaf
  * that is itself in the trust store (a pinned self-signed certificate) is
  * trusted as a path of its own.

@@ -174,7 +174,10 @@ void tern_x509_cert_label(const tern_x509_cert *c, char *out, size_t cap);
  * literal (dotted IPv4 or RFC 4291 IPv6 text, optionally in brackets).
  *   - DNS names match subjectAltName dNSName entries case-insensitively;
  *     "*" is allowed only as the whole left-most label, matches exactly one
- *     label, needs at least two labels after it, and never matches an IP.
+ *     label, needs at least two labels after it, and never matches an IP;
+ *     a wildcard directly over a public suffix of the Public Suffix List
+ *     ("*.co.uk", "*.s3.amazonaws.com": lib/x509/psl.h) matches nothing,
+ *     and the sentence says so when it would have matched.
  *   - IP literals match iPAddress entries only (4 or 16 bytes).
  *   - The subject CN is never used (RFC 9525 §6): a certificate without
  *     subjectAltName matches no name.
