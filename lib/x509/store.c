@@ -128,6 +128,29 @@ int tern_truststore_add_der(tern_truststore *ts, const uint8_t *der, size_t len)
     return 1;
 }
 
+/* How a PEM load ends, for certificates and CRLs alike: rc is the PEM
+ * reader's last answer (< 0: malformed PEM, counted in *bad), then the
+ * number added, else the first error, else TERN_ERR_PEM when no block of
+ * the wanted kind was found (`none` says which), else 0 (only duplicates). */
+static int pem_load_result(tern_truststore *ts, size_t *bad, int rc, int added, int first_err, int blocks,
+                           const char *src, const char *none) {
+    if (rc < 0) {
+        (*bad)++;
+        msgf(ts->msg, sizeof ts->msg, "%s: malformed PEM (a BEGIN line without its END line)", src);
+        if (!first_err)
+            first_err = rc;
+    }
+    if (added > 0)
+        return added;
+    if (first_err)
+        return first_err;
+    if (blocks == 0) {
+        msgf(ts->msg, sizeof ts->msg, "%s: %s", src, none);
+        return TERN_ERR_PEM;
+    }
+    return 0;
+}
+
 int tern_truststore_add_pem(tern_truststore *ts, const uint8_t *pem, size_t len, const char *src) {
     tern_pem_reader r;
     tern_pem_block b;
@@ -161,21 +184,7 @@ int tern_truststore_add_pem(tern_truststore *ts, const uint8_t *pem, size_t len,
         }
         added += e;
     }
-    if (rc < 0) {
-        ts->bad++;
-        msgf(ts->msg, sizeof ts->msg, "%s: malformed PEM (a BEGIN line without its END line)", src);
-        if (!first_err)
-            first_err = rc;
-    }
-    if (added > 0)
-        return added;
-    if (first_err)
-        return first_err;
-    if (blocks == 0) {
-        msgf(ts->msg, sizeof ts->msg, "%s: no CERTIFICATE block found", src);
-        return TERN_ERR_PEM;
-    }
-    return 0; /* only duplicates */
+    return pem_load_result(ts, &ts->bad, rc, added, first_err, blocks, src, "no CERTIFICATE block found");
 }
 
 int tern_truststore_load_file(tern_truststore *ts, const char *path) {
@@ -354,21 +363,8 @@ int tern_truststore_add_crl_pem(tern_truststore *ts, const uint8_t *data, size_t
         msgf(where, sizeof where, "%s: the DER CRL", src);
         return add_crl(ts, data, len, where);
     }
-    if (rc < 0) {
-        ts->crl_bad++;
-        msgf(ts->msg, sizeof ts->msg, "%s: malformed PEM (a BEGIN line without its END line)", src);
-        if (!first_err)
-            first_err = rc;
-    }
-    if (added > 0)
-        return added;
-    if (first_err)
-        return first_err;
-    if (blocks == 0) {
-        msgf(ts->msg, sizeof ts->msg, "%s: no X509 CRL block found (and not a DER CRL)", src);
-        return TERN_ERR_PEM;
-    }
-    return 0; /* only duplicates */
+    return pem_load_result(ts, &ts->crl_bad, rc, added, first_err, blocks, src,
+                           "no X509 CRL block found (and not a DER CRL)");
 }
 
 static int load_crl_file(tern_truststore *ts, const char *path) {
