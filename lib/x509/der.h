@@ -12,6 +12,8 @@
 #ifndef TERN_X509_DER_H
 #define TERN_X509_DER_H
 
+#include <string.h>
+
 #include "lib/bytes.h"
 
 /* Universal tags, and the context-specific ones X.509 uses. */
@@ -45,6 +47,9 @@ typedef struct {
     const uint8_t *p;
     size_t len;
 } tern_span;
+
+/* Two spans hold the same bytes (public data only: not constant-time). */
+static inline int tern_span_eq(tern_span a, tern_span b) { return a.len == b.len && memcmp(a.p, b.p, a.len) == 0; }
 
 /* One element: tag, its content, and the whole TLV (for hashing/comparing). */
 typedef struct {

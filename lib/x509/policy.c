@@ -17,7 +17,6 @@ const uint8_t tern_oid_any_policy[4] = {0x55, 0x1d, 0x20, 0x00};
 
 static int is_any(tern_span oid) { return tern_der_oid_eq(oid, tern_oid_any_policy, sizeof tern_oid_any_policy); }
 
-static int span_eq(tern_span a, tern_span b) { return a.len == b.len && memcmp(a.p, b.p, a.len) == 0; }
 
 /* ---- the extensions' DER ---- */
 
@@ -85,7 +84,7 @@ static int check_policies(tern_reader *v) {
             tern_span oid2;
             TERN_TRY(tern_der_expect(&again, TERN_DER_SEQUENCE, &info2));
             TERN_TRY(tern_der_oid(&info2, &oid2));
-            TERN_ENSURE(!(oid2.p != oid.p && span_eq(oid2, oid)), TERN_ERR_DECODE);
+            TERN_ENSURE(!(oid2.p != oid.p && tern_span_eq(oid2, oid)), TERN_ERR_DECODE);
         }
     }
     return 0;
@@ -355,7 +354,7 @@ static int add_expect(pstate *s, size_t idx, tern_span oid, size_t parent) {
 /* The node of depth d with this valid_policy, or -1. */
 static long find_node(const pgraph *g, size_t d, size_t end, tern_span oid) {
     for (size_t k = g->start[d]; k < end; k++)
-        if (span_eq(g->nodes[k].oid, oid))
+        if (tern_span_eq(g->nodes[k].oid, oid))
             return (long)k;
     return -1;
 }
@@ -383,7 +382,7 @@ static int add_depth(pstate *s, size_t i, size_t idx, const tern_x509_cert *c, i
         size_t nd;
         TERN_TRY(add_node(s, idx, oid, &nd));
         for (size_t j = 0; j < g->nexp; j++)
-            if (span_eq(g->exp[j].oid, oid))
+            if (tern_span_eq(g->exp[j].oid, oid))
                 TERN_TRY(add_link(s, idx, nd, g->exp[j].parent));
         if (g->nodes[nd].nlinks == 0 && g->any[i - 1])
             TERN_TRY(add_link(s, idx, nd, PARENT_ANY));
@@ -399,7 +398,7 @@ static int add_depth(pstate *s, size_t i, size_t idx, const tern_x509_cert *c, i
             size_t nd;
             TERN_TRY(add_node(s, idx, g->exp[j].oid, &nd));
             for (size_t k = j; k < g->nexp; k++)
-                if (span_eq(g->exp[k].oid, g->exp[j].oid))
+                if (tern_span_eq(g->exp[k].oid, g->exp[j].oid))
                     TERN_TRY(add_link(s, idx, nd, g->exp[k].parent));
         }
         g->any[i] = g->any[i - 1];
@@ -530,7 +529,7 @@ static void why_text(const pstate *s, size_t idx, char *out, size_t cap) {
 
 static int user_wants(const tern_x509_params *p, tern_span oid) {
     for (size_t k = 0; k < p->n_policies; k++)
-        if (span_eq(p->policies[k], oid))
+        if (tern_span_eq(p->policies[k], oid))
             return 1;
     return 0;
 }
@@ -570,7 +569,7 @@ static int intersect(pstate *s, tern_span *valid, size_t cap, size_t *nvalid, in
                 /* A node under anyPolicy: a policy of the anchor's domain. */
                 int dup = 0;
                 for (size_t q = 0; q < *nvalid; q++)
-                    dup |= span_eq(valid[q], nd->oid);
+                    dup |= tern_span_eq(valid[q], nd->oid);
                 if (!dup && *nvalid < cap)
                     valid[(*nvalid)++] = nd->oid;
                 if (!dup && (s->p->n_policies == 0 || user_wants(s->p, nd->oid)))

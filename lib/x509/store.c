@@ -605,7 +605,6 @@ static int parse_pkcs8(tern_keystore *ks, const uint8_t *der, size_t len, tern_s
     return parse_pkcs1(ks, key.p, key.len, n, e);
 }
 
-static int span_eq(tern_span a, tern_span b) { return a.len == b.len && memcmp(a.p, b.p, a.len) == 0; }
 
 static int load_chain(tern_keystore *ks, const uint8_t *pem, size_t len) {
     tern_pem_reader r;
@@ -707,8 +706,8 @@ static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len) {
             } else {
                 /* RSA: the key matches the leaf when n and e are equal. */
                 ks->key_type = TERN_X509_KEY_RSA;
-                match = ks->leaf.key.type == TERN_X509_KEY_RSA && span_eq(kn, ks->leaf.key.rsa_n) &&
-                        span_eq(ke, ks->leaf.key.rsa_e);
+                match = ks->leaf.key.type == TERN_X509_KEY_RSA && tern_span_eq(kn, ks->leaf.key.rsa_n) &&
+                        tern_span_eq(ke, ks->leaf.key.rsa_e);
             }
             if (!match) {
                 char label[128];
