@@ -6,10 +6,12 @@
  *       ASN.1Cert certificate_list<0..2^24-1>;
  *   } Certificate;
  *
- * The server writes its key store's chain; the client parses the list and
- * hands it to path validation (lib/x509/verify.c) with the trust store (and
- * its CRLs), the name it was asked to reach and the clock: the parameters
- * come from tern_config_x509_params (lib/config.c).  A refused chain fails the
+ * The list is read and written by lib/certlist.c, shared with the
+ * client's Certificate.  The server writes its key store's chain; the
+ * client refuses an empty list and hands the rest to path validation
+ * (lib/x509/verify.c) with the trust store (and its CRLs), the name it was
+ * asked to reach and the clock: the parameters come from
+ * tern_config_x509_params (lib/config.c).  A refused chain fails the
  * handshake with the verifier's own sentence and the specific alert
  * (unknown_ca, certificate_expired, bad_certificate ...).  The leaf's
  * keyUsage is checked here, against what the negotiated key exchange does
@@ -17,19 +19,13 @@
  * encrypt the premaster (RSA: keyEncipherment).
  */
 #include "lib/tls.h"
+#include "lib/certlist.h"
 #include "lib/trace.h"
 
 int tern_hs_certificate_write(tern_conn *c, tern_writer *w) {
     const tern_keystore *ks = tern_conn_keys(c); /* the identity picked by SNI (lib/identity.c) */
     TERN_ENSURE(c->cfg->have_keys, TERN_ERR_INTERNAL);
-    tern_wr_vec list, cert;
-    TERN_TRY(tern_wr_begin(w, &list, 3));
-    for (size_t i = 0; i < ks->n; i++) {
-        TERN_TRY(tern_wr_begin(w, &cert, 3));
-        TERN_TRY(tern_wr_bytes(w, ks->chain[i], ks->chain_len[i]));
-        TERN_TRY(tern_wr_end(w, &cert));
-    }
-    return tern_wr_end(w, &list);
+    return tern_certlist_write(w, ks); /* lib/certlist.c */
 }
 
 static int64_t now(const tern_conn *c) {
@@ -39,23 +35,14 @@ static int64_t now(const tern_conn *c) {
 int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
     const tern_config *cfg = c->cfg;
     tern_hs_state *h = c->hs_state;
-    const uint8_t *certs[TERN_X509_MAX_PEER_CERTS];
-    size_t lens[TERN_X509_MAX_PEER_CERTS];
-    size_t n = 0;
-    tern_reader list;
-    TERN_TRY(tern_rd_vec24(r, &list));
-    TERN_TRY(tern_rd_end(r));
-    while (tern_rd_left(&list) > 0) {
-        tern_reader one;
-        TERN_TRY(tern_rd_vec24(&list, &one));
-        TERN_ENSURE(tern_rd_left(&one) > 0, TERN_ERR_DECODE);
-        if (n == TERN_X509_MAX_PEER_CERTS)
-            return tern_fail(c, TERN_ERR_CERT_CHAIN_TOO_LONG, "the server sent more than %d certificates",
-                             TERN_X509_MAX_PEER_CERTS);
-        certs[n] = one.p;
-        lens[n] = tern_rd_left(&one);
-        n++;
-    }
+    tern_certlist list;
+    int prc = tern_certlist_parse(r, &list); /* lib/certlist.c */
+    if (prc == TERN_ERR_CERT_CHAIN_TOO_LONG)
+        return tern_fail(c, prc, "the server sent more than %d certificates", TERN_X509_MAX_PEER_CERTS);
+    TERN_TRY(prc);
+    const uint8_t *const *certs = list.cert;
+    const size_t *lens = list.len;
+    size_t n = list.n;
     /* RFC 5246 §7.4.2 gives a server no way to send no certificate here;
      * RFC 8446 §4.4.2.4 names the alert for the same structure: decode_error. */
     if (n == 0)

@@ -4,6 +4,7 @@
  *
  *   struct { ASN.1Cert certificate_list<0..2^24-1>; } Certificate;
  *
+ * read and written by lib/certlist.c, shared with the server's Certificate.
  * "If no suitable certificate is available, the client MUST send a
  * certificate message containing no certificates" (§7.4.6): tern does so
  * when it has no key store or the request does not fit it
@@ -21,45 +22,30 @@
  * (lib/hs_certificate_verify.c).
  */
 #include "lib/tls.h"
+#include "lib/certlist.h"
 #include "lib/trace.h"
 
 int tern_hs_client_certificate_write(tern_conn *c, tern_writer *w) {
     tern_hs_state *h = c->hs_state;
-    tern_wr_vec list, cert;
-    TERN_TRY(tern_wr_begin(w, &list, 3));
+    /* Our chain (picked by the request's CA names), or the empty list. */
+    const tern_keystore *ks = h->client_may_send ? tern_conn_keys(c) : NULL;
     h->client_cert_sent = 0;
-    if (h->client_may_send) {
-        const tern_keystore *ks = tern_conn_keys(c); /* picked by the request's CA names */
-        for (size_t i = 0; i < ks->n; i++) {
-            TERN_TRY(tern_wr_begin(w, &cert, 3));
-            TERN_TRY(tern_wr_bytes(w, ks->chain[i], ks->chain_len[i]));
-            TERN_TRY(tern_wr_end(w, &cert));
-        }
-        h->client_cert_sent = 1;
-    }
-    return tern_wr_end(w, &list);
+    TERN_TRY(tern_certlist_write(w, ks)); /* lib/certlist.c */
+    h->client_cert_sent = ks != NULL;
+    return 0;
 }
 
 int tern_hs_client_certificate_parse(tern_conn *c, tern_reader *r) {
     const tern_config *cfg = c->cfg;
     tern_hs_state *h = c->hs_state;
-    const uint8_t *certs[TERN_X509_MAX_PEER_CERTS];
-    size_t lens[TERN_X509_MAX_PEER_CERTS];
-    size_t n = 0;
-    tern_reader list;
-    TERN_TRY(tern_rd_vec24(r, &list));
-    TERN_TRY(tern_rd_end(r));
-    while (tern_rd_left(&list) > 0) {
-        tern_reader one;
-        TERN_TRY(tern_rd_vec24(&list, &one));
-        TERN_ENSURE(tern_rd_left(&one) > 0, TERN_ERR_DECODE);
-        if (n == TERN_X509_MAX_PEER_CERTS)
-            return tern_fail(c, TERN_ERR_CERT_CHAIN_TOO_LONG, "the client sent more than %d certificates",
-                             TERN_X509_MAX_PEER_CERTS);
-        certs[n] = one.p;
-        lens[n] = tern_rd_left(&one);
-        n++;
-    }
+    tern_certlist list;
+    int prc = tern_certlist_parse(r, &list); /* lib/certlist.c */
+    if (prc == TERN_ERR_CERT_CHAIN_TOO_LONG)
+        return tern_fail(c, prc, "the client sent more than %d certificates", TERN_X509_MAX_PEER_CERTS);
+    TERN_TRY(prc);
+    const uint8_t *const *certs = list.cert;
+    const size_t *lens = list.len;
+    size_t n = list.n;
     h->client_cert_sent = 0;
     if (n == 0) {
         if (cfg->client_auth == TERN_CLIENT_AUTH_REQUIRED)
