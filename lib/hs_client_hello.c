@@ -28,6 +28,7 @@
 #include <arpa/inet.h>
 
 #include "lib/tls.h"
+#include "lib/negotiate.h"
 
 /* An IP literal is verified against the certificate but never sent as SNI
  * (RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted"). */
@@ -545,8 +546,9 @@ int tern_hs_client_hello_feed(tern_conn *c, const uint8_t *p, size_t n) {
     }
 }
 
-/* What the hello left us: choose the suite, the group, the scheme, and
- * whether to resume. */
+/* The end of the hello: check what could only be checked at the end, hand
+ * what the client offered to the negotiation (lib/negotiate.c), and apply
+ * its choice. */
 TERN_MUST_CHECK static int ch_finish(tern_conn *c) {
     const tern_config *cfg = c->cfg;
     tern_hs_state *h = c->hs_state;
@@ -555,98 +557,38 @@ TERN_MUST_CHECK static int ch_finish(tern_conn *c) {
         return tern_fail(c, TERN_ERR_DECODE, "ClientHello: the message ends inside a field");
     if (!s->null_comp)
         return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "the client does not offer the null compression method");
-
-    /* The suite, in two passes: ECDHE suites first (forward secrecy), then
-     * the RSA key exchange, each in the server's preference among those the
-     * client offers.  An ECDHE suite also needs a group in common and a
-     * signature scheme tern can make with the suite's certificate; when it
-     * lacks them, an RSA suite can still be chosen (the RSA key exchange
-     * signs nothing, so it needs no signature_algorithms).
-     * Without signature_algorithms RFC 5246 §7.4.1.4.1 says the client
-     * accepts only SHA-1 signatures, which tern does not make: no ECDHE
-     * suite then, and handshake_failure if no RSA suite is in common. */
     h->client_version = s->version;
-    /* Without supported_groups, RFC 8422 §4 lets the server use any curve:
-     * secp256r1 (every ECC client has it; x25519 came later) when the
-     * configuration has it, else its first group.  With it, the server's
-     * preference among those offered (lib/kx.c). */
-    uint16_t group = tern_kx_server_group(c);
-    if (!h->saw_groups)
-        for (const uint16_t *g = tern_kx_groups(cfg); *g != 0; g++)
-            if (*g == TERN_GROUP_SECP256R1)
-                group = *g;
-    const char *no_ecdhe = NULL;
-    const tern_suite *chosen = NULL;
-    const tern_keystore *chosen_ks = NULL;
-    uint16_t scheme = 0;
-    int ecdhe_in_common = 0;
-    for (int pass = 0; pass < 2 && chosen == NULL; pass++)
-        for (size_t i = 0; cfg->suites[i] != 0 && chosen == NULL; i++) {
-            const tern_suite *cand = tern_suite_by_id(cfg->suites[i]);
-            if (cand == NULL || (cand->kx == TERN_KX_RSA) != (pass == 1))
-                continue;
-            if (!(s->offered & (1u << i)))
-                continue;
-            const tern_keystore *ks = tern_sig_identity(c, tern_suite_key_type(cand));
-            if (ks == NULL)
-                continue; /* no certificate with this kind of key */
-            uint16_t sch = 0;
-            if (tern_suite_is_ecdhe(cand)) {
-                ecdhe_in_common = 1;
-                sch = tern_sig_choose(ks, h->peer_sigalgs, h->npeer_sigalgs);
-                if (group == 0) {
-                    no_ecdhe = "the client offers none of tern's groups (x25519, secp256r1, secp384r1)";
-                    continue;
-                }
-                /* RFC 8422 §5.1: supported_groups also bounds the curve of
-                 * an ECDSA certificate (P-256 or P-384; lib/kx.c). */
-                if (ks->key_type == TERN_X509_KEY_EC && !tern_kx_peer_accepts_curve(c, ks->ec_curve)) {
-                    no_ecdhe = ks->ec_curve == TERN_X509_CURVE_P384
-                                   ? "the client's supported_groups lacks secp384r1, the curve of our ECDSA certificate"
-                                   : "the client's supported_groups lacks secp256r1, the curve of our ECDSA certificate";
-                    continue;
-                }
-                if (sch == 0) {
-                    no_ecdhe = !h->saw_sigalgs
-                                   ? "the client sent no signature_algorithms, which means it accepts only SHA-1 "
-                                     "signatures (RFC 5246 7.4.1.4.1); tern does not sign with SHA-1, so it cannot "
-                                     "use an ECDHE suite, and the client offers no RSA key exchange suite it has"
-                               : ks->key_type == TERN_X509_KEY_EC
-                                   ? "the client accepts no ECDSA signature scheme tern can make"
-                                   : "the client accepts no RSA signature scheme tern can make";
-                    continue;
-                }
-            }
-            chosen = cand;
-            chosen_ks = ks;
-            scheme = sch;
-        }
-    if (chosen == NULL)
-        return tern_fail(c, TERN_ERR_HANDSHAKE_FAILURE, "%s",
-                         ecdhe_in_common && no_ecdhe != NULL ? no_ecdhe : "no cipher suite in common with the client");
-    c->sigscheme = tern_suite_is_ecdhe(chosen) ? scheme : 0;
-    h->group = tern_suite_is_ecdhe(chosen) ? group : 0;
-    if (!h->peer_offered_ems && cfg->require_ems)
-        return tern_fail(c, TERN_ERR_MISSING_EXTENSION,
-                         "the client does not support the extended master secret (RFC 7627), which is required");
-    c->ems = h->peer_offered_ems;
-    c->suite = chosen;
-    tern_identity_pick_server(c); /* by SNI, else the default (lib/identity.c) */
-    c->keys = chosen_ks;          /* ... of the key type the suite needs (lib/sig.c) */
-    /* Resume the session offered (by ticket or ID) if it qualifies.  The
-     * session code checks the session's suite is one of ours and offered:
-     * the offered suites of our configuration are all it needs to see. */
-    uint8_t ours[2 * TERN_SUITE_MAX];
-    size_t nours = 0;
-    for (size_t i = 0; i < TERN_SUITE_MAX && cfg->suites[i] != 0; i++)
-        if (s->offered & (1u << i)) {
-            tern_store_be16(ours + nours, cfg->suites[i]);
-            nours += 2;
-        }
-    tern_reader sid, suites;
+
+    const tern_offer offer = {
+        .suites = s->offered,
+        .saw_groups = h->saw_groups,
+        .groups = (h->peer_offered_x25519 ? TERN_OFFER_X25519 : 0u) | (h->peer_offered_p256 ? TERN_OFFER_P256 : 0u) |
+                  (h->peer_offered_p384 ? TERN_OFFER_P384 : 0u),
+        .saw_sigalgs = h->saw_sigalgs,
+        .sigalgs = h->peer_sigalgs,
+        .nsigalgs = h->npeer_sigalgs,
+        .server_name = c->server_name,
+        .ems = h->peer_offered_ems,
+    };
+    tern_choice ch;
+    int rc = tern_negotiate(cfg, &offer, &ch);
+    if (rc < 0)
+        return tern_fail(c, rc, "%s", ch.why);
+    /* The session offered, by ticket (opened as it was read) or session ID
+     * (looked up now: lib/session.c), resumed or not. */
+    tern_reader sid;
     tern_rd_init(&sid, s->sid, s->sid_len);
-    tern_rd_init(&suites, ours, nours);
-    return tern_sess_server_decide(c, &sid, &suites);
+    const tern_sess_core *st = tern_sess_server_lookup(c, &sid);
+    rc = st != NULL ? tern_negotiate_resume(cfg, &offer, st, cfg->now(cfg->now_arg), &ch) : 0;
+    c->suite = ch.suite;
+    c->sigscheme = ch.scheme;
+    h->group = ch.group;
+    c->keys = ch.keys;
+    c->ems = ch.ems;
+    TERN_TRY(tern_sess_server_settle(c, &sid, rc == 0 && ch.resume));
+    if (rc < 0)
+        return tern_fail(c, rc, "%s", ch.why);
+    return 0;
 }
 
 int tern_hs_client_hello_parse(tern_conn *c, tern_reader *r) {

@@ -2,13 +2,13 @@
  * Several identities in one configuration (issue 9): the default key store
  * (tern_config_load_keystore) plus more added with tern_config_add_identity.
  *
- * Server: after ClientHello the identity whose leaf certificate matches
- * the requested server_name (RFC 6066 §3; the same name rules as the
- * client's check, lib/x509/name.c) is used, in the order added, default
- * first; without SNI, or when none matches, the default is used (the
- * client then decides whether the name fits).  All identities hold RSA
- * keys in this version (the only kind the suites use), so "what the
- * client supports" does not narrow the choice yet.
+ * Server: the negotiation (lib/negotiate.c) picks one for the suite it
+ * chooses: among the identities whose key the suite's certificate needs
+ * (RSA, or EC on a curve the client admits), in the order added, default
+ * first, the one whose leaf certificate matches the requested server_name
+ * (RFC 6066 §3; the same name rules as the client's check,
+ * lib/x509/name.c); without SNI, or when none matches, the first of them
+ * (the client then decides whether the name fits).
  *
  * Client: a CertificateRequest picks the first identity whose chain was
  * issued by a CA the server names (lib/hs_certificate_request.c).
@@ -28,20 +28,6 @@ const tern_keystore *tern_identity_at(const tern_config *cfg, size_t i) {
     if (i == 0)
         return &cfg->keys;
     return i - 1 < cfg->nmore_keys ? cfg->more_keys[i - 1] : NULL;
-}
-
-void tern_identity_pick_server(tern_conn *c) {
-    c->keys = NULL;
-    if (c->server_name[0] == '\0')
-        return;
-    const tern_keystore *ks;
-    for (size_t i = 0; (ks = tern_identity_at(c->cfg, i)) != NULL; i++) {
-        char msg[8];
-        if (tern_x509_check_name(&ks->leaf, c->server_name, msg, sizeof msg) == 0) {
-            c->keys = ks;
-            return;
-        }
-    }
 }
 
 TERN_MUST_CHECK static int add_identity(tern_config *cfg, tern_keystore *ks, int rc) {

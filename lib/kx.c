@@ -68,28 +68,6 @@ int tern_config_set_groups(tern_config *cfg, const char *list) {
     return 0;
 }
 
-uint16_t tern_kx_server_group(const tern_conn *c) {
-    const tern_hs_state *h = c->hs_state;
-    const uint16_t *g = tern_kx_groups(c->cfg);
-    /* The server's preference among what the client offers; RFC 8422 §4: a
-     * client without supported_groups accepts any curve. */
-    for (size_t i = 0; g[i] != 0; i++) {
-        if (!h->saw_groups || (g[i] == TERN_GROUP_X25519 && h->peer_offered_x25519) ||
-            (g[i] == TERN_GROUP_SECP256R1 && h->peer_offered_p256) ||
-            (g[i] == TERN_GROUP_SECP384R1 && h->peer_offered_p384))
-            return g[i];
-    }
-    return 0;
-}
-
-int tern_kx_peer_accepts_curve(const tern_conn *c, int curve) {
-    const tern_hs_state *h = c->hs_state;
-    if (!h->saw_groups)
-        return 1;
-    return (curve == TERN_X509_CURVE_P256 && h->peer_offered_p256) ||
-           (curve == TERN_X509_CURVE_P384 && h->peer_offered_p384);
-}
-
 size_t tern_kx_pub_len(uint16_t group) {
     switch (group) {
     case TERN_GROUP_X25519: return TERN_X25519_LEN;

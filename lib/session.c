@@ -187,7 +187,7 @@ _Static_assert(TERN_SESS_STR == TERN_PEER_STR, "session strings and the connecti
 
 static int64_t now_of(const tern_conn *c) { return c->cfg->now(c->cfg->now_arg); }
 
-static int expired(const tern_sess_core *st, int64_t now) {
+int tern_sess_expired(const tern_sess_core *st, int64_t now) {
     /* now >= created here, so the difference fits in uint64_t; as int64_t it
      * could overflow (a saved session's created comes from outside). */
     return now < st->created || (uint64_t)now - (uint64_t)st->created >= st->lifetime;
@@ -352,7 +352,7 @@ int tern_set_session(tern_conn *c, const tern_session *s) {
     const tern_config *cfg = c->cfg;
     /* RFC 7627 §5.3: a server must not resume a non-EMS session for a
      * client offering EMS, so offering one would only waste the ticket. */
-    if (strcmp(s->core.server_name, c->server_name) != 0 || expired(&s->core, now_of(c)) ||
+    if (strcmp(s->core.server_name, c->server_name) != 0 || tern_sess_expired(&s->core, now_of(c)) ||
         !cfg_has_suite(cfg, s->core.suite) || (!s->core.ems && !cfg->no_ems) || (s->id_len == 0 && s->ticket_len == 0))
         return TERN_ERR_INVALID_ARG;
     return tern_sess_client_offer(c, s);
@@ -478,38 +478,12 @@ int tern_sess_client_ext_ticket(tern_conn *c, tern_reader *body) {
     return 0;
 }
 
-/* May the candidate be resumed on this connection?  NULL if so, else why not. */
-static const char *refuse(const tern_conn *c, const tern_sess_core *st, const tern_reader *suites) {
-    const tern_config *cfg = c->cfg;
-    if (expired(st, now_of(c)))
-        return "expired";
-    if (strcmp(st->server_name, c->server_name) != 0)
-        return "another server name";
-    if (st->ems == 0 && c->ems)
-        return "no extended master secret in the session"; /* RFC 7627 §5.3: a full handshake */
-    if (!cfg_has_suite(cfg, st->suite))
-        return "a suite this server no longer allows";
-    int offered = 0;
-    tern_reader scan = *suites;
-    while (tern_rd_left(&scan) >= 2 && !offered) {
-        uint16_t s;
-        if (tern_rd_u16(&scan, &s) < 0)
-            break;
-        offered = s == st->suite;
-    }
-    if (!offered)
-        return "a suite the client does not offer"; /* RFC 5246 §7.4.1.2 */
-    if (cfg->client_auth == TERN_CLIENT_AUTH_REQUIRED && !st->has_identity)
-        return "no client identity";
-    return NULL;
-}
-
-int tern_sess_server_decide(tern_conn *c, const tern_reader *sid, const tern_reader *suites) {
+const tern_sess_core *tern_sess_server_lookup(tern_conn *c, const tern_reader *sid) {
     tern_sess_hs *h = &c->hs_state->sess;
     tern_sess_cfg *sc = c->cfg->sess;
     size_t n = tern_rd_left(sid);
     if (sc == NULL)
-        return 0;
+        return NULL;
     if (!h->have_resume && n > 0 && sc->cache != NULL)
         h->have_resume = tern_session_cache_get(sc->cache, sid->p, n, now_of(c), &h->resume);
     if (!h->have_resume && n > 0 && sc->store != NULL) {
@@ -519,29 +493,19 @@ int tern_sess_server_decide(tern_conn *c, const tern_reader *sid, const tern_rea
             candidate_from(h, buf, (size_t)got);
         tern_wipe(buf, sizeof buf);
     }
-    if (h->have_resume && refuse(c, &h->resume, suites) == NULL && !c->ems) {
-        /* RFC 7627 §5.3, a known session offered without EMS: made with it,
-         * the server "MUST abort the abbreviated handshake"; made without
-         * it, the server "SHOULD abort the handshake"; §5.2 defines "abort
-         * the handshake" as a fatal handshake_failure, which is what
-         * OpenSSL's server sends in the first case.  We follow both (no
-         * legacy insecure resumption); a full handshake without EMS makes
-         * no session to resume, below, so a client without EMS only meets
-         * this with a session from elsewhere (a shared ticket key, a
-         * changed configuration). */
-        int had = h->resume.ems;
-        tern_wipe(&h->resume, sizeof h->resume);
-        h->have_resume = 0;
-        return tern_fail(c, TERN_ERR_HANDSHAKE_FAILURE,
-                         "the client offered a session made %s the extended master secret without offering the "
-                         "extension (RFC 7627 5.3)",
-                         had ? "with" : "without");
-    }
-    if (h->have_resume && refuse(c, &h->resume, suites) == NULL) {
+    return h->have_resume ? &h->resume : NULL;
+}
+
+int tern_sess_server_settle(tern_conn *c, const tern_reader *sid, int resume) {
+    tern_sess_hs *h = &c->hs_state->sess;
+    tern_sess_cfg *sc = c->cfg->sess;
+    size_t n = tern_rd_left(sid);
+    if (sc == NULL)
+        return 0;
+    if (resume) {
+        /* (c->suite is the session's: lib/negotiate.c.) */
         const tern_sess_core *st = &h->resume;
-        c->suite = tern_suite_by_id(st->suite);
-        TERN_ENSURE(c->suite != NULL, TERN_ERR_INTERNAL);
-        c->sigscheme = 0;
+        TERN_ENSURE(h->have_resume && n <= TERN_SESSION_ID_MAX, TERN_ERR_INTERNAL);
         memcpy(c->master, st->master, TERN_MASTER_LEN);
         if (st->has_identity && c->peer_subject != NULL) {
             /* (A server that does not ask for client certificates has no
@@ -562,8 +526,8 @@ int tern_sess_server_decide(tern_conn *c, const tern_reader *sid, const tern_rea
     }
     tern_wipe(&h->resume, sizeof h->resume);
     h->have_resume = 0;
-    /* A session without EMS could never be resumed here (above), so none
-     * is made: no session ID, no ticket (RFC 7627 §5.3, §5.4). */
+    /* A session without EMS could never be resumed here (lib/negotiate.c),
+     * so none is made: no session ID, no ticket (RFC 7627 §5.3, §5.4). */
     if (!c->ems)
         return 0;
     if (sc->cache != NULL || sc->store != NULL) {

@@ -159,6 +159,8 @@ TERN_MUST_CHECK int tern_ticket_set_keys(tern_sess_cfg *sc, const uint8_t *keys,
  * server). */
 TERN_MUST_CHECK int tern_sess_encode(const tern_sess_core *st, tern_writer *w);
 TERN_MUST_CHECK int tern_sess_decode(tern_reader *r, tern_sess_core *st);
+/* 1 when st's lifetime is over at now (or now is before it was made). */
+int tern_sess_expired(const tern_sess_core *st, int64_t now);
 void tern_sess_cfg_free(tern_sess_cfg *sc);
 
 /* ---- handshake hooks (lib/session.c), called by the hello files ---- */
@@ -179,9 +181,17 @@ TERN_MUST_CHECK int tern_sess_client_hello_sid(struct tern_conn *c, tern_writer 
 TERN_MUST_CHECK int tern_sess_client_hello_ext(struct tern_conn *c, tern_writer *w);
 /* server: the client's SessionTicket extension (opened here, used later) */
 TERN_MUST_CHECK int tern_sess_client_ext_ticket(struct tern_conn *c, tern_reader *body);
-/* server, end of ClientHello: resume (switch to the abbreviated table) or
- * not (choose a new session ID) */
-TERN_MUST_CHECK int tern_sess_server_decide(struct tern_conn *c, const tern_reader *sid, const tern_reader *suites);
+/* server, end of ClientHello, once tern_negotiate (lib/negotiate.c) has
+ * chosen the full handshake's parameters: the session the client offered,
+ * to be judged by tern_negotiate_resume: the ticket opened while parsing,
+ * else the session ID sid found in the cache or the application's store;
+ * NULL when there is none (or resumption is off). */
+const tern_sess_core *tern_sess_server_lookup(struct tern_conn *c, const tern_reader *sid);
+/* server, then: resume that session (its master secret and client
+ * identity, the client's session ID echoed; c->sess.resumed, so lib/hs.c
+ * walks the abbreviated table), or not (it is wiped, and a full handshake
+ * with EMS gets a new session ID and / or a ticket). */
+TERN_MUST_CHECK int tern_sess_server_settle(struct tern_conn *c, const tern_reader *sid, int resume);
 /* server: ServerHello.session_id and the SessionTicket extension */
 TERN_MUST_CHECK int tern_sess_server_hello_sid(struct tern_conn *c, tern_writer *w);
 TERN_MUST_CHECK int tern_sess_server_hello_ext(struct tern_conn *c, tern_writer *w);

@@ -110,27 +110,3 @@ int tern_sig_verify_ecdsa(const tern_conn *c, tern_hash_alg alg, const uint8_t *
      * signature's fault. */
     return rc == 0 ? 0 : TERN_ERR_BAD_SIGNATURE;
 }
-
-const tern_keystore *tern_sig_identity(const tern_conn *c, tern_x509_key_type type) {
-    /* The configured identities in order (default first, lib/identity.c):
-     * the first one of this key type whose certificate names the SNI host,
-     * else the first one of this key type.  For EC keys only identities on
-     * a curve the client's supported_groups admits count (RFC 8422 §5.1),
-     * as long as there is one; otherwise the first EC one is returned and
-     * the hello parser refuses it with the reason. */
-    const tern_keystore *ks, *first = NULL, *first_any = NULL;
-    for (size_t i = 0; (ks = tern_identity_at(c->cfg, i)) != NULL; i++) {
-        if (ks->key_type != type)
-            continue;
-        if (first_any == NULL)
-            first_any = ks;
-        if (type == TERN_X509_KEY_EC && !tern_kx_peer_accepts_curve(c, ks->ec_curve))
-            continue;
-        if (first == NULL)
-            first = ks;
-        char msg[8];
-        if (c->server_name[0] != '\0' && tern_x509_check_name(&ks->leaf, c->server_name, msg, sizeof msg) == 0)
-            return ks;
-    }
-    return first != NULL ? first : first_any;
-}

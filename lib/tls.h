@@ -506,9 +506,6 @@ void tern_hs_san_text(const tern_x509_cert *cert, char *out, size_t cap);
 /* Identities (lib/identity.c).  The key store this connection uses:
  * the one picked, else the configuration's default. */
 const tern_keystore *tern_conn_keys(const tern_conn *c);
-/* Server: pick the identity whose leaf matches the SNI name (after
- * ClientHello), else keep the default. */
-void tern_identity_pick_server(tern_conn *c);
 /* Every identity of the configuration in order (default first); NULL past
  * the end or when there is none. */
 const tern_keystore *tern_identity_at(const tern_config *cfg, size_t i);
@@ -578,20 +575,12 @@ TERN_MUST_CHECK int tern_io_flush(tern_conn *c);
 TERN_MUST_CHECK int tern_conn_random(tern_conn *c, uint8_t *buf, size_t len);
 
 /* ---- issue 13: secp256r1, ECDSA, ChaCha20-Poly1305 ---- */
-/* ECDHE groups (lib/kx.c).  The server's choice from what the client
- * offered (x25519 first, then secp256r1), or 0 when there is none. */
-uint16_t tern_kx_server_group(const tern_conn *c);
 /* The groups of a configuration in preference order, 0-terminated. */
 const uint16_t *tern_kx_groups(const tern_config *cfg);
 /* The public value length of a group (32, 65 or 97), 0 if unknown. */
 size_t tern_kx_pub_len(uint16_t group);
 /* "x25519", "secp256r1", "secp384r1" (for messages and traces). */
 const char *tern_kx_group_name(uint16_t group);
-/* Server: 1 when the client's supported_groups admits an ECDSA
- * certificate on this curve (TERN_X509_CURVE_P256 / _P384; RFC 8422 §5.1:
- * the extension also names the curves the client can verify), or when it
- * sent no supported_groups (RFC 8422 §4: any curve). */
-int tern_kx_peer_accepts_curve(const tern_conn *c, int curve);
 /* A fresh ephemeral key pair for hs_state.group into kx_priv / kx_pub. */
 TERN_MUST_CHECK int tern_kx_keygen(tern_conn *c);
 /* premaster = ECDH(kx_priv, peer) for hs_state.group; kx_priv is wiped.
@@ -619,11 +608,6 @@ TERN_MUST_CHECK int tern_sig_write_ecdsa(tern_conn *c, const tern_keystore *ks, 
  * P-256 or P-384).  0 or TERN_ERR_BAD_SIGNATURE. */
 TERN_MUST_CHECK int tern_sig_verify_ecdsa(const tern_conn *c, tern_hash_alg alg, const uint8_t *digest,
                                           const uint8_t *sig, size_t siglen);
-/* Server: the identity to use for a suite whose certificate needs this
- * key type: the first configured one of that type matching the SNI name,
- * else the first of that type (EC: among those on a curve the client's
- * supported_groups admits, when there is one); NULL when there is none. */
-const tern_keystore *tern_sig_identity(const tern_conn *c, tern_x509_key_type type);
 /* The key type a suite's certificate must hold (RSA or EC). */
 tern_x509_key_type tern_suite_key_type(const tern_suite *s);
 /* 1 for the ECDHE suites (ECDHE_RSA, ECDHE_ECDSA). */
