@@ -5,58 +5,43 @@
  * into the handshake area and cut into records; a row the peer sends must be
  * the next message that arrives, else unexpected_message.
  *
+ * The shapes (RFC 5246 §7.3; RFC 8422 §2; RFC 5077 §3.1):
+ *   full_ecdhe   a full handshake with ECDHE (ECDHE_RSA, ECDHE_ECDSA): the
+ *                server signs its key share in ServerKeyExchange;
+ *   full_rsa     a full handshake with the RSA key exchange: no
+ *                ServerKeyExchange, the client encrypts the premaster to the
+ *                server's certificate;
+ *   abbreviated  resuming a session: no certificates, no key exchange.
+ * Client certificates are not a shape of their own: in both full tables
+ * the rows that only some handshakes have carry an `applies` predicate
+ * (CertificateRequest, the client's Certificate and CertificateVerify,
+ * NewSessionTicket), and a message the sender may or may not send
+ * (CertificateRequest) is `optional` for the receiver.
+ *
+ * Every table begins with ClientHello, ServerHello.  The walk starts in
+ * `hellos`, those two rows alone, until the hellos fix the shape: the
+ * server knows it once it has parsed ClientHello (lib/negotiate.c chose the
+ * suite and whether to resume), the client once it has parsed ServerHello.
+ * choose_shape() then points c->table at the shape's table and the walk
+ * goes on at the same step.
+ *
  * Also here: the transcript (RFC 5246 §7.4.9 "handshake_messages": every
  * handshake message, header included, without record headers, CCS or
  * HelloRequest) and the reassembly of handshake messages from records
  * (RFC 5246 §6.2.1: messages may be split across records and several may
  * share one; nothing else may come between the pieces of one message).
- *
- * How the next shapes fit (issues 9 and 12):
- *   - a row that only some suites have (ServerKeyExchange, absent with the
- *     RSA key exchange) gets an `applies` predicate on c->suite->kx; the
- *     ClientKeyExchange files dispatch on the same field;
- *   - a message the sender may or may not send (CertificateRequest) is
- *     `optional` for the receiver and has an `applies` predicate for the
- *     sender; rows that follow from it (client Certificate,
- *     CertificateVerify) test a flag its parser sets;
- *   - another shape (the abbreviated handshake) is another table whose first
- *     two rows are ClientHello and ServerHello: the hello parser that
- *     decides to resume points c->table / c->nrows at it, and
- *     tern_hs_advance simply continues at the same c->step.
  */
 #include "lib/tls.h"
 #include "crypto/ct.h"
 #include "lib/trace.h"
 
-/*
- * Full handshake, ECDHE_RSA or RSA key exchange (RFC 5246 §7.3, RFC 8422
- * §2); * marks messages that are not always sent:
- *
- *   Client                                         Server
- *
- *   ClientHello                  -------->
- *                                                  ServerHello
- *                                                  Certificate
- *                                                  ServerKeyExchange*  (ECDHE only)
- *                                                  CertificateRequest* (client auth on)
- *                                <--------         ServerHelloDone
- *   Certificate*                                   (when requested; may be empty)
- *   ClientKeyExchange
- *   CertificateVerify*                             (when the Certificate was not empty)
- *   [ChangeCipherSpec]
- *   Finished                     -------->
- *                                                  [ChangeCipherSpec]
- *                                <--------         Finished
- *   Application Data             <------->         Application Data
- */
 #define ROW(type, sender, applies, optional, fn, name)                                                           \
     { type, sender, applies, optional, tern_hs_##fn##_write, tern_hs_##fn##_parse, name }
-/* Row predicates.  ServerKeyExchange: only the ECDHE suites have one.
- * CertificateRequest: the server sends it when its configuration asks for
- * client certificates; for the client it is optional (ServerHelloDone may
- * come instead).  The client's Certificate follows a request (a flag set by
- * the request's write/parse), CertificateVerify a non-empty Certificate. */
-static int kx_ecdhe(const tern_conn *c) { return tern_suite_is_ecdhe(c->suite); }
+/* Row predicates.  CertificateRequest: the server sends it when its
+ * configuration asks for client certificates; for the client it is
+ * optional (ServerHelloDone may come instead).  The client's Certificate
+ * follows a request (a flag set by the request's write/parse),
+ * CertificateVerify a non-empty Certificate. */
 static int may_request_cert(const tern_conn *c) {
     /* (peer_chain: the room for the client's chain, made when the
      * connection was, if the configuration asked for client certificates
@@ -67,11 +52,80 @@ static int cert_requested(const tern_conn *c) { return c->hs_state->cert_request
 static int client_cert_sent(const tern_conn *c) { return c->hs_state->client_cert_sent; }
 /* NewSessionTicket: announced by an empty SessionTicket in ServerHello. */
 static int ticket_expected(const tern_conn *c) { return c->hs_state->sess.ticket_expected; }
+
+/* Until the hellos have fixed the shape. */
+static const tern_hs_row hellos[] = {
+    ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello, "ClientHello"),
+    ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello, "ServerHello"),
+};
+
+/*
+ * Full handshake with ECDHE (RFC 5246 §7.3, RFC 8422 §2); * marks messages
+ * that are not always sent:
+ *
+ *   Client                                         Server
+ *
+ *   ClientHello                  -------->
+ *                                                  ServerHello
+ *                                                  Certificate
+ *                                                  ServerKeyExchange
+ *                                                  CertificateRequest* (client auth on)
+ *                                <--------         ServerHelloDone
+ *   Certificate*                                   (when requested; may be empty)
+ *   ClientKeyExchange
+ *   CertificateVerify*                             (when the Certificate was not empty)
+ *   [ChangeCipherSpec]
+ *   Finished                     -------->
+ *                                                  NewSessionTicket* (ticket announced)
+ *                                                  [ChangeCipherSpec]
+ *                                <--------         Finished
+ *   Application Data             <------->         Application Data
+ */
 static const tern_hs_row full_ecdhe[] = {
     ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello, "ClientHello"),
     ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello, "ServerHello"),
     ROW(TERN_HT_CERTIFICATE, TERN_SERVER, NULL, 0, certificate, "Certificate"),
-    ROW(TERN_HT_SERVER_KEY_EXCHANGE, TERN_SERVER, kx_ecdhe, 0, server_key_exchange, "ServerKeyExchange"),
+    ROW(TERN_HT_SERVER_KEY_EXCHANGE, TERN_SERVER, NULL, 0, server_key_exchange, "ServerKeyExchange"),
+    ROW(TERN_HT_CERTIFICATE_REQUEST, TERN_SERVER, may_request_cert, 1, certificate_request, "CertificateRequest"),
+    ROW(TERN_HT_SERVER_HELLO_DONE, TERN_SERVER, NULL, 0, server_hello_done, "ServerHelloDone"),
+    ROW(TERN_HT_CERTIFICATE, TERN_CLIENT, cert_requested, 0, client_certificate, "Certificate"),
+    ROW(TERN_HT_CLIENT_KEY_EXCHANGE, TERN_CLIENT, NULL, 0, client_key_exchange, "ClientKeyExchange"),
+    ROW(TERN_HT_CERTIFICATE_VERIFY, TERN_CLIENT, client_cert_sent, 0, certificate_verify, "CertificateVerify"),
+    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_CLIENT, NULL, 0, change_cipher_spec, "ChangeCipherSpec"),
+    ROW(TERN_HT_FINISHED, TERN_CLIENT, NULL, 0, finished, "Finished"),
+    ROW(TERN_HT_NEW_SESSION_TICKET, TERN_SERVER, ticket_expected, 0, new_session_ticket, "NewSessionTicket"),
+    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_SERVER, NULL, 0, change_cipher_spec, "ChangeCipherSpec"),
+    ROW(TERN_HT_FINISHED, TERN_SERVER, NULL, 0, finished, "Finished"),
+};
+
+/*
+ * Full handshake with the RSA key exchange (RFC 5246 §7.3, §7.4.7.1): the
+ * same without ServerKeyExchange; the ClientKeyExchange carries the
+ * premaster encrypted to the server certificate's key (one row for both
+ * key exchanges: lib/hs_client_key_exchange.c hands this one to
+ * lib/hs_client_key_exchange_rsa.c).
+ *
+ *   Client                                         Server
+ *
+ *   ClientHello                  -------->
+ *                                                  ServerHello
+ *                                                  Certificate
+ *                                                  CertificateRequest* (client auth on)
+ *                                <--------         ServerHelloDone
+ *   Certificate*                                   (when requested; may be empty)
+ *   ClientKeyExchange
+ *   CertificateVerify*                             (when the Certificate was not empty)
+ *   [ChangeCipherSpec]
+ *   Finished                     -------->
+ *                                                  NewSessionTicket* (ticket announced)
+ *                                                  [ChangeCipherSpec]
+ *                                <--------         Finished
+ *   Application Data             <------->         Application Data
+ */
+static const tern_hs_row full_rsa[] = {
+    ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello, "ClientHello"),
+    ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello, "ServerHello"),
+    ROW(TERN_HT_CERTIFICATE, TERN_SERVER, NULL, 0, certificate, "Certificate"),
     ROW(TERN_HT_CERTIFICATE_REQUEST, TERN_SERVER, may_request_cert, 1, certificate_request, "CertificateRequest"),
     ROW(TERN_HT_SERVER_HELLO_DONE, TERN_SERVER, NULL, 0, server_hello_done, "ServerHelloDone"),
     ROW(TERN_HT_CERTIFICATE, TERN_CLIENT, cert_requested, 0, client_certificate, "Certificate"),
@@ -86,9 +140,9 @@ static const tern_hs_row full_ecdhe[] = {
 
 /*
  * Abbreviated handshake: resuming a session (RFC 5246 §7.3, RFC 5077
- * §3.1).  The first two rows equal the full table's: the hello parser that
- * decides to resume (lib/session.c) switches c->table here and the walk
- * continues at the same step.  The server finishes first.
+ * §3.1): the server accepted the session ID or ticket the client offered
+ * (lib/negotiate.c); the session's master secret is reused with this
+ * handshake's randoms.  The server finishes first.
  *
  *   Client                                         Server
  *
@@ -111,9 +165,20 @@ static const tern_hs_row abbreviated[] = {
     ROW(TERN_HT_FINISHED, TERN_CLIENT, NULL, 0, finished, "Finished"),
 };
 
-void tern_hs_use_abbreviated(tern_conn *c) {
-    c->table = abbreviated;
-    c->nrows = TERN_ARRAY_LEN(abbreviated);
+#define USE_TABLE(c, t) ((c)->table = (t), (c)->nrows = TERN_ARRAY_LEN(t))
+
+/* The shape the hellos fixed: the session resumed (both sides set
+ * c->sess.resumed in the hello parsers, lib/session.c), else the key
+ * exchange of the suite. */
+TERN_MUST_CHECK static int choose_shape(tern_conn *c) {
+    TERN_ENSURE(c->suite != NULL && c->table == hellos, TERN_ERR_INTERNAL);
+    if (c->sess.resumed)
+        USE_TABLE(c, abbreviated);
+    else if (c->suite->kx == TERN_KX_RSA)
+        USE_TABLE(c, full_rsa);
+    else
+        USE_TABLE(c, full_ecdhe);
+    return 0;
 }
 
 static const char *msg_name(int type) {
@@ -146,14 +211,13 @@ static void hello_lend(tern_conn *c) { c->in_cap = (size_t)((uint8_t *)c->hs_sta
 static void hello_return(tern_conn *c) { c->in_cap = (size_t)((uint8_t *)c->hs_state - c->in); }
 
 int tern_hs_version_open(const tern_conn *c) {
-    /* Row 1 is ServerHello in both tables: the client has parsed it, the
+    /* Row 1 is ServerHello in every table: the client has parsed it, the
      * server has written it, once the step has moved past it. */
     return c->state == TERN_ST_HANDSHAKE && c->hs_state != NULL && c->step <= 1;
 }
 
 void tern_hs_begin(tern_conn *c) {
-    c->table = full_ecdhe;
-    c->nrows = TERN_ARRAY_LEN(full_ecdhe);
+    USE_TABLE(c, hellos);
     c->step = 0;
     if (c->side == TERN_SERVER && c->in_start == c->in_end)
         hello_lend(c);
@@ -481,6 +545,9 @@ int tern_hs_advance(tern_conn *c) {
         if (rc < 0)
             return c->state == TERN_ST_FAILED ? rc
                                               : tern_fail(c, rc, "%s in the peer's %s", tern_strerror(rc), row->name);
+        /* The hello that fixes the shape: the rest of the walk follows it. */
+        if (type == (c->side == TERN_SERVER ? TERN_HT_CLIENT_HELLO : TERN_HT_SERVER_HELLO))
+            TERN_TRY(choose_shape(c));
         /* The message joins the transcript after its parse: Finished is
          * checked against the hash of everything before it.  (A ClientHello
          * fed as it arrived is in it already.) */

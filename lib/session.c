@@ -427,8 +427,7 @@ int tern_sess_server_hello_check(tern_conn *c, const tern_reader *sid) {
                              cl->ems ? "made with" : "made without", c->ems ? "has" : "lacks");
         /* The master secret and the server's subject are in place
          * (tern_sess_client_offer). */
-        c->sess.resumed = 1;
-        tern_hs_use_abbreviated(c);
+        c->sess.resumed = 1; /* lib/hs.c goes on with the abbreviated table */
         return 0;
     }
     /* A full handshake: whatever we offered is gone (its master secret and
@@ -520,8 +519,7 @@ int tern_sess_server_settle(tern_conn *c, const tern_reader *sid, int resume) {
         memcpy(c->sess.id, h->id, n);
         c->sess.id_len = n;
         h->ticket_expected = h->ticket_ext && sc->tickets && h->ticket_from_old_key;
-        c->sess.resumed = 1;
-        tern_hs_use_abbreviated(c);
+        c->sess.resumed = 1; /* lib/hs.c goes on with the abbreviated table */
         return 0;
     }
     tern_wipe(&h->resume, sizeof h->resume);

@@ -212,7 +212,5 @@ void tern_sess_current(const struct tern_conn *c, tern_sess_core *st);
 /* NewSessionTicket (lib/hs_new_session_ticket.c) */
 TERN_MUST_CHECK int tern_hs_new_session_ticket_write(struct tern_conn *c, tern_writer *w);
 TERN_MUST_CHECK int tern_hs_new_session_ticket_parse(struct tern_conn *c, tern_reader *r);
-/* lib/hs.c: continue this handshake on the abbreviated table */
-void tern_hs_use_abbreviated(struct tern_conn *c);
 
 #endif
