@@ -264,6 +264,21 @@ int main(void) {
         put("fuzz_hs", name, (uint8_t)t, 1, body, n);
     }
 
+    /* fuzz_certlist: every Certificate body of the sessions (the server's,
+     * and the client's where the variant asks for one), and the empty list. */
+    for (int v = 0; v < FZ_VARIANTS; v++)
+        for (int client = 0; client < 2; client++) {
+            const fz_flight *f = client ? &fcs[v] : &fss[v];
+            for (size_t i = 0; i < f->n; i++)
+                if (f->msg[i][0] == TERN_HT_CERTIFICATE) {
+                    char name[64];
+                    snprintf(name, sizeof name, "v%d-%s-certificate", v, client ? "client" : "server");
+                    put("fuzz_certlist", name, 0, 0, f->msg[i] + 4, f->msg_len[i] - 4);
+                }
+        }
+    static const uint8_t empty_list[3] = {0, 0, 0};
+    put("fuzz_certlist", "empty", 0, 0, empty_list, sizeof empty_list);
+
     /* fuzz_record: plaintext streams (bit 0: the client parses), and
      * records sealed under the fixed key (bit 1). */
     put("fuzz_record", "plain-server-reads", 0x00, 1, cap.c2s.buf, cap.c2s.len);

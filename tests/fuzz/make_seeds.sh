@@ -9,7 +9,7 @@ make -s BUILD="$build" "$build/libtern.a"
 mkdir -p "$build/fuzz" tests/fuzz/corpus
 ${CC:-cc} -std=c11 -O1 -g -D_DEFAULT_SOURCE -Iinclude -I. -o "$build/fuzz/make_seeds" \
     tests/fuzz/make_seeds.c tests/util/testutil.c "$build/libtern.a"
-for d in fuzz_client fuzz_server fuzz_hello fuzz_hs fuzz_record fuzz_x509 fuzz_verify fuzz_pem fuzz_key fuzz_session fuzz_names; do
+for d in fuzz_client fuzz_server fuzz_hello fuzz_hs fuzz_certlist fuzz_record fuzz_x509 fuzz_verify fuzz_pem fuzz_key fuzz_session fuzz_names; do
     rm -rf "tests/fuzz/corpus/$d"
 done
 "$build/fuzz/make_seeds"
