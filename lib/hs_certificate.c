@@ -23,7 +23,7 @@
 #include "lib/trace.h"
 
 int tern_hs_certificate_write(tern_conn *c, tern_writer *w) {
-    const tern_keystore *ks = tern_conn_keys(c); /* the identity picked by SNI (lib/identity.c) */
+    const tern_keystore *ks = tern_conn_keys(c); /* the identity negotiated (lib/negotiate.c) */
     TERN_ENSURE(c->cfg->have_keys, TERN_ERR_INTERNAL);
     return tern_certlist_write(w, ks); /* lib/certlist.c */
 }

@@ -16,7 +16,7 @@ static const tern_suite suites[] = {
     /* RSA key transport (RFC 5246 §7.4.7.1, RFC 5288 §3): no forward
      * secrecy, so off by default on both sides (tern_config_set_cipher_suites
      * enables them) and, when enabled, a server picks them only when the
-     * client offers no ECDHE suite it can use (lib/hs_client_hello.c). */
+     * client offers no ECDHE suite it can use (lib/negotiate.c). */
     {0x009C, "TLS_RSA_WITH_AES_128_GCM_SHA256", "AES128-GCM-SHA256", TERN_KX_RSA, TERN_HASH_SHA256, 16,
      TERN_AEAD_AES_GCM},
     {0x009D, "TLS_RSA_WITH_AES_256_GCM_SHA384", "AES256-GCM-SHA384", TERN_KX_RSA, TERN_HASH_SHA384, 32,
