@@ -559,6 +559,9 @@ int tern_hs_advance(tern_conn *c) {
         c->hs_in_len = 0;
         c->step++;
     }
+    /* (The end of a shape's table, never of the hellos': choose_shape ran.) */
+    if (c->table == hellos)
+        return tern_fail(c, TERN_ERR_INTERNAL, "the handshake ended before its shape was chosen");
     TERN_TRY(flush_hs(c));
     TERN_TRY(tern_sess_handshake_done(c));
     tern_trace_done(c);
