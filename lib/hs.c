@@ -171,7 +171,8 @@ static const tern_hs_row abbreviated[] = {
  * c->sess.resumed in the hello parsers, lib/session.c), else the key
  * exchange of the suite. */
 TERN_MUST_CHECK static int choose_shape(tern_conn *c) {
-    TERN_ENSURE(c->suite != NULL && c->table == hellos, TERN_ERR_INTERNAL);
+    if (c->suite == NULL || c->table != hellos)
+        return tern_fail(c, TERN_ERR_INTERNAL, "the hellos ended without a suite or twice");
     if (c->sess.resumed)
         USE_TABLE(c, abbreviated);
     else if (c->suite->kx == TERN_KX_RSA)
