@@ -4,6 +4,7 @@
  * RFC 7301 §3.2 no_application_protocol).
  */
 #include "crypto/common.h"
+#include "tern/tern.h"
 
 #define NO_ALERT (-1)
 

@@ -13,6 +13,7 @@
 #ifndef TERN_LIB_TLS_H
 #define TERN_LIB_TLS_H
 
+#include "tern/tern.h"
 #include "crypto/common.h"
 #include "crypto/ct.h"
 #include "crypto/gcm.h"
