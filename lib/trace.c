@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "crypto/ct.h"
 #include "lib/trace.h"
 #include "lib/x509/x509.h"
 

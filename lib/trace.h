@@ -8,7 +8,7 @@
 #ifndef TERN_LIB_TRACE_H
 #define TERN_LIB_TRACE_H
 
-#include "lib/tls.h"
+#include "lib/conn.h"
 
 /* A handshake message (type TERN_HT_*, header included in msg) or a
  * ChangeCipherSpec (TERN_HT_CHANGE_CIPHER_SPEC, the one-byte body) was
