@@ -8,8 +8,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "lib/tls.h"
+#include "crypto/ct.h"
 #include "crypto/rand.h"
+#include "lib/hs.h"
 #include "lib/x509/policy.h"
 
 static int64_t clock_now(void *arg) {

@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lib/tls.h"
+#include "crypto/ct.h"
 #include "crypto/rand.h"
+#include "lib/engine.h"
+#include "lib/hs.h"
+#include "lib/record.h"
 #include "lib/trace.h"
 
 /* ---- creation: the one allocation ---- */

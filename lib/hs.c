@@ -24,8 +24,11 @@
  *     decides to resume points c->table / c->nrows at it, and
  *     tern_hs_advance simply continues at the same c->step.
  */
-#include "lib/tls.h"
 #include "crypto/ct.h"
+#include "lib/hs.h"
+#include "lib/keysched.h"
+#include "lib/record.h"
+#include "lib/sig.h"
 #include "lib/trace.h"
 
 /*

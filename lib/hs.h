@@ -12,11 +12,6 @@
 #endif
 
 #include "lib/conn.h"
-#include "lib/keysched.h"
-#include "lib/kx.h"
-#include "lib/record.h"
-#include "lib/sig.h"
-#include "lib/trace.h"
 
 /* A handshake message's writer and parser, and a row's condition. */
 typedef int (*tern_hs_write_fn)(tern_conn *c, tern_writer *w);

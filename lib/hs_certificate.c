@@ -16,7 +16,8 @@
  * with the key: sign (ECDHE_RSA, ECDHE_ECDSA: digitalSignature) or
  * encrypt the premaster (RSA: keyEncipherment).
  */
-#include "lib/tls.h"
+#include "crypto/ct.h"
+#include "lib/hs.h"
 #include "lib/trace.h"
 
 int tern_hs_certificate_write(tern_conn *c, tern_writer *w) {

@@ -29,7 +29,9 @@
  */
 #include <stdio.h>
 
-#include "lib/tls.h"
+#include "lib/hs.h"
+#include "lib/keysched.h"
+#include "lib/sig.h"
 #include "lib/x509/der.h"
 
 int tern_hs_certificate_verify_write(tern_conn *c, tern_writer *w) {

@@ -27,7 +27,9 @@
  */
 #include <arpa/inet.h>
 
-#include "lib/tls.h"
+#include "lib/hs.h"
+#include "lib/kx.h"
+#include "lib/sig.h"
 
 /* An IP literal is verified against the certificate but never sent as SNI
  * (RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted"). */

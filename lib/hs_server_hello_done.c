@@ -3,7 +3,7 @@
  *
  *   struct { } ServerHelloDone;
  */
-#include "lib/tls.h"
+#include "lib/hs.h"
 
 int tern_hs_server_hello_done_write(tern_conn *c, tern_writer *w) {
     (void)c;

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lib/tls.h"
+#include "lib/conn.h"
 
 const tern_keystore *tern_conn_keys(const tern_conn *c) {
     return c->keys != NULL ? c->keys : &c->cfg->keys;

@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "lib/tls.h"
+#include "lib/engine.h"
 
 int tern_set_fd(tern_conn *c, int fd) {
     TERN_ENSURE(c != NULL && fd >= 0, TERN_ERR_INVALID_ARG);

@@ -31,7 +31,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lib/tls.h"
+#include "crypto/ct.h"
+#include "lib/hs.h"
 
 #define SESS_FORMAT 1
 #define LIFETIME_DEFAULT 7200u  /* two hours: RFC 5246 §F.1.4 suggests at most a day */

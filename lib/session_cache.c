@@ -13,7 +13,8 @@
  */
 #include <stdlib.h>
 
-#include "lib/tls.h"
+#include "crypto/ct.h"
+#include "lib/session.h"
 
 #define NIL UINT32_MAX
 

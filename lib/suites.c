@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "lib/tls.h"
+#include "lib/suites.h"
 
 static const tern_suite suites[] = {
     {0xC02F, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256", TERN_KX_ECDHE_RSA,

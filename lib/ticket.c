@@ -19,8 +19,9 @@
  * ticket.  A ticket that does not open for any reason is simply not used:
  * the caller falls back to a full handshake.
  */
-#include "lib/tls.h"
+#include "crypto/ct.h"
 #include "crypto/rand.h"
+#include "lib/session.h"
 
 #define TICKET_NONCE 12
 

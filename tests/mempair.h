@@ -10,7 +10,7 @@
  * at most `limit` bytes (beyond that the writer gets TERN_WANT_WRITE or a
  * short count), and `closed` (the writer went away: reads give 0 once
  * drained, as a TCP close would).
- * Include after <cmocka.h>, "lib/tls.h" and "tests/util/testutil.h".
+ * Include after <cmocka.h>, "lib/conn.h" and "tests/util/testutil.h".
  */
 #ifndef TERN_TESTS_MEMPAIR_H
 #define TERN_TESTS_MEMPAIR_H

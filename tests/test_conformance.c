@@ -34,7 +34,10 @@
 #include <cmocka.h>
 
 #include "lib/session.h"
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/hs.h"
+#include "lib/record.h"
+#include "lib/engine.h"
 #include "tests/util/testutil.h"
 #include "tests/mempair.h"
 

@@ -38,7 +38,8 @@
 #include <cmocka.h>
 
 #include "lib/session.h"
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/hs.h"
 #include "tests/util/testutil.h"
 #include "tests/mempair.h"
 

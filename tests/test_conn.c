@@ -27,7 +27,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/record.h"
+#include "lib/engine.h"
 #include "tests/util/testutil.h"
 #include "tests/mempair.h"
 

@@ -30,7 +30,8 @@
 #include <cmocka.h>
 
 #include "crypto/chacha20poly1305.h"
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/record.h"
 #include "tests/util/testutil.h"
 #include "tests/mempair.h"
 

@@ -26,7 +26,8 @@
 #include <cmocka.h>
 
 #include "crypto/bn.h"
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/hs.h"
 #include "tests/util/testutil.h"
 #include "tests/mempair.h"
 
