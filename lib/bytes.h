@@ -17,6 +17,11 @@
 #ifndef TERN_LIB_BYTES_H
 #define TERN_LIB_BYTES_H
 
+#include "lib/layer.h"
+#if defined(TERN_LAYER) && TERN_LAYER < TERN_LAYER_ENCODING
+#error "lib/bytes.h is in the encoding layer (1): the file being compiled states a lower TERN_LAYER and may not include it (lib/layer.h)"
+#endif
+
 #include "crypto/common.h"
 
 typedef struct {

@@ -3,6 +3,7 @@
  * and RNG.  Built once (this is the only place besides tern_client_new /
  * tern_server_new that allocates), then shared read-only by connections.
  */
+#define TERN_LAYER TERN_LAYER_CONN
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -10,7 +11,7 @@
 
 #include "crypto/ct.h"
 #include "crypto/rand.h"
-#include "lib/hs.h"
+#include "lib/conn.h"
 #include "lib/x509/policy.h"
 
 static int64_t clock_now(void *arg) {

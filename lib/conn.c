@@ -4,6 +4,7 @@
  * sans-I/O engine, alerts (RFC 5246 §7.2), the sticky failure, and the
  * getters.  The transport pumps are in lib/io.c.
  */
+#define TERN_LAYER TERN_LAYER_ENGINE
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -24,6 +24,7 @@
  *     handful of known types); the walk's callback refuses every other
  *     type with unsupported_extension, so one bit per known type is exact.
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "lib/hs.h"
 
 /* Bit numbers of the types tern knows (for the ServerHello walk). */

@@ -24,6 +24,7 @@
  *     decides to resume points c->table / c->nrows at it, and
  *     tern_hs_advance simply continues at the same c->step.
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "crypto/ct.h"
 #include "lib/hs.h"
 #include "lib/keysched.h"

@@ -16,6 +16,7 @@
  * with the key: sign (ECDHE_RSA, ECDHE_ECDSA: digitalSignature) or
  * encrypt the premaster (RSA: keyEncipherment).
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "crypto/ct.h"
 #include "lib/hs.h"
 #include "lib/trace.h"

@@ -34,6 +34,7 @@
  * chain; otherwise it sends an empty Certificate
  * (lib/hs_client_certificate.c).
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "lib/hs.h"
 #include "lib/sig.h"
 

@@ -27,6 +27,7 @@
  * one that does not fit the certificate's key, illegal_parameter.  Only then does the client's identity become
  * visible to the application (tern_peer_subject / _san / _cert).
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include <stdio.h>
 
 #include "lib/hs.h"

@@ -8,6 +8,7 @@
  * ClientKeyExchange) and key block; each CCS then switches one direction.
  * The table (lib/hs.c) writes the record itself; write() only switches.
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "lib/hs.h"
 #include "lib/keysched.h"
 

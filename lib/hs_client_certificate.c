@@ -20,6 +20,7 @@
  * visible only once CertificateVerify proves the client holds the key
  * (lib/hs_certificate_verify.c).
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "crypto/ct.h"
 #include "lib/hs.h"
 #include "lib/trace.h"

@@ -25,6 +25,7 @@
  * area, so one longer than hs_max is fed here piece by piece as its records
  * arrive (lib/hs.c) and never kept whole.
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include <arpa/inet.h>
 
 #include "lib/hs.h"

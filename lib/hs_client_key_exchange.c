@@ -16,6 +16,7 @@
  * the premaster the X coordinate of the ECDH product (32 / 48 bytes); an
  * invalid point is refused the same way (lib/kx.c).
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "crypto/ct.h"
 #include "lib/hs.h"
 #include "lib/kx.h"

@@ -21,6 +21,7 @@
  * (tests/test_rsa_kx.c checks that).  The length of the vector itself is
  * public framing and is checked like any other.
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "lib/hs.h"
 #include "crypto/ct.h"
 

@@ -9,6 +9,7 @@
  *
  * The received value is compared in constant time (tern_ct_memeq).
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "crypto/ct.h"
 #include "lib/hs.h"
 #include "lib/keysched.h"

@@ -15,6 +15,7 @@
  * longer one (or an empty one, §3.3: the server changed its mind) is
  * simply not kept.
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "crypto/ct.h"
 #include "lib/hs.h"
 

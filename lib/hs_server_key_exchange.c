@@ -25,6 +25,7 @@
  * (else illegal_parameter) and checks the signature with that key (else
  * decrypt_error).
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "crypto/ct.h"
 #include "lib/hs.h"
 #include "lib/kx.h"

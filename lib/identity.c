@@ -13,6 +13,7 @@
  * Client: a CertificateRequest picks the first identity whose chain was
  * issued by a CA the server names (lib/hs_certificate_request.c).
  */
+#define TERN_LAYER TERN_LAYER_CONN
 #include <stdio.h>
 #include <stdlib.h>
 

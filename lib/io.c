@@ -3,6 +3,7 @@
  * either a file descriptor (blocking or non-blocking) or the caller's
  * send/recv callbacks.  Nothing here knows TLS.
  */
+#define TERN_LAYER TERN_LAYER_ENGINE
 #include <errno.h>
 #include <sys/socket.h>
 #include <unistd.h>

@@ -13,6 +13,7 @@
  *
  * The PRF hash is the suite's (SHA-256, or SHA-384 for the _SHA384 suites).
  */
+#define TERN_LAYER TERN_LAYER_RECORD_KEYS
 #include "crypto/ct.h"
 #include "crypto/hmac.h"
 #include "lib/keysched.h"

@@ -16,6 +16,7 @@
  * Default preference: x25519, secp256r1, secp384r1 (cheapest first; all
  * three are offered by a client).
  */
+#define TERN_LAYER TERN_LAYER_RECORD_KEYS
 #include "crypto/ct.h"
 #include "crypto/p256.h"
 #include "crypto/p384.h"

@@ -4,16 +4,18 @@
  *
  *   0 base       include/tern/error.h, the crypto/ headers (crypto/ includes
  *                nothing of lib/ and not tern/tern.h)
- *   1 encoding   lib/bytes.h, the lib/x509/ headers: bytes, DER, PEM, X.509; no TLS
+ *   1 encoding   lib/bytes.h, the lib/x509/ headers: bytes, DER, PEM,
+ *                X.509; no TLS
  *   2 wire       lib/wire.h (code points, sizes), lib/suites.h
  *   3 state      lib/conn.h, lib/hs_state.h, lib/session.h: the
- *                configuration and connection structs, tern_fail
+ *                configuration and connection structs, tern_fail,
+ *                the identities; lib/config.c, lib/identity.c
  *   4 record     lib/record.h, lib/keysched.h, lib/kx.h, lib/sig.h,
  *     and keys   lib/trace.h
  *   5 handshake  lib/hs.h: the table, the messages, extensions, the
  *                resumption hooks
- *   6 engine     lib/engine.h: the byte interface and the pumps; lib/conn.c
- *                and lib/config.c (the public API) are here too
+ *   6 engine     lib/engine.h: the byte interface and the pumps
+ *                (lib/io.c); lib/conn.c, the connection's public API
  *
  * include/tern/tern.h, the public API, may be included at any layer.
  * Each lib/ .c file states its layer before its first include

@@ -19,6 +19,7 @@
  * (lib/conn.c).  Output records are built in the
  * output buffer, sealed in place, and sent from there by the pump.
  */
+#define TERN_LAYER TERN_LAYER_RECORD_KEYS
 #include "lib/record.h"
 #include "lib/trace.h"
 

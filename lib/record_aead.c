@@ -6,6 +6,7 @@
  * explicit nonce).  The record layer (lib/record.c) calls these and never
  * names a cipher.
  */
+#define TERN_LAYER TERN_LAYER_RECORD_KEYS
 #include "lib/record.h"
 
 size_t tern_suite_iv_len(const tern_suite *s) {

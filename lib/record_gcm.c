@@ -10,6 +10,7 @@
  * nonce reuse impossible under one key as long as the sequence never wraps,
  * and RFC 5246 §6.1 forbids wrapping: we fail the connection first.
  */
+#define TERN_LAYER TERN_LAYER_RECORD_KEYS
 #include "lib/record.h"
 #include "crypto/ct.h"
 

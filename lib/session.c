@@ -28,6 +28,7 @@
  *   u64 created u32 lifetime  vec8 server_name vec8 peer_subject vec8 peer_san
  *   client bytes only, after it: vec8 session_id vec16 ticket
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include <stdio.h>
 #include <stdlib.h>
 

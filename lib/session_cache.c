@@ -11,6 +11,7 @@
  * wiped.  One mutex makes it safe when one configuration serves many
  * threads; it is held only for the copy in or out.
  */
+#define TERN_LAYER TERN_LAYER_CONN
 #include <stdlib.h>
 
 #include "crypto/ct.h"

@@ -24,6 +24,7 @@
  * ecdsa_secp384r1_sha384.  Signatures are DER SEQUENCE { INTEGER r,
  * INTEGER s } (RFC 8422 §5.4), decoded strictly by crypto/ecdsa.c.
  */
+#define TERN_LAYER TERN_LAYER_RECORD_KEYS
 #include "lib/kx.h"
 #include "lib/sig.h"
 #include "crypto/ecdsa.h"

@@ -4,6 +4,7 @@
  * (the RSA key exchange of 0x009C/0x009D, ChaCha20) is a new row plus its
  * record protection, never a macro.
  */
+#define TERN_LAYER TERN_LAYER_WIRE
 #include <string.h>
 
 #include "lib/suites.h"

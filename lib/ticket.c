@@ -19,6 +19,7 @@
  * ticket.  A ticket that does not open for any reason is simply not used:
  * the caller falls back to a full handshake.
  */
+#define TERN_LAYER TERN_LAYER_CONN
 #include "crypto/ct.h"
 #include "crypto/rand.h"
 #include "lib/session.h"

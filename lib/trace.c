@@ -18,6 +18,7 @@
  * signatures and verify_data are on the wire (the last one encrypted) and
  * reveal no key, so they are shown.
  */
+#define TERN_LAYER TERN_LAYER_RECORD_KEYS
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
