@@ -110,6 +110,8 @@ struct tern_conn {
     enum tern_conn_state state;
     int err;                 /* sticky fatal error */
     int alert_sent, alert_received;
+    int fail_pending;        /* tern_fail ran; the engine has yet to send alert_sent and
+                                invalidate the session (lib/conn.c, end_failure) */
     char errmsg[512];
 
     /* transport */
