@@ -2,7 +2,8 @@
  * The facade (CONVENTIONS.md §1): connection creation with its one
  * allocation, tern_handshake / tern_read / tern_write / tern_close over the
  * sans-I/O engine, alerts (RFC 5246 §7.2), the sticky failure, and the
- * getters.  The transport pumps are in lib/io.c.
+ * getters.  The byte interface is in lib/engine.c, the transport pumps in
+ * lib/io.c.
  */
 #define TERN_LAYER TERN_LAYER_ENGINE
 #include <stdio.h>
@@ -486,36 +487,6 @@ int tern_close(tern_conn *c) {
     if (f < 0 && f != TERN_WANT_WRITE)
         return failed(c, f);
     return f;
-}
-
-/* ---- the engine's byte interface ---- */
-
-uint8_t *tern_engine_recv_buf(tern_conn *c, size_t *cap) {
-    if (!c->rec_active && c->in_start > 0) {
-        memmove(c->in, c->in + c->in_start, c->in_end - c->in_start);
-        c->in_end -= c->in_start;
-        c->in_start = 0;
-    }
-    *cap = c->in_cap - c->in_end;
-    return c->in + c->in_end;
-}
-
-void tern_engine_recv_done(tern_conn *c, size_t n) {
-    if (n == 0)
-        c->in_eof = 1;
-    else
-        c->in_end += n;
-}
-
-const uint8_t *tern_engine_send_buf(tern_conn *c, size_t *len) {
-    *len = c->out_len - c->out_sent;
-    return *len ? c->out + c->out_sent : NULL;
-}
-
-void tern_engine_send_done(tern_conn *c, size_t n) {
-    c->out_sent += n;
-    if (c->out_sent >= c->out_len)
-        c->out_sent = c->out_len = 0;
 }
 
 /* ---- getters ---- */

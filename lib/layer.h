@@ -14,7 +14,7 @@
  *     and keys   lib/trace.h
  *   5 handshake  lib/hs.h: the table, the messages, extensions, the
  *                resumption hooks
- *   6 engine     lib/engine.h: the byte interface and the pumps
+ *   6 engine     lib/engine.h: the byte interface (lib/engine.c) and the pumps
  *                (lib/io.c); lib/conn.c, the connection's public API
  *
  * include/tern/tern.h, the public API, may be included at any layer.
