@@ -1,5 +1,5 @@
 /*
- * The bounded byte reader and writer (CONVENTIONS.md §3).
+ * The bounded byte reader and writer (docs/CONVENTIONS.md §3).
  *
  * Every byte that comes from the peer is read through a tern_reader: a view
  * of (pointer, remaining length).  Getters either succeed and advance, or

@@ -135,11 +135,11 @@ void tern_config_x509_params(const tern_config *cfg, int purpose, int64_t now, c
 TERN_MUST_CHECK static int keystore_done(tern_config *cfg, int rc) {
     if (rc < 0)
         return set_msg(cfg, rc, cfg->keys.msg);
-    /* RSA (ECDHE_RSA, RSA suites) or P-256 (ECDHE_ECDSA suites, issue 13). */
+    /* RSA (ECDHE_RSA, RSA suites) or EC, P-256 or P-384 (ECDHE_ECDSA suites, RFC 8422). */
     if (cfg->keys.key_type != TERN_X509_KEY_RSA && cfg->keys.key_type != TERN_X509_KEY_EC) {
         tern_keystore_free(&cfg->keys);
         tern_keystore_init(&cfg->keys);
-        return set_msg(cfg, TERN_ERR_UNSUPPORTED, "only RSA and P-256 keys can be used by this version");
+        return set_msg(cfg, TERN_ERR_UNSUPPORTED, "only RSA, P-256 and P-384 keys can be used by this version");
     }
     cfg->have_keys = 1;
     return 0;

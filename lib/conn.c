@@ -1,5 +1,5 @@
 /*
- * The facade (CONVENTIONS.md §1): connection creation with its one
+ * The facade (docs/CONVENTIONS.md §1): connection creation with its one
  * allocation, tern_handshake / tern_read / tern_write / tern_close over the
  * sans-I/O engine, alerts (RFC 5246 §7.2), the sticky failure, and the
  * getters.  The byte interface is in lib/engine.c, the transport pumps in

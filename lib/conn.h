@@ -47,7 +47,7 @@ struct tern_config {
     void *trace_arg;
     tern_keylog_fn keylog;  /* NSS key log (lib/trace.c), or NULL */
     void *keylog_arg;
-    /* Client certificates (issue 9, lib/hs_certificate_request.c): the
+    /* Client certificates (RFC 5246 §7.4.4, lib/hs_certificate_request.c): the
      * server's mode (enum tern_client_auth) and the byte budget for the
      * trust store's CA names in CertificateRequest (0: send no names). */
     int client_auth;
@@ -57,7 +57,7 @@ struct tern_config {
      * default.  malloc'd array of nmore_keys pointers. */
     tern_keystore **more_keys;
     size_t nmore_keys;
-    struct tern_sess_cfg *sess; /* resumption (issue 12, lib/session.c), or NULL */
+    struct tern_sess_cfg *sess; /* resumption (lib/session.c), or NULL */
     uint16_t groups[4];     /* ECDHE groups in preference order, 0-terminated;
                                all zero: the default (lib/kx.c) */
     /* Certificate policies (tern_config_add_policy, lib/x509/policy.c):
@@ -84,8 +84,9 @@ typedef struct {
     uint64_t seq;        /* RFC 5246 §6.1: never wraps (we fail first) */
     uint8_t salt[4];     /* RFC 5288 §3: the implicit part of the nonce */
     /* The AES-GCM key: gcm_room bytes of storage, in a connection as many
-     * as the implementation this CPU uses needs (tern_gcm_key_size(), 768
-     * bytes with AES-NI; sizeof(tern_gcm_key) would be 1,104). */
+     * as the implementation this CPU uses needs (tern_gcm_key_size(): 656
+     * bytes with AES-NI and PCLMUL, or VAES; 1,104, all of
+     * sizeof(tern_gcm_key), with the portable code). */
     tern_gcm_key *gcm;
     size_t gcm_room;
     enum tern_aead aead; /* 0 (AES-GCM) unless lib/record_chacha.c turned it on */
@@ -146,7 +147,7 @@ struct tern_conn {
                                 outgrow it) */
     size_t wr_pending;       /* app bytes taken by tern_write but still in out */
 
-    /* Handshake messages live in the output buffer (CONVENTIONS.md §6: the
+    /* Handshake messages live in the output buffer (docs/CONVENTIONS.md §6: the
      * handshake needs no memory of its own).  Outgoing messages are written
      * straight into an open record after the queued ones and closed into
      * records by flush_hs (lib/hs.c); an incoming message is reassembled at

@@ -1,14 +1,15 @@
 /*
- * Several identities in one configuration (issue 9): the default key store
- * (tern_config_load_keystore) plus more added with tern_config_add_identity.
+ * Several identities in one configuration: the default key store
+ * (tern_config_load_keystore) plus more added with tern_config_add_identity,
+ * each with an RSA key or an ECDSA key on P-256 or P-384.
  *
  * Server: after ClientHello the identity whose leaf certificate matches
  * the requested server_name (RFC 6066 §3; the same name rules as the
  * client's check, lib/x509/name.c) is used, in the order added, default
  * first; without SNI, or when none matches, the default is used (the
- * client then decides whether the name fits).  All identities hold RSA
- * keys in this version (the only kind the suites use), so "what the
- * client supports" does not narrow the choice yet.
+ * client then decides whether the name fits).  The suite's key type
+ * (RSA for ECDHE_RSA and RSA, EC for ECDHE_ECDSA) and the curves the
+ * client accepts narrow the choice further (tern_sig_identity, lib/sig.c).
  *
  * Client: a CertificateRequest picks the first identity whose chain was
  * issued by a CA the server names (lib/hs_certificate_request.c).

@@ -1,5 +1,5 @@
 /*
- * Session resumption (issue 12): the session state and its encoding, the
+ * Session resumption (RFC 5246 §7.3, RFC 5077): the session state and its encoding, the
  * public tern_session API and configuration setters, and the hooks the
  * hello messages call to offer, decide and check a resumption.
  *

@@ -87,7 +87,9 @@ typedef int (*tern_rng_fn)(void *arg, uint8_t *buf, size_t len);
  * A configuration is built once, then shared read-only by any number of
  * connections (safe to share between threads once no setter is called any
  * more).  It must outlive every connection made from it.  Defaults are the
- * secure ones: both AES-GCM suites, verification on, extended master secret
+ * secure ones: the six ECDHE suites (AES-128-GCM, AES-256-GCM, then
+ * ChaCha20-Poly1305, each with an ECDSA then an RSA certificate; the RSA
+ * key exchange only when listed), verification on, extended master secret
  * offered, system RNG, the real clock.
  */
 typedef struct tern_config tern_config;
@@ -167,11 +169,13 @@ TERN_API int tern_config_load_keystore(tern_config *cfg, const char *chain_pem_p
 TERN_API int tern_config_add_keystore_pem(tern_config *cfg, const uint8_t *chain, size_t chain_len,
                                           const uint8_t *key, size_t key_len);
 
-/* Server with several names: add another identity (chain and RSA key, as
- * above).  After ClientHello the server uses the first identity, in the
- * order loaded, whose certificate matches the name the client asks for
- * (SNI); without SNI or when none matches, the first one (the key store
- * loaded above) is the default.  A client with several identities answers
+/* Server with several names: add another identity (chain and key, RSA or
+ * ECDSA, as above).  After ClientHello the server uses, for the suite it
+ * picks, the first identity in the order loaded whose key fits the suite
+ * (RSA, or ECDSA on a curve the client accepts) and whose certificate
+ * matches the name the client asks for (SNI); without SNI or when none
+ * matches, the first identity with such a key (the key store loaded above
+ * comes first).  A client with several identities answers
  * a CertificateRequest with the first one issued by a CA the server names.
  * Without a key store yet, this loads the default.  At most 16 in all.
  * Returns 0 or a negative TERN_ERR_* (as tern_config_load_keystore, and
@@ -215,7 +219,7 @@ TERN_API int tern_config_set_groups(tern_config *cfg, const char *list);
  * with handshake_failure.  Default 0. */
 TERN_API void tern_config_require_extended_master_secret(tern_config *cfg, int require);
 
-/* Connection memory (CONVENTIONS.md §6): record_size is the largest
+/* Connection memory (docs/CONVENTIONS.md §6): record_size is the largest
  * plaintext fragment this side sends (512 .. 16384, default 16384; records
  * from the peer are always accepted up to the RFC's 16384), hs_max the
  * largest handshake message accepted or sent (4096 .. 1048576, default
