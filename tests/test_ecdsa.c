@@ -32,13 +32,6 @@
 
 static const char *const paths[] = {"portable", NULL};
 #define NPATHS (sizeof paths / sizeof paths[0])
-static void use_path(const char *p) {
-    if (p)
-        setenv("TERN_CPU", p, 1);
-    else
-        unsetenv("TERN_CPU");
-    tern_cpu_reset();
-}
 
 static tern_hash_alg alg_by_name(const char *name) {
     if (strcmp(name, "sha256") == 0 || strcmp(name, "SHA-256") == 0)
@@ -97,10 +90,10 @@ static void run_rfc6979(void) {
 static void test_rfc6979(void **state) {
     (void)state;
     for (size_t i = 0; i < NPATHS; i++) {
-        use_path(paths[i]);
+        tv_use_cpu(paths[i]);
         run_rfc6979();
     }
-    use_path(NULL);
+    tv_use_cpu(NULL);
 }
 
 static void run_wycheproof(void) {
@@ -153,11 +146,11 @@ static void run_wycheproof(void) {
 static void test_wycheproof(void **state) {
     (void)state;
     for (size_t i = 0; i < NPATHS; i++) {
-        use_path(paths[i]);
-        printf("  [%s]\n", paths[i] ? paths[i] : "default");
+        tv_use_cpu(paths[i]);
+        printf("  [%s]\n", tv_cpu_name(paths[i]));
         run_wycheproof();
     }
-    use_path(NULL);
+    tv_use_cpu(NULL);
 }
 
 static int failing_rng(void *arg, uint8_t *buf, size_t len) {
@@ -415,7 +408,6 @@ static void test_openssl(void **state) {
     printf("  ECDSA against OpenSSL: %d keys, both directions\n", n);
 }
 #endif
-
 
 /* Verification's variable-time additions meet their special cases when
  * the key is G itself (private key 1) and the digest equals r: then

@@ -50,11 +50,7 @@ static const gcm_path paths[] = {
 /* Force path i for the following tern_gcm_init calls.  Returns 0 (and says
  * so) when the CPU lacks it. */
 static int use_path(size_t i) {
-    if (paths[i].env)
-        setenv("TERN_CPU", paths[i].env, 1);
-    else
-        unsetenv("TERN_CPU");
-    tern_cpu_reset();
+    tv_use_cpu(paths[i].env);
     if (!tern_cpu_has(paths[i].need)) {
         print_message("  [skip] %s: this CPU lacks the features it needs\n", paths[i].name);
         return 0;
@@ -63,8 +59,7 @@ static int use_path(size_t i) {
 }
 
 static void restore_env(void) {
-    unsetenv("TERN_CPU");
-    tern_cpu_reset();
+    tv_use_cpu(NULL);
 }
 
 /* Init on the forced path and check that path was really chosen. */

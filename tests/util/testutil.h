@@ -82,6 +82,15 @@ double json_num(const json *obj, const char *key, double def);
 /* 1 if the array member `flags` of a Wycheproof test contains flag. */
 int json_has_flag(const json *test, const char *flag);
 
+/* ---- CPU paths ----
+ * The crypto suites run their vectors on each implementation path by
+ * setting TERN_CPU (crypto/cpu.h) and re-reading it: "portable" is the
+ * portable C, "-vaes,-vpclmul" and the like switch features off, NULL
+ * unsets it (the default: every feature this CPU has). */
+void tv_use_cpu(const char *tern_cpu);
+/* The name a test prints for a path: the value, or "default" for NULL. */
+const char *tv_cpu_name(const char *tern_cpu);
+
 /* ---- deterministic RNG (tern_rng_fn shape) ----
  * A counter-based generator (splitmix64) seeded by *(uint64_t *)arg.
  * Predictable on purpose: for tests only. */
