@@ -7,15 +7,10 @@
 # "Extended master secret: yes".  Negative: a wrong name and an untrusted
 # CA make tern client fail with the verifier's sentence.
 # Needs: openssl, $BUILD/tools/tern.  Exit 77 (skipped, with the reason) without openssl.
-BUILD=${BUILD:-build}
-TERN=$BUILD/tools/tern
-CERTS=vectors/certs
-if ! command -v openssl >/dev/null 2>&1; then
-    echo "interop: openssl not installed (Debian package openssl): skipped"
-    exit 77
-fi
-[ -x "$TERN" ] || { echo "interop: $TERN missing (make tools)"; exit 1; }
-. tests/interop/lib.sh
+NAME=interop
+. tests/lib.sh
+need openssl
+need_tern
 
 head -c 1048576 /dev/urandom > "$WORK/data"
 SIZE=1048576
@@ -140,4 +135,4 @@ else
     fail "s_server (negatives) did not start"
 fi
 
-[ $FAILS -eq 0 ]
+finish

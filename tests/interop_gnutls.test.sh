@@ -28,17 +28,10 @@
 # Needs: gnutls-cli, gnutls-serv, $BUILD/tools/tern.  Exit 77 (skipped) without
 # gnutls-bin.
 NAME=interop_gnutls
-BUILD=${BUILD:-build}
-TERN=$BUILD/tools/tern
-CERTS=vectors/certs
-for tool in gnutls-cli gnutls-serv; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "$NAME: $tool not installed (Debian package gnutls-bin): skipped"
-        exit 77
-    fi
-done
-[ -x "$TERN" ] || { echo "$NAME: $TERN missing (make tools)"; exit 1; }
-. tests/interop/lib.sh
+. tests/lib.sh
+need gnutls-cli gnutls-bin
+need gnutls-serv gnutls-bin
+need_tern
 . tests/interop/peers.sh
 
 # stdout of gnutls-serv goes to a file: line-buffered, so that the log of

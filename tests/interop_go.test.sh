@@ -25,15 +25,9 @@
 # Every Go listener and tern server is on 127.0.0.1.
 # Needs: go, $BUILD/tools/tern.  Exit 77 (skipped) without go.
 NAME=interop_go
-BUILD=${BUILD:-build}
-TERN=$BUILD/tools/tern
-CERTS=vectors/certs
-if ! command -v go >/dev/null 2>&1; then
-    echo "$NAME: go not installed (Debian package golang-go): skipped"
-    exit 77
-fi
-[ -x "$TERN" ] || { echo "$NAME: $TERN missing (make tools)"; exit 1; }
-. tests/interop/lib.sh
+. tests/lib.sh
+need go golang-go
+need_tern
 . tests/interop/peers.sh
 
 # ---- build the Go peer: offline, everything it writes under $BUILD/interop-go ----

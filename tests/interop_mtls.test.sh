@@ -14,28 +14,15 @@
 #   several identities in tern server, picked by s_client's SNI (default
 #   without SNI or for an unknown name).
 # Needs: openssl, $BUILD/tools/tern.  Exit 77 (skipped, with the reason) without openssl.
-BUILD=${BUILD:-build}
-TERN=$BUILD/tools/tern
-CERTS=vectors/certs
-if ! command -v openssl >/dev/null 2>&1; then
-    echo "interop_mtls: openssl not installed (Debian package openssl): skipped"
-    exit 77
-fi
-[ -x "$TERN" ] || { echo "interop_mtls: $TERN missing (make tools)"; exit 1; }
-. tests/interop/lib.sh
+NAME=interop_mtls
+. tests/lib.sh
+need openssl
+need_tern
 
 head -c 65536 /dev/urandom > "$WORK/data"
 SUITES="ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-AES256-GCM-SHA384 AES128-GCM-SHA256 AES256-GCM-SHA384"
 ALL=$(echo $SUITES | tr ' ' ':')
 
-iana() { # OpenSSL suite name -> IANA name
-    case $1 in
-    ECDHE-RSA-AES128-GCM-SHA256) echo TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 ;;
-    ECDHE-RSA-AES256-GCM-SHA384) echo TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 ;;
-    AES128-GCM-SHA256) echo TLS_RSA_WITH_AES_128_GCM_SHA256 ;;
-    AES256-GCM-SHA384) echo TLS_RSA_WITH_AES_256_GCM_SHA384 ;;
-    esac
-}
 
 # ---- openssl s_client (with a client certificate) -> tern server requiring one ----
 port=$(free_port)
@@ -210,4 +197,4 @@ else
     fail "tern server (identities) did not start: $(cat "$WORK/ti.err")"
 fi
 
-[ $FAILS -eq 0 ]
+finish

@@ -17,15 +17,11 @@
 #     says which), under SHA-256 and SHA-384 suites, with and without a
 #     client certificate (s_server without -Verify).
 # Needs: openssl, $BUILD/tools/tern.  Exit 77 (skipped, with the reason) without openssl.
-BUILD=${BUILD:-build}
-TERN=$BUILD/tools/tern
+NAME=interop_sigs
+. tests/lib.sh
+need openssl
+need_tern
 P=vectors/certs/p384
-if ! command -v openssl >/dev/null 2>&1; then
-    echo "interop_sigs: openssl not installed (Debian package openssl): skipped"
-    exit 77
-fi
-[ -x "$TERN" ] || { echo "interop_sigs: $TERN missing (make tools)"; exit 1; }
-. tests/interop/lib.sh
 
 head -c 65536 /dev/urandom > "$WORK/data"
 echo ping > "$WORK/ping"
@@ -142,4 +138,4 @@ for suite in $SUITES; do
     done
 done
 
-[ $FAILS -eq 0 ]
+finish
