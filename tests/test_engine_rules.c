@@ -1,9 +1,11 @@
 /*
- * Regression tests from an independent protocol and hostile-input review of
- * the TLS 1.2 engine (RFC 5246, 5746, 7627, 7301, 6066).  Each case is a
- * peer behaviour the review found accepted where the RFC says refuse; the
- * test plays the attacker on the in-memory pipe (tests/mempair.h) and, for
- * records under the new keys, seals them with the sending engine's own
+ * Rules of the TLS 1.2 engine (RFC 5246, 5746, 7627, 7301, 6066) that a peer
+ * breaks by misbehaving: message order around ChangeCipherSpec, an
+ * extension not offered, which check comes first, how often renegotiation
+ * is refused, and what the application is handed (close retried, a peer's
+ * names).  Each case is a peer behaviour the RFC says to refuse or bound;
+ * the test plays the attacker on the in-memory pipe (tests/mempair.h) and,
+ * for records under the new keys, seals them with the sending engine's own
  * write state.
  *
  * Cases:
