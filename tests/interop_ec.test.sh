@@ -109,17 +109,12 @@ fi
 
 # ---- tern client -> openssl s_server ----
 s_server() { # $1 port, $2 suite, $3 group
-    fifo="$WORK/fifo.$1"
-    mkfifo "$fifo"
     case $2 in
-    *ECDSA*) set -- "$1" "$2" "$3" -cert "$CERTS/ecdsa-server.crt" -key "$CERTS/ecdsa-server.key" -cert_chain "$CERTS/ecdsa-int.crt" ;;
-    *) set -- "$1" "$2" "$3" -cert "$CERTS/server.crt" -key "$CERTS/server.key" -cert_chain "$CERTS/int-ca.crt" ;;
+    *ECDSA*) ossl_echo "$1" "$WORK/ss.err.$1" -cert "$CERTS/ecdsa-server.crt" -key "$CERTS/ecdsa-server.key" \
+        -cert_chain "$CERTS/ecdsa-int.crt" -cipher "$2" -groups "$3" ;;
+    *) ossl_echo "$1" "$WORK/ss.err.$1" -cert "$CERTS/server.crt" -key "$CERTS/server.key" \
+        -cert_chain "$CERTS/int-ca.crt" -cipher "$2" -groups "$3" ;;
     esac
-    p=$1 s=$2 g=$3
-    shift 3
-    timeout 20 openssl s_server -accept "$p" -tls1_2 "$@" -cipher "$s" -groups "$g" -quiet -naccept 1 \
-        <>"$fifo" >&0 2>"$WORK/ss.err.$p" &
-    PIDS="$PIDS $!"
 }
 for suite in $SUITES; do
     for group in $GROUPS; do

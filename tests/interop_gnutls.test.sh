@@ -58,11 +58,6 @@ g_kx() { case $1 in ECDHE-RSA-*) echo ECDHE-RSA ;; ECDHE-ECDSA-*) echo ECDHE-ECD
 g_groups() { for g in "$@"; do printf ':+GROUP-%s' "$g"; done; }
 # tern's name of a GnuTLS group.
 t_group() { case $1 in X25519) echo x25519 ;; SECP256R1) echo secp256r1 ;; SECP384R1) echo secp384r1 ;; esac; }
-# Client identities by kind.
-cert_of() { case $1 in rsa) echo "$CERTS/client-chain.pem" ;; ecdsa) echo "$CERTS/ecdsa-client-chain.pem" ;; p384) echo "$IC/p384-client-chain.pem" ;; esac; }
-key_of() { case $1 in rsa) echo "$CERTS/client.key" ;; ecdsa) echo "$CERTS/ecdsa-client.key" ;; p384) echo "$IC/p384-client.key" ;; esac; }
-id_label() { case $1 in none) ;; *) echo ", $1 client certificate" ;; esac; }
-cn_of() { case $1 in rsa) echo "Test Client" ;; ecdsa) echo "Test ECDSA Client" ;; p384) echo "Test P-384 Client" ;; esac; }
 
 # gnutls-cli PORT PRIORITY [ARGS...]: verifies the server as localhost against
 # both test roots; informational output to $WORK/gc.log, errors to $WORK/gc.err.

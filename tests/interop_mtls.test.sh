@@ -65,15 +65,11 @@ else
 fi
 
 # ---- tern client with a key store -> openssl s_server -Verify 1 ----
-# s_server's stdin and stdout are the same fifo: what the client sends comes
-# straight back.  -verify_return_error: a client without an acceptable
-# certificate fails the handshake.
+# An echo s_server (ossl_echo).  -verify_return_error: a client without an
+# acceptable certificate fails the handshake.
 s_server_verify() { # $1 port, $2 suite, $3 extra options
-    fifo="$WORK/fifo.$1"
-    mkfifo "$fifo"
-    timeout 20 openssl s_server -accept "$1" -tls1_2 -cert "$CERTS/server.crt" -key "$CERTS/server.key" \
-        -cert_chain "$CERTS/int-ca.crt" -cipher "$2" $3 -quiet -naccept 1 <>"$fifo" >&0 2>"$WORK/ss.err.$1" &
-    PIDS="$PIDS $!"
+    ossl_echo "$1" "$WORK/ss.err.$1" -cert "$CERTS/server.crt" -key "$CERTS/server.key" \
+        -cert_chain "$CERTS/int-ca.crt" -cipher "$2" $3
 }
 for suite in $SUITES; do
     port=$(free_port)

@@ -11,7 +11,8 @@
 #     exit status; skip_part for a part that needs a missing tool (the script
 #     then ends "skipped", exit 77, unless something failed);
 #   - free_port / wait_port, start_bg (every process started is killed at
-#     exit), tern_echo_server / ossl_server, feed_and_wait, in_order, iana.
+#     exit), tern_echo_server / ossl_server / ossl_echo, feed_and_wait,
+#     in_order, iana.
 BUILD=${BUILD:-build}
 TERN=$BUILD/tools/tern
 CERTS=vectors/certs
@@ -151,6 +152,18 @@ ossl_server() {
         fail "openssl s_server did not start: $(cat "$WORK/ossl.$PORT.out")"
         return 1
     }
+}
+
+# ossl_echo PORT ERRFILE OPTIONS...: openssl s_server -tls1_2 on PORT for one
+# connection, its stdin and stdout the same fifo: what the client sends comes
+# straight back (with -quiet it prints nothing else); its errors go to ERRFILE.
+ossl_echo() {
+    oe_port=$1 oe_err=$2
+    shift 2
+    mkfifo "$WORK/fifo.$oe_port"
+    timeout 30 openssl s_server -accept "$oe_port" -tls1_2 "$@" -quiet -naccept 1 \
+        <>"$WORK/fifo.$oe_port" >&0 2>"$oe_err" &
+    PIDS="$PIDS $!"
 }
 
 # Feed file $1 to stdout, then hold stdin open until file $2 has reached the

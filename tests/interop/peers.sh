@@ -22,6 +22,12 @@ tern_has_p384_keys() {
     tern_took_options --keystore "$CERTS/interop/p384-client-chain.pem" "$CERTS/interop/p384-client.key"
 }
 
+# Client identities by kind (rsa, ecdsa, p384; "none": no certificate).
+cert_of() { case $1 in rsa) echo "$CERTS/client-chain.pem" ;; ecdsa) echo "$CERTS/ecdsa-client-chain.pem" ;; p384) echo "$CERTS/interop/p384-client-chain.pem" ;; esac; }
+key_of() { case $1 in rsa) echo "$CERTS/client.key" ;; ecdsa) echo "$CERTS/ecdsa-client.key" ;; p384) echo "$CERTS/interop/p384-client.key" ;; esac; }
+cn_of() { case $1 in rsa) echo "Test Client" ;; ecdsa) echo "Test ECDSA Client" ;; p384) echo "Test P-384 Client" ;; esac; }
+id_label() { case $1 in none) ;; *) echo ", $1 client certificate" ;; esac; }
+
 # Log slices: a server that serves one connection after another appends to
 # its log; mark FILE remembers its length, since FILE prints what came after.
 mark() { wc -l < "$1" | tr -d ' '; }
