@@ -154,6 +154,35 @@ MP_FN void mp_handshake_ok(mp_pair *p) {
         fail_msg("handshake: client %d (%s), server %d (%s)", p->crc, tern_error(p->c), p->src, tern_error(p->s));
 }
 
+/* Send len bytes of a pattern from one side to the other after the
+ * handshake, in writes of at most `chunk` bytes, reading as it goes; what
+ * arrives must be what was sent. */
+MP_FN void mp_transfer(tern_conn *from, tern_conn *to, size_t len, size_t chunk) {
+    uint8_t *data = malloc(len), *got = malloc(len);
+    assert_non_null(data);
+    assert_non_null(got);
+    for (size_t i = 0; i < len; i++)
+        data[i] = (uint8_t)(i * 151 + 3);
+    size_t sent = 0, recvd = 0;
+    while (recvd < len) {
+        if (sent < len) {
+            long w = tern_write(from, data + sent, len - sent < chunk ? len - sent : chunk);
+            assert_true(w > 0);
+            sent += (size_t)w;
+        }
+        for (;;) {
+            long r = tern_read(to, got + recvd, len - recvd);
+            if (r == TERN_WANT_READ)
+                break;
+            assert_true(r > 0);
+            recvd += (size_t)r;
+        }
+    }
+    assert_memory_equal(data, got, len);
+    free(data);
+    free(got);
+}
+
 /* Find handshake message `type` in the unread plaintext records of pipe
  * q (before any CCS).  On success *rec is the record's offset in q->buf
  * and *msg the message's (header included), *mlen its length. */
@@ -236,6 +265,17 @@ MP_FN tern_config *mp_config(const char *trust, const char *chain, const char *k
         if (tern_config_load_keystore(cfg, c, k) != 0)
             fail_msg("keystore %s: %s", chain, tern_config_error(cfg));
     }
+    return cfg;
+}
+
+/* mp_config, then the cipher suites and groups when not NULL. */
+MP_FN tern_config *mp_config_with(const char *trust, const char *chain, const char *key, const char *suites,
+                                  const char *groups) {
+    tern_config *cfg = mp_config(trust, chain, key);
+    if (suites)
+        assert_int_equal(tern_config_set_cipher_suites(cfg, suites), 0);
+    if (groups)
+        assert_int_equal(tern_config_set_groups(cfg, groups), 0);
     return cfg;
 }
 
