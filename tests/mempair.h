@@ -154,6 +154,28 @@ MP_FN void mp_handshake_ok(mp_pair *p) {
         fail_msg("handshake: client %d (%s), server %d (%s)", p->crc, tern_error(p->c), p->src, tern_error(p->s));
 }
 
+/* c failed: the call returned rc, which must be err; it sent `alert` (-1:
+ * none); its message holds `words` (unless NULL); and the failure sticks:
+ * tern_handshake returns err again, and with MP_FAIL_READ so does tern_read,
+ * with MP_FAIL_WRITE tern_write (and the handshake does not count as done). */
+enum { MP_FAIL_READ = 1, MP_FAIL_WRITE = 2 };
+MP_FN void mp_expect_fail(tern_conn *c, long rc, int err, int alert, const char *words, int also) {
+    if (rc != err)
+        fail_msg("expected %d (%s), got %ld: %s", err, tern_strerror(err), rc, tern_error(c));
+    if (tern_alert_sent(c) != alert)
+        fail_msg("expected alert %d, sent %d: %s", alert, tern_alert_sent(c), tern_error(c));
+    if (words != NULL && strstr(tern_error(c), words) == NULL)
+        fail_msg("error \"%s\" lacks \"%s\"", tern_error(c), words);
+    assert_int_equal(tern_handshake(c), err);
+    uint8_t b[16];
+    if (also & MP_FAIL_READ)
+        assert_int_equal(tern_read(c, b, sizeof b), err);
+    if (also & MP_FAIL_WRITE) {
+        assert_int_equal(tern_write(c, "x", 1), err);
+        assert_int_equal(tern_handshake_done(c), 0);
+    }
+}
+
 /* Send len bytes of a pattern from one side to the other after the
  * handshake, in writes of at most `chunk` bytes, reading as it goes; what
  * arrives must be what was sent. */

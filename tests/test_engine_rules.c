@@ -56,15 +56,7 @@ static int teardown(void **state) {
 
 /* The failure, its alert, and that it sticks. */
 static void expect_fail(tern_conn *c, long rc, int err, int alert) {
-    if (rc != err)
-        fail_msg("expected %d (%s), got %ld: %s", err, tern_strerror(err), rc, tern_error(c));
-    if (tern_alert_sent(c) != alert)
-        fail_msg("expected alert %d, sent %d: %s", alert, tern_alert_sent(c), tern_error(c));
-    assert_int_equal(tern_handshake(c), err);
-    uint8_t b[16];
-    assert_int_equal(tern_read(c, b, sizeof b), err);
-    assert_int_equal(tern_write(c, "x", 1), err);
-    assert_int_equal(tern_handshake_done(c), 0);
+    mp_expect_fail(c, rc, err, alert, NULL, MP_FAIL_READ | MP_FAIL_WRITE);
 }
 
 /* A record sealed under `from`'s current write keys, at sequence seq. */
