@@ -21,8 +21,7 @@
 #include "tests/util/testutil.h"
 
 #ifdef TERN_TEST_HAVE_OPENSSL
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
+#include "tests/util/ossl_ec.h"
 #endif
 
 /* Every vector runs on the portable field code and on the default path
@@ -423,36 +422,17 @@ static void test_scalar(void **state) {
 }
 
 #ifdef TERN_TEST_HAVE_OPENSSL
-static EVP_PKEY *ossl_keygen(void) {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    EVP_PKEY *pk = NULL;
-    assert_non_null(ctx);
-    assert_int_equal(EVP_PKEY_keygen_init(ctx), 1);
-    assert_int_equal(EVP_PKEY_CTX_set_group_name(ctx, "P-256"), 1);
-    assert_int_equal(EVP_PKEY_keygen(ctx, &pk), 1);
-    EVP_PKEY_CTX_free(ctx);
-    return pk;
-}
-static void ossl_export(EVP_PKEY *pk, uint8_t priv[32], uint8_t pub[65]) {
-    BIGNUM *bn = NULL;
-    size_t len = 0;
-    assert_int_equal(EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_PRIV_KEY, &bn), 1);
-    assert_int_equal(BN_bn2binpad(bn, priv, 32), 32);
-    BN_clear_free(bn);
-    assert_int_equal(EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY, pub, 65, &len), 1);
-    assert_int_equal(len, 65);
-}
 
 static void test_openssl(void **state) {
     (void)state;
     int n = 0;
     for (int i = 0; i < 40; i++) {
         tv_use_cpu(paths[i % NPATHS]);
-        EVP_PKEY *ka = ossl_keygen(), *kb = ossl_keygen();
+        EVP_PKEY *ka = tv_ossl_ec_keygen("P-256"), *kb = tv_ossl_ec_keygen("P-256");
         uint8_t pa[32], qa[65], pb[32], qb[65], chk[65], s1[32], s2[32];
         size_t slen = sizeof s2;
-        ossl_export(ka, pa, qa);
-        ossl_export(kb, pb, qb);
+        tv_ossl_ec_export(ka, pa, 32, qa, 65);
+        tv_ossl_ec_export(kb, pb, 32, qb, 65);
         assert_int_equal(tern_p256_public_from_private(chk, pa), 0);
         assert_memory_equal(chk, qa, 65);
         assert_int_equal(tern_p256_ecdh(s1, pa, qb), 0);
