@@ -438,6 +438,14 @@ int json_has_flag(const json *test, const char *flag) {
     return 0;
 }
 
+int tv_all_zero(const void *p, size_t n) {
+    const uint8_t *b = p;
+    uint8_t acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc |= b[i];
+    return acc == 0;
+}
+
 void tv_use_cpu(const char *tern_cpu) {
     if (tern_cpu)
         setenv("TERN_CPU", tern_cpu, 1);

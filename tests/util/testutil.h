@@ -29,6 +29,8 @@ uint8_t *tv_unhex(const char *hex, size_t *len);
 int tv_unhex_into(const char *hex, uint8_t *out, size_t n);
 /* Lowercase hex of buf into a malloc'd string. */
 char *tv_hex(const uint8_t *buf, size_t len);
+/* 1 when all n bytes at p are zero (a wiped key or context). */
+int tv_all_zero(const void *p, size_t n);
 
 /* ---- `name = value` files (kat/NAME.txt) and NIST .rsp files ----
  * A case is a run of `name = value` lines ended by a blank line.  `[k = v]`
