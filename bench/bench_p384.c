@@ -30,7 +30,7 @@
 #include "bench/tls_pair.h"
 #include "crypto/ecdsa.h"
 #include "crypto/p384.h"
-#include "lib/tls.h"
+#include "lib/conn.h"
 
 #ifdef TERN_BENCH_HAVE_OPENSSL
 #include <openssl/core_names.h>

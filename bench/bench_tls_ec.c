@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "bench/tls_pair.h"
-#include "lib/tls.h"
+#include "lib/conn.h"
 
 #if defined(TERN_BENCH_HAVE_OPENSSL) && defined(TERN_BENCH_HAVE_LIBSSL)
 #define HAVE_SSL 1

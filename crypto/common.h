@@ -11,13 +11,18 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "tern/tern.h"
+#include "tern/error.h"
+
+/* The random-number callback the primitives take (the same type as in
+ * include/tern/tern.h, which crypto/ does not include; C11 allows the
+ * identical typedef twice, and a mismatch would not compile in lib/). */
+typedef int (*tern_rng_fn)(void *arg, uint8_t *buf, size_t len);
 
 /* An internal fallible function: ignoring its status is a compile error
  * under -Werror. */
 #define TERN_MUST_CHECK __attribute__((warn_unused_result))
 
-/* The three control-flow macros (CONVENTIONS.md §4).  They are the only
+/* The three control-flow macros (docs/CONVENTIONS.md §4).  They are the only
  * macros that hide a return; use them to keep the happy path straight.
  *   TERN_TRY(call)         evaluate call; if it is negative, return it.
  *   TERN_ENSURE(cond, err) if cond is false, return err.

@@ -1,5 +1,5 @@
 /*
- * Constant-time helpers (CONVENTIONS.md §5).
+ * Constant-time helpers (docs/CONVENTIONS.md §5).
  *
  * Every helper here runs in time independent of its arguments' values: no
  * branch, no memory index and no loop bound depends on them (loop bounds

@@ -3,7 +3,9 @@
  * (RFC 5246 §7.2 for the descriptions; RFC 6066 §3 unrecognized_name;
  * RFC 7301 §3.2 no_application_protocol).
  */
+#define TERN_LAYER TERN_LAYER_BASE
 #include "crypto/common.h"
+#include "tern/tern.h"
 
 #define NO_ALERT (-1)
 

@@ -1,6 +1,7 @@
 /*
  * The bounded reader and writer.  See bytes.h.
  */
+#define TERN_LAYER TERN_LAYER_ENCODING
 #include "lib/bytes.h"
 
 int tern_rd_bytes(tern_reader *r, size_t n, const uint8_t **out) {

@@ -1,5 +1,5 @@
 /*
- * The bounded byte reader and writer (CONVENTIONS.md §3).
+ * The bounded byte reader and writer (docs/CONVENTIONS.md §3).
  *
  * Every byte that comes from the peer is read through a tern_reader: a view
  * of (pointer, remaining length).  Getters either succeed and advance, or
@@ -16,6 +16,11 @@
  */
 #ifndef TERN_LIB_BYTES_H
 #define TERN_LIB_BYTES_H
+
+#include "lib/layer.h"
+#if defined(TERN_LAYER) && TERN_LAYER < TERN_LAYER_ENCODING
+#error "lib/bytes.h is in the encoding layer (1): the file being compiled states a lower TERN_LAYER and may not include it (lib/layer.h)"
+#endif
 
 #include "crypto/common.h"
 

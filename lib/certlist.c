@@ -2,6 +2,7 @@
  * The certificate_list shared by both Certificate messages (RFC 5246
  * §7.4.2, §7.4.6): see lib/certlist.h.
  */
+#define TERN_LAYER TERN_LAYER_WIRE
 #include "lib/certlist.h"
 
 int tern_certlist_parse(tern_reader *r, tern_certlist *out) {

@@ -17,6 +17,11 @@
 #ifndef TERN_LIB_CERTLIST_H
 #define TERN_LIB_CERTLIST_H
 
+#include "lib/layer.h"
+#if defined(TERN_LAYER) && TERN_LAYER < TERN_LAYER_WIRE
+#error "lib/certlist.h is in the wire layer (2): the file being compiled states a lower TERN_LAYER and may not include it (lib/layer.h)"
+#endif
+
 #include "lib/bytes.h"
 #include "lib/x509/store.h"
 #include "lib/x509/verify.h"

@@ -3,13 +3,15 @@
  * and RNG.  Built once (this is the only place besides tern_client_new /
  * tern_server_new that allocates), then shared read-only by connections.
  */
+#define TERN_LAYER TERN_LAYER_CONN
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
 
-#include "lib/tls.h"
+#include "crypto/ct.h"
 #include "crypto/rand.h"
+#include "lib/conn.h"
 #include "lib/x509/policy.h"
 
 static int64_t clock_now(void *arg) {
@@ -133,11 +135,11 @@ void tern_config_x509_params(const tern_config *cfg, int purpose, int64_t now, c
 TERN_MUST_CHECK static int keystore_done(tern_config *cfg, int rc) {
     if (rc < 0)
         return set_msg(cfg, rc, cfg->keys.msg);
-    /* RSA (ECDHE_RSA, RSA suites) or P-256 (ECDHE_ECDSA suites, issue 13). */
+    /* RSA (ECDHE_RSA, RSA suites) or EC, P-256 or P-384 (ECDHE_ECDSA suites, RFC 8422). */
     if (cfg->keys.key_type != TERN_X509_KEY_RSA && cfg->keys.key_type != TERN_X509_KEY_EC) {
         tern_keystore_free(&cfg->keys);
         tern_keystore_init(&cfg->keys);
-        return set_msg(cfg, TERN_ERR_UNSUPPORTED, "only RSA and P-256 keys can be used by this version");
+        return set_msg(cfg, TERN_ERR_UNSUPPORTED, "only RSA, P-256 and P-384 keys can be used by this version");
     }
     cfg->have_keys = 1;
     return 0;

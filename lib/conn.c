@@ -1,15 +1,18 @@
 /*
- * The facade (CONVENTIONS.md §1): connection creation with its one
+ * The facade (docs/CONVENTIONS.md §1): connection creation with its one
  * allocation, tern_handshake / tern_read / tern_write / tern_close over the
  * sans-I/O engine, alerts (RFC 5246 §7.2), the sticky failure, and the
- * getters.  The transport pumps are in lib/io.c.
+ * getters.  The byte interface is in lib/engine.c, the transport pumps in
+ * lib/io.c.
  */
-#include <stdarg.h>
+#define TERN_LAYER TERN_LAYER_ENGINE
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lib/tls.h"
-#include "crypto/rand.h"
+#include "crypto/ct.h"
+#include "lib/engine.h"
+#include "lib/hs.h"
+#include "lib/record.h"
 #include "lib/trace.h"
 
 /* ---- creation: the one allocation ---- */
@@ -169,32 +172,26 @@ void tern_free(tern_conn *c) {
     free(c);
 }
 
-int tern_conn_random(tern_conn *c, uint8_t *buf, size_t len) {
-    return tern_rand_fill(c->cfg->rng, c->cfg->rng_arg, buf, len);
-}
-
 /* ---- errors ---- */
 
-int tern_fail(tern_conn *c, int err, const char *fmt, ...) {
-    if (c->state == TERN_ST_FAILED)
-        return c->err;
-    c->state = TERN_ST_FAILED;
-    c->err = err;
-    tern_sess_invalidate(c, err); /* RFC 5246 §7.2.2: never resumed after a fatal alert */
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->errmsg, sizeof c->errmsg, fmt, ap);
-    va_end(ap);
-    int alert = tern_error_alert(err);
+/* End a failure tern_fail recorded (once): the connection's session may
+ * never be resumed (RFC 5246 §7.2.2; tern_sess_invalidate keeps it when
+ * the transport merely went away), and the fatal alert tern_fail chose is
+ * queued in place of whatever handshake bytes were pending (they will
+ * never be sent).  Every public call that can fail ends here before it
+ * returns, so the alert goes out in the same flush as before. */
+static void end_failure(tern_conn *c) {
+    if (!c->fail_pending)
+        return;
+    c->fail_pending = 0;
+    tern_sess_invalidate(c, c->err);
+    int alert = tern_error_alert(c->err);
     if (alert >= 0) {
-        /* Whatever handshake bytes were pending will never be sent. */
         c->hs_out_len = 0;
-        c->alert_sent = alert;
         tern_rec_alert(c, 2, alert);
         size_t n = strlen(c->errmsg);
         snprintf(c->errmsg + n, sizeof c->errmsg - n, " (sent alert %s)", tern_alert_name(alert));
     }
-    return err;
 }
 
 /* Fail with a generic sentence if nothing more specific was said, flush
@@ -202,6 +199,7 @@ int tern_fail(tern_conn *c, int err, const char *fmt, ...) {
 TERN_MUST_CHECK static int failed(tern_conn *c, int rc) {
     if (c->state != TERN_ST_FAILED)
         (void)tern_fail(c, rc, "%s", tern_strerror(rc));
+    end_failure(c);
     if (tern_io_flush(c) < 0) {
         /* Best effort: the transport may be gone. */
     }
@@ -295,8 +293,10 @@ TERN_MUST_CHECK static int handle_alert(tern_conn *c) {
 int tern_handshake(tern_conn *c) {
     if (c == NULL)
         return TERN_ERR_INVALID_ARG;
-    if (c->state == TERN_ST_FAILED)
+    if (c->state == TERN_ST_FAILED) {
+        end_failure(c); /* no-op: every failing call has ended its failure */
         return c->err;
+    }
     while (c->state == TERN_ST_HANDSHAKE) {
         int rc = tern_hs_advance(c);
         if (rc == 1) {
@@ -458,6 +458,7 @@ int tern_close(tern_conn *c) {
     if (c->state == TERN_ST_FAILED) {
         /* A queued alert (ours, or the two of an abandoned handshake) still
          * goes out: WANT_WRITE until it has, then the sticky error. */
+        end_failure(c);
         return tern_io_flush(c) == TERN_WANT_WRITE ? TERN_WANT_WRITE : c->err;
     }
     if (c->state == TERN_ST_HANDSHAKE) {
@@ -470,6 +471,7 @@ int tern_close(tern_conn *c) {
         tern_rec_alert(c, 1, TERN_ALERT_CLOSE_NOTIFY);
         c->sent_close_notify = 1;
         (void)tern_fail(c, TERN_ERR_CLOSED, "the connection was closed before the handshake finished");
+        end_failure(c); /* TERN_ERR_CLOSED sends no alert of its own */
         return tern_io_flush(c) == TERN_WANT_WRITE ? TERN_WANT_WRITE : 0;
     }
     if (!c->sent_close_notify) {
@@ -485,36 +487,6 @@ int tern_close(tern_conn *c) {
     if (f < 0 && f != TERN_WANT_WRITE)
         return failed(c, f);
     return f;
-}
-
-/* ---- the engine's byte interface ---- */
-
-uint8_t *tern_engine_recv_buf(tern_conn *c, size_t *cap) {
-    if (!c->rec_active && c->in_start > 0) {
-        memmove(c->in, c->in + c->in_start, c->in_end - c->in_start);
-        c->in_end -= c->in_start;
-        c->in_start = 0;
-    }
-    *cap = c->in_cap - c->in_end;
-    return c->in + c->in_end;
-}
-
-void tern_engine_recv_done(tern_conn *c, size_t n) {
-    if (n == 0)
-        c->in_eof = 1;
-    else
-        c->in_end += n;
-}
-
-const uint8_t *tern_engine_send_buf(tern_conn *c, size_t *len) {
-    *len = c->out_len - c->out_sent;
-    return *len ? c->out + c->out_sent : NULL;
-}
-
-void tern_engine_send_done(tern_conn *c, size_t n) {
-    c->out_sent += n;
-    if (c->out_sent >= c->out_len)
-        c->out_sent = c->out_len = 0;
 }
 
 /* ---- getters ---- */

@@ -1,6 +1,5 @@
 /*
- * Hello extensions: the ServerHello walk, the ClientHello duplicate check, the
- * signature-scheme table.
+ * Hello extensions: the ServerHello walk and the ClientHello duplicate check.
  *
  *   struct { ExtensionType extension_type; opaque extension_data<0..2^16-1>; } Extension;
  *   Extension extensions<0..2^16-1>;                         (RFC 5246 §7.4.1.4)
@@ -25,7 +24,8 @@
  *     handful of known types); the walk's callback refuses every other
  *     type with unsupported_extension, so one bit per known type is exact.
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
+#include "lib/hs.h"
 
 /* Bit numbers of the types tern knows (for the ServerHello walk). */
 static int known_bit(uint16_t type) {
@@ -66,24 +66,4 @@ int tern_ext_seen(uint8_t *map, uint16_t type) {
         return 1;
     map[type >> 3] |= bit;
     return 0;
-}
-
-/* Our preference: PSS first (RFC 8446 prefers it), then PKCS#1 v1.5 for
- * older peers; SHA-256 before the longer hashes (RSA-2048 gives ~112-bit
- * security, so SHA-256 is not the weak link and is the fastest). */
-const uint16_t tern_sigalgs_rsa[6] = {
-    TERN_SIG_RSA_PSS_RSAE_SHA256, TERN_SIG_RSA_PKCS1_SHA256, TERN_SIG_RSA_PSS_RSAE_SHA384,
-    TERN_SIG_RSA_PKCS1_SHA384,    TERN_SIG_RSA_PSS_RSAE_SHA512, TERN_SIG_RSA_PKCS1_SHA512,
-};
-
-int tern_sigalg_info(uint16_t scheme, tern_hash_alg *hash) {
-    switch (scheme) {
-    case TERN_SIG_RSA_PKCS1_SHA256: *hash = TERN_HASH_SHA256; return 0;
-    case TERN_SIG_RSA_PKCS1_SHA384: *hash = TERN_HASH_SHA384; return 0;
-    case TERN_SIG_RSA_PKCS1_SHA512: *hash = TERN_HASH_SHA512; return 0;
-    case TERN_SIG_RSA_PSS_RSAE_SHA256: *hash = TERN_HASH_SHA256; return 1;
-    case TERN_SIG_RSA_PSS_RSAE_SHA384: *hash = TERN_HASH_SHA384; return 1;
-    case TERN_SIG_RSA_PSS_RSAE_SHA512: *hash = TERN_HASH_SHA512; return 1;
-    default: return -1;
-    }
 }

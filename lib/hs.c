@@ -31,8 +31,12 @@
  * (RFC 5246 §6.2.1: messages may be split across records and several may
  * share one; nothing else may come between the pieces of one message).
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "crypto/ct.h"
+#include "lib/hs.h"
+#include "lib/keysched.h"
+#include "lib/record.h"
+#include "lib/sig.h"
 #include "lib/trace.h"
 
 #define ROW(type, sender, applies, optional, fn, name)                                                           \

@@ -18,8 +18,10 @@
  * with the key: sign (ECDHE_RSA, ECDHE_ECDSA: digitalSignature) or
  * encrypt the premaster (RSA: keyEncipherment).
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
+#include "crypto/ct.h"
 #include "lib/certlist.h"
+#include "lib/hs.h"
 #include "lib/trace.h"
 
 int tern_hs_certificate_write(tern_conn *c, tern_writer *w) {

@@ -34,7 +34,9 @@
  * chain; otherwise it sends an empty Certificate
  * (lib/hs_client_certificate.c).
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
+#include "lib/hs.h"
+#include "lib/sig.h"
 
 #define CERT_TYPE_RSA_SIGN 1
 #define CERT_TYPE_ECDSA_SIGN 64

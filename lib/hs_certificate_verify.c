@@ -27,9 +27,12 @@
  * one that does not fit the certificate's key, illegal_parameter.  Only then does the client's identity become
  * visible to the application (tern_peer_subject / _san / _cert).
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include <stdio.h>
 
-#include "lib/tls.h"
+#include "lib/hs.h"
+#include "lib/keysched.h"
+#include "lib/sig.h"
 #include "lib/x509/der.h"
 
 int tern_hs_certificate_verify_write(tern_conn *c, tern_writer *w) {

@@ -8,7 +8,9 @@
  * ClientKeyExchange) and key block; each CCS then switches one direction.
  * The table (lib/hs.c) writes the record itself; write() only switches.
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
+#include "lib/hs.h"
+#include "lib/keysched.h"
 
 int tern_hs_change_cipher_spec_write(tern_conn *c, tern_writer *w) {
     (void)w;

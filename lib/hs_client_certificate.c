@@ -21,8 +21,10 @@
  * visible only once CertificateVerify proves the client holds the key
  * (lib/hs_certificate_verify.c).
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
+#include "crypto/ct.h"
 #include "lib/certlist.h"
+#include "lib/hs.h"
 #include "lib/trace.h"
 
 int tern_hs_client_certificate_write(tern_conn *c, tern_writer *w) {

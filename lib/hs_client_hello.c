@@ -25,10 +25,13 @@
  * area, so one longer than hs_max is fed here piece by piece as its records
  * arrive (lib/hs.c) and never kept whole.
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include <arpa/inet.h>
 
-#include "lib/tls.h"
+#include "lib/hs.h"
+#include "lib/kx.h"
 #include "lib/negotiate.h"
+#include "lib/sig.h"
 
 /* An IP literal is verified against the certificate but never sent as SNI
  * (RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted"). */

@@ -16,8 +16,10 @@
  * the premaster the X coordinate of the ECDH product (32 / 48 bytes); an
  * invalid point is refused the same way (lib/kx.c).
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "crypto/ct.h"
+#include "lib/hs.h"
+#include "lib/kx.h"
 
 int tern_hs_client_key_exchange_write(tern_conn *c, tern_writer *w) {
     tern_hs_state *h = c->hs_state;

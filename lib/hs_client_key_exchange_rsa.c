@@ -21,7 +21,8 @@
  * (tests/test_rsa_kx.c checks that).  The length of the vector itself is
  * public framing and is checked like any other.
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
+#include "lib/hs.h"
 #include "crypto/ct.h"
 
 int tern_hs_rsa_client_key_exchange_write(tern_conn *c, tern_writer *w) {

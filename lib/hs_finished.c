@@ -9,8 +9,10 @@
  *
  * The received value is compared in constant time (tern_ct_memeq).
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "crypto/ct.h"
+#include "lib/hs.h"
+#include "lib/keysched.h"
 
 int tern_hs_finished_write(tern_conn *c, tern_writer *w) {
     uint8_t *out = c->side == TERN_CLIENT ? c->client_verify : c->server_verify;

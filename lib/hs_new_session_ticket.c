@@ -15,7 +15,9 @@
  * longer one (or an empty one, §3.3: the server changed its mind) is
  * simply not kept.
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
+#include "crypto/ct.h"
+#include "lib/hs.h"
 
 int tern_hs_new_session_ticket_write(tern_conn *c, tern_writer *w) {
     tern_sess_cfg *sc = c->cfg->sess;

@@ -24,7 +24,8 @@
  * 1.2.  The records carrying it may have any {03,XX} version (lib/record.c);
  * its server_version field is what counts.
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
+#include "lib/hs.h"
 
 int tern_hs_server_hello_write(tern_conn *c, tern_writer *w) {
     tern_hs_state *h = c->hs_state;

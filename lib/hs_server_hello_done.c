@@ -3,7 +3,8 @@
  *
  *   struct { } ServerHelloDone;
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
+#include "lib/hs.h"
 
 int tern_hs_server_hello_done_write(tern_conn *c, tern_writer *w) {
     (void)c;

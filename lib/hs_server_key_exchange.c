@@ -25,8 +25,11 @@
  * (else illegal_parameter) and checks the signature with that key (else
  * decrypt_error).
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "crypto/ct.h"
+#include "lib/hs.h"
+#include "lib/kx.h"
+#include "lib/sig.h"
 
 TERN_MUST_CHECK static int signed_digest(const tern_conn *c, tern_hash_alg alg, const uint8_t *params, size_t len, uint8_t *out) {
     tern_hash_ctx h;

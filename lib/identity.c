@@ -1,6 +1,7 @@
 /*
- * Several identities in one configuration (issue 9): the default key store
- * (tern_config_load_keystore) plus more added with tern_config_add_identity.
+ * Several identities in one configuration: the default key store
+ * (tern_config_load_keystore) plus more added with tern_config_add_identity,
+ * each with an RSA key or an ECDSA key on P-256 or P-384.
  *
  * Server: the negotiation (lib/negotiate.c) picks one for the suite it
  * chooses: among the identities whose key the suite's certificate needs
@@ -13,10 +14,11 @@
  * Client: a CertificateRequest picks the first identity whose chain was
  * issued by a CA the server names (lib/hs_certificate_request.c).
  */
+#define TERN_LAYER TERN_LAYER_CONN
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lib/tls.h"
+#include "lib/conn.h"
 
 const tern_keystore *tern_conn_keys(const tern_conn *c) {
     return c->keys != NULL ? c->keys : &c->cfg->keys;

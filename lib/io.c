@@ -3,11 +3,12 @@
  * either a file descriptor (blocking or non-blocking) or the caller's
  * send/recv callbacks.  Nothing here knows TLS.
  */
+#define TERN_LAYER TERN_LAYER_ENGINE
 #include <errno.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "lib/tls.h"
+#include "lib/engine.h"
 
 int tern_set_fd(tern_conn *c, int fd) {
     TERN_ENSURE(c != NULL && fd >= 0, TERN_ERR_INVALID_ARG);

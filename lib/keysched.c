@@ -13,8 +13,11 @@
  *
  * The PRF hash is the suite's (SHA-256, or SHA-384 for the _SHA384 suites).
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_RECORD_KEYS
 #include "crypto/ct.h"
+#include "crypto/hmac.h"
+#include "lib/keysched.h"
+#include "lib/record.h"
 #include "lib/trace.h"
 
 int tern_ks_derive_master(tern_hash_alg prf, const uint8_t *pms, size_t pms_len, int ems,

@@ -16,10 +16,12 @@
  * Default preference: x25519, secp256r1, secp384r1 (cheapest first; all
  * three are offered by a client).
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_RECORD_KEYS
 #include "crypto/ct.h"
 #include "crypto/p256.h"
 #include "crypto/p384.h"
+#include "crypto/x25519.h"
+#include "lib/kx.h"
 
 static const uint16_t default_groups[4] = {TERN_GROUP_X25519, TERN_GROUP_SECP256R1, TERN_GROUP_SECP384R1, 0};
 

@@ -4,7 +4,12 @@
  * client offered (see lib/negotiate.h).  Pure: configuration and offer in,
  * choice out.
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
+#include <string.h>
+
+#include "lib/kx.h"
 #include "lib/negotiate.h"
+#include "lib/sig.h"
 
 /* RFC 8422 §4: a client without supported_groups accepts any curve. */
 static int group_offered(const tern_offer *o, uint16_t g) {

@@ -25,7 +25,12 @@
 #ifndef TERN_LIB_NEGOTIATE_H
 #define TERN_LIB_NEGOTIATE_H
 
-#include "lib/tls.h"
+#include "lib/layer.h"
+#if defined(TERN_LAYER) && TERN_LAYER < TERN_LAYER_HANDSHAKE
+#error "lib/negotiate.h is in the handshake layer (5): the file being compiled states a lower TERN_LAYER and may not include it (lib/layer.h)"
+#endif
+
+#include "lib/conn.h"
 
 /* The groups of supported_groups that tern knows (tern_offer.groups). */
 enum { TERN_OFFER_X25519 = 1, TERN_OFFER_P256 = 2, TERN_OFFER_P384 = 4 };

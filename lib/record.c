@@ -19,7 +19,8 @@
  * (lib/conn.c).  Output records are built in the
  * output buffer, sealed in place, and sent from there by the pump.
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_RECORD_KEYS
+#include "lib/record.h"
 #include "lib/trace.h"
 
 /* Room in the output buffer for one more record of len plaintext bytes. */

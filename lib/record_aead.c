@@ -6,7 +6,8 @@
  * explicit nonce).  The record layer (lib/record.c) calls these and never
  * names a cipher.
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_RECORD_KEYS
+#include "lib/record.h"
 
 size_t tern_suite_iv_len(const tern_suite *s) {
     return s->aead == TERN_AEAD_CHACHA20_POLY1305 ? 12 : 4;

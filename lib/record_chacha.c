@@ -11,7 +11,8 @@
  * under one key because the sequence number never wraps (RFC 5246 §6.1: we
  * fail first, as for AES-GCM).
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_RECORD_KEYS
+#include "lib/record.h"
 #include "crypto/chacha20poly1305.h"
 #include "crypto/ct.h"
 

@@ -10,7 +10,8 @@
  * nonce reuse impossible under one key as long as the sequence never wraps,
  * and RFC 5246 §6.1 forbids wrapping: we fail the connection first.
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_RECORD_KEYS
+#include "lib/record.h"
 #include "crypto/ct.h"
 
 void tern_rec_dir_init(tern_rec_dir *d, tern_gcm_key *storage, size_t room) {

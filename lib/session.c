@@ -1,5 +1,5 @@
 /*
- * Session resumption (issue 12): the session state and its encoding, the
+ * Session resumption (RFC 5246 §7.3, RFC 5077): the session state and its encoding, the
  * public tern_session API and configuration setters, and the hooks the
  * hello messages call to offer, decide and check a resumption.
  *
@@ -28,10 +28,12 @@
  *   u64 created u32 lifetime  vec8 server_name vec8 peer_subject vec8 peer_san
  *   client bytes only, after it: vec8 session_id vec16 ticket
  */
+#define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lib/tls.h"
+#include "crypto/ct.h"
+#include "lib/hs.h"
 
 #define SESS_FORMAT 1
 #define LIFETIME_DEFAULT 7200u  /* two hours: RFC 5246 §F.1.4 suggests at most a day */

@@ -1,9 +1,9 @@
 /*
- * Session resumption (issue 12): the state a resumable session keeps, the
- * server's session-ID cache and ticket keys, and the hooks the handshake
- * calls.  RFC 5246 §7.3 (abbreviated handshake), §7.4.1.2-3 (session_id);
- * RFC 5077 (session tickets); RFC 7627 §5.3 (resumption and the extended
- * master secret).
+ * Session resumption: the state a resumable session keeps, the server's
+ * session-ID cache and ticket keys, and their encoding.  The hooks the
+ * handshake calls are in lib/hs.h.  RFC 5246 §7.3 (abbreviated
+ * handshake), §7.4.1.2-3 (session_id); RFC 5077 (session tickets);
+ * RFC 7627 §5.3 (resumption and the extended master secret).
  *
  * Files: lib/session.c (state, its encoding, the public tern_session API,
  * the handshake hooks), lib/session_cache.c (the bounded LRU cache),
@@ -12,6 +12,11 @@
  */
 #ifndef TERN_LIB_SESSION_H
 #define TERN_LIB_SESSION_H
+
+#include "lib/layer.h"
+#if defined(TERN_LAYER) && TERN_LAYER < TERN_LAYER_CONN
+#error "lib/session.h is in the connection state layer (3): the file being compiled states a lower TERN_LAYER and may not include it (lib/layer.h)"
+#endif
 
 #include <pthread.h>
 
@@ -162,55 +167,5 @@ TERN_MUST_CHECK int tern_sess_decode(tern_reader *r, tern_sess_core *st);
 /* 1 when st's lifetime is over at now (or now is before it was made). */
 int tern_sess_expired(const tern_sess_core *st, int64_t now);
 void tern_sess_cfg_free(tern_sess_cfg *sc);
-
-/* ---- handshake hooks (lib/session.c), called by the hello files ---- */
-struct tern_conn;
-struct tern_config;
-/* Bytes of ticket room a client connection made with cfg gets:
- * TERN_TICKET_MAX when cfg enables session tickets, else 0. */
-size_t tern_sess_client_ticket_room(const struct tern_config *cfg);
-/* Put s in place as the client's offered session, without the policy
- * checks of tern_set_session (server name, age, suite, EMS): the master
- * secret goes into c->master, the peer subject into c->peer_subject.  A
- * ticket is kept only if the connection has ticket room; without it a
- * session that has a session ID is offered by ID, one that has none is
- * refused (TERN_ERR_INVALID_ARG, nothing changed). */
-TERN_MUST_CHECK int tern_sess_client_offer(struct tern_conn *c, const struct tern_session *s);
-/* client: ClientHello.session_id, and the SessionTicket extension */
-TERN_MUST_CHECK int tern_sess_client_hello_sid(struct tern_conn *c, tern_writer *w);
-TERN_MUST_CHECK int tern_sess_client_hello_ext(struct tern_conn *c, tern_writer *w);
-/* server: the client's SessionTicket extension (opened here, used later) */
-TERN_MUST_CHECK int tern_sess_client_ext_ticket(struct tern_conn *c, tern_reader *body);
-/* server, end of ClientHello, once tern_negotiate (lib/negotiate.c) has
- * chosen the full handshake's parameters: the session the client offered,
- * to be judged by tern_negotiate_resume: the ticket opened while parsing,
- * else the session ID sid found in the cache or the application's store;
- * NULL when there is none (or resumption is off). */
-const tern_sess_core *tern_sess_server_lookup(struct tern_conn *c, const tern_reader *sid);
-/* server, then: resume that session (its master secret and client
- * identity, the client's session ID echoed; c->sess.resumed, so lib/hs.c
- * walks the abbreviated table), or not (it is wiped, and a full handshake
- * with EMS gets a new session ID and / or a ticket). */
-TERN_MUST_CHECK int tern_sess_server_settle(struct tern_conn *c, const tern_reader *sid, int resume);
-/* server: ServerHello.session_id and the SessionTicket extension */
-TERN_MUST_CHECK int tern_sess_server_hello_sid(struct tern_conn *c, tern_writer *w);
-TERN_MUST_CHECK int tern_sess_server_hello_ext(struct tern_conn *c, tern_writer *w);
-/* client: the server's SessionTicket extension; end of ServerHello: did
- * the server resume what we offered, and consistently? */
-TERN_MUST_CHECK int tern_sess_server_ext_ticket(struct tern_conn *c, tern_reader *body);
-TERN_MUST_CHECK int tern_sess_server_hello_check(struct tern_conn *c, const tern_reader *sid);
-/* both: the handshake completed (before its state is wiped): the server
- * caches the session, the client makes it available. */
-TERN_MUST_CHECK int tern_sess_handshake_done(struct tern_conn *c);
-/* The connection failed with err: unless the transport merely went away,
- * its session must not be resumed (RFC 5246 §7.2.2): the server drops it
- * from its cache / store, the client will not hand it out.  (A ticket
- * already issued cannot be recalled; it dies with its lifetime.) */
-void tern_sess_invalidate(struct tern_conn *c, int err);
-/* The state of this connection's session (after the master secret). */
-void tern_sess_current(const struct tern_conn *c, tern_sess_core *st);
-/* NewSessionTicket (lib/hs_new_session_ticket.c) */
-TERN_MUST_CHECK int tern_hs_new_session_ticket_write(struct tern_conn *c, tern_writer *w);
-TERN_MUST_CHECK int tern_hs_new_session_ticket_parse(struct tern_conn *c, tern_reader *r);
 
 #endif

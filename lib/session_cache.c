@@ -11,9 +11,11 @@
  * wiped.  One mutex makes it safe when one configuration serves many
  * threads; it is held only for the copy in or out.
  */
+#define TERN_LAYER TERN_LAYER_CONN
 #include <stdlib.h>
 
-#include "lib/tls.h"
+#include "crypto/ct.h"
+#include "lib/session.h"
 
 #define NIL UINT32_MAX
 

@@ -1,5 +1,5 @@
 /*
- * Signature schemes beside RSA (lib/ext.c keeps the RSA ones): ECDSA for
+ * Signature schemes: the RSA ones (hash and padding of each), ECDSA for
  * the ECDHE_ECDSA suites and ECDSA client certificates (RFC 8422 §5.4
  * "Signature", §6), and the one list tern offers and accepts everywhere a
  * list is sent: signature_algorithms in ClientHello (RFC 5246 §7.4.1.4.1)
@@ -24,11 +24,32 @@
  * ecdsa_secp384r1_sha384.  Signatures are DER SEQUENCE { INTEGER r,
  * INTEGER s } (RFC 8422 §5.4), decoded strictly by crypto/ecdsa.c.
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_RECORD_KEYS
+#include "lib/sig.h"
 #include "crypto/ecdsa.h"
 
+/* Our preference: PSS first (RFC 8446 prefers it), then PKCS#1 v1.5 for
+ * older peers; SHA-256 before the longer hashes (RSA-2048 gives ~112-bit
+ * security, so SHA-256 is not the weak link and is the fastest). */
+const uint16_t tern_sigalgs_rsa[6] = {
+    TERN_SIG_RSA_PSS_RSAE_SHA256, TERN_SIG_RSA_PKCS1_SHA256, TERN_SIG_RSA_PSS_RSAE_SHA384,
+    TERN_SIG_RSA_PKCS1_SHA384,    TERN_SIG_RSA_PSS_RSAE_SHA512, TERN_SIG_RSA_PKCS1_SHA512,
+};
+
+int tern_sigalg_info(uint16_t scheme, tern_hash_alg *hash) {
+    switch (scheme) {
+    case TERN_SIG_RSA_PKCS1_SHA256: *hash = TERN_HASH_SHA256; return 0;
+    case TERN_SIG_RSA_PKCS1_SHA384: *hash = TERN_HASH_SHA384; return 0;
+    case TERN_SIG_RSA_PKCS1_SHA512: *hash = TERN_HASH_SHA512; return 0;
+    case TERN_SIG_RSA_PSS_RSAE_SHA256: *hash = TERN_HASH_SHA256; return 1;
+    case TERN_SIG_RSA_PSS_RSAE_SHA384: *hash = TERN_HASH_SHA384; return 1;
+    case TERN_SIG_RSA_PSS_RSAE_SHA512: *hash = TERN_HASH_SHA512; return 1;
+    default: return -1;
+    }
+}
+
 /* ECDSA first: a P-256 signature is cheaper to check than to argue about;
- * then the RSA schemes in lib/ext.c's order. */
+ * then the RSA schemes in tern_sigalgs_rsa's order. */
 const uint16_t tern_sigalgs_offer[8] = {
     TERN_SIG_ECDSA_SECP256R1_SHA256, TERN_SIG_RSA_PSS_RSAE_SHA256, TERN_SIG_RSA_PKCS1_SHA256,
     TERN_SIG_ECDSA_SECP384R1_SHA384, TERN_SIG_RSA_PSS_RSAE_SHA384, TERN_SIG_RSA_PKCS1_SHA384,

@@ -4,9 +4,10 @@
  * (the RSA key exchange of 0x009C/0x009D, ChaCha20) is a new row plus its
  * record protection, never a macro.
  */
+#define TERN_LAYER TERN_LAYER_WIRE
 #include <string.h>
 
-#include "lib/tls.h"
+#include "lib/suites.h"
 
 static const tern_suite suites[] = {
     {0xC02F, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256", TERN_KX_ECDHE_RSA,

@@ -19,8 +19,10 @@
  * ticket.  A ticket that does not open for any reason is simply not used:
  * the caller falls back to a full handshake.
  */
-#include "lib/tls.h"
+#define TERN_LAYER TERN_LAYER_CONN
+#include "crypto/ct.h"
 #include "crypto/rand.h"
+#include "lib/session.h"
 
 #define TICKET_NONCE 12
 

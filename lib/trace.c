@@ -18,10 +18,12 @@
  * signatures and verify_data are on the wire (the last one encrypted) and
  * reveal no key, so they are shown.
  */
+#define TERN_LAYER TERN_LAYER_RECORD_KEYS
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
 
+#include "crypto/ct.h"
 #include "lib/trace.h"
 #include "lib/x509/x509.h"
 

@@ -8,7 +8,12 @@
 #ifndef TERN_LIB_TRACE_H
 #define TERN_LIB_TRACE_H
 
-#include "lib/tls.h"
+#include "lib/layer.h"
+#if defined(TERN_LAYER) && TERN_LAYER < TERN_LAYER_RECORD_KEYS
+#error "lib/trace.h is in the record and keys layer (4): the file being compiled states a lower TERN_LAYER and may not include it (lib/layer.h)"
+#endif
+
+#include "lib/conn.h"
 
 /* A handshake message (type TERN_HT_*, header included in msg) or a
  * ChangeCipherSpec (TERN_HT_CHANGE_CIPHER_SPEC, the one-byte body) was

@@ -5,9 +5,9 @@
 # server must end the handshake with handshake_failure (alert 40), as
 # OpenSSL's own server does.  With EMS on, the same session is resumed.
 NAME=conformance-ems
-. tests/cli/lib.sh
-[ -x "$TERN" ] || { echo "conformance-ems: $TERN missing (make tools)"; exit 1; }
-have_openssl || { echo "conformance-ems: skipped (no openssl)"; exit 77; }
+. tests/lib.sh
+need_tern
+need openssl
 
 cat >"$WORK/noems.cnf" <<'CNF'
 openssl_conf = oc
@@ -28,7 +28,7 @@ grep -q "Extended master secret: yes" "$WORK/first" || fail "first handshake wit
 # The option must really switch EMS off, or this test proves nothing.
 OPENSSL_CONF="$WORK/noems.cnf" client >"$WORK/plain"
 if grep -q "Extended master secret: no" "$WORK/plain"; then ok "OpenSSL without EMS: a full handshake works"
-else echo "conformance-ems: skipped (this OpenSSL cannot switch EMS off)"; exit 77; fi
+else echo "$NAME: skipped: this OpenSSL cannot switch EMS off (Options = -ExtendedMasterSecret)"; exit 77; fi
 OPENSSL_CONF="$WORK/noems.cnf" client -sess_in "$WORK/ems.sess" >"$WORK/noems"
 if grep -q "alert handshake failure\|alert number 40" "$WORK/noems" && ! grep -q "^Reused" "$WORK/noems"; then
     ok "an EMS session offered without EMS: handshake_failure"
@@ -38,4 +38,4 @@ client -sess_in "$WORK/ems.sess" >"$WORK/again"
 # (the failed attempt did not void the session: tern aborts before resuming it)
 if grep -q "^Reused" "$WORK/again"; then ok "the same session offered with EMS: resumed"
 else fail "the EMS session was not resumed with EMS: $(grep -i "alert\|Reused\|New," "$WORK/again" | head -3)"; fi
-[ "$FAILS" -eq 0 ] || exit 1
+finish

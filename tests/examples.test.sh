@@ -7,14 +7,14 @@
 #   openssl s_client -> examples/server (chain verified by OpenSSL, echo)
 #   negatives: an untrusted chain and a wrong name are refused with the reason.
 # Needs $BUILD/examples/* and $BUILD/tools/tern; the OpenSSL parts are
-# skipped (with a note) when openssl is not installed.
+# skipped when openssl is not installed (and so is the script: exit 77).
 NAME=examples
-. tests/cli/lib.sh
+. tests/lib.sh
 EX=$BUILD/examples
 for e in client server https_get nonblocking; do
-    [ -x "$EX/$e" ] || { echo "examples: $EX/$e missing (make examples)"; exit 1; }
+    [ -x "$EX/$e" ] || { echo "$NAME: FAIL: $EX/$e missing (make examples)"; exit 1; }
 done
-[ -x "$TERN" ] || { echo "examples: $TERN missing (make tools)"; exit 1; }
+need_tern
 
 # ---- examples/server with three clients: client, nonblocking, client ----
 PORT=$(free_port)
@@ -96,7 +96,7 @@ fi
 
 # ---- against OpenSSL ----
 if ! have_openssl; then
-    echo "examples: openssl not installed: OpenSSL peers skipped"
+    skip_part "openssl not installed (Debian package openssl): the OpenSSL peers"
 else
     if ossl_server -rev; then
         out=$(timeout 10 "$EX/client" 127.0.0.1 "$PORT" "$CERTS/root-ca.crt" localhost "hello openssl" 2>&1)
@@ -136,5 +136,4 @@ else
     else fail "examples/server did not start"; fi
 fi
 
-[ $FAILS -eq 0 ] || { echo "examples: $FAILS failure(s)"; exit 1; }
-echo "examples: all passed"
+finish

@@ -2,26 +2,23 @@
 # make install into a staging tree, then compile and run a one-file program
 # against it with `pkg-config --cflags --libs tern`, both shared and static.
 set -eu
-BUILD=${BUILD:-build}
+NAME=install
+. tests/lib.sh
 # pkg-config and readelf (binutils) are what this test checks with: without
 # them it is skipped (exit 77), not failed.
-for tool in pkg-config readelf; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "install.test: $tool not installed (Debian package $([ $tool = readelf ] && echo binutils || echo pkg-config)): skipped"
-        exit 77
-    fi
-done
-stage=$(mktemp -d /tmp/tern-install.XXXXXX)
-trap 'rm -rf "$stage"' EXIT
+need pkg-config
+need readelf binutils
+stage=$WORK/stage
+mkdir "$stage"
 make -s BUILD="$BUILD" install DESTDIR="$stage" PREFIX=/usr >/dev/null
 for f in usr/include/tern/tern.h usr/lib/libtern.a usr/lib/libtern.so usr/lib/pkgconfig/tern.pc; do
-    [ -e "$stage/$f" ] || { echo "install.test: $f not installed"; exit 1; }
+    [ -e "$stage/$f" ] || { echo "$NAME: FAIL: $f not installed"; exit 1; }
 done
 soname=$(readelf -d "$stage/usr/lib/libtern.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
-[ "$soname" = "libtern.so.0" ] || { echo "install.test: soname is '$soname'"; exit 1; }
+[ "$soname" = "libtern.so.0" ] || { echo "$NAME: FAIL: soname is '$soname'"; exit 1; }
 # The library links nothing but libc.
 needed=$(readelf -d "$stage/usr/lib/libtern.so" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p' | tr '\n' ' ')
-[ "$needed" = "libc.so.6 " ] || { echo "install.test: libtern.so needs: $needed"; exit 1; }
+[ "$needed" = "libc.so.6 " ] || { echo "$NAME: FAIL: libtern.so needs: $needed"; exit 1; }
 cat > "$stage/prog.c" <<'C'
 #include <stdio.h>
 #include <string.h>
@@ -42,5 +39,5 @@ ${CC:-cc} ${XCFLAGS:-} -std=c11 -Wall -Werror "$stage/prog.c" -o "$stage/prog-st
 "$stage/prog-static" >/dev/null
 # uninstall removes what install put there.
 make -s BUILD="$BUILD" uninstall DESTDIR="$stage" PREFIX=/usr >/dev/null
-[ ! -e "$stage/usr/lib/libtern.so" ] && [ ! -e "$stage/usr/include/tern/tern.h" ] || { echo "install.test: uninstall left files"; exit 1; }
-echo "install.test: header, .a, .so (soname $soname, needs only libc) and tern.pc install; pkg-config program links and runs"
+[ ! -e "$stage/usr/lib/libtern.so" ] && [ ! -e "$stage/usr/include/tern/tern.h" ] || { echo "$NAME: FAIL: uninstall left files"; exit 1; }
+echo "$NAME: ok: header, .a, .so (soname $soname, needs only libc) and tern.pc install; pkg-config program links and runs"

@@ -7,15 +7,10 @@
 # "Extended master secret: yes".  Negative: a wrong name and an untrusted
 # CA make tern client fail with the verifier's sentence.
 # Needs: openssl, $BUILD/tools/tern.  Exit 77 (skipped, with the reason) without openssl.
-BUILD=${BUILD:-build}
-TERN=$BUILD/tools/tern
-CERTS=vectors/certs
-if ! command -v openssl >/dev/null 2>&1; then
-    echo "interop: openssl not installed (Debian package openssl): skipped"
-    exit 77
-fi
-[ -x "$TERN" ] || { echo "interop: $TERN missing (make tools)"; exit 1; }
-. tests/interop/lib.sh
+NAME=interop
+. tests/lib.sh
+need openssl
+need_tern
 
 head -c 1048576 /dev/urandom > "$WORK/data"
 SIZE=1048576
@@ -24,14 +19,8 @@ SIZE=1048576
 for suite in ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-AES256-GCM-SHA384; do
     for alpn in "" "http/1.1"; do
         port=$(free_port)
-        fifo="$WORK/fifo.$port"
-        mkfifo "$fifo"
-        # s_server's stdin and stdout are the same fifo: what the client sends
-        # comes straight back (with -quiet, s_server prints nothing else).
-        timeout 30 openssl s_server -accept "$port" -tls1_2 -cert "$CERTS/server.crt" \
-            -key "$CERTS/server.key" -cert_chain "$CERTS/int-ca.crt" -cipher "$suite" \
-            ${alpn:+-alpn "$alpn"} -quiet -naccept 1 <>"$fifo" >&0 2>"$WORK/ss.err" &
-        PIDS="$PIDS $!"
+        ossl_echo "$port" "$WORK/ss.err" -cert "$CERTS/server.crt" -key "$CERTS/server.key" \
+            -cert_chain "$CERTS/int-ca.crt" -cipher "$suite" ${alpn:+-alpn "$alpn"}
         wait_port "$port" || { fail "s_server did not start"; continue; }
         out="$WORK/out.$port"
         : > "$out"
@@ -99,11 +88,7 @@ fi
 # sends it in one record, longer than the room tern's input buffer has while
 # its handshake state occupies the buffer's tail (lib/conn.c) ----
 port=$(free_port)
-fifo="$WORK/fifo.big.$port"
-mkfifo "$fifo"
-timeout 30 openssl s_server -accept "$port" -tls1_2 -cert "$CERTS/bigsan.crt" -key "$CERTS/server.key" \
-    -cert_chain "$CERTS/int-ca.crt" -quiet -naccept 1 <>"$fifo" >&0 2>"$WORK/ssbig.err" &
-PIDS="$PIDS $!"
+ossl_echo "$port" "$WORK/ssbig.err" -cert "$CERTS/bigsan.crt" -key "$CERTS/server.key" -cert_chain "$CERTS/int-ca.crt"
 if wait_port "$port"; then
     head -c 65536 "$WORK/data" > "$WORK/data64k"
     out="$WORK/out.big.$port"
@@ -140,4 +125,4 @@ else
     fail "s_server (negatives) did not start"
 fi
 
-[ $FAILS -eq 0 ]
+finish

@@ -14,29 +14,16 @@
 #     (unknown_ca); an s_client offering only P-384 gets secp384r1 and the
 #     RSA certificate (P-384 certificates: tests/interop_sigs.test.sh).
 # Needs: openssl, $BUILD/tools/tern.  Exit 77 (skipped, with the reason) without openssl.
-BUILD=${BUILD:-build}
-TERN=$BUILD/tools/tern
-CERTS=vectors/certs
-if ! command -v openssl >/dev/null 2>&1; then
-    echo "interop_ec: openssl not installed (Debian package openssl): skipped"
-    exit 77
-fi
-[ -x "$TERN" ] || { echo "interop_ec: $TERN missing (make tools)"; exit 1; }
-. tests/interop/lib.sh
+NAME=interop_ec
+. tests/lib.sh
+need openssl
+need_tern
 
 head -c 65536 /dev/urandom > "$WORK/data"
 cat "$CERTS/root-ca.crt" "$CERTS/ecdsa-root.crt" > "$WORK/roots.pem"
 SUITES="ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384 ECDHE-ECDSA-CHACHA20-POLY1305 ECDHE-RSA-CHACHA20-POLY1305"
 GROUPS="X25519 P-256"
 
-iana() {
-    case $1 in
-    ECDHE-ECDSA-AES128-GCM-SHA256) echo TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 ;;
-    ECDHE-ECDSA-AES256-GCM-SHA384) echo TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 ;;
-    ECDHE-ECDSA-CHACHA20-POLY1305) echo TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ;;
-    ECDHE-RSA-CHACHA20-POLY1305) echo TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 ;;
-    esac
-}
 temp_key() { # what s_client prints as "Server Temp Key" for a group
     case $1 in X25519) echo "X25519" ;; P-256) echo "ECDH, prime256v1" ;; esac
 }
@@ -122,17 +109,12 @@ fi
 
 # ---- tern client -> openssl s_server ----
 s_server() { # $1 port, $2 suite, $3 group
-    fifo="$WORK/fifo.$1"
-    mkfifo "$fifo"
     case $2 in
-    *ECDSA*) set -- "$1" "$2" "$3" -cert "$CERTS/ecdsa-server.crt" -key "$CERTS/ecdsa-server.key" -cert_chain "$CERTS/ecdsa-int.crt" ;;
-    *) set -- "$1" "$2" "$3" -cert "$CERTS/server.crt" -key "$CERTS/server.key" -cert_chain "$CERTS/int-ca.crt" ;;
+    *ECDSA*) ossl_echo "$1" "$WORK/ss.err.$1" -cert "$CERTS/ecdsa-server.crt" -key "$CERTS/ecdsa-server.key" \
+        -cert_chain "$CERTS/ecdsa-int.crt" -cipher "$2" -groups "$3" ;;
+    *) ossl_echo "$1" "$WORK/ss.err.$1" -cert "$CERTS/server.crt" -key "$CERTS/server.key" \
+        -cert_chain "$CERTS/int-ca.crt" -cipher "$2" -groups "$3" ;;
     esac
-    p=$1 s=$2 g=$3
-    shift 3
-    timeout 20 openssl s_server -accept "$p" -tls1_2 "$@" -cipher "$s" -groups "$g" -quiet -naccept 1 \
-        <>"$fifo" >&0 2>"$WORK/ss.err.$p" &
-    PIDS="$PIDS $!"
 }
 for suite in $SUITES; do
     for group in $GROUPS; do
@@ -168,4 +150,4 @@ else
     fail "s_server did not start"
 fi
 
-[ $FAILS -eq 0 ]
+finish

@@ -28,17 +28,10 @@
 # Needs: gnutls-cli, gnutls-serv, $BUILD/tools/tern.  Exit 77 (skipped) without
 # gnutls-bin.
 NAME=interop_gnutls
-BUILD=${BUILD:-build}
-TERN=$BUILD/tools/tern
-CERTS=vectors/certs
-for tool in gnutls-cli gnutls-serv; do
-    if ! command -v $tool >/dev/null 2>&1; then
-        echo "$NAME: $tool not installed (Debian package gnutls-bin): skipped"
-        exit 77
-    fi
-done
-[ -x "$TERN" ] || { echo "$NAME: $TERN missing (make tools)"; exit 1; }
-. tests/interop/lib.sh
+. tests/lib.sh
+need gnutls-cli gnutls-bin
+need gnutls-serv gnutls-bin
+need_tern
 . tests/interop/peers.sh
 
 # stdout of gnutls-serv goes to a file: line-buffered, so that the log of
@@ -65,11 +58,6 @@ g_kx() { case $1 in ECDHE-RSA-*) echo ECDHE-RSA ;; ECDHE-ECDSA-*) echo ECDHE-ECD
 g_groups() { for g in "$@"; do printf ':+GROUP-%s' "$g"; done; }
 # tern's name of a GnuTLS group.
 t_group() { case $1 in X25519) echo x25519 ;; SECP256R1) echo secp256r1 ;; SECP384R1) echo secp384r1 ;; esac; }
-# Client identities by kind.
-cert_of() { case $1 in rsa) echo "$CERTS/client-chain.pem" ;; ecdsa) echo "$CERTS/ecdsa-client-chain.pem" ;; p384) echo "$IC/p384-client-chain.pem" ;; esac; }
-key_of() { case $1 in rsa) echo "$CERTS/client.key" ;; ecdsa) echo "$CERTS/ecdsa-client.key" ;; p384) echo "$IC/p384-client.key" ;; esac; }
-id_label() { case $1 in none) ;; *) echo ", $1 client certificate" ;; esac; }
-cn_of() { case $1 in rsa) echo "Test Client" ;; ecdsa) echo "Test ECDSA Client" ;; p384) echo "Test P-384 Client" ;; esac; }
 
 # gnutls-cli PORT PRIORITY [ARGS...]: verifies the server as localhost against
 # both test roots; informational output to $WORK/gc.log, errors to $WORK/gc.err.

@@ -25,15 +25,9 @@
 # Every Go listener and tern server is on 127.0.0.1.
 # Needs: go, $BUILD/tools/tern.  Exit 77 (skipped) without go.
 NAME=interop_go
-BUILD=${BUILD:-build}
-TERN=$BUILD/tools/tern
-CERTS=vectors/certs
-if ! command -v go >/dev/null 2>&1; then
-    echo "$NAME: go not installed (Debian package golang-go): skipped"
-    exit 77
-fi
-[ -x "$TERN" ] || { echo "$NAME: $TERN missing (make tools)"; exit 1; }
-. tests/interop/lib.sh
+. tests/lib.sh
+need go golang-go
+need_tern
 . tests/interop/peers.sh
 
 # ---- build the Go peer: offline, everything it writes under $BUILD/interop-go ----
@@ -57,10 +51,6 @@ HAVE_P384_GROUP=0 HAVE_P384_KEYS=0
 tern_has_p384_group && HAVE_P384_GROUP=1
 tern_has_p384_keys && HAVE_P384_KEYS=1
 
-cert_of() { case $1 in rsa) echo "$CERTS/client-chain.pem" ;; ecdsa) echo "$CERTS/ecdsa-client-chain.pem" ;; p384) echo "$IC/p384-client-chain.pem" ;; esac; }
-key_of() { case $1 in rsa) echo "$CERTS/client.key" ;; ecdsa) echo "$CERTS/ecdsa-client.key" ;; p384) echo "$IC/p384-client.key" ;; esac; }
-cn_of() { case $1 in rsa) echo "Test Client" ;; ecdsa) echo "Test ECDSA Client" ;; p384) echo "Test P-384 Client" ;; esac; }
-id_label() { case $1 in none) ;; *) echo ", $1 client certificate" ;; esac; }
 t_group() { case $1 in X25519) echo x25519 ;; P-256) echo secp256r1 ;; P-384) echo secp384r1 ;; esac; }
 
 # ======== Go client -> tern server ========

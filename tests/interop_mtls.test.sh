@@ -14,28 +14,15 @@
 #   several identities in tern server, picked by s_client's SNI (default
 #   without SNI or for an unknown name).
 # Needs: openssl, $BUILD/tools/tern.  Exit 77 (skipped, with the reason) without openssl.
-BUILD=${BUILD:-build}
-TERN=$BUILD/tools/tern
-CERTS=vectors/certs
-if ! command -v openssl >/dev/null 2>&1; then
-    echo "interop_mtls: openssl not installed (Debian package openssl): skipped"
-    exit 77
-fi
-[ -x "$TERN" ] || { echo "interop_mtls: $TERN missing (make tools)"; exit 1; }
-. tests/interop/lib.sh
+NAME=interop_mtls
+. tests/lib.sh
+need openssl
+need_tern
 
 head -c 65536 /dev/urandom > "$WORK/data"
 SUITES="ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-AES256-GCM-SHA384 AES128-GCM-SHA256 AES256-GCM-SHA384"
 ALL=$(echo $SUITES | tr ' ' ':')
 
-iana() { # OpenSSL suite name -> IANA name
-    case $1 in
-    ECDHE-RSA-AES128-GCM-SHA256) echo TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 ;;
-    ECDHE-RSA-AES256-GCM-SHA384) echo TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 ;;
-    AES128-GCM-SHA256) echo TLS_RSA_WITH_AES_128_GCM_SHA256 ;;
-    AES256-GCM-SHA384) echo TLS_RSA_WITH_AES_256_GCM_SHA384 ;;
-    esac
-}
 
 # ---- openssl s_client (with a client certificate) -> tern server requiring one ----
 port=$(free_port)
@@ -78,15 +65,11 @@ else
 fi
 
 # ---- tern client with a key store -> openssl s_server -Verify 1 ----
-# s_server's stdin and stdout are the same fifo: what the client sends comes
-# straight back.  -verify_return_error: a client without an acceptable
-# certificate fails the handshake.
+# An echo s_server (ossl_echo).  -verify_return_error: a client without an
+# acceptable certificate fails the handshake.
 s_server_verify() { # $1 port, $2 suite, $3 extra options
-    fifo="$WORK/fifo.$1"
-    mkfifo "$fifo"
-    timeout 20 openssl s_server -accept "$1" -tls1_2 -cert "$CERTS/server.crt" -key "$CERTS/server.key" \
-        -cert_chain "$CERTS/int-ca.crt" -cipher "$2" $3 -quiet -naccept 1 <>"$fifo" >&0 2>"$WORK/ss.err.$1" &
-    PIDS="$PIDS $!"
+    ossl_echo "$1" "$WORK/ss.err.$1" -cert "$CERTS/server.crt" -key "$CERTS/server.key" \
+        -cert_chain "$CERTS/int-ca.crt" -cipher "$2" $3
 }
 for suite in $SUITES; do
     port=$(free_port)
@@ -210,4 +193,4 @@ else
     fail "tern server (identities) did not start: $(cat "$WORK/ti.err")"
 fi
 
-[ $FAILS -eq 0 ]
+finish

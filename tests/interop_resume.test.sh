@@ -12,15 +12,10 @@
 #     session IDs): every further connection reports "resumed"; s_server
 #     -no_ticket -no_cache (nothing to resume) -> "not resumed" / no session.
 # Needs: openssl, $BUILD/tools/tern.  Exit 77 (skipped, with the reason) without openssl.
-BUILD=${BUILD:-build}
-TERN=$BUILD/tools/tern
-CERTS=vectors/certs
-if ! command -v openssl >/dev/null 2>&1; then
-    echo "interop_resume: openssl not installed (Debian package openssl): skipped"
-    exit 77
-fi
-[ -x "$TERN" ] || { echo "interop_resume: $TERN missing (make tools)"; exit 1; }
-. tests/interop/lib.sh
+NAME=interop_resume
+. tests/lib.sh
+need openssl
+need_tern
 
 # ---- openssl s_client -sess_out / -sess_in -> tern server ----
 # $1: tern server options, $2: s_client options, $3: expected second
@@ -133,8 +128,4 @@ tclient_resume "" resumed "tern client --resume -> s_server (ticket)"
 tclient_resume "-no_ticket" resumed "tern client --resume -> s_server -no_ticket (session ID)"
 tclient_resume "-no_ticket -no_cache" none "tern client --resume -> s_server -no_ticket -no_cache"
 
-if [ "$FAILS" -ne 0 ]; then
-    echo "interop_resume: $FAILS failure(s)"
-    exit 1
-fi
-echo "interop_resume: all passed"
+finish

@@ -17,15 +17,11 @@
 #     says which), under SHA-256 and SHA-384 suites, with and without a
 #     client certificate (s_server without -Verify).
 # Needs: openssl, $BUILD/tools/tern.  Exit 77 (skipped, with the reason) without openssl.
-BUILD=${BUILD:-build}
-TERN=$BUILD/tools/tern
+NAME=interop_sigs
+. tests/lib.sh
+need openssl
+need_tern
 P=vectors/certs/p384
-if ! command -v openssl >/dev/null 2>&1; then
-    echo "interop_sigs: openssl not installed (Debian package openssl): skipped"
-    exit 77
-fi
-[ -x "$TERN" ] || { echo "interop_sigs: $TERN missing (make tools)"; exit 1; }
-. tests/interop/lib.sh
 
 head -c 65536 /dev/urandom > "$WORK/data"
 echo ping > "$WORK/ping"
@@ -87,16 +83,11 @@ else
 fi
 
 # ---- tern client -> openssl s_server (P-384) ----
-# s_server's stdin and stdout are the same fifo: what the client sends comes
-# straight back.
+# An echo s_server (ossl_echo) with the P-384 key.
 s_server() { # $1 port, $2 suite, $3.. extra options
-    fifo="$WORK/fifo.$1"
-    mkfifo "$fifo"
     p=$1 s=$2
     shift 2
-    timeout 20 openssl s_server -accept "$p" -tls1_2 -cert "$P/server.crt" -key "$P/server.key" -cipher "$s" \
-        -groups P-384 "$@" -quiet -naccept 1 <>"$fifo" >&0 2>"$WORK/ss.err.$p" &
-    PIDS="$PIDS $!"
+    ossl_echo "$p" "$WORK/ss.err.$p" -cert "$P/server.crt" -key "$P/server.key" -cipher "$s" -groups P-384 "$@"
 }
 for suite in $SUITES; do
     for sig in ECDSA+SHA384 ECDSA+SHA256; do
@@ -142,4 +133,4 @@ for suite in $SUITES; do
     done
 done
 
-[ $FAILS -eq 0 ]
+finish

@@ -10,7 +10,7 @@
  * at most `limit` bytes (beyond that the writer gets TERN_WANT_WRITE or a
  * short count), and `closed` (the writer went away: reads give 0 once
  * drained, as a TCP close would).
- * Include after <cmocka.h>, "lib/tls.h" and "tests/util/testutil.h".
+ * Include after <cmocka.h>, "lib/conn.h" and "tests/util/testutil.h".
  */
 #ifndef TERN_TESTS_MEMPAIR_H
 #define TERN_TESTS_MEMPAIR_H
@@ -154,6 +154,57 @@ MP_FN void mp_handshake_ok(mp_pair *p) {
         fail_msg("handshake: client %d (%s), server %d (%s)", p->crc, tern_error(p->c), p->src, tern_error(p->s));
 }
 
+/* c failed: the call returned rc, which must be err; it sent `alert` (-1:
+ * none); its message holds `words` (unless NULL); and the failure sticks:
+ * tern_handshake returns err again, and with MP_FAIL_READ so does tern_read,
+ * with MP_FAIL_WRITE tern_write (and the handshake does not count as done). */
+enum { MP_FAIL_READ = 1, MP_FAIL_WRITE = 2 };
+MP_FN void mp_expect_fail(tern_conn *c, long rc, int err, int alert, const char *words, int also) {
+    if (rc != err)
+        fail_msg("expected %d (%s), got %ld: %s", err, tern_strerror(err), rc, tern_error(c));
+    if (tern_alert_sent(c) != alert)
+        fail_msg("expected alert %d, sent %d: %s", alert, tern_alert_sent(c), tern_error(c));
+    if (words != NULL && strstr(tern_error(c), words) == NULL)
+        fail_msg("error \"%s\" lacks \"%s\"", tern_error(c), words);
+    assert_int_equal(tern_handshake(c), err);
+    uint8_t b[16];
+    if (also & MP_FAIL_READ)
+        assert_int_equal(tern_read(c, b, sizeof b), err);
+    if (also & MP_FAIL_WRITE) {
+        assert_int_equal(tern_write(c, "x", 1), err);
+        assert_int_equal(tern_handshake_done(c), 0);
+    }
+}
+
+/* Send len bytes of a pattern from one side to the other after the
+ * handshake, in writes of at most `chunk` bytes, reading as it goes; what
+ * arrives must be what was sent. */
+MP_FN void mp_transfer(tern_conn *from, tern_conn *to, size_t len, size_t chunk) {
+    uint8_t *data = malloc(len), *got = malloc(len);
+    assert_non_null(data);
+    assert_non_null(got);
+    for (size_t i = 0; i < len; i++)
+        data[i] = (uint8_t)(i * 151 + 3);
+    size_t sent = 0, recvd = 0;
+    while (recvd < len) {
+        if (sent < len) {
+            long w = tern_write(from, data + sent, len - sent < chunk ? len - sent : chunk);
+            assert_true(w > 0);
+            sent += (size_t)w;
+        }
+        for (;;) {
+            long r = tern_read(to, got + recvd, len - recvd);
+            if (r == TERN_WANT_READ)
+                break;
+            assert_true(r > 0);
+            recvd += (size_t)r;
+        }
+    }
+    assert_memory_equal(data, got, len);
+    free(data);
+    free(got);
+}
+
 /* Find handshake message `type` in the unread plaintext records of pipe
  * q (before any CCS).  On success *rec is the record's offset in q->buf
  * and *msg the message's (header included), *mlen its length. */
@@ -236,6 +287,17 @@ MP_FN tern_config *mp_config(const char *trust, const char *chain, const char *k
         if (tern_config_load_keystore(cfg, c, k) != 0)
             fail_msg("keystore %s: %s", chain, tern_config_error(cfg));
     }
+    return cfg;
+}
+
+/* mp_config, then the cipher suites and groups when not NULL. */
+MP_FN tern_config *mp_config_with(const char *trust, const char *chain, const char *key, const char *suites,
+                                  const char *groups) {
+    tern_config *cfg = mp_config(trust, chain, key);
+    if (suites)
+        assert_int_equal(tern_config_set_cipher_suites(cfg, suites), 0);
+    if (groups)
+        assert_int_equal(tern_config_set_groups(cfg, groups), 0);
     return cfg;
 }
 

@@ -12,8 +12,8 @@
 #     --key-usage, --eku), the failing certificate and check printed;
 #   - tern speed rows in the `make bench` format.
 NAME=tern-command
-. tests/cli/lib.sh
-[ -x "$TERN" ] || { echo "tern-command: $TERN missing (make tools)"; exit 1; }
+. tests/lib.sh
+need_tern
 
 # ---- help and exit codes ----
 for cmd in "" client server verify speed; do
@@ -206,7 +206,7 @@ fi
 
 # ---- OpenSSL peers: the trace, and the key log checked against OpenSSL's ----
 if ! have_openssl; then
-    echo "tern-command: openssl not installed: OpenSSL peers skipped"
+    skip_part "openssl not installed (Debian package openssl): the OpenSSL peers"
 else
     if ossl_server -rev -keylogfile "$WORK/ossl-server.keys"; then
         echo "hello" | SSLKEYLOGFILE="$WORK/tc.keys" timeout 10 "$TERN" client "127.0.0.1:$PORT" \
@@ -319,5 +319,4 @@ else fail "speed x25519: exit $rc: $(cat "$WORK/speed" "$WORK/speed.err")"; fi
 grep -Eq "^rsa2048/verify	tern=[0-9]+\.[0-9]	openssl=-	unit=ops/s	ratio=-$" "$WORK/speed" ||
     fail "speed rsa2048/verify: $(cat "$WORK/speed")"
 
-[ $FAILS -eq 0 ] || { echo "tern-command: $FAILS failure(s)"; exit 1; }
-echo "tern-command: all passed"
+finish

@@ -3,9 +3,9 @@
 # whatever the line ends: CRLF, or a bare LF, which RFC 9112 §2.2 lets a
 # server accept (the request comes from `openssl s_client`, byte for byte).
 NAME=tern-http
-. tests/cli/lib.sh
-[ -x "$TERN" ] || { echo "tern-http: $TERN missing (make tools)"; exit 1; }
-have_openssl || { echo "tern-http: skipped (no openssl)"; exit 77; }
+. tests/lib.sh
+need_tern
+need openssl
 
 tern_echo_server --http || exit 1
 # name|request bytes (printf format)
@@ -31,4 +31,4 @@ printf 'GET / HTTP/1.0\nHost: localhost\n' | timeout 3 openssl s_client -quiet -
     -CAfile "$CERTS/root-ca.crt" -servername localhost >"$WORK/out.partial" 2>/dev/null
 if grep -q "HTTP/1.0 200" "$WORK/out.partial"; then fail "an unfinished head was answered"
 else ok "an unfinished head (one LF) is not answered"; fi
-[ "$FAILS" -eq 0 ] || exit 1
+finish

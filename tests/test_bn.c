@@ -66,14 +66,6 @@ static void rnd_below(uint64_t *x, const uint64_t *m, size_t n) {
 
 static const size_t sizes[] = {1, 2, 3, 4, 5, 8, 16, 17, 24, 31, 32, 48, 64, 100, 128};
 
-static void set_path(const char *p) {
-    if (p)
-        setenv("TERN_CPU", p, 1);
-    else
-        unsetenv("TERN_CPU");
-    tern_cpu_reset();
-}
-
 static void check_mont_mul(tern_bn_mont_mul_fn mul, tern_bn_mont_sqr_fn sqr) {
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
         size_t n = sizes[si];
@@ -128,7 +120,7 @@ static void test_mont_mul_portable(void **state) {
 
 static void test_mont_mul_adx(void **state) {
     (void)state;
-    set_path(NULL);
+    tv_use_cpu(NULL);
     if (!tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX)) {
         print_message("no BMI2+ADX on this CPU: skipped\n");
         skip();
@@ -141,12 +133,12 @@ static void test_dispatch(void **state) {
     (void)state;
     uint64_t m[1] = {7}, rr[1] = {0};
     tern_bn_mont c;
-    set_path("portable");
+    tv_use_cpu("portable");
     tern_bn_mont_init(&c, m, rr, tern_bn_neg_inv64(7), 1);
     assert_ptr_equal(c.mul, tern_bn_mont_mul_portable);
     assert_ptr_equal(c.sqr, tern_bn_mont_sqr_portable);
     assert_ptr_equal(c.select, tern_bn_select_portable);
-    set_path(NULL);
+    tv_use_cpu(NULL);
     tern_bn_mont_init(&c, m, rr, tern_bn_neg_inv64(7), 1);
     if (tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX))
         assert_ptr_equal(c.mul, tern_bn_mont_mul_adx);
@@ -157,7 +149,7 @@ static void test_dispatch(void **state) {
 /* The table read: both versions return exactly entry idx. */
 static void test_select(void **state) {
     (void)state;
-    set_path(NULL);
+    tv_use_cpu(NULL);
     uint64_t tab[32 * 16], out[16], out2[16];
     rnd(tab, 32 * 16);
     for (size_t n = 4; n <= 16; n += 4) {
@@ -310,9 +302,9 @@ static void check_exp(void) {
 
 static void test_exp(void **state) {
     (void)state;
-    set_path("portable");
+    tv_use_cpu("portable");
     check_exp();
-    set_path(NULL);
+    tv_use_cpu(NULL);
     check_exp();
 }
 

@@ -29,21 +29,10 @@
 static const char *const paths[] = {"portable", NULL};
 #define NPATHS (sizeof paths / sizeof paths[0])
 
-static void use_path(const char *p) {
-    if (p)
-        setenv("TERN_CPU", p, 1);
-    else
-        unsetenv("TERN_CPU");
-    tern_cpu_reset();
-}
-static const char *path_name(const char *p) {
-    return p ? p : "default";
-}
-
 static void test_rfc8439(void **state) {
     (void)state;
     for (size_t pi = 0; pi < NPATHS; pi++) {
-        use_path(paths[pi]);
+        tv_use_cpu(paths[pi]);
         tv_file *f = tv_open(tv_path("kat/rfc8439.txt"));
         tv_case c;
         int n = 0;
@@ -113,10 +102,10 @@ static void test_rfc8439(void **state) {
             n++;
         }
         tv_close(f);
-        printf("  [%s] RFC 8439: %d vectors passed\n", path_name(paths[pi]), n);
+        printf("  [%s] RFC 8439: %d vectors passed\n", tv_cpu_name(paths[pi]), n);
         assert_int_equal(n, 3);
     }
-    use_path(NULL);
+    tv_use_cpu(NULL);
 }
 
 /* Every Wycheproof case.  12-byte nonces: valid cases must seal to exactly
@@ -130,7 +119,7 @@ static void test_wycheproof(void **state) {
     const json *groups = json_get(j, "testGroups");
     assert_non_null(groups);
     for (size_t pi = 0; pi < NPATHS; pi++) {
-        use_path(paths[pi]);
+        tv_use_cpu(paths[pi]);
         int valid = 0, invalid = 0, other_nonce = 0;
         for (size_t g = 0; g < groups->n; g++) {
             const json *grp = groups->items[g];
@@ -163,10 +152,10 @@ static void test_wycheproof(void **state) {
                     uint8_t otag[16];
                     assert_int_equal(tern_chacha20poly1305_seal(key, iv, aad, alen, msg, mlen, out, otag), 0);
                     if (memcmp(out, ct, clen) != 0 || memcmp(otag, tag, 16) != 0)
-                        fail_msg("[%s] tcId %d: seal mismatch", path_name(paths[pi]), tcid);
+                        fail_msg("[%s] tcId %d: seal mismatch", tv_cpu_name(paths[pi]), tcid);
                     if (tern_chacha20poly1305_open(key, iv, aad, alen, ct, clen, tag, out) != 0 ||
                         memcmp(out, msg, mlen) != 0)
-                        fail_msg("[%s] tcId %d: open failed", path_name(paths[pi]), tcid);
+                        fail_msg("[%s] tcId %d: open failed", tv_cpu_name(paths[pi]), tcid);
                     valid++;
                 } else {
                     assert_string_equal(result, "invalid");
@@ -175,7 +164,7 @@ static void test_wycheproof(void **state) {
                     memset(out, 0x55, clen + 1);
                     int rc = tern_chacha20poly1305_open(key, iv, aad, alen, ct, clen, tag, out);
                     if (rc != TERN_ERR_BAD_RECORD_MAC)
-                        fail_msg("[%s] tcId %d (%s): accepted", path_name(paths[pi]), tcid,
+                        fail_msg("[%s] tcId %d (%s): accepted", tv_cpu_name(paths[pi]), tcid,
                                  json_str(tc, "comment"));
                     for (size_t i = 0; i < clen; i++)
                         assert_int_equal(out[i], 0);
@@ -193,13 +182,13 @@ static void test_wycheproof(void **state) {
         }
         printf("  [%s] Wycheproof ChaCha20-Poly1305: %d valid, %d invalid (96-bit nonce) passed; "
                "%d other-nonce-size cases (all invalid) not expressible\n",
-               path_name(paths[pi]), valid, invalid, other_nonce);
+               tv_cpu_name(paths[pi]), valid, invalid, other_nonce);
         assert_int_equal(valid, 256);
         assert_int_equal(invalid, 60);
         assert_int_equal(other_nonce, 9);
     }
     json_free(j);
-    use_path(NULL);
+    tv_use_cpu(NULL);
 }
 
 /* Poly1305 fed in two pieces split at every offset, and byte at a time,
@@ -212,7 +201,7 @@ static void test_poly1305_split(void **state) {
     tv_rng(&seed, key, sizeof key);
     tv_rng(&seed, msg, sizeof msg);
     for (size_t pi = 0; pi < NPATHS; pi++) {
-        use_path(paths[pi]);
+        tv_use_cpu(paths[pi]);
         tern_poly1305(want, key, msg, sizeof msg);
         for (size_t split = 0; split <= sizeof msg; split++) {
             tern_poly1305_ctx ctx;
@@ -230,10 +219,10 @@ static void test_poly1305_split(void **state) {
         assert_memory_equal(got, want, 16);
     }
     /* And the two paths agree with each other. */
-    use_path("portable");
+    tv_use_cpu("portable");
     uint8_t port[16];
     tern_poly1305(port, key, msg, sizeof msg);
-    use_path(NULL);
+    tv_use_cpu(NULL);
     assert_memory_equal(port, want, 16);
 }
 
@@ -346,7 +335,7 @@ static void test_poly1305_edges(void **state) {
     static uint8_t msg[1200];
     uint8_t key[32], want[16], got[16];
     for (size_t pi = 0; pi < NPATHS; pi++) {
-        use_path(paths[pi]);
+        tv_use_cpu(paths[pi]);
         uint64_t seed = 77;
         int n = 0;
         for (int kind = 0; kind < 6; kind++) {
@@ -365,13 +354,13 @@ static void test_poly1305_edges(void **state) {
                 tern_poly1305(got, key, msg, len);
                 if (memcmp(want, got, 16) != 0)
                     fail_msg("[%s] poly1305 edge kind %d len %zu differs from the big-number model",
-                             path_name(paths[pi]), kind, len);
+                             tv_cpu_name(paths[pi]), kind, len);
                 n++;
             }
         }
-        printf("  [%s] Poly1305 against a big-number model: %d edge cases passed\n", path_name(paths[pi]), n);
+        printf("  [%s] Poly1305 against a big-number model: %d edge cases passed\n", tv_cpu_name(paths[pi]), n);
     }
-    use_path(NULL);
+    tv_use_cpu(NULL);
 }
 
 /* The dispatching tern_chacha20_xor (AVX2 when present) against the
@@ -379,7 +368,7 @@ static void test_poly1305_edges(void **state) {
  * including one that wraps past 2^32 mid-message. */
 static void test_paths_agree(void **state) {
     (void)state;
-    use_path(NULL);
+    tv_use_cpu(NULL);
     printf("  default ChaCha20 implementation: %s\n", tern_chacha20_impl_name());
     uint64_t seed = 8439;
     enum { MAXLEN = 5000 };
@@ -425,7 +414,7 @@ static void test_aead_roundtrip(void **state) {
     uint8_t *pt = malloc(MAXLEN), *buf = malloc(MAXLEN), *ct = malloc(MAXLEN);
     uint8_t key[32], nonce[12], aad[40], tag[16], tag2[16];
     for (size_t pi = 0; pi < NPATHS; pi++) {
-        use_path(paths[pi]);
+        tv_use_cpu(paths[pi]);
         for (size_t len = 0; len <= MAXLEN; len += (len < 600 ? 1 : 111)) {
             size_t alen = len % sizeof aad;
             tv_rng(&seed, key, 32);
@@ -445,7 +434,7 @@ static void test_aead_roundtrip(void **state) {
                              TERN_ERR_BAD_RECORD_MAC);
         }
     }
-    use_path(NULL);
+    tv_use_cpu(NULL);
     size_t huge = (size_t)TERN_CHACHA20POLY1305_MAX_LEN + 1;
     assert_int_equal(tern_chacha20poly1305_seal(key, nonce, NULL, 0, pt, huge, buf, tag), TERN_ERR_INVALID_ARG);
     assert_int_equal(tern_chacha20poly1305_open(key, nonce, NULL, 0, pt, huge, tag, buf), TERN_ERR_BAD_RECORD_MAC);
@@ -463,7 +452,7 @@ static void test_openssl(void **state) {
     uint8_t key[32], nonce[12], aad[64], tag[16], otag[16];
     int n = 0;
     for (size_t pi = 0; pi < NPATHS; pi++) {
-        use_path(paths[pi]);
+        tv_use_cpu(paths[pi]);
         for (int iter = 0; iter < 300; iter++) {
             uint8_t r[4];
             tv_rng(&seed, r, sizeof r);
@@ -486,7 +475,7 @@ static void test_openssl(void **state) {
             n++;
         }
     }
-    use_path(NULL);
+    tv_use_cpu(NULL);
     printf("  ChaCha20-Poly1305 against OpenSSL: %d random cases agree\n", n);
     free(pt);
     free(ct);

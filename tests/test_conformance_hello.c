@@ -38,7 +38,8 @@
 #include <cmocka.h>
 
 #include "lib/session.h"
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/hs.h"
 #include "tests/util/testutil.h"
 #include "tests/mempair.h"
 
@@ -78,13 +79,7 @@ static int teardown(void **state) {
 }
 
 static void expect_fail(tern_conn *c, long rc, int err, int alert, const char *words) {
-    if (rc != err)
-        fail_msg("expected %d (%s), got %ld: %s", err, tern_strerror(err), rc, tern_error(c));
-    if (tern_alert_sent(c) != alert)
-        fail_msg("expected alert %d, sent %d: %s", alert, tern_alert_sent(c), tern_error(c));
-    if (words != NULL && strstr(tern_error(c), words) == NULL)
-        fail_msg("error \"%s\" lacks \"%s\"", tern_error(c), words);
-    assert_int_equal(tern_handshake(c), err);
+    mp_expect_fail(c, rc, err, alert, words, 0);
 }
 
 /* ---- a ClientHello as parts ---- */

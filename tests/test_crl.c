@@ -18,7 +18,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "lib/tls.h"
+#include "lib/conn.h"
 #include "lib/x509/crl.h"
 #include "lib/x509/pem.h"
 #include "lib/x509/verify.h"

@@ -30,7 +30,8 @@
 #include <cmocka.h>
 
 #include "crypto/chacha20poly1305.h"
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/record.h"
 #include "tests/util/testutil.h"
 #include "tests/mempair.h"
 
@@ -39,57 +40,16 @@
 #endif
 
 static tern_config *ecdsa_server(const char *suites, const char *groups, int sec1) {
-    tern_config *cfg = mp_config(NULL, "certs/ecdsa-server-chain.pem",
-                                 sec1 ? "certs/ecdsa-server-sec1.key" : "certs/ecdsa-server.key");
-    if (suites)
-        assert_int_equal(tern_config_set_cipher_suites(cfg, suites), 0);
-    if (groups)
-        assert_int_equal(tern_config_set_groups(cfg, groups), 0);
-    return cfg;
+    return mp_config_with(NULL, "certs/ecdsa-server-chain.pem",
+                          sec1 ? "certs/ecdsa-server-sec1.key" : "certs/ecdsa-server.key", suites, groups);
 }
 
 static tern_config *rsa_server(const char *suites, const char *groups) {
-    tern_config *cfg = mp_config(NULL, "certs/server-chain.pem", "certs/server.key");
-    if (suites)
-        assert_int_equal(tern_config_set_cipher_suites(cfg, suites), 0);
-    if (groups)
-        assert_int_equal(tern_config_set_groups(cfg, groups), 0);
-    return cfg;
+    return mp_config_with(NULL, "certs/server-chain.pem", "certs/server.key", suites, groups);
 }
 
 static tern_config *client(const char *trust, const char *suites, const char *groups) {
-    tern_config *cfg = mp_config(trust, NULL, NULL);
-    if (suites)
-        assert_int_equal(tern_config_set_cipher_suites(cfg, suites), 0);
-    if (groups)
-        assert_int_equal(tern_config_set_groups(cfg, groups), 0);
-    return cfg;
-}
-
-static void transfer(tern_conn *from, tern_conn *to, size_t len) {
-    uint8_t *data = malloc(len), *got = malloc(len);
-    assert_non_null(data);
-    assert_non_null(got);
-    for (size_t i = 0; i < len; i++)
-        data[i] = (uint8_t)(i * 151 + 3);
-    size_t sent = 0, recvd = 0;
-    while (recvd < len) {
-        if (sent < len) {
-            long w = tern_write(from, data + sent, len - sent < 7000 ? len - sent : 7000);
-            assert_true(w > 0);
-            sent += (size_t)w;
-        }
-        for (;;) {
-            long r = tern_read(to, got + recvd, len - recvd);
-            if (r == TERN_WANT_READ)
-                break;
-            assert_true(r > 0);
-            recvd += (size_t)r;
-        }
-    }
-    assert_memory_equal(data, got, len);
-    free(data);
-    free(got);
+    return mp_config_with(trust, NULL, NULL, suites, groups);
 }
 
 static void test_suite_group_matrix(void **state) {
@@ -139,8 +99,8 @@ static void test_suite_group_matrix(void **state) {
                 assert_non_null(strstr(tern_peer_subject(p.c), "CN=localhost"));
                 assert_memory_equal(p.c->master, p.s->master, 48);
                 assert_int_equal(p.c->wr.aead, tern_suite_by_id(suites[s].id)->aead);
-                transfer(p.c, p.s, 40000);
-                transfer(p.s, p.c, 40000);
+                mp_transfer(p.c, p.s, 40000, 7000);
+                mp_transfer(p.s, p.c, 40000, 7000);
                 mp_free(&p);
                 tern_config_free(scfg);
                 tern_config_free(ccfg);
@@ -400,7 +360,7 @@ static void test_dual_identity(void **state) {
         assert_int_equal(tern_cipher_suite_id(p.c), cases[i].want);
         const tern_keystore *ks = tern_conn_keys(p.s);
         assert_int_equal(ks->key_type, strcmp(cases[i].issuer, "RSA") == 0 ? TERN_X509_KEY_RSA : TERN_X509_KEY_EC);
-        transfer(p.c, p.s, 1000);
+        mp_transfer(p.c, p.s, 1000, 7000);
         mp_free(&p);
         tern_config_free(ccfg);
     }
@@ -430,7 +390,7 @@ static void test_resume_new_suites(void **state) {
             mp_handshake(&p);
             assert_int_equal(p.crc, 0);
             assert_int_equal(p.src, 0);
-            transfer(p.c, p.s, 3000);
+            mp_transfer(p.c, p.s, 3000, 7000);
             tern_session *sess = tern_get_session(p.c);
             assert_non_null(sess);
             mp_free(&p);
@@ -442,8 +402,8 @@ static void test_resume_new_suites(void **state) {
             assert_int_equal(tern_session_reused(p.c), 1);
             assert_int_equal(tern_session_reused(p.s), 1);
             assert_int_equal(tern_cipher_suite_id(p.s), tern_suite_by_name(names[i], strlen(names[i]))->id);
-            transfer(p.c, p.s, 3000);
-            transfer(p.s, p.c, 3000);
+            mp_transfer(p.c, p.s, 3000, 7000);
+            mp_transfer(p.s, p.c, 3000, 7000);
             mp_free(&p);
             tern_session_free(sess);
             tern_config_free(scfg);

@@ -26,19 +26,11 @@
 #include "tests/util/testutil.h"
 
 #ifdef TERN_TEST_HAVE_OPENSSL
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
+#include "tests/util/ossl_ec.h"
 #endif
 
 static const char *const paths[] = {"portable", NULL};
 #define NPATHS (sizeof paths / sizeof paths[0])
-static void use_path(const char *p) {
-    if (p)
-        setenv("TERN_CPU", p, 1);
-    else
-        unsetenv("TERN_CPU");
-    tern_cpu_reset();
-}
 
 static tern_hash_alg alg_by_name(const char *name) {
     if (strcmp(name, "sha256") == 0 || strcmp(name, "SHA-256") == 0)
@@ -97,10 +89,10 @@ static void run_rfc6979(void) {
 static void test_rfc6979(void **state) {
     (void)state;
     for (size_t i = 0; i < NPATHS; i++) {
-        use_path(paths[i]);
+        tv_use_cpu(paths[i]);
         run_rfc6979();
     }
-    use_path(NULL);
+    tv_use_cpu(NULL);
 }
 
 static void run_wycheproof(void) {
@@ -153,11 +145,11 @@ static void run_wycheproof(void) {
 static void test_wycheproof(void **state) {
     (void)state;
     for (size_t i = 0; i < NPATHS; i++) {
-        use_path(paths[i]);
-        printf("  [%s]\n", paths[i] ? paths[i] : "default");
+        tv_use_cpu(paths[i]);
+        printf("  [%s]\n", tv_cpu_name(paths[i]));
         run_wycheproof();
     }
-    use_path(NULL);
+    tv_use_cpu(NULL);
 }
 
 static int failing_rng(void *arg, uint8_t *buf, size_t len) {
@@ -370,29 +362,15 @@ static void test_der(void **state) {
 }
 
 #ifdef TERN_TEST_HAVE_OPENSSL
-static EVP_PKEY *ossl_keygen(void) {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    EVP_PKEY *pk = NULL;
-    assert_int_equal(EVP_PKEY_keygen_init(ctx), 1);
-    assert_int_equal(EVP_PKEY_CTX_set_group_name(ctx, "P-256"), 1);
-    assert_int_equal(EVP_PKEY_keygen(ctx, &pk), 1);
-    EVP_PKEY_CTX_free(ctx);
-    return pk;
-}
-
 static void test_openssl(void **state) {
     (void)state;
     uint64_t seed = 5480;
     int n = 0;
     for (int i = 0; i < 30; i++) {
-        EVP_PKEY *pk = ossl_keygen();
+        EVP_PKEY *pk = tv_ossl_ec_keygen("P-256");
         uint8_t priv[32], pub[65], digest[32], der[80];
         size_t len = 0, dlen = sizeof der;
-        BIGNUM *bn = NULL;
-        assert_int_equal(EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_PRIV_KEY, &bn), 1);
-        assert_int_equal(BN_bn2binpad(bn, priv, 32), 32);
-        BN_clear_free(bn);
-        assert_int_equal(EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY, pub, 65, &len), 1);
+        tv_ossl_ec_export(pk, priv, 32, pub, 65);
         tv_rng(&seed, digest, 32);
         /* tern signs, OpenSSL verifies. */
         assert_int_equal(tern_ecdsa_p256_sign(priv, TERN_HASH_SHA256, digest, der, sizeof der, &len, tv_rng, &seed),
@@ -415,7 +393,6 @@ static void test_openssl(void **state) {
     printf("  ECDSA against OpenSSL: %d keys, both directions\n", n);
 }
 #endif
-
 
 /* Verification's variable-time additions meet their special cases when
  * the key is G itself (private key 1) and the digest equals r: then
@@ -573,16 +550,10 @@ static void test_p384_openssl(void **state) {
     int n = 0;
     static const tern_hash_alg algs[] = {TERN_HASH_SHA256, TERN_HASH_SHA384, TERN_HASH_SHA512};
     for (int i = 0; i < 12; i++) {
-        EVP_PKEY_CTX *gctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-        EVP_PKEY *pk = NULL;
-        assert_int_equal(EVP_PKEY_keygen_init(gctx), 1);
-        assert_int_equal(EVP_PKEY_CTX_set_group_name(gctx, "P-384"), 1);
-        assert_int_equal(EVP_PKEY_keygen(gctx, &pk), 1);
-        EVP_PKEY_CTX_free(gctx);
+        EVP_PKEY *pk = tv_ossl_ec_keygen("P-384");
         uint8_t pub[97], digest[64], der[120];
-        size_t len = 0, dlen = sizeof der;
-        assert_int_equal(EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY, pub, 97, &len), 1);
-        assert_int_equal(len, 97);
+        size_t dlen = sizeof der;
+        tv_ossl_ec_export(pk, NULL, 0, pub, 97);
         tern_hash_alg alg = algs[i % 3];
         size_t hlen = tern_hash_len(alg);
         tv_rng(&seed, digest, hlen);

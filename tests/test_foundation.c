@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tern/tern.h"
 #include "crypto/cpu.h"
 #include "crypto/ct.h"
 #include "crypto/rand.h"

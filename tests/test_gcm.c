@@ -50,11 +50,7 @@ static const gcm_path paths[] = {
 /* Force path i for the following tern_gcm_init calls.  Returns 0 (and says
  * so) when the CPU lacks it. */
 static int use_path(size_t i) {
-    if (paths[i].env)
-        setenv("TERN_CPU", paths[i].env, 1);
-    else
-        unsetenv("TERN_CPU");
-    tern_cpu_reset();
+    tv_use_cpu(paths[i].env);
     if (!tern_cpu_has(paths[i].need)) {
         print_message("  [skip] %s: this CPU lacks the features it needs\n", paths[i].name);
         return 0;
@@ -63,8 +59,7 @@ static int use_path(size_t i) {
 }
 
 static void restore_env(void) {
-    unsetenv("TERN_CPU");
-    tern_cpu_reset();
+    tv_use_cpu(NULL);
 }
 
 /* Init on the forced path and check that path was really chosen. */
@@ -594,13 +589,6 @@ static void same_results(const tern_gcm_key *kt, const tern_gcm_key *kr, uint64_
     }
 }
 
-static int all_zero(const uint8_t *p, size_t n) {
-    uint8_t acc = 0;
-    for (size_t i = 0; i < n; i++)
-        acc |= p[i];
-    return acc == 0;
-}
-
 /* A key in a heap block of exactly tern_gcm_key_size() bytes (ASan reports
  * any access past it), AES-128 and AES-256, against a full struct. */
 static void test_short_storage(void **state) {
@@ -626,7 +614,7 @@ static void test_short_storage(void **state) {
             snprintf(what, sizeof what, "%s AES-%zu, %zu-byte key storage", paths[p].name, 8 * kl, size);
             same_results(k, &full, &seed, what);
             tern_gcm_wipe(k);
-            if (!all_zero(mem, size))
+            if (!tv_all_zero(mem, size))
                 fail_msg("%s: wipe left bytes", what);
             assert_string_equal(tern_gcm_impl_name(k), "none");
             tern_gcm_wipe(k); /* a second wipe is harmless */
@@ -666,7 +654,7 @@ static void test_key_alignment(void **state) {
             snprintf(what, sizeof what, "%s AES-%zu at 64n+%zu", paths[p].name, 8 * kl, off);
             same_results(k, &full, &seed, what);
             tern_gcm_wipe(k);
-            assert_true(all_zero(mem + off, size));
+            assert_true(tv_all_zero(mem + off, size));
             for (size_t i = 0; i < total; i++)
                 if ((i < off || i >= off + size) && mem[i] != 0xa5)
                     fail_msg("%s: byte %zd from the key's start changed", what, (ptrdiff_t)i - (ptrdiff_t)off);
@@ -696,9 +684,9 @@ static void test_wipe_and_unset_keys(void **state) {
             /* init wrote nothing past its size */
             for (size_t i = size; i < sizeof k; i++)
                 assert_int_equal(raw[i], 0xc3);
-            assert_false(all_zero(raw + 16, size - 16));
+            assert_false(tv_all_zero(raw + 16, size - 16));
             tern_gcm_wipe(&k);
-            assert_true(all_zero(raw, size));
+            assert_true(tv_all_zero(raw, size));
             for (size_t i = size; i < sizeof k; i++)
                 assert_int_equal(raw[i], 0xc3);
         }
@@ -721,14 +709,14 @@ static void test_wipe_and_unset_keys(void **state) {
         memset(out, 0x11, sizeof out);
         memset(tag, 0x11, sizeof tag);
         tern_gcm_seal(&k, iv, NULL, 0, pt, sizeof pt, out, tag);
-        assert_true(all_zero(out, sizeof out));
-        assert_true(all_zero(tag, sizeof tag));
+        assert_true(tv_all_zero(out, sizeof out));
+        assert_true(tv_all_zero(tag, sizeof tag));
         /* not even the tag such a key "makes" opens */
         memset(out, 0x11, sizeof out);
         assert_int_equal(tern_gcm_open(&k, iv, NULL, 0, pt, sizeof pt, tag, out), TERN_ERR_BAD_RECORD_MAC);
-        assert_true(all_zero(out, sizeof out));
+        assert_true(tv_all_zero(out, sizeof out));
         tern_gcm_wipe(&k);
-        assert_true(all_zero(raw, 16));
+        assert_true(tv_all_zero(raw, 16));
         for (size_t i = 16; i < sizeof k; i++)
             assert_int_equal(raw[i], 0xc3);
     }

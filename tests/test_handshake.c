@@ -18,7 +18,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/hs.h"
+#include "lib/keysched.h"
+#include "crypto/x25519.h"
 #include "tests/util/testutil.h"
 
 #ifdef TERN_TEST_HAVE_OPENSSL

@@ -211,14 +211,6 @@ static void test_key_lengths(void **state) {
     }
 }
 
-static int all_zero(const void *p, size_t n) {
-    const uint8_t *b = p;
-    uint8_t acc = 0;
-    for (size_t i = 0; i < n; i++)
-        acc |= b[i];
-    return acc == 0;
-}
-
 /* One prepared key, many MACs; the key is not consumed, and the running
  * context and the key are wiped when done. */
 static void test_key_reuse_and_wipe(void **state) {
@@ -238,17 +230,17 @@ static void test_key_reuse_and_wipe(void **state) {
             tern_hmac_final(&m, a);
             /* The live union member held the key-derived state. */
             if (alg == TERN_HASH_SHA256) {
-                assert_true(all_zero(&m.inner.u.sha256, sizeof m.inner.u.sha256));
-                assert_true(all_zero(&m.outer.u.sha256, sizeof m.outer.u.sha256));
+                assert_true(tv_all_zero(&m.inner.u.sha256, sizeof m.inner.u.sha256));
+                assert_true(tv_all_zero(&m.outer.u.sha256, sizeof m.outer.u.sha256));
             } else {
-                assert_true(all_zero(&m.inner.u.sha512, sizeof m.inner.u.sha512));
-                assert_true(all_zero(&m.outer.u.sha512, sizeof m.outer.u.sha512));
+                assert_true(tv_all_zero(&m.inner.u.sha512, sizeof m.inner.u.sha512));
+                assert_true(tv_all_zero(&m.outer.u.sha512, sizeof m.outer.u.sha512));
             }
             assert_int_equal(tern_hmac(alg, (const uint8_t *)"key", 3, msg, strlen(msg), b), 0);
             assert_memory_equal(a, b, hl);
         }
         tern_hmac_key_wipe(&k);
-        assert_true(all_zero(&k, sizeof k));
+        assert_true(tv_all_zero(&k, sizeof k));
     }
 }
 

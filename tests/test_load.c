@@ -26,7 +26,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "lib/tls.h"
+#include "lib/conn.h"
 #include "tests/util/testutil.h"
 #include "tests/mempair.h"
 

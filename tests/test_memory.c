@@ -23,7 +23,8 @@
 #include <cmocka.h>
 
 #include "crypto/cpu.h"
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/hs.h"
 #include "tests/util/testutil.h"
 #include "tests/mempair.h"
 
@@ -219,11 +220,7 @@ static void test_server_connection_fits_36k(void **state) {
     (void)state;
     static const char *const paths[] = {"portable", "-vaes,-vpclmul", NULL};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-        if (paths[i])
-            setenv("TERN_CPU", paths[i], 1);
-        else
-            unsetenv("TERN_CPU");
-        tern_cpu_reset();
+        tv_use_cpu(paths[i]);
         mp_pair p;
         mp_init(&p, g_ccfg, g_scfg, "server.test");
         print_message("  TERN_CPU=%s: server connection %zu bytes (gcm key %zu), client %zu\n",
@@ -245,8 +242,7 @@ static void test_server_connection_fits_36k(void **state) {
         exchange_full_records(&p);
         mp_free(&p);
     }
-    unsetenv("TERN_CPU");
-    tern_cpu_reset();
+    tv_use_cpu(NULL);
 }
 
 /* Keys made under one implementation's size never overflow into the input
@@ -254,30 +250,24 @@ static void test_server_connection_fits_36k(void **state) {
  * refused. */
 static void test_key_room_checked(void **state) {
     (void)state;
-    unsetenv("TERN_CPU");
-    tern_cpu_reset();
+    tv_use_cpu(NULL);
     size_t fast = tern_gcm_key_size();
-    setenv("TERN_CPU", "portable", 1);
-    tern_cpu_reset();
+    tv_use_cpu("portable");
     size_t portable = tern_gcm_key_size();
     if (portable <= fast) {
         print_message("  [skip] the portable key is not larger here\n");
-        unsetenv("TERN_CPU");
-        tern_cpu_reset();
+        tv_use_cpu(NULL);
         return;
     }
-    unsetenv("TERN_CPU");
-    tern_cpu_reset();
+    tv_use_cpu(NULL);
     mp_pair p;
     mp_init(&p, g_ccfg, g_scfg, "server.test");
-    setenv("TERN_CPU", "portable", 1);
-    tern_cpu_reset();
+    tv_use_cpu("portable");
     mp_handshake(&p);
     assert_int_equal(p.crc < 0 || p.src < 0, 1);
     assert_true(p.crc == TERN_ERR_INTERNAL || p.src == TERN_ERR_INTERNAL);
     mp_free(&p);
-    unsetenv("TERN_CPU");
-    tern_cpu_reset();
+    tv_use_cpu(NULL);
 }
 
 /* The ALPN name's room is the configuration's longest name when the
@@ -356,11 +346,7 @@ static void test_client_connection_fits_36k(void **state) {
     assert_int_equal(tern_config_set_session_tickets(tcfg, 1, 600), 0);
     static const char *const paths[] = {"portable", NULL};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-        if (paths[i])
-            setenv("TERN_CPU", paths[i], 1);
-        else
-            unsetenv("TERN_CPU");
-        tern_cpu_reset();
+        tv_use_cpu(paths[i]);
         mp_pair p;
         mp_init(&p, g_ccfg, g_scfg, "server.test");
         tern_conn *t = tern_client_new(tcfg, "server.test");
@@ -387,8 +373,7 @@ static void test_client_connection_fits_36k(void **state) {
         exchange_full_records(&p);
         mp_free(&p);
     }
-    unsetenv("TERN_CPU");
-    tern_cpu_reset();
+    tv_use_cpu(NULL);
     tern_config_free(tcfg);
 }
 

@@ -21,24 +21,13 @@
 #include "tests/util/testutil.h"
 
 #ifdef TERN_TEST_HAVE_OPENSSL
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
+#include "tests/util/ossl_ec.h"
 #endif
 
 /* Every vector runs on the portable field code and on the default path
  * (the BMI2/ADX multiplication where the CPU has it). */
 static const char *const paths[] = {"portable", NULL};
 #define NPATHS (sizeof paths / sizeof paths[0])
-static void use_path(const char *p) {
-    if (p)
-        setenv("TERN_CPU", p, 1);
-    else
-        unsetenv("TERN_CPU");
-    tern_cpu_reset();
-}
-static const char *path_name(const char *p) {
-    return p ? p : "default";
-}
 
 static const uint8_t G_ENC[65] = {
     0x04, 0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5, 0x63, 0xa4, 0x40, 0xf2,
@@ -95,7 +84,7 @@ static int run_ecdh(const uint8_t *pub, size_t publen, const char *priv_hex, con
 }
 
 static void run_wycheproof_ecpoint(const char *path) {
-    use_path(path);
+    tv_use_cpu(path);
     json *j = json_load(tv_path("wycheproof/ecdh_secp256r1_ecpoint_test.json"));
     const json *groups = json_get(j, "testGroups");
     int valid = 0, invalid = 0, acceptable_rejected = 0, acceptable_accepted = 0;
@@ -133,7 +122,7 @@ static void run_wycheproof_ecpoint(const char *path) {
     json_free(j);
     printf("  [%s] Wycheproof ECDH ecpoint: %d valid passed, %d invalid rejected, %d acceptable (compressed) "
            "rejected\n",
-           path_name(path), valid, invalid, acceptable_rejected);
+           tv_cpu_name(path), valid, invalid, acceptable_rejected);
     assert_int_equal(valid, 330);
     assert_int_equal(invalid, 24);
     assert_int_equal(acceptable_rejected + acceptable_accepted, 1);
@@ -143,7 +132,7 @@ static void test_wycheproof_ecpoint(void **state) {
     (void)state;
     for (size_t i = 0; i < NPATHS; i++)
         run_wycheproof_ecpoint(paths[i]);
-    use_path(NULL);
+    tv_use_cpu(NULL);
 }
 
 /* ecdh_secp256r1_test.json wraps the peer key in a SubjectPublicKeyInfo.
@@ -268,7 +257,7 @@ static void test_validation(void **state) {
  * 2^255, runs of ones and zeros (digits +16 / -16 / 0 and their borrows),
  * and random ones. */
 static void run_base_vs_var(const char *path) {
-    use_path(path);
+    tv_use_cpu(path);
     uint8_t k[32], a[65], b[65];
     uint64_t seed = 256;
     int n = 0;
@@ -317,7 +306,7 @@ static void run_base_vs_var(const char *path) {
         assert_int_equal(tern_p256_check_public(a), 0);
         n++;
     }
-    printf("  [%s] fixed-base table vs variable-base windows: %d scalars agree\n", path_name(path), n);
+    printf("  [%s] fixed-base table vs variable-base windows: %d scalars agree\n", tv_cpu_name(path), n);
     assert_true(n >= 110);
 }
 
@@ -325,7 +314,7 @@ static void test_base_vs_var(void **state) {
     (void)state;
     for (size_t i = 0; i < NPATHS; i++)
         run_base_vs_var(paths[i]);
-    use_path(NULL);
+    tv_use_cpu(NULL);
 }
 
 /* Key generation: valid keys, pub = priv G, both ECDH directions agree,
@@ -394,7 +383,7 @@ static void sc_slow_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
 }
 
 static void run_scalar(const char *path) {
-    use_path(path);
+    tv_use_cpu(path);
     uint64_t seed = 6979, a[4], b[4], r[4], s[4], nn[4];
     uint8_t buf[32];
     hex32(N_HEX, buf);
@@ -429,40 +418,21 @@ static void test_scalar(void **state) {
     (void)state;
     for (size_t i = 0; i < NPATHS; i++)
         run_scalar(paths[i]);
-    use_path(NULL);
+    tv_use_cpu(NULL);
 }
 
 #ifdef TERN_TEST_HAVE_OPENSSL
-static EVP_PKEY *ossl_keygen(void) {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    EVP_PKEY *pk = NULL;
-    assert_non_null(ctx);
-    assert_int_equal(EVP_PKEY_keygen_init(ctx), 1);
-    assert_int_equal(EVP_PKEY_CTX_set_group_name(ctx, "P-256"), 1);
-    assert_int_equal(EVP_PKEY_keygen(ctx, &pk), 1);
-    EVP_PKEY_CTX_free(ctx);
-    return pk;
-}
-static void ossl_export(EVP_PKEY *pk, uint8_t priv[32], uint8_t pub[65]) {
-    BIGNUM *bn = NULL;
-    size_t len = 0;
-    assert_int_equal(EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_PRIV_KEY, &bn), 1);
-    assert_int_equal(BN_bn2binpad(bn, priv, 32), 32);
-    BN_clear_free(bn);
-    assert_int_equal(EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY, pub, 65, &len), 1);
-    assert_int_equal(len, 65);
-}
 
 static void test_openssl(void **state) {
     (void)state;
     int n = 0;
     for (int i = 0; i < 40; i++) {
-        use_path(paths[i % NPATHS]);
-        EVP_PKEY *ka = ossl_keygen(), *kb = ossl_keygen();
+        tv_use_cpu(paths[i % NPATHS]);
+        EVP_PKEY *ka = tv_ossl_ec_keygen("P-256"), *kb = tv_ossl_ec_keygen("P-256");
         uint8_t pa[32], qa[65], pb[32], qb[65], chk[65], s1[32], s2[32];
         size_t slen = sizeof s2;
-        ossl_export(ka, pa, qa);
-        ossl_export(kb, pb, qb);
+        tv_ossl_ec_export(ka, pa, 32, qa, 65);
+        tv_ossl_ec_export(kb, pb, 32, qb, 65);
         assert_int_equal(tern_p256_public_from_private(chk, pa), 0);
         assert_memory_equal(chk, qa, 65);
         assert_int_equal(tern_p256_ecdh(s1, pa, qb), 0);
@@ -477,7 +447,7 @@ static void test_openssl(void **state) {
         EVP_PKEY_free(kb);
         n++;
     }
-    use_path(NULL);
+    tv_use_cpu(NULL);
     printf("  P-256 against OpenSSL: %d public keys and ECDH secrets agree (both paths)\n", n);
 }
 #endif

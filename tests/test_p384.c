@@ -30,10 +30,10 @@
 #include "tests/util/testutil.h"
 
 #ifdef TERN_TEST_HAVE_OPENSSL
-#include <openssl/core_names.h>
 #include <openssl/ec.h>
-#include <openssl/evp.h>
 #include <openssl/param_build.h>
+
+#include "tests/util/ossl_ec.h"
 #endif
 
 static void unhex(const char *h, uint8_t *out, size_t n) {
@@ -177,25 +177,6 @@ static void test_ecdh_commutes(void **state) {
 }
 
 #ifdef TERN_TEST_HAVE_OPENSSL
-static EVP_PKEY *ossl_keygen(void) {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    EVP_PKEY *pk = NULL;
-    assert_non_null(ctx);
-    assert_int_equal(EVP_PKEY_keygen_init(ctx), 1);
-    assert_int_equal(EVP_PKEY_CTX_set_group_name(ctx, "P-384"), 1);
-    assert_int_equal(EVP_PKEY_keygen(ctx, &pk), 1);
-    EVP_PKEY_CTX_free(ctx);
-    return pk;
-}
-static void ossl_export(EVP_PKEY *pk, uint8_t priv[48], uint8_t pub[97]) {
-    BIGNUM *bn = NULL;
-    size_t len = 0;
-    assert_int_equal(EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_PRIV_KEY, &bn), 1);
-    assert_int_equal(BN_bn2binpad(bn, priv, 48), 48);
-    BN_clear_free(bn);
-    assert_int_equal(EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY, pub, 97, &len), 1);
-    assert_int_equal(len, 97);
-}
 /* An OpenSSL public key from a tern point. */
 static EVP_PKEY *ossl_pub(const uint8_t pub[97]) {
     OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
@@ -218,11 +199,11 @@ static void test_openssl(void **state) {
     static const tern_hash_alg algs[3] = {TERN_HASH_SHA256, TERN_HASH_SHA384, TERN_HASH_SHA512};
     int n = 0;
     for (int i = 0; i < 24; i++) {
-        EVP_PKEY *ka = ossl_keygen(), *kb = ossl_keygen();
+        EVP_PKEY *ka = tv_ossl_ec_keygen("P-384"), *kb = tv_ossl_ec_keygen("P-384");
         uint8_t pa[48], qa[97], pb[48], qb[97], chk[97], s1[48], s2[48];
         size_t slen = sizeof s2;
-        ossl_export(ka, pa, qa);
-        ossl_export(kb, pb, qb);
+        tv_ossl_ec_export(ka, pa, 48, qa, 97);
+        tv_ossl_ec_export(kb, pb, 48, qb, 97);
         /* Public keys. */
         assert_int_equal(tern_p384_public_from_private(chk, pa), 0);
         assert_memory_equal(chk, qa, 97);

@@ -27,7 +27,7 @@
 #include <openssl/x509v3.h>
 #endif
 
-#include "lib/tls.h"
+#include "lib/conn.h"
 #include "lib/x509/pem.h"
 #include "lib/x509/policy.h"
 #include "lib/x509/verify.h"

@@ -19,7 +19,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/record.h"
 #include "tests/util/testutil.h"
 
 #ifdef TERN_TEST_HAVE_OPENSSL

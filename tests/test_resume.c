@@ -40,7 +40,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/hs.h"
+#include "lib/trace.h"
+#include "lib/engine.h"
 #include "tests/util/testutil.h"
 #include "tests/mempair.h"
 

@@ -23,14 +23,6 @@
 #include "crypto/rsa.h"
 #include "tests/util/testutil.h"
 
-static void set_path(const char *p) {
-    if (p)
-        setenv("TERN_CPU", p, 1);
-    else
-        unsetenv("TERN_CPU");
-    tern_cpu_reset();
-}
-
 static int hash_id(const char *name, tern_hash_alg *alg) {
     if (!name)
         return 0;
@@ -445,7 +437,7 @@ static void roundtrips(int bits) {
 
 static void test_roundtrips(void **state) {
     (void)state;
-    set_path(NULL);
+    tv_use_cpu(NULL);
     roundtrips(2048);
     roundtrips(3072);
     roundtrips(4096);
@@ -453,9 +445,9 @@ static void test_roundtrips(void **state) {
 
 static void test_roundtrips_portable(void **state) {
     (void)state;
-    set_path("portable");
+    tv_use_cpu("portable");
     roundtrips(2048);
-    set_path(NULL);
+    tv_use_cpu(NULL);
 }
 
 /* Crafted premaster ciphertexts: each single defect gives the random value. */
@@ -731,12 +723,12 @@ static void check_against_openssl(const char *file, size_t bits) {
     EVP_PKEY_CTX_free(c);
     assert_int_equal(olen, klen);
     for (int path = 0; path < 2; path++) {
-        set_path(path ? "portable" : NULL);
+        tv_use_cpu(path ? "portable" : NULL);
         assert_int_equal(tern_rsa_pkcs1_sign(&k, TERN_HASH_SHA256, dig, sig, sizeof sig, tv_rng, &seed), 0);
         assert_memory_equal(sig, osig, klen);
         assert_int_equal(tern_rsa_pkcs1_verify(&k.pub, TERN_HASH_SHA256, dig, sig, klen), 0);
     }
-    set_path(NULL);
+    tv_use_cpu(NULL);
     /* our PSS signature passes OpenSSL, and OpenSSL's passes ours */
     assert_int_equal(tern_rsa_pss_sign(&k, TERN_HASH_SHA256, dig, sig, sizeof sig, tv_rng, &seed), 0);
     c = EVP_PKEY_CTX_new(pkey, NULL);

@@ -26,46 +26,17 @@
 #include <cmocka.h>
 
 #include "crypto/bn.h"
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/hs.h"
 #include "tests/util/testutil.h"
 #include "tests/mempair.h"
 
 static tern_config *server_cfg(const char *suites) {
-    tern_config *cfg = mp_config(NULL, "certs/server-chain.pem", "certs/server.key");
-    if (suites)
-        assert_int_equal(tern_config_set_cipher_suites(cfg, suites), 0);
-    return cfg;
+    return mp_config_with(NULL, "certs/server-chain.pem", "certs/server.key", suites, NULL);
 }
 
 static tern_config *client_cfg(const char *suites) {
-    tern_config *cfg = mp_config("certs/root-ca.crt", NULL, NULL);
-    if (suites)
-        assert_int_equal(tern_config_set_cipher_suites(cfg, suites), 0);
-    return cfg;
-}
-
-static void transfer(tern_conn *from, tern_conn *to, size_t len) {
-    uint8_t *data = malloc(len), *got = malloc(len);
-    for (size_t i = 0; i < len; i++)
-        data[i] = (uint8_t)(i * 131 + 7);
-    size_t sent = 0, recvd = 0;
-    while (recvd < len) {
-        if (sent < len) {
-            long w = tern_write(from, data + sent, len - sent < 5000 ? len - sent : 5000);
-            assert_true(w > 0);
-            sent += (size_t)w;
-        }
-        for (;;) {
-            long r = tern_read(to, got + recvd, len - recvd);
-            if (r == TERN_WANT_READ)
-                break;
-            assert_true(r > 0);
-            recvd += (size_t)r;
-        }
-    }
-    assert_memory_equal(data, got, len);
-    free(data);
-    free(got);
+    return mp_config_with("certs/root-ca.crt", NULL, NULL, suites, NULL);
 }
 
 static void test_rsa_matrix(void **state) {
@@ -95,8 +66,8 @@ static void test_rsa_matrix(void **state) {
                 assert_int_equal(tern_signature_scheme(p.c), 0); /* no ServerKeyExchange */
                 assert_non_null(strstr(tern_peer_subject(p.c), "CN=localhost"));
                 assert_memory_equal(p.c->master, p.s->master, 48);
-                transfer(p.c, p.s, 40000);
-                transfer(p.s, p.c, 40000);
+                mp_transfer(p.c, p.s, 40000, 5000);
+                mp_transfer(p.s, p.c, 40000, 5000);
                 mp_free(&p);
                 tern_config_free(scfg);
                 tern_config_free(ccfg);
@@ -197,7 +168,7 @@ static void test_no_signature_algorithms(void **state) {
     if (p.crc != 0 || p.src != 0)
         fail_msg("%s / %s", tern_error(p.c), tern_error(p.s));
     assert_int_equal(tern_cipher_suite_id(p.s), 0x009C);
-    transfer(p.c, p.s, 1000);
+    mp_transfer(p.c, p.s, 1000, 5000);
     mp_free(&p);
     tern_config_free(scfg);
     /* ECDHE only on the server: SHA-1 would be needed; handshake_failure. */
@@ -465,7 +436,7 @@ static void test_key_usage_by_role(void **state) {
             if (p.crc != 0 || p.src != 0)
                 fail_msg("%s with %s: client %d (%s), server %d (%s)", cases[i].suite, cases[i].leaf, p.crc,
                          tern_error(p.c), p.src, tern_error(p.s));
-            transfer(p.c, p.s, 1000);
+            mp_transfer(p.c, p.s, 1000, 5000);
         } else {
             assert_int_equal(p.crc, cases[i].err);
             assert_int_equal(tern_alert_sent(p.c), TERN_ALERT_UNSUPPORTED_CERTIFICATE);

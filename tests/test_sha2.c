@@ -252,14 +252,6 @@ static void test_copy_snapshot(void **state) {
     }
 }
 
-static int all_zero(const void *p, size_t n) {
-    const uint8_t *b = p;
-    uint8_t acc = 0;
-    for (size_t i = 0; i < n; i++)
-        acc |= b[i];
-    return acc == 0;
-}
-
 /* final() leaves nothing of the message or state behind. */
 static void test_final_wipes(void **state) {
     SKIP_UNLESS_PATH(state);
@@ -269,20 +261,20 @@ static void test_final_wipes(void **state) {
     tern_sha256_init(&c256);
     tern_sha256_update(&c256, "secret secret secret", 20);
     tern_sha256_final(&c256, out);
-    assert_true(all_zero(&c256, sizeof c256));
+    assert_true(tv_all_zero(&c256, sizeof c256));
     tern_sha384_init(&c512);
     tern_sha384_update(&c512, "secret secret secret", 20);
     tern_sha384_final(&c512, out);
-    assert_true(all_zero(&c512, sizeof c512));
+    assert_true(tv_all_zero(&c512, sizeof c512));
     tern_sha512_init(&c512);
     tern_sha512_update(&c512, "secret secret secret", 20);
     tern_sha512_final(&c512, out);
-    assert_true(all_zero(&c512, sizeof c512));
+    assert_true(tv_all_zero(&c512, sizeof c512));
     tern_hash_ctx h;
     assert_int_equal(tern_hash_init(&h, TERN_HASH_SHA384), 0);
     tern_hash_update(&h, "secret", 6);
     tern_hash_final(&h, out);
-    assert_true(all_zero(&h.u.sha512, sizeof h.u.sha512));
+    assert_true(tv_all_zero(&h.u.sha512, sizeof h.u.sha512));
 }
 
 /* ---- the by-id layer's refusals and sizes ---- */

@@ -35,7 +35,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/hs.h"
+#include "lib/sig.h"
+#include "lib/kx.h"
 #include "tests/util/testutil.h"
 #include "tests/mempair.h"
 

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "lib/keysched.h"
 #include "lib/trace.h"
 #include "tests/util/testutil.h"
 #include "tests/mempair.h"

@@ -22,9 +22,10 @@
 #include <openssl/x509v3.h>
 #endif
 
-#include "lib/tls.h"
+#include "lib/conn.h"
 #include "lib/x509/pem.h"
 #include "lib/x509/verify.h"
+#include "lib/hs.h"
 #include "tests/util/testutil.h"
 
 static const struct {

@@ -30,14 +30,6 @@
 static const char *const paths[] = {"portable", NULL};
 #define NPATHS (sizeof paths / sizeof paths[0])
 
-static void use_path(const char *p) {
-    if (p)
-        setenv("TERN_CPU", p, 1);
-    else
-        unsetenv("TERN_CPU");
-    tern_cpu_reset();
-}
-
 static const char *path_name(const char *p) {
     if (p)
         return p;
@@ -53,7 +45,7 @@ static void test_rfc7748(void **state) {
     (void)state;
     const int slow = getenv("TERN_SLOW_TESTS") && strcmp(getenv("TERN_SLOW_TESTS"), "1") == 0;
     for (size_t pi = 0; pi < NPATHS; pi++) {
-        use_path(paths[pi]);
+        tv_use_cpu(paths[pi]);
         tv_file *f = tv_open(tv_path("kat/rfc7748_x25519.txt"));
         tv_case c;
         int single = 0, iter = 0, dh = 0;
@@ -112,7 +104,7 @@ static void test_rfc7748(void **state) {
         assert_true(iter >= 2);
         assert_int_equal(dh, 1);
     }
-    use_path(NULL);
+    tv_use_cpu(NULL);
 }
 
 /* Every case of Wycheproof x25519_test.json: the computed value must equal
@@ -126,7 +118,7 @@ static void test_wycheproof(void **state) {
     const json *groups = json_get(j, "testGroups");
     assert_non_null(groups);
     for (size_t pi = 0; pi < NPATHS; pi++) {
-        use_path(paths[pi]);
+        tv_use_cpu(paths[pi]);
         const char *flag_name[MAX_FLAGS];
         int flag_count[MAX_FLAGS];
         int nflags = 0, total = 0, zero = 0;
@@ -177,7 +169,7 @@ static void test_wycheproof(void **state) {
         assert_int_equal(zero, 31);
     }
     json_free(j);
-    use_path(NULL);
+    tv_use_cpu(NULL);
 }
 
 /* The fixed-base function must agree with the ladder on u = 9, for scalars
@@ -188,7 +180,7 @@ static void test_base_vs_ladder(void **state) {
     static const uint8_t nine[32] = {9};
     uint64_t seed = 7;
     for (size_t pi = 0; pi < NPATHS; pi++) {
-        use_path(paths[pi]);
+        tv_use_cpu(paths[pi]);
         for (int i = 0; i < 300; i++) {
             uint8_t s[32], a[32], b[32];
             if (i == 0)
@@ -208,7 +200,7 @@ static void test_base_vs_ladder(void **state) {
             assert_memory_equal(a, b, 32);
         }
     }
-    use_path(NULL);
+    tv_use_cpu(NULL);
 }
 
 /* ---- the fixed-base table, recomputed independently ----
@@ -378,7 +370,7 @@ static void test_keygen(void **state) {
     (void)state;
     static const uint8_t nine[32] = {9};
     for (size_t pi = 0; pi < NPATHS; pi++) {
-        use_path(paths[pi]);
+        tv_use_cpu(paths[pi]);
         uint64_t seed = 0x5eed;
         uint8_t a_priv[32], a_pub[32], b_priv[32], b_pub[32], chk[32], s1[32], s2[32];
         assert_int_equal(tern_x25519_keygen(a_priv, a_pub, tv_rng, &seed), 0);
@@ -409,7 +401,7 @@ static void test_keygen(void **state) {
         assert_memory_equal(a_priv, zeros, 32);
         assert_memory_equal(a_pub, zeros, 32);
     }
-    use_path(NULL);
+    tv_use_cpu(NULL);
 }
 
 /* Small-order points give the zero secret and the error, with out written
@@ -420,7 +412,7 @@ static void test_edge_inputs(void **state) {
     uint64_t seed = 99;
     assert_int_equal(tv_rng(&seed, k, 32), 0);
     for (size_t pi = 0; pi < NPATHS; pi++) {
-        use_path(paths[pi]);
+        tv_use_cpu(paths[pi]);
         /* u = 0 and u = 1 have small order. */
         memset(u, 0, 32);
         memset(out, 0xaa, 32);
@@ -462,7 +454,7 @@ static void test_edge_inputs(void **state) {
         assert_int_equal(tern_x25519(out2, k2, nine), 0);
         assert_memory_equal(out, out2, 32);
     }
-    use_path(NULL);
+    tv_use_cpu(NULL);
 }
 
 /* Field encoding: tobytes always gives the canonical value in [0, p). */
@@ -533,7 +525,7 @@ static void test_field_encoding(void **state) {
  * 2^255, single bits) and on random ones, each with several scalars. */
 static void test_adx_vs_portable(void **state) {
     (void)state;
-    use_path(NULL);
+    tv_use_cpu(NULL);
     if (!tern_x25519_have_adx() || !tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX)) {
         printf("  mulx/adx ladder not available on this CPU/build: skipped\n");
         skip();
@@ -606,7 +598,7 @@ static void fe_from256(fe25519 f, const uint64_t a[4]) {
 
 static void test_adx_field(void **state) {
     (void)state;
-    use_path(NULL);
+    tv_use_cpu(NULL);
     if (!tern_x25519_have_adx() || !tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX)) {
         printf("  mulx/adx field code not available on this CPU/build: skipped\n");
         skip();
@@ -694,7 +686,7 @@ static void test_openssl_cross(void **state) {
     (void)state;
     uint64_t seed = 0xc0ffee;
     for (size_t pi = 0; pi < NPATHS; pi++) {
-        use_path(paths[pi]);
+        tv_use_cpu(paths[pi]);
         for (int i = 0; i < 200; i++) {
             uint8_t priv[32], peer[32], a[32], b[32];
             assert_int_equal(tv_rng(&seed, priv, 32), 0);
@@ -708,7 +700,7 @@ static void test_openssl_cross(void **state) {
             assert_memory_equal(a, b, 32);
         }
     }
-    use_path(NULL);
+    tv_use_cpu(NULL);
 }
 #endif
 

@@ -10,7 +10,7 @@
  *       stdin it sends close_notify.  Exit 0 only when the server closed
  *       cleanly with close_notify.  --resume N: then N more connections,
  *       each offering the session of the one before (session ID or ticket),
- *       each reported as resumed or not (issue 12).
+ *       each reported as resumed or not (RFC 5246 §7.3).
  *
  *   tern server --port N --keystore CERT.pem KEY.pem [--bind ADDR]
  *               [--echo | --http] [--alpn LIST] [--cipher NAME]

@@ -2,6 +2,7 @@
  * Certificate revocation lists: parsing (RFC 5280 §5.1, §5.2, §5.3) and the
  * per-CRL checks of RFC 5280 §6.3.3.  See crl.h for what is accepted.
  */
+#define TERN_LAYER TERN_LAYER_ENCODING
 #include "lib/x509/crl.h"
 
 #include <stdarg.h>

@@ -34,6 +34,11 @@
 #ifndef TERN_X509_CRL_H
 #define TERN_X509_CRL_H
 
+#include "lib/layer.h"
+#if defined(TERN_LAYER) && TERN_LAYER < TERN_LAYER_ENCODING
+#error "lib/x509/crl.h is in the encoding layer (1): the file being compiled states a lower TERN_LAYER and may not include it (lib/layer.h)"
+#endif
+
 #include "lib/x509/x509.h"
 
 /* reasonCode values (RFC 5280 §5.3.1); TERN_CRL_REASON_NONE when absent. */

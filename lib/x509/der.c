@@ -3,6 +3,7 @@
  * definite and minimal lengths, §8.2 BOOLEAN, §8.3 INTEGER, §8.6 BIT
  * STRING, §8.19 OBJECT IDENTIFIER) and RFC 5280 §4.1.2.5 times.  See der.h.
  */
+#define TERN_LAYER TERN_LAYER_ENCODING
 #include "lib/x509/der.h"
 
 #include <stdio.h>

@@ -12,6 +12,11 @@
 #ifndef TERN_X509_DER_H
 #define TERN_X509_DER_H
 
+#include "lib/layer.h"
+#if defined(TERN_LAYER) && TERN_LAYER < TERN_LAYER_ENCODING
+#error "lib/x509/der.h is in the encoding layer (1): the file being compiled states a lower TERN_LAYER and may not include it (lib/layer.h)"
+#endif
+
 #include <string.h>
 
 #include "lib/bytes.h"

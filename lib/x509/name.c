@@ -14,6 +14,7 @@
  * chaining, trust store lookups, self-issued detection and directoryName
  * name constraints.
  */
+#define TERN_LAYER TERN_LAYER_ENCODING
 #include <stdio.h>
 
 #include "lib/x509/psl.h"

@@ -3,6 +3,7 @@
  * NameConstraints at parse time and the check of the certificates below it
  * at path-building time.  See nc.h for the rules.
  */
+#define TERN_LAYER TERN_LAYER_ENCODING
 #include "lib/x509/nc.h"
 
 #include <stdarg.h>

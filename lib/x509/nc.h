@@ -35,6 +35,11 @@
 #ifndef TERN_X509_NC_H
 #define TERN_X509_NC_H
 
+#include "lib/layer.h"
+#if defined(TERN_LAYER) && TERN_LAYER < TERN_LAYER_ENCODING
+#error "lib/x509/nc.h is in the encoding layer (1): the file being compiled states a lower TERN_LAYER and may not include it (lib/layer.h)"
+#endif
+
 #include "lib/x509/x509.h"
 
 /* Name × subtree comparisons allowed in one verification (BoringSSL and

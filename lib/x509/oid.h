@@ -5,6 +5,11 @@
 #ifndef TERN_X509_OID_H
 #define TERN_X509_OID_H
 
+#include "lib/layer.h"
+#if defined(TERN_LAYER) && TERN_LAYER < TERN_LAYER_ENCODING
+#error "lib/x509/oid.h is in the encoding layer (1): the file being compiled states a lower TERN_LAYER and may not include it (lib/layer.h)"
+#endif
+
 #include <stdint.h>
 
 /* RFC 8017 App. C / RFC 4055 (PKCS #1). */

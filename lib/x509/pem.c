@@ -7,6 +7,7 @@
  * and a table indexed by key bytes would leak them through the cache.  The
  * only branches are on line structure (newlines, padding at the end).
  */
+#define TERN_LAYER TERN_LAYER_ENCODING
 #include "lib/x509/pem.h"
 
 #include "crypto/ct.h"

@@ -13,6 +13,11 @@
 #ifndef TERN_X509_PEM_H
 #define TERN_X509_PEM_H
 
+#include "lib/layer.h"
+#if defined(TERN_LAYER) && TERN_LAYER < TERN_LAYER_ENCODING
+#error "lib/x509/pem.h is in the encoding layer (1): the file being compiled states a lower TERN_LAYER and may not include it (lib/layer.h)"
+#endif
+
 #include "crypto/common.h"
 
 #define TERN_PEM_MAX_LABEL 64

@@ -8,6 +8,7 @@
  * anyPolicy node (§6.1.2 (a)).  Messages use tern's numbering: the index
  * of the certificate in the peer's list, 0 for the leaf.
  */
+#define TERN_LAYER TERN_LAYER_ENCODING
 #include "lib/x509/policy.h"
 
 #include <stdarg.h>

@@ -32,6 +32,11 @@
 #ifndef TERN_X509_POLICY_H
 #define TERN_X509_POLICY_H
 
+#include "lib/layer.h"
+#if defined(TERN_LAYER) && TERN_LAYER < TERN_LAYER_ENCODING
+#error "lib/x509/policy.h is in the encoding layer (1): the file being compiled states a lower TERN_LAYER and may not include it (lib/layer.h)"
+#endif
+
 #include "lib/x509/verify.h"
 
 #define TERN_POLICY_MAX_NODES 256 /* (depth, policy) nodes over the whole path */

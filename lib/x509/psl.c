@@ -3,6 +3,7 @@
  * its last label leftwards, is looked up by binary search in the sorted
  * keys of lib/x509/psl_data.h (layout: tools/make_psl.py).
  */
+#define TERN_LAYER TERN_LAYER_ENCODING
 #include "lib/x509/psl.h"
 
 #include <stdint.h>

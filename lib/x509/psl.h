@@ -10,6 +10,11 @@
 #ifndef TERN_X509_PSL_H
 #define TERN_X509_PSL_H
 
+#include "lib/layer.h"
+#if defined(TERN_LAYER) && TERN_LAYER < TERN_LAYER_ENCODING
+#error "lib/x509/psl.h is in the encoding layer (1): the file being compiled states a lower TERN_LAYER and may not include it (lib/layer.h)"
+#endif
+
 #include <stddef.h>
 
 /* 1 if the len bytes at name are a public suffix by the list's algorithm

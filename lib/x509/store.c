@@ -8,6 +8,7 @@
  * private key bytes (the file text, the decoded DER) is wiped before it is
  * freed.
  */
+#define TERN_LAYER TERN_LAYER_ENCODING
 #include "lib/x509/store.h"
 
 #include <dirent.h>

@@ -4,6 +4,7 @@
  * certificate signature checks (RFC 8017 PKCS#1 v1.5 and PSS, FIPS 186-4
  * ECDSA on P-256 and P-384).  See verify.h for the rules.
  */
+#define TERN_LAYER TERN_LAYER_ENCODING
 #include "lib/x509/verify.h"
 
 #include <stdarg.h>

@@ -81,6 +81,11 @@
 #ifndef TERN_X509_VERIFY_H
 #define TERN_X509_VERIFY_H
 
+#include "lib/layer.h"
+#if defined(TERN_LAYER) && TERN_LAYER < TERN_LAYER_ENCODING
+#error "lib/x509/verify.h is in the encoding layer (1): the file being compiled states a lower TERN_LAYER and may not include it (lib/layer.h)"
+#endif
+
 #include "lib/x509/store.h"
 
 #define TERN_X509_MAX_DEPTH 8       /* peer certificates in a path, leaf included */

@@ -4,6 +4,7 @@
  * RFC 5758 ECDSA), SubjectPublicKeyInfo (RFC 3279 RSA, RFC 5480 EC), names
  * for display (RFC 4514 order and escaping).  See x509.h.
  */
+#define TERN_LAYER TERN_LAYER_ENCODING
 #include "lib/x509/x509.h"
 
 #include <stdio.h>

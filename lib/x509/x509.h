@@ -18,6 +18,11 @@
 #ifndef TERN_X509_X509_H
 #define TERN_X509_X509_H
 
+#include "lib/layer.h"
+#if defined(TERN_LAYER) && TERN_LAYER < TERN_LAYER_ENCODING
+#error "lib/x509/x509.h is in the encoding layer (1): the file being compiled states a lower TERN_LAYER and may not include it (lib/layer.h)"
+#endif
+
 #include "crypto/rsa.h"
 #include "lib/x509/der.h"
 

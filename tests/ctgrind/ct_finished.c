@@ -14,7 +14,10 @@
 #include <string.h>
 #include <valgrind/memcheck.h>
 
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/hs.h"
+#include "crypto/ct.h"
+#include "lib/keysched.h"
 
 static int64_t fixed_clock(void *arg) {
     (void)arg;

@@ -22,7 +22,9 @@
 #include <string.h>
 #include <valgrind/memcheck.h>
 
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/hs.h"
+#include "lib/keysched.h"
 
 #define UNDEF(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
 #define DEF(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))

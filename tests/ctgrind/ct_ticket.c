@@ -15,7 +15,8 @@
 #include <valgrind/memcheck.h>
 
 #include "crypto/cpu.h"
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/hs.h"
 
 static int failures;
 

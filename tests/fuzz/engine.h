@@ -20,7 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/tls.h"
+#include "lib/conn.h"
+#include "lib/engine.h"
+#include "lib/hs.h"
+#include "lib/record.h"
 #include "tests/util/testutil.h"
 
 #define FZ_UNUSED __attribute__((unused))

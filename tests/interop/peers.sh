@@ -1,56 +1,9 @@
 # Helpers shared by the GnuTLS and Go interop scripts (tests/interop_gnutls.test.sh,
-# tests/interop_go.test.sh); sourced after tests/interop/lib.sh, whose
-# fail/ok/free_port/wait_port/cleanup they use.  $NAME prefixes every line.
+# tests/interop_go.test.sh); sourced after tests/lib.sh, whose
+# ok/fail/skip/finish, free_port/wait_port, iana and $WORK they use.
 
-SKIPS=0
-KNOWN=0
-OKS=0
-# lib.sh cleans up on EXIT; a signal (a closed output pipe too) also ends the
-# script, so that no server outlives it.
-trap 'cleanup; exit 1' HUP INT PIPE TERM
 # Servers are killed on exit; this only bounds their life if that fails.
 SERVER_LIFE=600
-
-ok() {
-    echo "$NAME: ok: $*"
-    OKS=$((OKS + 1))
-}
-fail() {
-    echo "$NAME: FAIL: $*"
-    FAILS=$((FAILS + 1))
-}
-# A case this tern or this peer cannot run: said, counted, never "ok".
-skip() {
-    echo "$NAME: skipped: $*"
-    SKIPS=$((SKIPS + 1))
-}
-# A case that fails because of a known tern bug (reported, not fixed here):
-# shown in the output, not counted as a failure.
-known_failure() {
-    echo "$NAME: KNOWN FAILURE: $*"
-    KNOWN=$((KNOWN + 1))
-}
-
-# The closing line and exit status of a script.
-finish() {
-    echo "$NAME: $OKS ok, $FAILS failed, $SKIPS skipped, $KNOWN known failures"
-    [ "$FAILS" -eq 0 ]
-    exit $?
-}
-
-# A TCP port nobody uses right now on this machine, below Linux's ephemeral
-# range (32768-60999) so no outgoing connection takes it meanwhile.  Replaces
-# lib.sh's, which starts python3 each time (~0.3 s on a busy machine).
-free_port() {
-    while :; do
-        fp=$(( $(od -An -N2 -tu2 /dev/urandom) % 12000 + 20000 ))
-        if command -v ss >/dev/null 2>&1; then
-            ss -tanH 2>/dev/null | grep -q "[:.]$fp " && continue
-        fi
-        echo "$fp"
-        return
-    done
-}
 
 # Does this tern know the secp384r1 group / load P-384 keys?  The tern
 # command parses --groups and --keystore before it connects: only when it
@@ -69,24 +22,17 @@ tern_has_p384_keys() {
     tern_took_options --keystore "$CERTS/interop/p384-client-chain.pem" "$CERTS/interop/p384-client.key"
 }
 
+# Client identities by kind (rsa, ecdsa, p384; "none": no certificate).
+cert_of() { case $1 in rsa) echo "$CERTS/client-chain.pem" ;; ecdsa) echo "$CERTS/ecdsa-client-chain.pem" ;; p384) echo "$CERTS/interop/p384-client-chain.pem" ;; esac; }
+key_of() { case $1 in rsa) echo "$CERTS/client.key" ;; ecdsa) echo "$CERTS/ecdsa-client.key" ;; p384) echo "$CERTS/interop/p384-client.key" ;; esac; }
+cn_of() { case $1 in rsa) echo "Test Client" ;; ecdsa) echo "Test ECDSA Client" ;; p384) echo "Test P-384 Client" ;; esac; }
+id_label() { case $1 in none) ;; *) echo ", $1 client certificate" ;; esac; }
+
 # Log slices: a server that serves one connection after another appends to
 # its log; mark FILE remembers its length, since FILE prints what came after.
 mark() { wc -l < "$1" | tr -d ' '; }
 since() { tail -n +"$(($2 + 1))" "$1"; }
 
-# tern's IANA name of an OpenSSL-style suite name (the tern command takes both).
-iana() {
-    case $1 in
-    ECDHE-RSA-AES128-GCM-SHA256) echo TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 ;;
-    ECDHE-RSA-AES256-GCM-SHA384) echo TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 ;;
-    ECDHE-RSA-CHACHA20-POLY1305) echo TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 ;;
-    ECDHE-ECDSA-AES128-GCM-SHA256) echo TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 ;;
-    ECDHE-ECDSA-AES256-GCM-SHA384) echo TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 ;;
-    ECDHE-ECDSA-CHACHA20-POLY1305) echo TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ;;
-    AES128-GCM-SHA256) echo TLS_RSA_WITH_AES_128_GCM_SHA256 ;;
-    AES256-GCM-SHA384) echo TLS_RSA_WITH_AES_256_GCM_SHA384 ;;
-    esac
-}
 # Every suite tern has (README "What it does"); the RSA key exchange ones
 # only when enabled with --cipher.
 ECDHE_SUITES="ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-AES256-GCM-SHA384 ECDHE-RSA-CHACHA20-POLY1305

@@ -21,6 +21,7 @@
 #include "crypto/cpu.h"
 #include "crypto/sha2.h"
 #include "crypto/sha2_impl.h"
+#include "tests/util/testutil.h"
 
 enum { PATH_PORTABLE, PATH_SHANI, PATH_AVX2, PATH_ACCEL, PATH_SHA256_AVX2 };
 static const int path_portable __attribute__((unused)) = PATH_PORTABLE,
@@ -32,13 +33,7 @@ static const int path_portable __attribute__((unused)) = PATH_PORTABLE,
 /* Force the path; returns 0 (after printing why) when it cannot run here. */
 static inline int use_path(void **state) {
     int p = *(const int *)*state;
-    if (p == PATH_PORTABLE)
-        setenv("TERN_CPU", "portable", 1);
-    else if (p == PATH_SHA256_AVX2)
-        setenv("TERN_CPU", "-shani", 1);
-    else
-        unsetenv("TERN_CPU");
-    tern_cpu_reset();
+    tv_use_cpu(p == PATH_PORTABLE ? "portable" : p == PATH_SHA256_AVX2 ? "-shani" : NULL);
     int shani = tern_cpu_has(TERN_CPU_SHANI | TERN_CPU_SSSE3 | TERN_CPU_SSE41);
     int avx2 = tern_cpu_has(TERN_CPU_AVX2 | TERN_CPU_BMI2);
     if (p == PATH_SHANI && !shani) {
@@ -68,8 +63,7 @@ static inline int use_path(void **state) {
 
 static inline int restore_path(void **state) {
     (void)state;
-    unsetenv("TERN_CPU");
-    tern_cpu_reset();
+    tv_use_cpu(NULL);
     return 0;
 }
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/cpu.h"
+
 static void die(const char *what, const char *detail) {
     fprintf(stderr, "testutil: %s: %s\n", what, detail ? detail : "");
     exit(2);
@@ -434,6 +436,26 @@ int json_has_flag(const json *test, const char *flag) {
         if (flags->items[i]->type == J_STR && strcmp(flags->items[i]->str, flag) == 0)
             return 1;
     return 0;
+}
+
+int tv_all_zero(const void *p, size_t n) {
+    const uint8_t *b = p;
+    uint8_t acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc |= b[i];
+    return acc == 0;
+}
+
+void tv_use_cpu(const char *tern_cpu) {
+    if (tern_cpu)
+        setenv("TERN_CPU", tern_cpu, 1);
+    else
+        unsetenv("TERN_CPU");
+    tern_cpu_reset();
+}
+
+const char *tv_cpu_name(const char *tern_cpu) {
+    return tern_cpu ? tern_cpu : "default";
 }
 
 int tv_rng(void *arg, uint8_t *buf, size_t len) {

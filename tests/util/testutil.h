@@ -29,6 +29,8 @@ uint8_t *tv_unhex(const char *hex, size_t *len);
 int tv_unhex_into(const char *hex, uint8_t *out, size_t n);
 /* Lowercase hex of buf into a malloc'd string. */
 char *tv_hex(const uint8_t *buf, size_t len);
+/* 1 when all n bytes at p are zero (a wiped key or context). */
+int tv_all_zero(const void *p, size_t n);
 
 /* ---- `name = value` files (kat/NAME.txt) and NIST .rsp files ----
  * A case is a run of `name = value` lines ended by a blank line.  `[k = v]`
@@ -81,6 +83,15 @@ const char *json_str(const json *obj, const char *key);
 double json_num(const json *obj, const char *key, double def);
 /* 1 if the array member `flags` of a Wycheproof test contains flag. */
 int json_has_flag(const json *test, const char *flag);
+
+/* ---- CPU paths ----
+ * The crypto suites run their vectors on each implementation path by
+ * setting TERN_CPU (crypto/cpu.h) and re-reading it: "portable" is the
+ * portable C, "-vaes,-vpclmul" and the like switch features off, NULL
+ * unsets it (the default: every feature this CPU has). */
+void tv_use_cpu(const char *tern_cpu);
+/* The name a test prints for a path: the value, or "default" for NULL. */
+const char *tv_cpu_name(const char *tern_cpu);
 
 /* ---- deterministic RNG (tern_rng_fn shape) ----
  * A counter-based generator (splitmix64) seeded by *(uint64_t *)arg.
