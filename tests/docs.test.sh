@@ -12,7 +12,8 @@
 #     (include/ lib/ crypto/ tools/ tests/ bench/ examples/, comments
 #     removed); a name ending in `_` followed by `*` or `<...>`, such as
 #     tern_rd_* or TERN_ERR_*, is a prefix that some name must start with;
-#   - no tracker numbers ("issue 12", "issues 9 and 12", "bug 3", "#12").
+#   - no tracker numbers ("issue 12", "issues 9 and 12", "bug 3", "PR 7", "#12";
+#     "PKCS #1" is not one).
 #
 # Each problem is printed as FILE:LINE: what.  Exit 0 when there is none,
 # 1 otherwise.  Run from the repository root (tests/run_tests.sh does).
@@ -120,7 +121,7 @@ FNR == 1 { infence = 0; dir = FILENAME; if (dir ~ /\//) sub(/\/[^\/]*$/, "/", di
     # ---- tracker numbers ----
     t = line
     gsub(/PKCS ?#[0-9]+/, "PKCS", t)
-    if (t ~ /(^|[^A-Za-z0-9_])([Ii]ssues?|[Bb]ugs?|[Tt]ickets?|PR) #?[0-9]/ || t ~ /(^|[^A-Za-z0-9_&#])#[0-9]/)
+    if (t ~ /(^|[^A-Za-z0-9_])([Ii]ssues?|[Bb]ugs?|PR) #?[0-9]/ || t ~ /(^|[^A-Za-z0-9_&#])#[0-9]/)
         report("a tracker number: " line)
 
     # ---- Markdown links to files: relative to this document ----
