@@ -298,32 +298,22 @@ TERN_MUST_CHECK static int sni_name(tern_conn *c, const uint8_t *p, size_t n) {
     return 0;
 }
 
-/* One offered protocol name: remember the best match in our order. */
-static void alpn_name(tern_conn *c, const uint8_t *p, size_t n) {
-    tern_ch_stream *s = &c->hs_state->ch;
-    const tern_config *cfg = c->cfg;
-    for (size_t i = 0; i < cfg->alpn_len; i += 1 + cfg->alpn[i])
-        if (cfg->alpn[i] == n && memcmp(cfg->alpn + i + 1, p, n) == 0) {
-            if (!s->alpn_match || i < s->alpn_best) {
-                s->alpn_match = 1;
-                s->alpn_best = (uint16_t)i;
-            }
-            return;
-        }
-}
-
+/* The client's ALPN list is read: the protocol chosen (lib/negotiate.c)
+ * goes into c->alpn. */
 TERN_MUST_CHECK static int alpn_done(tern_conn *c) {
     tern_ch_stream *s = &c->hs_state->ch;
-    const tern_config *cfg = c->cfg;
-    if (cfg->alpn_len == 0)
-        return 0; /* we do not speak ALPN: ignore the offer */
-    if (!s->alpn_match)
-        return tern_fail(c, TERN_ERR_NO_ALPN, "the client offers no application protocol this server speaks");
-    size_t ln = cfg->alpn[s->alpn_best];
+    const uint8_t *name;
+    size_t ln;
+    const char *why = NULL;
+    int rc = tern_negotiate_alpn(c->cfg, s->alpn_match, s->alpn_best, &name, &ln, &why);
+    if (rc < 0)
+        return tern_fail(c, rc, "%s", why);
+    if (ln == 0)
+        return 0;
     /* Room for the configuration's longest name was made when the
      * connection was; a list changed since may not fit. */
     TERN_ENSURE(ln < c->alpn_cap, TERN_ERR_INTERNAL);
-    memcpy(c->alpn, cfg->alpn + s->alpn_best + 1, ln);
+    memcpy(c->alpn, name, ln);
     c->alpn[ln] = '\0';
     return 0;
 }
@@ -456,7 +446,7 @@ TERN_MUST_CHECK static int ch_item(tern_conn *c, const uint8_t *p) {
             return tern_fail(c, TERN_ERR_DECODE, "ClientHello: an empty ALPN protocol name");
         return want(c, CH_ALPN_NAME, p[0], s->list_end, "ALPN protocol name");
     case CH_ALPN_NAME:
-        alpn_name(c, p, s->need);
+        tern_negotiate_alpn_name(c->cfg, p, s->need, &s->alpn_match, &s->alpn_best); /* lib/negotiate.c */
         if (s->pos < s->list_end)
             return want(c, CH_ALPN_LEN, 1, s->list_end, "protocol name length");
         TERN_TRY(alpn_done(c));

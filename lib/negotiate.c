@@ -188,3 +188,29 @@ int tern_negotiate_resume(const tern_config *cfg, const tern_offer *o, const ter
     out->scheme = 0;
     return 0;
 }
+
+void tern_negotiate_alpn_name(const tern_config *cfg, const uint8_t *p, size_t n, uint8_t *matched, uint16_t *best) {
+    for (size_t i = 0; i < cfg->alpn_len; i += 1 + cfg->alpn[i])
+        if (cfg->alpn[i] == n && memcmp(cfg->alpn + i + 1, p, n) == 0) {
+            if (!*matched || i < *best) {
+                *matched = 1;
+                *best = (uint16_t)i;
+            }
+            return;
+        }
+}
+
+int tern_negotiate_alpn(const tern_config *cfg, uint8_t matched, uint16_t best, const uint8_t **name, size_t *len,
+                        const char **why) {
+    *name = NULL;
+    *len = 0;
+    if (cfg->alpn_len == 0)
+        return 0; /* we do not speak ALPN: ignore the offer */
+    if (!matched || best >= cfg->alpn_len) {
+        *why = "the client offers no application protocol this server speaks";
+        return TERN_ERR_NO_ALPN;
+    }
+    *name = cfg->alpn + best + 1;
+    *len = cfg->alpn[best];
+    return 0;
+}

@@ -18,9 +18,10 @@
  * Both functions are pure: they read the configuration and the offer, touch
  * no connection and do no I/O, so tests/test_negotiate.c calls them alone.
  *
- * One choice stays in the parser: ALPN (RFC 7301 §3.2), matched name by
- * name as the list is read, since the names are not kept; its refusal
- * (no_application_protocol) comes when that extension ends.
+ * ALPN (RFC 7301 §3.2) is chosen here too, but name by name as the parser
+ * reads the list (the names are not kept): tern_negotiate_alpn_name() for
+ * each, tern_negotiate_alpn() when the extension ends, which is where its
+ * refusal (no_application_protocol) has always come.
  */
 #ifndef TERN_LIB_NEGOTIATE_H
 #define TERN_LIB_NEGOTIATE_H
@@ -88,5 +89,17 @@ TERN_MUST_CHECK int tern_negotiate(const tern_config *cfg, const tern_offer *o, 
  * the extended master secret (RFC 7627 §5.3, as OpenSSL's server does). */
 TERN_MUST_CHECK int tern_negotiate_resume(const tern_config *cfg, const tern_offer *o, const tern_sess_core *st,
                                           int64_t now, tern_choice *out);
+
+/* ALPN: one protocol name the client offers (n bytes at p).  *matched and
+ * *best (an offset into cfg->alpn, the configured names in the server's
+ * order) keep the best match so far: the server's order decides, not the
+ * client's. */
+void tern_negotiate_alpn_name(const tern_config *cfg, const uint8_t *p, size_t n, uint8_t *matched, uint16_t *best);
+/* ALPN, once the client's list is read: 0 with *name / *len the protocol
+ * chosen (len 0: none, the configuration has no ALPN and ignores the
+ * offer), or TERN_ERR_NO_ALPN with *why when none of the client's
+ * protocols is one the configuration speaks. */
+TERN_MUST_CHECK int tern_negotiate_alpn(const tern_config *cfg, uint8_t matched, uint16_t best, const uint8_t **name,
+                                        size_t *len, const char **why);
 
 #endif

@@ -16,7 +16,9 @@
  *   - the extended master secret required (missing_extension);
  *   - resumption: accepted; refused (expired, another name, suite not
  *     allowed or not offered, no EMS in the session, no client identity);
- *     aborted when the client offers a session without EMS (RFC 7627 §5.3).
+ *     aborted when the client offers a session without EMS (RFC 7627 §5.3);
+ *   - ALPN: the server's order among the names offered, none in common ->
+ *     no_application_protocol, no ALPN configured -> the offer ignored.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -454,6 +456,53 @@ static void test_resumption(void **state) {
     tern_config_free(cfg);
 }
 
+/* ALPN (RFC 7301 §3.2): names matched one by one as the client lists
+ * them; the server's order decides. */
+static const char *alpn_pick(const tern_config *cfg, const char *const *offer, size_t n, int *rc) {
+    static char out[256];
+    uint8_t matched = 0;
+    uint16_t best = 0;
+    for (size_t i = 0; i < n; i++)
+        tern_negotiate_alpn_name(cfg, (const uint8_t *)offer[i], strlen(offer[i]), &matched, &best);
+    const uint8_t *name = (const uint8_t *)"x";
+    size_t len = 99;
+    const char *why = NULL;
+    *rc = tern_negotiate_alpn(cfg, matched, best, &name, &len, &why);
+    if (*rc < 0) {
+        assert_non_null(why);
+        assert_non_null(strstr(why, "no application protocol"));
+        return NULL;
+    }
+    assert_true(len < sizeof out);
+    if (len > 0)
+        memcpy(out, name, len);
+    out[len] = '\0';
+    return out;
+}
+
+static void test_alpn(void **state) {
+    (void)state;
+    tern_config *cfg = config(NULL);
+    static const char *const client[] = {"spdy/1", "http/1.1", "h2"};
+    int rc;
+    /* No ALPN configured: the offer is ignored. */
+    assert_string_equal(alpn_pick(cfg, client, 3, &rc), "");
+    assert_int_equal(rc, 0);
+    assert_int_equal(tern_config_set_alpn(cfg, "h2,http/1.1"), 0);
+    assert_string_equal(alpn_pick(cfg, client, 3, &rc), "h2"); /* ours first, though the client lists it last */
+    assert_int_equal(rc, 0);
+    assert_string_equal(alpn_pick(cfg, client, 2, &rc), "http/1.1");
+    static const char *const h2_first[] = {"h2", "http/1.1"};
+    assert_string_equal(alpn_pick(cfg, h2_first, 2, &rc), "h2"); /* and when the client lists it first */
+    static const char *const none[] = {"spdy/1", "h2c", "h"};
+    assert_null(alpn_pick(cfg, none, 3, &rc));
+    assert_int_equal(rc, TERN_ERR_NO_ALPN);
+    /* A name that is a prefix of ours is not ours. */
+    static const char *const prefix[] = {"http/1"};
+    assert_null(alpn_pick(cfg, prefix, 1, &rc));
+    tern_config_free(cfg);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_server_preference),
@@ -464,6 +513,7 @@ int main(void) {
         cmocka_unit_test(test_sni_identity),
         cmocka_unit_test(test_extended_master_secret),
         cmocka_unit_test(test_resumption),
+        cmocka_unit_test(test_alpn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
