@@ -215,12 +215,6 @@ _Static_assert(TERN_REC_HDR + TERN_MAX_CIPHERTEXT >= sizeof(tern_hs_state) + 16 
 static void hello_lend(tern_conn *c) { c->in_cap = (size_t)((uint8_t *)c->hs_state - c->in) - TERN_EXT_BITMAP; }
 static void hello_return(tern_conn *c) { c->in_cap = (size_t)((uint8_t *)c->hs_state - c->in); }
 
-int tern_hs_version_open(const tern_conn *c) {
-    /* Row 1 is ServerHello in every table: the client has parsed it, the
-     * server has written it, once the step has moved past it. */
-    return c->state == TERN_ST_HANDSHAKE && c->hs_state != NULL && c->step <= 1;
-}
-
 void tern_hs_begin(tern_conn *c) {
     USE_TABLE(c, hellos);
     c->step = 0;
@@ -255,14 +249,11 @@ void tern_hs_begin(tern_conn *c) {
  * The contexts live in the handshake state (the input buffer's tail), not
  * in the connection.
  */
-static unsigned th_bit(tern_hash_alg alg) {
-    return alg == TERN_HASH_SHA256 ? TERN_TH_SHA256 : alg == TERN_HASH_SHA384 ? TERN_TH_SHA384 : TERN_TH_SHA512;
-}
 static unsigned transcript_needed(const tern_conn *c, int type) {
     const tern_hs_state *h = c->hs_state;
     if (c->suite == NULL)
         return TERN_TH_ALL;
-    unsigned prf = th_bit(c->suite->prf);
+    unsigned prf = tern_th_bit(c->suite->prf);
     if (c->table == abbreviated || h->cv_done)
         return prf;
     if (c->side == TERN_SERVER)
@@ -271,7 +262,7 @@ static unsigned transcript_needed(const tern_conn *c, int type) {
         tern_hash_alg alg;
         int ok = h->client_may_send &&
                  (tern_sig_is_ecdsa(h->cv_scheme, &alg) || tern_sigalg_info(h->cv_scheme, &alg) >= 0);
-        return ok ? prf | th_bit(alg) : prf;
+        return ok ? prf | tern_th_bit(alg) : prf;
     }
     return type == TERN_HT_SERVER_HELLO_DONE ? prf : TERN_TH_ALL;
 }
@@ -289,23 +280,6 @@ void tern_hs_transcript(tern_conn *c, const uint8_t *p, size_t len) {
         tern_hash_update(&h->th384, p, len);
     if (h->th_live & TERN_TH_SHA512)
         tern_hash_update(&h->th512, p, len);
-}
-
-int tern_hs_transcript_hash_alg(const tern_conn *c, tern_hash_alg alg, uint8_t out[TERN_HASH_MAX_LEN]) {
-    const tern_hs_state *h = c->hs_state;
-    const tern_hash_ctx *ctx = alg == TERN_HASH_SHA256 ? &h->th256 : alg == TERN_HASH_SHA384 ? &h->th384
-                               : alg == TERN_HASH_SHA512 ? &h->th512 : NULL;
-    TERN_ENSURE(ctx != NULL && (h->th_live & th_bit(alg)) != 0, TERN_ERR_INTERNAL);
-    /* Finalise a copy: the running hash goes on. */
-    tern_hash_ctx copy = *ctx;
-    size_t n = tern_hash_len(copy.alg);
-    tern_hash_final(&copy, out);
-    return (int)n;
-}
-
-size_t tern_hs_transcript_hash(const tern_conn *c, uint8_t out[TERN_HASH_MAX_LEN]) {
-    int n = tern_hs_transcript_hash_alg(c, c->suite->prf, out);
-    return n > 0 ? (size_t)n : 0; /* the PRF hash is never dropped */
 }
 
 /* Gather the next complete handshake message (or a ChangeCipherSpec) into

@@ -43,7 +43,7 @@ int tern_hs_certificate_verify_write(tern_conn *c, tern_writer *w) {
     uint8_t digest[TERN_HASH_MAX_LEN];
     const tern_keystore *ks = tern_conn_keys(c); /* picked by the request's CA names */
     TERN_ENSURE(tern_sig_fits_key(h->cv_scheme, ks->key_type, &alg), TERN_ERR_INTERNAL);
-    TERN_TRY(tern_hs_transcript_hash_alg(c, alg, digest));
+    TERN_TRY(tern_ks_transcript_hash_alg(c, alg, digest));
     h->cv_done = 1; /* the transcript keeps only the PRF hash from here */
     if (ks->key_type == TERN_X509_KEY_EC) {
         TERN_TRY(tern_wr_u16(w, h->cv_scheme));
@@ -138,7 +138,7 @@ int tern_hs_certificate_verify_parse(tern_conn *c, tern_reader *r) {
                          "the client signed CertificateVerify with scheme 0x%04x, which does not fit its %s key",
                          scheme, h->peer_key_type == TERN_X509_KEY_EC ? "ECDSA" : "RSA");
     uint8_t digest[TERN_HASH_MAX_LEN];
-    TERN_TRY(tern_hs_transcript_hash_alg(c, alg, digest));
+    TERN_TRY(tern_ks_transcript_hash_alg(c, alg, digest));
     h->cv_done = 1; /* the transcript keeps only the PRF hash from here */
     int rc = ecdsa ? tern_sig_verify_ecdsa(c, alg, digest, sig.p, tern_rd_left(&sig))
              : pss ? tern_rsa_pss_verify(&h->peer_rsa, alg, digest, sig.p, tern_rd_left(&sig))

@@ -21,6 +21,10 @@
 
 /* The transcript hashes kept (tern_hs_state.th_live). */
 enum { TERN_TH_SHA256 = 1, TERN_TH_SHA384 = 2, TERN_TH_SHA512 = 4, TERN_TH_ALL = 7 };
+/* The TERN_TH_* bit of a transcript hash. */
+static inline unsigned tern_th_bit(tern_hash_alg alg) {
+    return alg == TERN_HASH_SHA256 ? TERN_TH_SHA256 : alg == TERN_HASH_SHA384 ? TERN_TH_SHA384 : TERN_TH_SHA512;
+}
 
 /* Server: the ClientHello parsed as a stream (lib/hs_client_hello.c).  A
  * hello of up to hs_max bytes is gathered whole and fed in one go; a larger

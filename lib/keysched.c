@@ -48,7 +48,7 @@ int tern_ks_master(tern_conn *c) {
     tern_hs_state *h = c->hs_state;
     TERN_ENSURE(c->suite != NULL && h->pms_len > 0, TERN_ERR_INTERNAL);
     uint8_t hash[TERN_HASH_MAX_LEN];
-    size_t hlen = tern_hs_transcript_hash(c, hash);
+    size_t hlen = tern_ks_transcript_hash(c, hash);
     int rc = tern_ks_derive_master(c->suite->prf, h->pms, h->pms_len, c->ems, h->client_random, h->server_random,
                                    hash, hlen, c->master);
     /* The premaster has done its job: nothing may use it again. */
@@ -93,6 +93,25 @@ int tern_ks_activate(tern_conn *c, int for_write) {
 
 int tern_ks_verify_data(tern_conn *c, enum tern_side side, uint8_t out[TERN_VERIFY_LEN]) {
     uint8_t hash[TERN_HASH_MAX_LEN];
-    size_t hlen = tern_hs_transcript_hash(c, hash);
+    size_t hlen = tern_ks_transcript_hash(c, hash);
     return tern_ks_derive_verify(c->suite->prf, c->master, side, hash, hlen, out);
+}
+
+/* The transcript hashes run in the handshake state (lib/hs.c adds each
+ * message and drops a hash once no step can ask for it). */
+int tern_ks_transcript_hash_alg(const tern_conn *c, tern_hash_alg alg, uint8_t out[TERN_HASH_MAX_LEN]) {
+    const tern_hs_state *h = c->hs_state;
+    const tern_hash_ctx *ctx = alg == TERN_HASH_SHA256 ? &h->th256 : alg == TERN_HASH_SHA384 ? &h->th384
+                               : alg == TERN_HASH_SHA512 ? &h->th512 : NULL;
+    TERN_ENSURE(ctx != NULL && (h->th_live & tern_th_bit(alg)) != 0, TERN_ERR_INTERNAL);
+    /* Finalise a copy: the running hash goes on. */
+    tern_hash_ctx copy = *ctx;
+    size_t n = tern_hash_len(copy.alg);
+    tern_hash_final(&copy, out);
+    return (int)n;
+}
+
+size_t tern_ks_transcript_hash(const tern_conn *c, uint8_t out[TERN_HASH_MAX_LEN]) {
+    int n = tern_ks_transcript_hash_alg(c, c->suite->prf, out);
+    return n > 0 ? (size_t)n : 0; /* the PRF hash is never dropped */
 }

@@ -41,10 +41,10 @@ TERN_MUST_CHECK int tern_ks_derive_verify(tern_hash_alg prf, const uint8_t maste
 /* The handshake transcript (kept in tern_hs_state; messages are added by
  * lib/hs.c, which knows when each hash may be dropped).  The current
  * transcript hash (of the suite's PRF hash). */
-size_t tern_hs_transcript_hash(const tern_conn *c, uint8_t out[TERN_HASH_MAX_LEN]);
+size_t tern_ks_transcript_hash(const tern_conn *c, uint8_t out[TERN_HASH_MAX_LEN]);
 /* The current transcript hash under alg: its length, or TERN_ERR_INTERNAL
  * when that hash is not kept (any more). */
-TERN_MUST_CHECK int tern_hs_transcript_hash_alg(const tern_conn *c, tern_hash_alg alg,
+TERN_MUST_CHECK int tern_ks_transcript_hash_alg(const tern_conn *c, tern_hash_alg alg,
                                                 uint8_t out[TERN_HASH_MAX_LEN]);
 
 #endif

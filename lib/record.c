@@ -120,8 +120,10 @@ int tern_rec_next(tern_conn *c) {
      * negotiated, whatever the record holds.  So until ServerHello has
      * fixed the version, both sides take any {03,XX} (the hellos' own
      * version fields decide: lib/hs_client_hello.c, lib/hs_server_hello.c);
-     * after it, only 0x0303. */
-    if (version != TERN_TLS12 && !(version >> 8 == 3 && tern_hs_version_open(c)))
+     * after it, only 0x0303.  ServerHello fixes the suite with the version:
+     * the client sets c->suite as it parses ServerHello, the server as it
+     * parses ClientHello and writes ServerHello before it reads again. */
+    if (version != TERN_TLS12 && !(version >> 8 == 3 && c->suite == NULL))
         return tern_fail(c, TERN_ERR_PROTOCOL_VERSION, "record with version 0x%04x, expected 0x0303 (TLS 1.2)",
                          version);
     size_t limit = c->rd.on ? TERN_MAX_CIPHERTEXT : TERN_MAX_PLAINTEXT;

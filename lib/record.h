@@ -71,9 +71,4 @@ TERN_MUST_CHECK int tern_rec_chacha_seal(tern_rec_dir *d, uint8_t type, uint8_t 
 TERN_MUST_CHECK int tern_rec_chacha_open(tern_rec_dir *d, uint8_t type, uint8_t *rec, size_t len, uint8_t **plain,
                                          size_t *plen);
 
-/* 1 until ServerHello has fixed the protocol version: the record layer then
- * takes any {03,XX} in a record header (RFC 5246 Appendix E.1).  Defined
- * in lib/hs.c, which knows the table rows. */
-int tern_hs_version_open(const tern_conn *c);
-
 #endif

@@ -116,7 +116,7 @@ int main(void) {
 
         /* What the client derives from its premaster. */
         uint8_t want[48], hash[TERN_HASH_MAX_LEN];
-        size_t hlen = tern_hs_transcript_hash(s, hash);
+        size_t hlen = tern_ks_transcript_hash(s, hash);
         check(tern_ks_derive_master(TERN_HASH_SHA256, pms, 48, ems, rnd, rnd, hash, hlen, want) == 0, "derive");
         check((memcmp(want, s->master, 48) == 0) == (kind == 0), "master secret");
         tern_free(s);
