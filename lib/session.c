@@ -115,15 +115,6 @@ TERN_MUST_CHECK static int sess_cfg(tern_config *cfg, tern_sess_cfg **out) {
     return 0;
 }
 
-void tern_sess_cfg_free(tern_sess_cfg *sc) {
-    if (sc == NULL)
-        return;
-    tern_session_cache_free(sc->cache);
-    pthread_mutex_destroy(&sc->mu);
-    tern_wipe(sc, sizeof *sc);
-    free(sc);
-}
-
 int tern_config_set_session_cache(tern_config *cfg, size_t max_entries, uint32_t lifetime_s) {
     tern_sess_cfg *sc;
     TERN_ENSURE(max_entries == 0 || (lifetime_s >= 1 && lifetime_s <= LIFETIME_MAX), TERN_ERR_INVALID_ARG);

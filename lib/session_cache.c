@@ -191,3 +191,15 @@ size_t tern_session_cache_count(tern_session_cache *c, uint64_t *evictions) {
     pthread_mutex_unlock(&c->mu);
     return n;
 }
+
+/* The configuration's resumption settings, with their cache and ticket
+ * keys (here, in the state layer, so that tern_config_free reaches it
+ * without calling up into the handshake). */
+void tern_sess_cfg_free(tern_sess_cfg *sc) {
+    if (sc == NULL)
+        return;
+    tern_session_cache_free(sc->cache);
+    pthread_mutex_destroy(&sc->mu);
+    tern_wipe(sc, sizeof *sc);
+    free(sc);
+}

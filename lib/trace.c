@@ -791,7 +791,7 @@ void tern_trace_done(tern_conn *c) {
     add(&fs, "cipher_suite", "%s", c->suite ? c->suite->name : "?");
     add(&fs, "extended_master_secret", "%s", c->ems ? "yes" : "no");
     add(&fs, "resumed", "%s", c->sess.resumed ? "yes (abbreviated handshake)" : "no (full handshake)");
-    add(&fs, "alpn", "%s", tern_alpn(c) ? tern_alpn(c) : "none");
+    add(&fs, "alpn", "%s", c->alpn && c->alpn[0] ? c->alpn : "none");
     const char *s = sigalg_name(c->sigscheme);
     add(&fs, "signature_scheme", "%s", s ? s : "none");
     if (c->peer_subject != NULL && c->peer_subject[0])

@@ -103,6 +103,39 @@ elif ! grep -q 'lib/hs.h is in the handshake layer (5)' "$tmp/hs.log"; then
     cat "$tmp/hs.log"
 fi
 
+# (c) no call goes upward either: every symbol a lib/ object uses from
+# another lib/ file is defined in a file of its own layer or lower.  An
+# include cannot show this (a prototype may be declared by hand, or reach
+# a file through a header of the right layer while its definition sits
+# higher); the objects of the build ($BUILD/lib) can.
+objs=${BUILD:-build}/lib
+calls=0
+if command -v nm >/dev/null 2>&1 && [ -f "$objs/conn.o" ]; then
+    for f in lib/*.c lib/x509/*.c; do
+        o="$objs/${f#lib/}"; o="${o%.c}.o"
+        [ -f "$o" ] || { bad "$o is missing: build the library first"; continue; }
+        l=$(stated_layer "$f")
+        nm "$o" | awk -v f="$f" -v l="$l" '$2 ~ /^[TDRB]$/ { print "D", $3, f, l } $1 == "U" { print "U", $2, f, l }'
+    done > "$tmp/syms"
+    awk '$1 == "D" { file[$2] = $3; layer[$2] = $4 }
+         $1 == "U" { use[++n] = $0 }
+         END { for (i = 1; i <= n; i++) { split(use[i], u, " ");
+                 if ((u[2] in layer) && layer[u[2]] + 0 > u[4] + 0)
+                     printf "%s (layer %s) calls %s, defined in %s (layer %s): an upward call\n", u[3], u[4], u[2], file[u[2]], layer[u[2]];
+                 else if (u[2] in layer) ok++ }
+               print "checked", ok + 0 }' "$tmp/syms" > "$tmp/calls"
+    while IFS= read -r line; do
+        case $line in
+        checked\ *) calls=${line#checked } ;;
+        *) bad "$line" ;;
+        esac
+    done < "$tmp/calls"
+    [ "$calls" -gt 200 ] || bad "only $calls calls between lib/ files checked: the symbol scan is broken"
+else
+    echo "layers.test: skipped: no nm or no objects in $objs (build the library first)"
+    exit 77
+fi
+
 [ $fail -eq 0 ] || exit 1
-echo "layers.test: $checked includes in lib/ checked against lib/layer.h; an upward include is refused by the compiler"
+echo "layers.test: $checked includes in lib/ checked against lib/layer.h, $calls calls between lib/ files go down or across; an upward include is refused by the compiler"
 exit 0
