@@ -1,5 +1,5 @@
 /*
- * Issue 13 TLS rows for make bench (order 820): whole connections, client
+ * The ECDHE_ECDSA and ChaCha20-Poly1305 TLS rows for make bench (order 820): whole connections, client
  * and server in one process, tern engines over a memory pipe against
  * OpenSSL's libssl over a BIO pair, TLS 1.2, no resumption.  The server
  * chain is vectors/certs/ecdsa-server-chain.pem (P-256 leaf, P-256

@@ -1,5 +1,5 @@
 /*
- * Handshake rows of issue 9 for make bench (order 810), like
+ * Handshake rows with client certificates (mutual TLS) for make bench (order 810), like
  * bench/bench_tls.c: client and server in one process, tern over a memory
  * pipe, OpenSSL's libssl over a BIO pair, TLS 1.2, no resumption, the
  * client verifying the server chain and name (vectors/certs):

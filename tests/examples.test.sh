@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs every program in examples/ against real peers on 127.0.0.1 and checks
-# what it prints (issue 10):
+# what it prints:
 #   examples/server  <- examples/client, examples/nonblocking (3 clients, clean closes)
 #   examples/server with a client trust store <- tern client --keystore, examples/client
 #   examples/client, nonblocking, https_get -> tern server / openssl s_server

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Interop against real OpenSSL processes on 127.0.0.1 (issue 8):
+# Interop against real OpenSSL processes on 127.0.0.1:
 #   tern client  -> openssl s_server -tls1_2   (1 MB echoed back through a fifo)
 #   openssl s_client -tls1_2 -> tern server --echo
 # for both suites, with and without ALPN, each checked byte for byte; the

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Interop for issue 13 against real OpenSSL processes on 127.0.0.1:
+# Interop for ECDHE_ECDSA, secp256r1 and ChaCha20-Poly1305 against real OpenSSL processes on 127.0.0.1:
 #   openssl s_client -> tern server holding two identities (RSA and ECDSA
 #     P-256, P-384 root): each new suite (ECDHE-ECDSA-AES128/256-GCM,
 #     ECDHE-ECDSA-CHACHA20-POLY1305, ECDHE-RSA-CHACHA20-POLY1305) with each

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Interop for issue 9 against real OpenSSL processes on 127.0.0.1:
+# Interop for client certificates (mutual TLS) against real OpenSSL processes on 127.0.0.1:
 #   openssl s_client -cert/-key -> tern server --client-auth required, all four
 #     suites (ECDHE and RSA key exchange), 64 KB echoed; the server names the
 #     verified client; s_client without a certificate and with a certificate

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Interop for session resumption (issue 12) against real OpenSSL processes on
+# Interop for session resumption against real OpenSSL processes on
 # 127.0.0.1:
 #   openssl s_client -sess_out, then -sess_in -> tern server: OpenSSL prints
 #     "Reused" (tickets; and with -no_ticket, by session ID), the tern server

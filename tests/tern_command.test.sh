@@ -1,5 +1,5 @@
 #!/bin/sh
-# The `tern` command (issue 10):
+# The `tern` command:
 #   - --help on every command (exit 0) and the documented exit codes;
 #   - tern client --trace against tern server --trace and openssl s_server:
 #     every handshake step in order on both sides, --trace=hex bytes, no

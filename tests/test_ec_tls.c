@@ -1,5 +1,5 @@
 /*
- * Issue 13 wired into TLS, client and server in memory:
+ * ECDHE_ECDSA, secp256r1 and ChaCha20-Poly1305 in TLS, client and server in memory:
  *   - every new suite (ECDHE_ECDSA AES-128/256-GCM, ECDHE_ECDSA and
  *     ECDHE_RSA ChaCha20-Poly1305) with both groups (x25519, secp256r1),
  *     16 KB and 512-byte records, data both ways, same master secret;

@@ -1,5 +1,5 @@
 /*
- * Memory per connection (issue 8): one allocation, and how its parts are
+ * Memory per connection: one allocation, and how its parts are
  * shared.  During the handshake the handshake state lives in the input
  * buffer's tail (lib/conn.c), so the input buffer is shorter then; plaintext
  * handshake records are passed up as their bytes arrive (lib/record.c), so a
@@ -213,7 +213,7 @@ static void test_truncated_piece(void **state) {
     mp_free(&p);
 }
 
-/* The goal of issue 8: at most 36 KB for a server connection with full
+/* The memory goal: at most 36 KB for a server connection with full
  * 16 KB records, on every AES-GCM path this CPU has (the portable one's
  * keys are the largest); and the connection still works on each. */
 static void test_server_connection_fits_36k(void **state) {

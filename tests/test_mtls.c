@@ -1,5 +1,5 @@
 /*
- * Client certificates (issue 9), client and server in memory:
+ * Client certificates, client and server in memory:
  *   - the matrix: every suite (ECDHE and RSA, AES-128/256) x server mode
  *     none / optional / required x client without a certificate, with a
  *     good one, an expired one, one from an untrusted CA (CA names on and
@@ -528,7 +528,7 @@ static void test_sni_identities(void **state) {
         mp_free(&p);
         tern_config_free(ccfg);
     }
-    /* A P-256 identity is accepted (issue 13: it serves the ECDHE_ECDSA
+    /* A P-256 identity is accepted (it serves the ECDHE_ECDSA
      * suites, tests/test_ec_tls.c); the count is bounded. */
     char ecc[512], eck[512]; /* tv_path returns a static buffer */
     snprintf(ecc, sizeof ecc, "%s", tv_path("certs/ec-server-chain.pem"));

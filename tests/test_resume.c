@@ -1,5 +1,5 @@
 /*
- * Session resumption (issue 12), client and server in memory:
+ * Session resumption, client and server in memory:
  *   - resume by session ID and by ticket, for every suite (ECDHE and RSA
  *     key exchange, AES-GCM and ChaCha20-Poly1305, RSA and ECDSA servers),
  *     sessions carried as bytes; the abbreviated shape is
@@ -170,7 +170,7 @@ static void test_resume_by_id_and_ticket(void **state) {
         }
 }
 
-/* The suites of issue 13: ChaCha20-Poly1305 records and ECDSA servers
+/* The newer suites: ChaCha20-Poly1305 records and ECDSA servers
  * resume the same way (the session holds the suite; the abbreviated
  * handshake needs neither the certificate nor its key). */
 static void test_resume_chacha_ecdsa(void **state) {

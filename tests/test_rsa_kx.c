@@ -1,5 +1,5 @@
 /*
- * The RSA key exchange (issue 9: TLS_RSA_WITH_AES_128_GCM_SHA256 0x009C,
+ * The RSA key exchange (TLS_RSA_WITH_AES_128_GCM_SHA256 0x009C,
  * TLS_RSA_WITH_AES_256_GCM_SHA384 0x009D), client and server in memory:
  *   - both suites x EMS on/off x 16 KB / 512-byte records, data both ways,
  *     the same master secret on both sides;

@@ -364,7 +364,7 @@ sign ecp256-leaf-sha384 ec256 "/O=tern test/CN=p256 leaf sha384" ecp256-root v3_
 ec_key ec-server P-256
 sign ec-server ec-server "/O=tern test/CN=localhost" int-ca v3_ecserver $START $END
 
-# ---- an all-ECDSA hierarchy (issue 13): P-384 root -> P-256 intermediate
+# ---- an all-ECDSA hierarchy: P-384 root -> P-256 intermediate
 # (signed ecdsa-with-SHA384) -> P-256 server and client leaves (signed
 # ecdsa-with-SHA256).  For the ECDHE_ECDSA suites in memory and against
 # OpenSSL, dual RSA+ECDSA servers and ECDSA client certificates.
