@@ -35,6 +35,7 @@
  * (lib/hs_client_certificate.c).
  */
 #include "lib/tls.h"
+#include "lib/trace.h"
 
 #define CERT_TYPE_RSA_SIGN 1
 #define CERT_TYPE_ECDSA_SIGN 64
@@ -71,6 +72,7 @@ int tern_hs_certificate_request_write(tern_conn *c, tern_writer *w) {
     }
     TERN_TRY(tern_wr_end(w, &v));
     c->hs_state->cert_requested = 1;
+    tern_trace_cert_request(c, 1, send_names, NULL, NULL, NULL);
     return 0;
 }
 
@@ -99,6 +101,7 @@ int tern_hs_certificate_request_parse(tern_conn *c, tern_reader *r) {
     TERN_TRY(tern_rd_end(r));
     TERN_ENSURE(tern_rd_left(&types) >= 1, TERN_ERR_DECODE);
     TERN_ENSURE(tern_rd_left(&algs) >= 2 && tern_rd_left(&algs) % 2 == 0, TERN_ERR_DECODE);
+    const tern_reader types_read = types; /* for the trace, below */
 
     int rsa_ok = 0, ecdsa_ok = 0;
     while (tern_rd_left(&types) > 0) {
@@ -157,5 +160,6 @@ int tern_hs_certificate_request_parse(tern_conn *c, tern_reader *r) {
     }
     h->cert_requested = 1;
     h->client_may_send = c->keys != NULL;
+    tern_trace_cert_request(c, 0, 0, &types_read, &algs, &cas);
     return 0;
 }

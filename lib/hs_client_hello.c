@@ -28,6 +28,7 @@
 #include <arpa/inet.h>
 
 #include "lib/tls.h"
+#include "lib/trace.h"
 
 /* An IP literal is verified against the certificate but never sent as SNI
  * (RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted"). */
@@ -104,6 +105,7 @@ int tern_hs_client_hello_write(tern_conn *c, tern_writer *w) {
     TERN_TRY(tern_wr_u8(w, 0));
     TERN_TRY(tern_sess_client_hello_ext(c, w)); /* SessionTicket (RFC 5077 §3.2) */
     TERN_TRY(tern_wr_end(w, &e));
+    tern_trace_hello(c, 1, h->sess.sent_id_len);
     return 0;
 }
 

@@ -4,6 +4,7 @@
  *   struct { } ServerHelloDone;
  */
 #include "lib/tls.h"
+#include "lib/trace.h"
 
 int tern_hs_server_hello_done_write(tern_conn *c, tern_writer *w) {
     (void)c;
@@ -12,6 +13,7 @@ int tern_hs_server_hello_done_write(tern_conn *c, tern_writer *w) {
 }
 
 int tern_hs_server_hello_done_parse(tern_conn *c, tern_reader *r) {
-    (void)c;
-    return tern_rd_end(r); /* any body is a decode_error */
+    TERN_TRY(tern_rd_end(r)); /* any body is a decode_error */
+    tern_trace_parsed(c);
+    return 0;
 }
