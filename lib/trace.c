@@ -512,7 +512,7 @@ static void server_hello_fields(const tern_conn *c, fields *fs, size_t sid_len, 
                 const char *g = tern_name_group(h->group);
                 add(fs, "chosen_group", "%s (%u)", g ? g : "unknown", h->group);
                 const char *sc = tern_name_sigscheme(c->sigscheme);
-                add(fs, "chosen_signature_scheme", "%s (0x%04x)", sc ? sc : "unknown", c->sigscheme);
+                add(fs, "chosen_scheme", "%s (0x%04x)", sc ? sc : "unknown", c->sigscheme);
             }
         }
         add(fs, "resumed", "%s", c->sess.resumed ? "yes" : "no");
