@@ -146,6 +146,12 @@ static void explain_message(tool_obs *o, const tern_trace_event *ev) {
     int we_client = !ev->is_server;
     char buf[700], groups[256];
     const char *f;
+    if (field(ev, "refused") != NULL) {
+        /* The parse stopped before it reported the message's values: there
+         * is nothing to explain but that (the alert below says why). */
+        say(o, "tern refused this message before reading all its values: below is what it had read.");
+        return;
+    }
     switch (ev->msg_type) {
     case T_CLIENT_HELLO:
         /* The groups: ours as offered, or those of the client's that tern has. */
