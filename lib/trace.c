@@ -587,12 +587,14 @@ static void fallback_fields(tern_conn *c, int type, int sent, fields *fs) {
         return;
     }
     if (type == TERN_HT_CERTIFICATE && !sent && pend.len == TERN_HS_HDR + 3 &&
-        !(c->state == TERN_ST_FAILED && c->err == TERN_ERR_DECODE))
+        !(c->state == TERN_ST_FAILED && c->err == TERN_ERR_DECODE)) {
         /* Until the Certificate parsers report their list
          * (tern_trace_certificates): the chain hook reports a non-empty
          * one, and a 3-byte body the parser did not refuse as malformed is
-         * the empty certificate_list. */
+         * the empty certificate_list (refused or not, it was read). */
         certificate_fields(fs, NULL, NULL, 0);
+        return;
+    }
     if (!sent && c->state == TERN_ST_FAILED)
         add(fs, "refused", "the engine stopped reading it here (the alert says why)");
 }
