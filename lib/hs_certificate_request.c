@@ -35,10 +35,11 @@
  * (lib/hs_client_certificate.c).
  */
 #include "lib/tls.h"
+#include "lib/names.h"
 #include "lib/trace.h"
 
-#define CERT_TYPE_RSA_SIGN 1
-#define CERT_TYPE_ECDSA_SIGN 64
+#define CERT_TYPE_RSA_SIGN TERN_CERT_TYPE_RSA_SIGN     /* lib/names.h */
+#define CERT_TYPE_ECDSA_SIGN TERN_CERT_TYPE_ECDSA_SIGN
 
 /* A scheme usable for CertificateVerify with a key of this type
  * (TERN_X509_KEY_RSA / _EC).  Our order is tern_sigalgs_offer's

@@ -109,6 +109,16 @@ const char *tern_name_sigscheme(uint16_t s) {
     return find(sigscheme, TERN_ARRAY_LEN(sigscheme), s);
 }
 
+static const name_row cert_type[] = {
+    {TERN_CERT_TYPE_RSA_SIGN, "rsa_sign", NULL},
+    {2, "dss_sign", NULL},
+    {TERN_CERT_TYPE_ECDSA_SIGN, "ecdsa_sign", NULL},
+};
+
+const char *tern_name_cert_type(uint8_t t) {
+    return find(cert_type, TERN_ARRAY_LEN(cert_type), t);
+}
+
 /* Suites tern does not implement but a peer may offer; tern's own come
  * from lib/suites.c. */
 static const name_row other_suite[] = {

@@ -23,6 +23,10 @@ const char *tern_name_extension(uint16_t type);
 const char *tern_name_group(uint16_t group);
 /* "rsa_pss_rsae_sha256", "ecdsa_secp256r1_sha256", ... */
 const char *tern_name_sigscheme(uint16_t scheme);
+/* ClientCertificateType (RFC 5246 §7.4.4, RFC 8422 §5.5): "rsa_sign", "ecdsa_sign". */
+#define TERN_CERT_TYPE_RSA_SIGN 1
+#define TERN_CERT_TYPE_ECDSA_SIGN 64
+const char *tern_name_cert_type(uint8_t type);
 /* The IANA name of a cipher suite, also of ones tern does not implement
  * (a peer's offer is shown by name): "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256". */
 const char *tern_name_suite(uint16_t id);

@@ -696,9 +696,6 @@ void tern_trace_signature(tern_conn *c, int type, uint16_t scheme, int rc) {
     emit(c, &ev);
 }
 
-#define CERT_TYPE_RSA_SIGN 1
-#define CERT_TYPE_ECDSA_SIGN 64
-
 void tern_trace_cert_request(tern_conn *c, int sent, int ca_names, const tern_reader *types,
                              const tern_reader *algs, const tern_reader *cas) {
     if (c->cfg->trace == NULL)
@@ -707,7 +704,8 @@ void tern_trace_cert_request(tern_conn *c, int sent, int ca_names, const tern_re
     char buf[512] = "";
     if (sent) {
         const tern_config *cfg = c->cfg;
-        add(fs, "certificate_types", "rsa_sign, ecdsa_sign");
+        add(fs, "certificate_types", "%s, %s", tern_name_cert_type(TERN_CERT_TYPE_RSA_SIGN),
+            tern_name_cert_type(TERN_CERT_TYPE_ECDSA_SIGN)); /* as lib/hs_certificate_request.c writes them */
         add_list16(fs, "signature_algorithms", tern_sigalgs_offer, TERN_ARRAY_LEN(tern_sigalgs_offer),
                    tern_name_sigscheme);
         size_t n = ca_names ? cfg->trust.n : 0;
@@ -724,8 +722,7 @@ void tern_trace_cert_request(tern_conn *c, int sent, int ca_names, const tern_re
     tern_reader t = *types, a = *algs, d = *cas;
     uint8_t ty;
     while (tern_rd_u8(&t, &ty) == 0)
-        list_item(buf, sizeof buf,
-                  ty == CERT_TYPE_RSA_SIGN ? "rsa_sign" : ty == CERT_TYPE_ECDSA_SIGN ? "ecdsa_sign" : NULL, ty, 2);
+        list_item(buf, sizeof buf, tern_name_cert_type(ty), ty, 2);
     add(fs, "certificate_types", "%s", buf);
     buf[0] = '\0';
     uint16_t sc;
