@@ -16,18 +16,13 @@
  *
  * The order of events.  A message we send is written first and described
  * after (lib/hs.c calls tern_trace_message once its bytes are final), so
- * its writer's report waits in `pend` until then.  A message we receive is
- * announced before its parse (tern_trace_message) and described by its
- * parser's report, which puts the event out; whatever the engine reports
- * next (the chain verdict, a key-schedule step, a signature verdict, an
- * alert) comes after it.  A parse that stops before reporting (a malformed
- * message) still gets its event, marked so, before the alert.
- *
- * `pend` is per thread: a report and its event always happen within one
- * call into the engine on one connection (a handshake step runs on one
- * thread), and the connection is only compared, never followed, when it
- * is no longer the one reporting.  A new handshake (a ClientHello written
- * or announced) drops whatever an earlier one left.
+ * its writer's report waits in the trace's note (in the handshake state)
+ * until then.  A message we receive is announced before its parse
+ * (tern_trace_message) and described by its parser's report, which puts
+ * the event out; whatever the engine reports next (the chain verdict, a
+ * key-schedule step, a signature verdict, an alert) comes after it.  A
+ * parse that stops before reporting (a malformed message) still gets its
+ * event, marked so, before the alert that says why.
  *
  * What is never put in an event: private keys, the premaster and master
  * secrets, the key block, application data.  Randoms, public keys,
@@ -167,21 +162,49 @@ static void peer_key(const tern_conn *c, char *out, size_t cap) {
 
 /* ---- the message being described ---- */
 
+/* The trace's note in the handshake state (tern_hs_state.trace_note, kept
+ * as bytes there so the engine's headers need not know its layout):
+ *   - a received message announced by lib/hs.c and not yet described
+ *     (its bytes are in c->hs while it is parsed);
+ *   - what the writer of the message being written reported, until lib/hs.c
+ *     says its bytes are final (the values point into the handshake state
+ *     or the connection, which outlive it). */
 typedef struct {
-    const tern_conn *c; /* compared with the reporting connection, never followed */
-    int type;           /* TERN_HT_* */
-    int sent;
-    int waiting;        /* received: announced, its event not out yet */
-    int reported;       /* its parser or writer reported values */
-    int resumed_note;   /* sent ServerHello: say "session resumed" first */
-    const uint8_t *bytes; /* received: the message in c->hs, valid while it is parsed */
-    size_t len;
-    uint16_t exts[16];  /* received ServerHello: the extensions, in wire order */
-    size_t nexts;
-    fields fs;
-} pending;
+    const uint8_t *bytes;   /* received: the message, header included */
+    const uint8_t *pub;     /* written: the key share, or verify_data */
+    uint32_t len;           /* received: its length as lib/hs.c gave it */
+    uint32_t ticket_len;    /* written NewSessionTicket */
+    uint32_t lifetime;
+    uint32_t publen;        /* written: the key share's (or RSA ciphertext's) length */
+    uint16_t type;          /* received: TERN_HT_* */
+    uint16_t out_type;      /* written: TERN_HT_* */
+    uint16_t group, scheme; /* written key exchange, CertificateVerify */
+    uint16_t exts[8];       /* received ServerHello: the extensions, in wire order (at most the
+                               six tern offers, each once: lib/ext.c refuses duplicates) */
+    uint8_t waiting;        /* received: announced, not described yet */
+    uint8_t out_reported;   /* written: its writer reported */
+    uint8_t ca_names;       /* written CertificateRequest: with the CA names */
+    uint8_t resumed_note;   /* written ServerHello: say "session resumed" first */
+    uint8_t nexts;
+    uint8_t sid_len;        /* written hello: the session_id length */
+} note;
+_Static_assert(sizeof(note) <= sizeof(((tern_hs_state *)0)->trace_note), "the trace's note fits its room");
 
-static _Thread_local pending pend;
+static note load(const tern_conn *c) {
+    note n;
+    memcpy(&n, c->hs_state->trace_note, sizeof n);
+    return n;
+}
+
+static void store(tern_conn *c, const note *n) {
+    memcpy(c->hs_state->trace_note, n, sizeof *n);
+}
+
+/* A hook has work only with a trace, and only during the handshake (the
+ * note lives in its state). */
+static int tracing(const tern_conn *c) {
+    return c->cfg->trace != NULL && c->hs_state != NULL;
+}
 
 static void emit(tern_conn *c, tern_trace_event *ev) {
     ev->is_server = c->side == TERN_SERVER;
@@ -207,83 +230,92 @@ static void length_field(fields *fs, int type, const uint8_t *msg, size_t len) {
         add(fs, "length", "%zu", len >= TERN_HS_HDR ? len - TERN_HS_HDR : 0);
 }
 
-static void fallback_fields(tern_conn *c, int type, int sent, fields *fs);
-
-/* Put out the received message that waits for its report.  keep_bytes:
- * we are still inside its parse (c->hs still holds it). */
-static void flush(tern_conn *c, int keep_bytes) {
-    if (!pend.waiting)
-        return;
-    pend.waiting = 0;
-    if (pend.c != c)
-        return; /* another connection's leftover: dropped */
-    if (!pend.reported)
-        fallback_fields(c, pend.type, 0, &pend.fs);
+static void message_event(tern_conn *c, int type, int sent, const fields *fs, const uint8_t *bytes, size_t len) {
     tern_trace_event ev = {0};
     ev.kind = TERN_TRACE_MESSAGE;
-    ev.sent = 0;
-    ev.msg_type = pend.type;
-    ev.name = tern_name_handshake_text(pend.type);
-    ev.rfc = pend.type == TERN_HT_CLIENT_KEY_EXCHANGE && rsa_kx(c) ? "RFC 5246 7.4.7.1"
-                                                                   : tern_name_handshake_rfc(pend.type);
-    ev.fields = pend.fs.f;
-    ev.nfields = pend.fs.n;
-    ev.bytes = keep_bytes ? pend.bytes : NULL;
-    ev.len = keep_bytes ? pend.len : 0;
+    ev.sent = sent;
+    ev.msg_type = type;
+    ev.name = tern_name_handshake_text(type);
+    ev.rfc = type == TERN_HT_CLIENT_KEY_EXCHANGE && rsa_kx(c) ? "RFC 5246 7.4.7.1" : tern_name_handshake_rfc(type);
+    ev.fields = fs->f;
+    ev.nfields = fs->n;
+    ev.bytes = bytes;
+    ev.len = bytes != NULL ? len : 0;
     emit(c, &ev);
 }
 
-/* The fields of the message a report is about: the received one waiting
- * (sent = 0), or a new one for the writer's report (sent = 1; a writer run
- * again from the start reports again, from scratch). */
-static fields *report(tern_conn *c, int type, int sent) {
-    if (sent) {
-        flush(c, 0);
-        memset(&pend, 0, offsetof(pending, fs));
-        pend.fs.n = pend.fs.used = 0;
-        pend.c = c;
-        pend.type = type;
-        pend.sent = 1;
-    } else if (!pend.waiting || pend.c != c || pend.type != type) {
-        /* Not announced by lib/hs.c (a parse called directly): described
-         * without its bytes. */
-        memset(&pend, 0, offsetof(pending, fs));
-        pend.fs.n = pend.fs.used = 0;
-        pend.c = c;
-        pend.type = type;
-        pend.waiting = 1;
-    }
-    pend.reported = 1;
-    return &pend.fs;
+static void fallback_fields(tern_conn *c, int type, int sent, fields *fs, size_t len);
+
+/* Put out the received message that waits for its parser's report, with
+ * what the engine's state says of it.  in_parse: we are inside its parse
+ * (c->hs still holds it). */
+static void flush(tern_conn *c, int in_parse) {
+    if (c->hs_state == NULL)
+        return; /* after the handshake: nothing waits */
+    note n = load(c);
+    if (!n.waiting)
+        return;
+    n.waiting = 0;
+    store(c, &n);
+    fields fs;
+    fs.n = fs.used = 0;
+    length_field(&fs, n.type, in_parse ? n.bytes : NULL, n.len);
+    fallback_fields(c, n.type, 0, &fs, n.len);
+    message_event(c, n.type, 0, &fs, in_parse ? n.bytes : NULL, n.len);
 }
 
+/* A parser's report begins: fs gets the message's length; *bytes and
+ * *len the message lib/hs.c announced (NULL when none was: a parse called
+ * directly).  The event goes out with received_end. */
+static void received_begin(tern_conn *c, int type, fields *fs, const uint8_t **bytes, size_t *len) {
+    note n = load(c);
+    fs->n = fs->used = 0;
+    *bytes = NULL;
+    *len = 0;
+    if (n.waiting && n.type == type) {
+        n.waiting = 0;
+        store(c, &n);
+        *bytes = n.bytes;
+        *len = n.len;
+        length_field(fs, type, n.bytes, n.len);
+    } else {
+        flush(c, 1);
+    }
+}
+
+/* A writer's report: the note starts over for this message (a writer run
+ * again from the start reports again). */
+static note *written(tern_conn *c, note *n, int type) {
+    flush(c, 0);
+    *n = load(c);
+    n->out_type = (uint16_t)type;
+    n->out_reported = 1;
+    n->resumed_note = 0;
+    return n;
+}
+
+static void written_fields(tern_conn *c, const note *n, int type, fields *fs);
+
 void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, size_t len) {
-    if (c->cfg->trace == NULL)
+    if (!tracing(c))
         return;
-    int new_handshake = type == TERN_HT_CLIENT_HELLO;
-    if (new_handshake && !sent)
-        pend.waiting = 0; /* whatever an earlier handshake left is not this one's */
+    flush(c, 0);
+    note n = load(c);
     if (!sent) {
-        flush(c, 0);
-        memset(&pend, 0, offsetof(pending, fs));
-        pend.fs.n = pend.fs.used = 0;
-        pend.c = c;
-        pend.type = type;
-        pend.waiting = 1;
-        pend.bytes = msg;
-        pend.len = len;
-        length_field(&pend.fs, type, msg, len);
+        n.waiting = 1;
+        n.type = (uint16_t)type;
+        n.bytes = msg;
+        n.len = (uint32_t)len;
+        n.nexts = 0;
+        store(c, &n);
         return;
     }
-    flush(c, 0);
-    int ours = pend.c == c && pend.sent && pend.type == type && pend.reported;
     fields fs;
     fs.n = fs.used = 0;
     length_field(&fs, type, msg, len);
-    if (ours) {
-        for (size_t i = 0; i < pend.fs.n; i++)
-            add(&fs, pend.fs.f[i].name, "%s", pend.fs.f[i].value);
-        if (pend.resumed_note) {
+    if (n.out_reported && n.out_type == type) {
+        written_fields(c, &n, type, &fs);
+        if (n.resumed_note) {
             tern_trace_event ev = {0};
             ev.kind = TERN_TRACE_CHECK;
             ev.name = "session resumed";
@@ -294,21 +326,12 @@ void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, si
             emit(c, &ev);
         }
     } else {
-        fallback_fields(c, type, 1, &fs);
+        fallback_fields(c, type, 1, &fs, len);
     }
-    pend.reported = pend.sent = 0;
-    pend.c = NULL;
-    tern_trace_event ev = {0};
-    ev.kind = TERN_TRACE_MESSAGE;
-    ev.sent = 1;
-    ev.msg_type = type;
-    ev.name = tern_name_handshake_text(type);
-    ev.rfc = type == TERN_HT_CLIENT_KEY_EXCHANGE && rsa_kx(c) ? "RFC 5246 7.4.7.1" : tern_name_handshake_rfc(type);
-    ev.fields = fs.f;
-    ev.nfields = fs.n;
-    ev.bytes = msg;
-    ev.len = len;
-    emit(c, &ev);
+    n.out_reported = 0;
+    n.resumed_note = 0;
+    store(c, &n);
+    message_event(c, type, 1, &fs, msg, len);
 }
 
 /* ---- Certificate: the list as parsed, or our key store's chain ---- */
@@ -334,10 +357,14 @@ static void certificate_fields(fields *fs, const uint8_t *const *certs, const si
 }
 
 void tern_trace_certificates(tern_conn *c, const uint8_t *const *certs, const size_t *lens, size_t n) {
-    if (c->cfg->trace == NULL)
+    if (!tracing(c))
         return;
-    certificate_fields(report(c, TERN_HT_CERTIFICATE, 0), certs, lens, n);
-    flush(c, 1);
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, TERN_HT_CERTIFICATE, &fs, &b, &len);
+    certificate_fields(&fs, certs, lens, n);
+    message_event(c, TERN_HT_CERTIFICATE, 0, &fs, b, len);
 }
 
 /* ---- hellos ---- */
@@ -472,7 +499,7 @@ static void server_ext_field(const tern_conn *c, fields *fs, uint16_t type) {
 /* ServerHello, written by the server (its extensions are those
  * lib/hs_server_hello.c writes for this state, in its order) or parsed by
  * the client (the extensions reported by its parse, tern_trace_extension). */
-static void server_hello_fields(const tern_conn *c, fields *fs, size_t sid_len, int sent) {
+static void server_hello_fields(const tern_conn *c, fields *fs, size_t sid_len, int sent, const note *nt) {
     const tern_hs_state *h = c->hs_state;
     char names[256] = "";
     uint16_t exts[16];
@@ -489,8 +516,8 @@ static void server_hello_fields(const tern_conn *c, fields *fs, size_t sid_len, 
         if (h->sess.ticket_expected)
             exts[n++] = TERN_EXT_SESSION_TICKET;
     } else {
-        for (size_t i = 0; i < pend.nexts && i < TERN_ARRAY_LEN(exts); i++)
-            exts[n++] = pend.exts[i];
+        for (size_t i = 0; i < nt->nexts && i < TERN_ARRAY_LEN(nt->exts); i++)
+            exts[n++] = nt->exts[i];
     }
     add(fs, "server_version", "TLS 1.2 (0x%04x)", TERN_TLS12);
     add_random(fs, h->server_random);
@@ -520,31 +547,38 @@ static void server_hello_fields(const tern_conn *c, fields *fs, size_t sid_len, 
 }
 
 void tern_trace_extension(tern_conn *c, uint16_t type) {
-    if (c->cfg->trace == NULL)
+    if (!tracing(c))
         return;
-    if (pend.waiting && pend.c == c && pend.nexts < TERN_ARRAY_LEN(pend.exts))
-        pend.exts[pend.nexts++] = type;
+    note n = load(c);
+    if (n.waiting && n.nexts < TERN_ARRAY_LEN(n.exts)) {
+        n.exts[n.nexts++] = type;
+        store(c, &n);
+    }
 }
 
 void tern_trace_hello(tern_conn *c, int sent, size_t session_id_len) {
-    if (c->cfg->trace == NULL)
+    if (!tracing(c))
         return;
     int client_hello = (c->side == TERN_CLIENT) == (sent != 0);
     int type = client_hello ? TERN_HT_CLIENT_HELLO : TERN_HT_SERVER_HELLO;
-    if (client_hello && sent)
-        pend.waiting = 0; /* a new handshake: nothing earlier is this one's */
-    fields *fs = report(c, type, sent);
-    if (client_hello && sent)
-        client_hello_sent(c, fs, session_id_len);
-    else if (client_hello)
-        client_hello_received(c, fs, session_id_len);
-    else
-        server_hello_fields(c, fs, session_id_len, sent);
     if (sent) {
-        pend.resumed_note = !client_hello && c->sess.resumed;
+        note n;
+        written(c, &n, type);
+        n.sid_len = (uint8_t)(session_id_len <= 32 ? session_id_len : 32);
+        n.resumed_note = !client_hello && c->sess.resumed;
+        store(c, &n);
         return;
     }
-    flush(c, 1);
+    note nt = load(c);
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, type, &fs, &b, &len);
+    if (client_hello)
+        client_hello_received(c, &fs, session_id_len);
+    else
+        server_hello_fields(c, &fs, session_id_len, 0, &nt);
+    message_event(c, type, 0, &fs, b, len);
     if (!client_hello && c->sess.resumed) {
         tern_trace_event ev = {0};
         ev.kind = TERN_TRACE_CHECK;
@@ -561,7 +595,7 @@ void tern_trace_hello(tern_conn *c, int sent, size_t session_id_len) {
 
 /* A sent message whose writer made no report, or a received one whose
  * parser stopped (or has no report): what the engine's state says. */
-static void fallback_fields(tern_conn *c, int type, int sent, fields *fs) {
+static void fallback_fields(tern_conn *c, int type, int sent, fields *fs, size_t len) {
     if (type == TERN_HT_CHANGE_CIPHER_SPEC && !sent)
         return; /* the parser reports it (tern_trace_parsed) once it checked the byte */
     if (type == TERN_HT_CHANGE_CIPHER_SPEC) {
@@ -586,7 +620,7 @@ static void fallback_fields(tern_conn *c, int type, int sent, fields *fs) {
         client_hello_received(c, fs, c->hs_state->ch.sid_len);
         return;
     }
-    if (type == TERN_HT_CERTIFICATE && !sent && pend.len == TERN_HS_HDR + 3 &&
+    if (type == TERN_HT_CERTIFICATE && !sent && len == TERN_HS_HDR + 3 &&
         !(c->state == TERN_ST_FAILED && c->err == TERN_ERR_DECODE)) {
         /* Until the Certificate parsers report their list
          * (tern_trace_certificates): the chain hook reports a non-empty
@@ -606,11 +640,8 @@ static void add_group(fields *fs, const char *field, uint16_t group) {
     add(fs, field, "%s (%u)", g ? g : "unknown", group);
 }
 
-void tern_trace_server_kx(tern_conn *c, int sent, uint16_t group, const uint8_t *pub, size_t publen,
-                          uint16_t scheme) {
-    if (c->cfg->trace == NULL)
-        return;
-    fields *fs = report(c, TERN_HT_SERVER_KEY_EXCHANGE, sent);
+static void server_kx_fields(tern_conn *c, fields *fs, int sent, uint16_t group, const uint8_t *pub,
+                             size_t publen, uint16_t scheme) {
     add(fs, "curve_type", "named_curve (3)");
     add_group(fs, "named_curve", group);
     add_hex(fs, "public", pub, publen);
@@ -621,28 +652,18 @@ void tern_trace_server_kx(tern_conn *c, int sent, uint16_t group, const uint8_t 
     else
         peer_key(c, key, sizeof key);
     add(fs, "signed_with", "%s %s", sent ? "our" : "the server certificate's", key);
-    if (!sent)
-        flush(c, 1);
 }
 
-void tern_trace_client_kx(tern_conn *c, int sent, uint16_t group, const uint8_t *pub, size_t publen) {
-    if (c->cfg->trace == NULL)
-        return;
-    fields *fs = report(c, TERN_HT_CLIENT_KEY_EXCHANGE, sent);
+static void client_kx_fields(fields *fs, uint16_t group, const uint8_t *pub, size_t publen) {
     if (group == 0) { /* EncryptedPreMasterSecret (RFC 5246 §7.4.7.1): ciphertext, not a secret */
         add(fs, "encrypted_premaster", "%zu bytes (RSAES-PKCS1-v1_5 to the server certificate's key)", publen);
-    } else {
-        add_group(fs, "group", group); /* named in ServerKeyExchange, not repeated on the wire */
-        add_hex(fs, "public", pub, publen);
+        return;
     }
-    if (!sent)
-        flush(c, 1);
+    add_group(fs, "group", group); /* named in ServerKeyExchange, not repeated on the wire */
+    add_hex(fs, "public", pub, publen);
 }
 
-void tern_trace_cert_verify(tern_conn *c, int sent, uint16_t scheme) {
-    if (c->cfg->trace == NULL)
-        return;
-    fields *fs = report(c, TERN_HT_CERTIFICATE_VERIFY, sent);
+static void cert_verify_fields(tern_conn *c, fields *fs, int sent, uint16_t scheme) {
     add_code(fs, "signature_algorithm", tern_name_sigscheme(scheme), scheme, 4);
     char key[40];
     if (sent)
@@ -650,12 +671,70 @@ void tern_trace_cert_verify(tern_conn *c, int sent, uint16_t scheme) {
     else
         peer_key(c, key, sizeof key);
     add(fs, "signed_with", "%s %s", sent ? "our" : "the client certificate's", key);
-    if (!sent)
-        flush(c, 1);
+}
+
+void tern_trace_server_kx(tern_conn *c, int sent, uint16_t group, const uint8_t *pub, size_t publen,
+                          uint16_t scheme) {
+    if (!tracing(c))
+        return;
+    if (sent) { /* pub: our key in the handshake state */
+        note n;
+        written(c, &n, TERN_HT_SERVER_KEY_EXCHANGE);
+        n.group = group;
+        n.scheme = scheme;
+        n.pub = pub;
+        n.publen = (uint32_t)publen;
+        store(c, &n);
+        return;
+    }
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, TERN_HT_SERVER_KEY_EXCHANGE, &fs, &b, &len);
+    server_kx_fields(c, &fs, 0, group, pub, publen, scheme);
+    message_event(c, TERN_HT_SERVER_KEY_EXCHANGE, 0, &fs, b, len);
+}
+
+void tern_trace_client_kx(tern_conn *c, int sent, uint16_t group, const uint8_t *pub, size_t publen) {
+    if (!tracing(c))
+        return;
+    if (sent) {
+        note n;
+        written(c, &n, TERN_HT_CLIENT_KEY_EXCHANGE);
+        n.group = group;
+        n.pub = pub;
+        n.publen = (uint32_t)publen;
+        store(c, &n);
+        return;
+    }
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, TERN_HT_CLIENT_KEY_EXCHANGE, &fs, &b, &len);
+    client_kx_fields(&fs, group, pub, publen);
+    message_event(c, TERN_HT_CLIENT_KEY_EXCHANGE, 0, &fs, b, len);
+}
+
+void tern_trace_cert_verify(tern_conn *c, int sent, uint16_t scheme) {
+    if (!tracing(c))
+        return;
+    if (sent) {
+        note n;
+        written(c, &n, TERN_HT_CERTIFICATE_VERIFY);
+        n.scheme = scheme;
+        store(c, &n);
+        return;
+    }
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, TERN_HT_CERTIFICATE_VERIFY, &fs, &b, &len);
+    cert_verify_fields(c, &fs, 0, scheme);
+    message_event(c, TERN_HT_CERTIFICATE_VERIFY, 0, &fs, b, len);
 }
 
 void tern_trace_signature(tern_conn *c, int type, uint16_t scheme, int rc) {
-    if (c->cfg->trace == NULL)
+    if (!tracing(c))
         return;
     flush(c, 1);
     int ske = type == TERN_HT_SERVER_KEY_EXCHANGE;
@@ -696,39 +775,49 @@ void tern_trace_signature(tern_conn *c, int type, uint16_t scheme, int rc) {
     emit(c, &ev);
 }
 
+static void cert_request_sent_fields(const tern_conn *c, fields *fs, int ca_names) {
+    const tern_config *cfg = c->cfg;
+    add(fs, "certificate_types", "%s, %s", tern_name_cert_type(TERN_CERT_TYPE_RSA_SIGN),
+        tern_name_cert_type(TERN_CERT_TYPE_ECDSA_SIGN)); /* as lib/hs_certificate_request.c writes them */
+    add_list16(fs, "signature_algorithms", tern_sigalgs_offer, TERN_ARRAY_LEN(tern_sigalgs_offer),
+               tern_name_sigscheme);
+    size_t n = ca_names ? cfg->trust.n : 0;
+    for (size_t i = 0; i < n && i < 4; i++) {
+        char name[160];
+        tern_x509_name_display(cfg->trust.anchors[i].cert.subject, name, sizeof name);
+        add(fs, "certificate_authority", "%s", name);
+    }
+    add(fs, "certificate_authorities", "%zu%s", n, n ? "" : " (any CA the server trusts)");
+}
+
 void tern_trace_cert_request(tern_conn *c, int sent, int ca_names, const tern_reader *types,
                              const tern_reader *algs, const tern_reader *cas) {
-    if (c->cfg->trace == NULL)
+    if (!tracing(c))
         return;
-    fields *fs = report(c, TERN_HT_CERTIFICATE_REQUEST, sent);
-    char buf[512] = "";
     if (sent) {
-        const tern_config *cfg = c->cfg;
-        add(fs, "certificate_types", "%s, %s", tern_name_cert_type(TERN_CERT_TYPE_RSA_SIGN),
-            tern_name_cert_type(TERN_CERT_TYPE_ECDSA_SIGN)); /* as lib/hs_certificate_request.c writes them */
-        add_list16(fs, "signature_algorithms", tern_sigalgs_offer, TERN_ARRAY_LEN(tern_sigalgs_offer),
-                   tern_name_sigscheme);
-        size_t n = ca_names ? cfg->trust.n : 0;
-        for (size_t i = 0; i < n && i < 4; i++) {
-            char name[160];
-            tern_x509_name_display(cfg->trust.anchors[i].cert.subject, name, sizeof name);
-            add(fs, "certificate_authority", "%s", name);
-        }
-        add(fs, "certificate_authorities", "%zu%s", n, n ? "" : " (any CA the server trusts)");
+        note n;
+        written(c, &n, TERN_HT_CERTIFICATE_REQUEST);
+        n.ca_names = ca_names != 0;
+        store(c, &n);
         return;
     }
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, TERN_HT_CERTIFICATE_REQUEST, &fs, &b, &len);
     /* The parser framed the three vectors and checked every name's frame;
      * the entries are read here only to be named. */
+    char buf[512] = "";
     tern_reader t = *types, a = *algs, d = *cas;
     uint8_t ty;
     while (tern_rd_u8(&t, &ty) == 0)
         list_item(buf, sizeof buf, tern_name_cert_type(ty), ty, 2);
-    add(fs, "certificate_types", "%s", buf);
+    add(&fs, "certificate_types", "%s", buf);
     buf[0] = '\0';
     uint16_t sc;
     while (tern_rd_u16(&a, &sc) == 0)
         list_item(buf, sizeof buf, tern_name_sigscheme(sc), sc, 4);
-    add(fs, "signature_algorithms", "%s", buf);
+    add(&fs, "signature_algorithms", "%s", buf);
     size_t n = 0;
     tern_reader dn;
     while (tern_rd_vec16(&d, &dn) == 0) {
@@ -736,54 +825,96 @@ void tern_trace_cert_request(tern_conn *c, int sent, int ca_names, const tern_re
             char name[160];
             tern_span sp = {dn.p, tern_rd_left(&dn)};
             tern_x509_name_display(sp, name, sizeof name);
-            add(fs, "certificate_authority", "%s", name);
+            add(&fs, "certificate_authority", "%s", name);
         }
     }
-    add(fs, "certificate_authorities", "%zu%s", n, n ? "" : " (any CA the server trusts)");
+    add(&fs, "certificate_authorities", "%zu%s", n, n ? "" : " (any CA the server trusts)");
     const tern_hs_state *h = c->hs_state;
     if (h->client_may_send) {
         char key[40];
         our_key(c, key, sizeof key);
         const char *s = tern_name_sigscheme(h->cv_scheme);
-        add(fs, "our_answer", "our %s certificate, signing with %s", key, s ? s : "?");
+        add(&fs, "our_answer", "our %s certificate, signing with %s", key, s ? s : "?");
     } else {
-        add(fs, "our_answer", "no certificate of ours fits: an empty Certificate");
+        add(&fs, "our_answer", "no certificate of ours fits: an empty Certificate");
     }
-    flush(c, 1);
+    message_event(c, TERN_HT_CERTIFICATE_REQUEST, 0, &fs, b, len);
+}
+
+/* NewSessionTicket: the ticket is opaque to the client (the server's
+ * encrypted session state), so only its size is shown. */
+static void ticket_fields(fields *fs, uint32_t lifetime, size_t ticket_len) {
+    add(fs, "ticket_lifetime_hint", "%u seconds", (unsigned)lifetime);
+    add(fs, "ticket", "%zu bytes (opaque to the client)", ticket_len);
 }
 
 void tern_trace_ticket(tern_conn *c, int sent, uint32_t lifetime, size_t ticket_len) {
-    if (c->cfg->trace == NULL)
+    if (!tracing(c))
         return;
-    /* The ticket is opaque to the client (the server's encrypted session
-     * state), so only its size is shown. */
-    fields *fs = report(c, TERN_HT_NEW_SESSION_TICKET, sent);
-    add(fs, "ticket_lifetime_hint", "%u seconds", (unsigned)lifetime);
-    add(fs, "ticket", "%zu bytes (opaque to the client)", ticket_len);
-    if (!sent)
-        flush(c, 1);
+    if (sent) {
+        note n;
+        written(c, &n, TERN_HT_NEW_SESSION_TICKET);
+        n.lifetime = lifetime;
+        n.ticket_len = (uint32_t)ticket_len;
+        store(c, &n);
+        return;
+    }
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, TERN_HT_NEW_SESSION_TICKET, &fs, &b, &len);
+    ticket_fields(&fs, lifetime, ticket_len);
+    message_event(c, TERN_HT_NEW_SESSION_TICKET, 0, &fs, b, len);
 }
 
 void tern_trace_finished(tern_conn *c, int sent, const uint8_t verify_data[TERN_VERIFY_LEN], int match) {
-    if (c->cfg->trace == NULL)
+    if (!tracing(c))
         return;
-    fields *fs = report(c, TERN_HT_FINISHED, sent);
-    add_hex(fs, "verify_data", verify_data, TERN_VERIFY_LEN);
-    if (!sent) {
-        add(fs, "check", "%s", match ? "equals the verify_data we computed from our transcript"
-                                     : "does NOT equal the verify_data we computed from our transcript");
-        flush(c, 1);
+    if (sent) { /* verify_data: ours, kept in the connection */
+        note n;
+        written(c, &n, TERN_HT_FINISHED);
+        n.pub = verify_data;
+        store(c, &n);
+        return;
     }
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, TERN_HT_FINISHED, &fs, &b, &len);
+    add_hex(&fs, "verify_data", verify_data, TERN_VERIFY_LEN);
+    add(&fs, "check", "%s", match ? "equals the verify_data we computed from our transcript"
+                                  : "does NOT equal the verify_data we computed from our transcript");
+    message_event(c, TERN_HT_FINISHED, 0, &fs, b, len);
 }
 
 void tern_trace_parsed(tern_conn *c) {
-    if (c->cfg->trace == NULL)
+    if (!tracing(c))
         return;
-    if (pend.waiting && pend.c == c && pend.type == TERN_HT_CHANGE_CIPHER_SPEC) {
-        add(&pend.fs, "type", "change_cipher_spec (1)");
-        pend.reported = 1;
+    note n = load(c);
+    if (!n.waiting)
+        return;
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, n.type, &fs, &b, &len);
+    if (n.type == TERN_HT_CHANGE_CIPHER_SPEC)
+        add(&fs, "type", "change_cipher_spec (1)"); /* the one value the parser accepts */
+    message_event(c, n.type, 0, &fs, b, len);
+}
+
+/* The fields of a message we wrote, from its writer's report. */
+static void written_fields(tern_conn *c, const note *n, int type, fields *fs) {
+    switch (type) {
+    case TERN_HT_CLIENT_HELLO: client_hello_sent(c, fs, n->sid_len); break;
+    case TERN_HT_SERVER_HELLO: server_hello_fields(c, fs, n->sid_len, 1, n); break;
+    case TERN_HT_SERVER_KEY_EXCHANGE: server_kx_fields(c, fs, 1, n->group, n->pub, n->publen, n->scheme); break;
+    case TERN_HT_CLIENT_KEY_EXCHANGE: client_kx_fields(fs, n->group, n->pub, n->publen); break;
+    case TERN_HT_CERTIFICATE_VERIFY: cert_verify_fields(c, fs, 1, n->scheme); break;
+    case TERN_HT_CERTIFICATE_REQUEST: cert_request_sent_fields(c, fs, n->ca_names); break;
+    case TERN_HT_NEW_SESSION_TICKET: ticket_fields(fs, n->lifetime, n->ticket_len); break;
+    case TERN_HT_FINISHED: add_hex(fs, "verify_data", n->pub, TERN_VERIFY_LEN); break;
+    default: break;
     }
-    flush(c, 1);
 }
 
 static void cert_event(tern_conn *c, int index, const tern_x509_cert *cert, int status, const char *detail,
@@ -820,9 +951,11 @@ void tern_trace_chain(tern_conn *c, const uint8_t *const *certs, const size_t *l
                       const tern_x509_result *res, int rc) {
     if (c->cfg->trace == NULL)
         return;
-    if (pend.waiting && pend.c == c && pend.type == TERN_HT_CERTIFICATE && !pend.reported)
-        tern_trace_certificates(c, certs, lens, n); /* (until the parsers report their list themselves) */
-    flush(c, 1);
+    if (c->hs_state != NULL) {
+        note nt = load(c);
+        if (nt.waiting && nt.type == TERN_HT_CERTIFICATE)
+            tern_trace_certificates(c, certs, lens, n); /* (until the parsers report their list themselves) */
+    }
     tern_trace_event ev = {0};
     ev.kind = TERN_TRACE_CHAIN;
     ev.rfc = "RFC 5280 6, RFC 9525 6";
