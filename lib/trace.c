@@ -389,7 +389,7 @@ static void client_hello_sent(const tern_conn *c, fields *fs, size_t sid_len) {
     char names[512] = "";
     add(fs, "client_version", "TLS 1.2 (0x%04x)", TERN_TLS12);
     add_random(fs, h->client_random);
-    add(fs, sid_len ? "session_id" : "session_id", sid_len ? "%zu bytes" : "empty", sid_len);
+    add(fs, "session_id", sid_len ? "%zu bytes" : "empty", sid_len);
     size_t ns = 0;
     while (cfg->suites[ns] != 0)
         ns++;
