@@ -35,12 +35,14 @@
 #include "crypto/ct.h"
 #include "lib/hs.h"
 #include "lib/keysched.h"
+#include "lib/names.h"
 #include "lib/record.h"
 #include "lib/sig.h"
 #include "lib/trace.h"
 
-#define ROW(type, sender, applies, optional, fn, name)                                                           \
-    { type, sender, applies, optional, tern_hs_##fn##_write, tern_hs_##fn##_parse, name }
+/* A row; its message's name comes from the one table of names (lib/names.c). */
+#define ROW(type, sender, applies, optional, fn) \
+    { type, sender, applies, optional, tern_hs_##fn##_write, tern_hs_##fn##_parse }
 /* Row predicates.  CertificateRequest: the server sends it when its
  * configuration asks for client certificates; for the client it is
  * optional (ServerHelloDone may come instead).  The client's Certificate
@@ -59,8 +61,8 @@ static int ticket_expected(const tern_conn *c) { return c->hs_state->sess.ticket
 
 /* Until the hellos have fixed the shape. */
 static const tern_hs_row hellos[] = {
-    ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello, "ClientHello"),
-    ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello, "ServerHello"),
+    ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello),
+    ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello),
 };
 
 /*
@@ -86,20 +88,20 @@ static const tern_hs_row hellos[] = {
  *   Application Data             <------->         Application Data
  */
 static const tern_hs_row full_ecdhe[] = {
-    ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello, "ClientHello"),
-    ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello, "ServerHello"),
-    ROW(TERN_HT_CERTIFICATE, TERN_SERVER, NULL, 0, certificate, "Certificate"),
-    ROW(TERN_HT_SERVER_KEY_EXCHANGE, TERN_SERVER, NULL, 0, server_key_exchange, "ServerKeyExchange"),
-    ROW(TERN_HT_CERTIFICATE_REQUEST, TERN_SERVER, may_request_cert, 1, certificate_request, "CertificateRequest"),
-    ROW(TERN_HT_SERVER_HELLO_DONE, TERN_SERVER, NULL, 0, server_hello_done, "ServerHelloDone"),
-    ROW(TERN_HT_CERTIFICATE, TERN_CLIENT, cert_requested, 0, client_certificate, "Certificate"),
-    ROW(TERN_HT_CLIENT_KEY_EXCHANGE, TERN_CLIENT, NULL, 0, client_key_exchange, "ClientKeyExchange"),
-    ROW(TERN_HT_CERTIFICATE_VERIFY, TERN_CLIENT, client_cert_sent, 0, certificate_verify, "CertificateVerify"),
-    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_CLIENT, NULL, 0, change_cipher_spec, "ChangeCipherSpec"),
-    ROW(TERN_HT_FINISHED, TERN_CLIENT, NULL, 0, finished, "Finished"),
-    ROW(TERN_HT_NEW_SESSION_TICKET, TERN_SERVER, ticket_expected, 0, new_session_ticket, "NewSessionTicket"),
-    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_SERVER, NULL, 0, change_cipher_spec, "ChangeCipherSpec"),
-    ROW(TERN_HT_FINISHED, TERN_SERVER, NULL, 0, finished, "Finished"),
+    ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello),
+    ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello),
+    ROW(TERN_HT_CERTIFICATE, TERN_SERVER, NULL, 0, certificate),
+    ROW(TERN_HT_SERVER_KEY_EXCHANGE, TERN_SERVER, NULL, 0, server_key_exchange),
+    ROW(TERN_HT_CERTIFICATE_REQUEST, TERN_SERVER, may_request_cert, 1, certificate_request),
+    ROW(TERN_HT_SERVER_HELLO_DONE, TERN_SERVER, NULL, 0, server_hello_done),
+    ROW(TERN_HT_CERTIFICATE, TERN_CLIENT, cert_requested, 0, client_certificate),
+    ROW(TERN_HT_CLIENT_KEY_EXCHANGE, TERN_CLIENT, NULL, 0, client_key_exchange),
+    ROW(TERN_HT_CERTIFICATE_VERIFY, TERN_CLIENT, client_cert_sent, 0, certificate_verify),
+    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_CLIENT, NULL, 0, change_cipher_spec),
+    ROW(TERN_HT_FINISHED, TERN_CLIENT, NULL, 0, finished),
+    ROW(TERN_HT_NEW_SESSION_TICKET, TERN_SERVER, ticket_expected, 0, new_session_ticket),
+    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_SERVER, NULL, 0, change_cipher_spec),
+    ROW(TERN_HT_FINISHED, TERN_SERVER, NULL, 0, finished),
 };
 
 /*
@@ -127,19 +129,19 @@ static const tern_hs_row full_ecdhe[] = {
  *   Application Data             <------->         Application Data
  */
 static const tern_hs_row full_rsa[] = {
-    ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello, "ClientHello"),
-    ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello, "ServerHello"),
-    ROW(TERN_HT_CERTIFICATE, TERN_SERVER, NULL, 0, certificate, "Certificate"),
-    ROW(TERN_HT_CERTIFICATE_REQUEST, TERN_SERVER, may_request_cert, 1, certificate_request, "CertificateRequest"),
-    ROW(TERN_HT_SERVER_HELLO_DONE, TERN_SERVER, NULL, 0, server_hello_done, "ServerHelloDone"),
-    ROW(TERN_HT_CERTIFICATE, TERN_CLIENT, cert_requested, 0, client_certificate, "Certificate"),
-    ROW(TERN_HT_CLIENT_KEY_EXCHANGE, TERN_CLIENT, NULL, 0, client_key_exchange, "ClientKeyExchange"),
-    ROW(TERN_HT_CERTIFICATE_VERIFY, TERN_CLIENT, client_cert_sent, 0, certificate_verify, "CertificateVerify"),
-    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_CLIENT, NULL, 0, change_cipher_spec, "ChangeCipherSpec"),
-    ROW(TERN_HT_FINISHED, TERN_CLIENT, NULL, 0, finished, "Finished"),
-    ROW(TERN_HT_NEW_SESSION_TICKET, TERN_SERVER, ticket_expected, 0, new_session_ticket, "NewSessionTicket"),
-    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_SERVER, NULL, 0, change_cipher_spec, "ChangeCipherSpec"),
-    ROW(TERN_HT_FINISHED, TERN_SERVER, NULL, 0, finished, "Finished"),
+    ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello),
+    ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello),
+    ROW(TERN_HT_CERTIFICATE, TERN_SERVER, NULL, 0, certificate),
+    ROW(TERN_HT_CERTIFICATE_REQUEST, TERN_SERVER, may_request_cert, 1, certificate_request),
+    ROW(TERN_HT_SERVER_HELLO_DONE, TERN_SERVER, NULL, 0, server_hello_done),
+    ROW(TERN_HT_CERTIFICATE, TERN_CLIENT, cert_requested, 0, client_certificate),
+    ROW(TERN_HT_CLIENT_KEY_EXCHANGE, TERN_CLIENT, NULL, 0, client_key_exchange),
+    ROW(TERN_HT_CERTIFICATE_VERIFY, TERN_CLIENT, client_cert_sent, 0, certificate_verify),
+    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_CLIENT, NULL, 0, change_cipher_spec),
+    ROW(TERN_HT_FINISHED, TERN_CLIENT, NULL, 0, finished),
+    ROW(TERN_HT_NEW_SESSION_TICKET, TERN_SERVER, ticket_expected, 0, new_session_ticket),
+    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_SERVER, NULL, 0, change_cipher_spec),
+    ROW(TERN_HT_FINISHED, TERN_SERVER, NULL, 0, finished),
 };
 
 /*
@@ -160,13 +162,13 @@ static const tern_hs_row full_rsa[] = {
  *   Application Data             <------->         Application Data
  */
 static const tern_hs_row abbreviated[] = {
-    ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello, "ClientHello"),
-    ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello, "ServerHello"),
-    ROW(TERN_HT_NEW_SESSION_TICKET, TERN_SERVER, ticket_expected, 0, new_session_ticket, "NewSessionTicket"),
-    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_SERVER, NULL, 0, change_cipher_spec, "ChangeCipherSpec"),
-    ROW(TERN_HT_FINISHED, TERN_SERVER, NULL, 0, finished, "Finished"),
-    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_CLIENT, NULL, 0, change_cipher_spec, "ChangeCipherSpec"),
-    ROW(TERN_HT_FINISHED, TERN_CLIENT, NULL, 0, finished, "Finished"),
+    ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello),
+    ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello),
+    ROW(TERN_HT_NEW_SESSION_TICKET, TERN_SERVER, ticket_expected, 0, new_session_ticket),
+    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_SERVER, NULL, 0, change_cipher_spec),
+    ROW(TERN_HT_FINISHED, TERN_SERVER, NULL, 0, finished),
+    ROW(TERN_HT_CHANGE_CIPHER_SPEC, TERN_CLIENT, NULL, 0, change_cipher_spec),
+    ROW(TERN_HT_FINISHED, TERN_CLIENT, NULL, 0, finished),
 };
 
 #define USE_TABLE(c, t) ((c)->table = (t), (c)->nrows = TERN_ARRAY_LEN(t))
@@ -184,24 +186,6 @@ TERN_MUST_CHECK static int choose_shape(tern_conn *c) {
     else
         USE_TABLE(c, full_ecdhe);
     return 0;
-}
-
-static const char *msg_name(int type) {
-    switch (type) {
-    case TERN_HT_HELLO_REQUEST: return "HelloRequest";
-    case TERN_HT_CLIENT_HELLO: return "ClientHello";
-    case TERN_HT_SERVER_HELLO: return "ServerHello";
-    case TERN_HT_NEW_SESSION_TICKET: return "NewSessionTicket";
-    case TERN_HT_CERTIFICATE: return "Certificate";
-    case TERN_HT_SERVER_KEY_EXCHANGE: return "ServerKeyExchange";
-    case TERN_HT_CERTIFICATE_REQUEST: return "CertificateRequest";
-    case TERN_HT_SERVER_HELLO_DONE: return "ServerHelloDone";
-    case TERN_HT_CERTIFICATE_VERIFY: return "CertificateVerify";
-    case TERN_HT_CLIENT_KEY_EXCHANGE: return "ClientKeyExchange";
-    case TERN_HT_FINISHED: return "Finished";
-    case TERN_HT_CHANGE_CIPHER_SPEC: return "ChangeCipherSpec";
-    default: return "an unknown handshake message";
-    }
 }
 
 /* A server's input buffer lends TERN_EXT_BITMAP bytes, next to the
@@ -356,7 +340,7 @@ TERN_MUST_CHECK static int next_message(tern_conn *c, int expect, int *type, siz
                 if (body > c->hs_cap - TERN_HS_HDR)
                     return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
                                      "%s of %zu bytes is larger than the configured maximum of %zu",
-                                     msg_name(c->hs[0]), body, c->hs_cap - TERN_HS_HDR);
+                                     tern_name_handshake_text(c->hs[0]), body, c->hs_cap - TERN_HS_HDR);
             }
             continue;
         }
@@ -438,7 +422,7 @@ TERN_MUST_CHECK static int write_message(tern_conn *c, const tern_hs_row *row) {
         return TERN_WANT_WRITE;
     }
     if (rc == TERN_ERR_BUFFER_TOO_SMALL || tern_wr_len(&w) > c->hs_cap)
-        return tern_fail(c, TERN_ERR_LIMIT, "our %s does not fit the handshake buffer (%zu bytes)", row->name,
+        return tern_fail(c, TERN_ERR_LIMIT, "our %s does not fit the handshake buffer (%zu bytes)", tern_name_handshake_text(row->type),
                          c->hs_cap);
     TERN_TRY(rc);
     tern_hs_transcript(c, c->out + start, tern_wr_len(&w));
@@ -480,7 +464,7 @@ int tern_hs_advance(tern_conn *c) {
                 if (rc < 0)
                     return c->state == TERN_ST_FAILED
                                ? rc
-                               : tern_fail(c, rc, "%s while writing our %s", tern_strerror(rc), row->name);
+                               : tern_fail(c, rc, "%s while writing our %s", tern_strerror(rc), tern_name_handshake_text(row->type));
             }
             c->step++;
             continue;
@@ -512,7 +496,7 @@ int tern_hs_advance(tern_conn *c) {
                 c->step++;
                 continue;
             }
-            return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "expected %s, received %s", row->name, msg_name(type));
+            return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "expected %s, received %s", tern_name_handshake_text(row->type), tern_name_handshake_text(type));
         }
         tern_reader r;
         if (type == TERN_HT_CHANGE_CIPHER_SPEC)
@@ -523,7 +507,7 @@ int tern_hs_advance(tern_conn *c) {
         rc = row->parse(c, &r);
         if (rc < 0)
             return c->state == TERN_ST_FAILED ? rc
-                                              : tern_fail(c, rc, "%s in the peer's %s", tern_strerror(rc), row->name);
+                                              : tern_fail(c, rc, "%s in the peer's %s", tern_strerror(rc), tern_name_handshake_text(row->type));
         /* The hello that fixes the shape: the rest of the walk follows it. */
         if (type == (c->side == TERN_SERVER ? TERN_HT_CLIENT_HELLO : TERN_HT_SERVER_HELLO))
             TERN_TRY(choose_shape(c));
@@ -569,7 +553,7 @@ int tern_hs_post_handshake(tern_conn *c) {
                                      "than any well-formed one", c->post_body_left);
             } else if (c->post_body_left > c->hs_cap - TERN_HS_HDR)
                 return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "%s of %zu bytes after the handshake",
-                                 msg_name(c->post_hdr[0]), c->post_body_left);
+                                 tern_name_handshake_text(c->post_hdr[0]), c->post_body_left);
         }
     }
     size_t n = c->rec_left < c->post_body_left ? c->rec_left : c->post_body_left;
@@ -600,5 +584,5 @@ int tern_hs_post_handshake(tern_conn *c) {
         }
         return 0;
     }
-    return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "%s arrived after the handshake", msg_name(type));
+    return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "%s arrived after the handshake", tern_name_handshake_text(type));
 }

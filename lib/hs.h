@@ -24,7 +24,6 @@ typedef struct tern_hs_row {
     int optional;             /* receiver: skip the row when another message comes */
     tern_hs_write_fn write;
     tern_hs_parse_fn parse;
-    const char *name;
 } tern_hs_row;
 
 /* ---- the table walk (lib/hs.c) ---- */

@@ -45,6 +45,7 @@ int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
     const uint8_t *const *certs = list.cert;
     const size_t *lens = list.len;
     size_t n = list.n;
+    tern_trace_certificates(c, certs, lens, n);
     /* RFC 5246 §7.4.2 gives a server no way to send no certificate here;
      * RFC 8446 §4.4.2.4 names the alert for the same structure: decode_error. */
     if (n == 0)

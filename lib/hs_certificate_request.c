@@ -36,10 +36,12 @@
  */
 #define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "lib/hs.h"
+#include "lib/names.h"
 #include "lib/sig.h"
+#include "lib/trace.h"
 
-#define CERT_TYPE_RSA_SIGN 1
-#define CERT_TYPE_ECDSA_SIGN 64
+#define CERT_TYPE_RSA_SIGN TERN_CERT_TYPE_RSA_SIGN     /* lib/names.h */
+#define CERT_TYPE_ECDSA_SIGN TERN_CERT_TYPE_ECDSA_SIGN
 
 /* A scheme usable for CertificateVerify with a key of this type
  * (TERN_X509_KEY_RSA / _EC).  Our order is tern_sigalgs_offer's
@@ -73,6 +75,7 @@ int tern_hs_certificate_request_write(tern_conn *c, tern_writer *w) {
     }
     TERN_TRY(tern_wr_end(w, &v));
     c->hs_state->cert_requested = 1;
+    tern_trace_cert_request(c, 1, send_names, NULL, NULL, NULL);
     return 0;
 }
 
@@ -101,6 +104,7 @@ int tern_hs_certificate_request_parse(tern_conn *c, tern_reader *r) {
     TERN_TRY(tern_rd_end(r));
     TERN_ENSURE(tern_rd_left(&types) >= 1, TERN_ERR_DECODE);
     TERN_ENSURE(tern_rd_left(&algs) >= 2 && tern_rd_left(&algs) % 2 == 0, TERN_ERR_DECODE);
+    const tern_reader types_read = types; /* for the trace, below */
 
     int rsa_ok = 0, ecdsa_ok = 0;
     while (tern_rd_left(&types) > 0) {
@@ -159,5 +163,6 @@ int tern_hs_certificate_request_parse(tern_conn *c, tern_reader *r) {
     }
     h->cert_requested = 1;
     h->client_may_send = c->keys != NULL;
+    tern_trace_cert_request(c, 0, 0, &types_read, &algs, &cas);
     return 0;
 }

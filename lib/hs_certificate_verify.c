@@ -33,6 +33,7 @@
 #include "lib/hs.h"
 #include "lib/keysched.h"
 #include "lib/sig.h"
+#include "lib/trace.h"
 #include "lib/x509/der.h"
 
 int tern_hs_certificate_verify_write(tern_conn *c, tern_writer *w) {
@@ -43,6 +44,7 @@ int tern_hs_certificate_verify_write(tern_conn *c, tern_writer *w) {
     uint8_t digest[TERN_HASH_MAX_LEN];
     const tern_keystore *ks = tern_conn_keys(c); /* picked by the request's CA names */
     TERN_ENSURE(tern_sig_fits_key(h->cv_scheme, ks->key_type, &alg), TERN_ERR_INTERNAL);
+    tern_trace_cert_verify(c, 1, h->cv_scheme);
     TERN_TRY(tern_ks_transcript_hash_alg(c, alg, digest));
     h->cv_done = 1; /* the transcript keeps only the PRF hash from here */
     if (ks->key_type == TERN_X509_KEY_EC) {
@@ -123,6 +125,7 @@ int tern_hs_certificate_verify_parse(tern_conn *c, tern_reader *r) {
     TERN_TRY(tern_rd_u16(r, &scheme));
     TERN_TRY(tern_rd_vec16(r, &sig));
     TERN_TRY(tern_rd_end(r));
+    tern_trace_cert_verify(c, 0, scheme);
     TERN_TRY(tern_ks_prepare(c));
 
     /* A scheme we listed in CertificateRequest (all of tern_sigalgs_offer,
@@ -143,6 +146,7 @@ int tern_hs_certificate_verify_parse(tern_conn *c, tern_reader *r) {
     int rc = ecdsa ? tern_sig_verify_ecdsa(c, alg, digest, sig.p, tern_rd_left(&sig))
              : pss ? tern_rsa_pss_verify(&h->peer_rsa, alg, digest, sig.p, tern_rd_left(&sig))
                    : tern_rsa_pkcs1_verify(&h->peer_rsa, alg, digest, sig.p, tern_rd_left(&sig));
+    tern_trace_signature(c, TERN_HT_CERTIFICATE_VERIFY, scheme, rc);
     if (rc < 0)
         return tern_fail(c, TERN_ERR_BAD_SIGNATURE,
                          "the client's CertificateVerify signature (scheme 0x%04x) does not verify with the key of "

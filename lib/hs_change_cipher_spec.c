@@ -11,6 +11,7 @@
 #define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "lib/hs.h"
 #include "lib/keysched.h"
+#include "lib/trace.h"
 
 int tern_hs_change_cipher_spec_write(tern_conn *c, tern_writer *w) {
     (void)w;
@@ -30,5 +31,6 @@ int tern_hs_change_cipher_spec_parse(tern_conn *c, tern_reader *r) {
     TERN_TRY(tern_rd_u8(r, &v));
     if (v != 1)
         return tern_fail(c, TERN_ERR_UNEXPECTED_MESSAGE, "ChangeCipherSpec holds %u, not 1", v);
+    tern_trace_parsed(c);
     return tern_ks_activate(c, 0);
 }

@@ -48,6 +48,7 @@ int tern_hs_client_certificate_parse(tern_conn *c, tern_reader *r) {
     const uint8_t *const *certs = list.cert;
     const size_t *lens = list.len;
     size_t n = list.n;
+    tern_trace_certificates(c, certs, lens, n);
     h->client_cert_sent = 0;
     if (n == 0) {
         if (cfg->client_auth == TERN_CLIENT_AUTH_REQUIRED)

@@ -30,8 +30,10 @@
 
 #include "lib/hs.h"
 #include "lib/kx.h"
+#include "lib/names.h"
 #include "lib/negotiate.h"
 #include "lib/sig.h"
+#include "lib/trace.h"
 
 /* An IP literal is verified against the certificate but never sent as SNI
  * (RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted"). */
@@ -108,6 +110,7 @@ int tern_hs_client_hello_write(tern_conn *c, tern_writer *w) {
     TERN_TRY(tern_wr_u8(w, 0));
     TERN_TRY(tern_sess_client_hello_ext(c, w)); /* SessionTicket (RFC 5077 §3.2) */
     TERN_TRY(tern_wr_end(w, &e));
+    tern_trace_hello(c, 1, h->sess.sent_id_len);
     return 0;
 }
 
@@ -232,11 +235,10 @@ TERN_MUST_CHECK static int ext_start(tern_conn *c, uint16_t type, uint32_t len) 
 /* A list inside an extension: its length must be the rest of the body. */
 TERN_MUST_CHECK static int list_start(tern_conn *c, uint32_t len) {
     tern_ch_stream *s = &c->hs_state->ch;
-    const char *name = s->ext_type == TERN_EXT_SERVER_NAME         ? "server_name"
-                       : s->ext_type == TERN_EXT_SUPPORTED_GROUPS  ? "supported_groups"
-                       : s->ext_type == TERN_EXT_SIGNATURE_ALGORITHMS ? "signature_algorithms"
-                       : s->ext_type == TERN_EXT_ALPN              ? "application_layer_protocol_negotiation"
-                                                                   : "ec_point_formats";
+    /* One of the five listed extensions (ext_start): the table knows each. */
+    const char *name = tern_name_extension(s->ext_type);
+    if (name == NULL)
+        name = "extension"; /* (cannot happen; keeps %s fed) */
     if (s->pos + len != s->ext_end)
         return tern_fail(c, TERN_ERR_DECODE, "ClientHello: the %s list of %u bytes does not fill its extension (%u)",
                          name, len, s->ext_end - s->pos);
@@ -578,6 +580,7 @@ TERN_MUST_CHECK static int ch_finish(tern_conn *c) {
     h->group = ch.group;
     c->keys = ch.keys;
     c->ems = ch.ems;
+    tern_trace_hello(c, 0, s->sid_len);
     TERN_TRY(tern_sess_server_settle(c, &sid, rc == 0 && ch.resume));
     if (rc < 0)
         return tern_fail(c, rc, "%s", ch.why);

@@ -17,6 +17,7 @@
  * invalid point is refused the same way (lib/kx.c).
  */
 #define TERN_LAYER TERN_LAYER_HANDSHAKE
+#include "lib/trace.h"
 #include "crypto/ct.h"
 #include "lib/hs.h"
 #include "lib/kx.h"
@@ -31,7 +32,9 @@ int tern_hs_client_key_exchange_write(tern_conn *c, tern_writer *w) {
     TERN_TRY(tern_kx_keygen(c));
     TERN_TRY(tern_kx_agree(c, h->peer_kx_pub, publen));
     TERN_TRY(tern_wr_u8(w, (uint8_t)publen));
-    return tern_wr_bytes(w, h->kx_pub, publen);
+    TERN_TRY(tern_wr_bytes(w, h->kx_pub, publen));
+    tern_trace_client_kx(c, 1, h->group, h->kx_pub, publen);
+    return 0;
 }
 
 int tern_hs_client_key_exchange_parse(tern_conn *c, tern_reader *r) {
@@ -41,6 +44,7 @@ int tern_hs_client_key_exchange_parse(tern_conn *c, tern_reader *r) {
     tern_reader point;
     TERN_TRY(tern_rd_vec8(r, &point));
     TERN_TRY(tern_rd_end(r));
+    tern_trace_client_kx(c, 0, c->hs_state->group, point.p, tern_rd_left(&point));
     /* x25519, secp256r1 or secp384r1, as our ServerKeyExchange named (lib/kx.c
      * checks the length and the point). */
     return tern_kx_agree(c, point.p, tern_rd_left(&point));

@@ -23,6 +23,7 @@
  */
 #define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "lib/hs.h"
+#include "lib/trace.h"
 #include "crypto/ct.h"
 
 int tern_hs_rsa_client_key_exchange_write(tern_conn *c, tern_writer *w) {
@@ -38,7 +39,9 @@ int tern_hs_rsa_client_key_exchange_write(tern_conn *c, tern_writer *w) {
     uint8_t *ct;
     TERN_TRY(tern_wr_u16(w, (uint16_t)modlen));
     TERN_TRY(tern_wr_reserve(w, modlen, &ct));
-    return tern_rsa_pkcs1_encrypt(&h->peer_rsa, h->pms, 48, ct, modlen, cfg->rng, cfg->rng_arg);
+    TERN_TRY(tern_rsa_pkcs1_encrypt(&h->peer_rsa, h->pms, 48, ct, modlen, cfg->rng, cfg->rng_arg));
+    tern_trace_client_kx(c, 1, 0, NULL, modlen);
+    return 0;
 }
 
 int tern_hs_rsa_client_key_exchange_parse(tern_conn *c, tern_reader *r) {
@@ -47,6 +50,7 @@ int tern_hs_rsa_client_key_exchange_parse(tern_conn *c, tern_reader *r) {
     tern_reader ct;
     TERN_TRY(tern_rd_vec16(r, &ct));
     TERN_TRY(tern_rd_end(r));
+    tern_trace_client_kx(c, 0, 0, NULL, tern_rd_left(&ct));
     const tern_keystore *ks = tern_conn_keys(c); /* the identity picked by SNI */
     TERN_ENSURE(cfg->have_keys && ks->key_type == TERN_X509_KEY_RSA, TERN_ERR_INTERNAL);
     /* Always 48 bytes, always 0 (unless the RNG fails): nothing here may

@@ -10,6 +10,7 @@
  * The received value is compared in constant time (tern_ct_memeq).
  */
 #define TERN_LAYER TERN_LAYER_HANDSHAKE
+#include "lib/trace.h"
 #include "crypto/ct.h"
 #include "lib/hs.h"
 #include "lib/keysched.h"
@@ -17,7 +18,9 @@
 int tern_hs_finished_write(tern_conn *c, tern_writer *w) {
     uint8_t *out = c->side == TERN_CLIENT ? c->client_verify : c->server_verify;
     TERN_TRY(tern_ks_verify_data(c, c->side, out));
-    return tern_wr_bytes(w, out, TERN_VERIFY_LEN);
+    TERN_TRY(tern_wr_bytes(w, out, TERN_VERIFY_LEN));
+    tern_trace_finished(c, 1, out, 1);
+    return 0;
 }
 
 int tern_hs_finished_parse(tern_conn *c, tern_reader *r) {
@@ -27,7 +30,9 @@ int tern_hs_finished_parse(tern_conn *c, tern_reader *r) {
     TERN_TRY(tern_rd_bytes(r, TERN_VERIFY_LEN, &got));
     TERN_TRY(tern_rd_end(r));
     TERN_TRY(tern_ks_verify_data(c, peer, expect));
-    if (!tern_ct_memeq(expect, got, TERN_VERIFY_LEN))
+    int match = tern_ct_memeq(expect, got, TERN_VERIFY_LEN);
+    tern_trace_finished(c, 0, got, match);
+    if (!match)
         return tern_fail(c, TERN_ERR_FINISHED,
                          "the peer's Finished does not match our transcript (the handshake was tampered with, or the "
                          "keys differ)");

@@ -18,6 +18,7 @@
 #define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "crypto/ct.h"
 #include "lib/hs.h"
+#include "lib/trace.h"
 
 int tern_hs_new_session_ticket_write(tern_conn *c, tern_writer *w) {
     tern_sess_cfg *sc = c->cfg->sess;
@@ -39,7 +40,9 @@ int tern_hs_new_session_ticket_write(tern_conn *c, tern_writer *w) {
     TERN_TRY(tern_wr_u32(w, sc->lifetime));
     TERN_TRY(tern_wr_begin(w, &v, 2));
     TERN_TRY(tern_wr_bytes(w, ticket, tlen));
-    return tern_wr_end(w, &v);
+    TERN_TRY(tern_wr_end(w, &v));
+    tern_trace_ticket(c, 1, sc->lifetime, tlen);
+    return 0;
 }
 
 int tern_hs_new_session_ticket_parse(tern_conn *c, tern_reader *r) {
@@ -48,6 +51,7 @@ int tern_hs_new_session_ticket_parse(tern_conn *c, tern_reader *r) {
     TERN_TRY(tern_rd_u32(r, &hint));
     TERN_TRY(tern_rd_vec16(r, &t));
     TERN_TRY(tern_rd_end(r));
+    tern_trace_ticket(c, 0, hint, tern_rd_left(&t));
     tern_sess_client *cl = c->sess.cl;
     TERN_ENSURE(cl != NULL, TERN_ERR_INTERNAL);
     size_t n = tern_rd_left(&t);

@@ -26,6 +26,7 @@
  */
 #define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "lib/hs.h"
+#include "lib/trace.h"
 
 int tern_hs_server_hello_write(tern_conn *c, tern_writer *w) {
     tern_hs_state *h = c->hs_state;
@@ -64,11 +65,13 @@ int tern_hs_server_hello_write(tern_conn *c, tern_writer *w) {
     }
     TERN_TRY(tern_sess_server_hello_ext(c, w));
     TERN_TRY(tern_wr_end(w, &e));
+    tern_trace_hello(c, 1, h->sess.id_len); /* with the server's choices (suite, group, scheme, identity) */
     return 0;
 }
 
 TERN_MUST_CHECK static int server_ext(tern_conn *c, uint16_t type, tern_reader *body) {
     tern_hs_state *h = c->hs_state;
+    tern_trace_extension(c, type);
     switch (type) {
     case TERN_EXT_SERVER_NAME:
         /* RFC 6066 §3: the server acknowledges SNI with an empty extension. */
@@ -174,5 +177,7 @@ int tern_hs_server_hello_parse(tern_conn *c, tern_reader *r) {
                          "the server does not support the extended master secret (RFC 7627), which is required");
     c->suite = s;
     /* Did the server resume what we offered (same suite, same EMS)? */
-    return tern_sess_server_hello_check(c, &sid);
+    TERN_TRY(tern_sess_server_hello_check(c, &sid));
+    tern_trace_hello(c, 0, tern_rd_left(&sid)); /* once resumption is decided */
+    return 0;
 }

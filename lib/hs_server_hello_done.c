@@ -5,6 +5,7 @@
  */
 #define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "lib/hs.h"
+#include "lib/trace.h"
 
 int tern_hs_server_hello_done_write(tern_conn *c, tern_writer *w) {
     (void)c;
@@ -13,6 +14,7 @@ int tern_hs_server_hello_done_write(tern_conn *c, tern_writer *w) {
 }
 
 int tern_hs_server_hello_done_parse(tern_conn *c, tern_reader *r) {
-    (void)c;
-    return tern_rd_end(r); /* any body is a decode_error */
+    TERN_TRY(tern_rd_end(r)); /* any body is a decode_error */
+    tern_trace_parsed(c);
+    return 0;
 }

@@ -26,6 +26,7 @@
  * decrypt_error).
  */
 #define TERN_LAYER TERN_LAYER_HANDSHAKE
+#include "lib/trace.h"
 #include "crypto/ct.h"
 #include "lib/hs.h"
 #include "lib/kx.h"
@@ -53,6 +54,7 @@ int tern_hs_server_key_exchange_write(tern_conn *c, tern_writer *w) {
     TERN_TRY(tern_wr_bytes(w, h->kx_pub, publen));
     const uint8_t *params = w->buf + start;
     size_t params_len = tern_wr_len(w) - start;
+    tern_trace_server_kx(c, 1, h->group, h->kx_pub, publen, c->sigscheme);
 
     tern_hash_alg alg;
     if (tern_sig_is_ecdsa(c->sigscheme, &alg)) { /* ECDHE_ECDSA (lib/sig.c) */
@@ -92,6 +94,7 @@ int tern_hs_server_key_exchange_parse(tern_conn *c, tern_reader *r) {
     TERN_TRY(tern_rd_u16(r, &scheme));
     TERN_TRY(tern_rd_vec16(r, &sig));
     TERN_TRY(tern_rd_end(r));
+    tern_trace_server_kx(c, 0, group, point.p, tern_rd_left(&point), scheme);
     /* RFC 8422 §5.4: only named curves; and only the groups we offered. */
     int offered_group = 0;
     for (const uint16_t *g = tern_kx_groups(c->cfg); *g != 0; g++)
@@ -116,7 +119,9 @@ int tern_hs_server_key_exchange_parse(tern_conn *c, tern_reader *r) {
                              "the server signed with scheme 0x%04x, which is not an ECDSA scheme we offered", scheme);
         uint8_t edigest[TERN_HASH_MAX_LEN];
         TERN_TRY(signed_digest(c, ealg, params, params_len, edigest));
-        if (tern_sig_verify_ecdsa(c, ealg, edigest, sig.p, tern_rd_left(&sig)) < 0)
+        int vrc = tern_sig_verify_ecdsa(c, ealg, edigest, sig.p, tern_rd_left(&sig));
+        tern_trace_signature(c, TERN_HT_SERVER_KEY_EXCHANGE, scheme, vrc);
+        if (vrc < 0)
             return tern_fail(c, TERN_ERR_BAD_SIGNATURE,
                              "the ServerKeyExchange signature (scheme 0x%04x) does not verify with the EC key of "
                              "the server's certificate",
@@ -138,6 +143,7 @@ int tern_hs_server_key_exchange_parse(tern_conn *c, tern_reader *r) {
     const tern_rsa_public *key = &h->peer_rsa;
     int rc = pss ? tern_rsa_pss_verify(key, alg, digest, sig.p, tern_rd_left(&sig))
                  : tern_rsa_pkcs1_verify(key, alg, digest, sig.p, tern_rd_left(&sig));
+    tern_trace_signature(c, TERN_HT_SERVER_KEY_EXCHANGE, scheme, rc);
     if (rc < 0)
         return tern_fail(c, TERN_ERR_BAD_SIGNATURE,
                          "the ServerKeyExchange signature (scheme 0x%04x) does not verify with the key of the "

@@ -110,6 +110,7 @@ typedef struct {
                                (c->npeer_certs) once CertificateVerify checks out */
     tern_sess_hs sess;      /* resumption (lib/session.c) */
     tern_ch_stream ch;      /* server: the ClientHello parser's state */
+    uint64_t trace_note[8]; /* the trace's note on the message being described (lib/trace.c) */
 } tern_hs_state;
 
 #endif

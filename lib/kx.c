@@ -17,6 +17,7 @@
  * three are offered by a client).
  */
 #define TERN_LAYER TERN_LAYER_RECORD_KEYS
+#include "lib/names.h"
 #include "crypto/ct.h"
 #include "crypto/p256.h"
 #include "crypto/p384.h"
@@ -26,12 +27,8 @@
 static const uint16_t default_groups[4] = {TERN_GROUP_X25519, TERN_GROUP_SECP256R1, TERN_GROUP_SECP384R1, 0};
 
 const char *tern_kx_group_name(uint16_t group) {
-    switch (group) {
-    case TERN_GROUP_X25519: return "x25519";
-    case TERN_GROUP_SECP256R1: return "secp256r1";
-    case TERN_GROUP_SECP384R1: return "secp384r1";
-    default: return "an unknown group";
-    }
+    const char *name = tern_name_group(group); /* lib/names.c */
+    return name != NULL ? name : "an unknown group";
 }
 
 const uint16_t *tern_kx_groups(const tern_config *cfg) {

@@ -4,14 +4,25 @@
  * tern_config_set_keylog() (the NSS key log format that Wireshark reads;
  * RFC 5246 §8.1 for the master secret it carries).
  *
- * Messages are decoded here, from their wire bytes, with the same bounded
- * reader the engine uses (lib/bytes.h): the engine's message files stay
- * free of trace code, and a received message is described even when it is
- * malformed (the decoder stops at the first bad field and says so; the
- * engine's own parse then rejects it).  Field names follow the RFC
- * structs: ClientHello (RFC 5246 §7.4.1.2), ServerHello (§7.4.1.3),
- * Certificate (§7.4.2), ServerKeyExchange (RFC 8422 §5.4),
- * ClientKeyExchange (RFC 8422 §5.7), Finished (RFC 5246 §7.4.9).
+ * The engine tells, the trace words: there is no message parser here.  A
+ * message's fields are the values its writer or parser reported through
+ * the hooks of lib/trace.h at the point it wrote, decoded or checked them,
+ * so the story cannot differ from what the engine did: the group is the
+ * one the key exchange used, the signature verdict the one the verifier
+ * returned.  Field names follow the RFC structs: ClientHello (RFC 5246
+ * §7.4.1.2), ServerHello (§7.4.1.3), Certificate (§7.4.2),
+ * ServerKeyExchange (RFC 8422 §5.4), ClientKeyExchange (RFC 8422 §5.7),
+ * Finished (RFC 5246 §7.4.9).
+ *
+ * The order of events.  A message we send is written first and described
+ * after (lib/hs.c calls tern_trace_message once its bytes are final), so
+ * its writer's report waits in the trace's note (in the handshake state)
+ * until then.  A message we receive is announced before its parse
+ * (tern_trace_message) and described by its parser's report, which puts
+ * the event out; whatever the engine reports next (the chain verdict, a
+ * key-schedule step, a signature verdict, an alert) comes after it.  A
+ * parse that stops before reporting (a malformed message) still gets its
+ * event, marked so, before the alert that says why.
  *
  * What is never put in an event: private keys, the premaster and master
  * secrets, the key block, application data.  Randoms, public keys,
@@ -24,6 +35,9 @@
 #include <time.h>
 
 #include "crypto/ct.h"
+#include "lib/kx.h"
+#include "lib/names.h"
+#include "lib/sig.h"
 #include "lib/trace.h"
 #include "lib/x509/x509.h"
 
@@ -78,115 +92,15 @@ static void add_hex(fields *fs, const char *name, const uint8_t *p, size_t len) 
     add(fs, name, "%s%s (%zu bytes)", buf, len > show ? "..." : "", len);
 }
 
-/* ---- names ---- */
-
-static const char *suite_name(uint16_t id) {
-    const tern_suite *s = tern_suite_by_id(id);
-    if (s != NULL)
-        return s->name;
-    switch (id) {
-    case 0x00ff: return "TLS_EMPTY_RENEGOTIATION_INFO_SCSV";
-    case 0xc02b: return "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
-    case 0xc02c: return "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
-    case 0xcca8: return "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256";
-    case 0xcca9: return "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256";
-    case 0x009c: return "TLS_RSA_WITH_AES_128_GCM_SHA256";
-    case 0x009d: return "TLS_RSA_WITH_AES_256_GCM_SHA384";
-    case 0x1301: return "TLS_AES_128_GCM_SHA256 (TLS 1.3)";
-    case 0x1302: return "TLS_AES_256_GCM_SHA384 (TLS 1.3)";
-    case 0x1303: return "TLS_CHACHA20_POLY1305_SHA256 (TLS 1.3)";
-    default: return NULL;
-    }
+/* "name (0x0804)", or "0x0804" for a code point without a name. */
+static void add_code(fields *fs, const char *field, const char *name, unsigned code, int width) {
+    if (name != NULL)
+        add(fs, field, "%s (0x%0*x)", name, width, code);
+    else
+        add(fs, field, "unknown (0x%0*x)", width, code);
 }
 
-static const char *sigalg_name(uint16_t s) {
-    switch (s) {
-    case 0x0401: return "rsa_pkcs1_sha256";
-    case 0x0501: return "rsa_pkcs1_sha384";
-    case 0x0601: return "rsa_pkcs1_sha512";
-    case 0x0804: return "rsa_pss_rsae_sha256";
-    case 0x0805: return "rsa_pss_rsae_sha384";
-    case 0x0806: return "rsa_pss_rsae_sha512";
-    case 0x0809: return "rsa_pss_pss_sha256";
-    case 0x0403: return "ecdsa_secp256r1_sha256";
-    case 0x0503: return "ecdsa_secp384r1_sha384";
-    case 0x0603: return "ecdsa_secp521r1_sha512";
-    case 0x0807: return "ed25519";
-    case 0x0201: return "rsa_pkcs1_sha1";
-    case 0x0203: return "ecdsa_sha1";
-    default: return NULL;
-    }
-}
-
-static const char *group_name(uint16_t g) {
-    switch (g) {
-    case 23: return "secp256r1";
-    case 24: return "secp384r1";
-    case 25: return "secp521r1";
-    case 29: return "x25519";
-    case 30: return "x448";
-    default: return NULL;
-    }
-}
-
-static const char *ext_name(uint16_t t) {
-    switch (t) {
-    case TERN_EXT_SERVER_NAME: return "server_name";
-    case TERN_EXT_SUPPORTED_GROUPS: return "supported_groups";
-    case TERN_EXT_EC_POINT_FORMATS: return "ec_point_formats";
-    case TERN_EXT_SIGNATURE_ALGORITHMS: return "signature_algorithms";
-    case TERN_EXT_ALPN: return "application_layer_protocol_negotiation";
-    case TERN_EXT_EXTENDED_MASTER_SECRET: return "extended_master_secret";
-    case TERN_EXT_SESSION_TICKET: return "session_ticket";
-    case TERN_EXT_RENEGOTIATION_INFO: return "renegotiation_info";
-    case 5: return "status_request";
-    case 18: return "signed_certificate_timestamp";
-    case 21: return "padding";
-    case 22: return "encrypt_then_mac";
-    case 43: return "supported_versions";
-    case 45: return "psk_key_exchange_modes";
-    case 51: return "key_share";
-    default: return NULL;
-    }
-}
-
-static const char *msg_name(int type) {
-    switch (type) {
-    case TERN_HT_HELLO_REQUEST: return "HelloRequest";
-    case TERN_HT_CLIENT_HELLO: return "ClientHello";
-    case TERN_HT_SERVER_HELLO: return "ServerHello";
-    case TERN_HT_NEW_SESSION_TICKET: return "NewSessionTicket";
-    case TERN_HT_CERTIFICATE: return "Certificate";
-    case TERN_HT_SERVER_KEY_EXCHANGE: return "ServerKeyExchange";
-    case TERN_HT_CERTIFICATE_REQUEST: return "CertificateRequest";
-    case TERN_HT_SERVER_HELLO_DONE: return "ServerHelloDone";
-    case TERN_HT_CERTIFICATE_VERIFY: return "CertificateVerify";
-    case TERN_HT_CLIENT_KEY_EXCHANGE: return "ClientKeyExchange";
-    case TERN_HT_FINISHED: return "Finished";
-    case TERN_HT_CHANGE_CIPHER_SPEC: return "ChangeCipherSpec";
-    default: return "unknown handshake message";
-    }
-}
-
-static const char *msg_rfc(int type) {
-    switch (type) {
-    case TERN_HT_CLIENT_HELLO: return "RFC 5246 7.4.1.2";
-    case TERN_HT_SERVER_HELLO: return "RFC 5246 7.4.1.3";
-    case TERN_HT_CERTIFICATE: return "RFC 5246 7.4.2";
-    case TERN_HT_SERVER_KEY_EXCHANGE: return "RFC 5246 7.4.3, RFC 8422 5.4";
-    case TERN_HT_CERTIFICATE_REQUEST: return "RFC 5246 7.4.4";
-    case TERN_HT_SERVER_HELLO_DONE: return "RFC 5246 7.4.5";
-    case TERN_HT_CERTIFICATE_VERIFY: return "RFC 5246 7.4.8";
-    case TERN_HT_CLIENT_KEY_EXCHANGE: return "RFC 5246 7.4.7, RFC 8422 5.7";
-    case TERN_HT_FINISHED: return "RFC 5246 7.4.9";
-    case TERN_HT_CHANGE_CIPHER_SPEC: return "RFC 5246 7.1";
-    case TERN_HT_HELLO_REQUEST: return "RFC 5246 7.4.1.1";
-    case TERN_HT_NEW_SESSION_TICKET: return "RFC 5077 3.3";
-    default: return "RFC 5246 7.4";
-    }
-}
-
-/* Append "name (0x....)" items to a comma list in buf. */
+/* Append "name" (or "0x....") to a comma list in buf. */
 static void list_item(char *buf, size_t cap, const char *name, unsigned code, int width) {
     size_t n = strlen(buf);
     if (n + 1 >= cap)
@@ -197,6 +111,14 @@ static void list_item(char *buf, size_t cap, const char *name, unsigned code, in
         snprintf(buf + n, cap - n, "%s0x%0*x", n ? ", " : "", width, code);
 }
 
+static void add_list16(fields *fs, const char *field, const uint16_t *v, size_t n,
+                       const char *(*name)(uint16_t)) {
+    char buf[1024] = "";
+    for (size_t i = 0; i < n; i++)
+        list_item(buf, sizeof buf, name(v[i]), v[i], 4);
+    add(fs, field, "%s", buf[0] ? buf : "none");
+}
+
 static void date_text(int64_t t, char *out, size_t cap) {
     time_t tt = (time_t)t;
     struct tm tm;
@@ -204,265 +126,88 @@ static void date_text(int64_t t, char *out, size_t cap) {
         snprintf(out, cap, "%lld", (long long)t);
 }
 
-/* ---- decoders: each reads what it can and returns 0, or
- * TERN_ERR_DECODE at the first field it cannot read. ---- */
-
-static int dec_extensions(fields *fs, tern_reader *r) {
-    tern_reader exts;
-    TERN_TRY(tern_rd_vec16(r, &exts));
-    char names[512] = "";
-    while (tern_rd_left(&exts) > 0) {
-        uint16_t type;
-        tern_reader body;
-        TERN_TRY(tern_rd_u16(&exts, &type));
-        TERN_TRY(tern_rd_vec16(&exts, &body));
-        list_item(names, sizeof names, ext_name(type), type, 4);
-        char buf[512] = "";
-        tern_reader l;
-        switch (type) {
-        case TERN_EXT_SERVER_NAME:
-            if (tern_rd_left(&body) == 0) {
-                add(fs, "server_name", "(acknowledged)");
-                break;
-            }
-            if (tern_rd_vec16(&body, &l) == 0) {
-                uint8_t nt;
-                tern_reader name;
-                if (tern_rd_u8(&l, &nt) == 0 && tern_rd_vec16(&l, &name) == 0) {
-                    size_t k = tern_rd_left(&name) < 255 ? tern_rd_left(&name) : 255;
-                    for (size_t i = 0; i < k; i++)
-                        buf[i] = name.p[i] > 0x20 && name.p[i] < 0x7f ? (char)name.p[i] : '?';
-                    buf[k] = '\0';
-                    add(fs, "server_name", "%s", buf);
-                }
-            }
-            break;
-        case TERN_EXT_SUPPORTED_GROUPS:
-            if (tern_rd_vec16(&body, &l) == 0) {
-                uint16_t g;
-                while (tern_rd_u16(&l, &g) == 0)
-                    list_item(buf, sizeof buf, group_name(g), g, 4);
-                add(fs, "supported_groups", "%s", buf);
-            }
-            break;
-        case TERN_EXT_SIGNATURE_ALGORITHMS:
-            if (tern_rd_vec16(&body, &l) == 0) {
-                uint16_t s;
-                while (tern_rd_u16(&l, &s) == 0)
-                    list_item(buf, sizeof buf, sigalg_name(s), s, 4);
-                add(fs, "signature_algorithms", "%s", buf);
-            }
-            break;
-        case TERN_EXT_ALPN:
-            if (tern_rd_vec16(&body, &l) == 0) {
-                tern_reader name;
-                while (tern_rd_vec8(&l, &name) == 0) {
-                    size_t n = strlen(buf);
-                    size_t k = tern_rd_left(&name);
-                    if (n + k + 3 >= sizeof buf)
-                        break;
-                    if (n)
-                        buf[n++] = ',';
-                    for (size_t i = 0; i < k; i++)
-                        buf[n + i] = name.p[i] >= 0x20 && name.p[i] < 0x7f ? (char)name.p[i] : '?';
-                    buf[n + k] = '\0';
-                }
-                add(fs, "alpn", "%s", buf);
-            }
-            break;
-        case TERN_EXT_EXTENDED_MASTER_SECRET:
-            add(fs, "extended_master_secret", "yes");
-            break;
-        case TERN_EXT_SESSION_TICKET:
-            if (tern_rd_left(&body) > 0)
-                add(fs, "session_ticket", "a ticket (%zu bytes) to resume with", tern_rd_left(&body));
-            else
-                add(fs, "session_ticket", "empty");
-            break;
-        case TERN_EXT_RENEGOTIATION_INFO:
-            add(fs, "renegotiation_info", "%s", tern_rd_left(&body) == 1 ? "empty (initial handshake)" : "present");
-            break;
-        case TERN_EXT_EC_POINT_FORMATS:
-            add(fs, "ec_point_formats", "uncompressed%s", tern_rd_left(&body) > 2 ? " and others" : "");
-            break;
-        default:
-            break;
-        }
-    }
-    add(fs, "extensions", "%s", names[0] ? names : "none");
-    return 0;
+static const char *curve_name(int curve) {
+    return curve == TERN_X509_CURVE_P256 ? "P-256" : curve == TERN_X509_CURVE_P384 ? "P-384" : "an unknown curve";
 }
 
-static int dec_hello(fields *fs, tern_reader *r, int client) {
-    uint16_t version;
-    const uint8_t *random;
-    tern_reader sid;
-    TERN_TRY(tern_rd_u16(r, &version));
-    add(fs, client ? "client_version" : "server_version", "%s (0x%04x)",
-        version == TERN_TLS12 ? "TLS 1.2" : version == 0x0301 ? "TLS 1.0" : version == 0x0302 ? "TLS 1.1" : "?",
-        version);
-    TERN_TRY(tern_rd_bytes(r, TERN_RANDOM_LEN, &random));
-    add_hex(fs, "random", random, TERN_RANDOM_LEN);
-    TERN_TRY(tern_rd_vec8(r, &sid));
-    add(fs, "session_id", tern_rd_left(&sid) ? "%zu bytes" : "empty", tern_rd_left(&sid));
-    if (client) {
-        tern_reader suites, comp;
-        TERN_TRY(tern_rd_vec16(r, &suites));
-        char buf[1024] = "";
-        uint16_t s;
-        while (tern_rd_u16(&suites, &s) == 0)
-            list_item(buf, sizeof buf, suite_name(s), s, 4);
-        add(fs, "cipher_suites", "%s", buf);
-        TERN_TRY(tern_rd_vec8(r, &comp));
-        add(fs, "compression_methods", "%zu offered%s", tern_rd_left(&comp),
-            tern_rd_left(&comp) == 1 && comp.p[0] == 0 ? " (null only)" : "");
-    } else {
-        uint16_t s;
-        uint8_t comp;
-        TERN_TRY(tern_rd_u16(r, &s));
-        const char *n = suite_name(s);
-        add(fs, "cipher_suite", "%s (0x%04x)", n ? n : "unknown", s);
-        TERN_TRY(tern_rd_u8(r, &comp));
-        add(fs, "compression_method", "%s (%u)", comp == 0 ? "null" : "?", comp);
-    }
-    if (tern_rd_left(r) > 0)
-        TERN_TRY(dec_extensions(fs, r));
+/* "RSA 2048 bits", "EC P-256": a certificate key, as the key field of
+ * the events words it. */
+static void key_text(char *out, size_t cap, tern_x509_key_type type, size_t rsa_bits, int curve) {
+    if (type == TERN_X509_KEY_RSA)
+        snprintf(out, cap, "RSA %zu bits", rsa_bits);
+    else if (type == TERN_X509_KEY_EC)
+        snprintf(out, cap, "EC %s", curve_name(curve));
     else
-        add(fs, "extensions", "none");
-    return 0;
+        snprintf(out, cap, "unknown");
 }
 
-static int dec_certificate(fields *fs, tern_reader *r) {
-    static const char *const labels[] = {"certificate[0]", "certificate[1]", "certificate[2]", "certificate[3]",
-                                         "certificate[4]", "certificate[5]", "certificate[6]", "certificate[7]"};
-    tern_reader list;
-    TERN_TRY(tern_rd_vec24(r, &list));
-    size_t n = 0;
-    tern_reader scan = list;
-    while (tern_rd_left(&scan) > 0) {
-        tern_reader one;
-        TERN_TRY(tern_rd_vec24(&scan, &one));
-        n++;
+/* Our key for this connection (the identity the engine picked). */
+static void our_key(const tern_conn *c, char *out, size_t cap) {
+    const tern_keystore *ks = tern_conn_keys(c);
+    if (ks == NULL || !c->cfg->have_keys) {
+        snprintf(out, cap, "none");
+        return;
     }
-    add(fs, "certificates", "%zu", n);
-    for (size_t i = 0; i < n && i < TERN_ARRAY_LEN(labels); i++) {
-        tern_reader one;
-        TERN_TRY(tern_rd_vec24(&list, &one));
-        tern_x509_cert cert;
-        if (tern_x509_parse(&cert, one.p, tern_rd_left(&one)) < 0) {
-            add(fs, labels[i], "%zu bytes that do not parse as a certificate", tern_rd_left(&one));
-            continue;
-        }
-        char subj[160], iss[160];
-        tern_x509_name_display(cert.subject, subj, sizeof subj);
-        tern_x509_name_display(cert.issuer, iss, sizeof iss);
-        add(fs, labels[i], "subject %s; issuer %s; %s %zu-bit key; %zu bytes", subj, iss,
-            cert.key.type == TERN_X509_KEY_RSA ? "RSA" : cert.key.type == TERN_X509_KEY_EC ? "EC" : "unknown",
-            cert.key.bits, tern_rd_left(&one));
+    key_text(out, cap, ks->key_type, ks->key_type == TERN_X509_KEY_RSA ? tern_rsa_len(&ks->rsa.pub) * 8 : 0,
+             ks->ec_curve);
+}
+
+/* The peer's certificate key, as the Certificate parse kept it. */
+static void peer_key(const tern_conn *c, char *out, size_t cap) {
+    const tern_hs_state *h = c->hs_state;
+    if (h == NULL || !h->have_peer_key) {
+        snprintf(out, cap, "unknown");
+        return;
     }
-    if (n > TERN_ARRAY_LEN(labels))
-        add(fs, "more", "%zu further certificates", n - TERN_ARRAY_LEN(labels));
-    return 0;
+    key_text(out, cap, h->peer_key_type,
+             h->peer_key_type == TERN_X509_KEY_RSA ? tern_rsa_len(&h->peer_rsa) * 8 : 0, h->peer_curve);
 }
 
-static int dec_ske(fields *fs, tern_reader *r) {
-    uint8_t ctype;
-    uint16_t group, scheme;
-    tern_reader point, sig;
-    TERN_TRY(tern_rd_u8(r, &ctype));
-    add(fs, "curve_type", "%s (%u)", ctype == 3 ? "named_curve" : "?", ctype);
-    TERN_TRY(tern_rd_u16(r, &group));
-    const char *g = group_name(group);
-    add(fs, "named_curve", "%s (%u)", g ? g : "?", group);
-    TERN_TRY(tern_rd_vec8(r, &point));
-    add_hex(fs, "public", point.p, tern_rd_left(&point));
-    TERN_TRY(tern_rd_u16(r, &scheme));
-    const char *s = sigalg_name(scheme);
-    add(fs, "signature_algorithm", "%s (0x%04x)", s ? s : "?", scheme);
-    TERN_TRY(tern_rd_vec16(r, &sig));
-    add(fs, "signature", "%zu bytes", tern_rd_left(&sig));
-    return 0;
+
+/* ---- the message being described ---- */
+
+/* The trace's note in the handshake state (tern_hs_state.trace_note, kept
+ * as bytes there so the engine's headers need not know its layout):
+ *   - a received message announced by lib/hs.c and not yet described
+ *     (its bytes are in c->hs while it is parsed);
+ *   - what the writer of the message being written reported, until lib/hs.c
+ *     says its bytes are final (the values point into the handshake state
+ *     or the connection, which outlive it). */
+typedef struct {
+    const uint8_t *bytes;   /* received: the message, header included */
+    const uint8_t *pub;     /* written: the key share, or verify_data */
+    uint32_t len;           /* received: its length as lib/hs.c gave it */
+    uint32_t ticket_len;    /* written NewSessionTicket */
+    uint32_t lifetime;
+    uint32_t publen;        /* written: the key share's (or RSA ciphertext's) length */
+    uint16_t type;          /* received: TERN_HT_* */
+    uint16_t out_type;      /* written: TERN_HT_* */
+    uint16_t group, scheme; /* written key exchange, CertificateVerify */
+    uint16_t exts[8];       /* received ServerHello: the extensions, in wire order (at most the
+                               six tern offers, each once: lib/ext.c refuses duplicates) */
+    uint8_t waiting;        /* received: announced, not described yet */
+    uint8_t out_reported;   /* written: its writer reported */
+    uint8_t ca_names;       /* written CertificateRequest: with the CA names */
+    uint8_t resumed_note;   /* written ServerHello: say "session resumed" first */
+    uint8_t nexts;
+    uint8_t sid_len;        /* written hello: the session_id length */
+} note;
+_Static_assert(sizeof(note) <= sizeof(((tern_hs_state *)0)->trace_note), "the trace's note fits its room");
+
+static note load(const tern_conn *c) {
+    note n;
+    memcpy(&n, c->hs_state->trace_note, sizeof n);
+    return n;
 }
 
-static int dec_cke(fields *fs, tern_reader *r, int rsa) {
-    tern_reader v;
-    if (rsa) { /* EncryptedPreMasterSecret (RFC 5246 §7.4.7.1): ciphertext, not a secret */
-        TERN_TRY(tern_rd_vec16(r, &v));
-        add(fs, "encrypted_premaster", "%zu bytes (RSAES-PKCS1-v1_5 to the server certificate's key)",
-            tern_rd_left(&v));
-        return 0;
-    }
-    TERN_TRY(tern_rd_vec8(r, &v));
-    add_hex(fs, "public", v.p, tern_rd_left(&v));
-    return 0;
+static void store(tern_conn *c, const note *n) {
+    memcpy(c->hs_state->trace_note, n, sizeof *n);
 }
 
-/* CertificateRequest (RFC 5246 §7.4.4). */
-static int dec_cert_request(fields *fs, tern_reader *r) {
-    tern_reader types, algs, cas;
-    char buf[512] = "";
-    TERN_TRY(tern_rd_vec8(r, &types));
-    uint8_t t;
-    while (tern_rd_u8(&types, &t) == 0)
-        list_item(buf, sizeof buf, t == 1 ? "rsa_sign" : t == 64 ? "ecdsa_sign" : NULL, t, 2);
-    add(fs, "certificate_types", "%s", buf);
-    TERN_TRY(tern_rd_vec16(r, &algs));
-    buf[0] = '\0';
-    uint16_t s;
-    while (tern_rd_u16(&algs, &s) == 0)
-        list_item(buf, sizeof buf, sigalg_name(s), s, 4);
-    add(fs, "signature_algorithms", "%s", buf);
-    TERN_TRY(tern_rd_vec16(r, &cas));
-    size_t n = 0;
-    while (tern_rd_left(&cas) > 0) {
-        tern_reader dn;
-        TERN_TRY(tern_rd_vec16(&cas, &dn));
-        if (n++ < 4) {
-            char name[160];
-            tern_span sp = {dn.p, tern_rd_left(&dn)};
-            tern_x509_name_display(sp, name, sizeof name);
-            add(fs, "certificate_authority", "%s", name);
-        }
-    }
-    add(fs, "certificate_authorities", "%zu%s", n, n ? "" : " (any CA the server trusts)");
-    return 0;
-}
-
-/* NewSessionTicket (RFC 5077 §3.3): the ticket is opaque to the client
- * (the server's encrypted session state), so only its size is shown. */
-static int dec_ticket(fields *fs, tern_reader *r) {
-    uint32_t hint;
-    tern_reader t;
-    TERN_TRY(tern_rd_u32(r, &hint));
-    add(fs, "ticket_lifetime_hint", "%u seconds", (unsigned)hint);
-    TERN_TRY(tern_rd_vec16(r, &t));
-    add(fs, "ticket", "%zu bytes (opaque to the client)", tern_rd_left(&t));
-    return 0;
-}
-
-/* CertificateVerify (RFC 5246 §7.4.8): a signature over the transcript. */
-static int dec_cert_verify(fields *fs, tern_reader *r) {
-    uint16_t scheme;
-    tern_reader sig;
-    TERN_TRY(tern_rd_u16(r, &scheme));
-    const char *s = sigalg_name(scheme);
-    add(fs, "signature_algorithm", "%s (0x%04x)", s ? s : "?", scheme);
-    TERN_TRY(tern_rd_vec16(r, &sig));
-    add(fs, "signature", "%zu bytes", tern_rd_left(&sig));
-    return 0;
-}
-
-static int dec_finished(fields *fs, tern_reader *r) {
-    if (tern_rd_left(r) != TERN_VERIFY_LEN)
-        return TERN_ERR_DECODE;
-    add_hex(fs, "verify_data", r->p, TERN_VERIFY_LEN);
-    return 0;
-}
-
-/* ---- the hooks ---- */
-
-static int rsa_kx(const tern_conn *c) {
-    return c->suite != NULL && c->suite->kx == TERN_KX_RSA;
+/* A hook has work only with a trace, and only during the handshake (the
+ * note lives in its state). */
+static int tracing(const tern_conn *c) {
+    return c->cfg->trace != NULL && c->hs_state != NULL;
 }
 
 static void emit(tern_conn *c, tern_trace_event *ev) {
@@ -474,108 +219,697 @@ static void emit(tern_conn *c, tern_trace_event *ev) {
     c->cfg->trace(c->cfg->trace_arg, ev);
 }
 
-void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, size_t len) {
-    if (c->cfg->trace == NULL)
+static int rsa_kx(const tern_conn *c) {
+    return c->suite != NULL && c->suite->kx == TERN_KX_RSA;
+}
+
+static void length_field(fields *fs, int type, const uint8_t *msg, size_t len) {
+    if (type == TERN_HT_CHANGE_CIPHER_SPEC)
         return;
-    /* A check that passed inside the previous message's parse is reported
-     * when the next message arrives (the engine parses a message only after
-     * the one before it succeeded):
-     *   client: ServerKeyExchange's signature (its parse sets sigscheme only
-     *   once it verified), reported at CertificateRequest or, without one,
-     *   at ServerHelloDone;
-     *   server: the client's CertificateVerify, reported at its
-     *   ChangeCipherSpec.
-     * (After the handshake there is no handshake state, and no check to
-     * report: only the message is decoded.) */
-    const tern_hs_state *h = c->hs_state;
-    if (h != NULL && c->sess.resumed && !h->keys_ready &&
-        ((c->side == TERN_CLIENT && !sent && (type == TERN_HT_CHANGE_CIPHER_SPEC || type == TERN_HT_NEW_SESSION_TICKET)) ||
-         (c->side == TERN_SERVER && sent && type == TERN_HT_SERVER_HELLO))) {
-        /* The hello parse that decided to resume has run; say so once,
-         * before the first message of the abbreviated shape. */
-        static const char *const what[2] = {
-            "the server accepted our session (same session_id, or our ticket): an abbreviated handshake, with "
-            "no certificates and no key exchange; the session's master secret is reused with fresh randoms",
-            "we resume the client's session (from our session cache or its ticket): an abbreviated handshake, "
-            "with no certificates and no key exchange; the session's master secret is reused with fresh randoms"};
-        if (!(c->side == TERN_CLIENT && type == TERN_HT_CHANGE_CIPHER_SPEC && h->sess.ticket_expected)) {
-            tern_trace_event ev = {0};
-            ev.kind = TERN_TRACE_CHECK;
-            ev.name = "session resumed";
-            ev.rfc = "RFC 5246 7.3, RFC 5077 3.1";
-            ev.detail = what[c->side == TERN_SERVER];
-            emit(c, &ev);
-        }
-    }
-    if (h != NULL && !sent && c->side == TERN_SERVER && type == TERN_HT_CHANGE_CIPHER_SPEC && h->client_cert_sent) {
-        tern_trace_event ev = {0};
-        ev.kind = TERN_TRACE_CHECK;
-        ev.name = "client signature verified";
-        ev.rfc = "RFC 5246 7.4.8";
-        ev.detail = "the client's CertificateVerify signature over the handshake messages verified with the key of "
-                    "its certificate: the client holds that certificate's private key";
-        emit(c, &ev);
-    }
-    if (h != NULL && !sent && c->side == TERN_CLIENT && c->sigscheme != 0 &&
-        (type == TERN_HT_CERTIFICATE_REQUEST || (type == TERN_HT_SERVER_HELLO_DONE && !h->cert_requested))) {
-        const char *s = sigalg_name(c->sigscheme);
-        char detail[300];
-        snprintf(detail, sizeof detail,
-                 "the ServerKeyExchange signature (%s) verified with the public key of the server's certificate: "
-                 "the server holds that certificate's private key, and signed this handshake's randoms",
-                 s ? s : "?");
-        tern_trace_event ev = {0};
-        ev.kind = TERN_TRACE_CHECK;
-        ev.name = "signature verified";
-        ev.rfc = "RFC 5246 7.4.3, RFC 8422 5.4";
-        ev.detail = detail;
-        emit(c, &ev);
-    }
-    fields fs;
-    fs.n = fs.used = 0;
-    tern_reader r;
-    int rc = 0;
-    if (type == TERN_HT_CHANGE_CIPHER_SPEC) {
-        add(&fs, "type", "change_cipher_spec (%u)", len == 1 ? msg[0] : 0);
-    } else {
-        size_t hdr = len >= TERN_HS_HDR ? TERN_HS_HDR : len;
-        tern_rd_init(&r, msg + hdr, len - hdr);
-        add(&fs, "length", "%zu", len - hdr);
-        if (len == TERN_HS_HDR && tern_load_be24(msg + 1) > 0) {
-            /* A ClientHello longer than hs_max is parsed as it arrives and
-             * not kept (lib/hs.c): only its header is here. */
-            fs.n = fs.used = 0;
-            add(&fs, "length", "%u (parsed as it arrived, not kept whole)", (unsigned)tern_load_be24(msg + 1));
-            type = -1 - type; /* no decoding below; restored after */
-        }
-        switch (type) {
-        case TERN_HT_CLIENT_HELLO: rc = dec_hello(&fs, &r, 1); break;
-        case TERN_HT_SERVER_HELLO: rc = dec_hello(&fs, &r, 0); break;
-        case TERN_HT_CERTIFICATE: rc = dec_certificate(&fs, &r); break;
-        case TERN_HT_SERVER_KEY_EXCHANGE: rc = dec_ske(&fs, &r); break;
-        case TERN_HT_CLIENT_KEY_EXCHANGE: rc = dec_cke(&fs, &r, rsa_kx(c)); break;
-        case TERN_HT_CERTIFICATE_REQUEST: rc = dec_cert_request(&fs, &r); break;
-        case TERN_HT_CERTIFICATE_VERIFY: rc = dec_cert_verify(&fs, &r); break;
-        case TERN_HT_NEW_SESSION_TICKET: rc = dec_ticket(&fs, &r); break;
-        case TERN_HT_FINISHED: rc = dec_finished(&fs, &r); break;
-        default: break;
-        }
-    }
-    if (rc < 0)
-        add(&fs, "malformed", "the message ends or breaks here");
-    if (type < 0)
-        type = -1 - type;
+    if (len == TERN_HS_HDR && msg != NULL && tern_load_be24(msg + 1) > 0)
+        /* A ClientHello longer than hs_max is parsed as it arrives and not
+         * kept (lib/hs.c): only its header is here. */
+        add(fs, "length", "%u (parsed as it arrived, not kept whole)", (unsigned)tern_load_be24(msg + 1));
+    else
+        add(fs, "length", "%zu", len >= TERN_HS_HDR ? len - TERN_HS_HDR : 0);
+}
+
+static void message_event(tern_conn *c, int type, int sent, const fields *fs, const uint8_t *bytes, size_t len) {
     tern_trace_event ev = {0};
     ev.kind = TERN_TRACE_MESSAGE;
     ev.sent = sent;
     ev.msg_type = type;
-    ev.name = msg_name(type);
-    ev.rfc = type == TERN_HT_CLIENT_KEY_EXCHANGE && rsa_kx(c) ? "RFC 5246 7.4.7.1" : msg_rfc(type);
+    ev.name = tern_name_handshake_text(type);
+    ev.rfc = type == TERN_HT_CLIENT_KEY_EXCHANGE && rsa_kx(c) ? "RFC 5246 7.4.7.1" : tern_name_handshake_rfc(type);
+    ev.fields = fs->f;
+    ev.nfields = fs->n;
+    ev.bytes = bytes;
+    ev.len = bytes != NULL ? len : 0;
+    emit(c, &ev);
+}
+
+static void fallback_fields(tern_conn *c, int type, int sent, fields *fs);
+
+/* Put out the received message that waits for its parser's report, with
+ * what the engine's state says of it.  in_parse: we are inside its parse
+ * (c->hs still holds it). */
+static void flush(tern_conn *c, int in_parse) {
+    if (c->hs_state == NULL)
+        return; /* after the handshake: nothing waits */
+    note n = load(c);
+    if (!n.waiting)
+        return;
+    n.waiting = 0;
+    store(c, &n);
+    fields fs;
+    fs.n = fs.used = 0;
+    length_field(&fs, n.type, in_parse ? n.bytes : NULL, n.len);
+    fallback_fields(c, n.type, 0, &fs);
+    message_event(c, n.type, 0, &fs, in_parse ? n.bytes : NULL, n.len);
+}
+
+/* A parser's report begins: fs gets the message's length; *bytes and
+ * *len the message lib/hs.c announced (NULL when none was: a parse called
+ * directly).  The event goes out with received_end. */
+static void received_begin(tern_conn *c, int type, fields *fs, const uint8_t **bytes, size_t *len) {
+    note n = load(c);
+    fs->n = fs->used = 0;
+    *bytes = NULL;
+    *len = 0;
+    if (n.waiting && n.type == type) {
+        n.waiting = 0;
+        store(c, &n);
+        *bytes = n.bytes;
+        *len = n.len;
+        length_field(fs, type, n.bytes, n.len);
+    } else {
+        flush(c, 1);
+    }
+}
+
+/* A writer's report: the note starts over for this message (a writer run
+ * again from the start reports again). */
+static note *written(tern_conn *c, note *n, int type) {
+    flush(c, 0);
+    *n = load(c);
+    n->out_type = (uint16_t)type;
+    n->out_reported = 1;
+    n->resumed_note = 0;
+    return n;
+}
+
+static void written_fields(tern_conn *c, const note *n, int type, fields *fs);
+
+void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, size_t len) {
+    if (!tracing(c))
+        return;
+    flush(c, 0);
+    note n = load(c);
+    if (!sent) {
+        n.waiting = 1;
+        n.type = (uint16_t)type;
+        n.bytes = msg;
+        n.len = (uint32_t)len;
+        n.nexts = 0;
+        store(c, &n);
+        return;
+    }
+    fields fs;
+    fs.n = fs.used = 0;
+    length_field(&fs, type, msg, len);
+    if (n.out_reported && n.out_type == type) {
+        written_fields(c, &n, type, &fs);
+        if (n.resumed_note) {
+            tern_trace_event ev = {0};
+            ev.kind = TERN_TRACE_CHECK;
+            ev.name = "session resumed";
+            ev.rfc = "RFC 5246 7.3, RFC 5077 3.1";
+            ev.detail = "we resume the client's session (from our session cache or its ticket): an abbreviated "
+                        "handshake, with no certificates and no key exchange; the session's master secret is "
+                        "reused with fresh randoms";
+            emit(c, &ev);
+        }
+    } else {
+        fallback_fields(c, type, 1, &fs);
+    }
+    n.out_reported = 0;
+    n.resumed_note = 0;
+    store(c, &n);
+    message_event(c, type, 1, &fs, msg, len);
+}
+
+/* ---- Certificate: the list as parsed, or our key store's chain ---- */
+
+static void certificate_fields(fields *fs, const uint8_t *const *certs, const size_t *lens, size_t n) {
+    static const char *const labels[] = {"certificate[0]", "certificate[1]", "certificate[2]", "certificate[3]",
+                                         "certificate[4]", "certificate[5]", "certificate[6]", "certificate[7]"};
+    add(fs, "certificates", "%zu", n);
+    for (size_t i = 0; i < n && i < TERN_ARRAY_LEN(labels); i++) {
+        tern_x509_cert cert;
+        if (tern_x509_parse(&cert, certs[i], lens[i]) < 0) {
+            add(fs, labels[i], "%zu bytes that do not parse as a certificate", lens[i]);
+            continue;
+        }
+        char subj[160], iss[160], key[40];
+        tern_x509_name_display(cert.subject, subj, sizeof subj);
+        tern_x509_name_display(cert.issuer, iss, sizeof iss);
+        key_text(key, sizeof key, cert.key.type, cert.key.bits, cert.key.curve);
+        add(fs, labels[i], "subject %s; issuer %s; %s key; %zu bytes", subj, iss, key, lens[i]);
+    }
+    if (n > TERN_ARRAY_LEN(labels))
+        add(fs, "more", "%zu further certificates", n - TERN_ARRAY_LEN(labels));
+}
+
+void tern_trace_certificates(tern_conn *c, const uint8_t *const *certs, const size_t *lens, size_t n) {
+    if (!tracing(c))
+        return;
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, TERN_HT_CERTIFICATE, &fs, &b, &len);
+    certificate_fields(&fs, certs, lens, n);
+    message_event(c, TERN_HT_CERTIFICATE, 0, &fs, b, len);
+}
+
+/* ---- hellos ---- */
+
+static void add_suite(fields *fs, const char *field, const tern_suite *s) {
+    if (s != NULL)
+        add(fs, field, "%s (0x%04x)", s->name, s->id);
+    else
+        add(fs, field, "none");
+}
+
+static void add_random(fields *fs, const uint8_t *r) {
+    static const uint8_t zero[TERN_RANDOM_LEN];
+    if (memcmp(r, zero, TERN_RANDOM_LEN) != 0)
+        add_hex(fs, "random", r, TERN_RANDOM_LEN);
+}
+
+/* The client's ClientHello, as lib/hs_client_hello.c wrote it. */
+static void client_hello_sent(const tern_conn *c, fields *fs, size_t sid_len) {
+    const tern_config *cfg = c->cfg;
+    const tern_hs_state *h = c->hs_state;
+    char names[512] = "";
+    add(fs, "client_version", "TLS 1.2 (0x%04x)", TERN_TLS12);
+    add_random(fs, h->client_random);
+    add(fs, "session_id", sid_len ? "%zu bytes" : "empty", sid_len);
+    size_t ns = 0;
+    while (cfg->suites[ns] != 0)
+        ns++;
+    add_list16(fs, "cipher_suites", cfg->suites, ns, tern_name_suite);
+    add(fs, "compression_methods", "1 offered (null only)");
+    if (h->offered_sni) {
+        add(fs, "server_name", "%s", c->server_name);
+        list_item(names, sizeof names, tern_name_extension(TERN_EXT_SERVER_NAME), TERN_EXT_SERVER_NAME, 4);
+    }
+    const uint16_t *g = tern_kx_groups(cfg);
+    size_t ng = 0;
+    while (g[ng] != 0)
+        ng++;
+    add_list16(fs, "supported_groups", g, ng, tern_name_group);
+    list_item(names, sizeof names, tern_name_extension(TERN_EXT_SUPPORTED_GROUPS), TERN_EXT_SUPPORTED_GROUPS, 4);
+    add(fs, "ec_point_formats", "uncompressed");
+    list_item(names, sizeof names, tern_name_extension(TERN_EXT_EC_POINT_FORMATS), TERN_EXT_EC_POINT_FORMATS, 4);
+    add_list16(fs, "signature_algorithms", tern_sigalgs_offer, TERN_ARRAY_LEN(tern_sigalgs_offer),
+               tern_name_sigscheme);
+    list_item(names, sizeof names, tern_name_extension(TERN_EXT_SIGNATURE_ALGORITHMS),
+              TERN_EXT_SIGNATURE_ALGORITHMS, 4);
+    if (h->offered_alpn) {
+        /* the wire form's length bytes become commas */
+        char buf[TERN_ALPN_MAX + 1];
+        size_t k = 0;
+        for (size_t i = 0; i < cfg->alpn_len; i += 1 + (size_t)cfg->alpn[i]) {
+            if (i > 0 && k + 1 < sizeof buf)
+                buf[k++] = ',';
+            for (size_t j = i + 1; j <= i + cfg->alpn[i] && j < cfg->alpn_len && k + 1 < sizeof buf; j++)
+                buf[k++] = cfg->alpn[j] >= 0x20 && cfg->alpn[j] < 0x7f ? (char)cfg->alpn[j] : '?';
+        }
+        buf[k] = '\0';
+        add(fs, "alpn", "%s", buf);
+        list_item(names, sizeof names, tern_name_extension(TERN_EXT_ALPN), TERN_EXT_ALPN, 4);
+    }
+    if (!cfg->no_ems) {
+        add(fs, "extended_master_secret", "yes");
+        list_item(names, sizeof names, tern_name_extension(TERN_EXT_EXTENDED_MASTER_SECRET),
+                  TERN_EXT_EXTENDED_MASTER_SECRET, 4);
+    }
+    add(fs, "renegotiation_info", "empty (initial handshake)");
+    list_item(names, sizeof names, tern_name_extension(TERN_EXT_RENEGOTIATION_INFO), TERN_EXT_RENEGOTIATION_INFO, 4);
+    if (h->sess.ticket_ext) {
+        const tern_sess_client *cl = c->sess.cl;
+        if (c->sess.offered && cl != NULL && cl->ticket_len > 0)
+            add(fs, "session_ticket", "a ticket (%zu bytes) to resume with", cl->ticket_len);
+        else
+            add(fs, "session_ticket", "empty");
+        list_item(names, sizeof names, tern_name_extension(TERN_EXT_SESSION_TICKET), TERN_EXT_SESSION_TICKET, 4);
+    }
+    add(fs, "extensions", "%s", names);
+}
+
+/* The server's ClientHello: what its stream parser kept of the offer
+ * (lib/hs_client_hello.c keeps what tern can use and skips the rest). */
+static void client_hello_received(const tern_conn *c, fields *fs, size_t sid_len) {
+    const tern_config *cfg = c->cfg;
+    const tern_hs_state *h = c->hs_state;
+    const tern_ch_stream *s = &h->ch;
+    char buf[1024] = "";
+    add(fs, "client_version", "%s (0x%04x)", s->version == TERN_TLS12 ? "TLS 1.2" : "not TLS 1.2", s->version);
+    add_random(fs, h->client_random);
+    add(fs, "session_id", sid_len ? "%zu bytes" : "empty", sid_len);
+    for (size_t i = 0; i < TERN_SUITE_MAX && cfg->suites[i] != 0; i++)
+        if (s->offered & (1u << i))
+            list_item(buf, sizeof buf, tern_name_suite(cfg->suites[i]), cfg->suites[i], 4);
+    add(fs, "cipher_suites", "%s (those of ours it offers)", buf[0] ? buf : "none");
+    add(fs, "compression_methods", "%s", s->null_comp ? "null offered" : "no null");
+    if (c->server_name[0])
+        add(fs, "server_name", "%s", c->server_name);
+    if (h->saw_groups) {
+        buf[0] = '\0';
+        if (h->peer_offered_x25519)
+            list_item(buf, sizeof buf, tern_name_group(TERN_GROUP_X25519), 0, 4);
+        if (h->peer_offered_p256)
+            list_item(buf, sizeof buf, tern_name_group(TERN_GROUP_SECP256R1), 0, 4);
+        if (h->peer_offered_p384)
+            list_item(buf, sizeof buf, tern_name_group(TERN_GROUP_SECP384R1), 0, 4);
+        add(fs, "supported_groups", "%s (those tern has)", buf[0] ? buf : "none");
+    }
+    if (h->saw_point_formats)
+        add(fs, "ec_point_formats", "%s", s->uncompressed ? "uncompressed" : "no uncompressed");
+    if (h->saw_sigalgs)
+        add_list16(fs, "signature_algorithms", h->peer_sigalgs, h->npeer_sigalgs, tern_name_sigscheme);
+    if (c->alpn != NULL && c->alpn[0])
+        add(fs, "alpn", "%s (the one we speak)", c->alpn);
+    add(fs, "extended_master_secret", "%s", h->peer_offered_ems ? "yes" : "no");
+    if (h->peer_offered_reneg)
+        add(fs, "renegotiation_info", "yes (or the SCSV)");
+    if (h->sess.ticket_ext)
+        add(fs, "session_ticket", "%s", h->sess.have_resume ? "a ticket we can open" : "present");
+}
+
+/* One ServerHello extension's field. */
+static void server_ext_field(const tern_conn *c, fields *fs, uint16_t type) {
+    switch (type) {
+    case TERN_EXT_SERVER_NAME: add(fs, "server_name", "(acknowledged)"); break;
+    case TERN_EXT_RENEGOTIATION_INFO: add(fs, "renegotiation_info", "empty (initial handshake)"); break;
+    case TERN_EXT_EXTENDED_MASTER_SECRET: add(fs, "extended_master_secret", "yes"); break;
+    case TERN_EXT_EC_POINT_FORMATS: add(fs, "ec_point_formats", "uncompressed"); break;
+    case TERN_EXT_ALPN: add(fs, "alpn", "%s", c->alpn != NULL ? c->alpn : ""); break;
+    case TERN_EXT_SESSION_TICKET: add(fs, "session_ticket", "empty"); break;
+    default: break;
+    }
+}
+
+/* ServerHello, written by the server (its extensions are those
+ * lib/hs_server_hello.c writes for this state, in its order) or parsed by
+ * the client (the extensions reported by its parse, tern_trace_extension). */
+static void server_hello_fields(const tern_conn *c, fields *fs, size_t sid_len, int sent, const note *nt) {
+    const tern_hs_state *h = c->hs_state;
+    char names[256] = "";
+    uint16_t exts[16];
+    size_t n = 0;
+    if (sent) {
+        if (h->peer_offered_reneg)
+            exts[n++] = TERN_EXT_RENEGOTIATION_INFO;
+        if (c->ems)
+            exts[n++] = TERN_EXT_EXTENDED_MASTER_SECRET;
+        if (h->saw_point_formats && tern_suite_is_ecdhe(c->suite))
+            exts[n++] = TERN_EXT_EC_POINT_FORMATS;
+        if (c->alpn != NULL && c->alpn[0] != '\0')
+            exts[n++] = TERN_EXT_ALPN;
+        if (h->sess.ticket_expected)
+            exts[n++] = TERN_EXT_SESSION_TICKET;
+    } else {
+        for (size_t i = 0; i < nt->nexts && i < TERN_ARRAY_LEN(nt->exts); i++)
+            exts[n++] = nt->exts[i];
+    }
+    add(fs, "server_version", "TLS 1.2 (0x%04x)", TERN_TLS12);
+    add_random(fs, h->server_random);
+    add(fs, "session_id", sid_len ? "%zu bytes" : "empty", sid_len);
+    add_suite(fs, "cipher_suite", c->suite);
+    add(fs, "compression_method", "null (0)");
+    for (size_t i = 0; i < n; i++) {
+        server_ext_field(c, fs, exts[i]);
+        list_item(names, sizeof names, tern_name_extension(exts[i]), exts[i], 4);
+    }
+    add(fs, "extensions", "%s", names[0] ? names : "none");
+    if (sent) {
+        /* The server's choices that the next messages carry. */
+        char key[40];
+        if (!c->sess.resumed && c->suite != NULL) {
+            our_key(c, key, sizeof key);
+            add(fs, "certificate_key", "%s", key);
+            if (tern_suite_is_ecdhe(c->suite)) {
+                const char *g = tern_name_group(h->group);
+                add(fs, "chosen_group", "%s (%u)", g ? g : "unknown", h->group);
+                const char *sc = tern_name_sigscheme(c->sigscheme);
+                add(fs, "chosen_scheme", "%s (0x%04x)", sc ? sc : "unknown", c->sigscheme);
+            }
+        }
+        add(fs, "resumed", "%s", c->sess.resumed ? "yes" : "no");
+    }
+}
+
+void tern_trace_extension(tern_conn *c, uint16_t type) {
+    if (!tracing(c))
+        return;
+    note n = load(c);
+    if (n.waiting && n.nexts < TERN_ARRAY_LEN(n.exts)) {
+        n.exts[n.nexts++] = type;
+        store(c, &n);
+    }
+}
+
+void tern_trace_hello(tern_conn *c, int sent, size_t session_id_len) {
+    if (!tracing(c))
+        return;
+    int client_hello = (c->side == TERN_CLIENT) == (sent != 0);
+    int type = client_hello ? TERN_HT_CLIENT_HELLO : TERN_HT_SERVER_HELLO;
+    if (sent) {
+        note n;
+        written(c, &n, type);
+        n.sid_len = (uint8_t)(session_id_len <= 32 ? session_id_len : 32);
+        n.resumed_note = !client_hello && c->sess.resumed;
+        store(c, &n);
+        return;
+    }
+    note nt = load(c);
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, type, &fs, &b, &len);
+    if (client_hello)
+        client_hello_received(c, &fs, session_id_len);
+    else
+        server_hello_fields(c, &fs, session_id_len, 0, &nt);
+    message_event(c, type, 0, &fs, b, len);
+    if (!client_hello && c->sess.resumed) {
+        tern_trace_event ev = {0};
+        ev.kind = TERN_TRACE_CHECK;
+        ev.name = "session resumed";
+        ev.rfc = "RFC 5246 7.3, RFC 5077 3.1";
+        ev.detail = "the server accepted our session (same session_id, or our ticket): an abbreviated handshake, "
+                    "with no certificates and no key exchange; the session's master secret is reused with fresh "
+                    "randoms";
+        emit(c, &ev);
+    }
+}
+
+/* ---- what a message reported nothing for ---- */
+
+/* A sent message whose writer made no report, or a received one whose
+ * parser stopped (or has no report): what the engine's state says. */
+static void fallback_fields(tern_conn *c, int type, int sent, fields *fs) {
+    if (type == TERN_HT_CHANGE_CIPHER_SPEC && !sent)
+        return; /* the parser reports it (tern_trace_parsed) once it checked the byte */
+    if (type == TERN_HT_CHANGE_CIPHER_SPEC) {
+        add(fs, "type", "change_cipher_spec (1)");
+        return;
+    }
+    if (type == TERN_HT_CERTIFICATE && sent) {
+        /* Our key store's chain (lib/hs_certificate.c,
+         * lib/hs_client_certificate.c write it whole, or none). */
+        const tern_keystore *ks = tern_conn_keys(c);
+        int none = c->side == TERN_CLIENT && (c->hs_state == NULL || !c->hs_state->client_cert_sent);
+        if (ks == NULL || none || !c->cfg->have_keys)
+            certificate_fields(fs, NULL, NULL, 0);
+        else
+            certificate_fields(fs, ks->chain, ks->chain_len, ks->n);
+        return;
+    }
+    if (type == TERN_HT_CLIENT_HELLO && !sent && c->side == TERN_SERVER && c->hs_state != NULL &&
+        c->hs_state->ch.state != 0) {
+        /* The server's ClientHello parse reports after its choice; one
+         * that stopped before still shows what was read of the offer. */
+        client_hello_received(c, fs, c->hs_state->ch.sid_len);
+        return;
+    }
+    if (!sent && c->state == TERN_ST_FAILED)
+        add(fs, "refused", "the engine stopped reading it here (the alert says why)");
+}
+
+/* ---- key exchange, signatures, the rest of the messages ---- */
+
+static void add_group(fields *fs, const char *field, uint16_t group) {
+    const char *g = tern_name_group(group);
+    add(fs, field, "%s (%u)", g ? g : "unknown", group);
+}
+
+static void server_kx_fields(tern_conn *c, fields *fs, int sent, uint16_t group, const uint8_t *pub,
+                             size_t publen, uint16_t scheme) {
+    add(fs, "curve_type", "named_curve (3)");
+    add_group(fs, "named_curve", group);
+    add_hex(fs, "public", pub, publen);
+    add_code(fs, "signature_algorithm", tern_name_sigscheme(scheme), scheme, 4);
+    char key[40];
+    if (sent)
+        our_key(c, key, sizeof key);
+    else
+        peer_key(c, key, sizeof key);
+    add(fs, "signed_with", "%s %s", sent ? "our" : "the server certificate's", key);
+}
+
+static void client_kx_fields(fields *fs, uint16_t group, const uint8_t *pub, size_t publen) {
+    if (group == 0) { /* EncryptedPreMasterSecret (RFC 5246 §7.4.7.1): ciphertext, not a secret */
+        add(fs, "encrypted_premaster", "%zu bytes (RSAES-PKCS1-v1_5 to the server certificate's key)", publen);
+        return;
+    }
+    add_group(fs, "group", group); /* named in ServerKeyExchange, not repeated on the wire */
+    add_hex(fs, "public", pub, publen);
+}
+
+static void cert_verify_fields(tern_conn *c, fields *fs, int sent, uint16_t scheme) {
+    add_code(fs, "signature_algorithm", tern_name_sigscheme(scheme), scheme, 4);
+    char key[40];
+    if (sent)
+        our_key(c, key, sizeof key);
+    else
+        peer_key(c, key, sizeof key);
+    add(fs, "signed_with", "%s %s", sent ? "our" : "the client certificate's", key);
+}
+
+void tern_trace_server_kx(tern_conn *c, int sent, uint16_t group, const uint8_t *pub, size_t publen,
+                          uint16_t scheme) {
+    if (!tracing(c))
+        return;
+    if (sent) { /* pub: our key in the handshake state */
+        note n;
+        written(c, &n, TERN_HT_SERVER_KEY_EXCHANGE);
+        n.group = group;
+        n.scheme = scheme;
+        n.pub = pub;
+        n.publen = (uint32_t)publen;
+        store(c, &n);
+        return;
+    }
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, TERN_HT_SERVER_KEY_EXCHANGE, &fs, &b, &len);
+    server_kx_fields(c, &fs, 0, group, pub, publen, scheme);
+    message_event(c, TERN_HT_SERVER_KEY_EXCHANGE, 0, &fs, b, len);
+}
+
+void tern_trace_client_kx(tern_conn *c, int sent, uint16_t group, const uint8_t *pub, size_t publen) {
+    if (!tracing(c))
+        return;
+    if (sent) {
+        note n;
+        written(c, &n, TERN_HT_CLIENT_KEY_EXCHANGE);
+        n.group = group;
+        n.pub = pub;
+        n.publen = (uint32_t)publen;
+        store(c, &n);
+        return;
+    }
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, TERN_HT_CLIENT_KEY_EXCHANGE, &fs, &b, &len);
+    client_kx_fields(&fs, group, pub, publen);
+    message_event(c, TERN_HT_CLIENT_KEY_EXCHANGE, 0, &fs, b, len);
+}
+
+void tern_trace_cert_verify(tern_conn *c, int sent, uint16_t scheme) {
+    if (!tracing(c))
+        return;
+    if (sent) {
+        note n;
+        written(c, &n, TERN_HT_CERTIFICATE_VERIFY);
+        n.scheme = scheme;
+        store(c, &n);
+        return;
+    }
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, TERN_HT_CERTIFICATE_VERIFY, &fs, &b, &len);
+    cert_verify_fields(c, &fs, 0, scheme);
+    message_event(c, TERN_HT_CERTIFICATE_VERIFY, 0, &fs, b, len);
+}
+
+void tern_trace_signature(tern_conn *c, int type, uint16_t scheme, int rc) {
+    if (!tracing(c))
+        return;
+    flush(c, 1);
+    int ske = type == TERN_HT_SERVER_KEY_EXCHANGE;
+    const char *s = tern_name_sigscheme(scheme);
+    char key[40], sch[48], detail[400];
+    peer_key(c, key, sizeof key);
+    snprintf(sch, sizeof sch, "%s", s ? s : "an unknown scheme");
+    fields fs;
+    fs.n = fs.used = 0;
+    add_code(&fs, "signature_algorithm", s, scheme, 4);
+    add(&fs, "key", "%s", key);
+    add(&fs, "verdict", "%s", rc == 0 ? "verified" : "does NOT verify");
+    if (rc == 0 && ske)
+        snprintf(detail, sizeof detail,
+                 "the ServerKeyExchange signature (%s) verified with the %s public key of the server's "
+                 "certificate: the server holds that certificate's private key, and signed this handshake's "
+                 "randoms and its ephemeral key",
+                 sch, key);
+    else if (rc == 0)
+        snprintf(detail, sizeof detail,
+                 "the client's CertificateVerify signature (%s) over the handshake messages verified with the %s "
+                 "key of its certificate: the client holds that certificate's private key",
+                 sch, key);
+    else
+        snprintf(detail, sizeof detail,
+                 "the %s signature (%s) does NOT verify with the %s key of the %s certificate: %s",
+                 ske ? "ServerKeyExchange" : "client's CertificateVerify", sch, key, ske ? "server's" : "client's",
+                 tern_strerror(rc));
+    tern_trace_event ev = {0};
+    ev.kind = TERN_TRACE_CHECK;
+    ev.name = ske ? (rc == 0 ? "signature verified" : "signature refused")
+                  : (rc == 0 ? "client signature verified" : "client signature refused");
+    ev.rfc = ske ? "RFC 5246 7.4.3, RFC 8422 5.4" : "RFC 5246 7.4.8";
+    ev.status = rc;
+    ev.detail = detail;
     ev.fields = fs.f;
     ev.nfields = fs.n;
-    ev.bytes = msg;
-    ev.len = len;
     emit(c, &ev);
+}
+
+static void cert_request_sent_fields(const tern_conn *c, fields *fs, int ca_names) {
+    const tern_config *cfg = c->cfg;
+    add(fs, "certificate_types", "%s, %s", tern_name_cert_type(TERN_CERT_TYPE_RSA_SIGN),
+        tern_name_cert_type(TERN_CERT_TYPE_ECDSA_SIGN)); /* as lib/hs_certificate_request.c writes them */
+    add_list16(fs, "signature_algorithms", tern_sigalgs_offer, TERN_ARRAY_LEN(tern_sigalgs_offer),
+               tern_name_sigscheme);
+    size_t n = ca_names ? cfg->trust.n : 0;
+    for (size_t i = 0; i < n && i < 4; i++) {
+        char name[160];
+        tern_x509_name_display(cfg->trust.anchors[i].cert.subject, name, sizeof name);
+        add(fs, "certificate_authority", "%s", name);
+    }
+    add(fs, "certificate_authorities", "%zu%s", n, n ? "" : " (any CA the server trusts)");
+}
+
+void tern_trace_cert_request(tern_conn *c, int sent, int ca_names, const tern_reader *types,
+                             const tern_reader *algs, const tern_reader *cas) {
+    if (!tracing(c))
+        return;
+    if (sent) {
+        note n;
+        written(c, &n, TERN_HT_CERTIFICATE_REQUEST);
+        n.ca_names = ca_names != 0;
+        store(c, &n);
+        return;
+    }
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, TERN_HT_CERTIFICATE_REQUEST, &fs, &b, &len);
+    /* The parser framed the three vectors and checked every name's frame;
+     * the entries are read here only to be named. */
+    char buf[512] = "";
+    tern_reader t = *types, a = *algs, d = *cas;
+    uint8_t ty;
+    while (tern_rd_u8(&t, &ty) == 0)
+        list_item(buf, sizeof buf, tern_name_cert_type(ty), ty, 2);
+    add(&fs, "certificate_types", "%s", buf);
+    buf[0] = '\0';
+    uint16_t sc;
+    while (tern_rd_u16(&a, &sc) == 0)
+        list_item(buf, sizeof buf, tern_name_sigscheme(sc), sc, 4);
+    add(&fs, "signature_algorithms", "%s", buf);
+    size_t n = 0;
+    tern_reader dn;
+    while (tern_rd_vec16(&d, &dn) == 0) {
+        if (n++ < 4) {
+            char name[160];
+            tern_span sp = {dn.p, tern_rd_left(&dn)};
+            tern_x509_name_display(sp, name, sizeof name);
+            add(&fs, "certificate_authority", "%s", name);
+        }
+    }
+    add(&fs, "certificate_authorities", "%zu%s", n, n ? "" : " (any CA the server trusts)");
+    const tern_hs_state *h = c->hs_state;
+    if (h->client_may_send) {
+        char key[40];
+        our_key(c, key, sizeof key);
+        const char *s = tern_name_sigscheme(h->cv_scheme);
+        add(&fs, "our_answer", "our %s certificate, signing with %s", key, s ? s : "?");
+    } else {
+        add(&fs, "our_answer", "no certificate of ours fits: an empty Certificate");
+    }
+    message_event(c, TERN_HT_CERTIFICATE_REQUEST, 0, &fs, b, len);
+}
+
+/* NewSessionTicket: the ticket is opaque to the client (the server's
+ * encrypted session state), so only its size is shown. */
+static void ticket_fields(fields *fs, uint32_t lifetime, size_t ticket_len) {
+    add(fs, "ticket_lifetime_hint", "%u seconds", (unsigned)lifetime);
+    add(fs, "ticket", "%zu bytes (opaque to the client)", ticket_len);
+}
+
+void tern_trace_ticket(tern_conn *c, int sent, uint32_t lifetime, size_t ticket_len) {
+    if (!tracing(c))
+        return;
+    if (sent) {
+        note n;
+        written(c, &n, TERN_HT_NEW_SESSION_TICKET);
+        n.lifetime = lifetime;
+        n.ticket_len = (uint32_t)ticket_len;
+        store(c, &n);
+        return;
+    }
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, TERN_HT_NEW_SESSION_TICKET, &fs, &b, &len);
+    ticket_fields(&fs, lifetime, ticket_len);
+    message_event(c, TERN_HT_NEW_SESSION_TICKET, 0, &fs, b, len);
+}
+
+void tern_trace_finished(tern_conn *c, int sent, const uint8_t verify_data[TERN_VERIFY_LEN], int match) {
+    if (!tracing(c))
+        return;
+    if (sent) { /* verify_data: ours, kept in the connection */
+        note n;
+        written(c, &n, TERN_HT_FINISHED);
+        n.pub = verify_data;
+        store(c, &n);
+        return;
+    }
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, TERN_HT_FINISHED, &fs, &b, &len);
+    add_hex(&fs, "verify_data", verify_data, TERN_VERIFY_LEN);
+    add(&fs, "check", "%s", match ? "equals the verify_data we computed from our transcript"
+                                  : "does NOT equal the verify_data we computed from our transcript");
+    message_event(c, TERN_HT_FINISHED, 0, &fs, b, len);
+}
+
+void tern_trace_parsed(tern_conn *c) {
+    if (!tracing(c))
+        return;
+    note n = load(c);
+    if (!n.waiting)
+        return;
+    fields fs;
+    const uint8_t *b;
+    size_t len;
+    received_begin(c, n.type, &fs, &b, &len);
+    if (n.type == TERN_HT_CHANGE_CIPHER_SPEC)
+        add(&fs, "type", "change_cipher_spec (1)"); /* the one value the parser accepts */
+    message_event(c, n.type, 0, &fs, b, len);
+}
+
+/* The fields of a message we wrote, from its writer's report. */
+static void written_fields(tern_conn *c, const note *n, int type, fields *fs) {
+    switch (type) {
+    case TERN_HT_CLIENT_HELLO: client_hello_sent(c, fs, n->sid_len); break;
+    case TERN_HT_SERVER_HELLO: server_hello_fields(c, fs, n->sid_len, 1, n); break;
+    case TERN_HT_SERVER_KEY_EXCHANGE: server_kx_fields(c, fs, 1, n->group, n->pub, n->publen, n->scheme); break;
+    case TERN_HT_CLIENT_KEY_EXCHANGE: client_kx_fields(fs, n->group, n->pub, n->publen); break;
+    case TERN_HT_CERTIFICATE_VERIFY: cert_verify_fields(c, fs, 1, n->scheme); break;
+    case TERN_HT_CERTIFICATE_REQUEST: cert_request_sent_fields(c, fs, n->ca_names); break;
+    case TERN_HT_NEW_SESSION_TICKET: ticket_fields(fs, n->lifetime, n->ticket_len); break;
+    case TERN_HT_FINISHED: add_hex(fs, "verify_data", n->pub, TERN_VERIFY_LEN); break;
+    default: break;
+    }
 }
 
 static void cert_event(tern_conn *c, int index, const tern_x509_cert *cert, int status, const char *detail,
@@ -591,8 +925,9 @@ static void cert_event(tern_conn *c, int index, const tern_x509_cert *cert, int 
     add(&fs, "subject", "%s", subj);
     add(&fs, "issuer", "%s", iss);
     add(&fs, "valid", "%s .. %s", nb, na);
-    add(&fs, "key", "%s %zu bits", cert->key.type == TERN_X509_KEY_RSA ? "RSA" : cert->key.type == TERN_X509_KEY_EC ? "EC" : "unknown",
-        cert->key.bits);
+    char key[40];
+    key_text(key, sizeof key, cert->key.type, cert->key.bits, cert->key.curve);
+    add(&fs, "key", "%s", key);
     if (cert->has_basic_constraints)
         add(&fs, "basic_constraints", "cA=%s%s", cert->is_ca ? "true" : "false", cert->has_path_len ? ", pathLen set" : "");
     tern_trace_event ev = {0};
@@ -697,6 +1032,7 @@ void tern_trace_keys(tern_conn *c) {
         keylog(c);
         return;
     }
+    flush(c, 1);
     if (c->sess.resumed) {
         keys_event(c, "master_secret", "RFC 5246 7.3, RFC 5077 3.1",
                    "reused: the 48-byte master secret of the session being resumed (no premaster this time); "
@@ -754,6 +1090,7 @@ void tern_trace_keys(tern_conn *c) {
 void tern_trace_keys_on(tern_conn *c, int for_write) {
     if (c->cfg->trace == NULL)
         return;
+    flush(c, 1);
     int client_keys = (c->side == TERN_CLIENT) == (for_write != 0);
     char detail[200];
     if (c->suite->aead == TERN_AEAD_CHACHA20_POLY1305) /* issue 13 */
@@ -768,6 +1105,9 @@ void tern_trace_keys_on(tern_conn *c, int for_write) {
 void tern_trace_alert(tern_conn *c, int sent, int level, int desc) {
     if (c->cfg->trace == NULL)
         return;
+    /* An alert we send while a received message waits: its parse stopped
+     * there (we are inside it); one we receive comes between messages. */
+    flush(c, sent);
     const char *name = tern_alert_name(desc);
     tern_trace_event ev = {0};
     ev.kind = TERN_TRACE_ALERT;
@@ -785,6 +1125,7 @@ void tern_trace_alert(tern_conn *c, int sent, int level, int desc) {
 void tern_trace_done(tern_conn *c) {
     if (c->cfg->trace == NULL)
         return;
+    flush(c, 0);
     fields fs;
     fs.n = fs.used = 0;
     add(&fs, "version", "TLS 1.2");
@@ -792,7 +1133,11 @@ void tern_trace_done(tern_conn *c) {
     add(&fs, "extended_master_secret", "%s", c->ems ? "yes" : "no");
     add(&fs, "resumed", "%s", c->sess.resumed ? "yes (abbreviated handshake)" : "no (full handshake)");
     add(&fs, "alpn", "%s", c->alpn && c->alpn[0] ? c->alpn : "none");
-    const char *s = sigalg_name(c->sigscheme);
+    if (c->kx_group != 0)
+        add_group(&fs, "group", c->kx_group);
+    else if (!c->sess.resumed)
+        add(&fs, "group", "none (RSA key exchange)");
+    const char *s = tern_name_sigscheme(c->sigscheme);
     add(&fs, "signature_scheme", "%s", s ? s : "none");
     if (c->peer_subject != NULL && c->peer_subject[0])
         add(&fs, "peer", "%s", c->peer_subject);

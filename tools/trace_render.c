@@ -94,6 +94,22 @@ static const char *field(const tern_trace_event *ev, const char *name) {
     return NULL;
 }
 
+/* A field's value without its code point: "secp256r1 (23)" -> "secp256r1",
+ * "x25519, secp256r1 (those tern has)" -> "x25519, secp256r1". */
+static void word(const tern_trace_event *ev, const char *name, char *out, size_t cap) {
+    const char *v = field(ev, name);
+    out[0] = '\0';
+    if (v == NULL || cap == 0)
+        return;
+    size_t n = strcspn(v, "(");
+    while (n > 0 && v[n - 1] == ' ')
+        n--;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, v, n);
+    out[n] = '\0';
+}
+
 /* Print text wrapped at ~100 columns, each line prefixed. */
 static void say(tool_obs *o, const char *text) {
     const char *p = text;
@@ -128,18 +144,33 @@ static void show_hex(tool_obs *o, const uint8_t *p, size_t len) {
 /* Why this message exists, from this side's point of view. */
 static void explain_message(tool_obs *o, const tern_trace_event *ev) {
     int we_client = !ev->is_server;
-    char buf[700];
+    char buf[700], groups[256];
     const char *f;
+    if (field(ev, "refused") != NULL) {
+        /* The parse stopped before it reported the message's values: there
+         * is nothing to explain but that (the alert below says why). */
+        say(o, "tern refused this message before reading all its values: below is what it had read.");
+        return;
+    }
     switch (ev->msg_type) {
     case T_CLIENT_HELLO:
-        say(o, we_client
-                   ? "We open the handshake in clear text: a fresh 32-byte random (it makes this handshake's keys "
+        /* The groups: ours as offered, or those of the client's that tern has. */
+        word(ev, "supported_groups", groups, sizeof groups);
+        if (we_client)
+            snprintf(buf, sizeof buf,
+                     "We open the handshake in clear text: a fresh 32-byte random (it makes this handshake's keys "
                      "unique), the cipher suites we accept in our order of preference, and extensions: the name we "
-                     "want to reach (SNI), x25519 for the key exchange, the signature schemes we can check, the "
-                     "extended master secret."
-                   : "The client opens the handshake: its random, the cipher suites it accepts and its extensions. "
-                     "We pick the suite (our preference among its offers) and check that it offers x25519 and a "
-                     "signature scheme we can make with the private key in our key store.");
+                     "want to reach (SNI), the groups we accept for the key exchange (%s), the signature schemes "
+                     "we can check, the extended master secret.",
+                     groups[0] ? groups : "none");
+        else
+            snprintf(buf, sizeof buf,
+                     "The client opens the handshake: its random, the cipher suites it accepts and its extensions. "
+                     "We pick the suite (our preference among its offers), a group for the key exchange among "
+                     "those it offers (%s), and a signature scheme it accepts that the private key in our key "
+                     "store can make.",
+                     groups[0] ? groups : "none we have");
+        say(o, buf);
         f = field(ev, "session_ticket");
         if ((f != NULL && strncmp(f, "a ticket", 8) == 0) ||
             ((f = field(ev, "session_id")) != NULL && strcmp(f, "empty") != 0))
@@ -156,6 +187,24 @@ static void explain_message(tool_obs *o, const tern_trace_event *ev) {
                            : "We answer with our own random and the suite we chose:",
                  f ? f : "?");
         say(o, buf);
+        if (!we_client && (f = field(ev, "chosen_group")) != NULL) {
+            char g[64], k[64], sc[64];
+            word(ev, "chosen_group", g, sizeof g);
+            word(ev, "chosen_scheme", sc, sizeof sc);
+            const char *key = field(ev, "certificate_key");
+            snprintf(k, sizeof k, "%s", key ? key : "?");
+            snprintf(buf, sizeof buf,
+                     "Our choices for what follows: the key exchange on %s, and our %s certificate, signing "
+                     "with %s.",
+                     g, k, sc);
+            say(o, buf);
+        } else if (!we_client && (f = field(ev, "certificate_key")) != NULL) {
+            snprintf(buf, sizeof buf,
+                     "Our choice for what follows: the RSA key exchange, with our %s certificate, whose key "
+                     "will decrypt the client's premaster secret.",
+                     f);
+            say(o, buf);
+        }
         break;
     case T_CERTIFICATE: {
         f = field(ev, "certificates");
@@ -185,19 +234,28 @@ static void explain_message(tool_obs *o, const tern_trace_event *ev) {
         say(o, buf);
         break;
     }
-    case T_SERVER_KEY_EXCHANGE:
-        f = field(ev, "signature_algorithm");
-        snprintf(buf, sizeof buf,
-                 we_client ? "The server's ephemeral x25519 public key, made for this connection only, signed with "
-                             "%s by the private key of the certificate we just verified. The signature covers both "
-                             "randoms, so it cannot be replayed from another handshake; tern checks it with the "
-                             "leaf's public key and stops here (decrypt_error) if it does not verify."
-                           : "Our ephemeral x25519 public key, made for this connection only, signed with %s (chosen "
-                             "from the client's signature_algorithms) by the private key in our key store, over both "
-                             "randoms and the key: this is what proves we own the certificate.",
-                 f ? f : "?");
+    case T_SERVER_KEY_EXCHANGE: {
+        char g[64], sc[64], key[96];
+        word(ev, "named_curve", g, sizeof g);
+        word(ev, "signature_algorithm", sc, sizeof sc);
+        f = field(ev, "signed_with");
+        snprintf(key, sizeof key, "%s", f ? f : "?");
+        if (we_client)
+            snprintf(buf, sizeof buf,
+                     "The server's ephemeral %s public key, made for this connection only, signed with %s by the "
+                     "private key of the certificate we just verified (%s key). The signature covers both "
+                     "randoms, so it cannot be replayed from another handshake; tern checks it with the leaf's "
+                     "public key and stops here (decrypt_error) if it does not verify.",
+                     g, sc, key);
+        else
+            snprintf(buf, sizeof buf,
+                     "Our ephemeral %s public key, made for this connection only, signed with %s (chosen from the "
+                     "client's signature_algorithms) by %s private key from our key store, over both randoms and "
+                     "the key: this is what proves we own the certificate.",
+                     g, sc, key);
         say(o, buf);
         break;
+    }
     case T_SERVER_HELLO_DONE:
         say(o, we_client ? "The server has said everything for now: our turn."
                          : "We have said everything for now: the client's turn.");
@@ -213,10 +271,14 @@ static void explain_message(tool_obs *o, const tern_trace_event *ev) {
                                "of telling an attacker why.");
             break;
         }
-        say(o, we_client ? "Our own ephemeral x25519 public key. Both sides can now compute the same premaster "
-                           "secret; someone who sees both public keys on the wire cannot."
-                         : "The client's ephemeral x25519 public key. With our private half we compute the same "
-                           "premaster secret the client did.");
+        word(ev, "group", groups, sizeof groups);
+        snprintf(buf, sizeof buf,
+                 we_client ? "Our own ephemeral %s public key. Both sides can now compute the same premaster "
+                             "secret; someone who sees both public keys on the wire cannot."
+                           : "The client's ephemeral %s public key. With our private half we compute the same "
+                             "premaster secret the client did.",
+                 groups[0] ? groups : "?");
+        say(o, buf);
         break;
     case T_CCS:
         say(o, ev->sent ? "From the next record on, everything we send is encrypted and authenticated with the new "
@@ -230,6 +292,10 @@ static void explain_message(tool_obs *o, const tern_trace_event *ev) {
                         : "The peer's Finished, decrypted: tern computes the verify_data it expects from its own "
                           "transcript and compares them in constant time; the handshake stops (decrypt_error) "
                           "unless they match.");
+        if (!ev->sent && (f = field(ev, "check")) != NULL) {
+            snprintf(buf, sizeof buf, "Result: the peer's verify_data %s.", f);
+            say(o, buf);
+        }
         break;
     case T_NEW_SESSION_TICKET:
         say(o, ev->sent ? "We give the client a session ticket (RFC 5077): this session's state, encrypted under a "
@@ -325,7 +391,8 @@ void tool_trace_render(void *arg, const tern_trace_event *ev) {
         break;
     case TERN_TRACE_CHECK: {
         char buf[700];
-        snprintf(buf, sizeof buf, "Check: %s (%s): %s", ev->name, rfc, ev->detail);
+        snprintf(buf, sizeof buf, "%s: %s (%s): %s", ev->status ? "Check FAILED" : "Check", ev->name, rfc,
+                 ev->detail);
         say(o, buf);
         break;
     }

@@ -337,8 +337,11 @@ TERN_API void tern_config_insecure_skip_verify(tern_config *cfg);
  * the connection.
  */
 
-/* One decoded field of a message, both as text: {"cipher_suite",
- * "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f)"}. */
+/* One field of an event, both as text: {"cipher_suite",
+ * "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f)"}.  A message's fields
+ * are the values the engine itself wrote, decoded or checked (the trace
+ * has no parser of its own): {"named_curve", "secp256r1 (23)"} is the group
+ * the key exchange used. */
 typedef struct {
     const char *name;
     const char *value;
@@ -352,7 +355,8 @@ enum tern_trace_kind {
     TERN_TRACE_KEYS,        /* a key-schedule step, by name (never the secret itself) */
     TERN_TRACE_ALERT,       /* an alert was sent or received */
     TERN_TRACE_DONE,        /* the handshake completed */
-    TERN_TRACE_CHECK        /* another check passed: the ServerKeyExchange signature */
+    TERN_TRACE_CHECK        /* a check the engine made, with its verdict in status: a peer's
+                               signature (ServerKeyExchange, CertificateVerify), a resumption */
 };
 
 /* A trace event.  Pointers are valid only during the callback.  Events
@@ -366,13 +370,17 @@ typedef struct {
                                       256 for ChangeCipherSpec */
     const char *name;              /* "ClientHello", "master_secret", "unknown_ca", ... */
     const char *rfc;               /* the section that governs it: "RFC 5246 7.4.1.2" */
-    const tern_trace_field *fields; /* decoded fields, in wire order */
+    const tern_trace_field *fields; /* MESSAGE: the fields in wire order (then, for our
+                                      ServerHello, our choices); CHECK: what was checked */
     size_t nfields;
-    const uint8_t *bytes;          /* MESSAGE: the message as on the wire, header included */
+    const uint8_t *bytes;          /* MESSAGE: the message as on the wire, header included
+                                      (NULL, len 0, in the rare case it is gone by the time
+                                      its event can be made) */
     size_t len;
     int index;                     /* CERT: position in the peer's list (0 = leaf, -1 = the
                                       trust anchor); ALERT: level (1 warning, 2 fatal) */
-    int status;                    /* CERT, CHAIN, ALERT: 0 or the TERN_ERR_* behind it */
+    int status;                    /* CERT, CHAIN, ALERT, CHECK: 0 (passed) or the TERN_ERR_*
+                                      behind it */
     const char *detail;            /* a sentence (the verifier's message ...), or "" */
 } tern_trace_event;
 
