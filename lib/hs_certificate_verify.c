@@ -37,7 +37,6 @@
 #include "lib/x509/der.h"
 
 int tern_hs_certificate_verify_write(tern_conn *c, tern_writer *w) {
-    const tern_config *cfg = c->cfg;
     tern_hs_state *h = c->hs_state;
     TERN_TRY(tern_ks_prepare(c));
     tern_hash_alg alg;
@@ -47,21 +46,7 @@ int tern_hs_certificate_verify_write(tern_conn *c, tern_writer *w) {
     tern_trace_cert_verify(c, 1, h->cv_scheme);
     TERN_TRY(tern_ks_transcript_hash_alg(c, alg, digest));
     h->cv_done = 1; /* the transcript keeps only the PRF hash from here */
-    if (ks->key_type == TERN_X509_KEY_EC) {
-        TERN_TRY(tern_wr_u16(w, h->cv_scheme));
-        return tern_sig_write_ecdsa(c, ks, alg, digest, w);
-    }
-    int pss = tern_sigalg_info(h->cv_scheme, &alg);
-    TERN_ENSURE(pss >= 0, TERN_ERR_INTERNAL);
-    size_t modlen = tern_rsa_len(&ks->rsa.pub), siglen = 0;
-    uint8_t *sig;
-    TERN_TRY(tern_wr_u16(w, h->cv_scheme));
-    TERN_TRY(tern_wr_u16(w, (uint16_t)modlen));
-    TERN_TRY(tern_wr_reserve(w, modlen, &sig));
-    TERN_TRY(tern_keystore_sign(ks, pss ? TERN_KEYSTORE_RSA_PSS : TERN_KEYSTORE_RSA_PKCS1, alg, digest, sig,
-                                modlen, &siglen, cfg->rng, cfg->rng_arg));
-    TERN_ENSURE(siglen == modlen, TERN_ERR_INTERNAL);
-    return 0;
+    return tern_sig_write(c, ks, h->cv_scheme, digest, w);
 }
 
 /* Append to out (NUL-terminated, cap bytes) without overflowing. */
@@ -131,21 +116,17 @@ int tern_hs_certificate_verify_parse(tern_conn *c, tern_reader *r) {
     /* A scheme we listed in CertificateRequest (all of tern_sigalgs_offer,
      * lib/sig.c), of the kind of the certificate's key. */
     tern_hash_alg alg = TERN_HASH_SHA256;
-    int ecdsa = tern_sig_is_ecdsa(scheme, &alg);
-    int pss = ecdsa ? 0 : tern_sigalg_info(scheme, &alg);
     if (!tern_sig_offered(scheme))
         return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
                          "the client signed CertificateVerify with scheme 0x%04x, which we did not offer", scheme);
-    if (!tern_sig_fits_key(scheme, h->peer_key_type, NULL))
+    if (!tern_sig_fits_key(scheme, h->peer_key_type, &alg))
         return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
                          "the client signed CertificateVerify with scheme 0x%04x, which does not fit its %s key",
                          scheme, h->peer_key_type == TERN_X509_KEY_EC ? "ECDSA" : "RSA");
     uint8_t digest[TERN_HASH_MAX_LEN];
     TERN_TRY(tern_ks_transcript_hash_alg(c, alg, digest));
     h->cv_done = 1; /* the transcript keeps only the PRF hash from here */
-    int rc = ecdsa ? tern_sig_verify_ecdsa(c, alg, digest, sig.p, tern_rd_left(&sig))
-             : pss ? tern_rsa_pss_verify(&h->peer_rsa, alg, digest, sig.p, tern_rd_left(&sig))
-                   : tern_rsa_pkcs1_verify(&h->peer_rsa, alg, digest, sig.p, tern_rd_left(&sig));
+    int rc = tern_sig_verify(c, scheme, digest, sig.p, tern_rd_left(&sig));
     tern_trace_signature(c, TERN_HT_CERTIFICATE_VERIFY, scheme, rc);
     if (rc < 0)
         return tern_fail(c, TERN_ERR_BAD_SIGNATURE,

@@ -43,7 +43,6 @@ TERN_MUST_CHECK static int signed_digest(const tern_conn *c, tern_hash_alg alg, 
 }
 
 int tern_hs_server_key_exchange_write(tern_conn *c, tern_writer *w) {
-    const tern_config *cfg = c->cfg;
     tern_hs_state *h = c->hs_state;
     TERN_TRY(tern_kx_keygen(c)); /* h->group, chosen with the suite (lib/kx.c) */
     size_t publen = tern_kx_pub_len(h->group);
@@ -56,28 +55,12 @@ int tern_hs_server_key_exchange_write(tern_conn *c, tern_writer *w) {
     size_t params_len = tern_wr_len(w) - start;
     tern_trace_server_kx(c, 1, h->group, h->kx_pub, publen, c->sigscheme);
 
+    const tern_keystore *ks = tern_conn_keys(c); /* the identity lib/negotiate.c chose */
     tern_hash_alg alg;
-    if (tern_sig_is_ecdsa(c->sigscheme, &alg)) { /* ECDHE_ECDSA (lib/sig.c) */
-        uint8_t edigest[TERN_HASH_MAX_LEN];
-        TERN_TRY(signed_digest(c, alg, params, params_len, edigest));
-        TERN_TRY(tern_wr_u16(w, c->sigscheme));
-        return tern_sig_write_ecdsa(c, tern_conn_keys(c), alg, edigest, w);
-    }
-    int pss = tern_sigalg_info(c->sigscheme, &alg);
-    TERN_ENSURE(pss >= 0, TERN_ERR_INTERNAL);
+    TERN_ENSURE(tern_sig_fits_key(c->sigscheme, ks->key_type, &alg), TERN_ERR_INTERNAL);
     uint8_t digest[TERN_HASH_MAX_LEN];
     TERN_TRY(signed_digest(c, alg, params, params_len, digest));
-    const tern_keystore *ks = tern_conn_keys(c); /* the identity picked by SNI (lib/identity.c) */
-    size_t modlen = tern_rsa_len(&ks->rsa.pub);
-    uint8_t *sig;
-    size_t siglen = 0;
-    TERN_TRY(tern_wr_u16(w, c->sigscheme));
-    TERN_TRY(tern_wr_u16(w, (uint16_t)modlen));
-    TERN_TRY(tern_wr_reserve(w, modlen, &sig));
-    TERN_TRY(tern_keystore_sign(ks, pss ? TERN_KEYSTORE_RSA_PSS : TERN_KEYSTORE_RSA_PKCS1, alg, digest, sig,
-                                modlen, &siglen, cfg->rng, cfg->rng_arg));
-    TERN_ENSURE(siglen == modlen, TERN_ERR_INTERNAL);
-    return 0;
+    return tern_sig_write(c, ks, c->sigscheme, digest, w);
 }
 
 int tern_hs_server_key_exchange_parse(tern_conn *c, tern_reader *r) {
@@ -109,46 +92,24 @@ int tern_hs_server_key_exchange_parse(tern_conn *c, tern_reader *r) {
     TERN_TRY(tern_rd_copy(&point, h->peer_kx_pub, publen));
     h->group = group; /* the share is checked on the curve in ClientKeyExchange (lib/kx.c) */
 
-    tern_hash_alg ealg;
-    if (h->peer_key_type == TERN_X509_KEY_EC) { /* ECDHE_ECDSA: the Certificate held an EC key (lib/sig.c) */
-        int ok = 0;
-        for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_offer); i++)
-            ok |= tern_sigalgs_offer[i] == scheme;
-        if (!ok || !tern_sig_is_ecdsa(scheme, &ealg))
-            return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
-                             "the server signed with scheme 0x%04x, which is not an ECDSA scheme we offered", scheme);
-        uint8_t edigest[TERN_HASH_MAX_LEN];
-        TERN_TRY(signed_digest(c, ealg, params, params_len, edigest));
-        int vrc = tern_sig_verify_ecdsa(c, ealg, edigest, sig.p, tern_rd_left(&sig));
-        tern_trace_signature(c, TERN_HT_SERVER_KEY_EXCHANGE, scheme, vrc);
-        if (vrc < 0)
-            return tern_fail(c, TERN_ERR_BAD_SIGNATURE,
-                             "the ServerKeyExchange signature (scheme 0x%04x) does not verify with the EC key of "
-                             "the server's certificate",
-                             scheme);
-        c->sigscheme = scheme;
-        return 0;
-    }
-
-    int offered = 0;
-    for (size_t i = 0; i < TERN_ARRAY_LEN(tern_sigalgs_rsa); i++)
-        offered |= tern_sigalgs_rsa[i] == scheme;
+    /* A scheme we offered, of the kind of the certificate's key: ECDSA for
+     * the ECDHE_ECDSA suites (an EC key), RSA for ECDHE_RSA. */
+    int ec = h->peer_key_type == TERN_X509_KEY_EC;
     tern_hash_alg alg;
-    int pss = tern_sigalg_info(scheme, &alg);
-    if (!offered || pss < 0)
-        return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER, "the server signed with scheme 0x%04x, which we did not offer",
+    if (!tern_sig_offered(scheme) || !tern_sig_fits_key(scheme, h->peer_key_type, &alg))
+        return tern_fail(c, TERN_ERR_ILLEGAL_PARAMETER,
+                         ec ? "the server signed with scheme 0x%04x, which is not an ECDSA scheme we offered"
+                            : "the server signed with scheme 0x%04x, which we did not offer",
                          scheme);
     uint8_t digest[TERN_HASH_MAX_LEN];
     TERN_TRY(signed_digest(c, alg, params, params_len, digest));
-    const tern_rsa_public *key = &h->peer_rsa;
-    int rc = pss ? tern_rsa_pss_verify(key, alg, digest, sig.p, tern_rd_left(&sig))
-                 : tern_rsa_pkcs1_verify(key, alg, digest, sig.p, tern_rd_left(&sig));
+    int rc = tern_sig_verify(c, scheme, digest, sig.p, tern_rd_left(&sig));
     tern_trace_signature(c, TERN_HT_SERVER_KEY_EXCHANGE, scheme, rc);
     if (rc < 0)
         return tern_fail(c, TERN_ERR_BAD_SIGNATURE,
-                         "the ServerKeyExchange signature (scheme 0x%04x) does not verify with the key of the "
+                         "the ServerKeyExchange signature (scheme 0x%04x) does not verify with the %skey of the "
                          "server's certificate",
-                         scheme);
+                         scheme, ec ? "EC " : "");
     c->sigscheme = scheme;
     return 0;
 }

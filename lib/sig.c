@@ -104,11 +104,10 @@ uint16_t tern_sig_choose(const tern_keystore *ks, const uint16_t *peer, size_t n
     return 0;
 }
 
-int tern_sig_write_ecdsa(tern_conn *c, const tern_keystore *ks, tern_hash_alg alg, const uint8_t *digest,
-                         tern_writer *w) {
+static int write_ecdsa(const tern_conn *c, const tern_keystore *ks, tern_hash_alg alg, const uint8_t *digest,
+                       tern_writer *w) {
     uint8_t sig[TERN_ECDSA_MAX_SIG_LEN];
     size_t siglen = 0;
-    TERN_ENSURE(ks->key_type == TERN_X509_KEY_EC, TERN_ERR_INTERNAL);
     TERN_TRY(tern_keystore_sign(ks, TERN_KEYSTORE_ECDSA, alg, digest, sig, sizeof sig, &siglen, c->cfg->rng,
                                 c->cfg->rng_arg));
     TERN_ENSURE(siglen > 0 && siglen <= sizeof sig, TERN_ERR_INTERNAL);
@@ -116,8 +115,28 @@ int tern_sig_write_ecdsa(tern_conn *c, const tern_keystore *ks, tern_hash_alg al
     return tern_wr_bytes(w, sig, siglen);
 }
 
-int tern_sig_verify_ecdsa(const tern_conn *c, tern_hash_alg alg, const uint8_t *digest, const uint8_t *sig,
-                          size_t siglen) {
+int tern_sig_write(const tern_conn *c, const tern_keystore *ks, uint16_t scheme, const uint8_t *digest,
+                   tern_writer *w) {
+    tern_hash_alg alg;
+    TERN_TRY(tern_wr_u16(w, scheme));
+    if (ks->key_type == TERN_X509_KEY_EC) {
+        TERN_ENSURE(tern_sig_is_ecdsa(scheme, &alg), TERN_ERR_INTERNAL);
+        return write_ecdsa(c, ks, alg, digest, w);
+    }
+    int pss = tern_sigalg_info(scheme, &alg);
+    TERN_ENSURE(pss >= 0, TERN_ERR_INTERNAL);
+    size_t modlen = tern_rsa_len(&ks->rsa.pub), siglen = 0;
+    uint8_t *sig;
+    TERN_TRY(tern_wr_u16(w, (uint16_t)modlen));
+    TERN_TRY(tern_wr_reserve(w, modlen, &sig));
+    TERN_TRY(tern_keystore_sign(ks, pss ? TERN_KEYSTORE_RSA_PSS : TERN_KEYSTORE_RSA_PKCS1, alg, digest, sig, modlen,
+                                &siglen, c->cfg->rng, c->cfg->rng_arg));
+    TERN_ENSURE(siglen == modlen, TERN_ERR_INTERNAL);
+    return 0;
+}
+
+static int verify_ecdsa(const tern_conn *c, tern_hash_alg alg, const uint8_t *digest, const uint8_t *sig,
+                        size_t siglen) {
     const tern_hs_state *h = c->hs_state;
     TERN_ENSURE(h->peer_key_type == TERN_X509_KEY_EC, TERN_ERR_INTERNAL);
     int rc;
@@ -130,4 +149,14 @@ int tern_sig_verify_ecdsa(const tern_conn *c, tern_hash_alg alg, const uint8_t *
     /* Any failure of a key that passed certificate parsing is the
      * signature's fault. */
     return rc == 0 ? 0 : TERN_ERR_BAD_SIGNATURE;
+}
+
+int tern_sig_verify(const tern_conn *c, uint16_t scheme, const uint8_t *digest, const uint8_t *sig, size_t siglen) {
+    const tern_hs_state *h = c->hs_state;
+    tern_hash_alg alg;
+    TERN_ENSURE(tern_sig_fits_key(scheme, h->peer_key_type, &alg), TERN_ERR_INTERNAL);
+    if (h->peer_key_type == TERN_X509_KEY_EC)
+        return verify_ecdsa(c, alg, digest, sig, siglen);
+    return tern_sigalg_info(scheme, &alg) ? tern_rsa_pss_verify(&h->peer_rsa, alg, digest, sig, siglen)
+                                          : tern_rsa_pkcs1_verify(&h->peer_rsa, alg, digest, sig, siglen);
 }

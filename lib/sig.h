@@ -26,14 +26,18 @@ int tern_sig_is_ecdsa(uint16_t scheme, tern_hash_alg *hash);
 /* The scheme to sign with for key store ks from the peer's list (our
  * preference order), or 0 when none fits the key. */
 uint16_t tern_sig_choose(const tern_keystore *ks, const uint16_t *peer, size_t npeer);
-/* ECDSA: sign the digest with ks (an EC key store) and write the
- * signature as opaque<0..2^16-1>. */
-TERN_MUST_CHECK int tern_sig_write_ecdsa(tern_conn *c, const tern_keystore *ks, tern_hash_alg alg,
-                                         const uint8_t *digest, tern_writer *w);
-/* ECDSA: verify sig over digest with the peer's EC key (hs_state.peer_ec,
- * P-256 or P-384).  0 or TERN_ERR_BAD_SIGNATURE. */
-TERN_MUST_CHECK int tern_sig_verify_ecdsa(const tern_conn *c, tern_hash_alg alg, const uint8_t *digest,
-                                          const uint8_t *sig, size_t siglen);
+/* A DigitallySigned (RFC 5246 §4.7): the scheme, then ks's signature of
+ * digest (already the hash of scheme's) as opaque<0..2^16-1>: ECDSA for an
+ * EC key store, RSASSA-PSS or PKCS#1 v1.5 as the scheme says for RSA. */
+TERN_MUST_CHECK int tern_sig_write(const tern_conn *c, const tern_keystore *ks, uint16_t scheme,
+                                   const uint8_t *digest, tern_writer *w);
+/* Check sig, made under scheme over digest (already the hash of scheme's),
+ * with the peer's certificate key (hs_state: peer_ec on P-256 or P-384,
+ * or peer_rsa), which the scheme must fit (the caller checked).  0, or a
+ * negative error (TERN_ERR_BAD_SIGNATURE for a signature that does not
+ * verify). */
+TERN_MUST_CHECK int tern_sig_verify(const tern_conn *c, uint16_t scheme, const uint8_t *digest, const uint8_t *sig,
+                                    size_t siglen);
 /* Signature schemes tern can use with an RSA key, in our preference order. */
 extern const uint16_t tern_sigalgs_rsa[6];
 /* The hash and padding of a signature scheme: 1 for PSS, 0 for PKCS#1 v1.5,

@@ -298,7 +298,24 @@ static note *written(tern_conn *c, note *n, int type) {
     return n;
 }
 
-static void written_fields(tern_conn *c, const note *n, int type, fields *fs);
+
+static void note_fields(tern_conn *c, const note *n, int type, int sent, fields *fs);
+
+/* The CHECK event of an abbreviated handshake; who is the subject of
+ * the sentence differs by side. */
+static void resumed_event(tern_conn *c, const char *who) {
+    char detail[256];
+    snprintf(detail, sizeof detail,
+             "%s: an abbreviated handshake, with no certificates and no key exchange; the session's master "
+             "secret is reused with fresh randoms",
+             who);
+    tern_trace_event ev = {0};
+    ev.kind = TERN_TRACE_CHECK;
+    ev.name = "session resumed";
+    ev.rfc = "RFC 5246 7.3, RFC 5077 3.1";
+    ev.detail = detail;
+    emit(c, &ev);
+}
 
 void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, size_t len) {
     if (!tracing(c))
@@ -318,17 +335,9 @@ void tern_trace_message(tern_conn *c, int type, int sent, const uint8_t *msg, si
     fs.n = fs.used = 0;
     length_field(&fs, type, msg, len);
     if (n.out_reported && n.out_type == type) {
-        written_fields(c, &n, type, &fs);
-        if (n.resumed_note) {
-            tern_trace_event ev = {0};
-            ev.kind = TERN_TRACE_CHECK;
-            ev.name = "session resumed";
-            ev.rfc = "RFC 5246 7.3, RFC 5077 3.1";
-            ev.detail = "we resume the client's session (from our session cache or its ticket): an abbreviated "
-                        "handshake, with no certificates and no key exchange; the session's master secret is "
-                        "reused with fresh randoms";
-            emit(c, &ev);
-        }
+        note_fields(c, &n, type, 1, &fs);
+        if (n.resumed_note)
+            resumed_event(c, "we resume the client's session (from our session cache or its ticket)");
     } else {
         fallback_fields(c, type, 1, &fs);
     }
@@ -583,16 +592,8 @@ void tern_trace_hello(tern_conn *c, int sent, size_t session_id_len) {
     else
         server_hello_fields(c, &fs, session_id_len, 0, &nt);
     message_event(c, type, 0, &fs, b, len);
-    if (!client_hello && c->sess.resumed) {
-        tern_trace_event ev = {0};
-        ev.kind = TERN_TRACE_CHECK;
-        ev.name = "session resumed";
-        ev.rfc = "RFC 5246 7.3, RFC 5077 3.1";
-        ev.detail = "the server accepted our session (same session_id, or our ticket): an abbreviated handshake, "
-                    "with no certificates and no key exchange; the session's master secret is reused with fresh "
-                    "randoms";
-        emit(c, &ev);
-    }
+    if (!client_hello && c->sess.resumed)
+        resumed_event(c, "the server accepted our session (same session_id, or our ticket)");
 }
 
 /* ---- what a message reported nothing for ---- */
@@ -668,64 +669,61 @@ static void cert_verify_fields(tern_conn *c, fields *fs, int sent, uint16_t sche
     add(fs, "signed_with", "%s %s", sent ? "our" : "the client certificate's", key);
 }
 
-void tern_trace_server_kx(tern_conn *c, int sent, uint16_t group, const uint8_t *pub, size_t publen,
-                          uint16_t scheme) {
+/* The values of a written or received message, reported by its file: a
+ * written one's wait in the note until lib/hs.c has its final bytes
+ * (tern_trace_message words them there); a received one's are worded now,
+ * with the bytes lib/hs.c announced.  Both go through note_fields. */
+static int report_begin(tern_conn *c, int type, int sent, note *n) {
     if (!tracing(c))
-        return;
-    if (sent) { /* pub: our key in the handshake state */
-        note n;
-        written(c, &n, TERN_HT_SERVER_KEY_EXCHANGE);
-        n.group = group;
-        n.scheme = scheme;
-        n.pub = pub;
-        n.publen = (uint32_t)publen;
-        store(c, &n);
+        return 0;
+    if (sent)
+        written(c, n, type);
+    else
+        memset(n, 0, sizeof *n);
+    return 1;
+}
+
+static void report_end(tern_conn *c, int type, int sent, const note *n) {
+    if (sent) {
+        store(c, n);
         return;
     }
     fields fs;
     const uint8_t *b;
     size_t len;
-    received_begin(c, TERN_HT_SERVER_KEY_EXCHANGE, &fs, &b, &len);
-    server_kx_fields(c, &fs, 0, group, pub, publen, scheme);
-    message_event(c, TERN_HT_SERVER_KEY_EXCHANGE, 0, &fs, b, len);
+    received_begin(c, type, &fs, &b, &len);
+    note_fields(c, n, type, 0, &fs);
+    message_event(c, type, 0, &fs, b, len);
+}
+
+void tern_trace_server_kx(tern_conn *c, int sent, uint16_t group, const uint8_t *pub, size_t publen,
+                          uint16_t scheme) {
+    note n; /* sent: pub is our key, in the handshake state */
+    if (!report_begin(c, TERN_HT_SERVER_KEY_EXCHANGE, sent, &n))
+        return;
+    n.group = group;
+    n.scheme = scheme;
+    n.pub = pub;
+    n.publen = (uint32_t)publen;
+    report_end(c, TERN_HT_SERVER_KEY_EXCHANGE, sent, &n);
 }
 
 void tern_trace_client_kx(tern_conn *c, int sent, uint16_t group, const uint8_t *pub, size_t publen) {
-    if (!tracing(c))
+    note n;
+    if (!report_begin(c, TERN_HT_CLIENT_KEY_EXCHANGE, sent, &n))
         return;
-    if (sent) {
-        note n;
-        written(c, &n, TERN_HT_CLIENT_KEY_EXCHANGE);
-        n.group = group;
-        n.pub = pub;
-        n.publen = (uint32_t)publen;
-        store(c, &n);
-        return;
-    }
-    fields fs;
-    const uint8_t *b;
-    size_t len;
-    received_begin(c, TERN_HT_CLIENT_KEY_EXCHANGE, &fs, &b, &len);
-    client_kx_fields(&fs, group, pub, publen);
-    message_event(c, TERN_HT_CLIENT_KEY_EXCHANGE, 0, &fs, b, len);
+    n.group = group;
+    n.pub = pub;
+    n.publen = (uint32_t)publen;
+    report_end(c, TERN_HT_CLIENT_KEY_EXCHANGE, sent, &n);
 }
 
 void tern_trace_cert_verify(tern_conn *c, int sent, uint16_t scheme) {
-    if (!tracing(c))
+    note n;
+    if (!report_begin(c, TERN_HT_CERTIFICATE_VERIFY, sent, &n))
         return;
-    if (sent) {
-        note n;
-        written(c, &n, TERN_HT_CERTIFICATE_VERIFY);
-        n.scheme = scheme;
-        store(c, &n);
-        return;
-    }
-    fields fs;
-    const uint8_t *b;
-    size_t len;
-    received_begin(c, TERN_HT_CERTIFICATE_VERIFY, &fs, &b, &len);
-    cert_verify_fields(c, &fs, 0, scheme);
-    message_event(c, TERN_HT_CERTIFICATE_VERIFY, 0, &fs, b, len);
+    n.scheme = scheme;
+    report_end(c, TERN_HT_CERTIFICATE_VERIFY, sent, &n);
 }
 
 void tern_trace_signature(tern_conn *c, int type, uint16_t scheme, int rc) {
@@ -844,22 +842,12 @@ static void ticket_fields(fields *fs, uint32_t lifetime, size_t ticket_len) {
 }
 
 void tern_trace_ticket(tern_conn *c, int sent, uint32_t lifetime, size_t ticket_len) {
-    if (!tracing(c))
+    note n;
+    if (!report_begin(c, TERN_HT_NEW_SESSION_TICKET, sent, &n))
         return;
-    if (sent) {
-        note n;
-        written(c, &n, TERN_HT_NEW_SESSION_TICKET);
-        n.lifetime = lifetime;
-        n.ticket_len = (uint32_t)ticket_len;
-        store(c, &n);
-        return;
-    }
-    fields fs;
-    const uint8_t *b;
-    size_t len;
-    received_begin(c, TERN_HT_NEW_SESSION_TICKET, &fs, &b, &len);
-    ticket_fields(&fs, lifetime, ticket_len);
-    message_event(c, TERN_HT_NEW_SESSION_TICKET, 0, &fs, b, len);
+    n.lifetime = lifetime;
+    n.ticket_len = (uint32_t)ticket_len;
+    report_end(c, TERN_HT_NEW_SESSION_TICKET, sent, &n);
 }
 
 void tern_trace_finished(tern_conn *c, int sent, const uint8_t verify_data[TERN_VERIFY_LEN], int match) {
@@ -898,13 +886,13 @@ void tern_trace_parsed(tern_conn *c) {
 }
 
 /* The fields of a message we wrote, from its writer's report. */
-static void written_fields(tern_conn *c, const note *n, int type, fields *fs) {
+static void note_fields(tern_conn *c, const note *n, int type, int sent, fields *fs) {
     switch (type) {
     case TERN_HT_CLIENT_HELLO: client_hello_sent(c, fs, n->sid_len); break;
     case TERN_HT_SERVER_HELLO: server_hello_fields(c, fs, n->sid_len, 1, n); break;
-    case TERN_HT_SERVER_KEY_EXCHANGE: server_kx_fields(c, fs, 1, n->group, n->pub, n->publen, n->scheme); break;
+    case TERN_HT_SERVER_KEY_EXCHANGE: server_kx_fields(c, fs, sent, n->group, n->pub, n->publen, n->scheme); break;
     case TERN_HT_CLIENT_KEY_EXCHANGE: client_kx_fields(fs, n->group, n->pub, n->publen); break;
-    case TERN_HT_CERTIFICATE_VERIFY: cert_verify_fields(c, fs, 1, n->scheme); break;
+    case TERN_HT_CERTIFICATE_VERIFY: cert_verify_fields(c, fs, sent, n->scheme); break;
     case TERN_HT_CERTIFICATE_REQUEST: cert_request_sent_fields(c, fs, n->ca_names); break;
     case TERN_HT_NEW_SESSION_TICKET: ticket_fields(fs, n->lifetime, n->ticket_len); break;
     case TERN_HT_FINISHED: add_hex(fs, "verify_data", n->pub, TERN_VERIFY_LEN); break;

@@ -383,6 +383,7 @@ static void test_parse_trace_server_key_exchange(void **state) {
         assert_int_equal(tern_x509_key_load(&leaf, &key), 0);
         c->hs_state->peer_rsa = key.rsa;
         c->hs_state->have_peer_key = 1;
+        c->hs_state->peer_key_type = TERN_X509_KEY_RSA; /* as the Certificate parser records it */
         uint8_t buf[512];
         memcpy(buf, ske, n);
         if (flip == 1)
