@@ -20,6 +20,7 @@
  */
 #include <sanitizer/asan_interface.h>
 
+#include "lib/names.h"
 #include "tests/fuzz/engine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -78,7 +79,7 @@ static tern_conn *drive(size_t t, const tern_hs_row **rowp) {
            (c->table[i].optional || (c->table[i].applies != NULL && !c->table[i].applies(c))))
         i++;
     if (i == c->nrows || c->table[i].type != targets[t].type || c->table[i].sender == c->side) {
-        fprintf(stderr, "fuzz_hs: target %zu: the connection waits for %s\n", t, c->table[c->step].name);
+        fprintf(stderr, "fuzz_hs: target %zu: the connection waits for %s\n", t, tern_name_handshake_text(c->table[c->step].type));
         abort();
     }
     *rowp = &c->table[i];
