@@ -619,7 +619,7 @@ static void test_keystore(void **state) {
     load_ks(&ks, "certs/server-chain.pem", "certs/ec-server.key", TERN_ERR_KEY_MISMATCH, NULL);
     load_ks(&ks, "certs/rsa1024.crt", "certs/rsa1024.key", TERN_ERR_BAD_KEY, "RSA key of 1024 bits");
     load_ks(&ks, "certs/server.key", "certs/server.key", TERN_ERR_PEM, "no CERTIFICATE block");
-    load_ks(&ks, "certs/server.crt", "certs/server.crt", TERN_ERR_PEM, "no RSA PRIVATE KEY, EC PRIVATE KEY or");
+    load_ks(&ks, "certs/server.crt", "certs/server.crt", TERN_ERR_PEM, "no RSA PRIVATE KEY, EC PRIVATE KEY, PRIVATE KEY or ENCRYPTED PRIVATE KEY block");
     load_ks(&ks, "certs/server.crt", "certs/nope.key", TERN_ERR_FILE, "cannot read the private key");
     load_ks(&ks, "certs/bundle-with-bad.pem", "certs/root-ca.key", TERN_ERR_CERT_BAD, "certificate 1");
     /* An EC certificate with an RSA key: mismatch, not a crash. */
