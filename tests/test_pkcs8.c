@@ -5,6 +5,9 @@
  *     AES-256-CBC, made by `openssl pkey -aes256`) and server-enc-pkcs1.key
  *     (legacy PEM, AES-256-CBC), password "tern": load and match the leaf;
  *     a wrong, an empty and no password each give their sentence;
+ *   - vectors/certs/enc (tests/certs/make-enc-keys.sh): each readable file
+ *     decrypts to exactly the plain key it was made from, each refused one
+ *     gives its sentence;
  *   - the config API: tern_config_load_keystore_pw, the password callback
  *     (asked only for an encrypted key, also by tern_config_add_identity),
  *     a callback that gives none;
@@ -178,6 +181,62 @@ static void test_committed(void **state) {
     free(out);
     free(enc);
     free(plain);
+}
+
+/* vectors/certs/enc (tests/certs/make-enc-keys.sh, password "tern"):
+ * each readable file decrypts to exactly the plain key it was made from;
+ * each refused one gives its sentence. */
+static void test_committed_enc(void **state) {
+    (void)state;
+    static const struct {
+        const char *file, *plain, *part;
+        int want;
+    } cases[] = {
+        {"pbes2-aes128-sha512.key", "certs/ec256.key", NULL, 0},
+        {"pbes2-aes192-sha1.key", "certs/server.key", NULL, 0},
+        {"pbes2-aes256-sha256.key", "certs/p384/server.key", NULL, 0},
+        {"legacy-ec-aes128.key", "certs/ecdsa-server-sec1.key", NULL, 0},
+        {"legacy-rsa-aes192.key", "certs/server-pkcs1.key", NULL, 0},
+        {"refused-pbes1-md5-des.key", NULL, "PBES1 (pbeWithMD5AndDES-CBC)", TERN_ERR_UNSUPPORTED},
+        {"refused-pkcs12-3des.key", NULL, "PKCS#12 PBE (pbeWithSHAAnd3-KeyTripleDES-CBC)", TERN_ERR_UNSUPPORTED},
+        {"refused-pbes2-des3.key", NULL, "PBES2 and DES-EDE3-CBC (3DES)", TERN_ERR_UNSUPPORTED},
+        {"refused-scrypt.key", NULL, "scrypt", TERN_ERR_UNSUPPORTED},
+        {"refused-legacy-des3.key", NULL, "legacy PEM scheme DES-EDE3-CBC", TERN_ERR_UNSUPPORTED},
+    };
+    for (size_t i = 0; i < TERN_ARRAY_LEN(cases); i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "certs/enc/%s", cases[i].file);
+        size_t tlen;
+        char *txt = tv_slurp(tv_path(rel), &tlen);
+        tern_pem_reader r;
+        tern_pem_block b;
+        tern_pem_init(&r, (const uint8_t *)txt, tlen);
+        assert_int_equal(tern_pem_next(&r, &b), 1);
+        uint8_t *out = NULL;
+        size_t outlen = 0;
+        char msg[512] = "";
+        int rc;
+        if (b.encrypted) {
+            rc = tern_pem_legacy_decrypt(&b, (const uint8_t *)"tern", 4, &out, &outlen, msg, sizeof msg);
+        } else {
+            size_t n = 0, cap = tern_pem_decoded_max(&b);
+            uint8_t *der = malloc(cap);
+            assert_int_equal(tern_pem_decode(&b, der, cap, &n), 0);
+            rc = tern_pkcs8_decrypt(der, n, (const uint8_t *)"tern", 4, &out, &outlen, msg, sizeof msg);
+            free(der);
+        }
+        if (rc != cases[i].want || (cases[i].part && strstr(msg, cases[i].part) == NULL))
+            fail_msg("%s: %d \"%s\"", cases[i].file, rc, msg);
+        if (rc == 0) {
+            size_t plen;
+            uint8_t *plain = pem_file_der(tv_path(cases[i].plain), &plen, NULL, 0);
+            assert_int_equal(outlen, plen);
+            assert_memory_equal(out, plain, plen);
+            free(plain);
+            free(out);
+        }
+        free(txt);
+    }
 }
 
 /* ---- the config API ---- */
@@ -700,7 +759,7 @@ int main(int argc, char **argv) {
     }
     have_openssl = sh("openssl version >/dev/null 2>&1") == 0;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_committed),    cmocka_unit_test(test_config_api), cmocka_unit_test(test_openssl_made),
+        cmocka_unit_test(test_committed),    cmocka_unit_test(test_committed_enc), cmocka_unit_test(test_config_api), cmocka_unit_test(test_openssl_made),
         cmocka_unit_test(test_openssl_refused), cmocka_unit_test(test_tamper),  cmocka_unit_test(test_crafted),
         cmocka_unit_test(test_legacy_crafted),
     };
