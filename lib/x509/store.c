@@ -779,8 +779,9 @@ static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len, const ter
             if (!ks->msg[0])
                 msgf(ks->msg, sizeof ks->msg, "private key: multi-prime RSA keys are not supported");
         } else {
-            msgf(ks->msg, sizeof ks->msg, "private key: malformed %s",
-                     pkcs1 ? "PKCS#1 key" : sec1 ? "SEC 1 EC key" : "PKCS#8 key");
+            msgf(ks->msg, sizeof ks->msg, "private key: malformed %s%s",
+                     pkcs1 ? "PKCS#1 key" : sec1 ? "SEC 1 EC key" : "PKCS#8 key",
+                     enc8 || b.encrypted ? " after decryption (a wrong password, or the file is corrupt)" : "");
             rc = TERN_ERR_BAD_KEY;
         }
         free_wiped(der, cap);
