@@ -4,6 +4,7 @@
  * tern_server_new that allocates), then shared read-only by connections.
  */
 #define TERN_LAYER TERN_LAYER_CONN
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -147,11 +148,29 @@ TERN_MUST_CHECK static int keystore_done(tern_config *cfg, int rc) {
 }
 
 int tern_config_load_keystore(tern_config *cfg, const char *chain_pem_path, const char *key_pem_path) {
+    return tern_config_load_keystore_pw(cfg, chain_pem_path, key_pem_path, NULL);
+}
+
+void tern_config_set_password_cb(tern_config *cfg, tern_password_fn fn, void *arg) {
+    if (cfg) {
+        cfg->pw_fn = fn;
+        cfg->pw_arg = arg;
+    }
+}
+
+tern_keystore_pw tern_config_password(const tern_config *cfg, const char *password) {
+    tern_keystore_pw pw = {password, password ? NULL : cfg->pw_fn, cfg->pw_arg};
+    return pw;
+}
+
+int tern_config_load_keystore_pw(tern_config *cfg, const char *chain_pem_path, const char *key_pem_path,
+                                 const char *password) {
     TERN_ENSURE(cfg != NULL && chain_pem_path != NULL && key_pem_path != NULL, TERN_ERR_INVALID_ARG);
     tern_keystore_free(&cfg->keys);
     tern_keystore_init(&cfg->keys);
     cfg->have_keys = 0;
-    return keystore_done(cfg, tern_keystore_load_files(&cfg->keys, chain_pem_path, key_pem_path));
+    tern_keystore_pw pw = tern_config_password(cfg, password);
+    return keystore_done(cfg, tern_keystore_load_files_pw(&cfg->keys, chain_pem_path, key_pem_path, &pw));
 }
 
 int tern_config_add_keystore_pem(tern_config *cfg, const uint8_t *chain, size_t chain_len, const uint8_t *key,
@@ -160,10 +179,20 @@ int tern_config_add_keystore_pem(tern_config *cfg, const uint8_t *chain, size_t 
     tern_keystore_free(&cfg->keys);
     tern_keystore_init(&cfg->keys);
     cfg->have_keys = 0;
-    return keystore_done(cfg, tern_keystore_load_pem(&cfg->keys, chain, chain_len, key, key_len));
+    tern_keystore_pw pw = tern_config_password(cfg, NULL);
+    return keystore_done(cfg, tern_keystore_load_pem_pw(&cfg->keys, chain, chain_len, key, key_len, &pw));
 }
 
 /* ---- PKCS#12 files (lib/x509/pkcs12.c) ---- */
+
+/* "path: msg" (or "" when msg is empty); a long path is cut (vsnprintf
+ * keeps gcc's -Wformat-truncation out of intended truncation). */
+static void path_msg(char *out, size_t cap, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+}
 
 /* The file and its password: password, else the password callback, else
  * none (an empty password).  The caller wipes and frees *der and pw. */
@@ -216,10 +245,10 @@ int tern_config_load_keystore_p12_named(tern_config *cfg, const char *path, cons
     /* On success ks->msg is "" or a note (no MAC) to pass on. */
     char msg[sizeof cfg->keys.msg];
     snprintf(msg, sizeof msg, "%s", cfg->keys.msg);
-    snprintf(cfg->keys.msg, sizeof cfg->keys.msg, "%s: %s", path, msg);
+    path_msg(cfg->keys.msg, sizeof cfg->keys.msg, "%s: %s", path, msg);
     rc = keystore_done(cfg, rc);
     if (rc == 0)
-        snprintf(cfg->errmsg, sizeof cfg->errmsg, "%s%s%s", msg[0] ? path : "", msg[0] ? ": " : "", msg);
+        path_msg(cfg->errmsg, sizeof cfg->errmsg, "%s%s%s", msg[0] ? path : "", msg[0] ? ": " : "", msg);
     return rc;
 }
 
@@ -235,7 +264,7 @@ int tern_config_load_truststore_p12(tern_config *cfg, const char *path, const ch
     TERN_TRY(p12_open(cfg, path, password, &der, &len, pw, &pwlen));
     int rc = tern_p12_truststore(&cfg->trust, der, len, (const uint8_t *)pw, pwlen, msg, sizeof msg);
     p12_close(der, len, pw);
-    snprintf(cfg->errmsg, sizeof cfg->errmsg, "%s%s%s", msg[0] ? path : "", msg[0] ? ": " : "", msg);
+    path_msg(cfg->errmsg, sizeof cfg->errmsg, "%s%s%s", msg[0] ? path : "", msg[0] ? ": " : "", msg);
     return rc < 0 ? rc : 0;
 }
 
