@@ -239,11 +239,12 @@ static int parse_pbmac1(tern_p12 *p, tern_reader *params) {
         return fail(p, TERN_ERR_DECODE, "PKCS#12: the PBMAC1 parameters (RFC 9579 §3) do not parse");
     if (!TERN_DER_OID_EQ(oid, oid_pbkdf2))
         return fail(p, TERN_ERR_UNSUPPORTED, "PKCS#12: PBMAC1 with a key derivation other than PBKDF2");
-    if (tern_der_expect(&kdf, TERN_DER_SEQUENCE, &kp) < 0 || tern_rd_end(&kdf) < 0 ||
-        tern_der_octet_string(&kp, &p->mac_salt) < 0)
+    if (tern_der_expect(&kdf, TERN_DER_SEQUENCE, &kp) < 0 || tern_rd_end(&kdf) < 0)
         return fail(p, TERN_ERR_DECODE, "PKCS#12: the PBMAC1 PBKDF2 parameters do not parse");
-    p->pbmac1_kdf.p = kp.p;
+    p->pbmac1_kdf.p = kp.p; /* read again when the key is derived (mac_pbmac1) */
     p->pbmac1_kdf.len = kp.len;
+    if (tern_der_octet_string(&kp, &p->mac_salt) < 0)
+        return fail(p, TERN_ERR_DECODE, "PKCS#12: the PBMAC1 PBKDF2 salt does not parse");
     TERN_TRY(read_iterations(p, &kp, &p->mac_iterations, "PBMAC1 PBKDF2"));
     uint64_t klen;
     uint8_t tag = 0;
