@@ -25,6 +25,12 @@
  *       small 200 response.  Errors go to stderr; a failed connection never
  *       stops the server.
  *
+ *   Key stores and trust stores may be PKCS#12 files (.p12/.pfx, told by
+ *   their content): --keystore FILE.p12 [--keyname NAME] (one argument; the
+ *   key chosen by its friendly name when the file holds several; the first
+ *   --keystore only), --truststore FILE.p12; the password from the password
+ *   options.
+ *
  *   tern verify ...   check a certificate chain (tools/tern_verify.c)
  *   tern speed ...    time tern's own primitives (tools/tern_speed.c)
  *   --trace / --trace=hex / --show-secrets / SSLKEYLOGFILE on client and
@@ -77,7 +83,10 @@ static void usage(void) {
             "--groups x25519,secp256r1,secp384r1 (the default order) chooses the ECDHE groups.\n"
             "--crl (repeatable) loads certificate revocation lists (PEM or DER, a file or a directory) for\n"
             "checking the peer's chain; MODE if-present (the default) accepts a certificate whose issuer has\n"
-            "no CRL, require refuses it.  A loaded CRL that is stale or badly signed refuses in both modes.\n");
+            "no CRL, require refuses it.  A loaded CRL that is stale or badly signed refuses in both modes.\n"
+            "PKCS#12 (.p12/.pfx, told by content): --keystore FILE.p12 [--keyname NAME] (one argument, the\n"
+            "first --keystore; NAME picks a key of a file with several), --truststore FILE.p12 (certificates\n"
+            "only, or Java's trusted entries); the password from a password option below.\n");
     tool_obs_usage(stderr);
     tool_password_usage(stderr);
     fprintf(stderr, "Exit codes: 0 success; 1 connection or TLS failure (client: anything but a clean close_notify\n"
