@@ -464,9 +464,9 @@ int tern_p12_check_mac(tern_p12 *p, const uint8_t *pw, size_t pwlen) {
         if (rc == TERN_ERR_INVALID_ARG)
             return fail(p, rc, "PKCS#12: the password is not valid UTF-8");
     }
-    if (rc == TERN_ERR_LIMIT)
-        return fail(p, rc, "PKCS#12: the MAC asks for %lu iterations, more than tern allows",
-                    (unsigned long)p->mac_iterations);
+    if (rc == TERN_ERR_LIMIT) /* the count was bounded when parsed: here the KDF's input bound */
+        return fail(p, rc, "PKCS#12: the password or the MAC salt is longer than tern allows (%u bytes)",
+                    (unsigned)TERN_PBKDF_MAX_INPUT_LEN);
     if (rc < 0)
         return fail(p, rc, "PKCS#12: the MAC could not be computed (%s)", tern_strerror(rc));
     if (!ok)
