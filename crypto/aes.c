@@ -351,7 +351,7 @@ static uint32_t sub_word(uint32_t x) {
     return r;
 }
 
-unsigned tern_aes_expand_key(uint32_t w[60], const uint8_t *key, size_t keylen) {
+unsigned tern_aes_expand_key_sw(uint32_t w[60], const uint8_t *key, size_t keylen, uint32_t (*subword)(uint32_t)) {
     unsigned nk;
     if (keylen == 16 || keylen == 24 || keylen == 32)
         nk = (unsigned)keylen / 4;
@@ -366,14 +366,18 @@ unsigned tern_aes_expand_key(uint32_t w[60], const uint8_t *key, size_t keylen) 
     for (unsigned i = nk; i < nw; i++) {
         uint32_t t = w[i - 1];
         if (i % nk == 0) {
-            t = sub_word(t >> 8 | t << 24) ^ rcon; /* RotWord, SubWord, Rcon */
+            t = subword(t >> 8 | t << 24) ^ rcon; /* RotWord, SubWord, Rcon */
             rcon = (rcon << 1) ^ (0x11b & (uint32_t)-(int32_t)(rcon >> 7));
         } else if (nk > 6 && i % nk == 4) {
-            t = sub_word(t);
+            t = subword(t);
         }
         w[i] = w[i - nk] ^ t;
     }
     return rounds;
+}
+
+unsigned tern_aes_expand_key(uint32_t w[60], const uint8_t *key, size_t keylen) {
+    return tern_aes_expand_key_sw(w, key, keylen, sub_word);
 }
 
 void tern_aes_ct64_skey_from_words(uint64_t *skey, const uint32_t *w, unsigned rounds) {

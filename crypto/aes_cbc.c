@@ -85,9 +85,11 @@ static int cbc(const uint8_t *key, size_t keylen, const uint8_t iv[16], const ui
     if (len == 0)
         return 0;
     uint32_t w[60];
-    unsigned rounds = tern_aes_expand_key(w, key, keylen);
+    int aesni = tern_cpu_has(NEED_AESNI);
+    unsigned rounds = aesni ? tern_aes_expand_key_sw(w, key, keylen, tern_aes_subword_aesni)
+                            : tern_aes_expand_key(w, key, keylen);
     TERN_ENSURE(rounds != 0, TERN_ERR_INTERNAL); /* keylen was checked */
-    if (tern_cpu_has(NEED_AESNI)) {
+    if (aesni) {
         if (decrypt)
             tern_aes_cbc_aesni_decrypt(w, rounds, iv, in, len, out);
         else

@@ -79,6 +79,10 @@ void tern_aes_ct64_decrypt8(const uint64_t *skey, unsigned rounds, const uint8_t
  * bitsliced S-box).  Returns the number of rounds (10, 12, 14), or 0 for
  * another key length. */
 unsigned tern_aes_expand_key(uint32_t w[60], const uint8_t *key, size_t keylen);
+/* The same with another constant-time SubWord (FIPS 197 §5.2): the AES-NI
+ * path passes tern_aes_subword_aesni, one AESKEYGENASSIST instead of a
+ * bitsliced S-box pass over 64 slots. */
+unsigned tern_aes_expand_key_sw(uint32_t w[60], const uint8_t *key, size_t keylen, uint32_t (*subword)(uint32_t));
 
 /* The (rounds + 1) round keys w (as above) in bitsliced form into skey. */
 void tern_aes_ct64_skey_from_words(uint64_t *skey, const uint32_t *w, unsigned rounds);
@@ -92,6 +96,7 @@ uint32_t tern_aes_ct64_ctr(const uint64_t *skey, unsigned rounds, const uint8_t 
 /* ---- AES-CBC with AES-NI (aes_cbc_aesni.c) ----
  * w: the round keys from tern_aes_expand_key; len a multiple of 16; in may
  * equal out.  The caller checked the CPU features (see aes_cbc.c). */
+uint32_t tern_aes_subword_aesni(uint32_t x);
 void tern_aes_cbc_aesni_encrypt(const uint32_t *w, unsigned rounds, const uint8_t iv[16], const uint8_t *in,
                                 size_t len, uint8_t *out);
 void tern_aes_cbc_aesni_decrypt(const uint32_t *w, unsigned rounds, const uint8_t iv[16], const uint8_t *in,

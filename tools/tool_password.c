@@ -44,7 +44,15 @@ int tool_password_option(tool_pw *o, int argc, char **argv, int *i) {
                         "or --password-env VAR)\n");
         return -1;
     } else {
-        o->text = v + 5;
+        /* Keep a copy and blank the argument, so that ps and /proc show it
+         * only for the moment before this runs. */
+        char *copy = strdup(v + 5);
+        if (copy == NULL) {
+            fprintf(stderr, "tern: out of memory\n");
+            return -1;
+        }
+        memset(argv[*i] + 5, 'x', strlen(argv[*i] + 5));
+        o->text = copy;
         fprintf(stderr, "tern: warning: a password given with --password pass:... is visible to other users of "
                         "this machine (ps, /proc); prefer --password-file FILE or --password-env VAR\n");
     }

@@ -289,6 +289,8 @@ static uint32_t structure_ok(const uint8_t *pt, size_t len, size_t m) {
 
 #define WRONG_PASSWORD "private key: wrong password (or the file is corrupt)"
 
+void (*tern_pkcs8_ct_public)(const void *p, size_t n);
+
 /* Decrypt ct with key (keylen) and iv into a fresh buffer; check the
  * padding and (check_structure) the outer structure; one branch on the
  * verdict.  The key is wiped by the caller. */
@@ -322,13 +324,18 @@ static int cbc_open(const uint8_t *key, size_t keylen, const uint8_t iv[16], con
     uint32_t ok = pad_ok;
     if (check_structure)
         ok &= structure_ok(pt, ctlen, m);
-    if (!tern_ct_barrier_u32(ok)) { /* the one branch: the verdict */
+    ok = tern_ct_barrier_u32(ok);
+    if (tern_pkcs8_ct_public)
+        tern_pkcs8_ct_public(&ok, sizeof ok);
+    if (!ok) { /* the one branch: the verdict */
         tern_wipe(pt, ctlen);
         free(pt);
         msgf(msg, msgcap, WRONG_PASSWORD);
         return TERN_ERR_DECRYPT_FAILED;
     }
-    tern_wipe(pt + m, ctlen - m); /* the padding */
+    if (tern_pkcs8_ct_public)
+        tern_pkcs8_ct_public(&m, sizeof m); /* accepted: its length is public */
+    tern_wipe(pt + m, ctlen - m);             /* the padding */
     *out = pt;
     *outlen = m;
     return 0;

@@ -29,6 +29,12 @@
 #include "crypto/common.h"
 #include "lib/x509/pem.h"
 
+/* Test hook for tests/ctgrind/ct_pkcs8.c: when set, it is called on the
+ * padding/structure verdict, and on success on the plaintext length, just
+ * before tern branches on them (the one allowed branch), so that the
+ * constant-time checker can mark them public.  NULL in normal use. */
+extern void (*tern_pkcs8_ct_public)(const void *p, size_t n);
+
 /* The largest ciphertext accepted (a private key is a few kilobytes). */
 #define TERN_PKCS8_MAX_CIPHERTEXT (1u << 20)
 

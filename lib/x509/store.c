@@ -787,8 +787,12 @@ static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len, const ter
                         : parse_pkcs8(ks, der, n, &kn, &ke);
         if (rc == TERN_ERR_PEM)
             msgf(ks->msg, sizeof ks->msg, "private key: bad base64 in the block at line %zu", b.line);
-        else
-            rc = key_parsed(ks, rc, kn, ke, pkcs1 ? "PKCS#1 key" : sec1 ? "SEC 1 EC key" : "PKCS#8 key");
+        else {
+            char kind[96];
+            msgf(kind, sizeof kind, "%s%s", pkcs1 ? "PKCS#1 key" : sec1 ? "SEC 1 EC key" : "PKCS#8 key",
+                 enc8 || b.encrypted ? " after decryption (a wrong password, or the file is corrupt)" : "");
+            rc = key_parsed(ks, rc, kn, ke, kind);
+        }
         free_wiped(der, cap);
         return rc;
     }

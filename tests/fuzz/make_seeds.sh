@@ -18,6 +18,11 @@ ${CC:-cc} -std=c11 -O1 -g -D_DEFAULT_SOURCE -DFUZZ_POLICY_MAKE_SEEDS -Iinclude -
     tests/fuzz/fuzz_policy.c tests/util/testutil.c "$build/libtern.a"
 rm -rf tests/fuzz/corpus/fuzz_policy
 "$build/fuzz/make_policy_seeds"
+# fuzz_pkcs8 writes its own seeds (the encrypted keys of vectors/certs/enc).
+${CC:-cc} -std=c11 -O1 -g -D_DEFAULT_SOURCE -DFUZZ_PKCS8_MAKE_SEEDS -Iinclude -I. -o "$build/fuzz/make_pkcs8_seeds" \
+    tests/fuzz/fuzz_pkcs8.c tests/util/testutil.c "$build/libtern.a"
+rm -rf tests/fuzz/corpus/fuzz_pkcs8
+"$build/fuzz/make_pkcs8_seeds"
 # fuzz_pkcs12: files made by `openssl pkcs12 -export` with the password
 # "fuzz" (the target's), keytool's (vectors/p12/) and RFC 9579 A.1.  openssl
 # salts each file at random, so these are made only when the folder is
