@@ -243,12 +243,12 @@ int tern_config_load_keystore_p12_named(tern_config *cfg, const char *path, cons
     cfg->have_keys = 0;
     int rc = tern_p12_keystore(&cfg->keys, der, len, (const uint8_t *)pw, pwlen, friendly_name);
     p12_close(der, len, pw);
-    /* On success ks->msg is "" or a note (no MAC) to pass on. */
+    /* ks->msg: why it failed, or on success "" or a note (no MAC) to pass
+     * on; either way prefixed with the file's name. */
     char msg[sizeof cfg->keys.msg];
     snprintf(msg, sizeof msg, "%s", cfg->keys.msg);
-    path_msg(cfg->keys.msg, sizeof cfg->keys.msg, "%s: %s", path, msg);
     rc = keystore_done(cfg, rc);
-    if (rc == 0)
+    if (msg[0] || rc == 0)
         path_msg(cfg->errmsg, sizeof cfg->errmsg, "%s%s%s", msg[0] ? path : "", msg[0] ? ": " : "", msg);
     return rc;
 }
