@@ -619,7 +619,8 @@ static int key_matches(const tern_keystore *ks, const tern_x509_cert *c, tern_sp
                keystore_ec_public(ks, pub, &publen) == 0 && c->key.ec_point.len == publen &&
                memcmp(pub, c->key.ec_point.p, publen) == 0;
     }
-    return c->key.type == TERN_X509_KEY_RSA && tern_span_eq(kn, c->key.rsa_n) && tern_span_eq(ke, c->key.rsa_e);
+    return c->key.type == TERN_X509_KEY_RSA && kn.p != NULL && ke.p != NULL && tern_span_eq(kn, c->key.rsa_n) &&
+           tern_span_eq(ke, c->key.rsa_e);
 }
 
 /* After a key was parsed (rc its status; kind names its format): set the
@@ -859,7 +860,7 @@ int tern_keystore_load_der(tern_keystore *ks, const tern_span *certs, size_t n, 
     tern_keystore_init(ks);
     tern_span kn = {NULL, 0}, ke = {NULL, 0};
     tern_x509_cert *pc = n ? calloc(n, sizeof *pc) : NULL;
-    size_t idx[TERN_KEYSTORE_MAX_CHAIN], k = 0, total = 0;
+    size_t idx[TERN_KEYSTORE_MAX_CHAIN] = {0}, k = 0, total = 0;
     int rc = n == 0 ? TERN_ERR_PEM : pc == NULL ? TERN_ERR_NOMEM : 0;
     if (rc == TERN_ERR_PEM)
         msgf(ks->msg, sizeof ks->msg, "the file holds a private key but no certificate");
