@@ -10,7 +10,7 @@
 #   tern client --truststore vectors/p12/java-truststore.p12 (keytool);
 #   the refusals on the command line, each with its sentence: no password,
 #   a wrong one, -legacy, a key store as --truststore, several keys without
-#   --keyname, --keyname choosing one.
+#   --keyname, --keyname choosing one; a -nomac file loads with a note.
 # Needs: openssl, $BUILD/tools/tern.  Exit 77 (skipped) without openssl.
 NAME=p12
 . tests/lib.sh
@@ -78,6 +78,15 @@ if wait_port "$port"; then
 else
     fail "s_server did not start: $(cat "$WORK/ss2.err")"
 fi
+
+# ---- a file without a MAC loads, and the server says so ----
+ex -nomac -in "$CERTS/server.crt" -inkey "$CERTS/server.key" -certfile "$CERTS/int-ca.crt" -out "$WORK/nomac.p12"
+port=$(free_port)
+timeout 2 "$TERN" server --port "$port" --keystore "$WORK/nomac.p12" --password-file "$P" 2>"$WORK/nm.err"
+if grep -q "nomac.p12: note: the PKCS#12 file has no MAC (openssl pkcs12 -nomac): its integrity was not checked" \
+    "$WORK/nm.err" && grep -q "listening on" "$WORK/nm.err"; then
+    ok "-nomac: loaded, with the note that its integrity was not checked"
+else fail "-nomac: $(cat "$WORK/nm.err")"; fi
 
 # ---- refusals on the command line: exit 2 and the sentence ----
 refused() { # $1 what, $2 expected sentence, then the tern arguments

@@ -316,11 +316,9 @@ static void test_truncated(void **state) {
 
 /* One bit flipped in every byte: never loads, and the sentence says which
  * part: the structure (decode), the MAC, or an algorithm. */
-static void test_bit_flips(void **state) {
-    (void)state;
-    NEED_OPENSSL();
+static void flips(const char *name) {
     size_t len, mac = 0, decode = 0, other = 0;
-    uint8_t *der = slurp(fx("nokeys.p12"), &len);
+    uint8_t *der = slurp(fx(name), &len);
     for (size_t i = 0; i < len; i++) {
         der[i] ^= (uint8_t)(1u << (i % 8));
         tern_p12 p;
@@ -339,11 +337,18 @@ static void test_bit_flips(void **state) {
         tern_p12_free(&p);
         der[i] ^= (uint8_t)(1u << (i % 8));
     }
-    print_message("%zu flips: %zu MAC, %zu structure, %zu other\n", len, mac, decode, other);
+    print_message("%s: %zu flips: %zu MAC, %zu structure, %zu other\n", name, len, mac, decode, other);
     /* The authSafe content is most of the file: those flips fail the MAC. */
     assert_true(mac > len / 2);
     assert_true(decode > 0);
     free(der);
+}
+
+static void test_bit_flips(void **state) {
+    (void)state;
+    NEED_OPENSSL();
+    flips("nokeys.p12");  /* certificates in an encrypted part */
+    flips("default.p12"); /* and a shrouded key */
 }
 
 /* The PFX rebuilt with another MAC iteration count (what a hostile file
@@ -506,6 +511,28 @@ static void test_java_truststore(void **state) {
     tern_config_free(cfg);
 }
 
+/* keytool's key store with a trusted entry added: as a trust store only
+ * the trusted certificate is taken (not the keys' self-signed ones). */
+static void test_java_mixed(void **state) {
+    (void)state;
+    tern_truststore ts;
+    tern_truststore_init(&ts);
+    size_t len;
+    char msg[256];
+    uint8_t *der = slurp("vectors/p12/java-mixed.p12", &len);
+    assert_int_equal(tern_p12_truststore(&ts, der, len, (const uint8_t *)"changeit", 8, msg, sizeof msg), 1);
+    char label[128];
+    tern_x509_cert_label(&ts.anchors[0].cert, label, sizeof label);
+    assert_true(has(label, "Test Root CA"));
+    tern_truststore_free(&ts);
+    tern_keystore ks;
+    assert_int_equal(tern_p12_keystore(&ks, der, len, (const uint8_t *)"changeit", 8, "second"), 0);
+    assert_int_equal(ks.key_type, TERN_X509_KEY_RSA);
+    assert_int_equal(ks.n, 1);
+    tern_keystore_free(&ks);
+    free(der);
+}
+
 /* RFC 9579 Appendix A.1: PBMAC1 with PBKDF2-HMAC-SHA-256 and HMAC-SHA-256,
  * password "1234"; then the changes of A.4 (PBKDF2 iteration count 2049),
  * and a MAC value altered. */
@@ -606,7 +633,8 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_bit_flips),        cmocka_unit_test(test_iterations),
         cmocka_unit_test(test_truststore),
         cmocka_unit_test(test_java_keystore),    cmocka_unit_test(test_java_truststore),
-        cmocka_unit_test(test_pbmac1),           cmocka_unit_test(test_load_der),
+        cmocka_unit_test(test_java_mixed),       cmocka_unit_test(test_pbmac1),
+        cmocka_unit_test(test_load_der),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (dir[0] && strstr(dir, "/tmp/p12.") != NULL)

@@ -4,7 +4,7 @@
 #   sh make-java.sh
 # Outputs are committed; the tests never run keytool (CI need not have Java).
 set -e
-rm -f java-keystore.p12 java-truststore.p12
+rm -f java-keystore.p12 java-truststore.p12 java-mixed.p12
 # A key store with two private keys (its default store type since Java 9 is
 # PKCS12; written here explicitly): an EC P-256 key "server" and an RSA key
 # "second", each with a self-signed certificate.
@@ -16,4 +16,8 @@ keytool -genkeypair -storetype PKCS12 -keystore java-keystore.p12 -storepass cha
     -validity 7300 -startdate 2026/01/01
 # A trust store: the test root CA, imported as a trusted certificate entry.
 keytool -importcert -noprompt -storetype PKCS12 -keystore java-truststore.p12 -storepass changeit \
+    -alias testroot -file ../certs/root-ca.crt
+# Both kinds in one file: the two key entries above and the trusted root.
+cp java-keystore.p12 java-mixed.p12
+keytool -importcert -noprompt -storetype PKCS12 -keystore java-mixed.p12 -storepass changeit \
     -alias testroot -file ../certs/root-ca.crt
