@@ -70,6 +70,7 @@ static int make_fixtures(const char *argv0) {
     bad |= sh(base, dir, "-macalg sha512", PW, dir, "sha512.p12");
     bad |= sh(base, dir, "-macalg sha1", PW, dir, "sha1.p12");
     bad |= sh(base, dir, "-nomac", PW, dir, "nomac.p12");
+    bad |= sh(base, dir, "-keypbe DES-EDE3-CBC", PW, dir, "pbes2-3des.p12");
     bad |= sh(base, dir, "-keypbe NONE -certpbe NONE", PW, dir, "plain.p12");
     bad |= sh(base, dir, "", "", dir, "empty-pw.p12");
     bad |= sh(base, dir, "", "'p\303\244ssw\303\266rd\342\202\254\360\235\204\236'", dir, "utf8.p12");
@@ -250,6 +251,12 @@ static void test_legacy_refused(void **state) {
     assert_true(has(p.msg, "openssl pkcs12 -legacy"));
     assert_true(has(p.msg, "openssl pkcs12 -in old.p12 -nodes | openssl pkcs12 -export -out new.p12"));
     tern_p12_free(&p);
+    /* PBES2, but with 3DES for the key: pkcs8.c names the cipher, the
+     * sentence gives the PKCS#12 re-export command. */
+    assert_int_equal(load(&p, fx("pbes2-3des.p12"), PW), TERN_ERR_UNSUPPORTED);
+    assert_true(has(p.msg, "PKCS#12: the private key \"server\": encrypted with PBES2 and DES-EDE3-CBC"));
+    assert_true(has(p.msg, "re-export with AES: openssl pkcs12 -in old.p12 -nodes | openssl pkcs12 -export"));
+    tern_p12_free(&p);
 }
 
 static void test_nomac(void **state) {
@@ -283,6 +290,7 @@ static void test_wrong_password(void **state) {
     tern_p12_free(&p);
     /* Without a MAC the wrong password is found by the PBES2 padding. */
     assert_int_equal(load(&p, fx("nomac.p12"), "Secret"), TERN_ERR_DECRYPT_FAILED);
+    assert_true(has(p.msg, "wrong password"));
     tern_p12_free(&p);
     tern_config *cfg = tern_config_new();
     assert_int_equal(tern_config_load_keystore_p12(cfg, fx("default.p12"), "nope"), TERN_ERR_DECRYPT_FAILED);

@@ -538,6 +538,22 @@ static int refuse_scheme(tern_p12 *p, tern_span alg_tlv, const char *what) {
                 what, name ? name : "an unknown algorithm");
 }
 
+/* A PBES2 failure of lib/x509/pkcs8.c told in PKCS#12 terms: its sentence
+ * without the "private key: " it starts with, and for a scheme tern does
+ * not read the PKCS#12 re-export command instead of the PKCS#8 one. */
+static int pbes2_failed(tern_p12 *p, int rc, const char *what, const char *why) {
+    if (why[0] == 0)
+        why = tern_strerror(rc);
+    if (strncmp(why, "private key: ", 13) == 0)
+        why += 13;
+    if (rc == TERN_ERR_UNSUPPORTED) {
+        const char *semi = strchr(why, ';');
+        int n = semi ? (int)(semi - why) : (int)strlen(why);
+        return fail(p, rc, "PKCS#12: the %s: %.*s; re-export with AES: " REEXPORT, what, n, why);
+    }
+    return fail(p, rc, "PKCS#12: the %s: %s", what, why);
+}
+
 static int add_cert(tern_p12 *p, tern_reader *val, const tern_p12_attrs *a) {
     tern_reader cb, expl;
     tern_span oid, cert;
@@ -581,9 +597,11 @@ static int add_key(tern_p12 *p, tern_reader *val, int shrouded, const tern_p12_a
         TERN_TRY(refuse_scheme(p, alg.tlv, "private key"));
         char why[200] = "";
         int rc = tern_pkcs8_decrypt(e.tlv.p, e.tlv.len, pw, pwlen, &k->pkcs8, &k->len, why, sizeof why);
-        if (rc < 0)
-            return fail(p, rc, "PKCS#12: the private key%s%s%s: %s", a->name[0] ? " \"" : "", a->name,
-                        a->name[0] ? "\"" : "", why[0] ? why : tern_strerror(rc));
+        if (rc < 0) {
+            char what[TERN_P12_MAX_NAME + 16];
+            msgf(what, sizeof what, "private key%s%s%s", a->name[0] ? " \"" : "", a->name, a->name[0] ? "\"" : "");
+            return pbes2_failed(p, rc, what, why);
+        }
     } else {
         k->pkcs8 = malloc(e.tlv.len);
         if (k->pkcs8 == NULL)
@@ -656,7 +674,7 @@ static int parse_encrypted(tern_p12 *p, tern_reader *content, const uint8_t *pw,
     int rc = tern_pbes2_decrypt(alg.tlv.p, alg.tlv.len, ct.content.p, ct.content.len, pw, pwlen, &plain, &plen, why,
                                 sizeof why);
     if (rc < 0)
-        return fail(p, rc, "PKCS#12: the certificate part: %s", why[0] ? why : tern_strerror(rc));
+        return pbes2_failed(p, rc, "certificate part", why);
     p->encrypted_parts++;
     rc = parse_safe_contents(p, plain, plen, pw, pwlen, depth);
     tern_wipe(plain, plen);
