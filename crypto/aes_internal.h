@@ -1,7 +1,9 @@
 /*
- * Private interface between crypto/gcm.c and the AES / GHASH
- * implementations (crypto/aes.c, crypto/ghash.c, crypto/aes_aesni.c,
- * crypto/gcm_vaes.c).  Not part of the API; tests may call it.
+ * Private interface between crypto/gcm.c, crypto/aes_cbc.c and the AES /
+ * GHASH implementations (crypto/aes.c, crypto/ghash.c, crypto/aes_aesni.c,
+ * crypto/gcm_vaes.c, crypto/aes_cbc_aesni.c).  Not part of the API; tests
+ * may call it.  (AES-CBC keeps no key object: its round keys live on the
+ * stack for one call, so the layouts below are GCM's only.)
  *
  * Layout of tern_gcm_key per implementation.  Every layout starts with the
  * header (rounds, impl: 16 bytes with padding), then k->w; a key uses only

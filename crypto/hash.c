@@ -21,9 +21,9 @@ size_t tern_hash_len(tern_hash_alg alg) {
 
 size_t tern_hash_block_len(tern_hash_alg alg) {
     switch (alg) {
-    case TERN_HASH_MD5: return TERN_MD5_BLOCK;
-    case TERN_HASH_SHA1: return TERN_SHA1_BLOCK;
-    case TERN_HASH_SHA256: return TERN_SHA256_BLOCK;
+    case TERN_HASH_MD5:    /* TERN_MD5_BLOCK */
+    case TERN_HASH_SHA1:   /* TERN_SHA1_BLOCK */
+    case TERN_HASH_SHA256: return TERN_SHA256_BLOCK; /* all 64 bytes */
     case TERN_HASH_SHA384:
     case TERN_HASH_SHA512: return TERN_SHA512_BLOCK;
     }

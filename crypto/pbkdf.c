@@ -72,6 +72,9 @@ int tern_pbkdf2(tern_hash_alg prf, const uint8_t *pw, size_t pwlen, const uint8_
     return 0;
 }
 
+/* I (below) holds the salt and the password each padded to whole blocks. */
+_Static_assert(TERN_PBKDF_MAX_INPUT_LEN % TERN_HASH_MAX_BLOCK == 0, "the input bound is a multiple of every block");
+
 /* RFC 7292 Appendix B.2 steps 2-3: a string repeated to fill whole
  * v-byte blocks (ceil(len / v) of them; none for the empty string). */
 static size_t fill_blocks(uint8_t *dst, const uint8_t *src, size_t len, size_t v) {
@@ -91,7 +94,7 @@ int tern_pkcs12_kdf(tern_hash_alg alg, uint8_t id, const uint8_t *bmp_pw, size_t
     /* Step 1: D = v copies of the ID byte.  Steps 2-4: I = S || P, each
      * padded by repetition to a multiple of v.  TERN_PBKDF_MAX_INPUT_LEN
      * is a multiple of every v, so I fits twice it. */
-    uint8_t d[TERN_HASH_MAX_BLOCK], I[2 * TERN_PBKDF_MAX_INPUT_LEN], a[TERN_HASH_MAX_LEN], b[TERN_HASH_MAX_BLOCK];
+    uint8_t d[TERN_HASH_MAX_BLOCK], I[2 * TERN_PBKDF_MAX_INPUT_LEN] = {0}, a[TERN_HASH_MAX_LEN], b[TERN_HASH_MAX_BLOCK];
     memset(d, id, v);
     size_t ilen = fill_blocks(I, salt, saltlen, v);
     ilen += fill_blocks(I + ilen, bmp_pw, bmp_pwlen, v);

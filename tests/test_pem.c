@@ -256,8 +256,8 @@ static void test_legacy_headers(void **state) {
         "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0g\n\nTWFu\n",
         "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,\n\nTWFu\n",
         "Proc-Type: 4,ENCRYPTED\nDEK-Info: ,00\n\nTWFu\n",
-        "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,"
-        "00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF00\n\nTWFu\n",
+        ("Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,"
+         "00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF00\n\nTWFu\n"),
         /* headers then END */
         "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n",
     };

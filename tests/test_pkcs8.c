@@ -7,7 +7,8 @@
  *     a wrong, an empty and no password each give their sentence;
  *   - vectors/certs/enc (tests/certs/make-enc-keys.sh): each readable file
  *     decrypts to exactly the plain key it was made from, each refused one
- *     gives its sentence;
+ *     gives its sentence, with a password and without one (a scheme tern
+ *     does not read is said before any password is asked);
  *   - the config API: tern_config_load_keystore_pw, the password callback
  *     (asked only for an encrypted key, also by tern_config_add_identity),
  *     a callback that gives none;
@@ -227,6 +228,12 @@ static void test_committed_enc(void **state) {
         }
         if (rc != cases[i].want || (cases[i].part && strstr(msg, cases[i].part) == NULL))
             fail_msg("%s: %d \"%s\"", cases[i].file, rc, msg);
+        if (rc < 0) {
+            /* Refused the same way with no password at all: not "needs a password". */
+            char path[256];
+            snprintf(path, sizeof path, "%s", tv_path(rel));
+            expect_load(tv_path("certs/server-chain.pem"), path, NULL, cases[i].want, cases[i].part);
+        }
         if (rc == 0) {
             size_t plen;
             uint8_t *plain = pem_file_der(tv_path(cases[i].plain), &plen, NULL, 0);
@@ -287,6 +294,11 @@ static void test_config_api(void **state) {
     assert_int_equal(calls, 3);
     free(c);
     free(k);
+    /* Not asked for a key no password could open. */
+    char refused[256];
+    snprintf(refused, sizeof refused, "%s", tv_path("certs/enc/refused-scrypt.key"));
+    assert_int_equal(tern_config_load_keystore(cfg, chain, refused), TERN_ERR_UNSUPPORTED);
+    assert_int_equal(calls, 3);
     /* A callback that has none. */
     tern_config_set_password_cb(cfg, pw_cb, NULL);
     assert_int_equal(tern_config_load_keystore(cfg, chain, k8), TERN_ERR_INVALID_ARG);

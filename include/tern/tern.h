@@ -184,7 +184,8 @@ TERN_API int tern_config_add_keystore_pem(tern_config *cfg, const uint8_t *chain
  * asks the callback set with tern_config_set_password_cb, if any; every
  * other key loader (tern_config_load_keystore, _add_keystore_pem,
  * _add_identity, _add_identity_pem) asks the callback too, and only when the
- * key is encrypted.  The callback writes the password into buf (cap bytes)
+ * key is encrypted (and in a scheme tern reads: the others are refused
+ * before any password is asked).  The callback writes the password into buf (cap bytes)
  * and returns its length, or < 0 for none.  tern wipes its copies of the
  * password, the derived key and the decrypted key after use.
  * Errors: TERN_ERR_INVALID_ARG (the key is encrypted and there is no

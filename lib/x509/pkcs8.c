@@ -368,23 +368,56 @@ int tern_pbes2_decrypt(const uint8_t *alg, size_t alglen, const uint8_t *ct, siz
     return pbes2_run(&p, ct, ctlen, pw, pwlen, 0, out, outlen, msg, msgcap);
 }
 
-int tern_pkcs8_decrypt(const uint8_t *der, size_t len, const uint8_t *pw, size_t pwlen, uint8_t **out,
-                       size_t *outlen, char *msg, size_t msgcap) {
-    TERN_ENSURE(der != NULL && (pw != NULL || pwlen == 0) && out && outlen, TERN_ERR_INVALID_ARG);
-    /* EncryptedPrivateKeyInfo ::= SEQUENCE { encryptionAlgorithm
-     *   AlgorithmIdentifier, encryptedData OCTET STRING } (RFC 5958 §3). */
+/* EncryptedPrivateKeyInfo ::= SEQUENCE { encryptionAlgorithm
+ *   AlgorithmIdentifier, encryptedData OCTET STRING } (RFC 5958 §3). */
+static int parse_epki(const uint8_t *der, size_t len, pbes2_params *p, tern_span *ct, char *msg, size_t msgcap) {
     tern_reader top, seq, a;
-    tern_span ct;
-    pbes2_params p;
     tern_rd_init(&top, der, len);
     if (tern_der_expect(&top, TERN_DER_SEQUENCE, &seq) < 0 || tern_rd_end(&top) < 0)
         MALFORMED("EncryptedPrivateKeyInfo");
     if (tern_der_expect(&seq, TERN_DER_SEQUENCE, &a) < 0)
         MALFORMED("encryption algorithm");
-    TERN_TRY(parse_alg(&a, &p, msg, msgcap));
-    if (tern_der_octet_string(&seq, &ct) < 0 || tern_rd_end(&seq) < 0)
+    TERN_TRY(parse_alg(&a, p, msg, msgcap));
+    if (tern_der_octet_string(&seq, ct) < 0 || tern_rd_end(&seq) < 0)
         MALFORMED("encrypted data");
+    return 0;
+}
+
+int tern_pkcs8_decrypt(const uint8_t *der, size_t len, const uint8_t *pw, size_t pwlen, uint8_t **out,
+                       size_t *outlen, char *msg, size_t msgcap) {
+    TERN_ENSURE(der != NULL && (pw != NULL || pwlen == 0) && out && outlen, TERN_ERR_INVALID_ARG);
+    pbes2_params p;
+    tern_span ct;
+    TERN_TRY(parse_epki(der, len, &p, &ct, msg, msgcap));
     return pbes2_run(&p, ct.p, ct.len, pw, pwlen, 1, out, outlen, msg, msgcap);
+}
+
+int tern_pkcs8_readable(const uint8_t *der, size_t len, char *msg, size_t msgcap) {
+    TERN_ENSURE(der != NULL, TERN_ERR_INVALID_ARG);
+    pbes2_params p;
+    tern_span ct;
+    return parse_epki(der, len, &p, &ct, msg, msgcap);
+}
+
+/* The legacy cipher's key length, or 0 with the refusal in msg. */
+static size_t legacy_keylen(const tern_pem_block *b, char *msg, size_t msgcap) {
+    size_t keylen = strcmp(b->dek_cipher, "AES-128-CBC") == 0   ? 16
+                    : strcmp(b->dek_cipher, "AES-192-CBC") == 0 ? 24
+                    : strcmp(b->dek_cipher, "AES-256-CBC") == 0 ? 32
+                                                                : 0;
+    if (keylen == 0)
+        msgf(msg, msgcap,
+             "private key: encrypted with the legacy PEM scheme %s, which tern does not read; re-encrypt it with "
+             "AES: openssl pkey -aes256 -in KEY -out KEY.new",
+             b->dek_cipher);
+    return keylen;
+}
+
+int tern_pem_legacy_readable(const tern_pem_block *b, char *msg, size_t msgcap) {
+    TERN_ENSURE(b != NULL, TERN_ERR_INVALID_ARG);
+    if (!b->encrypted || b->hdr_bad)
+        return TERN_ERR_PEM; /* tern_pem_legacy_decrypt words it */
+    return legacy_keylen(b, msg, msgcap) ? 0 : TERN_ERR_UNSUPPORTED;
 }
 
 int tern_pem_legacy_decrypt(const tern_pem_block *b, const uint8_t *pw, size_t pwlen, uint8_t **out, size_t *outlen,
@@ -396,17 +429,9 @@ int tern_pem_legacy_decrypt(const tern_pem_block *b, const uint8_t *pw, size_t p
              b->line);
         return TERN_ERR_PEM;
     }
-    size_t keylen = strcmp(b->dek_cipher, "AES-128-CBC") == 0   ? 16
-                    : strcmp(b->dek_cipher, "AES-192-CBC") == 0 ? 24
-                    : strcmp(b->dek_cipher, "AES-256-CBC") == 0 ? 32
-                                                                : 0;
-    if (keylen == 0) {
-        msgf(msg, msgcap,
-             "private key: encrypted with the legacy PEM scheme %s, which tern does not read; re-encrypt it with "
-             "AES: openssl pkey -aes256 -in KEY -out KEY.new",
-             b->dek_cipher);
+    size_t keylen = legacy_keylen(b, msg, msgcap);
+    if (keylen == 0)
         return TERN_ERR_UNSUPPORTED;
-    }
     if (b->dek_iv_len != 16) {
         msgf(msg, msgcap, "private key: the DEK-Info IV is %zu bytes; %s needs 16", b->dek_iv_len, b->dek_cipher);
         return TERN_ERR_PEM;

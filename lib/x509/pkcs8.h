@@ -54,6 +54,12 @@ TERN_MUST_CHECK int tern_pbes2_decrypt(const uint8_t *alg, size_t alglen, const 
                                        const uint8_t *pw, size_t pwlen, uint8_t **out, size_t *outlen, char *msg,
                                        size_t msgcap);
 
+/* Without a password: 0 when tern could decrypt this key given one, else the refusal
+ * tern_pkcs8_decrypt / tern_pem_legacy_decrypt would give (same codes and sentences), so
+ * that a key nobody could read is not answered with "needs a password". */
+TERN_MUST_CHECK int tern_pkcs8_readable(const uint8_t *der, size_t len, char *msg, size_t msgcap);
+TERN_MUST_CHECK int tern_pem_legacy_readable(const tern_pem_block *b, char *msg, size_t msgcap);
+
 /* Decrypt a legacy-encrypted PEM block (b->encrypted; "RSA PRIVATE KEY" gives an
  * RSAPrivateKey, "EC PRIVATE KEY" an ECPrivateKey).  Returns as tern_pkcs8_decrypt;
  * TERN_ERR_PEM when the headers or the base64 are malformed. */

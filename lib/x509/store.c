@@ -719,9 +719,19 @@ static int decrypt_key(tern_keystore *ks, const tern_pem_block *b, int pkcs8, co
                        uint8_t **der, size_t *n) {
     char buf[1024];
     const char *p = pw ? pw->password : NULL;
-    size_t plen = p ? strlen(p) : 0;
-    int rc = 0;
-    if (p == NULL && pw && pw->fn) {
+    size_t plen = p ? strlen(p) : 0, cap = pkcs8 ? tern_pem_decoded_max(b) : 1, m = 0;
+    uint8_t *enc = malloc(cap); /* the ciphertext */
+    int rc = enc ? 0 : TERN_ERR_NOMEM;
+    if (rc < 0)
+        msgf(ks->msg, sizeof ks->msg, "private key: out of memory");
+    if (rc == 0 && pkcs8 && (rc = tern_pem_decode(b, enc, cap, &m)) < 0)
+        msgf(ks->msg, sizeof ks->msg, "private key: bad base64 in the block at line %zu", b->line);
+    /* A scheme tern does not read is said before any password is asked. */
+    if (rc == 0)
+        rc = pkcs8 ? tern_pkcs8_readable(enc, m, ks->msg, sizeof ks->msg)
+                   : tern_pem_legacy_readable(b, ks->msg, sizeof ks->msg) == TERN_ERR_UNSUPPORTED ? TERN_ERR_UNSUPPORTED
+                                                                                                  : 0;
+    if (rc == 0 && p == NULL && pw && pw->fn) {
         int got = pw->fn(pw->arg, buf, sizeof buf);
         if (got < 0 || (size_t)got >= sizeof buf) {
             msgf(ks->msg, sizeof ks->msg, "private key: the key is encrypted and the password callback gave no password");
@@ -729,27 +739,17 @@ static int decrypt_key(tern_keystore *ks, const tern_pem_block *b, int pkcs8, co
         }
         plen = rc == 0 ? (size_t)got : 0;
         p = buf;
-    } else if (p == NULL) {
+    } else if (rc == 0 && p == NULL) {
         msgf(ks->msg, sizeof ks->msg, "private key: the key is encrypted and needs a password (give one with "
                                       "tern_config_load_keystore_pw or tern_config_set_password_cb; on the command "
                                       "line with --password-file FILE or --password-env VAR)");
         rc = TERN_ERR_INVALID_ARG;
     }
-    if (rc == 0 && pkcs8) {
-        size_t cap = tern_pem_decoded_max(b), m = 0;
-        uint8_t *enc = malloc(cap);
-        rc = enc ? tern_pem_decode(b, enc, cap, &m) : TERN_ERR_NOMEM;
-        if (rc == 0)
-            rc = tern_pkcs8_decrypt(enc, m, (const uint8_t *)p, plen, der, n, ks->msg, sizeof ks->msg);
-        else
-            msgf(ks->msg, sizeof ks->msg, rc == TERN_ERR_NOMEM ? "private key: out of memory"
-                                                               : "private key: bad base64 in the block at line %zu",
-                 b->line);
-        free(enc); /* ciphertext */
-    } else if (rc == 0) {
-        rc = tern_pem_legacy_decrypt(b, (const uint8_t *)p, plen, der, n, ks->msg, sizeof ks->msg);
-    }
+    if (rc == 0)
+        rc = pkcs8 ? tern_pkcs8_decrypt(enc, m, (const uint8_t *)p, plen, der, n, ks->msg, sizeof ks->msg)
+                   : tern_pem_legacy_decrypt(b, (const uint8_t *)p, plen, der, n, ks->msg, sizeof ks->msg);
     tern_wipe(buf, sizeof buf);
+    free(enc);
     return rc;
 }
 

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: SHA-2 and HMAC, differentially.  The first input bytes
+ * Fuzz target: SHA-2 (and SHA-1, MD5) and HMAC, differentially.  The first input bytes
  * choose how the rest is cut into update() calls; every available block
  * function (portable, SHA-NI, AVX2) must agree with the portable one on the
  * whole input, the chunked context API must agree with the one-shot, and a
@@ -56,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
 
     /* Chunked vs one-shot, by id; pieces of 1 + (cut-derived) bytes. */
-    static const tern_hash_alg algs[] = {TERN_HASH_SHA256, TERN_HASH_SHA384, TERN_HASH_SHA512};
+    static const tern_hash_alg algs[] = {TERN_HASH_SHA256, TERN_HASH_SHA384, TERN_HASH_SHA512, TERN_HASH_SHA1,
+                                         TERN_HASH_MD5};
     for (size_t k = 0; k < sizeof algs / sizeof algs[0]; k++) {
         uint8_t one[TERN_HASH_MAX_LEN], chunked[TERN_HASH_MAX_LEN];
         size_t hl = tern_hash_len(algs[k]);
