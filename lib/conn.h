@@ -42,7 +42,7 @@ struct tern_config {
     int crl_mode;           /* enum tern_crl_mode, or 0: IF_PRESENT once a CRL is loaded */
     tern_keystore keys;     /* who we are */
     int have_keys;
-    char errmsg[256];       /* why the last load failed */
+    char errmsg[512];       /* why the last load failed (a path and a sentence) */
     tern_password_fn pw_fn; /* asked for the password of an encrypted key, or NULL */
     void *pw_arg;
     tern_trace_fn trace;    /* handshake trace (lib/trace.c), or NULL */
