@@ -99,7 +99,7 @@ static void sigalg_text(const tern_x509_sigalg *s, char *out, size_t cap) {
     switch (s->type) {
     case TERN_X509_SIG_RSA_PKCS1: snprintf(out, cap, "%sWithRSAEncryption", hash_lower(s->hash)); break;
     case TERN_X509_SIG_RSA_PSS:
-        snprintf(out, cap, "RSASSA-PSS (%s, MGF1 with %s, salt %u bytes)", hash_name(s->hash), hash_name(s->hash),
+        snprintf(out, cap, "rsassaPss (RSASSA-PSS: %s, MGF1 with %s, salt %u bytes)", hash_name(s->hash), hash_name(s->hash),
                  s->salt_len);
         break;
     case TERN_X509_SIG_ECDSA: snprintf(out, cap, "ecdsa-with-%s", hash_name(s->hash)); break;
