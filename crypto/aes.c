@@ -1,8 +1,9 @@
 /*
- * Portable constant-time AES-128/256 encryption (FIPS 197), bitsliced over
- * 64-bit words, eight blocks at a time (two independent four-block states
- * side by side, "lanes"); and the CTR keystream of SP 800-38D §6.5 (GCTR)
- * built on it.  Only the forward cipher: GCM needs no inverse.
+ * Portable constant-time AES (FIPS 197), bitsliced over 64-bit words, eight
+ * blocks at a time (two independent four-block states side by side,
+ * "lanes"); the CTR keystream of SP 800-38D §6.5 (GCTR) built on it; and
+ * the inverse cipher (FIPS 197 §5.3) for CBC decryption (crypto/aes_cbc.c).
+ * The key expansion takes 128-, 192- and 256-bit keys; GCM uses 128 and 256.
  *
  * Why bitsliced: a table-driven AES indexes memory with key-dependent
  * values, and cache timing reveals them.  Here every operation is a fixed
@@ -350,19 +351,14 @@ static uint32_t sub_word(uint32_t x) {
     return r;
 }
 
-unsigned tern_aes_ct64_keysched(uint64_t *skey, const uint8_t *key, size_t keylen) {
-    unsigned nk, rounds;
-    if (keylen == 16) {
-        nk = 4;
-        rounds = 10;
-    } else if (keylen == 32) {
-        nk = 8;
-        rounds = 14;
-    } else {
+unsigned tern_aes_expand_key(uint32_t w[60], const uint8_t *key, size_t keylen) {
+    unsigned nk;
+    if (keylen == 16 || keylen == 24 || keylen == 32)
+        nk = (unsigned)keylen / 4;
+    else
         return 0;
-    }
+    unsigned rounds = nk + 6; /* FIPS 197 §5: Nr = 10, 12, 14 */
     /* w[i] as little-endian words: byte 0 of the word is the low byte. */
-    uint32_t w[60];
     unsigned nw = 4 * (rounds + 1);
     for (unsigned i = 0; i < nk; i++)
         w[i] = tern_load_le32(key + 4 * i);
@@ -377,6 +373,10 @@ unsigned tern_aes_ct64_keysched(uint64_t *skey, const uint8_t *key, size_t keyle
         }
         w[i] = w[i - nk] ^ t;
     }
+    return rounds;
+}
+
+void tern_aes_ct64_skey_from_words(uint64_t *skey, const uint32_t *w, unsigned rounds) {
     /* Each round key, replicated into the eight block slots, bitsliced;
      * both lanes then hold the same eight words, and lane 0's are kept. */
     uint8_t blocks[128];
@@ -390,9 +390,107 @@ unsigned tern_aes_ct64_keysched(uint64_t *skey, const uint8_t *key, size_t keyle
             skey[RK_WORDS * r + i] = q[i][0];
     }
     tern_wipe(q, sizeof q);
-    tern_wipe(w, sizeof w);
     tern_wipe(blocks, sizeof blocks);
+}
+
+unsigned tern_aes_ct64_keysched(uint64_t *skey, const uint8_t *key, size_t keylen) {
+    if (keylen != 16 && keylen != 32) /* GCM's two key sizes */
+        return 0;
+    uint32_t w[60];
+    unsigned rounds = tern_aes_expand_key(w, key, keylen);
+    tern_aes_ct64_skey_from_words(skey, w, rounds);
+    tern_wipe(w, sizeof w);
     return rounds;
+}
+
+/* ---- the inverse cipher (FIPS 197 §5.3), for CBC decryption ---- */
+
+/* The inverse of the S-box's affine map, with its constant:
+ * B(y) = A^-1 (y ^ 0x63) = A^-1 y ^ 0x05, i.e. bit i of the result is
+ * y_{i+2} ^ y_{i+5} ^ y_{i+7} (indices mod 8) ^ bit i of 0x05
+ * (FIPS 197 §5.3.2).  On bit planes: plane i = planes i+2, i+5, i+7. */
+static ALWAYS_INLINE void inv_affine(state q) {
+    for (int l = 0; l < LANES; l++) {
+        uint64_t y0 = q[0][l], y1 = q[1][l], y2 = q[2][l], y3 = q[3][l], y4 = q[4][l], y5 = q[5][l],
+                 y6 = q[6][l], y7 = q[7][l];
+        q[0][l] = ~(y2 ^ y5 ^ y7);
+        q[1][l] = y3 ^ y6 ^ y0;
+        q[2][l] = ~(y4 ^ y7 ^ y1);
+        q[3][l] = y5 ^ y0 ^ y2;
+        q[4][l] = y6 ^ y1 ^ y3;
+        q[5][l] = y7 ^ y2 ^ y4;
+        q[6][l] = y0 ^ y3 ^ y5;
+        q[7][l] = y1 ^ y4 ^ y6;
+    }
+}
+
+/* InvSubBytes without a table.  S(x) = A(x^-1) ^ 0x63 with A linear, so
+ * x^-1 = B(S(x)) with B as above, and InvS(y) = (B(y))^-1 = B(S(B(y))):
+ * the forward circuit between two inverse affine maps. */
+static ALWAYS_INLINE void inv_sbox(state q) {
+    inv_affine(q);
+    sbox(q);
+    inv_affine(q);
+}
+
+/* InvShiftRows (FIPS 197 §5.3.1): row r rotates left by 4r bits (new
+ * column c takes old column c - r); the same two steps as shift_rows1,
+ * rows 1 and 3 now by 4 bits the other way. */
+static inline uint64_t inv_shift_rows1(uint64_t x) {
+    x = (x & 0x00000000FFFFFFFFull) | ((x >> 8) & 0x00FF00FF00000000ull) | ((x << 8) & 0xFF00FF0000000000ull);
+    return (x & 0x0000FFFF0000FFFFull) | ((x << 4) & 0xFFF00000FFF00000ull) | ((x >> 12) & 0x000F0000000F0000ull);
+}
+
+static ALWAYS_INLINE void inv_shift_rows(state q) {
+    for (int i = 0; i < 8; i++)
+        for (int l = 0; l < LANES; l++)
+            q[i][l] = inv_shift_rows1(q[i][l]);
+}
+
+/* InvMixColumns (FIPS 197 §5.3.3) as a preprocessing step before
+ * MixColumns: with sigma the row rotation (s_r -> s_{r+1}),
+ *   (02 + 03 sigma + sigma^2 + sigma^3)(05 + 04 sigma^2)
+ *     = 0e + 0b sigma + 0d sigma^2 + 09 sigma^3,
+ * so s'_r = s_r ^ 04 (s_r ^ s_{r+2}) followed by MixColumns.  rotr32 gives
+ * s_{r+2}; times 04 is xtime (see mix_columns) twice, written out: plane
+ * i of 04 t is t_{i-2}, plus t_6 in planes 0, 1, 3, 4 and t_7 in planes
+ * 1, 2, 4, 5. */
+static ALWAYS_INLINE void inv_mix_columns(state q) {
+    for (int l = 0; l < LANES; l++) {
+        uint64_t t[8];
+        for (int i = 0; i < 8; i++)
+            t[i] = q[i][l] ^ rotr32(q[i][l]);
+        q[0][l] ^= t[6];
+        q[1][l] ^= t[6] ^ t[7];
+        q[2][l] ^= t[0] ^ t[7];
+        q[3][l] ^= t[1] ^ t[6];
+        q[4][l] ^= t[2] ^ t[6] ^ t[7];
+        q[5][l] ^= t[3] ^ t[7];
+        q[6][l] ^= t[4];
+        q[7][l] ^= t[5];
+    }
+    mix_columns(q);
+}
+
+static ALWAYS_INLINE void decrypt_bitsliced(const uint64_t *skey, unsigned rounds, state q) {
+    add_round_key(q, skey + RK_WORDS * rounds);
+    for (unsigned r = rounds - 1; r > 0; r--) {
+        inv_shift_rows(q);
+        inv_sbox(q);
+        add_round_key(q, skey + RK_WORDS * r);
+        inv_mix_columns(q);
+    }
+    inv_shift_rows(q);
+    inv_sbox(q);
+    add_round_key(q, skey);
+}
+
+void tern_aes_ct64_decrypt8(const uint64_t *skey, unsigned rounds, const uint8_t in[128], uint8_t out[128]) {
+    state q;
+    load8(q, in);
+    decrypt_bitsliced(skey, rounds, q);
+    store8(out, q);
+    tern_wipe(q, sizeof q);
 }
 
 uint32_t tern_aes_ct64_ctr(const uint64_t *skey, unsigned rounds, const uint8_t nonce[12], uint32_t ctr,

@@ -59,7 +59,7 @@ size_t tern_gcm_impl_key_size(unsigned impl);
 #define TERN_AES_CT64_RK_WORDS 8
 #define TERN_AES_CT64_SKEY_WORDS (15 * TERN_AES_CT64_RK_WORDS)
 
-/* Expand a 16- or 32-byte key into the bitsliced round keys skey
+/* Expand a 16- or 32-byte key (GCM's sizes) into the bitsliced round keys skey
  * ((rounds+1) * TERN_AES_CT64_RK_WORDS words; give it
  * TERN_AES_CT64_SKEY_WORDS).  Returns the number of rounds (10 or 14), or 0
  * for another key length. */
@@ -68,11 +68,34 @@ unsigned tern_aes_ct64_keysched(uint64_t *skey, const uint8_t *key, size_t keyle
 /* Encrypt the eight 16-byte blocks at in (128 bytes) into out (may alias). */
 void tern_aes_ct64_encrypt8(const uint64_t *skey, unsigned rounds, const uint8_t in[128], uint8_t out[128]);
 
+/* Decrypt (the inverse cipher, FIPS 197 §5.3, with the encryption round
+ * keys from the same schedule) the eight blocks at in into out (may alias). */
+void tern_aes_ct64_decrypt8(const uint64_t *skey, unsigned rounds, const uint8_t in[128], uint8_t out[128]);
+
+/* FIPS 197 §5.2 key expansion of a 16-, 24- or 32-byte key into the words
+ * w[0 .. 4 * (rounds + 1) - 1], each word little-endian (its first key
+ * byte in the low bits), so storing them little-endian gives the round
+ * keys as byte strings (what AES-NI takes).  Constant-time (SubWord is the
+ * bitsliced S-box).  Returns the number of rounds (10, 12, 14), or 0 for
+ * another key length. */
+unsigned tern_aes_expand_key(uint32_t w[60], const uint8_t *key, size_t keylen);
+
+/* The (rounds + 1) round keys w (as above) in bitsliced form into skey. */
+void tern_aes_ct64_skey_from_words(uint64_t *skey, const uint32_t *w, unsigned rounds);
+
 /* CTR keystream: XOR len bytes of in with E(K, ctr), E(K, ctr+1), ... where
  * ctr is nonce(12) || counter (32-bit big-endian, wrapping mod 2^32).
  * Returns the counter after the last block used. */
 uint32_t tern_aes_ct64_ctr(const uint64_t *skey, unsigned rounds, const uint8_t nonce[12], uint32_t ctr,
                            const uint8_t *in, uint8_t *out, size_t len);
+
+/* ---- AES-CBC with AES-NI (aes_cbc_aesni.c) ----
+ * w: the round keys from tern_aes_expand_key; len a multiple of 16; in may
+ * equal out.  The caller checked the CPU features (see aes_cbc.c). */
+void tern_aes_cbc_aesni_encrypt(const uint32_t *w, unsigned rounds, const uint8_t iv[16], const uint8_t *in,
+                                size_t len, uint8_t *out);
+void tern_aes_cbc_aesni_decrypt(const uint32_t *w, unsigned rounds, const uint8_t iv[16], const uint8_t *in,
+                                size_t len, uint8_t *out);
 
 /* ---- portable constant-time GHASH (ghash.c) ---- */
 typedef struct {

@@ -1,7 +1,8 @@
 /*
- * Hash by algorithm id: SHA-256/384/512 behind one context, keyed by the TLS
+ * Hash by algorithm id: SHA-256/384/512 (and MD5 and SHA-1, for key
+ * derivation from files only) behind one context, keyed by the TLS
  * HashAlgorithm codes (RFC 5246 §7.4.1.4.1), for the PRF, HMAC, the
- * handshake transcript and signature verification.  An unknown id is
+ * handshake transcript, signature verification and crypto/pbkdf.c.  An unknown id is
  * refused at init (TERN_ERR_UNSUPPORTED); later calls on a context that
  * failed init do nothing rather than touch an unset state.
  */
@@ -9,6 +10,8 @@
 
 size_t tern_hash_len(tern_hash_alg alg) {
     switch (alg) {
+    case TERN_HASH_MD5: return TERN_MD5_LEN;
+    case TERN_HASH_SHA1: return TERN_SHA1_LEN;
     case TERN_HASH_SHA256: return TERN_SHA256_LEN;
     case TERN_HASH_SHA384: return TERN_SHA384_LEN;
     case TERN_HASH_SHA512: return TERN_SHA512_LEN;
@@ -18,6 +21,8 @@ size_t tern_hash_len(tern_hash_alg alg) {
 
 size_t tern_hash_block_len(tern_hash_alg alg) {
     switch (alg) {
+    case TERN_HASH_MD5: return TERN_MD5_BLOCK;
+    case TERN_HASH_SHA1: return TERN_SHA1_BLOCK;
     case TERN_HASH_SHA256: return TERN_SHA256_BLOCK;
     case TERN_HASH_SHA384:
     case TERN_HASH_SHA512: return TERN_SHA512_BLOCK;
@@ -27,6 +32,12 @@ size_t tern_hash_block_len(tern_hash_alg alg) {
 
 int tern_hash_init(tern_hash_ctx *ctx, tern_hash_alg alg) {
     switch (alg) {
+    case TERN_HASH_MD5:
+        tern_md5_init(&ctx->u.md5);
+        break;
+    case TERN_HASH_SHA1:
+        tern_sha1_init(&ctx->u.sha1);
+        break;
     case TERN_HASH_SHA256:
         tern_sha256_init(&ctx->u.sha256);
         break;
@@ -47,6 +58,12 @@ int tern_hash_init(tern_hash_ctx *ctx, tern_hash_alg alg) {
 
 void tern_hash_update(tern_hash_ctx *ctx, const void *data, size_t len) {
     switch (ctx->alg) {
+    case TERN_HASH_MD5:
+        tern_md5_update(&ctx->u.md5, data, len);
+        break;
+    case TERN_HASH_SHA1:
+        tern_sha1_update(&ctx->u.sha1, data, len);
+        break;
     case TERN_HASH_SHA256:
         tern_sha256_update(&ctx->u.sha256, data, len);
         break;
@@ -59,6 +76,12 @@ void tern_hash_update(tern_hash_ctx *ctx, const void *data, size_t len) {
 
 void tern_hash_final(tern_hash_ctx *ctx, uint8_t *out) {
     switch (ctx->alg) {
+    case TERN_HASH_MD5:
+        tern_md5_final(&ctx->u.md5, out);
+        break;
+    case TERN_HASH_SHA1:
+        tern_sha1_final(&ctx->u.sha1, out);
+        break;
     case TERN_HASH_SHA256:
         tern_sha256_final(&ctx->u.sha256, out);
         break;

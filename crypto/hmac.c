@@ -1,5 +1,6 @@
 /*
- * HMAC (RFC 2104 §2; FIPS 198-1 §4) over SHA-256/384/512.
+ * HMAC (RFC 2104 §2; FIPS 198-1 §4) over SHA-256/384/512, and over SHA-1
+ * and MD5 (RFC 2202 vectors) for PKCS#12 MACs and PBKDF2-HMAC-SHA-1.
  *
  *   HMAC(K, m) = H((K0 ^ opad) || H((K0 ^ ipad) || m))
  *
@@ -19,10 +20,13 @@
  * smaller than the union, and HMAC copies two states per message. */
 static void hash_ctx_copy(tern_hash_ctx *dst, const tern_hash_ctx *src) {
     dst->alg = src->alg;
-    if (src->alg == TERN_HASH_SHA256)
-        dst->u.sha256 = src->u.sha256;
-    else
-        dst->u.sha512 = src->u.sha512;
+    switch (src->alg) {
+    case TERN_HASH_MD5: dst->u.md5 = src->u.md5; break;
+    case TERN_HASH_SHA1: dst->u.sha1 = src->u.sha1; break;
+    case TERN_HASH_SHA256: dst->u.sha256 = src->u.sha256; break;
+    case TERN_HASH_SHA384:
+    case TERN_HASH_SHA512: dst->u.sha512 = src->u.sha512; break;
+    }
 }
 
 int tern_hmac_key_init(tern_hmac_key *k, tern_hash_alg alg, const uint8_t *key, size_t keylen) {

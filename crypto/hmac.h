@@ -1,5 +1,6 @@
 /*
- * HMAC (RFC 2104) over SHA-256/384/512, and the TLS 1.2 PRF (RFC 5246 §5).
+ * HMAC (RFC 2104) over SHA-256/384/512 (and SHA-1/MD5, for key stores),
+ * and the TLS 1.2 PRF (RFC 5246 §5).
  *
  * A key is set up once into inner and outer hash states (keys longer than
  * a block are hashed first), so each MAC costs only the message blocks plus

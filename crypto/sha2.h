@@ -21,6 +21,7 @@
 #define TERN_CRYPTO_SHA2_H
 
 #include "crypto/common.h"
+#include "crypto/sha1.h"
 
 #define TERN_SHA256_LEN 32
 #define TERN_SHA384_LEN 48
@@ -71,8 +72,13 @@ void tern_sha512_final(tern_sha512_ctx *ctx, uint8_t out[TERN_SHA512_LEN]);
 void tern_sha512(uint8_t out[TERN_SHA512_LEN], const void *data, size_t len);
 
 /* Hash by id.  The numbers are the TLS HashAlgorithm codes (RFC 5246
- * §7.4.1.4.1), so a SignatureAndHashAlgorithm's hash byte maps directly. */
+ * §7.4.1.4.1), so a SignatureAndHashAlgorithm's hash byte maps directly.
+ * MD5 and SHA-1 (crypto/sha1.h) are here for key derivation from files
+ * (crypto/pbkdf.h) and HMAC-SHA-1 only: TLS and X.509 code never maps a
+ * code point or OID to them, so no signature with them is accepted. */
 typedef enum {
+    TERN_HASH_MD5 = 1,
+    TERN_HASH_SHA1 = 2,
     TERN_HASH_SHA256 = 4,
     TERN_HASH_SHA384 = 5,
     TERN_HASH_SHA512 = 6
@@ -83,6 +89,8 @@ typedef struct {
     union {
         tern_sha256_ctx sha256;
         tern_sha512_ctx sha512; /* also SHA-384 */
+        tern_sha1_ctx sha1;
+        tern_md5_ctx md5;
     } u;
 } tern_hash_ctx;
 

@@ -37,6 +37,8 @@ static const struct {
     {TERN_ERR_PEM, TERN_ALERT_INTERNAL_ERROR, "malformed PEM text"},
     {TERN_ERR_KEY_MISMATCH, TERN_ALERT_INTERNAL_ERROR, "the private key does not match the certificate"},
     {TERN_ERR_DECRYPT, TERN_ALERT_DECRYPT_ERROR, "decryption failed"},
+    {TERN_ERR_DECRYPT_FAILED, TERN_ALERT_DECRYPT_ERROR,
+     "decryption of an encrypted key or key store failed: the password is wrong or the data is corrupt"},
     {TERN_ERR_UNEXPECTED_MESSAGE, TERN_ALERT_UNEXPECTED_MESSAGE, "unexpected message"},
     {TERN_ERR_RECORD_OVERFLOW, TERN_ALERT_RECORD_OVERFLOW, "record too long"},
     {TERN_ERR_HANDSHAKE_FAILURE, TERN_ALERT_HANDSHAKE_FAILURE, "no acceptable parameters in common with the peer"},

@@ -146,11 +146,29 @@ TERN_MUST_CHECK static int keystore_done(tern_config *cfg, int rc) {
 }
 
 int tern_config_load_keystore(tern_config *cfg, const char *chain_pem_path, const char *key_pem_path) {
+    return tern_config_load_keystore_pw(cfg, chain_pem_path, key_pem_path, NULL);
+}
+
+void tern_config_set_password_cb(tern_config *cfg, tern_password_fn fn, void *arg) {
+    if (cfg) {
+        cfg->pw_fn = fn;
+        cfg->pw_arg = arg;
+    }
+}
+
+tern_keystore_pw tern_config_password(const tern_config *cfg, const char *password) {
+    tern_keystore_pw pw = {password, password ? NULL : cfg->pw_fn, cfg->pw_arg};
+    return pw;
+}
+
+int tern_config_load_keystore_pw(tern_config *cfg, const char *chain_pem_path, const char *key_pem_path,
+                                 const char *password) {
     TERN_ENSURE(cfg != NULL && chain_pem_path != NULL && key_pem_path != NULL, TERN_ERR_INVALID_ARG);
     tern_keystore_free(&cfg->keys);
     tern_keystore_init(&cfg->keys);
     cfg->have_keys = 0;
-    return keystore_done(cfg, tern_keystore_load_files(&cfg->keys, chain_pem_path, key_pem_path));
+    tern_keystore_pw pw = tern_config_password(cfg, password);
+    return keystore_done(cfg, tern_keystore_load_files_pw(&cfg->keys, chain_pem_path, key_pem_path, &pw));
 }
 
 int tern_config_add_keystore_pem(tern_config *cfg, const uint8_t *chain, size_t chain_len, const uint8_t *key,
@@ -159,7 +177,8 @@ int tern_config_add_keystore_pem(tern_config *cfg, const uint8_t *chain, size_t 
     tern_keystore_free(&cfg->keys);
     tern_keystore_init(&cfg->keys);
     cfg->have_keys = 0;
-    return keystore_done(cfg, tern_keystore_load_pem(&cfg->keys, chain, chain_len, key, key_len));
+    tern_keystore_pw pw = tern_config_password(cfg, NULL);
+    return keystore_done(cfg, tern_keystore_load_pem_pw(&cfg->keys, chain, chain_len, key, key_len, &pw));
 }
 
 const char *tern_config_error(const tern_config *cfg) {

@@ -43,6 +43,8 @@ struct tern_config {
     tern_keystore keys;     /* who we are */
     int have_keys;
     char errmsg[256];       /* why the last load failed */
+    tern_password_fn pw_fn; /* asked for the password of an encrypted key, or NULL */
+    void *pw_arg;
     tern_trace_fn trace;    /* handshake trace (lib/trace.c), or NULL */
     void *trace_arg;
     tern_keylog_fn keylog;  /* NSS key log (lib/trace.c), or NULL */
@@ -77,6 +79,9 @@ void tern_config_x509_params(const tern_config *cfg, int purpose, int64_t now, c
 /* Fill p's policy fields from cfg (lib/config.c); called by
  * tern_config_x509_params. */
 void tern_config_policy_params(const tern_config *cfg, tern_x509_params *p);
+/* The password source for an encrypted key (lib/config.c): password if
+ * non-NULL, else the callback set with tern_config_set_password_cb. */
+tern_keystore_pw tern_config_password(const tern_config *cfg, const char *password);
 
 /* ---- Record layer ---- */
 typedef struct {

@@ -65,7 +65,8 @@ int tern_config_add_identity(tern_config *cfg, const char *chain_pem_path, const
     tern_keystore *ks = malloc(sizeof *ks);
     TERN_ENSURE(ks != NULL, TERN_ERR_NOMEM);
     tern_keystore_init(ks);
-    return add_identity(cfg, ks, tern_keystore_load_files(ks, chain_pem_path, key_pem_path));
+    tern_keystore_pw pw = tern_config_password(cfg, NULL); /* encrypted keys: the password callback */
+    return add_identity(cfg, ks, tern_keystore_load_files_pw(ks, chain_pem_path, key_pem_path, &pw));
 }
 
 int tern_config_add_identity_pem(tern_config *cfg, const uint8_t *chain, size_t chain_len, const uint8_t *key,
@@ -76,7 +77,8 @@ int tern_config_add_identity_pem(tern_config *cfg, const uint8_t *chain, size_t 
     tern_keystore *ks = malloc(sizeof *ks);
     TERN_ENSURE(ks != NULL, TERN_ERR_NOMEM);
     tern_keystore_init(ks);
-    return add_identity(cfg, ks, tern_keystore_load_pem(ks, chain, chain_len, key, key_len));
+    tern_keystore_pw pw = tern_config_password(cfg, NULL);
+    return add_identity(cfg, ks, tern_keystore_load_pem_pw(ks, chain, chain_len, key, key_len, &pw));
 }
 
 void tern_identity_free_all(tern_config *cfg) {

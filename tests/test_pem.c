@@ -186,7 +186,7 @@ static void test_fixture_keys(void **state) {
         {"certs/server.key", "PRIVATE KEY", 0, 1},
         {"certs/server-pkcs1.key", "RSA PRIVATE KEY", 0, 1},
         {"certs/server-enc-pkcs8.key", "ENCRYPTED PRIVATE KEY", 0, 1},
-        {"certs/server-enc-pkcs1.key", "RSA PRIVATE KEY", 1, 0},
+        {"certs/server-enc-pkcs1.key", "RSA PRIVATE KEY", 1, 1}, /* the ciphertext after the headers */
         {"certs/server-chain.pem", "CERTIFICATE", 0, 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -201,18 +201,90 @@ static void test_fixture_keys(void **state) {
         size_t cap = tern_pem_decoded_max(&b), n;
         uint8_t *der = malloc(cap);
         assert_int_equal(tern_pem_decode(&b, der, cap, &n) == 0, cases[i].decodes);
-        if (cases[i].decodes)
+        if (cases[i].decodes && !cases[i].encrypted)
             assert_true(n > 100 && der[0] == 0x30);
+        if (cases[i].encrypted) {
+            assert_int_equal(b.hdr_bad, 0);
+            assert_string_equal(b.dek_cipher, "AES-256-CBC");
+            assert_int_equal(b.dek_iv_len, 16);
+            assert_true(n > 100 && n % 16 == 0);
+        }
         free(der);
         free(txt);
     }
+}
+
+/* The legacy encryption headers (RFC 1421 §4.6, OpenSSL's form): read
+ * strictly; anything else leaves the body undecodable. */
+static void test_legacy_headers(void **state) {
+    (void)state;
+    static const char good[] = "-----BEGIN RSA PRIVATE KEY-----\r\n"
+                               "Proc-Type: 4,ENCRYPTED\r\n"
+                               "DEK-Info: AES-128-CBC,00112233445566778899aabbccddeeFF\r\n"
+                               "\r\n"
+                               "TWFu\r\n"
+                               "-----END RSA PRIVATE KEY-----\r\n";
+    tern_pem_reader r;
+    tern_pem_block b;
+    uint8_t out[16];
+    size_t n;
+    tern_pem_init(&r, (const uint8_t *)good, strlen(good));
+    assert_int_equal(tern_pem_next(&r, &b), 1);
+    assert_int_equal(b.encrypted, 1);
+    assert_int_equal(b.hdr_bad, 0);
+    assert_string_equal(b.dek_cipher, "AES-128-CBC");
+    assert_int_equal(b.dek_iv_len, 16);
+    assert_int_equal(b.dek_iv[0], 0x00);
+    assert_int_equal(b.dek_iv[15], 0xff);
+    assert_int_equal(tern_pem_decode(&b, out, sizeof out, &n), 0);
+    assert_int_equal(n, 3);
+    assert_memory_equal(out, "Man", 3);
+
+    static const char *bad[] = {
+        /* Proc-Type other than 4,ENCRYPTED */
+        "Proc-Type: 4,MIC-ONLY\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\nTWFu\n",
+        /* no DEK-Info */
+        "Proc-Type: 4,ENCRYPTED\n\nTWFu\n",
+        /* another header */
+        "Proc-Type: 4,ENCRYPTED\nComment: x\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\nTWFu\n",
+        /* DEK-Info twice */
+        "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\nDEK-Info: AES-128-CBC,00\n\nTWFu\n",
+        /* no blank line */
+        "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\nTWFu\n",
+        /* odd hex, bad hex, no IV, no cipher, IV over 32 bytes */
+        "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,001\n\nTWFu\n",
+        "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0g\n\nTWFu\n",
+        "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,\n\nTWFu\n",
+        "Proc-Type: 4,ENCRYPTED\nDEK-Info: ,00\n\nTWFu\n",
+        "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,"
+        "00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF00\n\nTWFu\n",
+        /* headers then END */
+        "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "-----BEGIN RSA PRIVATE KEY-----\n%s-----END RSA PRIVATE KEY-----\n", bad[i]);
+        tern_pem_init(&r, (const uint8_t *)text, strlen(text));
+        assert_int_equal(tern_pem_next(&r, &b), 1);
+        assert_int_equal(b.encrypted, 1);
+        if (!b.hdr_bad)
+            fail_msg("case %zu: headers accepted", i);
+        assert_int_equal(tern_pem_decode(&b, out, sizeof out, &n), TERN_ERR_PEM);
+    }
+    /* A Proc-Type line that is not the first line is base64 garbage. */
+    static const char late[] = "-----BEGIN X-----\nTWFu\nProc-Type: 4,ENCRYPTED\n-----END X-----\n";
+    tern_pem_init(&r, (const uint8_t *)late, strlen(late));
+    assert_int_equal(tern_pem_next(&r, &b), 1);
+    assert_int_equal(b.encrypted, 0);
+    uint8_t big[64];
+    assert_int_equal(tern_pem_decode(&b, big, sizeof big, &n), TERN_ERR_PEM);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_base64_roundtrip), cmocka_unit_test(test_base64_negative),
         cmocka_unit_test(test_blocks),           cmocka_unit_test(test_block_negative),
-        cmocka_unit_test(test_fixture_keys),
+        cmocka_unit_test(test_fixture_keys),     cmocka_unit_test(test_legacy_headers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  *   tern client HOST:PORT [--truststore FILE|DIR] [--servername NAME]
  *                         [--alpn LIST] [--cipher NAME] [--keystore CERT.pem KEY.pem]
  *                         [--resume N] [--crl FILE|DIR ...] [--crl-mode require|if-present]
+ *                         [--password-file FILE | --password-env VAR | --password pass:TEXT]
  *       Connects, verifies the server (trust store + name), prints one status
  *       line to stderr, then copies stdin to the connection and the
  *       connection to stdout until both sides have closed.  At the end of
@@ -17,6 +18,7 @@
  *               [--truststore FILE|DIR --client-auth optional|required]
  *               [--crl FILE|DIR ...] [--crl-mode require|if-present]
  *               [--no-tickets] [--no-session-cache]
+ *               [--password-file FILE | --password-env VAR | --password pass:TEXT]
  *       Resumes sessions by default (a session-ID cache and tickets).
  *       Serves connections one after another until killed.  --echo sends
  *       back every byte received; --http answers one HTTP/1.x request with a
@@ -28,7 +30,8 @@
  *   tern inspect FILE what a certificate / key / CRL file holds, and what
  *                     tern would use it as (tools/tern_inspect.c)
  *   --trace / --trace=hex / --show-secrets / SSLKEYLOGFILE on client and
- *   server: tools/trace_render.c.
+ *   server: tools/trace_render.c.  The password options (for an encrypted
+ *   key): tools/tool_password.c.
  *
  * Exit codes: 0 success, 1 connection or TLS failure (verify: chain refused),
  * 2 usage or setup error.
@@ -54,10 +57,12 @@ static void usage(void) {
             "usage: tern client HOST:PORT [--truststore FILE|DIR] [--system] [--servername NAME] [--alpn LIST]\n"
             "                   [--cipher NAME] [--keystore CERT.pem KEY.pem] [--resume N] [--trace[=hex]]\n"
             "                   [--show-secrets] [--groups LIST] [--crl FILE|DIR]... [--crl-mode MODE]\n"
+            "                   [--password-file FILE | --password-env VAR | --password pass:TEXT]\n"
             "       tern server --port N --keystore CERT.pem KEY.pem [--bind ADDR] [--echo|--http]\n"
             "                   [--alpn LIST] [--cipher NAME] [--truststore FILE|DIR --client-auth optional|required]\n"
             "                   [--no-tickets] [--no-session-cache] [--trace[=hex]] [--show-secrets] [--groups LIST]\n"
             "                   [--crl FILE|DIR]... [--crl-mode MODE]\n"
+            "                   [--password-file FILE | --password-env VAR | --password pass:TEXT]\n"
             "       tern verify --truststore FILE|DIR [--name N] [--purpose server|client] [--at TIME]\n"
             "                   [--crl FILE|DIR]... [--crl-mode MODE] CHAIN.pem\n"
             "       tern speed [FILTER]\n"
@@ -68,12 +73,14 @@ static void usage(void) {
             "with --keystore; the server asks with --client-auth and checks against --truststore.\n"
             "--keystore may be repeated: the server picks by SNI (the first is the default), the client\n"
             "by the CA names the server asks for.  RSA key exchange suites (AES128-GCM-SHA256,\n"
-            "AES256-GCM-SHA384) only with --cipher.  --keystore takes RSA, P-256 or P-384 keys (ECDSA suites);\n"
+            "AES256-GCM-SHA384) only with --cipher.  --keystore takes RSA, P-256 or P-384 keys (ECDSA suites),\n"
+            "encrypted ones too (PKCS#8 PBES2 with AES, legacy PEM with AES) with a password option below;\n"
             "--groups x25519,secp256r1,secp384r1 (the default order) chooses the ECDHE groups.\n"
             "--crl (repeatable) loads certificate revocation lists (PEM or DER, a file or a directory) for\n"
             "checking the peer's chain; MODE if-present (the default) accepts a certificate whose issuer has\n"
             "no CRL, require refuses it.  A loaded CRL that is stale or badly signed refuses in both modes.\n");
     tool_obs_usage(stderr);
+    tool_password_usage(stderr);
     fprintf(stderr, "Exit codes: 0 success; 1 connection or TLS failure (client: anything but a clean close_notify\n"
                     "from the server; verify: the chain is refused); 2 usage or setup error (bad option, unreadable\n"
                     "trust store or key store).\n");
@@ -301,13 +308,18 @@ static int run_client(int argc, char **argv) {
     int resume_n = 0;
     static tool_obs obs;
     crl_opts crl = {{0}, 0, NULL};
-    int sys = 0;
+    static tool_pw pw; /* the config's password callback points at it */
+    int sys = 0, pwopt;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             usage();
             return 0;
         } else if (tool_obs_option(&obs, argv[i]) || crl_option(&crl, argc, argv, &i))
             continue;
+        else if ((pwopt = tool_password_option(&pw, argc, argv, &i)) != 0) {
+            if (pwopt < 0)
+                return 2;
+        }
         else if (strcmp(argv[i], "--system") == 0)
             sys = 1;
         else if (strcmp(argv[i], "--truststore") == 0 && i + 1 < argc)
@@ -362,6 +374,7 @@ static int run_client(int argc, char **argv) {
     }
     if (crl_apply(&crl, cfg, "client") != 0)
         return setup_failed(cfg);
+    tool_password_apply(&pw, cfg);
     for (size_t k = 0; k < nids; k++)
         if (tern_config_add_identity(cfg, ids[k][0], ids[k][1]) != 0) {
             fprintf(stderr, "tern client: key store %s: %s\n", ids[k][0], tern_config_error(cfg));
@@ -523,8 +536,9 @@ static int run_server(int argc, char **argv) {
     const char *groups = NULL;
     const char *trust = NULL, *client_auth = NULL, *ids[16][2];
     size_t nids = 0;
-    int mode = 1, tickets = 1, session_cache = 1;
+    int mode = 1, tickets = 1, session_cache = 1, pwopt;
     static tool_obs obs;
+    static tool_pw pw; /* the config's password callback points at it */
     crl_opts crl = {{0}, 0, NULL};
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
@@ -532,6 +546,10 @@ static int run_server(int argc, char **argv) {
             return 0;
         } else if (tool_obs_option(&obs, argv[i]) || crl_option(&crl, argc, argv, &i))
             continue;
+        else if ((pwopt = tool_password_option(&pw, argc, argv, &i)) != 0) {
+            if (pwopt < 0)
+                return 2;
+        }
         else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
             port = argv[++i];
         else if (strcmp(argv[i], "--keystore") == 0 && i + 2 < argc && nids < 16) {
@@ -572,6 +590,7 @@ static int run_server(int argc, char **argv) {
     tern_config *cfg = tern_config_new();
     if (cfg == NULL)
         return 2;
+    tool_password_apply(&pw, cfg);
     if (tern_config_load_keystore(cfg, cert, key) != 0) {
         fprintf(stderr, "tern server: key store: %s\n", tern_config_error(cfg));
         return setup_failed(cfg);

@@ -36,6 +36,31 @@ void tool_trace_render(void *arg, const tern_trace_event *ev);
 /* Print the usage lines of the shared options. */
 void tool_obs_usage(FILE *f);
 
+/* ---- passwords for encrypted keys (tools/tool_password.c) ----
+ * Options shared by every command that loads a key:
+ *   --password-file FILE   the first line of FILE (without its line end)
+ *   --password-env VAR     the value of the environment variable VAR
+ *   --password pass:TEXT   TEXT itself, only in this explicit form (a
+ *                          warning says it is visible to other users)
+ * At most one of them. */
+typedef struct {
+    const char *file, *env, *text;
+} tool_pw;
+
+/* If argv[*i] is one of the options above: take it (and its argument,
+ * advancing *i) and return 1; 0 if it is not; -1 on a usage error (said on
+ * stderr). */
+int tool_password_option(tool_pw *o, int argc, char **argv, int *i);
+/* The password into buf (cap bytes, NUL-terminated): its length; -1 when
+ * no password option was given; -2 on an error (said on stderr: unreadable
+ * file, unset variable, too long).  The caller wipes buf after use. */
+int tool_password(const tool_pw *o, char *buf, size_t cap);
+/* Install tool_password as cfg's password callback (asked only for an
+ * encrypted key) when a password option was given; o must outlive cfg. */
+void tool_password_apply(tool_pw *o, tern_config *cfg);
+/* Print the usage lines of the options above. */
+void tool_password_usage(FILE *f);
+
 /* ---- subcommands in their own files ---- */
 int tool_verify_main(int argc, char **argv); /* tools/tern_verify.c */
 int tool_speed_main(int argc, char **argv);  /* tools/tern_speed.c */

@@ -53,6 +53,8 @@ enum tern_error {
     TERN_ERR_PEM               = -35, /* malformed PEM text */
     TERN_ERR_KEY_MISMATCH      = -36, /* the private key does not match the certificate */
     TERN_ERR_DECRYPT           = -37, /* RSA decryption failed (bad padding or length) */
+    TERN_ERR_DECRYPT_FAILED    = -38, /* symmetric decryption of stored data failed (bad padding:
+                                         a wrong password, usually, or corrupt data) */
 
     /* TLS protocol: -50 .. -79 */
     TERN_ERR_UNEXPECTED_MESSAGE = -50, /* a message arrived out of order */

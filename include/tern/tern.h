@@ -169,6 +169,34 @@ TERN_API int tern_config_load_keystore(tern_config *cfg, const char *chain_pem_p
 TERN_API int tern_config_add_keystore_pem(tern_config *cfg, const uint8_t *chain, size_t chain_len,
                                           const uint8_t *key, size_t key_len);
 
+/* Encrypted private keys (the key PEM of the loaders above and below):
+ * "ENCRYPTED PRIVATE KEY" (PKCS#8, RFC 5958 §3) under PBES2 (RFC 8018) with
+ * PBKDF2 (HMAC-SHA-1/256/384/512, at most TERN_PBKDF_MAX_ITERATIONS =
+ * 2,000,000 iterations) and AES-128/192/256-CBC, as `openssl genpkey
+ * -aes256` writes; and OpenSSL's legacy "Proc-Type: 4,ENCRYPTED" /
+ * "DEK-Info: AES-*-CBC" PEM encryption (`openssl rsa -aes256`).  Other
+ * schemes (PBES1, PKCS#12 PBE, DES/3DES/RC2, scrypt) are refused with a
+ * sentence that names the scheme and the openssl command that re-encrypts
+ * the key with AES.
+ *
+ * tern_config_load_keystore_pw is tern_config_load_keystore with a
+ * password (NUL-terminated; the caller keeps and wipes it).  A NULL password
+ * asks the callback set with tern_config_set_password_cb, if any; every
+ * other key loader (tern_config_load_keystore, _add_keystore_pem,
+ * _add_identity, _add_identity_pem) asks the callback too, and only when the
+ * key is encrypted.  The callback writes the password into buf (cap bytes)
+ * and returns its length, or < 0 for none.  tern wipes its copies of the
+ * password, the derived key and the decrypted key after use.
+ * Errors: TERN_ERR_INVALID_ARG (the key is encrypted and there is no
+ * password), TERN_ERR_DECRYPT_FAILED ("wrong password (or the file is
+ * corrupt)"), TERN_ERR_UNSUPPORTED (a scheme tern does not read),
+ * TERN_ERR_LIMIT (an iteration count above the limit); the sentence is in
+ * tern_config_error. */
+typedef int (*tern_password_fn)(void *arg, char *buf, size_t cap);
+TERN_API void tern_config_set_password_cb(tern_config *cfg, tern_password_fn fn, void *arg);
+TERN_API int tern_config_load_keystore_pw(tern_config *cfg, const char *chain_pem_path, const char *key_pem_path,
+                                          const char *password);
+
 /* Server with several names: add another identity (chain and key, RSA or
  * ECDSA, as above).  After ClientHello the server uses, for the suite it
  * picks, the first identity in the order loaded whose key fits the suite

@@ -1,6 +1,7 @@
 /*
  * Strict PEM (RFC 7468 §2-3: BEGIN/END lines, labels; RFC 4648 §4 base64)
- * with RFC 1421 §4.6.1.1 "Proc-Type: 4,ENCRYPTED" recognised.  See pem.h.
+ * with RFC 1421 §4.6.1.1 "Proc-Type: 4,ENCRYPTED" and §4.6.1.3 "DEK-Info"
+ * headers read (strictly, as OpenSSL writes them).  See pem.h.
  *
  * The base64 decoder maps characters to values with arithmetic, not a
  * table, and checks validity with masks: PEM bodies carry private keys,
@@ -74,6 +75,47 @@ static int parse_marker(const uint8_t *p, size_t n, const char *kw, char label[T
     return 0;
 }
 
+static size_t skip_spaces(const uint8_t *p, size_t n, size_t k) {
+    while (k < n && (p[k] == ' ' || p[k] == '\t'))
+        k++;
+    return k;
+}
+
+static int hex_value(uint8_t c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* "DEK-Info: CIPHER,HEXIV" (RFC 1421 §4.6.1.3; OpenSSL's form): the cipher
+ * name is letters, digits and '-'; the IV (public) 1..32 bytes of hex. */
+static int parse_dek_info(tern_pem_block *b, const uint8_t *p, size_t n) {
+    size_t k = skip_spaces(p, n, 9), m = 0;
+    while (k + m < n && p[k + m] != ',') {
+        uint8_t c = p[k + m];
+        TERN_ENSURE((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-',
+                    TERN_ERR_PEM);
+        m++;
+    }
+    TERN_ENSURE(m > 0 && m < sizeof b->dek_cipher && k + m < n, TERN_ERR_PEM);
+    const uint8_t *hex = p + k + m + 1;
+    size_t hn = n - (k + m + 1);
+    TERN_ENSURE(hn > 0 && hn % 2 == 0 && hn / 2 <= sizeof b->dek_iv, TERN_ERR_PEM);
+    for (size_t i = 0; i < hn / 2; i++) {
+        int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+        TERN_ENSURE(hi >= 0 && lo >= 0, TERN_ERR_PEM);
+        b->dek_iv[i] = (uint8_t)(hi << 4 | lo);
+    }
+    memcpy(b->dek_cipher, p + k, m);
+    b->dek_cipher[m] = 0;
+    b->dek_iv_len = hn / 2;
+    return 0;
+}
+
 int tern_pem_next(tern_pem_reader *r, tern_pem_block *b) {
     line_t l;
     for (;;) {
@@ -91,27 +133,48 @@ int tern_pem_next(tern_pem_reader *r, tern_pem_block *b) {
     }
     b->body = r->p;
     b->encrypted = 0;
-    int first = 1;
+    b->hdr_bad = 0;
+    b->dek_cipher[0] = 0;
+    b->dek_iv_len = 0;
+    enum { FIRST, HEADERS, BODY } st = FIRST;
     for (;;) {
         const uint8_t *start = r->p;
         if (!next_line(r, &l)) {
             r->len = 0;
             return TERN_ERR_PEM; /* no END line */
         }
-        if (first && starts(l.p, l.n, "Proc-Type:")) {
-            /* RFC 1421 §4.6.1.1: "Proc-Type: 4,ENCRYPTED". */
-            size_t n = trim_len(l.p, l.n);
-            b->encrypted = n >= 21 && memcmp(l.p + n - 9, "ENCRYPTED", 9) == 0;
-        }
-        first = 0;
         if (starts(l.p, l.n, "-----")) {
             char endlabel[TERN_PEM_MAX_LABEL];
             if (parse_marker(l.p, l.n, "END ", endlabel) < 0 || strcmp(endlabel, b->label) != 0) {
                 r->len = 0;
                 return TERN_ERR_PEM;
             }
+            if (st == HEADERS) { /* headers without the blank line and a body */
+                b->hdr_bad = 1;
+                b->body = start;
+            }
             b->body_len = (size_t)(start - b->body);
             return 1;
+        }
+        size_t n = trim_len(l.p, l.n);
+        if (st == FIRST && starts(l.p, n, "Proc-Type:")) {
+            /* RFC 1421 §4.6.1.1: "Proc-Type: 4,ENCRYPTED". */
+            b->encrypted = 1;
+            size_t k = skip_spaces(l.p, n, 10);
+            b->hdr_bad |= !(n - k == 11 && memcmp(l.p + k, "4,ENCRYPTED", 11) == 0);
+            st = HEADERS;
+        } else if (st == HEADERS && n == 0) {
+            /* The blank line that ends the headers (RFC 1421 §4.4). */
+            b->hdr_bad |= b->dek_cipher[0] == 0;
+            b->body = r->p;
+            st = BODY;
+        } else if (st == HEADERS) {
+            if (b->dek_cipher[0] == 0 && starts(l.p, n, "DEK-Info:"))
+                b->hdr_bad |= parse_dek_info(b, l.p, n) < 0;
+            else
+                b->hdr_bad = 1; /* another header, a repeated one, or a continuation line */
+        } else {
+            st = BODY;
         }
     }
 }
@@ -194,6 +257,7 @@ int tern_base64_decode(const uint8_t *in, size_t inlen, uint8_t *out, size_t cap
 }
 
 int tern_pem_decode(const tern_pem_block *b, uint8_t *out, size_t cap, size_t *outlen) {
+    TERN_ENSURE(!b->hdr_bad, TERN_ERR_PEM);
     int rc = tern_base64_decode(b->body, b->body_len, out, cap, outlen);
     if (rc < 0)
         tern_wipe(out, cap); /* may hold part of a key */

@@ -5,10 +5,17 @@
  * blocks; text outside blocks is ignored.  Inside a block only base64
  * (RFC 4648 §4) and line breaks are allowed (plus trailing spaces/tabs/CR
  * on a line); padding must be exact and the unused bits of the last
- * quantum must be zero.  A legacy "Proc-Type: 4,ENCRYPTED" header block
- * (as written by `openssl rsa -aes256`) is recognised and reported as
- * encrypted (tern_pem_block.encrypted); the body of a block with headers
- * does not decode (TERN_ERR_PEM), so callers check .encrypted first.
+ * quantum must be zero.  The legacy encryption headers of RFC 1421 §4.6
+ * as OpenSSL writes them (`openssl rsa -aes256`):
+ *   Proc-Type: 4,ENCRYPTED
+ *   DEK-Info: AES-256-CBC,<IV in hex>
+ *   <blank line>
+ * are read strictly: exactly these two lines in this order, then one blank
+ * line, then the base64 body (the ciphertext).  The block reports
+ * .encrypted, the cipher name and the IV; decoding gives the ciphertext
+ * (lib/x509/pkcs8.h decrypts it).  Any other header, a Proc-Type other
+ * than "4,ENCRYPTED", or a DEK-Info that does not parse sets .hdr_bad and
+ * the body does not decode (TERN_ERR_PEM).
  */
 #ifndef TERN_X509_PEM_H
 #define TERN_X509_PEM_H
@@ -33,7 +40,11 @@ typedef struct {
     const uint8_t *body;            /* the base64 text */
     size_t body_len;
     size_t line;                    /* line of the BEGIN line */
-    int encrypted;                  /* legacy Proc-Type: 4,ENCRYPTED seen */
+    int encrypted;                  /* a legacy Proc-Type header was seen */
+    int hdr_bad;                    /* ... and the headers are not exactly as above */
+    char dek_cipher[32];            /* DEK-Info cipher name, e.g. "AES-256-CBC" ("" if none) */
+    uint8_t dek_iv[32];             /* DEK-Info IV (dek_iv_len bytes, 1..32) */
+    size_t dek_iv_len;
 } tern_pem_block;
 
 void tern_pem_init(tern_pem_reader *r, const uint8_t *text, size_t len);
@@ -50,7 +61,7 @@ size_t tern_pem_decoded_max(const tern_pem_block *b);
 
 /* Decode a block's body into out (cap bytes).  Returns 0 and *outlen, or
  * TERN_ERR_PEM (bad character, bad padding, non-zero pad bits, a header
- * other than the legacy encryption ones), TERN_ERR_BUFFER_TOO_SMALL. */
+ * other than the legacy encryption ones, .hdr_bad), TERN_ERR_BUFFER_TOO_SMALL. */
 TERN_MUST_CHECK int tern_pem_decode(const tern_pem_block *b, uint8_t *out, size_t cap, size_t *outlen);
 
 /* Strict base64 of a whole buffer (whitespace allowed only as line breaks,

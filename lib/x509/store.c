@@ -2,7 +2,8 @@
  * Trust store and key store (see store.h).  Private keys: PKCS#1
  * RSAPrivateKey (RFC 8017 App. A.1.2), SEC 1 ECPrivateKey (RFC 5915 §3)
  * and PKCS#8 PrivateKeyInfo / OneAsymmetricKey (RFC 5208 §5, RFC 5958 §2)
- * holding one.
+ * holding one; encrypted ones (EncryptedPrivateKeyInfo, legacy PEM
+ * encryption) are decrypted with lib/x509/pkcs8.h first.
  *
  * These run at configuration time, so they allocate; every buffer that held
  * private key bytes (the file text, the decoded DER) is wiped before it is
@@ -23,6 +24,7 @@
 #include "crypto/p384.h"
 #include "lib/x509/oid.h"
 #include "lib/x509/pem.h"
+#include "lib/x509/pkcs8.h"
 
 #define MAX_FILE (64u << 20) /* a PEM file larger than this is not a trust bundle */
 
@@ -753,35 +755,76 @@ static int load_chain(tern_keystore *ks, const uint8_t *pem, size_t len) {
     return 0;
 }
 
-static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len) {
+/* An encrypted key block (ENCRYPTED PRIVATE KEY, or legacy Proc-Type
+ * headers): the password from pw, decrypted into *der (malloc'd, *n bytes;
+ * the caller wipes it).  The password copy is wiped here. */
+static int decrypt_key(tern_keystore *ks, const tern_pem_block *b, int pkcs8, const tern_keystore_pw *pw,
+                       uint8_t **der, size_t *n) {
+    char buf[1024];
+    const char *p = pw ? pw->password : NULL;
+    size_t plen = p ? strlen(p) : 0;
+    int rc = 0;
+    if (p == NULL && pw && pw->fn) {
+        int got = pw->fn(pw->arg, buf, sizeof buf);
+        if (got < 0 || (size_t)got >= sizeof buf) {
+            msgf(ks->msg, sizeof ks->msg, "private key: the key is encrypted and the password callback gave no password");
+            rc = TERN_ERR_INVALID_ARG;
+        }
+        plen = rc == 0 ? (size_t)got : 0;
+        p = buf;
+    } else if (p == NULL) {
+        msgf(ks->msg, sizeof ks->msg, "private key: the key is encrypted and needs a password (give one with "
+                                      "tern_config_load_keystore_pw or tern_config_set_password_cb; on the command "
+                                      "line with --password-file FILE or --password-env VAR)");
+        rc = TERN_ERR_INVALID_ARG;
+    }
+    if (rc == 0 && pkcs8) {
+        size_t cap = tern_pem_decoded_max(b), m = 0;
+        uint8_t *enc = malloc(cap);
+        rc = enc ? tern_pem_decode(b, enc, cap, &m) : TERN_ERR_NOMEM;
+        if (rc == 0)
+            rc = tern_pkcs8_decrypt(enc, m, (const uint8_t *)p, plen, der, n, ks->msg, sizeof ks->msg);
+        else
+            msgf(ks->msg, sizeof ks->msg, rc == TERN_ERR_NOMEM ? "private key: out of memory"
+                                                               : "private key: bad base64 in the block at line %zu",
+                 b->line);
+        free(enc); /* ciphertext */
+    } else if (rc == 0) {
+        rc = tern_pem_legacy_decrypt(b, (const uint8_t *)p, plen, der, n, ks->msg, sizeof ks->msg);
+    }
+    tern_wipe(buf, sizeof buf);
+    return rc;
+}
+
+static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len, const tern_keystore_pw *pw) {
     tern_pem_reader r;
     tern_pem_block b;
     int rc;
     tern_pem_init(&r, pem, len);
     while ((rc = tern_pem_next(&r, &b)) == 1) {
         int pkcs1 = strcmp(b.label, "RSA PRIVATE KEY") == 0, pkcs8 = strcmp(b.label, "PRIVATE KEY") == 0;
-        if (strcmp(b.label, "ENCRYPTED PRIVATE KEY") == 0 || ((pkcs1 || pkcs8) && b.encrypted)) {
-            msgf(ks->msg, sizeof ks->msg, "private key: encrypted keys are not supported yet "
-                                              "(decrypt it first, e.g. with `openssl pkey`)");
-            return TERN_ERR_UNSUPPORTED;
-        }
-        int sec1 = strcmp(b.label, "EC PRIVATE KEY") == 0;
-        if (sec1 && b.encrypted) {
-            msgf(ks->msg, sizeof ks->msg, "private key: encrypted keys are not supported yet "
-                                              "(decrypt it first, e.g. with `openssl pkey`)");
-            return TERN_ERR_UNSUPPORTED;
-        }
-        if (!pkcs1 && !pkcs8 && !sec1)
+        int sec1 = strcmp(b.label, "EC PRIVATE KEY") == 0, enc8 = strcmp(b.label, "ENCRYPTED PRIVATE KEY") == 0;
+        if (!pkcs1 && !pkcs8 && !sec1 && !enc8)
             continue;
-        size_t cap = tern_pem_decoded_max(&b), n;
-        uint8_t *der = malloc(cap);
-        if (der == NULL) {
-            msgf(ks->msg, sizeof ks->msg, "private key: out of memory");
-            return TERN_ERR_NOMEM;
+        size_t cap = 0, n = 0;
+        uint8_t *der = NULL;
+        ks->msg[0] = 0;
+        if (enc8 || b.encrypted) {
+            rc = decrypt_key(ks, &b, enc8, pw, &der, &n);
+            if (rc < 0)
+                return rc;
+            cap = n;
+            pkcs8 |= enc8;
+        } else {
+            cap = tern_pem_decoded_max(&b);
+            der = malloc(cap);
+            if (der == NULL) {
+                msgf(ks->msg, sizeof ks->msg, "private key: out of memory");
+                return TERN_ERR_NOMEM;
+            }
+            rc = tern_pem_decode(&b, der, cap, &n);
         }
         tern_span kn = {NULL, 0}, ke = {NULL, 0};
-        ks->msg[0] = 0;
-        rc = tern_pem_decode(&b, der, cap, &n);
         if (rc == 0)
             rc = pkcs1  ? parse_pkcs1(ks, der, n, &kn, &ke)
                  : sec1 ? parse_ec(ks, der, n, NULL)
@@ -836,17 +879,22 @@ static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len) {
         return rc;
     }
     msgf(ks->msg, sizeof ks->msg, rc < 0 ? "private key: malformed PEM"
-                                             : "private key: no RSA PRIVATE KEY, EC PRIVATE KEY or PRIVATE KEY "
-                                               "block found");
+                                             : "private key: no RSA PRIVATE KEY, EC PRIVATE KEY, PRIVATE KEY or "
+                                               "ENCRYPTED PRIVATE KEY block found");
     return TERN_ERR_PEM;
 }
 
 int tern_keystore_load_pem(tern_keystore *ks, const uint8_t *chain_pem, size_t chain_len, const uint8_t *key_pem,
                            size_t key_len) {
+    return tern_keystore_load_pem_pw(ks, chain_pem, chain_len, key_pem, key_len, NULL);
+}
+
+int tern_keystore_load_pem_pw(tern_keystore *ks, const uint8_t *chain_pem, size_t chain_len, const uint8_t *key_pem,
+                              size_t key_len, const tern_keystore_pw *pw) {
     tern_keystore_init(ks);
     int rc = load_chain(ks, chain_pem, chain_len);
     if (rc == 0)
-        rc = load_key(ks, key_pem, key_len);
+        rc = load_key(ks, key_pem, key_len, pw);
     if (rc < 0) {
         char msg[sizeof ks->msg];
         memcpy(msg, ks->msg, sizeof msg);
@@ -857,6 +905,11 @@ int tern_keystore_load_pem(tern_keystore *ks, const uint8_t *chain_pem, size_t c
 }
 
 int tern_keystore_load_files(tern_keystore *ks, const char *chain_path, const char *key_path) {
+    return tern_keystore_load_files_pw(ks, chain_path, key_path, NULL);
+}
+
+int tern_keystore_load_files_pw(tern_keystore *ks, const char *chain_path, const char *key_path,
+                                const tern_keystore_pw *pw) {
     uint8_t *chain = NULL, *key = NULL;
     size_t clen = 0, klen = 0;
     int rc = read_file(chain_path, &chain, &clen);
@@ -872,7 +925,7 @@ int tern_keystore_load_files(tern_keystore *ks, const char *chain_path, const ch
         msgf(ks->msg, sizeof ks->msg, "%s: cannot read the private key", key_path);
         return rc;
     }
-    rc = tern_keystore_load_pem(ks, chain, clen, key, klen);
+    rc = tern_keystore_load_pem_pw(ks, chain, clen, key, klen, pw);
     free(chain);
     free_wiped(key, klen + 1);
     return rc;

@@ -141,9 +141,11 @@ void tern_keystore_free(tern_keystore *ks);
  * public part equals the leaf's.  Returns 0, or:
  *   TERN_ERR_PEM          no certificate / no key block, bad PEM;
  *   TERN_ERR_CERT_BAD     a certificate does not parse;
- *   TERN_ERR_UNSUPPORTED  an encrypted key ("encrypted keys are not
- *                         supported yet"), or a key that is neither RSA
- *                         nor EC on P-256 or P-384;
+ *   TERN_ERR_UNSUPPORTED  a key that is neither RSA nor EC on P-256 or
+ *                         P-384, or encrypted with a scheme tern does not
+ *                         read (lib/x509/pkcs8.h);
+ *   TERN_ERR_INVALID_ARG  an encrypted key and no password;
+ *   TERN_ERR_DECRYPT_FAILED  an encrypted key and a wrong password;
  *   TERN_ERR_BAD_KEY      a malformed or inconsistent key, or its size is
  *                         outside TERN_RSA_MIN_BITS..TERN_RSA_MAX_BITS;
  *   TERN_ERR_KEY_MISMATCH the key is not the leaf's;
@@ -153,6 +155,21 @@ TERN_MUST_CHECK int tern_keystore_load_pem(tern_keystore *ks, const uint8_t *cha
                                            const uint8_t *key_pem, size_t key_len);
 /* The same from files (adds TERN_ERR_FILE). */
 TERN_MUST_CHECK int tern_keystore_load_files(tern_keystore *ks, const char *chain_path, const char *key_path);
+
+/* Where the password of an encrypted key comes from: password if non-NULL,
+ * else fn (asked only when the key is encrypted; returns the length written
+ * to buf, or < 0 for none), else there is none. */
+typedef struct {
+    const char *password;
+    int (*fn)(void *arg, char *buf, size_t cap);
+    void *arg;
+} tern_keystore_pw;
+/* The two loaders above with a password source (pw may be NULL: none).
+ * Copies of the password and the decrypted key are wiped after use. */
+TERN_MUST_CHECK int tern_keystore_load_pem_pw(tern_keystore *ks, const uint8_t *chain_pem, size_t chain_len,
+                                              const uint8_t *key_pem, size_t key_len, const tern_keystore_pw *pw);
+TERN_MUST_CHECK int tern_keystore_load_files_pw(tern_keystore *ks, const char *chain_path, const char *key_path,
+                                                const tern_keystore_pw *pw);
 
 /* ---- one private key on its own (for showing a file: tools/tern_inspect.c) ---- */
 
