@@ -211,6 +211,47 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -aes256 -pass pas
 inspect "$T/genenc.pem" "$T/genenc.out"
 has "$T/genenc.out" 'ENCRYPTED: a PKCS#8 EncryptedPrivateKeyInfo' "openssl genpkey -aes256 output named"
 
+# With the password: decrypted and shown; the scheme as openssl wrote it.
+printf 'tern\n' >"$T/pw"
+printf 'nope\n' >"$T/badpw"
+for k in server-enc-pkcs8.key server-enc-pkcs1.key; do
+    "$TERN" inspect --password-file "$T/pw" "$C/$k" >"$T/$k.pw.out" 2>&1
+    RC=$?
+    [ $RC -eq 0 ] && ok "$k with its password: exit 0" || fail "$k with its password: exit $RC"
+    has "$T/$k.pw.out" '^    decrypted: +yes' "$k decrypted"
+    expect "$T/$k.pw.out" 1 key "RSA 2048 bits" "$k decrypted"
+    "$TERN" inspect --password-file "$T/badpw" "$C/$k" >"$T/$k.bad.out" 2>&1
+    RC=$?
+    has "$T/$k.bad.out" '^    decrypted: +NO: wrong password' "$k: wrong password said"
+    [ $RC -eq 1 ] && ok "$k: wrong password exit 1" || fail "$k: wrong password exit $RC"
+done
+has "$T/enc8.out" 'encryption: +PBES2 \(RFC 8018\): PBKDF2 with hmacWithSHA256, 2048 iterations, salt of 8 bytes; AES-256-CBC' "PBES2 parameters without the password"
+has "$T/enc1.out" 'encryption: +DEK-Info AES-256-CBC' "legacy DEK-Info cipher shown"
+# Parameters chosen now, in DER: what openssl asn1parse says they are.
+openssl pkcs8 -topk8 -in "$C/ec256.key" -v2 aes-128-cbc -v2prf hmacWithSHA512 -iter 1234 -passout pass:tern \
+    -outform DER -out "$T/enc.der"
+inspect "$T/enc.der" "$T/encder.out"
+a1=$(openssl asn1parse -inform DER -in "$T/enc.der" | grep -c 'hmacWithSHA512')
+a2=$(openssl asn1parse -inform DER -in "$T/enc.der" | grep -c 'aes-128-cbc')
+a3=$(openssl asn1parse -inform DER -in "$T/enc.der" | grep -c 'INTEGER *:04D2')
+[ "$a1$a2$a3" = 111 ] || fail "openssl asn1parse does not show the parameters asked for ($a1$a2$a3)"
+has "$T/encder.out" '^\[1\] private key \(DER\), ENCRYPTED: a PKCS#8 EncryptedPrivateKeyInfo' "DER EncryptedPrivateKeyInfo recognised"
+has "$T/encder.out" 'PBKDF2 with hmacWithSHA512, 1234 iterations, salt of [0-9]+ bytes; AES-128-CBC$' "PRF, iterations and cipher as made"
+TERN_TEST_PW=tern "$TERN" inspect --password-env TERN_TEST_PW "$T/enc.der" >"$T/encder.pw.out" 2>&1
+expect "$T/encder.pw.out" 1 key "EC P-256 (secp256r1)" "DER encrypted key with --password-env"
+# A scheme tern does not read: named, with the command that re-encrypts.
+openssl pkcs8 -topk8 -in "$C/ec256.key" -v1 PBE-SHA1-3DES -passout pass:tern -out "$T/legacy.pem" 2>/dev/null
+inspect "$T/legacy.pem" "$T/legacy.out"
+has "$T/legacy.out" 'not usable: +encrypted with PKCS#12 PBE \(pbeWithSHAAnd3-KeyTripleDES-CBC\).*openssl pkcs8 -topk8 -v2 aes-256-cbc' "PKCS#12 PBE refused with the re-encrypt command"
+# A key store whose key is encrypted: without and with the password.
+cat "$C/server-chain.pem" "$C/server-enc-pkcs8.key" >"$T/encks.pem"
+inspect "$T/encks.pem" "$T/encks.out"
+has "$T/encks.out" '^tern would use this file as: a key store whose private key is encrypted' "verdict: encrypted key store, no password"
+"$TERN" inspect --password-file "$T/pw" "$T/encks.pem" >"$T/encks.pw.out" 2>&1
+has "$T/encks.pw.out" '^    matches: +certificate \[1\] CN=localhost' "decrypted key matches its certificate"
+has "$T/encks.pw.out" '^tern would use this file as: a key store \(certificate chain of 2 \+ matching private key, encrypted\)$' "verdict: encrypted key store, with the password"
+has "$T/encks.pw.out" "--keystore $T/encks.pem $T/encks.pem --password-file FILE" "key store option with the password"
+
 # ---- CRLs ----
 for crl in int.crl root-v1.crl; do
     inspect "$C/crl/$crl" "$T/$crl.out"

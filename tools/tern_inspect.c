@@ -24,6 +24,7 @@
 #include "crypto/sha2.h"
 #include "lib/x509/crl.h"
 #include "lib/x509/pem.h"
+#include "lib/x509/pkcs8.h"
 #include "lib/x509/store.h"
 #include "lib/x509/verify.h"
 #include "tools/tool.h"
@@ -33,7 +34,7 @@
 
 static void inspect_usage(void) {
     fprintf(stderr,
-            "usage: tern inspect FILE\n"
+            "usage: tern inspect [--password-file FILE | --password-env VAR | --password pass:TEXT] FILE\n"
             "Shows what a certificate or key file holds: each certificate (subject, issuer, serial,\n"
             "validity and whether it holds now, key type and size, signature algorithm, subjectAltName,\n"
             "keyUsage, extKeyUsage, basicConstraints, self-signed or not, SHA-256 fingerprint), each\n"
@@ -41,7 +42,12 @@ static void inspect_usage(void) {
             "thisUpdate / nextUpdate, revoked serials), then what tern would use the file as (a key\n"
             "store, a trust store, CRLs ...) and the option that loads it.  The file may be PEM (any\n"
             "number of blocks) or one DER certificate, CRL or private key (PKCS#1, SEC 1, PKCS#8);\n"
-            "its name does not matter.  Encrypted keys are recognised; their contents are not shown.\n"
+            "its name does not matter.  An encrypted key (PKCS#8 EncryptedPrivateKeyInfo, PEM or DER, or\n"
+            "OpenSSL's legacy \"Proc-Type: 4,ENCRYPTED\" PEM) shows its encryption (scheme, KDF, PRF,\n"
+            "iterations, cipher) without a password; with one (the options below) it is decrypted and\n"
+            "shown like any key.\n"
+            "  --password-file FILE, --password-env VAR, --password pass:TEXT: the password of an encrypted\n"
+            "  key, as for --keystore (tern --help).\n"
             "Exit codes: 0 the file is usable and every block parsed; 1 a block is malformed or\n"
             "nothing in the file is usable (a sentence says which); 2 usage error or unreadable file.\n");
 }
@@ -59,6 +65,8 @@ typedef struct {
     char label[TERN_PEM_MAX_LABEL]; /* PEM: the block's label ("" for DER) */
     size_t line;                    /* PEM: its BEGIN line */
     int encrypted;                  /* PEM: legacy encryption headers */
+    tern_pem_block block;           /* PEM: the block (legacy decryption reads its headers) */
+    int decrypted;                  /* IT_KEY: it was encrypted, and the password opened it */
 } item;
 
 typedef struct {
@@ -67,6 +75,8 @@ typedef struct {
     size_t bad;      /* malformed blocks */
     size_t more;     /* blocks past MAX_ITEMS, not shown */
     int64_t now;
+    const char *pw; /* the password given, or NULL */
+    size_t pwlen;
 } inspection;
 
 static void date_text(int64_t t, char *out, size_t cap) {
@@ -332,6 +342,8 @@ static item *new_item(inspection *in) {
     return it;
 }
 
+static void show_encrypted(inspection *in, item *it, const char *where, tern_key_der_format kf);
+
 /* A certificate, key or CRL in DER (format: the PEM label's, or "DER"
  * when the whole file is one).  kind_hint: IT_CERT / IT_KEY / IT_CRL from
  * a PEM label, IT_OTHER to try each. */
@@ -372,6 +384,15 @@ static void show_der(inspection *in, item *it, item_kind hint, tern_key_der_form
             return;
         }
     }
+    if (hint == IT_OTHER) {
+        /* EncryptedPrivateKeyInfo (RFC 5958 §3): SEQUENCE { AlgorithmIdentifier, OCTET STRING }. */
+        char desc[320];
+        if (tern_pkcs8_describe(it->der, it->len, desc, sizeof desc) != TERN_ERR_DECODE) {
+            it->kind = IT_ENC_KEY;
+            show_encrypted(in, it, where, TERN_KEY_DER_PKCS8);
+            return;
+        }
+    }
     int rc = tern_key_der_info(it->der, it->len, kf, &it->key, why, sizeof why);
     if (hint == IT_OTHER && rc != 0 && it->key.type == TERN_X509_KEY_UNKNOWN && rc != TERN_ERR_UNSUPPORTED) {
         printf("[%zu] unknown DER (%s): %zu bytes that are not a certificate, a CRL or a private key tern "
@@ -388,6 +409,94 @@ static void show_der(inspection *in, item *it, item_kind hint, tern_key_der_form
            it->key.format ? ": " : "", fmt[it->key.format]);
     if (rc != 0 && it->key.type == TERN_X509_KEY_UNKNOWN) {
         /* Malformed, or a kind tern does not read: the sentence says which. */
+        if (rc != TERN_ERR_UNSUPPORTED)
+            in->bad++;
+        it->kind = rc == TERN_ERR_UNSUPPORTED ? IT_OTHER : IT_BAD;
+    }
+    show_key(in, it, why);
+}
+
+/* An encrypted key: its scheme (read without the password), then, with a
+ * password, the key itself.  kf: what the plaintext is (PKCS#8 for an
+ * EncryptedPrivateKeyInfo; the PEM label's form for the legacy headers). */
+static void show_encrypted(inspection *in, item *it, const char *where, tern_key_der_format kf) {
+    size_t idx = (size_t)(it - in->items) + 1;
+    char desc[320] = "";
+    int rc;
+    if (it->encrypted) {
+        /* RFC 1421 headers as OpenSSL writes them ("Proc-Type: 4,ENCRYPTED", "DEK-Info"). */
+        printf("[%zu] private key (%s), ENCRYPTED with OpenSSL's legacy PEM encryption\n", idx, where);
+        const tern_pem_block *b = &it->block;
+        int aes = strcmp(b->dek_cipher, "AES-128-CBC") == 0 || strcmp(b->dek_cipher, "AES-192-CBC") == 0 ||
+                  strcmp(b->dek_cipher, "AES-256-CBC") == 0;
+        char cipher[sizeof b->dek_cipher];
+        memcpy(cipher, b->dek_cipher, sizeof cipher);
+        cipher[sizeof cipher - 1] = 0;
+        sanitize(cipher);
+        if (b->hdr_bad) {
+            printf("    encryption:    MALFORMED: the Proc-Type / DEK-Info headers are not \"Proc-Type: 4,ENCRYPTED\",\n"
+                   "                   \"DEK-Info: CIPHER,IV\" and a blank line\n");
+            it->kind = IT_BAD;
+            in->bad++;
+            return;
+        }
+        printf("    encryption:    DEK-Info %s; the key is EVP_BytesToKey(MD5, one iteration) of the password and\n"
+               "                   the IV's first 8 bytes (weak: `openssl pkcs8 -topk8 -v2 aes-256-cbc` rewrites it as PBES2)\n",
+               cipher[0] ? cipher : "(none)");
+        if (!aes) {
+            printf("    not usable:    tern reads the legacy form with AES only; re-encrypt it with AES: openssl pkey "
+                   "-aes256 -in KEY -out KEY.new\n");
+            it->kind = IT_OTHER;
+            return;
+        }
+    } else {
+        printf("[%zu] private key (%s), ENCRYPTED: a PKCS#8 EncryptedPrivateKeyInfo (RFC 5958 §3)\n", idx, where);
+        rc = tern_pkcs8_describe(it->der, it->len, desc, sizeof desc);
+        if (rc == TERN_ERR_DECODE) {
+            printf("    encryption:    MALFORMED: %s\n", strncmp(desc, "private key: ", 13) == 0 ? desc + 13 : desc);
+            it->kind = IT_BAD;
+            in->bad++;
+            return;
+        }
+        if (rc != 0) {
+            printf("    not usable:    %s\n", strncmp(desc, "private key: ", 13) == 0 ? desc + 13 : desc);
+            it->kind = IT_OTHER;
+            return;
+        }
+        printf("    encryption:    %s\n", desc);
+    }
+    if (in->pw == NULL) {
+        printf("    contents:      not shown without the password (--password-file FILE or --password-env VAR)\n");
+        return;
+    }
+    uint8_t *plain = NULL;
+    size_t plen = 0;
+    char msg[320] = "";
+    rc = it->encrypted ? tern_pem_legacy_decrypt(&it->block, (const uint8_t *)in->pw, in->pwlen, &plain, &plen, msg,
+                                                 sizeof msg)
+                       : tern_pkcs8_decrypt(it->der, it->len, (const uint8_t *)in->pw, in->pwlen, &plain, &plen, msg,
+                                            sizeof msg);
+    if (rc != 0) {
+        printf("    decrypted:     NO: %s\n", strncmp(msg, "private key: ", 13) == 0 ? msg + 13 : msg);
+        it->kind = rc == TERN_ERR_DECRYPT_FAILED ? IT_ENC_KEY : IT_BAD;
+        in->bad++;
+        return;
+    }
+    printf("    decrypted:     yes, with the password given\n");
+    if (it->der != NULL) {
+        tern_wipe(it->der, it->len);
+        free(it->der);
+    }
+    it->der = plain;
+    it->len = plen;
+    char why[256] = "";
+    rc = tern_key_der_info(it->der, it->len, kf, &it->key, why, sizeof why);
+    static const char *const fmt[] = {"", "PKCS#1 RSAPrivateKey", "SEC 1 ECPrivateKey", "PKCS#8 PrivateKeyInfo"};
+    printf("    holds:         %s\n", it->key.format ? fmt[it->key.format] : "a key tern cannot read");
+    it->kind = IT_KEY;
+    it->key_ok = rc == 0;
+    it->decrypted = 1;
+    if (rc != 0 && it->key.type == TERN_X509_KEY_UNKNOWN) {
         if (rc != TERN_ERR_UNSUPPORTED)
             in->bad++;
         it->kind = rc == TERN_ERR_UNSUPPORTED ? IT_OTHER : IT_BAD;
@@ -412,8 +521,9 @@ static void inspect_pem(inspection *in, const uint8_t *text, size_t len) {
         sanitize(it->label);
         it->line = b.line;
         it->encrypted = b.encrypted;
+        it->block = b;
         it->kind = IT_OTHER;
-        if (b.encrypted || strcmp(b.label, "ENCRYPTED PRIVATE KEY") == 0) {
+        if (b.encrypted) {
             it->kind = IT_ENC_KEY;
             continue;
         }
@@ -425,7 +535,9 @@ static void inspect_pem(inspection *in, const uint8_t *text, size_t len) {
             continue;
         }
         it->len = got;
-        if ((strcmp(b.label, "CERTIFICATE") == 0 || strcmp(b.label, "TRUSTED CERTIFICATE") == 0) &&
+        if (strcmp(b.label, "ENCRYPTED PRIVATE KEY") == 0)
+            it->kind = IT_ENC_KEY;
+        else if ((strcmp(b.label, "CERTIFICATE") == 0 || strcmp(b.label, "TRUSTED CERTIFICATE") == 0) &&
             tern_x509_parse(&it->cert, it->der, it->len) == 0)
             it->kind = IT_CERT;
     }
@@ -436,15 +548,8 @@ static void inspect_pem(inspection *in, const uint8_t *text, size_t len) {
         int is_cert = strcmp(it->label, "CERTIFICATE") == 0 || strcmp(it->label, "TRUSTED CERTIFICATE") == 0;
         int pkcs1 = strcmp(it->label, "RSA PRIVATE KEY") == 0, sec1 = strcmp(it->label, "EC PRIVATE KEY") == 0;
         int pkcs8 = strcmp(it->label, "PRIVATE KEY") == 0, crl = strcmp(it->label, "X509 CRL") == 0;
-        if (it->kind == IT_ENC_KEY && it->encrypted) {
-            /* RFC 1421 headers as OpenSSL writes them ("Proc-Type: 4,ENCRYPTED", "DEK-Info"). */
-            printf("[%zu] private key (%s), ENCRYPTED with OpenSSL's legacy PEM encryption\n"
-                   "    (\"Proc-Type: 4,ENCRYPTED\" and \"DEK-Info\" headers: the key is derived from the password\n"
-                   "    with MD5, one iteration; `openssl pkcs8 -topk8 -v2 aes-256-cbc` rewrites it as PBES2)\n",
-                   k + 1, where);
-        } else if (it->kind == IT_ENC_KEY) {
-            printf("[%zu] private key (%s), ENCRYPTED: a PKCS#8 EncryptedPrivateKeyInfo (RFC 5958 §3)\n", k + 1,
-                   where);
+        if (it->kind == IT_ENC_KEY) {
+            show_encrypted(in, it, where, pkcs1 ? TERN_KEY_DER_PKCS1 : sec1 ? TERN_KEY_DER_SEC1 : TERN_KEY_DER_PKCS8);
         } else if (!is_cert && !pkcs1 && !sec1 && !pkcs8 && !crl) {
             it->kind = IT_OTHER;
             printf("[%zu] a \"%s\" block (line %zu): not something tern reads; it is skipped\n", k + 1, it->label,
@@ -506,9 +611,10 @@ static int verdict(const inspection *in, const char *path) {
         printf("(%zu more blocks not shown: at most %d)\n", in->more, MAX_ITEMS);
     if (certs > 0 && key != NULL) {
         if (tern_key_matches_cert(&key->key, &first_cert->cert)) {
-            printf("tern would use this file as: a key store (certificate chain of %zu + matching private key)\n",
-                   certs);
-            printf("  tern server --keystore %s %s\n", path, path);
+            printf("tern would use this file as: a key store (certificate chain of %zu + matching private key%s)\n",
+                   certs, key->decrypted ? ", encrypted" : "");
+            printf("  tern server --keystore %s %s%s\n", path, path,
+                   key->decrypted ? " --password-file FILE" : "");
         } else {
             size_t which = 0;
             for (size_t k = 0; k < in->n; k++)
@@ -524,9 +630,10 @@ static int verdict(const inspection *in, const char *path) {
             return 1;
         }
     } else if (certs > 0 && enc > 0) {
-        printf("tern would use this file as: a key store whose private key is encrypted (certificate chain of %zu)\n"
-               "  decrypting keys comes with the password options (not in this build of inspect)\n",
-               certs);
+        printf("tern would use this file as: a key store whose private key is encrypted (certificate chain of %zu);\n"
+               "  give the password (--password-file FILE) to check that the key is the leaf's\n"
+               "  tern server --keystore %s %s --password-file FILE\n",
+               certs, path, path);
     } else if (certs > 0 && cas == certs) {
         printf("tern would use this file as: a trust store (%zu CA certificate%s)%s\n", certs, certs == 1 ? "" : "s",
                crls ? " with CRLs" : "");
@@ -539,10 +646,10 @@ static int verdict(const inspection *in, const char *path) {
         printf("  tern server --keystore %s KEY.pem   or check it: tern verify --truststore CA.pem %s\n", path, path);
     } else if (key != NULL) {
         printf("tern would use this file as: a private key without its certificate (give the chain first)\n");
-        printf("  tern server --keystore CHAIN.pem %s\n", path);
+        printf("  tern server --keystore CHAIN.pem %s%s\n", path, key->decrypted ? " --password-file FILE" : "");
     } else if (enc > 0) {
-        printf("tern would use this file as: an encrypted private key (give the chain first)\n");
-        printf("  tern server --keystore CHAIN.pem %s\n", path);
+        printf("tern would use this file as: an encrypted private key (give the chain first, and its password)\n");
+        printf("  tern server --keystore CHAIN.pem %s --password-file FILE\n", path);
     } else if (crls > 0) {
         printf("tern would use this file as: certificate revocation lists (%zu CRL%s)\n", crls, crls == 1 ? "" : "s");
         printf("  tern verify --crl %s ...   tern client --crl %s ...\n", path, path);
@@ -593,10 +700,15 @@ static int looks_like_pem(const uint8_t *p, size_t len) {
 
 int tool_inspect_main(int argc, char **argv) {
     const char *path = NULL;
+    tool_pw pwo = {NULL, NULL, NULL};
     for (int i = 0; i < argc; i++) {
+        int pwopt;
         if (strcmp(argv[i], "--help") == 0) {
             inspect_usage();
             return 0;
+        } else if ((pwopt = tool_password_option(&pwo, argc, argv, &i)) != 0) {
+            if (pwopt < 0)
+                return 2;
         } else if (argv[i][0] != '-' && path == NULL) {
             path = argv[i];
         } else {
@@ -621,6 +733,18 @@ int tool_inspect_main(int argc, char **argv) {
         return 2;
     }
     in->now = (int64_t)time(NULL);
+    char pw[1024];
+    int pwlen = tool_password(&pwo, pw, sizeof pw);
+    if (pwlen == -2) {
+        tern_wipe(pw, sizeof pw);
+        free(in);
+        free(data);
+        return 2;
+    }
+    if (pwlen >= 0) {
+        in->pw = pw;
+        in->pwlen = (size_t)pwlen;
+    }
     int status;
     if (len == 0) {
         printf("%s: an empty file\n", path);
@@ -652,6 +776,7 @@ int tool_inspect_main(int argc, char **argv) {
     }
     tern_wipe(in, sizeof *in);
     free(in);
+    tern_wipe(pw, sizeof pw);
     tern_wipe(data, len);
     free(data);
     return status;

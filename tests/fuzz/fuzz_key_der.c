@@ -6,12 +6,15 @@
  * rest is the DER.  A key read must have a type and a size; a refusal must
  * say why; a key that reads must match only a certificate with its public
  * key (the test server and EC certificates: the fixtures' keys are the
- * seeds).
+ * seeds).  The same bytes also go to tern_pkcs8_describe (lib/x509/pkcs8.c:
+ * an EncryptedPrivateKeyInfo's scheme read without a password), which must
+ * say something either way.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/x509/pem.h"
+#include "lib/x509/pkcs8.h"
 #include "lib/x509/store.h"
 #include "tests/util/testutil.h"
 
@@ -59,6 +62,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (info.format < TERN_KEY_DER_PKCS1 || info.format > TERN_KEY_DER_PKCS8)
             abort();
     }
+    char desc[320] = "";
+    rc = tern_pkcs8_describe(data + 1, size - 1, desc, sizeof desc);
+    if (rc > 0 || desc[0] == '\0')
+        abort();
     for (int i = 0; i < 2; i++)
         if (have[i] && tern_key_matches_cert(&info, &certs[i]) && certs[i].key.type != info.type)
             abort();
