@@ -4,6 +4,7 @@
  * tern_server_new that allocates), then shared read-only by connections.
  */
 #define TERN_LAYER TERN_LAYER_CONN
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include "crypto/ct.h"
 #include "crypto/rand.h"
 #include "lib/conn.h"
+#include "lib/x509/pkcs12.h"
 #include "lib/x509/policy.h"
 
 static int64_t clock_now(void *arg) {
@@ -179,6 +181,91 @@ int tern_config_add_keystore_pem(tern_config *cfg, const uint8_t *chain, size_t 
     cfg->have_keys = 0;
     tern_keystore_pw pw = tern_config_password(cfg, NULL);
     return keystore_done(cfg, tern_keystore_load_pem_pw(&cfg->keys, chain, chain_len, key, key_len, &pw));
+}
+
+/* ---- PKCS#12 files (lib/x509/pkcs12.c) ---- */
+
+/* "path: msg" (or "" when msg is empty); a long path is cut (vsnprintf
+ * keeps gcc's -Wformat-truncation out of intended truncation). */
+static void path_msg(char *out, size_t cap, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* The file and its password: password, else the password callback, else
+ * none (an empty password).  The caller wipes and frees *der and pw. */
+TERN_MUST_CHECK static int p12_open(tern_config *cfg, const char *path, const char *password, uint8_t **der,
+                                    size_t *len, char pw[1024], size_t *pwlen) {
+    int rc = tern_p12_read_file(path, der, len);
+    if (rc < 0) {
+        snprintf(cfg->errmsg, sizeof cfg->errmsg, "%s: cannot be read", path);
+        return rc;
+    }
+    *pwlen = 0;
+    if (password != NULL) {
+        *pwlen = strlen(password);
+        if (*pwlen >= 1024)
+            rc = TERN_ERR_INVALID_ARG;
+        else
+            memcpy(pw, password, *pwlen);
+    } else if (cfg->pw_fn != NULL) {
+        int got = cfg->pw_fn(cfg->pw_arg, pw, 1024);
+        if (got < 0 || got >= 1024)
+            rc = TERN_ERR_INVALID_ARG;
+        else
+            *pwlen = (size_t)got;
+    }
+    if (rc < 0) {
+        snprintf(cfg->errmsg, sizeof cfg->errmsg, "%s: no usable password (at most 1023 bytes)", path);
+        tern_wipe(*der, *len);
+        free(*der);
+    }
+    return rc;
+}
+
+static void p12_close(uint8_t *der, size_t len, char pw[1024]) {
+    tern_wipe(der, len);
+    free(der);
+    tern_wipe(pw, 1024);
+}
+
+int tern_config_load_keystore_p12_named(tern_config *cfg, const char *path, const char *password,
+                                        const char *friendly_name) {
+    TERN_ENSURE(cfg != NULL && path != NULL, TERN_ERR_INVALID_ARG);
+    uint8_t *der;
+    size_t len, pwlen;
+    char pw[1024];
+    TERN_TRY(p12_open(cfg, path, password, &der, &len, pw, &pwlen));
+    tern_keystore_free(&cfg->keys);
+    cfg->have_keys = 0;
+    int rc = tern_p12_keystore(&cfg->keys, der, len, (const uint8_t *)pw, pwlen, friendly_name);
+    p12_close(der, len, pw);
+    /* On success ks->msg is "" or a note (no MAC) to pass on. */
+    char msg[sizeof cfg->keys.msg];
+    snprintf(msg, sizeof msg, "%s", cfg->keys.msg);
+    path_msg(cfg->keys.msg, sizeof cfg->keys.msg, "%s: %s", path, msg);
+    rc = keystore_done(cfg, rc);
+    if (rc == 0)
+        path_msg(cfg->errmsg, sizeof cfg->errmsg, "%s%s%s", msg[0] ? path : "", msg[0] ? ": " : "", msg);
+    return rc;
+}
+
+int tern_config_load_keystore_p12(tern_config *cfg, const char *path, const char *password) {
+    return tern_config_load_keystore_p12_named(cfg, path, password, NULL);
+}
+
+int tern_config_load_truststore_p12(tern_config *cfg, const char *path, const char *password) {
+    TERN_ENSURE(cfg != NULL && path != NULL, TERN_ERR_INVALID_ARG);
+    uint8_t *der;
+    size_t len, pwlen;
+    char pw[1024], msg[256];
+    TERN_TRY(p12_open(cfg, path, password, &der, &len, pw, &pwlen));
+    int rc = tern_p12_truststore(&cfg->trust, der, len, (const uint8_t *)pw, pwlen, msg, sizeof msg);
+    p12_close(der, len, pw);
+    path_msg(cfg->errmsg, sizeof cfg->errmsg, "%s%s%s", msg[0] ? path : "", msg[0] ? ": " : "", msg);
+    return rc < 0 ? rc : 0;
 }
 
 const char *tern_config_error(const tern_config *cfg) {

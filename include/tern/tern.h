@@ -212,6 +212,47 @@ TERN_API int tern_config_add_identity(tern_config *cfg, const char *chain_pem_pa
 TERN_API int tern_config_add_identity_pem(tern_config *cfg, const uint8_t *chain, size_t chain_len,
                                           const uint8_t *key, size_t key_len);
 
+/* PKCS#12 files (.p12 / .pfx, RFC 7292), as `openssl pkcs12 -export`,
+ * Java's keytool (-storetype PKCS12, its default), Windows and macOS write
+ * them.  The password is UTF-8 (NUL-terminated; the caller keeps and wipes
+ * it); NULL asks the callback of tern_config_set_password_cb if one is set,
+ * else means no password.  tern wipes its copies of the password, the keys
+ * derived from it and the decrypted private key.
+ *
+ * The file's MAC is checked first (HMAC-SHA-1/256/384/512 keyed by the
+ * PKCS#12 KDF, or RFC 9579 PBMAC1): one that does not verify fails with
+ * TERN_ERR_DECRYPT_FAILED ("wrong password, or the file was altered").  A
+ * file without a MAC (`openssl pkcs12 -nomac`) loads, and
+ * tern_config_error() then holds a note saying its integrity was not
+ * checked.  Encrypted parts: PBES2 with PBKDF2 and AES-CBC (OpenSSL 3's and
+ * keytool's defaults); the legacy schemes (3DES, RC2, RC4: `openssl pkcs12
+ * -legacy`) are refused (TERN_ERR_UNSUPPORTED) with the command that
+ * re-exports the file with AES.  Iteration counts above 2,000,000 are
+ * refused (TERN_ERR_LIMIT).
+ *
+ * tern_config_load_keystore_p12 replaces the key store (as
+ * tern_config_load_keystore does) with the file's private key and its
+ * certificate (paired by localKeyID, else by public key), the chain ordered
+ * from it by issuer names (a self-signed root is not sent).  A file with
+ * several keys needs tern_config_load_keystore_p12_named, which picks the
+ * key by its friendlyName (or its certificate's: keytool's alias, `openssl
+ * pkcs12 -name`); without it the load fails (TERN_ERR_INVALID_ARG) listing
+ * the names.  A file without a key is TERN_ERR_INVALID_ARG ("it is a trust
+ * store").
+ *
+ * tern_config_load_truststore_p12 adds trust anchors: the certificates
+ * marked trusted by Java (keytool -importcert) when any is, else every
+ * certificate of a file that holds no private key (`openssl pkcs12 -export
+ * -nokeys`).  A key store file (a key, no trusted marks) is refused
+ * (TERN_ERR_INVALID_ARG) with the command that extracts its CA certificates:
+ * trusting a key store's own chain is rarely what was meant.
+ *
+ * Returns 0 or a negative TERN_ERR_*, the sentence in tern_config_error. */
+TERN_API int tern_config_load_keystore_p12(tern_config *cfg, const char *path, const char *password);
+TERN_API int tern_config_load_keystore_p12_named(tern_config *cfg, const char *path, const char *password,
+                                                 const char *friendly_name);
+TERN_API int tern_config_load_truststore_p12(tern_config *cfg, const char *path, const char *password);
+
 /* Why the last load into cfg failed (a sentence naming the file and the
  * problem), or "".  Valid until the next call on cfg. */
 TERN_API const char *tern_config_error(const tern_config *cfg);

@@ -609,6 +609,55 @@ static int parse_pkcs8(tern_keystore *ks, const uint8_t *der, size_t len, tern_s
 }
 
 
+/* The key ks holds (parsed) is the one certificate c is for: the EC point
+ * is priv * G, or the RSA n and e are equal. */
+static int key_matches(const tern_keystore *ks, const tern_x509_cert *c, tern_span kn, tern_span ke) {
+    if (ks->ec_curve) {
+        uint8_t pub[TERN_X509_EC_MAX_POINT];
+        size_t publen = 0;
+        return c->key.type == TERN_X509_KEY_EC && c->key.curve == ks->ec_curve &&
+               keystore_ec_public(ks, pub, &publen) == 0 && c->key.ec_point.len == publen &&
+               memcmp(pub, c->key.ec_point.p, publen) == 0;
+    }
+    return c->key.type == TERN_X509_KEY_RSA && tern_span_eq(kn, c->key.rsa_n) && tern_span_eq(ke, c->key.rsa_e);
+}
+
+/* After a key was parsed (rc its status; kind names its format): set the
+ * key type and check it is the leaf's, or say in ks->msg why it failed. */
+static int key_parsed(tern_keystore *ks, int rc, tern_span kn, tern_span ke, const char *kind) {
+    if (rc == 0) {
+        ks->key_type = ks->ec_curve ? TERN_X509_KEY_EC : TERN_X509_KEY_RSA;
+        if (!key_matches(ks, &ks->leaf, kn, ke)) {
+            char label[128];
+            tern_x509_cert_label(&ks->leaf, label, sizeof label);
+            msgf(ks->msg, sizeof ks->msg, "the private key does not match the certificate (%s)", label);
+            rc = TERN_ERR_KEY_MISMATCH;
+        }
+    } else if (rc == TERN_ERR_BAD_KEY && ks->msg[0]) {
+        /* parse_ec said why. */
+    } else if (rc == TERN_ERR_BAD_KEY) {
+        size_t bits = 0;
+        if (kn.p) {
+            bits = kn.len * 8;
+            for (uint8_t t = kn.p[0]; t < 0x80 && bits > 0; t = (uint8_t)(t << 1))
+                bits--;
+        }
+        if (bits && (bits < TERN_RSA_MIN_BITS || bits > TERN_RSA_MAX_BITS))
+            msgf(ks->msg, sizeof ks->msg, "private key: RSA key of %zu bits; tern supports %d to %d", bits,
+                 TERN_RSA_MIN_BITS, TERN_RSA_MAX_BITS);
+        else
+            msgf(ks->msg, sizeof ks->msg, "private key: the RSA key is inconsistent");
+    } else if (rc == TERN_ERR_UNSUPPORTED) {
+        if (!ks->msg[0])
+            msgf(ks->msg, sizeof ks->msg, "private key: multi-prime RSA keys are not supported");
+    } else if (rc != TERN_ERR_NOMEM) {
+        msgf(ks->msg, sizeof ks->msg, "private key: malformed %s", kind);
+        rc = TERN_ERR_BAD_KEY;
+    }
+    return rc;
+}
+
+
 /* RSA modulus bits from its magnitude (public). */
 static size_t rsa_bits(tern_span n) {
     if (n.p == NULL || n.len == 0)
@@ -829,52 +878,10 @@ static int load_key(tern_keystore *ks, const uint8_t *pem, size_t len, const ter
             rc = pkcs1  ? parse_pkcs1(ks, der, n, &kn, &ke)
                  : sec1 ? parse_ec(ks, der, n, NULL)
                         : parse_pkcs8(ks, der, n, &kn, &ke);
-        if (rc == 0) {
-            int match;
-            if (ks->ec_curve) {
-                /* EC: the leaf's point must be priv * G. */
-                uint8_t pub[TERN_X509_EC_MAX_POINT];
-                size_t publen = 0;
-                ks->key_type = TERN_X509_KEY_EC;
-                match = ks->leaf.key.type == TERN_X509_KEY_EC && ks->leaf.key.curve == ks->ec_curve &&
-                        keystore_ec_public(ks, pub, &publen) == 0 && ks->leaf.key.ec_point.len == publen &&
-                        memcmp(pub, ks->leaf.key.ec_point.p, publen) == 0;
-            } else {
-                /* RSA: the key matches the leaf when n and e are equal. */
-                ks->key_type = TERN_X509_KEY_RSA;
-                match = ks->leaf.key.type == TERN_X509_KEY_RSA && tern_span_eq(kn, ks->leaf.key.rsa_n) &&
-                        tern_span_eq(ke, ks->leaf.key.rsa_e);
-            }
-            if (!match) {
-                char label[128];
-                tern_x509_cert_label(&ks->leaf, label, sizeof label);
-                msgf(ks->msg, sizeof ks->msg, "the private key does not match the certificate (%s)", label);
-                rc = TERN_ERR_KEY_MISMATCH;
-            }
-        } else if (rc == TERN_ERR_PEM) {
+        if (rc == TERN_ERR_PEM)
             msgf(ks->msg, sizeof ks->msg, "private key: bad base64 in the block at line %zu", b.line);
-        } else if (rc == TERN_ERR_BAD_KEY && ks->msg[0]) {
-            /* parse_ec said why. */
-        } else if (rc == TERN_ERR_BAD_KEY) {
-            size_t bits = 0;
-            if (kn.p) {
-                bits = kn.len * 8;
-                for (uint8_t t = kn.p[0]; t < 0x80 && bits > 0; t = (uint8_t)(t << 1))
-                    bits--;
-            }
-            if (bits && (bits < TERN_RSA_MIN_BITS || bits > TERN_RSA_MAX_BITS))
-                msgf(ks->msg, sizeof ks->msg, "private key: RSA key of %zu bits; tern supports %d to %d", bits,
-                         TERN_RSA_MIN_BITS, TERN_RSA_MAX_BITS);
-            else
-                msgf(ks->msg, sizeof ks->msg, "private key: the RSA key is inconsistent");
-        } else if (rc == TERN_ERR_UNSUPPORTED) {
-            if (!ks->msg[0])
-                msgf(ks->msg, sizeof ks->msg, "private key: multi-prime RSA keys are not supported");
-        } else {
-            msgf(ks->msg, sizeof ks->msg, "private key: malformed %s",
-                     pkcs1 ? "PKCS#1 key" : sec1 ? "SEC 1 EC key" : "PKCS#8 key");
-            rc = TERN_ERR_BAD_KEY;
-        }
+        else
+            rc = key_parsed(ks, rc, kn, ke, pkcs1 ? "PKCS#1 key" : sec1 ? "SEC 1 EC key" : "PKCS#8 key");
         free_wiped(der, cap);
         return rc;
     }
@@ -928,6 +935,86 @@ int tern_keystore_load_files_pw(tern_keystore *ks, const char *chain_path, const
     rc = tern_keystore_load_pem_pw(ks, chain, clen, key, klen, pw);
     free(chain);
     free_wiped(key, klen + 1);
+    return rc;
+}
+
+/* PKCS#12 (lib/x509/pkcs12.c hands over DER): see store.h.  The chain is
+ * ordered by names, as a path builder would (RFC 5280 §6.1: each issuer
+ * name is the next certificate's subject); the self-issued root at its end
+ * is left out (RFC 5246 §7.4.2: it may be omitted, the peer has it or must
+ * not trust it), and certificates off the path are not sent. */
+int tern_keystore_load_der(tern_keystore *ks, const tern_span *certs, size_t n, size_t leaf, const uint8_t *pkcs8,
+                           size_t pkcs8_len) {
+    tern_keystore_init(ks);
+    tern_span kn = {NULL, 0}, ke = {NULL, 0};
+    tern_x509_cert *pc = n ? calloc(n, sizeof *pc) : NULL;
+    size_t idx[TERN_KEYSTORE_MAX_CHAIN], k = 0, total = 0;
+    int rc = n == 0 ? TERN_ERR_PEM : pc == NULL ? TERN_ERR_NOMEM : 0;
+    if (rc == TERN_ERR_PEM)
+        msgf(ks->msg, sizeof ks->msg, "the file holds a private key but no certificate");
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (tern_x509_parse(&pc[i], certs[i].p, certs[i].len) < 0) {
+            msgf(ks->msg, sizeof ks->msg, "certificate %zu of the file is malformed", i + 1);
+            rc = TERN_ERR_CERT_BAD;
+        }
+    if (rc == 0) {
+        rc = parse_pkcs8(ks, pkcs8, pkcs8_len, &kn, &ke);
+        if (rc < 0)
+            rc = key_parsed(ks, rc, kn, ke, "PKCS#8 key");
+    }
+    if (rc == 0 && leaf >= n) { /* no localKeyID pairing: the certificate with the key's public key */
+        for (leaf = 0; leaf < n && !key_matches(ks, &pc[leaf], kn, ke); leaf++) {
+        }
+        if (leaf == n) {
+            msgf(ks->msg, sizeof ks->msg, "none of the %zu certificates in the file is for its private key", n);
+            rc = TERN_ERR_KEY_MISMATCH;
+        }
+    }
+    if (rc == 0) {
+        idx[k++] = leaf;
+        total = certs[leaf].len;
+    }
+    while (rc == 0 && !tern_x509_self_issued(&pc[idx[k - 1]])) {
+        size_t j;
+        for (j = 0; j < n; j++) {
+            int used = 0;
+            for (size_t u = 0; u < k; u++)
+                used |= idx[u] == j;
+            if (!used && tern_x509_name_eq(pc[j].subject, pc[idx[k - 1]].issuer))
+                break;
+        }
+        if (j == n || tern_x509_self_issued(&pc[j]))
+            break;
+        if (k == TERN_KEYSTORE_MAX_CHAIN) {
+            msgf(ks->msg, sizeof ks->msg, "certificate chain: more than %d certificates", TERN_KEYSTORE_MAX_CHAIN);
+            rc = TERN_ERR_LIMIT;
+            break;
+        }
+        idx[k++] = j;
+        total += certs[j].len;
+    }
+    free(pc);
+    if (rc == 0 && (ks->blob = malloc(total)) == NULL)
+        rc = TERN_ERR_NOMEM;
+    for (size_t i = 0, used = 0; rc == 0 && i < k; i++) {
+        memcpy(ks->blob + used, certs[idx[i]].p, certs[idx[i]].len);
+        ks->chain[i] = ks->blob + used;
+        ks->chain_len[i] = certs[idx[i]].len;
+        used += certs[idx[i]].len;
+        ks->n++;
+    }
+    if (rc == 0 && tern_x509_parse(&ks->leaf, ks->chain[0], ks->chain_len[0]) < 0)
+        rc = TERN_ERR_INTERNAL;
+    if (rc == 0)
+        rc = key_parsed(ks, 0, kn, ke, "PKCS#8 key"); /* the leaf given by localKeyID must be the key's too */
+    if (rc < 0) {
+        char msg[sizeof ks->msg];
+        memcpy(msg, ks->msg, sizeof msg);
+        tern_keystore_free(ks);
+        memcpy(ks->msg, msg, sizeof msg);
+        if (!msg[0] && rc == TERN_ERR_NOMEM)
+            msgf(ks->msg, sizeof ks->msg, "out of memory");
+    }
     return rc;
 }
 

@@ -171,6 +171,17 @@ TERN_MUST_CHECK int tern_keystore_load_pem_pw(tern_keystore *ks, const uint8_t *
 TERN_MUST_CHECK int tern_keystore_load_files_pw(tern_keystore *ks, const char *chain_path, const char *key_path,
                                                 const tern_keystore_pw *pw);
 
+/* A key store from DER pieces (a PKCS#12 file, lib/x509/pkcs12.h): the
+ * private key as a PrivateKeyInfo and the file's certificates in any order.
+ * The leaf is certs[leaf] when leaf < n (the certificate the file pairs
+ * with the key by localKeyID; it must still match the key), otherwise the
+ * certificate whose public key is the key's.  The chain follows issuer
+ * names from the leaf; a self-issued root at its end and certificates off
+ * the path are left out.  Returns as tern_keystore_load_pem (TERN_ERR_PEM:
+ * no certificate at all). */
+TERN_MUST_CHECK int tern_keystore_load_der(tern_keystore *ks, const tern_span *certs, size_t n, size_t leaf,
+                                           const uint8_t *pkcs8, size_t pkcs8_len);
+
 /* ---- one private key on its own (for showing a file: tools/tern_inspect.c) ---- */
 
 /* The DER forms of an unencrypted private key. */
