@@ -218,7 +218,8 @@ TERN_MUST_CHECK static int p12_open(tern_config *cfg, const char *path, const ch
             *pwlen = (size_t)got;
     }
     if (rc < 0) {
-        snprintf(cfg->errmsg, sizeof cfg->errmsg, "%s: no usable password (at most 1023 bytes)", path);
+        path_msg(cfg->errmsg, sizeof cfg->errmsg, "%s: %s", path,
+                 password != NULL ? "the password is longer than 1023 bytes" : "the password callback gave none");
         tern_wipe(*der, *len);
         free(*der);
     }

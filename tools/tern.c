@@ -50,6 +50,8 @@
 #include <unistd.h>
 
 #include "tern/tern.h"
+#include "crypto/ct.h"
+#include "lib/x509/pkcs12.h"
 #include "tools/tool.h"
 
 static void usage(void) {
@@ -126,6 +128,70 @@ static int crl_apply(const crl_opts *o, tern_config *cfg, const char *who) {
             fprintf(stderr, "tern %s: CRL skipped: %s\n", who, tern_config_error(cfg));
     }
     return 0;
+}
+
+/* ---- PKCS#12 files: --keystore FILE.p12 [--keyname NAME], --truststore FILE.p12 ---- */
+
+/* 1 if path holds a PKCS#12 file, told by its content (a DER PFX, RFC 7292
+ * §4: SEQUENCE { INTEGER 3, ContentInfo, ... }), whatever its name. */
+static int is_p12(const char *path) {
+    uint8_t *der;
+    size_t len;
+    if (tern_p12_read_file(path, &der, &len) != 0)
+        return 0;
+    int yes = tern_p12_sniff(der, len);
+    tern_wipe(der, len);
+    free(der);
+    return yes;
+}
+
+/* How many arguments --keystore at argv[i] takes: 1 (FILE.p12), 2
+ * (CERT.pem KEY.pem), 0 when they are missing. */
+static int keystore_nargs(int argc, char **argv, int i) {
+    if (i + 1 < argc && is_p12(argv[i + 1]))
+        return 1;
+    return i + 2 < argc ? 2 : 0;
+}
+
+/* After a PKCS#12 load: its note (no MAC) or, for a wrong password given
+ * no password option, how to give one. */
+static void p12_said(tern_config *cfg, const char *who, int rc, const tool_pw *pw) {
+    if (rc == 0 && tern_config_error(cfg)[0])
+        fprintf(stderr, "tern %s: %s\n", who, tern_config_error(cfg));
+    if (rc == TERN_ERR_DECRYPT_FAILED && !pw->file && !pw->env && !pw->text)
+        fprintf(stderr, "tern %s: no password was given (--password-file FILE or --password-env VAR)\n", who);
+}
+
+/* The k-th --keystore: key NULL means a PKCS#12 file (keyname chooses among
+ * its keys).  0, or 2 after saying why. */
+static int load_identity(tern_config *cfg, const char *who, size_t k, const char *a, const char *b,
+                         const char *keyname, const tool_pw *pw) {
+    int rc;
+    if (b == NULL && k > 0) {
+        fprintf(stderr, "tern %s: a PKCS#12 key store (%s) must be the first --keystore\n", who, a);
+        return 2;
+    }
+    rc = b == NULL ? tern_config_load_keystore_p12_named(cfg, a, NULL, keyname)
+         : k == 0  ? tern_config_load_keystore(cfg, a, b)
+                   : tern_config_add_identity(cfg, a, b);
+    if (rc != 0 && b == NULL) /* the sentence names the file */
+        fprintf(stderr, "tern %s: key store: %s\n", who, tern_config_error(cfg));
+    else if (rc != 0)
+        fprintf(stderr, "tern %s: key store %s: %s\n", who, a, tern_config_error(cfg));
+    if (b == NULL)
+        p12_said(cfg, who, rc, pw);
+    return rc != 0 ? 2 : 0;
+}
+
+/* --truststore: a PKCS#12 file, else PEM (a file or a directory). */
+static int load_trust(tern_config *cfg, const char *path, const char *who, const tool_pw *pw) {
+    int p12 = is_p12(path);
+    int rc = p12 ? tern_config_load_truststore_p12(cfg, path, NULL) : tern_config_load_truststore(cfg, path);
+    if (rc != 0)
+        fprintf(stderr, "tern %s: trust store: %s\n", who, tern_config_error(cfg));
+    if (p12)
+        p12_said(cfg, who, rc, pw);
+    return rc;
 }
 
 /* Wait until fd is ready for what rc asks (TERN_WANT_READ / TERN_WANT_WRITE). */
@@ -303,9 +369,9 @@ static int setup_failed(tern_config *cfg) {
 
 static int run_client(int argc, char **argv) {
     const char *target = NULL, *trust = NULL, *sni = NULL, *alpn = NULL, *cipher = NULL, *groups = NULL;
-    const char *ids[16][2];
+    const char *ids[16][2], *keyname = NULL;
     size_t nids = 0;
-    int resume_n = 0;
+    int resume_n = 0, nargs;
     static tool_obs obs;
     crl_opts crl = {{0}, 0, NULL};
     static tool_pw pw; /* the config's password callback points at it */
@@ -332,11 +398,13 @@ static int run_client(int argc, char **argv) {
             cipher = argv[++i];
         else if (strcmp(argv[i], "--groups") == 0 && i + 1 < argc)
             groups = argv[++i];
-        else if (strcmp(argv[i], "--keystore") == 0 && i + 2 < argc && nids < 16) {
+        else if (strcmp(argv[i], "--keystore") == 0 && (nargs = keystore_nargs(argc, argv, i)) > 0 && nids < 16) {
             /* repeated: more identities, picked by a certificate request's CA names */
             ids[nids][0] = argv[++i];
-            ids[nids++][1] = argv[++i];
-        } else if (strcmp(argv[i], "--resume") == 0 && i + 1 < argc && atoi(argv[i + 1]) >= 0)
+            ids[nids++][1] = nargs == 2 ? argv[++i] : NULL;
+        } else if (strcmp(argv[i], "--keyname") == 0 && i + 1 < argc)
+            keyname = argv[++i];
+        else if (strcmp(argv[i], "--resume") == 0 && i + 1 < argc && atoi(argv[i + 1]) >= 0)
             resume_n = atoi(argv[++i]);
         else if (argv[i][0] != '-' && target == NULL)
             target = argv[i];
@@ -365,21 +433,18 @@ static int run_client(int argc, char **argv) {
     tern_config *cfg = tern_config_new();
     if (cfg == NULL)
         return 2;
-    int rc = trust ? tern_config_load_truststore(cfg, trust) : 0;
-    if (rc == 0 && (sys || trust == NULL))
-        rc = tern_config_load_system_truststore(cfg);
-    if (rc != 0) {
+    tool_password_apply(&pw, cfg);
+    if (trust && load_trust(cfg, trust, "client", &pw) != 0)
+        return setup_failed(cfg);
+    if ((sys || trust == NULL) && tern_config_load_system_truststore(cfg) != 0) {
         fprintf(stderr, "tern client: trust store: %s\n", tern_config_error(cfg));
         return setup_failed(cfg);
     }
     if (crl_apply(&crl, cfg, "client") != 0)
         return setup_failed(cfg);
-    tool_password_apply(&pw, cfg);
     for (size_t k = 0; k < nids; k++)
-        if (tern_config_add_identity(cfg, ids[k][0], ids[k][1]) != 0) {
-            fprintf(stderr, "tern client: key store %s: %s\n", ids[k][0], tern_config_error(cfg));
+        if (load_identity(cfg, "client", k, ids[k][0], ids[k][1], keyname, &pw) != 0)
             return setup_failed(cfg);
-        }
     if (tool_obs_apply(&obs, cfg, "client") != 0)
         return setup_failed(cfg);
     if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {
@@ -405,7 +470,7 @@ static int run_client(int argc, char **argv) {
         close(fd);
         return setup_failed(cfg);
     }
-    int status = 1;
+    int status = 1, rc;
     for (;;) {
         rc = tern_handshake(c);
         if (rc == 0)
@@ -532,11 +597,11 @@ static int serve_one(tern_conn *c, int mode) {
 }
 
 static int run_server(int argc, char **argv) {
-    const char *port = NULL, *cert = NULL, *key = NULL, *bind_addr = "127.0.0.1", *alpn = NULL, *cipher = NULL;
+    const char *port = NULL, *cert = NULL, *bind_addr = "127.0.0.1", *alpn = NULL, *cipher = NULL;
     const char *groups = NULL;
-    const char *trust = NULL, *client_auth = NULL, *ids[16][2];
+    const char *trust = NULL, *client_auth = NULL, *ids[16][2], *keyname = NULL;
     size_t nids = 0;
-    int mode = 1, tickets = 1, session_cache = 1, pwopt;
+    int mode = 1, tickets = 1, session_cache = 1, pwopt, nargs;
     static tool_obs obs;
     static tool_pw pw; /* the config's password callback points at it */
     crl_opts crl = {{0}, 0, NULL};
@@ -552,13 +617,13 @@ static int run_server(int argc, char **argv) {
         }
         else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
             port = argv[++i];
-        else if (strcmp(argv[i], "--keystore") == 0 && i + 2 < argc && nids < 16) {
+        else if (strcmp(argv[i], "--keystore") == 0 && (nargs = keystore_nargs(argc, argv, i)) > 0 && nids < 16) {
             /* repeated: more identities, picked by SNI (the first is the default) */
             ids[nids][0] = argv[++i];
-            ids[nids++][1] = argv[++i];
+            ids[nids++][1] = nargs == 2 ? argv[++i] : NULL;
             cert = ids[0][0];
-            key = ids[0][1];
-        } else if (strcmp(argv[i], "--bind") == 0 && i + 1 < argc)
+        } else if (strcmp(argv[i], "--keyname") == 0 && i + 1 < argc)
+            keyname = argv[++i]; else if (strcmp(argv[i], "--bind") == 0 && i + 1 < argc)
             bind_addr = argv[++i];
         else if (strcmp(argv[i], "--alpn") == 0 && i + 1 < argc)
             alpn = argv[++i];
@@ -591,15 +656,9 @@ static int run_server(int argc, char **argv) {
     if (cfg == NULL)
         return 2;
     tool_password_apply(&pw, cfg);
-    if (tern_config_load_keystore(cfg, cert, key) != 0) {
-        fprintf(stderr, "tern server: key store: %s\n", tern_config_error(cfg));
-        return setup_failed(cfg);
-    }
-    for (size_t k = 1; k < nids; k++)
-        if (tern_config_add_identity(cfg, ids[k][0], ids[k][1]) != 0) {
-            fprintf(stderr, "tern server: key store %s: %s\n", ids[k][0], tern_config_error(cfg));
+    for (size_t k = 0; k < nids; k++)
+        if (load_identity(cfg, "server", k, ids[k][0], ids[k][1], keyname, &pw) != 0)
             return setup_failed(cfg);
-        }
     if (client_auth != NULL) {
         int ca = strcmp(client_auth, "none") == 0       ? TERN_CLIENT_AUTH_NONE
                  : strcmp(client_auth, "optional") == 0 ? TERN_CLIENT_AUTH_OPTIONAL
@@ -611,10 +670,8 @@ static int run_server(int argc, char **argv) {
         }
         (void)tern_config_set_client_auth(cfg, ca);
     }
-    if (trust != NULL && tern_config_load_truststore(cfg, trust) != 0) {
-        fprintf(stderr, "tern server: trust store: %s\n", tern_config_error(cfg));
+    if (trust != NULL && load_trust(cfg, trust, "server", &pw) != 0)
         return setup_failed(cfg);
-    }
     if (crl_apply(&crl, cfg, "server") != 0)
         return setup_failed(cfg);
     if (tool_obs_apply(&obs, cfg, "server") != 0)
