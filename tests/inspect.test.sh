@@ -10,7 +10,13 @@
 #     matches (and a key that matches none);
 #   - CRLs: issuer, thisUpdate / nextUpdate and the revoked serials, against
 #     `openssl crl`;
-#   - encrypted keys (PKCS#8 and the legacy PEM headers) are named as such;
+#   - encrypted keys (PKCS#8 and the legacy PEM headers): the scheme without
+#     the password (PRF, iterations, cipher as asked of openssl), the key
+#     with it, a wrong password, a scheme tern refuses;
+#   - PKCS#12 made by openssl pkcs12 -export (and keytool's in vectors/p12):
+#     the MAC and encryption as `openssl pkcs12 -info` reports them, the
+#     certificates checked as above, the key matched, key store / trust
+#     store verdicts, -legacy refused, -nomac, the empty password, a wrong one;
 #   - the verdict line and its option: key store (also with the key before
 #     the chain), trust store, chain without its key, key without its chain,
 #     CRLs, a key for the wrong certificate, a key store with the leaf last;
@@ -272,6 +278,56 @@ has "$T/crlder.out" '^\[1\] CRL: a certificate revocation list \(DER\)$' "a DER 
 inspect "$C/crl/int-delta.crl" "$T/delta.out"
 has "$T/delta.out" 'NOT USABLE: this CRL .*delta' "a delta CRL: why not usable"
 [ $RC -eq 1 ] && ok "delta CRL: exit 1" || fail "delta CRL: exit $RC"
+
+# ---- PKCS#12 (made now by openssl pkcs12 -export; Java's keytool files in vectors/p12) ----
+openssl pkcs12 -export -in "$C/server.crt" -inkey "$C/server.key" -certfile "$C/int-ca.crt" -name "my server" \
+    -passout pass:tern -out "$T/ks.p12"
+inspect "$T/ks.p12" "$T/p12.out"
+has "$T/p12.out" 'PKCS#12 \(PFX, RFC 7292\)' "a .p12 recognised by its content"
+# The MAC and encryption as openssl pkcs12 -info reports them.
+info=$(openssl pkcs12 -in "$T/ks.p12" -info -noout -passin pass:tern 2>&1)
+echo "$info" | grep -q 'MAC: sha256, Iteration 2048' || fail "openssl -info does not show the MAC expected: $info"
+has "$T/p12.out" '^    integrity: +HMAC-SHA-256, PKCS#12 KDF, 2048 iterations$' "PKCS#12 MAC as openssl -info shows it"
+echo "$info" | grep -q 'PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256' ||
+    fail "openssl -info does not show the encryption expected: $info"
+has "$T/p12.out" '^    certificates: +PBES2 \(RFC 8018\): PBKDF2 with hmacWithSHA256, 2048 iterations, salt of 8 bytes; AES-256-CBC$' "certificate part encryption without the password"
+has "$T/p12.out" '^    password: +needed' "password needed"
+has "$T/p12.out" 'give its password to see which' "verdict without the password"
+"$TERN" inspect --password-file "$T/pw" "$T/ks.p12" >"$T/p12pw.out" 2>&1
+RC=$?
+[ $RC -eq 0 ] && ok ".p12 with its password: exit 0" || fail ".p12 with its password: exit $RC"
+has "$T/p12pw.out" '^    keys: +PBES2 \(RFC 8018\): PBKDF2 with hmacWithSHA256, 2048 iterations' "shrouded key encryption"
+has "$T/p12pw.out" '^\[1\] certificate \(PKCS#12 certBag, friendlyName "my server", localKeyID' "friendlyName and localKeyID"
+check_cert "$T/p12pw.out" 1 "$C/server.crt" "p12 [1]"
+check_cert "$T/p12pw.out" 2 "$C/int-ca.crt" "p12 [2]"
+has "$T/p12pw.out" '^    matches: +certificate \[1\] CN=localhost' "p12 key matches its certificate"
+has "$T/p12pw.out" '^tern would use this file as: a key store \(PKCS#12: 1 private key, 2 certificates' "verdict: p12 key store"
+has "$T/p12pw.out" "tern server --keystore $T/ks.p12 --password-file FILE" "p12 key store option"
+"$TERN" inspect --password-file "$T/badpw" "$T/ks.p12" >"$T/p12bad.out" 2>&1
+RC=$?
+has "$T/p12bad.out" 'password: +WRONG: .*MAC does not verify' "p12 wrong password said"
+[ $RC -eq 1 ] && ok "p12 wrong password: exit 1" || fail "p12 wrong password: exit $RC"
+openssl pkcs12 -export -nokeys -in "$C/root-ca.crt" -certfile "$C/int-ca.crt" -passout pass: -out "$T/ts.p12"
+inspect "$T/ts.p12" "$T/ts.out"
+has "$T/ts.out" 'none \(the empty password opens it\)' "empty password tried"
+has "$T/ts.out" '^tern would use this file as: a trust store \(PKCS#12: 2 certificates, all CAs\)$' "verdict: p12 trust store"
+if openssl pkcs12 -export -legacy -in "$C/server.crt" -inkey "$C/server.key" -passout pass:tern -out "$T/leg.p12" 2>/dev/null; then
+    "$TERN" inspect --password-file "$T/pw" "$T/leg.p12" >"$T/leg.out" 2>&1
+    RC=$?
+    has "$T/leg.out" 'NOT USABLE: +PKCS#12: .*legacy scheme.*openssl pkcs12 -in old.p12' "-legacy refused with its sentence"
+    [ $RC -eq 1 ] && ok "-legacy: exit 1" || fail "-legacy: exit $RC"
+else
+    skip "openssl pkcs12 -legacy (no legacy provider here)"
+fi
+openssl pkcs12 -export -nomac -in "$C/server.crt" -inkey "$C/server.key" -passout pass: -out "$T/nomac.p12"
+inspect "$T/nomac.p12" "$T/nomac.out"
+has "$T/nomac.out" '^    integrity: +none: the file has no MAC' "no MAC said"
+"$TERN" inspect --password pass:changeit vectors/p12/java-keystore.p12 >"$T/jks.out" 2>/dev/null
+has "$T/jks.out" 'friendlyName "second"' "keytool key store: both aliases"
+has "$T/jks.out" 'keystore .* --keyname NAME' "several keys: --keyname"
+"$TERN" inspect --password pass:changeit vectors/p12/java-truststore.p12 >"$T/jts.out" 2>/dev/null
+has "$T/jts.out" "Java's trusted-certificate mark" "keytool trust store: trusted mark"
+has "$T/jts.out" '^tern would use this file as: a trust store \(PKCS#12: 1 certificate' "verdict: keytool trust store"
 
 # ---- hostile and malformed input ----
 head -5 "$C/server.crt" >"$T/trunc.pem"

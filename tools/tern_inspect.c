@@ -6,10 +6,15 @@
  * The input is recognised by its content, not its name: PEM (RFC 7468;
  * every block is shown: CERTIFICATE, PRIVATE KEY, RSA PRIVATE KEY, EC
  * PRIVATE KEY, ENCRYPTED PRIVATE KEY, the legacy "Proc-Type: 4,ENCRYPTED"
- * form, X509 CRL, and any other label named), or one DER structure (a
- * certificate, a CRL, a PKCS#1 / SEC 1 / PKCS#8 private key).  Everything
- * is read by the library's own parsers (lib/x509/x509.h, crl.h, pem.h,
- * store.h: tern_key_der_info); the tool only lays out what they found.
+ * form, X509 CRL, and any other label named), a PKCS#12 file (RFC 7292:
+ * its MAC, how its parts are encrypted, its certificates and keys with
+ * their friendlyName / localKeyID), or one DER structure (a certificate,
+ * a CRL, a PKCS#1 / SEC 1 / PKCS#8 private key, an EncryptedPrivateKeyInfo).
+ * Encrypted keys show their scheme without a password and their contents
+ * with one (the password options of tools/tool_password.c).  Everything is
+ * read by the library's own parsers (lib/x509/x509.h, crl.h, pem.h,
+ * store.h: tern_key_der_info, pkcs8.h: tern_pkcs8_describe, pkcs12.h); the
+ * tool only lays out what they found.
  *
  * A block that does not parse gets a sentence and the others are still
  * shown.  Exit codes: 0 the file holds something tern can use and every
@@ -24,6 +29,7 @@
 #include "crypto/sha2.h"
 #include "lib/x509/crl.h"
 #include "lib/x509/pem.h"
+#include "lib/x509/pkcs12.h"
 #include "lib/x509/pkcs8.h"
 #include "lib/x509/store.h"
 #include "lib/x509/verify.h"
@@ -41,11 +47,12 @@ static void inspect_usage(void) {
             "private key (type, size, which certificate of the file it belongs to), each CRL (issuer,\n"
             "thisUpdate / nextUpdate, revoked serials), then what tern would use the file as (a key\n"
             "store, a trust store, CRLs ...) and the option that loads it.  The file may be PEM (any\n"
-            "number of blocks) or one DER certificate, CRL or private key (PKCS#1, SEC 1, PKCS#8);\n"
+            "number of blocks), a PKCS#12 file (.p12/.pfx: its MAC, encryption, certificates and keys),\n"
+            "or one DER certificate, CRL or private key (PKCS#1, SEC 1, PKCS#8, encrypted PKCS#8);\n"
             "its name does not matter.  An encrypted key (PKCS#8 EncryptedPrivateKeyInfo, PEM or DER, or\n"
             "OpenSSL's legacy \"Proc-Type: 4,ENCRYPTED\" PEM) shows its encryption (scheme, KDF, PRF,\n"
             "iterations, cipher) without a password; with one (the options below) it is decrypted and\n"
-            "shown like any key.\n"
+            "shown like any key; a PKCS#12 file is opened with it (the empty password is tried first).\n"
             "  --password-file FILE, --password-env VAR, --password pass:TEXT: the password of an encrypted\n"
             "  key, as for --keystore (tern --help).\n"
             "Exit codes: 0 the file is usable and every block parsed; 1 a block is malformed or\n"
@@ -67,6 +74,7 @@ typedef struct {
     int encrypted;                  /* PEM: legacy encryption headers */
     tern_pem_block block;           /* PEM: the block (legacy decryption reads its headers) */
     int decrypted;                  /* IT_KEY: it was encrypted, and the password opened it */
+    char note[300];                 /* PKCS#12: the bag's attributes */
 } item;
 
 typedef struct {
@@ -77,6 +85,9 @@ typedef struct {
     int64_t now;
     const char *pw; /* the password given, or NULL */
     size_t pwlen;
+    int p12;          /* the file is a PKCS#12 PFX */
+    int p12_locked;   /* ... whose contents the password did not open */
+    size_t p12_trusted; /* certificates with Java's trusted-certificate mark */
 } inspection;
 
 static void date_text(int64_t t, char *out, size_t cap) {
@@ -504,6 +515,143 @@ static void show_encrypted(inspection *in, item *it, const char *where, tern_key
     show_key(in, it, why);
 }
 
+static void p12_attrs_text(const tern_p12_attrs *a, char *out, size_t cap) {
+    size_t n = 0;
+    out[0] = 0;
+    if (a->name[0])
+        n += (size_t)snprintf(out + n, cap - n, ", friendlyName \"%s\"", a->name);
+    for (size_t k = 0; k < a->key_id_len && n + 4 < cap; k++)
+        n += (size_t)snprintf(out + n, cap - n, "%s%02X", k ? ":" : ", localKeyID ", a->key_id[k]);
+    if (a->java_trusted && n < cap)
+        snprintf(out + n, cap - n, ", Java trusted-certificate mark");
+    sanitize(out);
+}
+
+/* A PKCS#12 file (RFC 7292) through lib/x509/pkcs12.h: the MAC, how the
+ * parts are encrypted, then every certificate and key like the PEM ones.
+ * Without a password the empty one is tried (what `openssl pkcs12
+ * -passout pass:` writes). */
+static void inspect_p12(inspection *in, const uint8_t *der, size_t len) {
+    tern_p12 *p = malloc(sizeof *p);
+    if (p == NULL) {
+        printf("out of memory\n");
+        in->bad++;
+        return;
+    }
+    tern_p12_init(p);
+    in->p12 = 1;
+    if (tern_p12_parse_pfx(p, der, len) != 0) {
+        printf("    MALFORMED: %s\n", p->msg);
+        in->bad++;
+        goto out;
+    }
+    char mac[200];
+    tern_p12_describe_mac(p, mac, sizeof mac);
+    printf("    integrity:     %s\n", p->mac == TERN_P12_MAC_NONE
+                                          ? "none: the file has no MAC (RFC 7292 §4 makes it optional), so nothing\n"
+                                            "                   shows whether it was altered"
+                                          : mac);
+    const uint8_t *pw = (const uint8_t *)(in->pw ? in->pw : "");
+    size_t pwlen = in->pw ? in->pwlen : 0;
+    int rc = tern_p12_check_mac(p, pw, pwlen);
+    if (rc == 0) {
+        rc = tern_p12_parse_safe(p, p->auth_safe.p, p->auth_safe.len, pw, pwlen);
+    } else {
+        /* The MAC's sentence is the one to show; the parts are read only
+         * for how they are encrypted (which is read before decrypting). */
+        char why[sizeof p->msg];
+        memcpy(why, p->msg, sizeof why);
+        if (tern_p12_parse_safe(p, p->auth_safe.p, p->auth_safe.len, pw, pwlen) == 0) {
+            /* cannot happen with a MAC that failed, unless it is unkeyed */
+        }
+        memcpy(p->msg, why, sizeof why);
+    }
+    printf("    certificates:  %s\n", p->enc_certs[0] ? p->enc_certs : p->encrypted_parts ? "encrypted"
+                                                                  : rc == 0      ? "not encrypted"
+                                                                                 : "(not read)");
+    if (p->enc_keys[0] || rc == 0)
+        printf("    keys:          %s\n", p->enc_keys[0] ? p->enc_keys : p->nkeys ? "not encrypted (keyBag)" : "(none)");
+    if (rc != 0) {
+        if (in->pw == NULL && (rc == TERN_ERR_DECRYPT_FAILED || rc == TERN_ERR_DECRYPT)) {
+            printf("    password:      needed (the empty one does not open it): --password-file FILE or --password-env VAR\n");
+            in->p12_locked = 1;
+        } else if (rc == TERN_ERR_DECRYPT_FAILED || rc == TERN_ERR_DECRYPT) {
+            printf("    password:      WRONG: %s\n", p->msg);
+            in->p12_locked = 1;
+            in->bad++;
+        } else {
+            printf("    NOT USABLE:    %s\n", p->msg);
+            in->bad++;
+        }
+        goto out;
+    }
+    printf("    password:      %s\n", in->pw ? "opens it (the MAC verifies and the parts decrypt)"
+                                             : "none (the empty password opens it)");
+    if (p->skipped)
+        printf("    skipped:       %zu bag%s tern does not use (CRL, secret or unknown bags)\n", p->skipped,
+               p->skipped == 1 ? "" : "s");
+    for (size_t k = 0; k < p->ncerts; k++) {
+        item *it = new_item(in);
+        if (it == NULL)
+            break;
+        it->der = malloc(p->certs[k].len ? p->certs[k].len : 1);
+        if (it->der == NULL)
+            break;
+        memcpy(it->der, p->certs[k].der, p->certs[k].len);
+        it->len = p->certs[k].len;
+        char attrs[300];
+        p12_attrs_text(&p->certs[k].a, attrs, sizeof attrs);
+        if (p->certs[k].a.java_trusted)
+            in->p12_trusted++;
+        if (tern_x509_parse(&it->cert, it->der, it->len) != 0) {
+            printf("[%zu] certificate (PKCS#12 certBag%s): MALFORMED: %zu bytes that do not parse as an X.509 "
+                   "certificate\n", in->n, attrs, it->len);
+            it->kind = IT_BAD;
+            in->bad++;
+            continue;
+        }
+        it->kind = IT_CERT;
+    }
+    size_t first_key = in->n;
+    for (size_t k = 0; k < p->nkeys; k++) {
+        item *it = new_item(in);
+        if (it == NULL)
+            break;
+        it->der = malloc(p->keys[k].len ? p->keys[k].len : 1);
+        if (it->der == NULL)
+            break;
+        memcpy(it->der, p->keys[k].pkcs8, p->keys[k].len);
+        it->len = p->keys[k].len;
+        it->decrypted = p->keys[k].shrouded;
+        it->kind = IT_KEY;
+        p12_attrs_text(&p->keys[k].a, it->note, sizeof it->note);
+    }
+    for (size_t k = 0; k < in->n; k++) {
+        item *it = &in->items[k];
+        if (it->kind == IT_CERT && k < first_key) {
+            char attrs[300];
+            p12_attrs_text(&p->certs[k].a, attrs, sizeof attrs);
+            printf("[%zu] certificate (PKCS#12 certBag%s)\n", k + 1, attrs);
+            show_cert(in, it);
+        } else if (it->kind == IT_KEY) {
+            char why[256] = "";
+            int krc = tern_key_der_info(it->der, it->len, TERN_KEY_DER_PKCS8, &it->key, why, sizeof why);
+            it->key_ok = krc == 0;
+            printf("[%zu] private key (PKCS#12 %s%s)\n", k + 1, it->decrypted ? "pkcs8ShroudedKeyBag" : "keyBag",
+                   it->note);
+            if (krc != 0 && it->key.type == TERN_X509_KEY_UNKNOWN) {
+                if (krc != TERN_ERR_UNSUPPORTED)
+                    in->bad++;
+                it->kind = krc == TERN_ERR_UNSUPPORTED ? IT_OTHER : IT_BAD;
+            }
+            show_key(in, it, why);
+        }
+    }
+out:
+    tern_p12_free(p);
+    free(p);
+}
+
 /* Every block of a PEM text, in order: first collected (and every
  * certificate parsed, so that a key can name its certificate wherever it
  * comes in the file), then shown. */
@@ -579,6 +727,54 @@ static void inspect_pem(inspection *in, const uint8_t *text, size_t len) {
     }
 }
 
+/* What tern makes of a PKCS#12 file: tern_p12_keystore / tern_p12_truststore's rules. */
+static int verdict_p12(const inspection *in, const char *path, size_t certs, size_t cas, const item *key,
+                       size_t usable_keys) {
+    const char *pwopt = in->pw ? " --password-file FILE" : "";
+    if (in->p12_locked && in->pw != NULL) {
+        printf("tern would use this file as: nothing with this password (the right one shows what it holds)\n");
+        return 1;
+    }
+    if (in->p12_locked) {
+        printf("tern would use this file as: a PKCS#12 key store or trust store; give its password to see which\n");
+        printf("  tern inspect --password-file FILE %s\n", path);
+        return in->bad ? 1 : 0;
+    }
+    if (in->bad && certs == 0 && key == NULL) {
+        printf("tern would use this file as: nothing: it cannot be read (the sentence above says why)\n");
+        return 1;
+    }
+    if (key != NULL) {
+        int matched = 0;
+        for (size_t k = 0; k < in->n; k++)
+            if (in->items[k].kind == IT_CERT && tern_key_matches_cert(&key->key, &in->items[k].cert))
+                matched = 1;
+        if (!matched) {
+            printf("tern would use this file as: nothing: its private key matches none of its certificates\n");
+            return 1;
+        }
+        printf("tern would use this file as: a key store (PKCS#12: %zu private key%s, %zu certificate%s; the chain\n"
+               "  is ordered from the key's certificate)\n",
+               usable_keys, usable_keys == 1 ? "" : "s", certs, certs == 1 ? "" : "s");
+        if (usable_keys > 1)
+            printf("  tern server --keystore %s --keyname NAME%s   (several keys: choose one by friendlyName)\n", path,
+                   pwopt);
+        else
+            printf("  tern server --keystore %s%s\n", path, pwopt);
+        return in->bad ? 1 : 0;
+    }
+    if (certs > 0) {
+        size_t n = in->p12_trusted ? in->p12_trusted : certs;
+        printf("tern would use this file as: a trust store (PKCS#12: %zu certificate%s%s%s)\n", n, n == 1 ? "" : "s",
+               in->p12_trusted ? " with Java's trusted-certificate mark" : "",
+               !in->p12_trusted && cas == certs ? ", all CAs" : "");
+        printf("  tern client --truststore %s%s HOST:PORT\n", path, pwopt);
+        return in->bad ? 1 : 0;
+    }
+    printf("tern would use this file as: nothing: it holds no certificate or key tern can use\n");
+    return 1;
+}
+
 /* The verdict: what tern would load this file as, and with which option. */
 static int verdict(const inspection *in, const char *path) {
     size_t certs = 0, cas = 0, keys = 0, usable_keys = 0, enc = 0, crls = 0;
@@ -609,6 +805,8 @@ static int verdict(const inspection *in, const char *path) {
     printf("\n");
     if (in->more)
         printf("(%zu more blocks not shown: at most %d)\n", in->more, MAX_ITEMS);
+    if (in->p12)
+        return verdict_p12(in, path, certs, cas, key, usable_keys);
     if (certs > 0 && key != NULL) {
         if (tern_key_matches_cert(&key->key, &first_cert->cert)) {
             printf("tern would use this file as: a key store (certificate chain of %zu + matching private key%s)\n",
@@ -754,6 +952,9 @@ int tool_inspect_main(int argc, char **argv) {
         if (looks_like_pem(data, len)) {
             printf("%s: PEM text\n", path);
             inspect_pem(in, data, len);
+        } else if (tern_p12_sniff(data, len)) {
+            printf("%s: PKCS#12 (PFX, RFC 7292), %zu bytes\n", path, len);
+            inspect_p12(in, data, len);
         } else if (data[0] == TERN_DER_SEQUENCE) {
             printf("%s: DER (binary), %zu bytes\n", path, len);
             item *it = new_item(in);
