@@ -150,6 +150,19 @@ static void print_hex_colon(const uint8_t *p, size_t n) {
         printf("%s%02X", i ? ":" : "", p[i]);
 }
 
+/* A string from a certificate, with bytes outside printable ASCII as \\xNN
+ * (a hostile name cannot write to the terminal). */
+static void print_text(const char *prefix, tern_span v) {
+    printf("%s", prefix);
+    for (size_t i = 0; i < v.len; i++) {
+        uint8_t c = v.p[i];
+        if (c < 0x20 || c >= 0x7f || c == '\\')
+            printf("\\x%02X", c);
+        else
+            putchar(c);
+    }
+}
+
 /* subjectAltName entries (RFC 5280 §4.2.1.6) as openssl prints them.  The
  * parser checked the GeneralNames when it read the certificate. */
 static void print_sans(const tern_x509_cert *c) {
@@ -161,9 +174,9 @@ static void print_sans(const tern_x509_cert *c) {
         printf("%s", first ? "" : ", ");
         first = 0;
         switch (e.tag) {
-        case TERN_DER_CTX_PRIM(1): printf("email:%.*s", (int)e.content.len, (const char *)e.content.p); break;
-        case TERN_DER_CTX_PRIM(2): printf("DNS:%.*s", (int)e.content.len, (const char *)e.content.p); break;
-        case TERN_DER_CTX_PRIM(6): printf("URI:%.*s", (int)e.content.len, (const char *)e.content.p); break;
+        case TERN_DER_CTX_PRIM(1): print_text("email:", e.content); break;
+        case TERN_DER_CTX_PRIM(2): print_text("DNS:", e.content); break;
+        case TERN_DER_CTX_PRIM(6): print_text("URI:", e.content); break;
         case TERN_DER_CTX_PRIM(7): {
             char ip[64];
             tern_x509_format_ip(e.content.p, e.content.len, ip, sizeof ip);
