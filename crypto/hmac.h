@@ -46,7 +46,8 @@ TERN_MUST_CHECK int tern_hmac(tern_hash_alg alg, const uint8_t *key, size_t keyl
  * of any length.  label is ASCII without its NUL ("master secret"); seed2
  * may be NULL/0 (TLS seeds are often client_random || server_random).
  * alg is TERN_HASH_SHA256 or TERN_HASH_SHA384 (SHA-512 also works; no TLS
- * 1.2 suite uses it).  TERN_ERR_UNSUPPORTED for an unknown alg. */
+ * 1.2 suite uses it).  TERN_ERR_UNSUPPORTED for an unknown alg, and for
+ * MD5 and SHA-1 (no TLS 1.2 PRF). */
 TERN_MUST_CHECK int tern_tls12_prf(tern_hash_alg alg, const uint8_t *secret, size_t secretlen, const char *label,
                                    const uint8_t *seed1, size_t seed1len, const uint8_t *seed2, size_t seed2len,
                                    uint8_t *out, size_t outlen);

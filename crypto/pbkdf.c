@@ -33,10 +33,11 @@ static int kdf_args(tern_hash_alg alg, const uint8_t *pw, size_t pwlen, const ui
 
 int tern_pbkdf2(tern_hash_alg prf, const uint8_t *pw, size_t pwlen, const uint8_t *salt, size_t saltlen,
                 uint32_t iterations, uint8_t *out, size_t outlen) {
-    TERN_TRY(kdf_args(prf, pw, pwlen, salt, saltlen, iterations, out, outlen));
     size_t hl = tern_hash_len(prf);
-    /* §5.2 step 1: dkLen > (2^32 - 1) * hLen is "derived key too long". */
-    TERN_ENSURE((outlen - 1) / hl < UINT32_MAX, TERN_ERR_INVALID_ARG);
+    /* §5.2 step 1: dkLen > (2^32 - 1) * hLen is "derived key too long"
+     * (checked before kdf_args writes outlen bytes of zeros). */
+    TERN_ENSURE(hl == 0 || outlen == 0 || (outlen - 1) / hl < UINT32_MAX, TERN_ERR_INVALID_ARG);
+    TERN_TRY(kdf_args(prf, pw, pwlen, salt, saltlen, iterations, out, outlen));
 
     /* The HMAC key (the password) is prepared once: every U_j restarts
      * from the two saved pad states (RFC 8018 §5.2 PRF = HMAC(P, .)). */

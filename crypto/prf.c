@@ -30,7 +30,8 @@ int tern_tls12_prf(tern_hash_alg alg, const uint8_t *secret, size_t secretlen, c
     size_t labellen = label ? strlen(label) : 0;
     size_t hl = tern_hash_len(alg);
 
-    TERN_ENSURE(hl != 0, TERN_ERR_UNSUPPORTED);
+    /* SHA-2 only (RFC 5246 §5): P_MD5 and P_SHA1 are not TLS 1.2 PRFs. */
+    TERN_ENSURE(hl >= TERN_SHA256_LEN, TERN_ERR_UNSUPPORTED);
     TERN_ENSURE((seed1 != NULL || seed1len == 0) && (seed2 != NULL || seed2len == 0), TERN_ERR_INVALID_ARG);
     TERN_ENSURE(out != NULL || outlen == 0, TERN_ERR_INVALID_ARG);
     if (outlen == 0)

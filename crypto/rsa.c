@@ -412,7 +412,8 @@ int tern_rsa_pss_verify(const tern_rsa_public *k, tern_hash_alg alg, const uint8
                         size_t siglen) {
     uint8_t m[TERN_RSA_MAX_BYTES], h2[TERN_HASH_MAX_LEN];
     size_t hlen = tern_hash_len(alg), slen = hlen;
-    TERN_ENSURE(hlen != 0, TERN_ERR_UNSUPPORTED);
+    /* SHA-2 only: MD5 and SHA-1 (lengths 16, 20) are never signature hashes. */
+    TERN_ENSURE(hlen >= TERN_SHA256_LEN, TERN_ERR_UNSUPPORTED);
     size_t klen = tern_rsa_len(k);
     size_t embits = k->bits - 1, emlen = (embits + 7) / 8;
     TERN_ENSURE(emlen >= hlen + slen + 2, TERN_ERR_BAD_SIGNATURE);
@@ -442,7 +443,8 @@ int tern_rsa_pss_sign(const tern_rsa_private *k, tern_hash_alg alg, const uint8_
                       size_t sigcap, tern_rng_fn rng, void *rng_arg) {
     uint8_t m[TERN_RSA_MAX_BYTES], salt[TERN_HASH_MAX_LEN];
     size_t hlen = tern_hash_len(alg), slen = hlen;
-    TERN_ENSURE(hlen != 0, TERN_ERR_UNSUPPORTED);
+    /* SHA-2 only: MD5 and SHA-1 (lengths 16, 20) are never signature hashes. */
+    TERN_ENSURE(hlen >= TERN_SHA256_LEN, TERN_ERR_UNSUPPORTED);
     size_t klen = tern_rsa_len(&k->pub);
     TERN_ENSURE(sigcap >= klen, TERN_ERR_BUFFER_TOO_SMALL);
     size_t embits = k->pub.bits - 1, emlen = (embits + 7) / 8;

@@ -248,7 +248,8 @@ static void test_refusals(void **state) {
     (void)state;
     tern_hmac_key k;
     uint8_t out[TERN_HASH_MAX_LEN];
-    static const int bad[] = {0, 1, 2, 3, 7, 255};
+    /* md5(1) and sha1(2) are HMAC hashes too (tests/test_sha1_md5.c). */
+    static const int bad[] = {0, 3, 7, 255};
     for (size_t i = 0; i < TERN_ARRAY_LEN(bad); i++) {
         assert_int_equal(tern_hmac_key_init(&k, (tern_hash_alg)bad[i], (const uint8_t *)"k", 1), TERN_ERR_UNSUPPORTED);
         assert_int_equal(tern_hmac((tern_hash_alg)bad[i], (const uint8_t *)"k", 1, "m", 1, out), TERN_ERR_UNSUPPORTED);
