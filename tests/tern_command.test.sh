@@ -16,7 +16,7 @@ NAME=tern-command
 need_tern
 
 # ---- help and exit codes ----
-for cmd in "" client server verify speed; do
+for cmd in "" client server verify speed inspect; do
     if "$TERN" $cmd --help >"$WORK/help" 2>&1 && grep -q "Exit codes" "$WORK/help"; then :
     else fail "tern $cmd --help: no exit 0 or no exit codes: $(head -3 "$WORK/help")"; fi
 done
@@ -33,7 +33,7 @@ grep -q "1 connection or TLS failure" "$WORK/help" && grep -q "2 usage or setup 
 [ $? -eq 2 ] || fail "client with a bad --groups does not exit 2 (or leaks)"
 "$TERN" server --port 0 --keystore "$CERTS/server-chain.pem" "$CERTS/server.key" --groups nope >/dev/null 2>&1
 [ $? -eq 2 ] || fail "server with a bad --groups does not exit 2 (or leaks)"
-ok "--help on tern, client, server, verify, speed; usage errors exit 2"
+ok "--help on tern, client, server, verify, speed, inspect; usage errors exit 2"
 
 # The client's handshake steps, in order, as the narrative prints them.
 CLIENT_STEPS='\] +1\. sent +ClientHello

@@ -33,6 +33,8 @@
  *
  *   tern verify ...   check a certificate chain (tools/tern_verify.c)
  *   tern speed ...    time tern's own primitives (tools/tern_speed.c)
+ *   tern inspect FILE what a certificate / key / CRL / PKCS#12 file holds, and what
+ *                     tern would use it as (tools/tern_inspect.c)
  *   --trace / --trace=hex / --show-secrets / SSLKEYLOGFILE on client and
  *   server: tools/trace_render.c.  The password options (for an encrypted
  *   key): tools/tool_password.c.
@@ -72,6 +74,7 @@ static void usage(void) {
             "       tern verify --truststore FILE|DIR [--name N] [--purpose server|client] [--at TIME]\n"
             "                   [--crl FILE|DIR]... [--crl-mode MODE] CHAIN.pem\n"
             "       tern speed [FILTER]\n"
+            "       tern inspect [--password-file FILE] FILE   (what a PEM, DER or PKCS#12 file holds)\n"
             "       tern COMMAND --help\n"
             "The client checks the server against the trust store (--truststore, --system, or both; the\n"
             "system store when neither is given).  Mutual TLS: the client answers a certificate request\n"
@@ -748,6 +751,8 @@ int main(int argc, char **argv) {
         return tool_verify_main(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "speed") == 0)
         return tool_speed_main(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "inspect") == 0)
+        return tool_inspect_main(argc - 2, argv + 2);
     usage();
     return argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? 0 : 2;
 }

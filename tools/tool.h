@@ -64,5 +64,6 @@ void tool_password_usage(FILE *f);
 /* ---- subcommands in their own files ---- */
 int tool_verify_main(int argc, char **argv); /* tools/tern_verify.c */
 int tool_speed_main(int argc, char **argv);  /* tools/tern_speed.c */
+int tool_inspect_main(int argc, char **argv); /* tools/tern_inspect.c */
 
 #endif

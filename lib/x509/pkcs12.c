@@ -594,6 +594,8 @@ static int add_key(tern_p12 *p, tern_reader *val, int shrouded, const tern_p12_a
         tern_rd_init(&epki, e.content.p, e.content.len);
         if (tern_der_expect_elem(&epki, TERN_DER_SEQUENCE, &alg) < 0)
             return fail(p, TERN_ERR_DECODE, "PKCS#12: a shrouded key bag does not parse (RFC 5958 §3)");
+        if (!p->enc_keys[0] && tern_pbes2_describe(alg.tlv.p, alg.tlv.len, p->enc_keys, sizeof p->enc_keys) < 0)
+            p->enc_keys[0] = 0;
         TERN_TRY(refuse_scheme(p, alg.tlv, "private key"));
         char why[200] = "";
         int rc = tern_pkcs8_decrypt(e.tlv.p, e.tlv.len, pw, pwlen, &k->pkcs8, &k->len, why, sizeof why);
@@ -663,6 +665,8 @@ static int parse_encrypted(tern_p12 *p, tern_reader *content, const uint8_t *pw,
         tern_rd_end(&ed) < 0 || tern_der_oid(&eci, &oid) < 0 || !TERN_DER_OID_EQ(oid, oid_data) ||
         tern_der_expect_elem(&eci, TERN_DER_SEQUENCE, &alg) < 0)
         return fail(p, TERN_ERR_DECODE, "PKCS#12: an encryptedData part does not parse (RFC 5652 §8)");
+    if (!p->enc_certs[0] && tern_pbes2_describe(alg.tlv.p, alg.tlv.len, p->enc_certs, sizeof p->enc_certs) < 0)
+        p->enc_certs[0] = 0;
     TERN_TRY(refuse_scheme(p, alg.tlv, "certificate part"));
     if (tern_der_expect_elem(&eci, TERN_DER_CTX_PRIM(0), &ct) < 0 || tern_rd_end(&eci) < 0)
         return fail(p, TERN_ERR_DECODE,

@@ -109,6 +109,11 @@ typedef struct {
     size_t encrypted_parts;    /* encryptedData ContentInfos */
     size_t skipped;            /* bags tern does not use (CRL, secret, unknown types) */
     char msg[256];             /* why the last call failed */
+    /* How the first encrypted certificate part and the first shrouded key
+     * are encrypted (tern_pbes2_describe), "" when there is none: read
+     * before decrypting, so set even when the password is wrong or missing
+     * (for showing a file: tools/tern_inspect.c). */
+    char enc_certs[200], enc_keys[200];
 } tern_p12;
 
 void tern_p12_init(tern_p12 *p);

@@ -460,3 +460,43 @@ int tern_pem_legacy_decrypt(const tern_pem_block *b, const uint8_t *pw, size_t p
     free(ct); /* ciphertext: public */
     return rc;
 }
+
+/* ---- the parameters, without a password (tools/tern_inspect.c) ---- */
+
+static void pbes2_text(const pbes2_params *p, char *out, size_t cap) {
+    const char *prf = p->prf == TERN_HASH_SHA1     ? "hmacWithSHA1"
+                      : p->prf == TERN_HASH_SHA256 ? "hmacWithSHA256"
+                      : p->prf == TERN_HASH_SHA384 ? "hmacWithSHA384"
+                                                   : "hmacWithSHA512";
+    msgf(out, cap, "PBES2 (RFC 8018): PBKDF2 with %s, %lu iterations, salt of %zu bytes; AES-%zu-CBC", prf,
+         (unsigned long)p->iterations, p->salt.len, p->keylen * 8);
+}
+
+int tern_pbes2_describe(const uint8_t *alg, size_t alglen, char *out, size_t cap) {
+    char *msg = out;
+    size_t msgcap = cap;
+    tern_reader top, a;
+    pbes2_params p;
+    tern_rd_init(&top, alg, alglen);
+    if (tern_der_expect(&top, TERN_DER_SEQUENCE, &a) < 0 || tern_rd_end(&top) < 0)
+        MALFORMED("encryption algorithm");
+    TERN_TRY(parse_alg(&a, &p, out, cap));
+    pbes2_text(&p, out, cap);
+    return 0;
+}
+
+int tern_pkcs8_describe(const uint8_t *der, size_t len, char *out, size_t cap) {
+    char *msg = out;
+    size_t msgcap = cap;
+    tern_reader top, seq;
+    tern_der_elem alg;
+    tern_span ct;
+    tern_rd_init(&top, der, len);
+    if (tern_der_expect(&top, TERN_DER_SEQUENCE, &seq) < 0 || tern_rd_end(&top) < 0)
+        MALFORMED("EncryptedPrivateKeyInfo");
+    if (tern_der_expect_elem(&seq, TERN_DER_SEQUENCE, &alg) < 0)
+        MALFORMED("encryption algorithm");
+    if (tern_der_octet_string(&seq, &ct) < 0 || tern_rd_end(&seq) < 0)
+        MALFORMED("encrypted data");
+    return tern_pbes2_describe(alg.tlv.p, alg.tlv.len, out, cap);
+}

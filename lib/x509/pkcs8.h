@@ -66,4 +66,14 @@ TERN_MUST_CHECK int tern_pem_legacy_readable(const tern_pem_block *b, char *msg,
 TERN_MUST_CHECK int tern_pem_legacy_decrypt(const tern_pem_block *b, const uint8_t *pw, size_t pwlen, uint8_t **out,
                                             size_t *outlen, char *msg, size_t msgcap);
 
+/* What an EncryptedPrivateKeyInfo (tern_pkcs8_describe) or a PBES2
+ * AlgorithmIdentifier TLV (tern_pbes2_describe) is encrypted with, read
+ * without a password, for showing a file (tools/tern_inspect.c): 0 and
+ * "PBES2 (RFC 8018): PBKDF2 with hmacWithSHA256, 2048 iterations, salt of 8
+ * salt; AES-256-CBC" in out (cap bytes), or the refusal decryption would
+ * give (TERN_ERR_UNSUPPORTED, TERN_ERR_LIMIT, TERN_ERR_DECODE) with its
+ * sentence in out. */
+TERN_MUST_CHECK int tern_pkcs8_describe(const uint8_t *der, size_t len, char *out, size_t cap);
+TERN_MUST_CHECK int tern_pbes2_describe(const uint8_t *alg, size_t alglen, char *out, size_t cap);
+
 #endif

@@ -658,6 +658,99 @@ static int key_parsed(tern_keystore *ks, int rc, tern_span kn, tern_span ke, con
     return rc;
 }
 
+
+/* RSA modulus bits from its magnitude (public). */
+static size_t rsa_bits(tern_span n) {
+    if (n.p == NULL || n.len == 0)
+        return 0;
+    size_t bits = n.len * 8;
+    for (uint8_t t = n.p[0]; t < 0x80 && bits > 0; t = (uint8_t)(t << 1))
+        bits--;
+    return bits;
+}
+
+int tern_key_der_info(const uint8_t *der, size_t len, tern_key_der_format format, tern_key_info *info, char *msg,
+                      size_t cap) {
+    memset(info, 0, sizeof *info);
+    if (cap)
+        msg[0] = 0;
+    if (format == TERN_KEY_DER_ANY) {
+        /* By shape: SEQUENCE { INTEGER version, then a SEQUENCE (PKCS#8's
+         * AlgorithmIdentifier), an INTEGER (PKCS#1's modulus) or an OCTET
+         * STRING (SEC 1's private key) }. */
+        tern_reader top, seq;
+        uint64_t version;
+        uint8_t tag = 0;
+        tern_rd_init(&top, der, len);
+        if (tern_der_expect(&top, TERN_DER_SEQUENCE, &seq) != 0 || tern_der_small_uint(&seq, &version) != 0 ||
+            tern_der_peek(&seq, &tag) != 0) {
+            msgf(msg, cap, "it is not a private key (PKCS#1, SEC 1 or PKCS#8)");
+            return TERN_ERR_DECODE;
+        }
+        format = tag == TERN_DER_SEQUENCE ? TERN_KEY_DER_PKCS8 : tag == TERN_DER_INTEGER ? TERN_KEY_DER_PKCS1
+                 : tag == TERN_DER_OCTET_STRING                                      ? TERN_KEY_DER_SEC1
+                                                                                      : TERN_KEY_DER_ANY;
+        if (format == TERN_KEY_DER_ANY) {
+            msgf(msg, cap, "it is not a private key (PKCS#1, SEC 1 or PKCS#8)");
+            return TERN_ERR_DECODE;
+        }
+    }
+    info->format = format;
+    tern_keystore *ks = malloc(sizeof *ks);
+    if (ks == NULL) {
+        msgf(msg, cap, "out of memory");
+        return TERN_ERR_NOMEM;
+    }
+    tern_keystore_init(ks);
+    tern_span n = {NULL, 0}, e = {NULL, 0};
+    int rc = format == TERN_KEY_DER_PKCS1  ? parse_pkcs1(ks, der, len, &n, &e)
+             : format == TERN_KEY_DER_SEC1 ? parse_ec(ks, der, len, NULL)
+                                           : parse_pkcs8(ks, der, len, &n, &e);
+    const char *what = format == TERN_KEY_DER_PKCS1 ? "PKCS#1 RSA key" : format == TERN_KEY_DER_SEC1 ? "SEC 1 EC key"
+                                                                                                      : "PKCS#8 key";
+    if (rc == 0 && ks->ec_curve) {
+        info->type = TERN_X509_KEY_EC;
+        info->curve = ks->ec_curve;
+        info->bits = ks->ec_curve == TERN_X509_CURVE_P384 ? 384 : 256;
+        rc = keystore_ec_public(ks, info->ec_point, &info->ec_point_len);
+    } else if (n.p != NULL) {
+        /* RSA: read even when its size is one tern does not use. */
+        info->type = TERN_X509_KEY_RSA;
+        info->bits = rsa_bits(n);
+        info->rsa_n = n;
+        info->rsa_e = e;
+    }
+    if (rc == TERN_ERR_BAD_KEY && info->type == TERN_X509_KEY_RSA && !ks->msg[0]) {
+        if (info->bits < TERN_RSA_MIN_BITS || info->bits > TERN_RSA_MAX_BITS)
+            msgf(msg, cap, "an RSA key of %zu bits; tern supports %d to %d", info->bits, TERN_RSA_MIN_BITS,
+                 TERN_RSA_MAX_BITS);
+        else
+            msgf(msg, cap, "the RSA key is inconsistent (its numbers do not belong together)");
+    } else if (rc == TERN_ERR_UNSUPPORTED && !ks->msg[0]) {
+        msgf(msg, cap, "multi-prime RSA keys are not supported");
+    } else if (rc != 0 && ks->msg[0]) {
+        /* parse_ec / parse_pkcs8 said why ("private key: ..."). */
+        msgf(msg, cap, "%s", strncmp(ks->msg, "private key: ", 13) == 0 ? ks->msg + 13 : ks->msg);
+    } else if (rc != 0) {
+        msgf(msg, cap, "malformed %s (it does not parse as RFC %s describes)", what,
+             format == TERN_KEY_DER_PKCS1 ? "8017 App. A.1.2" : format == TERN_KEY_DER_SEC1 ? "5915 §3" : "5958 §2");
+    }
+    tern_keystore_free(ks);
+    free(ks);
+    return rc;
+}
+
+int tern_key_matches_cert(const tern_key_info *info, const tern_x509_cert *c) {
+    if (info->type == TERN_X509_KEY_RSA)
+        return c->key.type == TERN_X509_KEY_RSA && info->rsa_n.p != NULL && tern_span_eq(info->rsa_n, c->key.rsa_n) &&
+               tern_span_eq(info->rsa_e, c->key.rsa_e);
+    if (info->type == TERN_X509_KEY_EC)
+        return c->key.type == TERN_X509_KEY_EC && c->key.curve == info->curve &&
+               c->key.ec_point.len == info->ec_point_len &&
+               memcmp(c->key.ec_point.p, info->ec_point, info->ec_point_len) == 0;
+    return 0;
+}
+
 static int load_chain(tern_keystore *ks, const uint8_t *pem, size_t len) {
     tern_pem_reader r;
     tern_pem_block b;

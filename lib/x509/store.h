@@ -182,6 +182,38 @@ TERN_MUST_CHECK int tern_keystore_load_files_pw(tern_keystore *ks, const char *c
 TERN_MUST_CHECK int tern_keystore_load_der(tern_keystore *ks, const tern_span *certs, size_t n, size_t leaf,
                                            const uint8_t *pkcs8, size_t pkcs8_len);
 
+/* ---- one private key on its own (for showing a file: tools/tern_inspect.c) ---- */
+
+/* The DER forms of an unencrypted private key. */
+typedef enum {
+    TERN_KEY_DER_ANY = 0, /* recognised by its shape */
+    TERN_KEY_DER_PKCS1,   /* RSAPrivateKey (RFC 8017 App. A.1.2) */
+    TERN_KEY_DER_SEC1,    /* ECPrivateKey (RFC 5915 §3) */
+    TERN_KEY_DER_PKCS8    /* PrivateKeyInfo / OneAsymmetricKey (RFC 5208 §5, RFC 5958 §2) */
+} tern_key_der_format;
+
+/* The public half of a private key, to show it and to find its certificate. */
+typedef struct {
+    tern_key_der_format format;               /* the form it was read in */
+    tern_x509_key_type type;                  /* RSA or EC (UNKNOWN when not read) */
+    size_t bits;                              /* RSA modulus bits; EC 256 or 384 */
+    tern_span rsa_n, rsa_e;                   /* RSA: magnitudes, views into the DER */
+    int curve;                                /* EC: TERN_X509_CURVE_* */
+    uint8_t ec_point[TERN_X509_EC_MAX_POINT]; /* EC: 04 || X || Y, computed from the scalar */
+    size_t ec_point_len;
+} tern_key_info;
+
+/* Read one private key (DER, format or TERN_KEY_DER_ANY) the way the key
+ * store does, check it, and give its public half in *info; the private
+ * numbers are wiped before returning.  Returns 0, or what loading it as a
+ * key store would (TERN_ERR_UNSUPPORTED, TERN_ERR_BAD_KEY, a decode error)
+ * with a sentence in msg (cap bytes).  An RSA key of a size tern does not
+ * use still fills type, bits, rsa_n and rsa_e (TERN_ERR_BAD_KEY). */
+TERN_MUST_CHECK int tern_key_der_info(const uint8_t *der, size_t len, tern_key_der_format format, tern_key_info *info,
+                                      char *msg, size_t cap);
+/* 1 if the certificate's public key is the key's public half. */
+int tern_key_matches_cert(const tern_key_info *info, const tern_x509_cert *c);
+
 /* Signature padding for tern_keystore_sign. */
 typedef enum {
     TERN_KEYSTORE_RSA_PKCS1 = 1, /* RSASSA-PKCS1-v1_5 (TLS rsa_pkcs1_*) */
