@@ -141,6 +141,72 @@ static void test_bmp_password(void **state) {
     assert_int_equal(tern_p12_bmp_password((const uint8_t *)"abc", 3, out, 7, &n), TERN_ERR_BUFFER_TOO_SMALL);
 }
 
+/* A plain decoder (branches and all) to hold the masked one against. */
+static int ref_bmp(const uint8_t *p, size_t len, uint8_t *out, size_t *outlen) {
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t c = p[i], need = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 9;
+        if (need == 9 || i + need >= len) /* not a lead byte, or the input ends inside the character */
+            return -1;
+        static const uint32_t lead_mask[] = {0x7f, 0x1f, 0x0f, 0x07}, mins[] = {0, 0x80, 0x800, 0x10000};
+        c &= lead_mask[need];
+        for (uint32_t k = 1; k <= need; k++) {
+            if ((p[i + k] & 0xc0) != 0x80)
+                return -1;
+            c = (c << 6) | (p[i + k] & 0x3f);
+        }
+        if (c < mins[need] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+            return -1;
+        i += need + 1;
+        if (c >= 0x10000) {
+            uint32_t v = c - 0x10000, hi = 0xd800 | (v >> 10), lo = 0xdc00 | (v & 0x3ff);
+            out[n++] = (uint8_t)(hi >> 8), out[n++] = (uint8_t)hi, out[n++] = (uint8_t)(lo >> 8), out[n++] = (uint8_t)lo;
+        } else {
+            out[n++] = (uint8_t)(c >> 8), out[n++] = (uint8_t)c;
+        }
+    }
+    out[n++] = 0, out[n++] = 0;
+    *outlen = n;
+    return 0;
+}
+
+/* The masked decoder against the plain one: every 1- and 2-byte input,
+ * and random inputs of up to 9 bytes from the bytes where UTF-8's rules
+ * change (so every lead, continuation, overlong and limit case meets). */
+static void test_bmp_password_reference(void **state) {
+    (void)state;
+    static const uint8_t edge[] = {0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2,
+                                   0xdf, 0xe0, 0xed, 0xee, 0xef, 0xf0, 0xf3, 0xf4, 0xf5, 0xf8, 0xfe, 0xff};
+    uint8_t in[9], got[32], want[32];
+    size_t gn = 0, wn = 0;
+    unsigned long checked = 0, valid = 0;
+    uint32_t x = 12345;
+    for (unsigned long t = 0; t < 65536 + 256 + 300000; t++) {
+        size_t len;
+        if (t < 256) {
+            len = 1, in[0] = (uint8_t)t;
+        } else if (t < 256 + 65536) {
+            len = 2, in[0] = (uint8_t)((t - 256) >> 8), in[1] = (uint8_t)(t - 256);
+        } else {
+            x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+            len = 1 + x % 9;
+            for (size_t i = 0; i < len; i++) {
+                x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+                in[i] = edge[x % sizeof edge];
+            }
+        }
+        int r1 = tern_p12_bmp_password(in, len, got, sizeof got, &gn);
+        int r2 = ref_bmp(in, len, want, &wn);
+        if ((r1 == 0) != (r2 == 0) || (r1 == 0 && (gn != wn || memcmp(got, want, wn) != 0)))
+            fail_msg("input of %zu bytes (first %02x): masked %d/%zu, plain %d/%zu", len, in[0], r1, gn, r2, wn);
+        if (r1 != 0)
+            assert_int_equal(r1, TERN_ERR_INVALID_ARG);
+        checked++;
+        valid += r1 == 0;
+    }
+    assert_true(valid > 1000 && valid < checked); /* both kinds were met */
+}
+
 static void test_sniff(void **state) {
     (void)state;
     NEED_OPENSSL();
@@ -634,7 +700,7 @@ int main(int argc, char **argv) {
     (void)argc;
     have_openssl = make_fixtures(argv[0]);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bmp_password),     cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_bmp_password), cmocka_unit_test(test_bmp_password_reference),     cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_openssl_default),  cmocka_unit_test(test_openssl_variants),
         cmocka_unit_test(test_legacy_refused),   cmocka_unit_test(test_nomac),
         cmocka_unit_test(test_wrong_password),   cmocka_unit_test(test_truncated),

@@ -62,7 +62,7 @@ static const uint8_t oid_pkcs12_pbe_prefix[] = {PKCS_1, 0x0c, 0x01};
 static const uint8_t oid_pkcs5_prefix[] = {PKCS_1, 0x05};
 
 /* A verdict computed from secrets (the MAC comparison, "is the password
- * ASCII") is public once computed: tell valgrind, for tests/ctgrind/, when
+ * valid UTF-8" and its length in UTF-16 units) is public once computed: tell valgrind, for tests/ctgrind/, when
  * its header is there (no code outside valgrind). */
 #if defined(__has_include)
 #if __has_include(<valgrind/memcheck.h>)
@@ -108,68 +108,74 @@ void tern_p12_free(tern_p12 *p) {
 
 /* ---- passwords ---- */
 
+/* The password as RFC 7292 Appendix B.1 wants it for the KDF: a BMPString
+ * (UTF-16BE, RFC 2781 §2.1 surrogate pairs above U+FFFF) with a two-byte
+ * zero terminator, from its UTF-8.  Without a branch or a memory index on
+ * the password's bytes: a decoder walks the bytes with masks (a pending
+ * count of continuation bytes, the code point being built, validity), each
+ * byte says how many UTF-16 units it completes (0, 1 or 2) and where they
+ * go, and every output slot takes the unit whose place it is by a masked
+ * sweep over the bytes (O(pwlen^2); passwords are short).  What is made
+ * public: whether the password is valid UTF-8 (RFC 3629: no overlong forms,
+ * no surrogates, nothing above U+10FFFF) and the number of units, which the
+ * KDF's block count shows anyway. */
 int tern_p12_bmp_password(const uint8_t *pw, size_t pwlen, uint8_t *out, size_t cap, size_t *outlen) {
-    size_t n = 0, i = 0;
-    /* ASCII (the usual case): 00 c for each byte, without a branch or an
-     * index on the password; whether it is all ASCII is the one bit made
-     * public (tests/ctgrind/ct_pkcs12.c). */
-    uint8_t high = 0;
-    for (size_t k = 0; k < pwlen; k++)
-        high |= pw[k];
-    uint32_t ascii = 1u ^ (uint32_t)(high >> 7);
-    TERN_DECLASSIFY(&ascii, sizeof ascii);
-    if (ascii) {
-        TERN_ENSURE(cap >= 2 * pwlen + 2, TERN_ERR_BUFFER_TOO_SMALL);
-        for (size_t k = 0; k < pwlen; k++) {
-            out[2 * k] = 0;
-            out[2 * k + 1] = pw[k];
+    TERN_ENSURE(pwlen <= TERN_PBKDF_MAX_INPUT_LEN, TERN_ERR_LIMIT);
+    /* At most one unit a byte (a 4-byte character makes a pair). */
+    TERN_ENSURE(cap >= 2 * pwlen + 2, TERN_ERR_BUFFER_TOO_SMALL);
+    uint32_t pending = 0, cp = 0, min = 0, bad = 0, units = 0;
+    memset(out, 0, 2 * pwlen + 2);
+    for (size_t i = 0; i < pwlen; i++) {
+        uint32_t b = pw[i];
+        uint32_t cont = tern_ct_eq_u32(b & 0xc0, 0x80);
+        uint32_t ascii = tern_ct_lt_u32(b, 0x80);
+        uint32_t lead2 = tern_ct_eq_u32(b & 0xe0, 0xc0), lead3 = tern_ct_eq_u32(b & 0xf0, 0xe0);
+        uint32_t lead4 = tern_ct_eq_u32(b & 0xf8, 0xf0);
+        uint32_t expecting = tern_ct_is_nonzero_u32(pending);
+        /* A continuation byte exactly where one is expected, a lead or
+         * ASCII byte exactly where none is. */
+        bad |= expecting ^ cont;
+        bad |= (1 ^ expecting) & (1 ^ (ascii | lead2 | lead3 | lead4));
+        uint32_t m_cont = tern_ct_mask_u32(expecting & cont);
+        uint32_t m_start = tern_ct_mask_u32(1 ^ expecting);
+        uint32_t start_cp = tern_ct_select_u32(tern_ct_mask_u32(ascii), b,
+                            tern_ct_select_u32(tern_ct_mask_u32(lead2), b & 0x1f,
+                            tern_ct_select_u32(tern_ct_mask_u32(lead3), b & 0x0f, b & 0x07)));
+        uint32_t start_need = lead2 | (lead3 << 1) | (lead4 * 3);
+        uint32_t start_min = tern_ct_select_u32(tern_ct_mask_u32(lead2), 0x80,
+                             tern_ct_select_u32(tern_ct_mask_u32(lead3), 0x800,
+                             tern_ct_select_u32(tern_ct_mask_u32(lead4), 0x10000, 0)));
+        cp = tern_ct_select_u32(m_start, start_cp, tern_ct_select_u32(m_cont, (cp << 6) | (b & 0x3f), cp));
+        min = tern_ct_select_u32(m_start, start_min, min);
+        pending = tern_ct_select_u32(m_start, start_need, pending - (expecting & cont));
+        /* This byte ends a character when nothing more is pending. */
+        uint32_t done = tern_ct_is_zero_u32(pending) & (1 ^ bad);
+        uint32_t big = tern_ct_ge_u32(cp, 0x10000);
+        bad |= done & (tern_ct_lt_u32(cp, min) | tern_ct_gt_u32(cp, 0x10ffff) |
+                       (tern_ct_ge_u32(cp, 0xd800) & tern_ct_le_u32(cp, 0xdfff)));
+        uint32_t v = cp - 0x10000;
+        uint32_t u1 = tern_ct_select_u32(tern_ct_mask_u32(big), 0xd800 | ((v >> 10) & 0x3ff), cp & 0xffff);
+        uint32_t u2 = 0xdc00 | (v & 0x3ff);
+        uint32_t m_done = tern_ct_mask_u32(done), m_two = tern_ct_mask_u32(done & big);
+        /* Scatter: slot `units` takes u1, slot units + 1 takes u2 (pairs). */
+        for (uint32_t k = 0; k < (uint32_t)pwlen; k++) {
+            uint32_t m1 = m_done & tern_ct_mask_u32(tern_ct_eq_u32(k, units));
+            uint32_t m2 = m_two & tern_ct_mask_u32(tern_ct_eq_u32(k, units + 1));
+            uint32_t u = (u1 & m1) | (u2 & m2);
+            out[2 * k] |= (uint8_t)(u >> 8);
+            out[2 * k + 1] |= (uint8_t)u;
         }
-        out[2 * pwlen] = out[2 * pwlen + 1] = 0;
-        *outlen = 2 * pwlen + 2;
-        return 0;
+        units += (done & 1) + (done & big);
     }
-    /* Otherwise the UTF-8 structure (lead bytes) decides how many bytes a
-     * character takes, and so the branches: a timing observer learns the
-     * lengths of the characters of a non-ASCII password, not the
-     * characters.  A password that is not UTF-8 is refused. */
-    while (i < pwlen) {
-        uint32_t c = pw[i], need, min;
-        if (c < 0x80) {
-            need = 0, min = 0;
-        } else if ((c & 0xe0) == 0xc0) {
-            need = 1, min = 0x80, c &= 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            need = 2, min = 0x800, c &= 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            need = 3, min = 0x10000, c &= 0x07;
-        } else {
-            return TERN_ERR_INVALID_ARG;
-        }
-        TERN_ENSURE(pwlen - i > need, TERN_ERR_INVALID_ARG);
-        for (uint32_t k = 1; k <= need; k++) {
-            TERN_ENSURE((pw[i + k] & 0xc0) == 0x80, TERN_ERR_INVALID_ARG);
-            c = (c << 6) | (pw[i + k] & 0x3f);
-        }
-        /* RFC 3629 §3: no overlong forms, no surrogates, nothing above U+10FFFF. */
-        TERN_ENSURE(c >= min && c <= 0x10ffff && (c < 0xd800 || c > 0xdfff), TERN_ERR_INVALID_ARG);
-        i += need + 1;
-        if (c >= 0x10000) { /* UTF-16 surrogate pair (RFC 2781 §2.1) */
-            TERN_ENSURE(n + 4 + 2 <= cap, TERN_ERR_BUFFER_TOO_SMALL);
-            uint32_t v = c - 0x10000, hi = 0xd800 | (v >> 10), lo = 0xdc00 | (v & 0x3ff);
-            out[n++] = (uint8_t)(hi >> 8);
-            out[n++] = (uint8_t)hi;
-            out[n++] = (uint8_t)(lo >> 8);
-            out[n++] = (uint8_t)lo;
-        } else {
-            TERN_ENSURE(n + 2 + 2 <= cap, TERN_ERR_BUFFER_TOO_SMALL);
-            out[n++] = (uint8_t)(c >> 8);
-            out[n++] = (uint8_t)c;
-        }
+    bad |= tern_ct_is_nonzero_u32(pending); /* the password ends inside a character */
+    TERN_DECLASSIFY(&bad, sizeof bad);
+    TERN_DECLASSIFY(&units, sizeof units);
+    if (bad) {
+        tern_wipe(out, 2 * pwlen + 2);
+        return TERN_ERR_INVALID_ARG;
     }
-    TERN_ENSURE(cap >= n + 2, TERN_ERR_BUFFER_TOO_SMALL);
-    out[n++] = 0;
-    out[n++] = 0;
-    *outlen = n;
+    /* out[2 * units], out[2 * units + 1] are still zero: the terminator. */
+    *outlen = 2 * (size_t)units + 2;
     return 0;
 }
 

@@ -2,7 +2,7 @@
  * Constant-time check of the PKCS#12 MAC check (lib/x509/pkcs12.c,
  * tern_p12_check_mac) under valgrind memcheck: the password is marked
  * undefined, then the MAC of a real file is checked with it, right and
- * wrong: the BMPString conversion (an ASCII password), the PKCS#12 KDF
+ * wrong: the BMPString conversion (ASCII and non-ASCII UTF-8), the PKCS#12 KDF
  * (id 3) with HMAC-SHA-256 (keytool's trust store, vectors/p12/), and
  * PBMAC1's PBKDF2 + HMAC-SHA-256 (RFC 9579 A.1).  The MAC key and the tag
  * derive from the password; the comparison is tern_ct_memeq, and its
@@ -59,6 +59,9 @@ int main(void) {
     uint8_t *der = slurp("vectors/p12/java-truststore.p12", &len);
     bad |= check(der, len, "changeit", 0);
     bad |= check(der, len, "changeiT", TERN_ERR_DECRYPT_FAILED);
+    /* Non-ASCII: two-, three- and four-byte characters through the
+     * conversion's masked decoder (a wrong password for this file). */
+    bad |= check(der, len, "ch\xc3\xa4nge\xe2\x82\xac\xf0\x9d\x84\x9e", TERN_ERR_DECRYPT_FAILED);
     /* RFC 9579 A.1 (PBMAC1), base64 in the file. */
     uint8_t *b64 = slurp("vectors/p12/rfc9579-a1.b64", &b64len);
     static char pem[1 << 16];
