@@ -125,7 +125,7 @@ else
     SRV=$LAST
     if wait_port "$PORT"; then
         (printf 'ping from openssl\n'; sleep 1) | timeout 10 openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 \
-            -CAfile "$CERTS/root-ca.crt" -verify_return_error -servername localhost -no_ign_eof \
+            -CAfile "$CERTS/root-ca.crt" -verify_return_error -servername localhost -no_ign_eof -nocommands \
             >"$WORK/sc.out" 2>&1
         wait "$SRV"
         rc=$?

@@ -40,7 +40,7 @@ out="$WORK/sc.out"
 printf 'ping\n' > "$WORK/ping"
 # Keep s_client's input open until the echo is back (it quits at end of input).
 feed_and_wait "$WORK/ping" "$out" | timeout 10 openssl s_client -connect "127.0.0.1:$port" -tls1_2 -servername "$name" \
-    -alpn http/1.1 -quiet -no_ign_eof > "$out" 2>"$WORK/sc.err"
+    -alpn http/1.1 -quiet -no_ign_eof -nocommands > "$out" 2>"$WORK/sc.err"
 if grep -q "^ping$" "$out"; then ok "$what: echoed"
 else fail "$what: $(cat "$WORK/sc.err" "$WORK/ts.err" | tail -5)"; fi
 

@@ -43,7 +43,7 @@ echo_check() { # what root servername port
     : >"$out"
     feed_and_wait "$WORK/data" "$out" |
         timeout 20 openssl s_client -connect "127.0.0.1:$4" -tls1_2 -CAfile "$2" -verify_return_error \
-            -servername "$3" -quiet -no_ign_eof >"$out" 2>"$WORK/sc.err"
+            -servername "$3" -quiet -no_ign_eof -nocommands >"$out" 2>"$WORK/sc.err"
     if cmp -s "$WORK/data" "$out"; then ok "$1: chain verified, 20000 bytes echoed"
     else fail "$1: echo differs ($(wc -c <"$out") bytes): $(tail -3 "$WORK/sc.err")"; fi
 }

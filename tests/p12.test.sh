@@ -35,7 +35,7 @@ if wait_port "$port"; then
     : > "$WORK/sc.out"
     feed_and_wait "$WORK/in0" "$WORK/sc.out" |
         timeout 20 openssl s_client -connect "127.0.0.1:$port" -tls1_2 -CAfile "$CERTS/root-ca.crt" \
-            -verify_return_error -servername localhost -quiet -no_ign_eof >"$WORK/sc.out" 2>"$WORK/sc.err"
+            -verify_return_error -servername localhost -quiet -no_ign_eof -nocommands >"$WORK/sc.out" 2>"$WORK/sc.err"
     if cmp -s "$WORK/in0" "$WORK/sc.out" && grep -q "depth=1 C = XX, O = tern test, CN = Test Intermediate" "$WORK/sc.err" &&
         ! grep -q "error" "$WORK/sc.err"; then
         ok "tern server --keystore server.pfx (PKCS#12) -> s_client: chain verified, data echoed"
