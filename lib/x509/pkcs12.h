@@ -26,34 +26,6 @@
 #include "lib/layer.h"
 #if defined(TERN_LAYER) && TERN_LAYER < TERN_LAYER_ENCODING
 #error "lib/x509/pkcs12.h is in the encoding layer (1): the file being compiled states a lower TERN_LAYER and may not include it (lib/layer.h)"
-/* A key store from a PKCS#12 file in memory (the password as UTF-8).  The
- * key is the one named name (its friendlyName, or its certificate's) when
- * name is not NULL; else the only one (several: TERN_ERR_INVALID_ARG with
- * their names in ks->msg).  Its certificate is the one with the same
- * localKeyID, else the one with its public key; the chain is ordered from
- * it (tern_keystore_load_der).  A file without a key is TERN_ERR_INVALID_ARG
- * ("it is a trust store").  Other returns as tern_p12_load and
- * tern_keystore_load_der; ks->msg says why.  A file without a MAC loads,
- * with a note in ks->msg saying its integrity was not checked (the MAC is
- * optional in RFC 7292 §4; the encrypted parts still need the password). */
-TERN_MUST_CHECK int tern_p12_keystore(tern_keystore *ks, const uint8_t *der, size_t len, const uint8_t *pw,
-                                      size_t pwlen, const char *name);
-
-/* Trust anchors from a PKCS#12 file: the certificates that carry Java's
- * trusted-certificate attribute when any does (keytool -importcert), else
- * every certificate of a file that holds no private key (openssl pkcs12
- * -export -nokeys).  A file with a key and no trusted marks is a key store:
- * TERN_ERR_INVALID_ARG, with the command that extracts its CA certificates.
- * Returns the number added (duplicates not counted) or a negative error
- * with msg (cap bytes) set; on success msg is "" or the no-MAC note. */
-TERN_MUST_CHECK int tern_p12_truststore(tern_truststore *ts, const uint8_t *der, size_t len, const uint8_t *pw,
-                                        size_t pwlen, char *msg, size_t cap);
-
-/* Read a whole file (at most TERN_P12_MAX_FILE bytes) into *out
- * (malloc'd; the caller wipes and frees it, it may hold plain keys).
- * 0, TERN_ERR_FILE, TERN_ERR_LIMIT or TERN_ERR_NOMEM. */
-TERN_MUST_CHECK int tern_p12_read_file(const char *path, uint8_t **out, size_t *len);
-
 #endif
 
 #include "crypto/sha2.h"
