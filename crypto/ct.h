@@ -113,4 +113,21 @@ void tern_ct_cswap_u64(uint64_t mask, uint64_t *a, uint64_t *b, size_t n);
  * even when p is about to be freed or go out of scope. */
 void tern_wipe(void *p, size_t n);
 
+/* TERN_DECLASSIFY(p, n): the n bytes at p are public from here on.  For
+ * the few verdicts computed from secrets that the code then branches on by
+ * design (a MAC check's result, RSA's fault check, whether a password is
+ * valid UTF-8): under valgrind (tests/ctgrind/) it tells memcheck the bytes
+ * are defined, so only other uses of secrets are reported; outside
+ * valgrind a client request is a few no-op instructions, and without
+ * valgrind's header it is nothing. */
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define TERN_DECLASSIFY(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
+#endif
+#endif
+#ifndef TERN_DECLASSIFY
+#define TERN_DECLASSIFY(p, n) ((void)(p), (void)(n))
+#endif
+
 #endif

@@ -25,16 +25,7 @@
  * two verdicts that carry no information about the key or the nonce kept:
  * whether the key is in range, and whether a candidate nonce was usable.
  * Those are declared public here (a client request: a few no-op
- * instructions outside valgrind). */
-#if defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#define TERN_DECLASSIFY(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
-#endif
-#endif
-#ifndef TERN_DECLASSIFY
-#define TERN_DECLASSIFY(p, n) ((void)(p), (void)(n))
-#endif
+ * instructions outside valgrind). (TERN_DECLASSIFY: crypto/ct.h) */
 
 /* bits2int(digest) mod n (RFC 6979 §2.3.2, §2.3.4; FIPS 186-4 §6.4): the
  * leftmost 256 bits of the digest as a big-endian integer, reduced once

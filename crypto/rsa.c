@@ -26,16 +26,7 @@
  * a secret-derived bit on purpose is the final fault check (and the final
  * result of the general PKCS#1 v1.5 decryption): that bit is declared
  * public here.  A client request is a few no-op instructions outside
- * valgrind. */
-#if defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#define TERN_DECLASSIFY(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
-#endif
-#endif
-#ifndef TERN_DECLASSIFY
-#define TERN_DECLASSIFY(p, n) ((void)(p), (void)(n))
-#endif
+ * valgrind. (TERN_DECLASSIFY: crypto/ct.h) */
 
 #define HALF (TERN_RSA_LIMBS / 2)
 

@@ -63,16 +63,7 @@ static const uint8_t oid_pkcs5_prefix[] = {PKCS_1, 0x05};
 
 /* A verdict computed from secrets (the MAC comparison, "is the password
  * valid UTF-8" and its length in UTF-16 units) is public once computed: tell valgrind, for tests/ctgrind/, when
- * its header is there (no code outside valgrind). */
-#if defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#define TERN_DECLASSIFY(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
-#endif
-#endif
-#ifndef TERN_DECLASSIFY
-#define TERN_DECLASSIFY(p, n) ((void)(p), (void)(n))
-#endif
+ * its header is there (no code outside valgrind). (TERN_DECLASSIFY: crypto/ct.h) */
 
 #define REEXPORT "openssl pkcs12 -in old.p12 -nodes | openssl pkcs12 -export -out new.p12"
 
