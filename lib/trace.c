@@ -636,18 +636,24 @@ static void add_group(fields *fs, const char *field, uint16_t group) {
     add(fs, field, "%s (%u)", g ? g : "unknown", group);
 }
 
-static void server_kx_fields(tern_conn *c, fields *fs, int sent, uint16_t group, const uint8_t *pub,
-                             size_t publen, uint16_t scheme) {
-    add(fs, "curve_type", "named_curve (3)");
-    add_group(fs, "named_curve", group);
-    add_hex(fs, "public", pub, publen);
+/* The scheme of a signature and the key that made it: ours when we sent
+ * it, else the peer certificate's (whose: "the server certificate's"). */
+static void signature_fields(tern_conn *c, fields *fs, int sent, uint16_t scheme, const char *whose) {
     add_code(fs, "signature_algorithm", tern_name_sigscheme(scheme), scheme, 4);
     char key[40];
     if (sent)
         our_key(c, key, sizeof key);
     else
         peer_key(c, key, sizeof key);
-    add(fs, "signed_with", "%s %s", sent ? "our" : "the server certificate's", key);
+    add(fs, "signed_with", "%s %s", sent ? "our" : whose, key);
+}
+
+static void server_kx_fields(tern_conn *c, fields *fs, int sent, uint16_t group, const uint8_t *pub,
+                             size_t publen, uint16_t scheme) {
+    add(fs, "curve_type", "named_curve (3)");
+    add_group(fs, "named_curve", group);
+    add_hex(fs, "public", pub, publen);
+    signature_fields(c, fs, sent, scheme, "the server certificate's");
 }
 
 static void client_kx_fields(fields *fs, uint16_t group, const uint8_t *pub, size_t publen) {
@@ -660,13 +666,7 @@ static void client_kx_fields(fields *fs, uint16_t group, const uint8_t *pub, siz
 }
 
 static void cert_verify_fields(tern_conn *c, fields *fs, int sent, uint16_t scheme) {
-    add_code(fs, "signature_algorithm", tern_name_sigscheme(scheme), scheme, 4);
-    char key[40];
-    if (sent)
-        our_key(c, key, sizeof key);
-    else
-        peer_key(c, key, sizeof key);
-    add(fs, "signed_with", "%s %s", sent ? "our" : "the client certificate's", key);
+    signature_fields(c, fs, sent, scheme, "the client certificate's");
 }
 
 /* The values of a written or received message, reported by its file: a
@@ -1035,7 +1035,7 @@ void tern_trace_keys(tern_conn *c) {
                    "the X coordinate of ECDH on P-384 (our ephemeral private key times the peer's ephemeral "
                    "point, checked to lie on the curve): 48 bytes that both sides computed on their own and that "
                    "never crossed the wire");
-    else if (c->hs_state->group == TERN_GROUP_SECP256R1) /* issue 13 (lib/kx.c) */
+    else if (c->hs_state->group == TERN_GROUP_SECP256R1) /* lib/kx.c */
         keys_event(c, "premaster_secret", "RFC 8422 5.10, SEC 1 3.3.1",
                    "the X coordinate of ECDH on P-256 (our ephemeral private key times the peer's ephemeral "
                    "point, checked to lie on the curve): 32 bytes that both sides computed on their own and that "
@@ -1058,7 +1058,7 @@ void tern_trace_keys(tern_conn *c) {
     if (!c->sess.resumed)
         keys_event(c, "master_secret", c->ems ? "RFC 7627 4" : "RFC 5246 8.1", detail);
     size_t k = c->suite->key_len;
-    if (c->suite->aead == TERN_AEAD_CHACHA20_POLY1305) /* issue 13 (lib/record_chacha.c) */
+    if (c->suite->aead == TERN_AEAD_CHACHA20_POLY1305) /* RFC 7905 §2 (lib/record_chacha.c) */
         snprintf(detail, sizeof detail,
                  "PRF(master, \"key expansion\", server_random + client_random) cut into client_write_key (32 "
                  "bytes), server_write_key (32), client_write_IV (12) and server_write_IV (12): the "
@@ -1081,7 +1081,7 @@ void tern_trace_keys_on(tern_conn *c, int for_write) {
     flush(c, 1);
     int client_keys = (c->side == TERN_CLIENT) == (for_write != 0);
     char detail[200];
-    if (c->suite->aead == TERN_AEAD_CHACHA20_POLY1305) /* issue 13 */
+    if (c->suite->aead == TERN_AEAD_CHACHA20_POLY1305) /* RFC 7905 §2 */
         snprintf(detail, sizeof detail, "%s records are now protected with ChaCha20-Poly1305 under the %s_write_key",
                  for_write ? "our" : "the peer's", client_keys ? "client" : "server");
     else

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "lib/x509/policy.h"
 #include "lib/x509/verify.h"
 
 /* id-ce (2.5.29) arcs used by CRLs. */
@@ -31,29 +32,6 @@ static void whyf(char *why, size_t cap, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(why, cap, fmt, ap);
     va_end(ap);
-}
-
-/* Print an OID's content as dotted decimal (for messages). */
-static void oid_text(tern_span oid, char *out, size_t cap) {
-    size_t o = 0;
-    uint64_t v = 0;
-    int first = 1;
-    out[0] = 0;
-    for (size_t i = 0; i < oid.len && o + 24 < cap; i++) {
-        if (v > (UINT64_MAX >> 7))
-            break;
-        v = v << 7 | (oid.p[i] & 0x7f);
-        if (oid.p[i] & 0x80)
-            continue;
-        if (first) {
-            unsigned top = v < 40 ? 0 : v < 80 ? 1 : 2;
-            o += (size_t)snprintf(out + o, cap - o, "%u.%llu", top, (unsigned long long)(v - 40u * top));
-            first = 0;
-        } else {
-            o += (size_t)snprintf(out + o, cap - o, ".%llu", (unsigned long long)v);
-        }
-        v = 0;
-    }
 }
 
 /* A serial number INTEGER: minimal two's complement, at most 20 octets of
@@ -146,7 +124,7 @@ static int parse_entry_exts(tern_span seq, int *reason, char *why, size_t cap) {
             return TERN_ERR_UNSUPPORTED;
         } else if (crit) {
             char o[64];
-            oid_text(oid, o, sizeof o);
+            tern_x509_oid_to_text(oid, o, sizeof o);
             whyf(why, cap, "has an entry with an unknown critical extension (%s), so it cannot be used", o);
             return TERN_ERR_UNSUPPORTED;
         } else if (TERN_DER_OID_EQ(oid, oid_invalidity_date) || TERN_DER_OID_EQ(oid, oid_hold_instruction)) {
@@ -226,7 +204,7 @@ static int parse_crl_exts(tern_crl *crl, tern_span seq, char *why, size_t cap) {
             return TERN_ERR_UNSUPPORTED;
         } else if (crit) {
             char o[64];
-            oid_text(oid, o, sizeof o);
+            tern_x509_oid_to_text(oid, o, sizeof o);
             whyf(why, cap, "has an unknown critical extension (%s), so it cannot be used", o);
             return TERN_ERR_UNSUPPORTED;
         } else if (TERN_DER_OID_EQ(oid, oid_freshest)) {

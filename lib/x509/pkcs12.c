@@ -856,41 +856,5 @@ int tern_p12_truststore(tern_truststore *ts, const uint8_t *der, size_t len, con
 }
 
 int tern_p12_read_file(const char *path, uint8_t **out, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    TERN_ENSURE(f != NULL, TERN_ERR_FILE);
-    size_t cap = 1u << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    int rc = buf ? 0 : TERN_ERR_NOMEM;
-    while (rc == 0) {
-        if (n == cap) {
-            /* The file holds encrypted keys and maybe plain ones (-nodes
-             * style keyBags): wipe the old buffer as it grows. */
-            uint8_t *nb = cap < TERN_P12_MAX_FILE ? malloc(cap * 2) : NULL;
-            rc = nb ? 0 : cap < TERN_P12_MAX_FILE ? TERN_ERR_NOMEM : TERN_ERR_LIMIT;
-            if (nb) {
-                memcpy(nb, buf, n);
-                tern_wipe(buf, cap);
-                free(buf);
-                buf = nb;
-                cap *= 2;
-            }
-            continue;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            rc = ferror(f) ? TERN_ERR_FILE : 1;
-        }
-    }
-    fclose(f);
-    if (rc < 0) {
-        if (buf) {
-            tern_wipe(buf, cap);
-            free(buf);
-        }
-        return rc;
-    }
-    *out = buf;
-    *len = n;
-    return 0;
+    return tern_x509_read_file(path, TERN_P12_MAX_FILE, out, len);
 }

@@ -20,6 +20,7 @@
 #include "crypto/ct.h"
 #include "crypto/pbkdf.h"
 #include "lib/x509/der.h"
+#include "lib/x509/policy.h"
 
 /* RFC 8018 Appendix A/B and C. */
 static const uint8_t oid_pbes2[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d};
@@ -60,34 +61,6 @@ static void msgf(char *out, size_t cap, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(out, cap, fmt, ap);
     va_end(ap);
-}
-
-/* An OID (public) in dotted form, for a message; "?" if it does not fit. */
-static void oid_text(tern_span oid, char *out, size_t cap) {
-    size_t o = 0;
-    uint64_t v = 0;
-    int first = 1;
-    out[0] = 0;
-    for (size_t i = 0; i < oid.len; i++) {
-        if (v >> 56)
-            break;
-        v = v << 7 | (oid.p[i] & 0x7f);
-        if (oid.p[i] & 0x80)
-            continue;
-        int n;
-        if (first)
-            n = snprintf(out + o, cap - o, "%u.%llu", v < 80 ? (unsigned)(v / 40) : 2u,
-                         (unsigned long long)(v < 80 ? v % 40 : v - 80));
-        else
-            n = snprintf(out + o, cap - o, ".%llu", (unsigned long long)v);
-        if (n < 0 || (size_t)n >= cap - o) {
-            snprintf(out, cap, "?");
-            return;
-        }
-        o += (size_t)n;
-        first = 0;
-        v = 0;
-    }
 }
 
 /* The name of oid if it is prefix + one byte listed in t, else NULL. */
@@ -173,7 +146,7 @@ static int parse_pbkdf2(tern_reader *kdf, pbes2_params *p, uint64_t *keylength, 
             p->prf = TERN_HASH_SHA512;
         else {
             char dotted[64];
-            oid_text(oid, dotted, sizeof dotted);
+            tern_x509_oid_to_text(oid, dotted, sizeof dotted);
             msgf(msg, msgcap, "private key: PBKDF2 with the PRF %s, which tern does not read (it reads hmacWithSHA1, "
                               "-SHA256, -SHA384, -SHA512); " REENCRYPT " -v2prf hmacWithSHA256",
                  name ? name : dotted);
@@ -203,7 +176,7 @@ static int parse_alg(tern_reader *alg, pbes2_params *p, char *msg, size_t msgcap
     }
     if (!TERN_DER_OID_EQ(oid, oid_pbes2)) {
         char dotted[64];
-        oid_text(oid, dotted, sizeof dotted);
+        tern_x509_oid_to_text(oid, dotted, sizeof dotted);
         msgf(msg, msgcap, "private key: encrypted with an unknown scheme (OID %s), which tern does not read; " REENCRYPT,
              dotted);
         return TERN_ERR_UNSUPPORTED;
@@ -222,7 +195,7 @@ static int parse_alg(tern_reader *alg, pbes2_params *p, char *msg, size_t msgcap
     }
     if (!TERN_DER_OID_EQ(oid, oid_pbkdf2)) {
         char dotted[64];
-        oid_text(oid, dotted, sizeof dotted);
+        tern_x509_oid_to_text(oid, dotted, sizeof dotted);
         msgf(msg, msgcap, "private key: encrypted with PBES2 and an unknown key derivation (OID %s); " REENCRYPT,
              dotted);
         return TERN_ERR_UNSUPPORTED;
@@ -239,7 +212,7 @@ static int parse_alg(tern_reader *alg, pbes2_params *p, char *msg, size_t msgcap
                              : TERN_DER_OID_EQ(oid, oid_des_cbc)    ? "DES-CBC"
                                                                     : NULL;
         char dotted[64];
-        oid_text(oid, dotted, sizeof dotted);
+        tern_x509_oid_to_text(oid, dotted, sizeof dotted);
         if (cipher)
             msgf(msg, msgcap, "private key: encrypted with PBES2 and %s, which tern does not read; " REENCRYPT, cipher);
         else

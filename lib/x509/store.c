@@ -28,8 +28,7 @@
 
 #define MAX_FILE (64u << 20) /* a PEM file larger than this is not a trust bundle */
 
-/* Read a whole file (malloc'd, NUL-terminated). */
-static int read_file(const char *path, uint8_t **out, size_t *len) {
+int tern_x509_read_file(const char *path, size_t max, uint8_t **out, size_t *len) {
     FILE *f = fopen(path, "rb");
     TERN_ENSURE(f != NULL, TERN_ERR_FILE);
     size_t cap = 4096, n = 0;
@@ -37,9 +36,9 @@ static int read_file(const char *path, uint8_t **out, size_t *len) {
     int rc = buf ? 0 : TERN_ERR_NOMEM;
     while (rc == 0) {
         if (n + 1 >= cap) {
-            uint8_t *nb = cap < MAX_FILE ? malloc(cap * 2) : NULL;
+            uint8_t *nb = cap < max ? malloc(cap * 2) : NULL;
             if (!nb) {
-                rc = cap < MAX_FILE ? TERN_ERR_NOMEM : TERN_ERR_LIMIT;
+                rc = cap < max ? TERN_ERR_NOMEM : TERN_ERR_LIMIT;
                 break;
             }
             memcpy(nb, buf, n);
@@ -193,7 +192,7 @@ int tern_truststore_add_pem(tern_truststore *ts, const uint8_t *pem, size_t len,
 int tern_truststore_load_file(tern_truststore *ts, const char *path) {
     uint8_t *txt;
     size_t len;
-    int rc = read_file(path, &txt, &len);
+    int rc = tern_x509_read_file(path, MAX_FILE, &txt, &len);
     if (rc < 0) {
         msgf(ts->msg, sizeof ts->msg, "%s: cannot read the file", path);
         return rc;
@@ -373,7 +372,7 @@ int tern_truststore_add_crl_pem(tern_truststore *ts, const uint8_t *data, size_t
 static int load_crl_file(tern_truststore *ts, const char *path) {
     uint8_t *txt;
     size_t len;
-    int rc = read_file(path, &txt, &len);
+    int rc = tern_x509_read_file(path, MAX_FILE, &txt, &len);
     if (rc < 0) {
         msgf(ts->msg, sizeof ts->msg, "%s: cannot read the file", path);
         return rc;
@@ -924,13 +923,13 @@ int tern_keystore_load_files_pw(tern_keystore *ks, const char *chain_path, const
                                 const tern_keystore_pw *pw) {
     uint8_t *chain = NULL, *key = NULL;
     size_t clen = 0, klen = 0;
-    int rc = read_file(chain_path, &chain, &clen);
+    int rc = tern_x509_read_file(chain_path, MAX_FILE, &chain, &clen);
     if (rc < 0) {
         tern_keystore_init(ks);
         msgf(ks->msg, sizeof ks->msg, "%s: cannot read the certificate chain", chain_path);
         return rc;
     }
-    rc = read_file(key_path, &key, &klen);
+    rc = tern_x509_read_file(key_path, MAX_FILE, &key, &klen);
     if (rc < 0) {
         free(chain);
         tern_keystore_init(ks);

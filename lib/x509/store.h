@@ -230,4 +230,10 @@ TERN_MUST_CHECK int tern_keystore_sign(const tern_keystore *ks, tern_keystore_si
                                        const uint8_t *digest, uint8_t *sig, size_t cap, size_t *siglen,
                                        tern_rng_fn rng, void *rng_arg);
 
+/* Read a whole file of at most about max bytes (malloc'd, NUL-terminated
+ * after its len bytes; the buffer is wiped as it grows, since it may hold
+ * key text: the caller wipes and frees it too).  0, TERN_ERR_FILE,
+ * TERN_ERR_LIMIT or TERN_ERR_NOMEM. */
+TERN_MUST_CHECK int tern_x509_read_file(const char *path, size_t max, uint8_t **out, size_t *len);
+
 #endif
