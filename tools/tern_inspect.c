@@ -909,15 +909,14 @@ static int looks_like_pem(const uint8_t *p, size_t len) {
     return 0;
 }
 
-int tool_inspect_main(int argc, char **argv) {
+static int inspect_run(int argc, char **argv, tool_pw *pwo) {
     const char *path = NULL;
-    tool_pw pwo = {NULL, NULL, NULL};
     for (int i = 0; i < argc; i++) {
         int pwopt;
         if (strcmp(argv[i], "--help") == 0) {
             inspect_usage();
             return 0;
-        } else if ((pwopt = tool_password_option(&pwo, argc, argv, &i)) != 0) {
+        } else if ((pwopt = tool_password_option(pwo, argc, argv, &i)) != 0) {
             if (pwopt < 0)
                 return 2;
         } else if (argv[i][0] != '-' && path == NULL) {
@@ -945,7 +944,7 @@ int tool_inspect_main(int argc, char **argv) {
     }
     in->now = (int64_t)time(NULL);
     char pw[1024];
-    int pwlen = tool_password(&pwo, pw, sizeof pw);
+    int pwlen = tool_password(pwo, pw, sizeof pw);
     if (pwlen == -2) {
         tern_wipe(pw, sizeof pw);
         free(in);
@@ -994,4 +993,11 @@ int tool_inspect_main(int argc, char **argv) {
     tern_wipe(data, len);
     free(data);
     return status;
+}
+
+int tool_inspect_main(int argc, char **argv) {
+    tool_pw pwo = {NULL, NULL, NULL};
+    int rc = inspect_run(argc, argv, &pwo);
+    tool_password_forget(&pwo); /* a --password pass: copy */
+    return rc;
 }

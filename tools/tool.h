@@ -58,6 +58,9 @@ int tool_password(const tool_pw *o, char *buf, size_t cap);
 /* Install tool_password as cfg's password callback (asked only for an
  * encrypted key) when a password option was given; o must outlive cfg. */
 void tool_password_apply(tool_pw *o, tern_config *cfg);
+/* Wipe and free the copy --password pass:TEXT made (o->text); o is then
+ * as if no such option was given. */
+void tool_password_forget(tool_pw *o);
 /* Print the usage lines of the options above. */
 void tool_password_usage(FILE *f);
 

@@ -8,10 +8,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "crypto/ct.h"
 #include "tools/tool.h"
 
 static void wipe(void *p, size_t n) {
@@ -134,4 +136,13 @@ void tool_password_usage(FILE *f) {
     fprintf(f, "  --password-file FILE  the password of an encrypted key (--keystore KEY.pem): FILE's first line\n"
                "  --password-env VAR    ... the value of the environment variable VAR\n"
                "  --password pass:TEXT  ... TEXT itself (visible to other users: prefer the two above)\n");
+}
+
+void tool_password_forget(tool_pw *o) {
+    if (o->text != NULL) {
+        char *copy = (char *)(uintptr_t)o->text; /* ours: made by strdup in tool_password_option */
+        tern_wipe(copy, strlen(copy));
+        free(copy);
+        o->text = NULL;
+    }
 }
