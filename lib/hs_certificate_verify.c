@@ -126,9 +126,7 @@ int tern_hs_certificate_verify_parse(tern_conn *c, tern_reader *r) {
     uint8_t digest[TERN_HASH_MAX_LEN];
     TERN_TRY(tern_ks_transcript_hash_alg(c, alg, digest));
     h->cv_done = 1; /* the transcript keeps only the PRF hash from here */
-    int rc = tern_sig_verify(c, scheme, digest, sig.p, tern_rd_left(&sig));
-    tern_trace_signature(c, TERN_HT_CERTIFICATE_VERIFY, scheme, rc);
-    if (rc < 0)
+    if (tern_sig_verify(c, TERN_HT_CERTIFICATE_VERIFY, scheme, digest, sig.p, tern_rd_left(&sig)) < 0)
         return tern_fail(c, TERN_ERR_BAD_SIGNATURE,
                          "the client's CertificateVerify signature (scheme 0x%04x) does not verify with the key of "
                          "its certificate",

@@ -103,9 +103,7 @@ int tern_hs_server_key_exchange_parse(tern_conn *c, tern_reader *r) {
                          scheme);
     uint8_t digest[TERN_HASH_MAX_LEN];
     TERN_TRY(signed_digest(c, alg, params, params_len, digest));
-    int rc = tern_sig_verify(c, scheme, digest, sig.p, tern_rd_left(&sig));
-    tern_trace_signature(c, TERN_HT_SERVER_KEY_EXCHANGE, scheme, rc);
-    if (rc < 0)
+    if (tern_sig_verify(c, TERN_HT_SERVER_KEY_EXCHANGE, scheme, digest, sig.p, tern_rd_left(&sig)) < 0)
         return tern_fail(c, TERN_ERR_BAD_SIGNATURE,
                          "the ServerKeyExchange signature (scheme 0x%04x) does not verify with the %skey of the "
                          "server's certificate",

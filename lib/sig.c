@@ -25,8 +25,9 @@
  * INTEGER s } (RFC 8422 §5.4), decoded strictly by crypto/ecdsa.c.
  */
 #define TERN_LAYER TERN_LAYER_RECORD_KEYS
-#include "lib/sig.h"
 #include "crypto/ecdsa.h"
+#include "lib/sig.h"
+#include "lib/trace.h"
 
 /* Our preference: PSS first (RFC 8446 prefers it), then PKCS#1 v1.5 for
  * older peers; SHA-256 before the longer hashes (RSA-2048 gives ~112-bit
@@ -151,12 +152,17 @@ static int verify_ecdsa(const tern_conn *c, tern_hash_alg alg, const uint8_t *di
     return rc == 0 ? 0 : TERN_ERR_BAD_SIGNATURE;
 }
 
-int tern_sig_verify(const tern_conn *c, uint16_t scheme, const uint8_t *digest, const uint8_t *sig, size_t siglen) {
+int tern_sig_verify(tern_conn *c, int type, uint16_t scheme, const uint8_t *digest, const uint8_t *sig,
+                    size_t siglen) {
     const tern_hs_state *h = c->hs_state;
     tern_hash_alg alg;
     TERN_ENSURE(tern_sig_fits_key(scheme, h->peer_key_type, &alg), TERN_ERR_INTERNAL);
+    int rc;
     if (h->peer_key_type == TERN_X509_KEY_EC)
-        return verify_ecdsa(c, alg, digest, sig, siglen);
-    return tern_sigalg_info(scheme, &alg) ? tern_rsa_pss_verify(&h->peer_rsa, alg, digest, sig, siglen)
-                                          : tern_rsa_pkcs1_verify(&h->peer_rsa, alg, digest, sig, siglen);
+        rc = verify_ecdsa(c, alg, digest, sig, siglen);
+    else
+        rc = tern_sigalg_info(scheme, &alg) ? tern_rsa_pss_verify(&h->peer_rsa, alg, digest, sig, siglen)
+                                            : tern_rsa_pkcs1_verify(&h->peer_rsa, alg, digest, sig, siglen);
+    tern_trace_signature(c, type, scheme, rc); /* the verdict, as it was reached */
+    return rc;
 }

@@ -35,8 +35,8 @@ TERN_MUST_CHECK int tern_sig_write(const tern_conn *c, const tern_keystore *ks, 
  * with the peer's certificate key (hs_state: peer_ec on P-256 or P-384,
  * or peer_rsa), which the scheme must fit (the caller checked).  0, or a
  * negative error (TERN_ERR_BAD_SIGNATURE for a signature that does not
- * verify). */
-TERN_MUST_CHECK int tern_sig_verify(const tern_conn *c, uint16_t scheme, const uint8_t *digest, const uint8_t *sig,
+ * verify).  The trace is told the verdict (type: the message, TERN_HT_*). */
+TERN_MUST_CHECK int tern_sig_verify(tern_conn *c, int type, uint16_t scheme, const uint8_t *digest, const uint8_t *sig,
                                     size_t siglen);
 /* Signature schemes tern can use with an RSA key, in our preference order. */
 extern const uint16_t tern_sigalgs_rsa[6];

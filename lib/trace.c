@@ -785,13 +785,12 @@ static void cert_request_sent_fields(const tern_conn *c, fields *fs, int ca_name
 
 void tern_trace_cert_request(tern_conn *c, int sent, int ca_names, const tern_reader *types,
                              const tern_reader *algs, const tern_reader *cas) {
-    if (!tracing(c))
+    note nt;
+    if (!report_begin(c, TERN_HT_CERTIFICATE_REQUEST, sent, &nt))
         return;
-    if (sent) {
-        note n;
-        written(c, &n, TERN_HT_CERTIFICATE_REQUEST);
-        n.ca_names = ca_names != 0;
-        store(c, &n);
+    if (sent) { /* worded when lib/hs.c has the bytes */
+        nt.ca_names = ca_names != 0;
+        report_end(c, TERN_HT_CERTIFICATE_REQUEST, 1, &nt);
         return;
     }
     fields fs;
@@ -851,13 +850,12 @@ void tern_trace_ticket(tern_conn *c, int sent, uint32_t lifetime, size_t ticket_
 }
 
 void tern_trace_finished(tern_conn *c, int sent, const uint8_t verify_data[TERN_VERIFY_LEN], int match) {
-    if (!tracing(c))
+    note n;
+    if (!report_begin(c, TERN_HT_FINISHED, sent, &n))
         return;
     if (sent) { /* verify_data: ours, kept in the connection */
-        note n;
-        written(c, &n, TERN_HT_FINISHED);
         n.pub = verify_data;
-        store(c, &n);
+        report_end(c, TERN_HT_FINISHED, 1, &n);
         return;
     }
     fields fs;
