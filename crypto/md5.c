@@ -10,6 +10,7 @@
 #include "crypto/sha1.h"
 
 #include "crypto/ct.h"
+#include "crypto/md64.h"
 
 /* §3.4: T[i] = floor(2^32 * abs(sin(i + 1))). */
 static const uint32_t T[64] = {
@@ -79,49 +80,11 @@ void tern_md5_init(tern_md5_ctx *ctx) {
 }
 
 void tern_md5_update(tern_md5_ctx *ctx, const void *data, size_t len) {
-    const uint8_t *p = data;
-    if (len == 0)
-        return;
-    ctx->total += len;
-    if (ctx->buflen) {
-        size_t take = TERN_MD5_BLOCK - ctx->buflen;
-        if (take > len)
-            take = len;
-        memcpy(ctx->buf + ctx->buflen, p, take);
-        ctx->buflen += take;
-        p += take;
-        len -= take;
-        if (ctx->buflen < TERN_MD5_BLOCK)
-            return;
-        md5_blocks(ctx->h, ctx->buf, 1);
-        ctx->buflen = 0;
-    }
-    if (len >= TERN_MD5_BLOCK) {
-        size_t n = len / TERN_MD5_BLOCK;
-        md5_blocks(ctx->h, p, n);
-        p += n * TERN_MD5_BLOCK;
-        len -= n * TERN_MD5_BLOCK;
-    }
-    if (len) {
-        memcpy(ctx->buf, p, len);
-        ctx->buflen = len;
-    }
+    tern_md64_update(ctx->h, ctx->buf, &ctx->buflen, &ctx->total, data, len, md5_blocks);
 }
 
 void tern_md5_final(tern_md5_ctx *ctx, uint8_t out[TERN_MD5_LEN]) {
-    /* §3.1-§3.2: 0x80, zeros to 56 mod 64, the 64-bit little-endian bit
-     * length. */
-    size_t n = ctx->buflen;
-    uint64_t bits = ctx->total << 3;
-    ctx->buf[n++] = 0x80;
-    if (n > TERN_MD5_BLOCK - 8) {
-        memset(ctx->buf + n, 0, TERN_MD5_BLOCK - n);
-        md5_blocks(ctx->h, ctx->buf, 1);
-        n = 0;
-    }
-    memset(ctx->buf + n, 0, TERN_MD5_BLOCK - 8 - n);
-    tern_store_le64(ctx->buf + TERN_MD5_BLOCK - 8, bits);
-    md5_blocks(ctx->h, ctx->buf, 1);
+    tern_md64_pad(ctx->h, ctx->buf, ctx->buflen, ctx->total, 0, md5_blocks); /* RFC 1321 §3.1-§3.2 */
     /* §3.5: the state words, low-order byte first. */
     for (int i = 0; i < 4; i++)
         tern_store_le32(out + 4 * i, ctx->h[i]);

@@ -12,6 +12,7 @@
 #include "crypto/sha1.h"
 
 #include "crypto/ct.h"
+#include "crypto/md64.h"
 
 #define ROL32(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
 
@@ -72,48 +73,11 @@ void tern_sha1_init(tern_sha1_ctx *ctx) {
 }
 
 void tern_sha1_update(tern_sha1_ctx *ctx, const void *data, size_t len) {
-    const uint8_t *p = data;
-    if (len == 0)
-        return;
-    ctx->total += len;
-    if (ctx->buflen) {
-        size_t take = TERN_SHA1_BLOCK - ctx->buflen;
-        if (take > len)
-            take = len;
-        memcpy(ctx->buf + ctx->buflen, p, take);
-        ctx->buflen += take;
-        p += take;
-        len -= take;
-        if (ctx->buflen < TERN_SHA1_BLOCK)
-            return;
-        sha1_blocks(ctx->h, ctx->buf, 1);
-        ctx->buflen = 0;
-    }
-    if (len >= TERN_SHA1_BLOCK) {
-        size_t n = len / TERN_SHA1_BLOCK;
-        sha1_blocks(ctx->h, p, n);
-        p += n * TERN_SHA1_BLOCK;
-        len -= n * TERN_SHA1_BLOCK;
-    }
-    if (len) {
-        memcpy(ctx->buf, p, len);
-        ctx->buflen = len;
-    }
+    tern_md64_update(ctx->h, ctx->buf, &ctx->buflen, &ctx->total, data, len, sha1_blocks);
 }
 
 void tern_sha1_final(tern_sha1_ctx *ctx, uint8_t out[TERN_SHA1_LEN]) {
-    /* §5.1.1: 0x80, zeros to 56 mod 64, the 64-bit big-endian bit length. */
-    size_t n = ctx->buflen;
-    uint64_t bits = ctx->total << 3;
-    ctx->buf[n++] = 0x80;
-    if (n > TERN_SHA1_BLOCK - 8) {
-        memset(ctx->buf + n, 0, TERN_SHA1_BLOCK - n);
-        sha1_blocks(ctx->h, ctx->buf, 1);
-        n = 0;
-    }
-    memset(ctx->buf + n, 0, TERN_SHA1_BLOCK - 8 - n);
-    tern_store_be64(ctx->buf + TERN_SHA1_BLOCK - 8, bits);
-    sha1_blocks(ctx->h, ctx->buf, 1);
+    tern_md64_pad(ctx->h, ctx->buf, ctx->buflen, ctx->total, 1, sha1_blocks); /* FIPS 180-4 §5.1.1 */
     for (int i = 0; i < 5; i++)
         tern_store_be32(out + 4 * i, ctx->h[i]);
     tern_wipe(ctx, sizeof *ctx);
