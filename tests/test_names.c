@@ -303,6 +303,22 @@ static void test_name_eq(void **state) {
     tern_span j = {junk, sizeof junk};
     assert_true(tern_x509_name_eq(j, j));
     assert_false(tern_x509_name_eq(j, x));
+    /* An RDN whose tail does not parse equals only its own bytes, in both
+     * directions (libFuzzer found a SET {OU "", junk} that compared equal
+     * one way and not the other). */
+    uint8_t tail_ok[] = {0x30, 0x0b, 0x31, 0x09, 0x30, 0x07, 0x06, 0x03, 0x55, 0x04, 0x0b, 0x0c, 0x00};
+    uint8_t tail_bad[] = {0x30, 0x0d, 0x31, 0x0b, 0x30, 0x07, 0x06, 0x03, 0x55, 0x04,
+                          0x0b, 0x0c, 0x00, 0x0c, 0x78};
+    tern_span t1 = {tail_ok, sizeof tail_ok}, t2 = {tail_bad, sizeof tail_bad};
+    assert_false(tern_x509_name_eq(t1, t2));
+    assert_false(tern_x509_name_eq(t2, t1));
+    /* Bytes after an attribute's value: equal only byte for byte. */
+    uint8_t extra[] = {0x30, 0x0c, 0x31, 0x0a, 0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x0b, 0x0c, 0x00, 0x2e};
+    uint8_t upper[] = {0x30, 0x0b, 0x31, 0x09, 0x30, 0x07, 0x06, 0x03, 0x55, 0x04, 0x0b, 0x13, 0x00};
+    tern_span t3 = {extra, sizeof extra}, t4 = {upper, sizeof upper};
+    assert_true(tern_x509_name_eq(t1, t4));
+    assert_false(tern_x509_name_eq(t3, t4));
+    assert_false(tern_x509_name_eq(t4, t3));
 
     /* Self-issued by the same comparison. */
     tern_x509_cert c;

@@ -15,6 +15,7 @@
  * name constraints.
  */
 #define TERN_LAYER TERN_LAYER_ENCODING
+#include <stdint.h>
 #include <stdio.h>
 
 #include "lib/x509/psl.h"
@@ -431,7 +432,7 @@ static int atv_eq(tern_span a, tern_span b) {
     tern_rd_init(&ra, a.p, a.len);
     tern_rd_init(&rb, b.p, b.len);
     if (tern_der_oid(&ra, &oa) < 0 || tern_der_next(&ra, &va) < 0 || tern_der_oid(&rb, &ob) < 0 ||
-        tern_der_next(&rb, &vb) < 0)
+        tern_der_next(&rb, &vb) < 0 || tern_rd_left(&ra) || tern_rd_left(&rb))
         return 0;
     return oa.len == ob.len && memcmp(oa.p, ob.p, oa.len) == 0 && value_eq(&va, &vb);
 }
@@ -440,13 +441,18 @@ static int atv_eq(tern_span a, tern_span b) {
  * comparison is quadratic in the count). */
 #define RDN_SET_MAX 16
 
+/* The number of attributes in an RDN (SET content), or SIZE_MAX when the
+ * content is not a run of whole SEQUENCEs: a malformed RDN equals only its
+ * own bytes, so equality stays symmetric whatever the bytes are. */
 static size_t set_count(tern_span s) {
-    tern_reader r;
-    tern_der_elem e;
+    tern_reader r, x;
     size_t n = 0;
     tern_rd_init(&r, s.p, s.len);
-    while (tern_rd_left(&r) && tern_der_next(&r, &e) == 0)
+    while (tern_rd_left(&r)) {
+        if (tern_der_expect(&r, TERN_DER_SEQUENCE, &x) < 0)
+            return SIZE_MAX;
         n++;
+    }
     return n;
 }
 
@@ -457,7 +463,7 @@ static int rdn_eq(tern_span a, tern_span b) {
     if (a.len == b.len && memcmp(a.p, b.p, a.len) == 0)
         return 1;
     size_t na = set_count(a), nb = set_count(b);
-    if (na != nb || na > RDN_SET_MAX)
+    if (na == SIZE_MAX || na != nb || na > RDN_SET_MAX)
         return 0;
     unsigned used = 0;
     tern_reader ra;
@@ -532,7 +538,7 @@ static uint32_t atv_key(tern_span atv, int *ok) {
     tern_span oid;
     tern_der_elem v;
     tern_rd_init(&r, atv.p, atv.len);
-    if (tern_der_oid(&r, &oid) < 0 || tern_der_next(&r, &v) < 0) {
+    if (tern_der_oid(&r, &oid) < 0 || tern_der_next(&r, &v) < 0 || tern_rd_left(&r)) {
         *ok = 0;
         return 0;
     }
