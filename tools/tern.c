@@ -13,6 +13,7 @@
  *       each offering the session of the one before (session ID or ticket),
  *       each reported as resumed or not (RFC 5246 §7.3).
  *
+ *   tern server ...   serve TLS (tools/tern_server.c):
  *   tern server --port N --keystore CERT.pem KEY.pem [--bind ADDR]
  *               [--echo | --http] [--alpn LIST] [--cipher NAME]
  *               [--truststore FILE|DIR --client-auth optional|required]
@@ -60,7 +61,7 @@
 #include "lib/x509/pkcs12.h"
 #include "tools/tool.h"
 
-static void usage(void) {
+void usage(void) {
     fprintf(stderr,
             "usage: tern client HOST:PORT [--truststore FILE|DIR] [--system] [--servername NAME] [--alpn LIST]\n"
             "                   [--cipher NAME] [--keystore CERT.pem KEY.pem] [--resume N] [--trace[=hex]]\n"
@@ -97,15 +98,7 @@ static void usage(void) {
                     "trust store or key store).\n");
 }
 
-/* --crl FILE|DIR (repeatable) and --crl-mode require|if-present, shared by
- * client and server. */
-typedef struct {
-    const char *paths[16];
-    size_t n;
-    const char *mode;
-} crl_opts;
-
-static int crl_option(crl_opts *o, int argc, char **argv, int *i) {
+int crl_option(crl_opts *o, int argc, char **argv, int *i) {
     if (strcmp(argv[*i], "--crl") == 0 && *i + 1 < argc && o->n < 16) {
         o->paths[o->n++] = argv[++*i];
         return 1;
@@ -118,7 +111,7 @@ static int crl_option(crl_opts *o, int argc, char **argv, int *i) {
 }
 
 /* Load the CRLs into cfg; 0, or 2 (a usage or setup error) after saying why. */
-static int crl_apply(const crl_opts *o, tern_config *cfg, const char *who) {
+int crl_apply(const crl_opts *o, tern_config *cfg, const char *who) {
     if (o->mode != NULL) {
         int m = strcmp(o->mode, "require") == 0      ? TERN_CRL_REQUIRE
                 : strcmp(o->mode, "if-present") == 0 ? TERN_CRL_IF_PRESENT
@@ -156,7 +149,7 @@ static int is_p12(const char *path) {
 
 /* How many arguments --keystore at argv[i] takes: 1 (FILE.p12), 2
  * (CERT.pem KEY.pem), 0 when they are missing. */
-static int keystore_nargs(int argc, char **argv, int i) {
+int keystore_nargs(int argc, char **argv, int i) {
     if (i + 1 < argc && is_p12(argv[i + 1]))
         return 1;
     return i + 2 < argc ? 2 : 0;
@@ -173,7 +166,7 @@ static void p12_said(tern_config *cfg, const char *who, int rc, const tool_pw *p
 
 /* The k-th --keystore: key NULL means a PKCS#12 file (keyname chooses among
  * its keys).  0, or 2 after saying why. */
-static int load_identity(tern_config *cfg, const char *who, size_t k, const char *a, const char *b,
+int load_identity(tern_config *cfg, const char *who, size_t k, const char *a, const char *b,
                          const char *keyname, const tool_pw *pw) {
     int rc;
     if (b == NULL && k > 0) {
@@ -193,7 +186,7 @@ static int load_identity(tern_config *cfg, const char *who, size_t k, const char
 }
 
 /* --truststore: a PKCS#12 file, else PEM (a file or a directory). */
-static int load_trust(tern_config *cfg, const char *path, const char *who, const tool_pw *pw) {
+int load_trust(tern_config *cfg, const char *path, const char *who, const tool_pw *pw) {
     int p12 = is_p12(path);
     int rc = p12 ? tern_config_load_truststore_p12(cfg, path, NULL) : tern_config_load_truststore(cfg, path);
     if (rc != 0)
@@ -204,13 +197,13 @@ static int load_trust(tern_config *cfg, const char *path, const char *who, const
 }
 
 /* Wait until fd is ready for what rc asks (TERN_WANT_READ / TERN_WANT_WRITE). */
-static int wait_fd(int fd, int rc, int timeout_ms) {
+int wait_fd(int fd, int rc, int timeout_ms) {
     struct pollfd p = {fd, (short)(rc == TERN_WANT_WRITE ? POLLOUT : POLLIN), 0};
     int n = poll(&p, 1, timeout_ms);
     return n > 0 ? 0 : -1;
 }
 
-static int write_all_fd(int fd, const void *buf, size_t len) {
+int write_all_fd(int fd, const void *buf, size_t len) {
     const char *p = buf;
     while (len > 0) {
         ssize_t n = write(fd, p, len);
@@ -224,7 +217,7 @@ static int write_all_fd(int fd, const void *buf, size_t len) {
     return 0;
 }
 
-static void print_status(const char *who, tern_conn *c) {
+void print_status(const char *who, tern_conn *c) {
     const char *alpn = tern_alpn(c), *peer = tern_peer_subject(c), *sni = tern_server_name(c);
     fprintf(stderr, "tern %s: %s %s, ALPN %s, extended master secret %s", who, tern_version(c),
             tern_cipher_suite(c), alpn ? alpn : "none", tern_extended_master_secret(c) ? "yes" : "no");
@@ -371,7 +364,7 @@ static int resume_rounds(const tern_conn *first, const tern_config *cfg, const c
 
 /* A command that stops before it runs frees what it set up (so leak checkers
  * stay quiet on usage errors) and exits 2. */
-static int setup_failed(tern_config *cfg) {
+int setup_failed(tern_config *cfg) {
     tern_config_free(cfg);
     return 2;
 }
@@ -537,216 +530,12 @@ out:
     return status;
 }
 
-/* ---- server ---- */
-
-/* The request head ends with an empty line.  RFC 9112 §2.2: a line ends with
- * CRLF, but a recipient may take a bare LF as the end of a line and ignore
- * a CR before it; so the head ends at LF, then an optional CR, then LF
- * ("\r\n\r\n", "\n\n", "\r\n\n", "\n\r\n"). */
-static int http_head_complete(const char *p, size_t n) {
-    for (size_t i = 0; i + 1 < n; i++) {
-        if (p[i] != '\n')
-            continue;
-        if (p[i + 1] == '\n' || (p[i + 1] == '\r' && i + 2 < n && p[i + 2] == '\n'))
-            return 1;
-    }
-    return 0;
-}
-static int serve_one(tern_conn *c, int mode) {
-    char buf[16384];
-    if (tern_handshake(c) != 0) {
-        fprintf(stderr, "tern server: handshake failed: %s\n", tern_error(c));
-        return -1;
-    }
-    print_status("server", c);
-    size_t got = 0;
-    for (;;) {
-        long r = tern_read(c, buf + (mode == 2 ? got : 0), sizeof buf - (mode == 2 ? got : 0));
-        if (r == 0)
-            break; /* close_notify */
-        if (r < 0) {
-            fprintf(stderr, "tern server: %s\n", tern_error(c));
-            return -1;
-        }
-        if (mode == 1) { /* echo */
-            for (long off = 0; off < r;) {
-                long w = tern_write(c, buf + off, (size_t)(r - off));
-                if (w <= 0) {
-                    fprintf(stderr, "tern server: %s\n", tern_error(c));
-                    return -1;
-                }
-                off += w;
-            }
-        } else if (mode == 2) { /* http: answer after the blank line */
-            got += (size_t)r;
-            if (http_head_complete(buf, got)) {
-                static const char body[] = "hello from tern\n";
-                char resp[256];
-                int n = snprintf(resp, sizeof resp,
-                                 "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
-                                 "Connection: close\r\n\r\n%s",
-                                 sizeof body - 1, body);
-                if (tern_write(c, resp, (size_t)n) != n) {
-                    fprintf(stderr, "tern server: %s\n", tern_error(c));
-                    return -1;
-                }
-                break;
-            }
-            if (got == sizeof buf) {
-                fprintf(stderr, "tern server: HTTP request too long\n");
-                return -1;
-            }
-        }
-    }
-    if (tern_close(c) != 0) {
-        fprintf(stderr, "tern server: %s\n", tern_error(c));
-        return -1;
-    }
-    return 0;
-}
-
-static int run_server(int argc, char **argv) {
-    const char *port = NULL, *cert = NULL, *bind_addr = "127.0.0.1", *alpn = NULL, *cipher = NULL;
-    const char *groups = NULL;
-    const char *trust = NULL, *client_auth = NULL, *ids[16][2], *keyname = NULL;
-    size_t nids = 0;
-    int mode = 1, tickets = 1, session_cache = 1, pwopt, nargs;
-    static tool_obs obs;
-    static tool_pw pw; /* the config's password callback points at it */
-    crl_opts crl = {{0}, 0, NULL};
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0) {
-            usage();
-            return 0;
-        } else if (tool_obs_option(&obs, argv[i]) || crl_option(&crl, argc, argv, &i))
-            continue;
-        else if ((pwopt = tool_password_option(&pw, argc, argv, &i)) != 0) {
-            if (pwopt < 0)
-                return 2;
-        }
-        else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
-            port = argv[++i];
-        else if (strcmp(argv[i], "--keystore") == 0 && (nargs = keystore_nargs(argc, argv, i)) > 0 && nids < 16) {
-            /* repeated: more identities, picked by SNI (the first is the default) */
-            ids[nids][0] = argv[++i];
-            ids[nids++][1] = nargs == 2 ? argv[++i] : NULL;
-            cert = ids[0][0];
-        } else if (strcmp(argv[i], "--keyname") == 0 && i + 1 < argc)
-            keyname = argv[++i]; else if (strcmp(argv[i], "--bind") == 0 && i + 1 < argc)
-            bind_addr = argv[++i];
-        else if (strcmp(argv[i], "--alpn") == 0 && i + 1 < argc)
-            alpn = argv[++i];
-        else if (strcmp(argv[i], "--cipher") == 0 && i + 1 < argc)
-            cipher = argv[++i];
-        else if (strcmp(argv[i], "--groups") == 0 && i + 1 < argc)
-            groups = argv[++i];
-        else if (strcmp(argv[i], "--truststore") == 0 && i + 1 < argc)
-            trust = argv[++i];
-        else if (strcmp(argv[i], "--client-auth") == 0 && i + 1 < argc)
-            client_auth = argv[++i];
-        else if (strcmp(argv[i], "--echo") == 0)
-            mode = 1;
-        else if (strcmp(argv[i], "--http") == 0)
-            mode = 2;
-        else if (strcmp(argv[i], "--no-tickets") == 0)
-            tickets = 0;
-        else if (strcmp(argv[i], "--no-session-cache") == 0)
-            session_cache = 0;
-        else {
-            usage();
-            return 2;
-        }
-    }
-    if (port == NULL || cert == NULL) {
-        usage();
-        return 2;
-    }
-    tern_config *cfg = tern_config_new();
-    if (cfg == NULL)
-        return 2;
-    tool_password_apply(&pw, cfg);
-    for (size_t k = 0; k < nids; k++)
-        if (load_identity(cfg, "server", k, ids[k][0], ids[k][1], keyname, &pw) != 0)
-            return setup_failed(cfg);
-    if (client_auth != NULL) {
-        int ca = strcmp(client_auth, "none") == 0       ? TERN_CLIENT_AUTH_NONE
-                 : strcmp(client_auth, "optional") == 0 ? TERN_CLIENT_AUTH_OPTIONAL
-                 : strcmp(client_auth, "required") == 0 ? TERN_CLIENT_AUTH_REQUIRED
-                                                        : -1;
-        if (ca < 0 || (ca != TERN_CLIENT_AUTH_NONE && trust == NULL)) {
-            fprintf(stderr, "tern server: --client-auth takes none, optional or required, and needs --truststore\n");
-            return setup_failed(cfg);
-        }
-        (void)tern_config_set_client_auth(cfg, ca);
-    }
-    if (trust != NULL && load_trust(cfg, trust, "server", &pw) != 0)
-        return setup_failed(cfg);
-    if (crl_apply(&crl, cfg, "server") != 0)
-        return setup_failed(cfg);
-    if (tool_obs_apply(&obs, cfg, "server") != 0)
-        return setup_failed(cfg);
-    if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {
-        fprintf(stderr, "tern server: bad --alpn or --cipher\n");
-        return setup_failed(cfg);
-    }
-    if (groups && tern_config_set_groups(cfg, groups) != 0) {
-        fprintf(stderr, "tern server: bad --groups (x25519, secp256r1, secp384r1)\n");
-        return setup_failed(cfg);
-    }
-    /* Resumption on by default: 1024 sessions by ID, tickets, two hours. */
-    if ((session_cache && tern_config_set_session_cache(cfg, 1024, 7200) != 0) ||
-        (tickets && tern_config_set_session_tickets(cfg, 1, 7200) != 0)) {
-        fprintf(stderr, "tern server: cannot set up session resumption\n");
-        return setup_failed(cfg);
-    }
-    struct addrinfo hints, *res;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE;
-    if (getaddrinfo(bind_addr, port, &hints, &res) != 0) {
-        fprintf(stderr, "tern server: bad --bind/--port\n");
-        return setup_failed(cfg);
-    }
-    int ls = socket(res->ai_family, SOCK_STREAM, 0), one = 1;
-    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (ls < 0 || bind(ls, res->ai_addr, res->ai_addrlen) != 0 || listen(ls, 16) != 0) {
-        fprintf(stderr, "tern server: cannot listen on %s:%s: %s\n", bind_addr, port, strerror(errno));
-        freeaddrinfo(res);
-        if (ls >= 0)
-            close(ls);
-        return setup_failed(cfg);
-    }
-    freeaddrinfo(res);
-    fprintf(stderr, "tern server: listening on %s:%s\n", bind_addr, port);
-    for (;;) {
-        int fd = accept(ls, NULL, NULL);
-        if (fd < 0) {
-            if (errno == EINTR)
-                continue;
-            fprintf(stderr, "tern server: accept: %s\n", strerror(errno));
-            continue;
-        }
-        /* A peer that stalls must not hold the server forever. */
-        struct timeval tv = {30, 0};
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        tern_conn *c = tern_server_new(cfg);
-        if (c == NULL || tern_set_fd(c, fd) != 0)
-            fprintf(stderr, "tern server: cannot create the connection\n");
-        else
-            (void)serve_one(c, mode);
-        tern_free(c);
-        close(fd);
-    }
-}
-
 int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     if (argc >= 2 && strcmp(argv[1], "client") == 0)
         return run_client(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "server") == 0)
-        return run_server(argc - 2, argv + 2);
+        return tool_server_main(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "verify") == 0)
         return tool_verify_main(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "speed") == 0)

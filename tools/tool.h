@@ -69,4 +69,38 @@ int tool_verify_main(int argc, char **argv); /* tools/tern_verify.c */
 int tool_speed_main(int argc, char **argv);  /* tools/tern_speed.c */
 int tool_inspect_main(int argc, char **argv); /* tools/tern_inspect.c */
 
+/* ---- shared by `tern client` and `tern server` (tools/tern.c) ---- */
+
+/* --crl FILE|DIR (repeatable) and --crl-mode require|if-present. */
+typedef struct {
+    const char *paths[16];
+    size_t n;
+    const char *mode;
+} crl_opts;
+/* 1 if argv[*i] is a CRL option (taken, *i advanced), else 0. */
+int crl_option(crl_opts *o, int argc, char **argv, int *i);
+/* Load the CRLs into cfg; 0, or 2 (a usage or setup error) after saying why. */
+int crl_apply(const crl_opts *o, tern_config *cfg, const char *who);
+/* How many arguments --keystore at argv[i] takes: 1 (FILE.p12), 2
+ * (CERT.pem KEY.pem), 0 when they are missing. */
+int keystore_nargs(int argc, char **argv, int i);
+/* The k-th --keystore (key NULL: a PKCS#12 file, keyname choosing among
+ * its keys).  0, or 2 after saying why. */
+int load_identity(tern_config *cfg, const char *who, size_t k, const char *a, const char *b, const char *keyname,
+                  const tool_pw *pw);
+/* --truststore: a PKCS#12 file, else PEM (a file or a directory). */
+int load_trust(tern_config *cfg, const char *path, const char *who, const tool_pw *pw);
+/* Wait until fd is ready for what rc asks (TERN_WANT_READ / TERN_WANT_WRITE). */
+int wait_fd(int fd, int rc, int timeout_ms);
+int write_all_fd(int fd, const void *buf, size_t len);
+/* One status line on stderr: version, suite, ALPN, peer, resumption. */
+void print_status(const char *who, tern_conn *c);
+/* Free cfg and return 2 (a command that stops before it runs). */
+int setup_failed(tern_config *cfg);
+
+/* The usage text of client and server, on stderr. */
+void usage(void);
+/* `tern server` (tools/tern_server.c). */
+int tool_server_main(int argc, char **argv);
+
 #endif
