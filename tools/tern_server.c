@@ -27,7 +27,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
+/* epoll on Linux; poll() elsewhere, or when built with -DTERN_SERVER_POLL
+ * (to test that path on Linux). */
+#if defined(__linux__) && !defined(TERN_SERVER_POLL)
+#define USE_EPOLL 1
 #include <sys/epoll.h>
 #endif
 
@@ -70,7 +73,7 @@ enum { KEY_LISTEN = 0, KEY_WAKE = 1, KEY_CONN = 2 };
 typedef struct {
     uint32_t key[EV_MAX_BATCH];
     int flags[EV_MAX_BATCH]; /* EV_IN / EV_OUT; an error or hang-up counts as both */
-#ifdef __linux__
+#ifdef USE_EPOLL
     int ep;
 #else
     struct pollfd *pfd; /* indexed by key; fd -1 = unused */
@@ -78,7 +81,7 @@ typedef struct {
 #endif
 } evset;
 
-#ifdef __linux__
+#ifdef USE_EPOLL
 static int ev_open(evset *e, size_t nkeys) {
     (void)nkeys;
     e->ep = epoll_create1(EPOLL_CLOEXEC);
