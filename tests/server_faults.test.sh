@@ -8,8 +8,10 @@
 # slots were reused: 17 connections went through them).  Then 4 silent
 # clients fill the slots: 2 more connections are closed at once (refused),
 # and once the deadlines free the slots a good client is served again.  The
-# closing stats line must count every fault by its reason.  Clients:
-# tests/server_clients.py (python3).  About 6 s.
+# closing stats line must count every fault by its reason.  Last, --workers
+# 2: both serve; a worker killed by a signal is reported and replaced, and
+# SIGTERM stops the parent and every worker.  Clients:
+# tests/server_clients.py (python3).  About 9 s.
 NAME=server_faults
 . tests/lib.sh
 need_tern
@@ -70,4 +72,34 @@ want="handshakes=8 clean=4 handshake-timeout=4 idle-timeout=1 alert-sent=3 peer-
 if echo "$last" | grep -q "$want"; then
     ok "counted by reason: $want"
 else fail "closing stats: ${last:-none}; wanted $want"; fi
+
+# ---- --workers 2 ----
+have pgrep || { skip_part "--workers: pgrep not installed (Debian package procps)"; finish; }
+tern_echo_server --echo --workers 2 --quiet || finish
+SRV=$LAST
+ERR=$WORK/tern-server.$PORT.err
+# the server's pid is timeout's child
+parent=$(pgrep -P "$SRV" | head -n 1)
+sleep 1.2 # a worker that dies within a second of starting is not restarted
+workers=$(pgrep -P "$parent" | tr '\n' ' ')
+set -- $workers
+if [ $# -eq 2 ]; then
+    ok "--workers 2: two worker processes"
+    kill -SEGV "$1"
+    sleep 0.5
+    served=0
+    for i in 1 2 3 4; do run good && served=$((served + 1)); done
+    if grep -q "worker [12] (pid $1) killed by signal 11" "$ERR" && grep -q "worker [12] restarted" "$ERR" &&
+        [ "$served" -eq 4 ]; then
+        ok "a crashed worker is reported and replaced; 4 clients served meanwhile"
+    else fail "worker crash: $served of 4 served; $(cat "$ERR")"; fi
+    now=$(pgrep -P "$parent" | tr '\n' ' ')
+    kill -TERM "$parent"
+    wait "$SRV"
+    rc=$?
+    left=0
+    for p in $now; do kill -0 "$p" 2>/dev/null && left=$((left + 1)); done
+    [ $rc -eq 0 ] && [ $left -eq 0 ] && ok "SIGTERM stopped the parent (exit 0) and every worker" ||
+        fail "after SIGTERM: exit $rc, $left workers left"
+else fail "--workers 2: worker processes: '$workers'"; fi
 finish
