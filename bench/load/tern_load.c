@@ -205,6 +205,10 @@ static double pct(const double *v, size_t n, double p) {
  * other) and slow-hello can pace the ClientHello ---- */
 static int io_recv(void *arg, uint8_t *buf, size_t len) {
     lconn *c = arg;
+    /* reset and vanish stop after the ClientHello: the engine must not read
+     * the server's answer, even when it is already there. */
+    if (opt.fault == F_RESET || opt.fault == F_VANISH)
+        return TERN_WANT_READ;
     for (;;) {
         ssize_t n = recv(c->fd, buf, len, 0);
         if (n >= 0)
