@@ -172,6 +172,10 @@ void tern_free(tern_conn *c) {
     free(c);
 }
 
+size_t tern_conn_memory(const tern_conn *c) {
+    return c != NULL ? c->alloc_size : 0;
+}
+
 /* ---- errors ---- */
 
 /* End a failure tern_fail recorded (once): the connection's session may

@@ -492,6 +492,11 @@ TERN_API tern_conn *tern_server_new(const tern_config *cfg);
 /* Free a connection, wiping every secret it holds.  Does not close the
  * transport (the fd belongs to the caller).  NULL is fine. */
 TERN_API void tern_free(tern_conn *c);
+/* The size in bytes of the one allocation this connection holds (fixed at
+ * creation: its buffers, keys and handshake state; it does not grow).  A
+ * server multiplies it by its open connections to know the memory they
+ * hold.  0 for NULL. */
+TERN_API size_t tern_conn_memory(const tern_conn *c);
 
 /* Use a connected socket (blocking or non-blocking).  Returns 0. */
 TERN_API int tern_set_fd(tern_conn *c, int fd);
