@@ -58,7 +58,8 @@
  *
  * Output (stdout, one "key<TAB>value" per line, for scripts):
  *   connections, handshakes, ok, failed, elapsed_s, handshakes_per_s,
- *   latency_ms (p50= p90= p99= max=), suite, signature_scheme, and one
+ *   latency_ms (p50= p90= p99= max=), client_cpu_us_per_handshake (this
+ *   process's user+system time over the handshakes), suite, signature_scheme, and one
  *   "outcome<TAB>LABEL<TAB>COUNT<TAB>median_s=..." line per outcome.
  * Exit 0 when every connection's outcome is "ok" (normal mode) or when the
  * run finished (fault modes), 1 otherwise, 2 on a usage or setup error.
@@ -882,6 +883,14 @@ static void report(double elapsed) {
     printf("latency_ms\tp50=%.1f\tp90=%.1f\tp99=%.1f\tmax=%.1f\n", pct(lat, (size_t)handshakes, 0.50),
            pct(lat, (size_t)handshakes, 0.90), pct(lat, (size_t)handshakes, 0.99),
            handshakes > 0 ? lat[handshakes - 1] : 0.0);
+    /* The client's own CPU: on a small machine the client competes with the
+     * server for the cores, and this says how much. */
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0 && handshakes > 0) {
+        double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+                     (double)ru.ru_stime.tv_usec / 1e6;
+        printf("client_cpu_us_per_handshake\t%.0f\n", cpu * 1e6 / (double)handshakes);
+    }
     printf("suite\t%s\n", suite[0] ? suite : "-");
     printf("signature_scheme\t0x%04x\n", sigscheme);
     for (size_t i = 0; i < noutcomes; i++) {
