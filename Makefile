@@ -79,7 +79,7 @@ TEST_LIBS := $(shell pkg-config --libs libcrypto)
 $(BUILD)/tests/%.o: TEST_DEFS := -DTERN_TEST_HAVE_OPENSSL=1
 endif
 
-test: $(TEST_BIN) $(EXAMPLE_BIN) tools
+test: $(TEST_BIN) $(EXAMPLE_BIN) tools $(LOAD_BIN)
 	+@sh tests/run_tests.sh $(BUILD) $(TEST_BIN)
 
 # ASan + UBSan build of the library and tests, in its own build directory.
@@ -105,6 +105,18 @@ $(BUILD)/bench/tern-bench: $(BENCH_SRC) $(BUILD)/libtern.a
 bench: $(BUILD)/bench/tern-bench
 	@$(if $(HAVE_LIBCRYPTO),,echo "note: OpenSSL's libcrypto (libssl-dev) not found: printing tern's figures only" >&2;) \
 	$(BUILD)/bench/tern-bench
+
+# The load client (bench/load/tern_load.c: tern's non-blocking client over
+# epoll) and `make load` (bench/load/run_load.sh: tern server --http, nginx
+# and openssl s_server under N concurrent handshakes; not part of make test,
+# which runs only the small tests/load_smoke.test.sh with it).
+LOAD_BIN := $(BUILD)/bench/tern_load
+$(LOAD_BIN): bench/load/tern_load.c $(BUILD)/libtern.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(XCFLAGS) -D_DEFAULT_SOURCE -Iinclude -o $@ $< $(BUILD)/libtern.a -lm
+.PHONY: load
+load: $(LOAD_BIN) tools
+	@sh bench/load/run_load.sh $(BUILD)
 
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libtern.a
 	@mkdir -p $(dir $@)
