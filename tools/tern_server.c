@@ -406,7 +406,7 @@ static int conn_data(conn *c, const uint8_t *p, size_t n) {
     if (c->http_seen >= sizeof c->sv->buf) {
         say(c->sv, "tern server: %s\n", "HTTP request head over 16384 bytes: closed");
         c->sv->st.other++;
-        c->phase = PH_CLOSING;
+        c->phase = PH_FAILED; /* close_notify goes out, but it does not count as clean */
     }
     return 0;
 }
