@@ -226,6 +226,10 @@ static void test_server_connection_fits_36k(void **state) {
         print_message("  TERN_CPU=%s: server connection %zu bytes (gcm key %zu), client %zu\n",
                       paths[i] ? paths[i] : "(all)", p.s->alloc_size, tern_gcm_key_size(), p.c->alloc_size);
         assert_true(p.s->alloc_size <= 36 * 1024);
+        /* The public figure (tern server --stats) is the allocation itself. */
+        assert_int_equal(tern_conn_memory(p.s), p.s->alloc_size);
+        assert_int_equal(tern_conn_memory(p.c), p.c->alloc_size);
+        assert_int_equal(tern_conn_memory(NULL), 0);
         assert_int_equal(p.s->rd.gcm_room, tern_gcm_key_size());
         /* No extras on a plain server; a client has its peer's names and
          * its session. */
