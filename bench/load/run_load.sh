@@ -130,7 +130,7 @@ worker_rlimit_nofile $((N + 2000));
 daemon off;
 pid $d/nginx.pid;
 error_log $d/error.log warn;
-events { worker_connections $((N + 1000)); }
+events { worker_connections $((N + 1000)); multi_accept on; }
 http {
     access_log off;
     client_body_temp_path $d/tmp/body;
@@ -216,7 +216,7 @@ measure() {
     [ "${hs:-0}" -gt 0 ] && cpu=$(awk -v t=$((t1 - t0)) -v hz="$HZ" -v n="$hs" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')
     eval "${m}_hs=$(field "$out" handshakes_per_s) ${m}_p50=$(lat "$out" p50) ${m}_p99=$(lat "$out" p99)"
     eval "${m}_failed=$failed ${m}_idle=$idle ${m}_held=$held ${m}_peak=$peak ${m}_perconn=$perconn ${m}_cpu=$cpu"
-    say "$m: $hs handshakes, $failed failed, $nheld held; RSS idle $idle kB, held $held kB, peak $peak kB; server processes: $pids; suite $(field "$out" suite), signature scheme $(field "$out" signature_scheme)"
+    say "$m: $hs handshakes, $failed failed, $nheld held; RSS idle $idle kB, held $held kB, peak $peak kB; server processes: $pids; suite $(field "$out" suite), signature scheme $(field "$out" signature_scheme); client CPU $(field "$out" client_cpu_us_per_handshake) us per handshake"
 }
 
 # throughput NAME: N connections (no hold) against $PORT: NAME_hs.
@@ -225,7 +225,7 @@ throughput() {
     client "$PORT" --concurrency "$N" --total "$N" >"$out"
     [ "$(field "$out" failed)" = 0 ] || say "$1: $(grep '^outcome' "$out" | tr '\t' ' ' | tr '\n' ';')"
     eval "${1}_hs=$(field "$out" handshakes_per_s)"
-    say "$1: $(field "$out" handshakes) handshakes, $(field "$out" failed) failed"
+    say "$1: $(field "$out" handshakes) handshakes, $(field "$out" failed) failed, p50 $(lat "$out" p50) ms, p99 $(lat "$out" p99) ms; client CPU $(field "$out" client_cpu_us_per_handshake) us per handshake"
 }
 
 # serial NAME: one connection at a time, SERIAL of them: NAME_shs NAME_sp50.
@@ -236,8 +236,13 @@ serial() {
     eval "${1}_shs=$(field "$out" handshakes_per_s) ${1}_sp50=$(lat "$out" p50)"
 }
 
-# row ITEM UNIT TERN OTHER [OTHERNAME]: one line; ratio tern/other.
+# row ITEM UNIT TERN OTHER [OTHERNAME]: one line; ratio tern/other (none
+# for counts of failures).
 row() {
+    [ "$2" = connections ] && {
+        printf 'load/%s\ttern=%s\t%s=%s\tunit=%s\tratio=-\n' "$1" "${3:--}" "${5:-nginx}" "${4:--}" "$2"
+        return
+    }
     r=$(awk -v a="$3" -v b="$4" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
     printf 'load/%s\ttern=%s\t%s=%s\tunit=%s\tratio=%s\n' "$1" "${3:--}" "${5:-nginx}" "${4:--}" "$2" "$r"
 }
@@ -246,30 +251,34 @@ row() {
 for v in tern nginx tern2 nginx2 ossl; do eval "${v}_hs=- ${v}_shs=- ${v}_sp50=-"; done
 for v in tern nginx; do for f in p50 p99 failed idle held peak perconn cpu; do eval "${v}_$f=-"; done; done
 
-start_tern "$(free_port)" 1 && {
+# LOAD_RUNS: which runs (default all): tern (N held, then serial), tern2
+# (--workers 2), nginx, nginx2 (worker_processes 2), ossl (s_server, serial).
+RUNS=" ${LOAD_RUNS:-tern tern2 nginx nginx2 ossl} "
+runs() { case $RUNS in *" $1 "*) return 0 ;; esac; return 1; }
+runs tern && start_tern "$(free_port)" 1 && {
     measure tern
     serial tern
     stop_server
 }
-start_tern "$(free_port)" 2 && {
+runs tern2 && start_tern "$(free_port)" 2 && {
     throughput tern2
     stop_server
 }
-if have nginx; then
+if ! have nginx; then
+    say "nginx not installed (Debian package nginx or nginx-light): its column is '-'"
+elif runs nginx || runs nginx2; then
     say "$(nginx -V 2>&1 | grep -E 'nginx version|built with' | tr '\n' ' ')"
-    start_nginx "$(free_port)" 1 && {
+    runs nginx && start_nginx "$(free_port)" 1 && {
         say "nginx master RSS $(sum_status VmRSS "$SPID") kB (not counted: it holds no connection)"
         measure nginx
         stop_server
     }
-    start_nginx "$(free_port)" 2 && {
+    runs nginx2 && start_nginx "$(free_port)" 2 && {
         throughput nginx2
         stop_server
     }
-else
-    say "nginx not installed (Debian package nginx-light or nginx): its column is '-'"
 fi
-if have openssl; then
+if runs ossl && have openssl; then
     PORT=$(free_port)
     start_bg openssl s_server -accept "$PORT" -www -tls1_2 -cert "$CERTS/server.crt" -key "$CERTS/server.key" \
         -cert_chain "$CERTS/int-ca.crt" -cipher "$SUITE" -groups X25519 -no_ticket -quiet >/dev/null 2>"$WORK/ossl.err"
@@ -282,6 +291,12 @@ if have openssl; then
     stop_server
 fi
 say "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+# LOAD_KEEP=1: keep the clients' outputs, the servers' logs and nginx.conf.
+if [ "${LOAD_KEEP:-0}" = 1 ]; then
+    rm -rf "$BUILD/load-last"
+    cp -r "$WORK" "$BUILD/load-last"
+    say "outputs and logs kept in $BUILD/load-last"
+fi
 
 row "handshakes-c$N" hs/s "$tern_hs" "$nginx_hs"
 row "latency-p50-c$N" ms "$tern_p50" "$nginx_p50"
