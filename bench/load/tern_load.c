@@ -677,7 +677,10 @@ static int parse_args(int argc, char **argv) {
     long v;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--concurrency") == 0 && next && parse_long(next, 1, 1000000, &opt.concurrency) == 0)
+        if (strcmp(a, "--help") == 0) {
+            usage();
+            exit(0);
+        } else if (strcmp(a, "--concurrency") == 0 && next && parse_long(next, 1, 1000000, &opt.concurrency) == 0)
             i++;
         else if (strcmp(a, "--total") == 0 && next && parse_long(next, 1, 100000000, &opt.total) == 0)
             i++;
