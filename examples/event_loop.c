@@ -122,8 +122,11 @@ int main(int argc, char **argv) {
             else if (fd >= 0) {
                 set_nonblocking(fd);
                 clients[i] = (struct client){.tls = tern_server_new(cfg), .deadline = now + HANDSHAKE_SECONDS};
-                tern_set_fd(clients[i].tls, fd);
-                fds[1 + i] = (struct pollfd){.fd = fd, .events = POLLIN}; /* the ClientHello comes first */
+                if (clients[i].tls == NULL || tern_set_fd(clients[i].tls, fd) != 0) {
+                    tern_free(clients[i].tls); /* out of memory */
+                    close(fd);
+                } else
+                    fds[1 + i] = (struct pollfd){.fd = fd, .events = POLLIN}; /* the ClientHello comes first */
             }
         }
 

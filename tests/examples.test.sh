@@ -3,6 +3,7 @@
 # what it prints:
 #   examples/server  <- examples/client, examples/nonblocking (3 clients, clean closes)
 #   examples/server with a client trust store <- tern client --keystore, examples/client
+#   examples/event_loop <- 3 examples/nonblocking and 1 examples/client at once
 #   examples/client, nonblocking, https_get -> tern server / openssl s_server
 #   openssl s_client -> examples/server (chain verified by OpenSSL, echo)
 #   negatives: an untrusted chain and a wrong name are refused with the reason.
@@ -11,7 +12,7 @@
 NAME=examples
 . tests/lib.sh
 EX=$BUILD/examples
-for e in client server https_get nonblocking; do
+for e in client server https_get nonblocking event_loop; do
     [ -x "$EX/$e" ] || { echo "$NAME: FAIL: $EX/$e missing (make examples)"; exit 1; }
 done
 need_tern
@@ -66,6 +67,32 @@ if wait_port "$PORT"; then
     else fail "examples/server mutual TLS: exit $rc: $(cat "$WORK/exsrv3.out" "$WORK/exsrv3.err" "$WORK/mtls.out")"; fi
 else
     fail "examples/server (client trust store) did not start: $(cat "$WORK/exsrv3.err")"
+fi
+
+# ---- examples/event_loop with four clients at once ----
+PORT=$(free_port)
+start_bg timeout 60 "$EX/event_loop" "$PORT" "$CERTS/server-chain.pem" "$CERTS/server.key" 4 \
+    >"$WORK/evl.out" 2>"$WORK/evl.err"
+SRV=$LAST
+if wait_port "$PORT"; then
+    cpids=""
+    for i in 1 2 3; do
+        timeout 10 "$EX/nonblocking" 127.0.0.1 "$PORT" "$CERTS/root-ca.crt" localhost >"$WORK/evl.c$i" 2>&1 &
+        cpids="$cpids $!"
+    done
+    timeout 10 "$EX/client" 127.0.0.1 "$PORT" "$CERTS/root-ca.crt" localhost "fourth at once" >"$WORK/evl.c4" 2>&1 &
+    cpids="$cpids $!"
+    bad=0
+    for p in $cpids; do wait "$p" || bad=$((bad + 1)); done
+    wait "$SRV"
+    rc=$?
+    n=$(grep -c "^client closed cleanly$" "$WORK/evl.out")
+    if [ $bad -eq 0 ] && [ $rc -eq 0 ] && [ "$n" -eq 4 ] && grep -q "^reply: fourth at once$" "$WORK/evl.c4" &&
+        [ "$(cat "$WORK"/evl.c[123] | grep -c '^reply: hello from the non-blocking tern example$')" -eq 3 ]; then
+        ok "examples/event_loop served 4 clients at once, each echoed and closed cleanly"
+    else fail "examples/event_loop: exit $rc, $bad clients failed, $n clean closes: $(cat "$WORK"/evl.*)"; fi
+else
+    fail "examples/event_loop did not start: $(cat "$WORK/evl.err")"
 fi
 
 # ---- examples against tern server ----

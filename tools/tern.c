@@ -20,11 +20,14 @@
  *               [--crl FILE|DIR ...] [--crl-mode require|if-present]
  *               [--no-tickets] [--no-session-cache]
  *               [--password-file FILE | --password-env VAR | --password pass:TEXT]
+ *               [--handshake-timeout S] [--idle-timeout S] [--max-connections N]
+ *               [--workers N] [--stats [S]] [--quiet]
  *       Resumes sessions by default (a session-ID cache and tickets).
- *       Serves connections one after another until killed.  --echo sends
- *       back every byte received; --http answers one HTTP/1.x request with a
- *       small 200 response.  Errors go to stderr; a failed connection never
- *       stops the server.
+ *       Serves any number of connections at once on an event loop until
+ *       SIGTERM/SIGINT (docs/SERVING.md).  --echo sends back every byte
+ *       received; --http answers one HTTP/1.x request with a small 200
+ *       response.  Errors go to stderr; a failed connection never stops the
+ *       server.
  *
  *   Key stores and trust stores may be PKCS#12 files (.p12/.pfx, told by
  *   their content): --keystore FILE.p12 [--keyname NAME] (one argument; the
@@ -72,6 +75,8 @@ void usage(void) {
             "                   [--no-tickets] [--no-session-cache] [--trace[=hex]] [--show-secrets] [--groups LIST]\n"
             "                   [--crl FILE|DIR]... [--crl-mode MODE]\n"
             "                   [--password-file FILE | --password-env VAR | --password pass:TEXT]\n"
+            "                   [--handshake-timeout S] [--idle-timeout S] [--max-connections N] [--workers N]\n"
+            "                   [--stats [S]] [--quiet]\n"
             "       tern verify --truststore FILE|DIR [--name N] [--purpose server|client] [--at TIME]\n"
             "                   [--crl FILE|DIR]... [--crl-mode MODE] CHAIN.pem\n"
             "       tern speed [FILTER]\n"
@@ -90,7 +95,11 @@ void usage(void) {
             "no CRL, require refuses it.  A loaded CRL that is stale or badly signed refuses in both modes.\n"
             "PKCS#12 (.p12/.pfx, told by content): --keystore FILE.p12 [--keyname NAME] (one argument, the\n"
             "first --keystore; NAME picks a key of a file with several), --truststore FILE.p12 (certificates\n"
-            "only, or Java's trusted entries); the password from a password option below.\n");
+            "only, or Java's trusted entries); the password from a password option below.\n"
+            "The server serves connections at once on an event loop (docs/SERVING.md): a handshake not done\n"
+            "within --handshake-timeout (10 s) or no byte moved for --idle-timeout (60 s) closes one; over\n"
+            "--max-connections (10000, per worker) a new one is closed at once; --workers N processes share\n"
+            "the port; --stats prints counters every S seconds (10) and at exit; --quiet: no line per connection.\n");
     tool_obs_usage(stderr);
     tool_password_usage(stderr);
     fprintf(stderr, "Exit codes: 0 success; 1 connection or TLS failure (client: anything but a clean close_notify\n"

@@ -27,7 +27,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
+/* epoll on Linux; poll() elsewhere, or when built with -DTERN_SERVER_POLL
+ * (to test that path on Linux). */
+#if defined(__linux__) && !defined(TERN_SERVER_POLL)
+#define USE_EPOLL 1
 #include <sys/epoll.h>
 #endif
 
@@ -70,7 +73,7 @@ enum { KEY_LISTEN = 0, KEY_WAKE = 1, KEY_CONN = 2 };
 typedef struct {
     uint32_t key[EV_MAX_BATCH];
     int flags[EV_MAX_BATCH]; /* EV_IN / EV_OUT; an error or hang-up counts as both */
-#ifdef __linux__
+#ifdef USE_EPOLL
     int ep;
 #else
     struct pollfd *pfd; /* indexed by key; fd -1 = unused */
@@ -78,7 +81,7 @@ typedef struct {
 #endif
 } evset;
 
-#ifdef __linux__
+#ifdef USE_EPOLL
 static int ev_open(evset *e, size_t nkeys) {
     (void)nkeys;
     e->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -215,9 +218,11 @@ struct server {
     int worker;              /* 0 alone, else 1..N */
     evset ev;
     conn *slots, *free_slots, *ready;
+    size_t slots_used;       /* slots[0 .. slots_used) have been used (the rest never touched) */
     timer_list handshaking, idle;
     int64_t now, accept_paused_until, next_stats;
     uint64_t handshakes_at_last_stats;
+    int64_t last_stats;      /* when the last stats line was printed (or the start) */
     counters st;
     uint8_t buf[16384];      /* one read's plaintext (a record holds at most 2^14 bytes) */
 };
@@ -509,9 +514,23 @@ static void conn_timeout(conn *c, int in_handshake) {
     conn_end(c);
 }
 
-/* A new socket from accept(): a slot, a tern connection, a deadline. */
-static void conn_open(server *sv, int fd) {
+/* A free slot: one given back, else one never used; NULL at the cap.
+ * Slots are calloc'd and taken in order, so the pages of slots never used
+ * are never touched. */
+static conn *slot_take(server *sv) {
     conn *c = sv->free_slots;
+    if (c != NULL) {
+        sv->free_slots = c->next;
+        c->next = NULL;
+    } else if (sv->slots_used < sv->o->max_conns) {
+        c = &sv->slots[sv->slots_used];
+        *c = (conn){.sv = sv, .fd = -1, .slot = (uint32_t)sv->slots_used++};
+    }
+    return c;
+}
+
+/* A new socket from accept() in slot c: a tern connection, a deadline. */
+static void conn_open(server *sv, conn *c, int fd) {
     int one = 1;
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* tern writes whole flights */
     if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 || (c->tls = tern_server_new(sv->cfg)) == NULL ||
@@ -521,10 +540,10 @@ static void conn_open(server *sv, int fd) {
         tern_free(c->tls);
         c->tls = NULL;
         close(fd);
+        c->next = sv->free_slots; /* the slot goes back */
+        sv->free_slots = c;
         return;
     }
-    sv->free_slots = c->next;
-    c->next = NULL;
     c->fd = fd;
     c->interest = EV_IN;
     c->phase = PH_HANDSHAKE;
@@ -554,12 +573,13 @@ static void accept_ready(server *sv) {
             return; /* EAGAIN: taken by another worker, or none left */
         }
         (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-        if (sv->free_slots == NULL) {
+        conn *c = slot_take(sv);
+        if (c == NULL) {
             sv->st.refused++;
             close(fd);
             continue;
         }
-        conn_open(sv, fd);
+        conn_open(sv, c, fd);
     }
 }
 
@@ -567,7 +587,7 @@ static void accept_ready(server *sv) {
 
 static void print_stats(server *sv, const char *when) {
     const counters *s = &sv->st;
-    double secs = (double)sv->o->stats_ms / 1000.0;
+    double secs = sv->now > sv->last_stats ? (double)(sv->now - sv->last_stats) / 1000.0 : 1.0;
     char who[32] = "";
     if (sv->worker > 0)
         snprintf(who, sizeof who, " worker=%d", sv->worker);
@@ -584,6 +604,7 @@ static void print_stats(server *sv, const char *when) {
             s->tls_mem + s->pending_mem + s->open * sizeof(conn), s->tls_mem, s->pending_mem,
             s->open * sizeof(conn));
     sv->handshakes_at_last_stats = s->handshakes;
+    sv->last_stats = sv->now;
 }
 
 /* How long the loop may sleep: until the first deadline, the next stats
@@ -642,19 +663,16 @@ static int serve(const serve_opts *o, tern_config *cfg, int ls, int worker) {
     (void)fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
     (void)fcntl(pipefd[1], F_SETFL, O_NONBLOCK);
     catch_stop_signals();
-    /* Slots: calloc'd, so the pages of slots never used are never touched. */
-    sv->slots = calloc(o->max_conns, sizeof *sv->slots);
+    sv->slots = calloc(o->max_conns, sizeof *sv->slots); /* see slot_take */
     if (sv->slots == NULL || ev_open(&sv->ev, KEY_CONN + o->max_conns) != 0)
         goto out;
-    for (size_t i = o->max_conns; i-- > 0;)
-        sv->slots[i] = (conn){.sv = sv, .fd = -1, .slot = (uint32_t)i, .next = i + 1 < o->max_conns ? &sv->slots[i + 1] : NULL};
-    sv->free_slots = &sv->slots[0];
     if (ev_add(&sv->ev, ls, KEY_LISTEN, EV_IN, o->workers > 1) != 0 || ev_add(&sv->ev, sv->wake, KEY_WAKE, EV_IN, 0) != 0) {
         fprintf(stderr, "tern server: cannot watch the listening socket: %s\n", strerror(errno));
         goto out;
     }
     sv->now = now_ms();
     sv->next_stats = sv->now + o->stats_ms;
+    sv->last_stats = sv->now;
     status = 0;
     while (!stop_requested) {
         int n = ev_wait(&sv->ev, wait_ms(sv));
@@ -673,7 +691,7 @@ static int serve(const serve_opts *o, tern_config *cfg, int ls, int worker) {
                 char drain[16];
                 while (read(sv->wake, drain, sizeof drain) > 0) {
                 }
-            } else if (key - KEY_CONN < o->max_conns && sv->slots[key - KEY_CONN].fd >= 0)
+            } else if (key - KEY_CONN < sv->slots_used && sv->slots[key - KEY_CONN].fd >= 0)
                 conn_drive(&sv->slots[key - KEY_CONN]);
         }
         conn *again = sv->ready; /* the connections with work left: their turn again */
@@ -703,9 +721,10 @@ static int serve(const serve_opts *o, tern_config *cfg, int ls, int worker) {
 out:
     if (sv != NULL) {
         if (sv->slots != NULL) {
-            for (size_t i = 0; i < o->max_conns; i++)
+            for (size_t i = 0; i < sv->slots_used; i++)
                 if (sv->slots[i].fd >= 0)
                     conn_end(&sv->slots[i]);
+            sv->now = now_ms();
             if (o->stats_ms)
                 print_stats(sv, "stats at exit");
             ev_close(&sv->ev);
