@@ -115,12 +115,14 @@ wait $p1 $p2 $p3
 for f in vanish:server-closed=vanish slow-hello:server-closed=slow no-read:server-closed=noread noclose-sent=noclose; do
     label=${f%=*}
     file=$WORK/${f#*=}.out
+    fault=${label%%:*}
+    fault=${fault%-sent}
     n=$(outcome "$file" "$label")
     t=$(awk -F'\t' -v k="$label" '$1 == "outcome" && $2 == k { sub("median_s=", "", $4); print $4 }' "$file")
     if [ "$n" = 3 ] && [ "$(field "$file" counts_add_up)" = yes ]; then
-        ok "--fault ${f#*=}: 3 of 3 $label (median ${t} s)"
+        ok "--fault $fault: 3 of 3 $label (median ${t} s)"
     else
-        fail "--fault ${f#*=}: $(grep '^outcome' "$file" | tr '\t\n' ' ;')"
+        fail "--fault $fault: $(grep '^outcome' "$file" | tr '\t\n' ' ;')"
     fi
 done
 
