@@ -279,6 +279,7 @@ elif runs nginx || runs nginx2; then
     }
 fi
 if runs ossl && have openssl; then
+    say "openssl s_server -www serves one connection at a time: it has the serial rows only"
     PORT=$(free_port)
     start_bg openssl s_server -accept "$PORT" -www -tls1_2 -cert "$CERTS/server.crt" -key "$CERTS/server.key" \
         -cert_chain "$CERTS/int-ca.crt" -cipher "$SUITE" -groups X25519 -no_ticket -quiet >/dev/null 2>"$WORK/ossl.err"

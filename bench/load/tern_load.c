@@ -31,10 +31,10 @@
  * server's accept queue).  handshakes/s is the number of handshakes
  * completed over the time from the first connect() to the last handshake.
  * Every connection ends in exactly one outcome: "ok", or the reason it
- * failed (connect, timeout, reset, eof-in-handshake, truncated (closed
- * without close_notify), peer-alert:NAME, alert-sent:NAME, error:TEXT,
- * bad-response, closed-while-held); the counts add up to the connections
- * made, and the summary says so.
+ * failed (connect, timeout, reset, io:TEXT, eof-in-handshake, truncated
+ * (closed without close_notify), peer-alert:NAME, alert-sent:NAME,
+ * error:TEXT, bad-response, closed-early (echo), closed-while-held); the
+ * counts add up to the connections made, and the summary says so.
  *
  * Fault modes (every connection of the run misbehaves one way; for the
  * server's tests; the outcome then names what the server did, with the
