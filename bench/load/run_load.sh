@@ -198,6 +198,10 @@ measure() {
     done
     held=$(sum_status VmRSS $pids)
     nheld=$(sed -n 's/.*holding \([0-9]*\) connections.*/\1/p' "$WORK/$m.err")
+    # The kernel's own count of the server's established connections, as a
+    # check on the client's.
+    est=-
+    have ss && est=$(ss -tnH state established "( sport = :$PORT )" 2>/dev/null | wc -l)
     kill -USR1 "$cpid" 2>/dev/null
     wait "$cpid"
     wait "$sampler"
@@ -216,7 +220,7 @@ measure() {
     [ "${hs:-0}" -gt 0 ] && cpu=$(awk -v t=$((t1 - t0)) -v hz="$HZ" -v n="$hs" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')
     eval "${m}_hs=$(field "$out" handshakes_per_s) ${m}_p50=$(lat "$out" p50) ${m}_p99=$(lat "$out" p99)"
     eval "${m}_failed=$failed ${m}_idle=$idle ${m}_held=$held ${m}_peak=$peak ${m}_perconn=$perconn ${m}_cpu=$cpu"
-    say "$m: $hs handshakes, $failed failed, $nheld held; RSS idle $idle kB, held $held kB, peak $peak kB; server processes: $pids; suite $(field "$out" suite), signature scheme $(field "$out" signature_scheme); client CPU $(field "$out" client_cpu_us_per_handshake) us per handshake"
+    say "$m: $hs handshakes, $failed failed, $nheld held (the kernel counted $est established on the server's port); RSS idle $idle kB, held $held kB, peak $peak kB; server processes: $pids; suite $(field "$out" suite), signature scheme $(field "$out" signature_scheme); client CPU $(field "$out" client_cpu_us_per_handshake) us per handshake"
 }
 
 # throughput NAME: N connections (no hold) against $PORT: NAME_hs.
