@@ -62,13 +62,19 @@ if [ "$soft" != unlimited ] && [ "$soft" -lt $((2 * N + 100)) ]; then
     fi
 fi
 somax=$(cat /proc/sys/net/core/somaxconn 2>/dev/null || echo "?")
+# Every connection takes a local port from the ephemeral range.
+read -r plo phi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null &&
+    [ $((phi - plo + 1)) -lt "$N" ] &&
+    say "only $((phi - plo + 1)) ephemeral ports (net.ipv4.ip_local_port_range) for $N connections: some will fail to connect"
 
 # ---- the machine ----
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 flags=$(sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -n 1 |
     tr ' ' '\n' | grep -E '^(aes|pclmulqdq|sha_ni|avx2|bmi2|adx|vaes|vpclmulqdq|avx512f|avx512ifma)$' | tr '\n' ' ')
 say "tern load run $(date -u '+%Y-%m-%d %H:%M UTC'), N=$N"
-say "CPU: $cpu, $(nproc) cores; flags: $flags"
+fam=$(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+model=$(sed -n 's/^model[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+say "CPU: $cpu (family $fam, model $model), $(nproc) cores; flags: $flags"
 say "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "somaxconn $somax, ulimit -n $soft, $(openssl version 2>/dev/null || echo 'no openssl')"
 
