@@ -9,7 +9,7 @@
 #     certificate and key, a minimal nginx.conf written to a temp dir,
 #   - `openssl s_server -www`, which serves one connection at a time: it only
 #     gets the serial rows (one connection at a time, LOAD_SERIAL of them,
-#     default 300), where tern server is measured the same way.
+#     default 1000), where tern server is measured the same way.
 # Both servers: vectors/certs/server-chain.pem + server.key (RSA-2048, issued
 # by the test intermediate), TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256 with x25519
 # only, no session cache and no tickets (tern_load never offers a session
@@ -34,7 +34,7 @@ BUILD=${1:-${BUILD:-build}}
 . tests/lib.sh
 
 N=${LOAD_N:-10000}
-SERIAL=${LOAD_SERIAL:-300}
+SERIAL=${LOAD_SERIAL:-1000}
 SUITE=ECDHE-RSA-AES128-GCM-SHA256
 GROUP=x25519
 BACKLOG=4096
