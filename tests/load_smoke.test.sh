@@ -101,4 +101,29 @@ rc=$?
 [ $rc -eq 0 ] || fail "echo: exit $rc"
 all_ok "$WORK/echo.out" 40 "echo, 3000 bytes"
 
+# 6. The slow fault modes, against a server with 1 s deadlines, all at once
+#    (about 1.5 s): each ends with the server closing it, near its deadline.
+tern_echo_server --echo --quiet --handshake-timeout 1 --idle-timeout 1 || finish
+load --echo --fault vanish --concurrency 3 --total 3 >"$WORK/vanish.out" &
+p1=$!
+load --echo --fault slow-hello --slow-interval 300 --concurrency 3 --total 3 >"$WORK/slow.out" &
+p2=$!
+load --echo --fault no-read --bytes 16384 --concurrency 3 --total 3 >"$WORK/noread.out" &
+p3=$!
+load --echo --fault noclose --concurrency 3 --total 3 >"$WORK/noclose.out"
+wait $p1 $p2 $p3
+for f in vanish:server-closed=vanish slow-hello:server-closed=slow no-read:server-closed=noread noclose-sent=noclose; do
+    label=${f%=*}
+    file=$WORK/${f#*=}.out
+    fault=${label%%:*}
+    fault=${fault%-sent}
+    n=$(outcome "$file" "$label")
+    t=$(awk -F'\t' -v k="$label" '$1 == "outcome" && $2 == k { sub("median_s=", "", $4); print $4 }' "$file")
+    if [ "$n" = 3 ] && [ "$(field "$file" counts_add_up)" = yes ]; then
+        ok "--fault $fault: 3 of 3 $label (median ${t} s)"
+    else
+        fail "--fault $fault: $(grep '^outcome' "$file" | tr '\t\n' ' ;')"
+    fi
+done
+
 finish

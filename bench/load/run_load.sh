@@ -9,7 +9,7 @@
 #     certificate and key, a minimal nginx.conf written to a temp dir,
 #   - `openssl s_server -www`, which serves one connection at a time: it only
 #     gets the serial rows (one connection at a time, LOAD_SERIAL of them,
-#     default 300), where tern server is measured the same way.
+#     default 1000), where tern server is measured the same way.
 # Both servers: vectors/certs/server-chain.pem + server.key (RSA-2048, issued
 # by the test intermediate), TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256 with x25519
 # only, no session cache and no tickets (tern_load never offers a session
@@ -34,7 +34,7 @@ BUILD=${1:-${BUILD:-build}}
 . tests/lib.sh
 
 N=${LOAD_N:-10000}
-SERIAL=${LOAD_SERIAL:-300}
+SERIAL=${LOAD_SERIAL:-1000}
 SUITE=ECDHE-RSA-AES128-GCM-SHA256
 GROUP=x25519
 BACKLOG=4096
@@ -62,13 +62,19 @@ if [ "$soft" != unlimited ] && [ "$soft" -lt $((2 * N + 100)) ]; then
     fi
 fi
 somax=$(cat /proc/sys/net/core/somaxconn 2>/dev/null || echo "?")
+# Every connection takes a local port from the ephemeral range.
+read -r plo phi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null &&
+    [ $((phi - plo + 1)) -lt "$N" ] &&
+    say "only $((phi - plo + 1)) ephemeral ports (net.ipv4.ip_local_port_range) for $N connections: some will fail to connect"
 
 # ---- the machine ----
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 flags=$(sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -n 1 |
     tr ' ' '\n' | grep -E '^(aes|pclmulqdq|sha_ni|avx2|bmi2|adx|vaes|vpclmulqdq|avx512f|avx512ifma)$' | tr '\n' ' ')
 say "tern load run $(date -u '+%Y-%m-%d %H:%M UTC'), N=$N"
-say "CPU: $cpu, $(nproc) cores; flags: $flags"
+fam=$(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+model=$(sed -n 's/^model[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+say "CPU: $cpu (family $fam, model $model), $(nproc) cores; flags: $flags"
 say "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "somaxconn $somax, ulimit -n $soft, $(openssl version 2>/dev/null || echo 'no openssl')"
 
@@ -130,7 +136,7 @@ worker_rlimit_nofile $((N + 2000));
 daemon off;
 pid $d/nginx.pid;
 error_log $d/error.log warn;
-events { worker_connections $((N + 1000)); }
+events { worker_connections $((N + 1000)); multi_accept on; }
 http {
     access_log off;
     client_body_temp_path $d/tmp/body;
@@ -198,6 +204,10 @@ measure() {
     done
     held=$(sum_status VmRSS $pids)
     nheld=$(sed -n 's/.*holding \([0-9]*\) connections.*/\1/p' "$WORK/$m.err")
+    # The kernel's own count of the server's established connections, as a
+    # check on the client's.
+    est=-
+    have ss && est=$(ss -tnH state established "( sport = :$PORT )" 2>/dev/null | wc -l)
     kill -USR1 "$cpid" 2>/dev/null
     wait "$cpid"
     wait "$sampler"
@@ -216,7 +226,7 @@ measure() {
     [ "${hs:-0}" -gt 0 ] && cpu=$(awk -v t=$((t1 - t0)) -v hz="$HZ" -v n="$hs" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')
     eval "${m}_hs=$(field "$out" handshakes_per_s) ${m}_p50=$(lat "$out" p50) ${m}_p99=$(lat "$out" p99)"
     eval "${m}_failed=$failed ${m}_idle=$idle ${m}_held=$held ${m}_peak=$peak ${m}_perconn=$perconn ${m}_cpu=$cpu"
-    say "$m: $hs handshakes, $failed failed, $nheld held; RSS idle $idle kB, held $held kB, peak $peak kB; server processes: $pids; suite $(field "$out" suite), signature scheme $(field "$out" signature_scheme)"
+    say "$m: $hs handshakes, $failed failed, $nheld held (the kernel counted $est established on the server's port); RSS idle $idle kB, held $held kB, peak $peak kB; server processes: $pids; suite $(field "$out" suite), signature scheme $(field "$out" signature_scheme); client CPU $(field "$out" client_cpu_us_per_handshake) us per handshake"
 }
 
 # throughput NAME: N connections (no hold) against $PORT: NAME_hs.
@@ -225,7 +235,7 @@ throughput() {
     client "$PORT" --concurrency "$N" --total "$N" >"$out"
     [ "$(field "$out" failed)" = 0 ] || say "$1: $(grep '^outcome' "$out" | tr '\t' ' ' | tr '\n' ';')"
     eval "${1}_hs=$(field "$out" handshakes_per_s)"
-    say "$1: $(field "$out" handshakes) handshakes, $(field "$out" failed) failed"
+    say "$1: $(field "$out" handshakes) handshakes, $(field "$out" failed) failed, p50 $(lat "$out" p50) ms, p99 $(lat "$out" p99) ms; client CPU $(field "$out" client_cpu_us_per_handshake) us per handshake"
 }
 
 # serial NAME: one connection at a time, SERIAL of them: NAME_shs NAME_sp50.
@@ -236,8 +246,13 @@ serial() {
     eval "${1}_shs=$(field "$out" handshakes_per_s) ${1}_sp50=$(lat "$out" p50)"
 }
 
-# row ITEM UNIT TERN OTHER [OTHERNAME]: one line; ratio tern/other.
+# row ITEM UNIT TERN OTHER [OTHERNAME]: one line; ratio tern/other (none
+# for counts of failures).
 row() {
+    [ "$2" = connections ] && {
+        printf 'load/%s\ttern=%s\t%s=%s\tunit=%s\tratio=-\n' "$1" "${3:--}" "${5:-nginx}" "${4:--}" "$2"
+        return
+    }
     r=$(awk -v a="$3" -v b="$4" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
     printf 'load/%s\ttern=%s\t%s=%s\tunit=%s\tratio=%s\n' "$1" "${3:--}" "${5:-nginx}" "${4:--}" "$2" "$r"
 }
@@ -246,30 +261,35 @@ row() {
 for v in tern nginx tern2 nginx2 ossl; do eval "${v}_hs=- ${v}_shs=- ${v}_sp50=-"; done
 for v in tern nginx; do for f in p50 p99 failed idle held peak perconn cpu; do eval "${v}_$f=-"; done; done
 
-start_tern "$(free_port)" 1 && {
+# LOAD_RUNS: which runs (default all): tern (N held, then serial), tern2
+# (--workers 2), nginx, nginx2 (worker_processes 2), ossl (s_server, serial).
+RUNS=" ${LOAD_RUNS:-tern tern2 nginx nginx2 ossl} "
+runs() { case $RUNS in *" $1 "*) return 0 ;; esac; return 1; }
+runs tern && start_tern "$(free_port)" 1 && {
     measure tern
     serial tern
     stop_server
 }
-start_tern "$(free_port)" 2 && {
+runs tern2 && start_tern "$(free_port)" 2 && {
     throughput tern2
     stop_server
 }
-if have nginx; then
+if ! have nginx; then
+    say "nginx not installed (Debian package nginx or nginx-light): its column is '-'"
+elif runs nginx || runs nginx2; then
     say "$(nginx -V 2>&1 | grep -E 'nginx version|built with' | tr '\n' ' ')"
-    start_nginx "$(free_port)" 1 && {
+    runs nginx && start_nginx "$(free_port)" 1 && {
         say "nginx master RSS $(sum_status VmRSS "$SPID") kB (not counted: it holds no connection)"
         measure nginx
         stop_server
     }
-    start_nginx "$(free_port)" 2 && {
+    runs nginx2 && start_nginx "$(free_port)" 2 && {
         throughput nginx2
         stop_server
     }
-else
-    say "nginx not installed (Debian package nginx-light or nginx): its column is '-'"
 fi
-if have openssl; then
+if runs ossl && have openssl; then
+    say "openssl s_server -www serves one connection at a time: it has the serial rows only"
     PORT=$(free_port)
     start_bg openssl s_server -accept "$PORT" -www -tls1_2 -cert "$CERTS/server.crt" -key "$CERTS/server.key" \
         -cert_chain "$CERTS/int-ca.crt" -cipher "$SUITE" -groups X25519 -no_ticket -quiet >/dev/null 2>"$WORK/ossl.err"
@@ -282,6 +302,12 @@ if have openssl; then
     stop_server
 fi
 say "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+# LOAD_KEEP=1: keep the clients' outputs, the servers' logs and nginx.conf.
+if [ "${LOAD_KEEP:-0}" = 1 ]; then
+    rm -rf "$BUILD/load-last"
+    cp -r "$WORK" "$BUILD/load-last"
+    say "outputs and logs kept in $BUILD/load-last"
+fi
 
 row "handshakes-c$N" hs/s "$tern_hs" "$nginx_hs"
 row "latency-p50-c$N" ms "$tern_p50" "$nginx_p50"
