@@ -72,6 +72,10 @@ static const struct {
     {TERN_ERR_CERT_REVOCATION_UNKNOWN, TERN_ALERT_CERTIFICATE_UNKNOWN,
      "a certificate's revocation status could not be established (no usable CRL)"},
     {TERN_ERR_CERT_POLICY, TERN_ALERT_CERTIFICATE_UNKNOWN, "no acceptable certificate policy on the path"},
+    /* RFC 6066 §8 names bad_certificate_status_response (113) for this; the
+     * alert is mapped where the handshake sends it. */
+    {TERN_ERR_OCSP_BAD, TERN_ALERT_CERTIFICATE_UNKNOWN,
+     "the stapled OCSP response is malformed, not for this certificate, outside its validity, or wrongly signed"},
 };
 
 static const struct {
