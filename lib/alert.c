@@ -68,9 +68,9 @@ static const struct {
     {TERN_ERR_CERT_CHAIN_TOO_LONG, TERN_ALERT_BAD_CERTIFICATE, "the certificate chain is too long"},
     /* RFC 5246 §7.2.2: certificate_revoked; certificate_unknown for "some
      * other (unspecified) issue", here a revocation status not established. */
-    {TERN_ERR_CERT_REVOKED, TERN_ALERT_CERTIFICATE_REVOKED, "a certificate has been revoked by its issuer (CRL)"},
+    {TERN_ERR_CERT_REVOKED, TERN_ALERT_CERTIFICATE_REVOKED, "a certificate has been revoked by its issuer (CRL or OCSP)"},
     {TERN_ERR_CERT_REVOCATION_UNKNOWN, TERN_ALERT_CERTIFICATE_UNKNOWN,
-     "a certificate's revocation status could not be established (no usable CRL)"},
+     "a certificate's revocation status could not be established (no usable CRL, or the OCSP responder does not know it)"},
     {TERN_ERR_CERT_POLICY, TERN_ALERT_CERTIFICATE_UNKNOWN, "no acceptable certificate policy on the path"},
     /* RFC 6066 §8 names bad_certificate_status_response (113) for this; the
      * alert is mapped where the handshake sends it. */
