@@ -1,7 +1,8 @@
 /*
  * Errors: the sentence for each TERN_ERR_* code and the TLS alert it sends
  * (RFC 5246 §7.2 for the descriptions; RFC 6066 §3 unrecognized_name;
- * RFC 7301 §3.2 no_application_protocol).
+ * RFC 7301 §3.2 no_application_protocol; RFC 6066 §8
+ * bad_certificate_status_response).
  */
 #define TERN_LAYER TERN_LAYER_BASE
 #include "crypto/common.h"
@@ -70,11 +71,13 @@ static const struct {
      * other (unspecified) issue", here a revocation status not established. */
     {TERN_ERR_CERT_REVOKED, TERN_ALERT_CERTIFICATE_REVOKED, "a certificate has been revoked by its issuer (CRL or OCSP)"},
     {TERN_ERR_CERT_REVOCATION_UNKNOWN, TERN_ALERT_CERTIFICATE_UNKNOWN,
-     "a certificate's revocation status could not be established (no usable CRL, or the OCSP responder does not know it)"},
+     "a certificate's revocation status could not be established (no usable CRL, no OCSP response where one is "
+     "required, or the OCSP responder does not know it)"},
     {TERN_ERR_CERT_POLICY, TERN_ALERT_CERTIFICATE_UNKNOWN, "no acceptable certificate policy on the path"},
-    /* RFC 6066 §8 names bad_certificate_status_response (113) for this; the
-     * alert is mapped where the handshake sends it. */
-    {TERN_ERR_OCSP_BAD, TERN_ALERT_CERTIFICATE_UNKNOWN,
+    /* RFC 6066 §8: a client "MUST check the OCSP response and abort the
+     * handshake if the response is not satisfactory with
+     * bad_certificate_status_response(113)". */
+    {TERN_ERR_OCSP_BAD, TERN_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE,
      "the stapled OCSP response is malformed, not for this certificate, outside its validity, or wrongly signed"},
 };
 
@@ -108,6 +111,7 @@ static const struct {
     {TERN_ALERT_NO_RENEGOTIATION, "no_renegotiation"},
     {TERN_ALERT_UNSUPPORTED_EXTENSION, "unsupported_extension"},
     {TERN_ALERT_UNRECOGNIZED_NAME, "unrecognized_name"},
+    {TERN_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE, "bad_certificate_status_response"},
     {TERN_ALERT_NO_APPLICATION_PROTOCOL, "no_application_protocol"},
 };
 
