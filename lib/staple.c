@@ -203,6 +203,12 @@ int tern_config_set_ocsp_response(tern_config *cfg, size_t identity, const uint8
             tern_sha256(s->leaf_hash, ks->leaf.der.p, ks->leaf.der.len);
             s->len = len;
             memcpy(s->der, der, len);
+            char until[40];
+            date_text(info.next_update, until, sizeof until);
+            snprintf(cfg->errmsg, sizeof cfg->errmsg, "OCSP response for identity %zu: good (serial %s, signed by %s)%s%s",
+                     identity, info.serial_hex, info.delegated ? "a delegated responder" : "the issuer",
+                     info.next_update ? ", stapled until its nextUpdate " : ", no nextUpdate",
+                     info.next_update ? until : "");
         }
     } else if (der != NULL || len != 0) {
         snprintf(cfg->errmsg, sizeof cfg->errmsg, "OCSP response for identity %zu: empty", identity);

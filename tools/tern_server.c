@@ -90,6 +90,8 @@ int tool_server_main(int argc, char **argv) {
     int mode = 1, tickets = 1, session_cache = 1, pwopt, nargs;
     static tool_obs obs;
     static tool_pw pw; /* the config's password callback points at it */
+    static tool_ocsp ocsp; /* --ocsp-file (tools/tool_ocsp.c) */
+    int ocspopt;
     crl_opts crl = {{0}, 0, NULL};
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
@@ -99,6 +101,10 @@ int tool_server_main(int argc, char **argv) {
             continue;
         else if ((pwopt = tool_password_option(&pw, argc, argv, &i)) != 0) {
             if (pwopt < 0)
+                return 2;
+        }
+        else if ((ocspopt = tool_ocsp_option(&ocsp, argc, argv, &i)) != 0) {
+            if (ocspopt < 0)
                 return 2;
         }
         else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
@@ -160,6 +166,8 @@ int tool_server_main(int argc, char **argv) {
         return setup_failed(cfg);
     if (crl_apply(&crl, cfg, "server") != 0)
         return setup_failed(cfg);
+    if (tool_ocsp_apply(&ocsp, cfg) != 0) /* after the identities and the trust store */
+        return setup_failed(cfg);
     if (tool_obs_apply(&obs, cfg, "server") != 0)
         return setup_failed(cfg);
     if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {
@@ -208,6 +216,7 @@ int tool_server_main(int argc, char **argv) {
         struct timeval tv = {30, 0};
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        tool_ocsp_refresh(&ocsp, cfg); /* an --ocsp-file replaced since */
         tern_conn *c = tern_server_new(cfg);
         if (c == NULL || tern_set_fd(c, fd) != 0)
             fprintf(stderr, "tern server: cannot create the connection\n");

@@ -466,8 +466,9 @@ TERN_API const uint8_t *tern_ocsp_response(const tern_conn *c, size_t *len);
  * made from cfg (from any thread): a handshake under way keeps writing the
  * response it started with.  At each handshake a response past its
  * nextUpdate (or, without one, more than 7 days after its thisUpdate) is
- * not sent, and the trace says so: refresh it before then.  Returns 0 or
- * the errors above, TERN_ERR_NOMEM. */
+ * not sent, and the trace says so: refresh it before then.  Returns 0 (and
+ * tern_config_error says what was set: the serial, the signer, until when)
+ * or the errors above, TERN_ERR_NOMEM. */
 TERN_API int tern_config_set_ocsp_response(tern_config *cfg, size_t identity, const uint8_t *der, size_t len);
 
 /* The loud opt-out: a client made from this configuration does not check
