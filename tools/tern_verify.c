@@ -163,6 +163,10 @@ static void describe(const char *label, const tern_x509_cert *c) {
     printf("           valid %s .. %s; %s %zu-bit key%s\n", nb, na,
            c->key.type == TERN_X509_KEY_RSA ? "RSA" : c->key.type == TERN_X509_KEY_EC ? "EC" : "unknown",
            c->key.bits, c->has_basic_constraints && c->is_ca ? "; a CA" : "");
+    if (c->must_staple)
+        printf("           must-staple (TLS Feature status_request, RFC 7633)\n");
+    if (c->has_eku && (c->eku & TERN_X509_EKU_OCSP_SIGNING))
+        printf("           an OCSP responder (extKeyUsage id-kp-OCSPSigning)\n");
 }
 
 static uint8_t *slurp(const char *path, size_t *len) {
