@@ -98,7 +98,7 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side, const ch
     size_t sess_off = side == TERN_CLIENT ? carve(&total, sizeof(tern_sess_client) + ticket_cap, 16) : 0;
     /* A client asked to keep the stapled OCSP response (tern_ocsp_response):
      * room for the longest one a CertificateStatus of hs_max bytes holds. */
-    size_t ocsp_cap = side == TERN_CLIENT && cfg->ocsp_keep ? cfg->hs_max : 0;
+    size_t ocsp_cap = side == TERN_CLIENT && cfg->ocsp_keep ? cfg->hs_max : 0; /* at most 2^20 */
     size_t ocsp_off = ocsp_cap ? carve(&total, ocsp_cap, 1) : 0;
     total = (total + 15) & ~(size_t)15;
 
@@ -149,7 +149,7 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side, const ch
         c->sess.cl->ticket_cap = ticket_cap;
     }
     c->ocsp_resp = ocsp_cap ? mem + ocsp_off : NULL;
-    c->ocsp_resp_cap = ocsp_cap;
+    c->ocsp_resp_cap = (uint32_t)ocsp_cap;
     c->state = TERN_ST_HANDSHAKE;
     tern_hs_begin(c);
     return c;

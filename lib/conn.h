@@ -220,6 +220,7 @@ struct tern_conn {
     unsigned warn_alerts;    /* warning alerts in a row (a bound against floods) */
     unsigned reneg_refused;  /* no_renegotiation warnings sent (lib/hs.c bounds them) */
     unsigned empty_records;  /* empty records in a row */
+    int ocsp_verdict;        /* client: TERN_STAPLE_* (OCSP stapling, below) */
     tern_sess_conn sess;     /* resumption (lib/session.c) */
     /* OCSP stapling (lib/staple.c, lib/hs_certificate_status.c).  Server:
      * a reference to the configuration's response it staples in this
@@ -228,9 +229,8 @@ struct tern_conn {
      * asked to keep it (ocsp_resp_cap bytes of the one allocation, else
      * NULL). */
     struct tern_staple *staple;
-    int ocsp_verdict;
     uint8_t *ocsp_resp;
-    size_t ocsp_resp_cap, ocsp_resp_len;
+    uint32_t ocsp_resp_cap, ocsp_resp_len;
 };
 
 /* Fail the connection with err and a sentence (printf-style): records the

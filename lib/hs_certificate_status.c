@@ -154,7 +154,7 @@ int tern_hs_certificate_status_absent(tern_conn *c) {
 static void keep_response(tern_conn *c, const uint8_t *der, size_t len) {
     if (c->ocsp_resp != NULL && len <= c->ocsp_resp_cap) {
         memcpy(c->ocsp_resp, der, len);
-        c->ocsp_resp_len = len;
+        c->ocsp_resp_len = (uint32_t)len;
     }
 }
 

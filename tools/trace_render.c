@@ -171,6 +171,11 @@ static void explain_message(tool_obs *o, const tern_trace_event *ev) {
                      "store can make.",
                      groups[0] ? groups : "none we have");
         say(o, buf);
+        if (field(ev, "status_request") != NULL)
+            say(o, we_client ? "We also ask for OCSP stapling (status_request): a recent, signed statement from the "
+                               "certificate's issuer that it is not revoked, sent along with the certificate."
+                             : "The client also asks for OCSP stapling (status_request): we send our response for "
+                               "the certificate we choose, if we have a current one.");
         f = field(ev, "session_ticket");
         if ((f != NULL && strncmp(f, "a ticket", 8) == 0) ||
             ((f = field(ev, "session_id")) != NULL && strcmp(f, "empty") != 0))

@@ -462,9 +462,10 @@ TERN_API const uint8_t *tern_ocsp_response(const tern_conn *c, size_t *len);
  * no response (the one set before is dropped too: what the responder says
  * now is not hidden behind an older answer).  der NULL and len 0 remove it.  The bytes
  * are copied once into the configuration; connections never copy them.
- * Unlike the other setters this one may be called while connections are
- * made from cfg (from any thread): a handshake under way keeps writing the
- * response it started with.  At each handshake a response past its
+ * Unlike the other setters this one may be called again while connections
+ * are made from cfg (from one thread at a time; set the first response
+ * before cfg is shared): a handshake under way keeps writing the response
+ * it started with, and the old one is freed after it.  At each handshake a response past its
  * nextUpdate (or, without one, more than 7 days after its thisUpdate) is
  * not sent, and the trace says so: refresh it before then.  Returns 0 (and
  * tern_config_error says what was set: the serial, the signer, until when)
