@@ -344,8 +344,9 @@ TERN_MUST_CHECK static int next_message(tern_conn *c, int expect, int *type, siz
             if (c->hs_in_len == TERN_HS_HDR) {
                 /* The certificates kept for a stapled response's check sit
                  * at the end of this area (lib/hs_certificate_status.c):
-                 * any other message may have all of it. */
-                if (c->hs[0] != TERN_HT_CERTIFICATE_STATUS)
+                 * any other message may have all of it (but a HelloRequest,
+                 * which a client skips and which may come first). */
+                if (c->hs[0] != TERN_HT_CERTIFICATE_STATUS && c->hs[0] != TERN_HT_HELLO_REQUEST)
                     tern_hs_certificate_status_release(c);
                 size_t body = tern_load_be24(c->hs + 1);
                 if (body > c->hs_cap - TERN_HS_HDR && c->side == TERN_SERVER && expect == TERN_HT_CLIENT_HELLO &&

@@ -627,6 +627,31 @@ static void cs_flipped(mp_pipe *q) {
     free(m);
 }
 
+/* A HelloRequest (which a client skips during the handshake, RFC 5246
+ * §7.4.1.1) between Certificate and CertificateStatus changes nothing. */
+static void hello_request_first(mp_pipe *q) {
+    static const uint8_t hr[4] = {TERN_HT_HELLO_REQUEST, 0, 0, 0};
+    insert_after_certificate(q, hr, sizeof hr);
+}
+
+static void test_hello_request_between(void **state) {
+    (void)state;
+    now_value = T_LATER;
+    tern_config *s = server_cfg("leaf-chain.pem", "good.der");
+    tern_config *c = client_cfg(TERN_OCSP_HARD);
+    mp_pair p;
+    mp_init(&p, c, s, "localhost");
+    mp_step_client(&p);
+    mp_step_server(&p);
+    hello_request_first(&p.s2c);
+    mp_step_client(&p);
+    assert_int_equal(tern_ocsp_verdict(p.c), TERN_STAPLE_GOOD);
+    assert_true(mp_pending(p.crc));
+    mp_free(&p);
+    tern_config_free(s);
+    tern_config_free(c);
+}
+
 static void test_wire_server_flight(void **state) {
     (void)state;
     now_value = T_LATER;
@@ -790,6 +815,7 @@ int main(void) {
         cmocka_unit_test(test_identities),
         cmocka_unit_test(test_wire_client_hello),
         cmocka_unit_test(test_wire_server_flight),
+        cmocka_unit_test(test_hello_request_between),
         cmocka_unit_test(test_trace),
         cmocka_unit_test(test_memory),
         cmocka_unit_test(test_resumption),
