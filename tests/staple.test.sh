@@ -14,10 +14,11 @@
 #     bad_certificate_status_response; no staple passes soft, fails hard;
 #     a must-staple leaf without a staple fails even soft, with one passes;
 #     gnutls-serv --ocsp-response -> tern client --ocsp hard;
-#   the RSA key exchange (the full_rsa table) both ways, with an RSA CA,
-#     leaf and response made here by the openssl command (openssl ocsp
-#     -index), so the check also meets a response tern's fixtures did not
-#     make.
+#   the RSA key exchange (the full_rsa table) both ways, with an RSA root,
+#     intermediate, leaf and response made here by the openssl command
+#     (openssl ocsp -index; the intermediate signs it, so the client's
+#     issuer comes from the chain the server sent), so the check also meets
+#     a response tern's fixtures did not make.
 # Needs openssl; gnutls-cli / gnutls-serv for their part (skipped without).
 NAME=staple
 . tests/lib.sh
@@ -225,16 +226,22 @@ else
     skip_part "gnutls-serv not installed (Debian gnutls-bin)"
 fi
 
-# ---- the RSA key exchange, with a CA and a response made now ----
+# ---- the RSA key exchange, with a PKI and a response made now ----
+# root -> intermediate -> leaf (RSA); the intermediate signs the response,
+# so the client takes the issuer from the chain the server sent (not from
+# its trust store, as with vectors/ocsp).
 R=$WORK/rsa
 mkdir -p "$R"
 (
     cd "$R" || exit 1
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj "/CN=staple RSA CA" \
-        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign &&
+    printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >ca.ext &&
+        printf 'subjectAltName=DNS:localhost\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' >leaf.ext &&
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout root.key -out root.crt -days 2 -subj "/CN=staple RSA root" \
+            -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign &&
+        openssl req -newkey rsa:2048 -nodes -keyout ca.key -out ca.csr -subj "/CN=staple RSA intermediate" &&
+        openssl x509 -req -in ca.csr -CA root.crt -CAkey root.key -set_serial 0x5a -days 2 -extfile ca.ext -out ca.crt &&
         openssl req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj "/CN=localhost" &&
-        printf 'subjectAltName=DNS:localhost\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' >ext &&
-        openssl x509 -req -in leaf.csr -CA ca.crt -CAkey ca.key -set_serial 0x7a11 -days 2 -extfile ext -out leaf.crt &&
+        openssl x509 -req -in leaf.csr -CA ca.crt -CAkey ca.key -set_serial 0x7a11 -days 2 -extfile leaf.ext -out leaf.crt &&
         cat leaf.crt ca.crt >chain.pem &&
         printf 'V\t%s\t\t7A11\tunknown\t/CN=localhost\n' "$(date -u -d '+2 days' +%y%m%d%H%M%SZ)" >index.txt &&
         openssl ocsp -index index.txt -rsigner ca.crt -rkey ca.key -CA ca.crt -issuer ca.crt -cert leaf.crt \
@@ -243,7 +250,7 @@ mkdir -p "$R"
 if [ -s "$R/resp.der" ]; then
     if tern_staple_server "$WORK/ts-rsa.log" --keystore "$R/chain.pem" "$R/leaf.key" --cipher AES128-GCM-SHA256 \
         --ocsp-file "$R/resp.der"; then
-        echo | timeout 20 openssl s_client -connect "127.0.0.1:$PORT" -servername localhost -status -CAfile "$R/ca.crt" \
+        echo | timeout 20 openssl s_client -connect "127.0.0.1:$PORT" -servername localhost -status -CAfile "$R/root.crt" \
             -cipher AES128-GCM-SHA256 >"$WORK/sc-rsa.out" 2>&1
         grep -q "Cert Status: good" "$WORK/sc-rsa.out" && grep -q "Cipher is AES128-GCM-SHA256" "$WORK/sc-rsa.out" &&
             ok "RSA key exchange: tern server staples a fresh openssl ocsp response to openssl s_client" ||
@@ -254,7 +261,7 @@ if [ -s "$R/resp.der" ]; then
     start_bg timeout 60 openssl s_server -accept "$PORT" -tls1_2 -cert "$R/leaf.crt" -key "$R/leaf.key" \
         -cert_chain "$R/ca.crt" -naccept 1 -rev -status_file "$R/resp.der" >"$WORK/oss-rsa.out" 2>&1 </dev/null
     wait_port "$PORT"
-    echo hi | timeout 20 "$TERN" client "127.0.0.1:$PORT" --truststore "$R/ca.crt" --servername localhost \
+    echo hi | timeout 20 "$TERN" client "127.0.0.1:$PORT" --truststore "$R/root.crt" --servername localhost \
         --cipher AES128-GCM-SHA256 --ocsp hard >"$WORK/tc-rsa.out" 2>&1
     grep -q "TLS_RSA_WITH_AES_128_GCM_SHA256.*OCSP staple good" "$WORK/tc-rsa.out" &&
         ok "RSA key exchange: tern client --ocsp hard checks openssl s_server's fresh staple" ||
