@@ -663,6 +663,9 @@ static void test_wire_server_flight(void **state) {
     client_sees(TERN_OCSP_SOFT, NULL, cs_insert_good, TERN_ERR_UNEXPECTED_MESSAGE, "did not answer");
     /* CertificateStatus when we did not ask: the table expects ServerKeyExchange */
     client_sees(TERN_OCSP_OFF, NULL, cs_insert_good, TERN_ERR_UNEXPECTED_MESSAGE, "CertificateStatus");
+    /* Two of them: the second is not what the table expects next */
+    client_sees(TERN_OCSP_SOFT, "good.der", cs_insert_good, TERN_ERR_UNEXPECTED_MESSAGE,
+                "expected ServerKeyExchange, received CertificateStatus");
     client_sees(TERN_OCSP_SOFT, "good.der", cs_type2, TERN_ERR_DECODE, "status_type 2");
     client_sees(TERN_OCSP_SOFT, "good.der", cs_empty, TERN_ERR_DECODE, "empty OCSPResponse");
     client_sees(TERN_OCSP_SOFT, "good.der", cs_trailing, TERN_ERR_DECODE, NULL);
