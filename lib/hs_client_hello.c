@@ -28,6 +28,7 @@
  */
 #define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include <arpa/inet.h>
+#include <stdio.h>
 
 #include "lib/hs.h"
 #include "lib/kx.h"
@@ -662,6 +663,16 @@ TERN_MUST_CHECK static int ch_finish(tern_conn *c) {
     if (h->ocsp_requested && !c->sess.resumed) {
         char why[256];
         c->staple = tern_staple_get(cfg, tern_conn_keys(c), cfg->now(cfg->now_arg), why, sizeof why);
+        size_t len = 0;
+        if (c->staple != NULL)
+            (void)tern_staple_der(c->staple, &len);
+        if (c->staple != NULL && len + 8 > c->hs_cap) {
+            /* CertificateStatus: header 4, status_type 1, length 3. */
+            snprintf(why, sizeof why, "our OCSP response of %zu bytes does not fit a handshake message of this "
+                     "connection (hs_max %zu): not stapled", len, c->hs_cap - TERN_HS_HDR);
+            tern_staple_put(cfg, c->staple);
+            c->staple = NULL;
+        }
         if (c->staple == NULL)
             tern_trace_staple_skipped(c, why);
     }

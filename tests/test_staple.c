@@ -381,6 +381,19 @@ static void test_server_checks(void **state) {
     assert_non_null(e);
     assert_non_null(strstr(e->detail, "another certificate"));
     tern_config_free(s);
+    /* A response larger than this server's handshake messages may be. */
+    s = server_cfg("leaf-chain.pem", NULL);
+    assert_int_equal(tern_config_set_buffer_sizes(s, 16384, 4096), 0);
+    uint8_t *big = calloc(1, 5000);
+    assert_int_equal(tern_staple_set_unchecked(s, 0, big, 5000), 0);
+    free(big);
+    tern_config_set_trace(s, record, NULL);
+    nevents = 0;
+    assert_int_equal(run_ok(soft, s), TERN_STAPLE_NONE);
+    e = find_event(1, TERN_TRACE_CHECK, "OCSP response not stapled");
+    assert_non_null(e);
+    assert_non_null(strstr(e->detail, "does not fit"));
+    tern_config_free(s);
     tern_config_free(soft);
     tern_config_free(hard);
 }
