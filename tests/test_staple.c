@@ -28,6 +28,7 @@
  *     or removed during a handshake that staples it stays valid for that
  *     handshake (ASan checks the rest); resumption sends no staple.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -794,6 +795,72 @@ static void test_memory(void **state) {
     tern_config_free(keep);
 }
 
+/* Threads making handshakes from one stapling configuration while the
+ * main thread keeps replacing its response (tern.h allows it): every client
+ * gets a good response, whichever of the two; ASan checks that no freed
+ * response is ever written. */
+typedef struct {
+    tern_config *c, *s;
+    int good, rounds;
+} race_job;
+
+static void *race_thread(void *arg) {
+    race_job *j = arg;
+    for (int i = 0; i < j->rounds; i++) {
+        mp_pair p;
+        memset(&p, 0, sizeof p);
+        p.c = tern_client_new(j->c, "localhost");
+        p.s = tern_server_new(j->s);
+        if (p.c == NULL || p.s == NULL)
+            break;
+        p.ce.in = &p.s2c;
+        p.ce.out = &p.c2s;
+        p.se.in = &p.c2s;
+        p.se.out = &p.s2c;
+        if (tern_set_io(p.c, mp_recv, mp_send, &p.ce) != 0 || tern_set_io(p.s, mp_recv, mp_send, &p.se) != 0)
+            break;
+        p.crc = p.src = TERN_WANT_READ;
+        for (int k = 0; k < 100 && (mp_pending(p.crc) || mp_pending(p.src)); k++) {
+            if (mp_pending(p.crc))
+                p.crc = tern_handshake(p.c);
+            if (mp_pending(p.src))
+                p.src = tern_handshake(p.s);
+        }
+        if (p.crc == 0 && p.src == 0 && tern_ocsp_verdict(p.c) == TERN_STAPLE_GOOD)
+            j->good++;
+        mp_free(&p);
+    }
+    return NULL;
+}
+
+static void test_replace_while_serving(void **state) {
+    (void)state;
+    now_value = T_LATER;
+    tern_config *s = server_cfg("leaf-chain.pem", "good.der");
+    tern_config *c = client_cfg(TERN_OCSP_HARD);
+    size_t n1, n2;
+    uint8_t *r1 = load("good.der", &n1), *r2 = load("good-sha256.der", &n2);
+    enum { THREADS = 4, ROUNDS = 15 };
+    race_job jobs[THREADS];
+    pthread_t t[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        jobs[i] = (race_job){c, s, 0, ROUNDS};
+        assert_int_equal(pthread_create(&t[i], NULL, race_thread, &jobs[i]), 0);
+    }
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(tern_config_set_ocsp_response(s, 0, i % 2 ? r1 : r2, i % 2 ? n1 : n2), 0);
+    int good = 0;
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(t[i], NULL);
+        good += jobs[i].good;
+    }
+    assert_int_equal(good, THREADS * ROUNDS);
+    free(r1);
+    free(r2);
+    tern_config_free(s);
+    tern_config_free(c);
+}
+
 /* A resumed session: no certificate, no staple, verdict NONE. */
 static void test_resumption(void **state) {
     (void)state;
@@ -834,6 +901,7 @@ int main(void) {
         cmocka_unit_test(test_hello_request_between),
         cmocka_unit_test(test_trace),
         cmocka_unit_test(test_memory),
+        cmocka_unit_test(test_replace_while_serving),
         cmocka_unit_test(test_resumption),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
