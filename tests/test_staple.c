@@ -441,15 +441,16 @@ static void hello_exts(const uint8_t *m, size_t len, int client, size_t *at) {
 }
 
 /* Replace the body of extension `type` in the hello of pipe q (adding the
- * extension at the end when it is not there), fixing the lengths. */
-static void set_ext(mp_pipe *q, int hello, uint16_t type, const uint8_t *body, size_t blen) {
+ * extension at the end when it is not there, or always with `append`),
+ * fixing the lengths. */
+static void put_ext(mp_pipe *q, int hello, uint16_t type, const uint8_t *body, size_t blen, int append) {
     size_t len;
     uint8_t *m = mp_copy(q, hello, &len);
     assert_non_null(m);
     size_t at;
     hello_exts(m, len, hello == TERN_HT_CLIENT_HELLO, &at);
     size_t o = at + 2, from = len, to = len; /* the old extension's span, or the end */
-    while (o + 4 <= len) {
+    while (!append && o + 4 <= len) {
         size_t el = tern_load_be16(m + o + 2);
         if (tern_load_be16(m + o) == type) {
             from = o;
@@ -473,6 +474,10 @@ static void set_ext(mp_pipe *q, int hello, uint16_t type, const uint8_t *body, s
     mp_replace(q, hello, n, nlen);
     free(m);
     free(n);
+}
+
+static void set_ext(mp_pipe *q, int hello, uint16_t type, const uint8_t *body, size_t blen) {
+    put_ext(q, hello, type, body, blen, 0);
 }
 
 /* A CertificateStatus message: status_type, then the 3-byte length and
@@ -570,6 +575,20 @@ static void test_wire_client_hello(void **state) {
     client_hello_sr(ids_past, sizeof ids_past, TERN_ERR_DECODE, 0);
     client_hello_sr(trailing, sizeof trailing, TERN_ERR_DECODE, 0);
     client_hello_sr(exts_past, sizeof exts_past, TERN_ERR_DECODE, 0);
+    /* Twice: the duplicate check of every ClientHello extension. */
+    {
+        static const uint8_t sr[] = {1, 0, 0, 0, 0};
+        tern_config *s = server_cfg("leaf-chain.pem", "good.der"), *c = client_cfg(TERN_OCSP_SOFT);
+        mp_pair p;
+        mp_init(&p, c, s, "localhost");
+        mp_step_client(&p);
+        put_ext(&p.c2s, TERN_HT_CLIENT_HELLO, TERN_EXT_STATUS_REQUEST, sr, sizeof sr, 1);
+        mp_step_server(&p);
+        mp_expect_fail(p.s, p.src, TERN_ERR_ILLEGAL_PARAMETER, TERN_ALERT_ILLEGAL_PARAMETER, "appears twice", 0);
+        mp_free(&p);
+        tern_config_free(s);
+        tern_config_free(c);
+    }
     /* A long list of responder IDs, item by item: 2,000 of 30 bytes. */
     size_t blen = 1 + 2 + 2000 * 32 + 2;
     uint8_t *big = calloc(1, blen);
@@ -601,6 +620,7 @@ static void client_sees(int mode, const char *resp, mutate_fn mutate, int err, c
 }
 
 static void sh_add_empty(mp_pipe *q) { set_ext(q, TERN_HT_SERVER_HELLO, TERN_EXT_STATUS_REQUEST, NULL, 0); }
+static void sh_twice(mp_pipe *q) { put_ext(q, TERN_HT_SERVER_HELLO, TERN_EXT_STATUS_REQUEST, NULL, 0, 1); }
 static void sh_not_empty(mp_pipe *q) {
     static const uint8_t one[] = {0};
     set_ext(q, TERN_HT_SERVER_HELLO, TERN_EXT_STATUS_REQUEST, one, 1);
@@ -671,6 +691,8 @@ static void test_wire_server_flight(void **state) {
     now_value = T_LATER;
     /* status_request in ServerHello when we did not ask */
     client_sees(TERN_OCSP_OFF, NULL, sh_add_empty, TERN_ERR_UNSUPPORTED_EXTENSION, "status_request");
+    /* ... twice (RFC 5246 §7.4.1.4) */
+    client_sees(TERN_OCSP_SOFT, "good.der", sh_twice, TERN_ERR_ILLEGAL_PARAMETER, "appears twice");
     /* ... not empty */
     client_sees(TERN_OCSP_SOFT, "good.der", sh_not_empty, TERN_ERR_DECODE, "not empty");
     /* CertificateStatus not announced by the ServerHello */
