@@ -79,6 +79,8 @@ TEST_LIBS := $(shell pkg-config --libs libcrypto)
 $(BUILD)/tests/%.o: TEST_DEFS := -DTERN_TEST_HAVE_OPENSSL=1
 endif
 
+# The load client (bench/load/, `make load`; its smoke test runs in make test).
+LOAD_BIN := $(BUILD)/bench/tern_load
 test: $(TEST_BIN) $(EXAMPLE_BIN) tools $(LOAD_BIN)
 	+@sh tests/run_tests.sh $(BUILD) $(TEST_BIN)
 
@@ -110,7 +112,6 @@ bench: $(BUILD)/bench/tern-bench
 # epoll) and `make load` (bench/load/run_load.sh: tern server --http, nginx
 # and openssl s_server under N concurrent handshakes; not part of make test,
 # which runs only the small tests/load_smoke.test.sh with it).
-LOAD_BIN := $(BUILD)/bench/tern_load
 $(LOAD_BIN): bench/load/tern_load.c $(BUILD)/libtern.a
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(XCFLAGS) -D_DEFAULT_SOURCE -Iinclude -o $@ $< $(BUILD)/libtern.a -lm

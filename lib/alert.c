@@ -1,7 +1,8 @@
 /*
  * Errors: the sentence for each TERN_ERR_* code and the TLS alert it sends
  * (RFC 5246 §7.2 for the descriptions; RFC 6066 §3 unrecognized_name;
- * RFC 7301 §3.2 no_application_protocol).
+ * RFC 7301 §3.2 no_application_protocol; RFC 6066 §8
+ * bad_certificate_status_response).
  */
 #define TERN_LAYER TERN_LAYER_BASE
 #include "crypto/common.h"
@@ -68,10 +69,16 @@ static const struct {
     {TERN_ERR_CERT_CHAIN_TOO_LONG, TERN_ALERT_BAD_CERTIFICATE, "the certificate chain is too long"},
     /* RFC 5246 §7.2.2: certificate_revoked; certificate_unknown for "some
      * other (unspecified) issue", here a revocation status not established. */
-    {TERN_ERR_CERT_REVOKED, TERN_ALERT_CERTIFICATE_REVOKED, "a certificate has been revoked by its issuer (CRL)"},
+    {TERN_ERR_CERT_REVOKED, TERN_ALERT_CERTIFICATE_REVOKED, "a certificate has been revoked by its issuer (CRL or OCSP)"},
     {TERN_ERR_CERT_REVOCATION_UNKNOWN, TERN_ALERT_CERTIFICATE_UNKNOWN,
-     "a certificate's revocation status could not be established (no usable CRL)"},
+     "a certificate's revocation status could not be established (no usable CRL, no OCSP response where one is "
+     "required, or the OCSP responder does not know it)"},
     {TERN_ERR_CERT_POLICY, TERN_ALERT_CERTIFICATE_UNKNOWN, "no acceptable certificate policy on the path"},
+    /* RFC 6066 §8: a client "MUST check the OCSP response and abort the
+     * handshake if the response is not satisfactory with
+     * bad_certificate_status_response(113)". */
+    {TERN_ERR_OCSP_BAD, TERN_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE,
+     "the stapled OCSP response is malformed, not for this certificate, outside its validity, or wrongly signed"},
 };
 
 static const struct {
@@ -104,6 +111,7 @@ static const struct {
     {TERN_ALERT_NO_RENEGOTIATION, "no_renegotiation"},
     {TERN_ALERT_UNSUPPORTED_EXTENSION, "unsupported_extension"},
     {TERN_ALERT_UNRECOGNIZED_NAME, "unrecognized_name"},
+    {TERN_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE, "bad_certificate_status_response"},
     {TERN_ALERT_NO_APPLICATION_PROTOCOL, "no_application_protocol"},
 };
 

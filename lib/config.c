@@ -43,6 +43,7 @@ void tern_config_free(tern_config *cfg) {
     tern_truststore_free(&cfg->trust);
     tern_keystore_free(&cfg->keys);
     tern_identity_free_all(cfg);
+    tern_staple_free_all(cfg);
     tern_sess_cfg_free(cfg->sess);
     for (size_t i = 0; i < cfg->npolicies; i++)
         free((void *)cfg->policies[i].p);

@@ -96,6 +96,10 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side, const ch
      * and room for a ticket only if its configuration asks for tickets. */
     size_t ticket_cap = side == TERN_CLIENT ? tern_sess_client_ticket_room(cfg) : 0;
     size_t sess_off = side == TERN_CLIENT ? carve(&total, sizeof(tern_sess_client) + ticket_cap, 16) : 0;
+    /* A client asked to keep the stapled OCSP response (tern_ocsp_response):
+     * room for the longest one a CertificateStatus of hs_max bytes holds. */
+    size_t ocsp_cap = side == TERN_CLIENT && cfg->ocsp_keep ? cfg->hs_max : 0; /* at most 2^20 */
+    size_t ocsp_off = ocsp_cap ? carve(&total, ocsp_cap, 1) : 0;
     total = (total + 15) & ~(size_t)15;
 
     _Static_assert(_Alignof(tern_conn) <= 16 && _Alignof(tern_hs_state) <= 16 && _Alignof(tern_sess_client) <= 16,
@@ -144,6 +148,8 @@ static tern_conn *conn_new(const tern_config *cfg, enum tern_side side, const ch
         c->sess.cl = (tern_sess_client *)(void *)(mem + sess_off);
         c->sess.cl->ticket_cap = ticket_cap;
     }
+    c->ocsp_resp = ocsp_cap ? mem + ocsp_off : NULL;
+    c->ocsp_resp_cap = (uint32_t)ocsp_cap;
     c->state = TERN_ST_HANDSHAKE;
     tern_hs_begin(c);
     return c;
@@ -168,6 +174,7 @@ tern_conn *tern_server_new(const tern_config *cfg) {
 void tern_free(tern_conn *c) {
     if (c == NULL)
         return;
+    tern_staple_put(c->cfg, c->staple); /* a handshake that did not finish (lib/staple.c) */
     tern_wipe(c, c->alloc_size); /* keys, master secret, buffers: everything */
     free(c);
 }

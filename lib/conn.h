@@ -68,6 +68,13 @@ struct tern_config {
     tern_span *policies;
     size_t npolicies;
     unsigned policy_flags;
+    /* OCSP stapling (RFC 6066 §8, lib/staple.c).  Client: enum
+     * tern_ocsp_mode, and whether connections keep the response they get
+     * (room for it is made with the connection).  Server: one response per
+     * identity, or NULL until one is set. */
+    int ocsp_mode;
+    int ocsp_keep;
+    struct tern_staple_store *staples;
 };
 
 /* The path validation parameters for verifying the peer's chain
@@ -213,7 +220,17 @@ struct tern_conn {
     unsigned warn_alerts;    /* warning alerts in a row (a bound against floods) */
     unsigned reneg_refused;  /* no_renegotiation warnings sent (lib/hs.c bounds them) */
     unsigned empty_records;  /* empty records in a row */
+    int ocsp_verdict;        /* client: TERN_STAPLE_* (OCSP stapling, below) */
     tern_sess_conn sess;     /* resumption (lib/session.c) */
+    /* OCSP stapling (lib/staple.c, lib/hs_certificate_status.c).  Server:
+     * a reference to the configuration's response it staples in this
+     * handshake (never a copy), NULL when none.  Client: the verdict
+     * (TERN_STAPLE_*), and the response itself only when the configuration
+     * asked to keep it (ocsp_resp_cap bytes of the one allocation, else
+     * NULL). */
+    struct tern_staple *staple;
+    uint8_t *ocsp_resp;
+    uint32_t ocsp_resp_cap, ocsp_resp_len;
 };
 
 /* Fail the connection with err and a sentence (printf-style): records the
@@ -234,5 +251,27 @@ const tern_keystore *tern_conn_keys(const tern_conn *c);
 const tern_keystore *tern_identity_at(const tern_config *cfg, size_t i);
 /* Free the added identities (tern_config_free). */
 void tern_identity_free_all(tern_config *cfg);
+
+/* ---- OCSP staples, server side (lib/staple.c) ----
+ * The configuration holds at most one response per identity, checked when
+ * it was set; a handshake that staples it takes a reference instead of a
+ * copy, so replacing it (tern_config_set_ocsp_response, even while
+ * connections run) never changes bytes a connection is writing. */
+struct tern_staple;
+/* The response to staple for identity ks at now: a new reference, or NULL
+ * with a sentence in why (cap bytes) when there is none to send (none set,
+ * set for a certificate the identity no longer has, or past its
+ * nextUpdate / before its thisUpdate). */
+struct tern_staple *tern_staple_get(const tern_config *cfg, const tern_keystore *ks, int64_t now, char *why,
+                                    size_t cap);
+/* Drop a reference (NULL is fine). */
+void tern_staple_put(const tern_config *cfg, struct tern_staple *s);
+/* The response's DER bytes. */
+const uint8_t *tern_staple_der(const struct tern_staple *s, size_t *len);
+/* Tests only: store der for identity without any check (a server that
+ * staples whatever it was given, to test what a client does with it). */
+TERN_MUST_CHECK int tern_staple_set_unchecked(tern_config *cfg, size_t identity, const uint8_t *der, size_t len);
+/* Free the store (tern_config_free; no connection may hold a reference). */
+void tern_staple_free_all(tern_config *cfg);
 
 #endif

@@ -38,6 +38,7 @@ static int known_bit(uint16_t type) {
     case TERN_EXT_EXTENDED_MASTER_SECRET: return 5;
     case TERN_EXT_SESSION_TICKET: return 6;
     case TERN_EXT_RENEGOTIATION_INFO: return 7;
+    case TERN_EXT_STATUS_REQUEST: return 8;
     default: return -1;
     }
 }

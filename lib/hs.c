@@ -14,9 +14,10 @@
  *   abbreviated  resuming a session: no certificates, no key exchange.
  * Client certificates are not a shape of their own: in both full tables
  * the rows that only some handshakes have carry an `applies` predicate
- * (CertificateRequest, the client's Certificate and CertificateVerify,
- * NewSessionTicket), and a message the sender may or may not send
- * (CertificateRequest) is `optional` for the receiver.
+ * (CertificateStatus, CertificateRequest, the client's Certificate and
+ * CertificateVerify, NewSessionTicket), and a message the sender may or
+ * may not send (CertificateStatus, CertificateRequest) is `optional` for
+ * the receiver.
  *
  * Every table begins with ClientHello, ServerHello.  The walk starts in
  * `hellos`, those two rows alone, until the hellos fix the shape: the
@@ -58,6 +59,14 @@ static int cert_requested(const tern_conn *c) { return c->hs_state->cert_request
 static int client_cert_sent(const tern_conn *c) { return c->hs_state->client_cert_sent; }
 /* NewSessionTicket: announced by an empty SessionTicket in ServerHello. */
 static int ticket_expected(const tern_conn *c) { return c->hs_state->sess.ticket_expected; }
+/* CertificateStatus (RFC 6066 §8): the server sends it when it answered
+ * status_request (it took a response to staple); for the client it is
+ * optional, and its row applies whenever we asked, so that a missing
+ * response is noticed (tern_hs_certificate_status_absent) and an
+ * unannounced one refused by its parser. */
+static int status_applies(const tern_conn *c) {
+    return c->side == TERN_CLIENT ? c->hs_state->ocsp_requested : c->staple != NULL;
+}
 
 /* Until the hellos have fixed the shape. */
 static const tern_hs_row hellos[] = {
@@ -74,6 +83,7 @@ static const tern_hs_row hellos[] = {
  *   ClientHello                  -------->
  *                                                  ServerHello
  *                                                  Certificate
+ *                                                  CertificateStatus* (OCSP stapled)
  *                                                  ServerKeyExchange
  *                                                  CertificateRequest* (client auth on)
  *                                <--------         ServerHelloDone
@@ -91,6 +101,7 @@ static const tern_hs_row full_ecdhe[] = {
     ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello),
     ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello),
     ROW(TERN_HT_CERTIFICATE, TERN_SERVER, NULL, 0, certificate),
+    ROW(TERN_HT_CERTIFICATE_STATUS, TERN_SERVER, status_applies, 1, certificate_status),
     ROW(TERN_HT_SERVER_KEY_EXCHANGE, TERN_SERVER, NULL, 0, server_key_exchange),
     ROW(TERN_HT_CERTIFICATE_REQUEST, TERN_SERVER, may_request_cert, 1, certificate_request),
     ROW(TERN_HT_SERVER_HELLO_DONE, TERN_SERVER, NULL, 0, server_hello_done),
@@ -116,6 +127,7 @@ static const tern_hs_row full_ecdhe[] = {
  *   ClientHello                  -------->
  *                                                  ServerHello
  *                                                  Certificate
+ *                                                  CertificateStatus* (OCSP stapled)
  *                                                  CertificateRequest* (client auth on)
  *                                <--------         ServerHelloDone
  *   Certificate*                                   (when requested; may be empty)
@@ -132,6 +144,7 @@ static const tern_hs_row full_rsa[] = {
     ROW(TERN_HT_CLIENT_HELLO, TERN_CLIENT, NULL, 0, client_hello),
     ROW(TERN_HT_SERVER_HELLO, TERN_SERVER, NULL, 0, server_hello),
     ROW(TERN_HT_CERTIFICATE, TERN_SERVER, NULL, 0, certificate),
+    ROW(TERN_HT_CERTIFICATE_STATUS, TERN_SERVER, status_applies, 1, certificate_status),
     ROW(TERN_HT_CERTIFICATE_REQUEST, TERN_SERVER, may_request_cert, 1, certificate_request),
     ROW(TERN_HT_SERVER_HELLO_DONE, TERN_SERVER, NULL, 0, server_hello_done),
     ROW(TERN_HT_CERTIFICATE, TERN_CLIENT, cert_requested, 0, client_certificate),
@@ -329,6 +342,12 @@ TERN_MUST_CHECK static int next_message(tern_conn *c, int expect, int *type, siz
             if (c->rec_left == 0)
                 tern_rec_done(c);
             if (c->hs_in_len == TERN_HS_HDR) {
+                /* The certificates kept for a stapled response's check sit
+                 * at the end of this area (lib/hs_certificate_status.c):
+                 * any other message may have all of it (but a HelloRequest,
+                 * which a client skips and which may come first). */
+                if (c->hs[0] != TERN_HT_CERTIFICATE_STATUS && c->hs[0] != TERN_HT_HELLO_REQUEST)
+                    tern_hs_certificate_status_release(c);
                 size_t body = tern_load_be24(c->hs + 1);
                 if (body > c->hs_cap - TERN_HS_HDR && c->side == TERN_SERVER && expect == TERN_HT_CLIENT_HELLO &&
                     c->hs[0] == TERN_HT_CLIENT_HELLO) {
@@ -493,6 +512,9 @@ int tern_hs_advance(tern_conn *c) {
         }
         if (type != row->type) {
             if (row->optional) {
+                /* A CertificateStatus the client may have required. */
+                if (row->type == TERN_HT_CERTIFICATE_STATUS)
+                    TERN_TRY(tern_hs_certificate_status_absent(c));
                 c->step++;
                 continue;
             }
@@ -528,6 +550,9 @@ int tern_hs_advance(tern_conn *c) {
     TERN_TRY(flush_hs(c));
     TERN_TRY(tern_sess_handshake_done(c));
     tern_trace_done(c);
+    /* The stapled response is written: its reference goes back (lib/staple.c). */
+    tern_staple_put(c->cfg, c->staple);
+    c->staple = NULL;
     /* Done: the handshake-only secrets go now, and the input buffer gets
      * its tail back (records up to the full size may come now). */
     tern_wipe(c->hs_state, sizeof *c->hs_state);

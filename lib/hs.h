@@ -76,6 +76,21 @@ TERN_MUST_CHECK int tern_hs_client_certificate_write(tern_conn *c, tern_writer *
 TERN_MUST_CHECK int tern_hs_client_certificate_parse(tern_conn *c, tern_reader *r);
 TERN_MUST_CHECK int tern_hs_certificate_verify_write(tern_conn *c, tern_writer *w);
 TERN_MUST_CHECK int tern_hs_certificate_verify_parse(tern_conn *c, tern_reader *r);
+/* CertificateStatus (RFC 6066 §8, lib/hs_certificate_status.c): the
+ * stapled OCSP response.  Client: _keep, from the Certificate parse once
+ * the chain is verified (res NULL when verification is off), keeps the
+ * leaf and its issuer for the response's check; _absent runs when another
+ * message comes where CertificateStatus could (lib/hs.c), and fails the
+ * handshake when a response was required; _release gives the handshake
+ * area back its full size (idempotent; lib/hs.c calls it as soon as the
+ * next message is not a CertificateStatus). */
+TERN_MUST_CHECK int tern_hs_certificate_status_write(tern_conn *c, tern_writer *w);
+TERN_MUST_CHECK int tern_hs_certificate_status_parse(tern_conn *c, tern_reader *r);
+TERN_MUST_CHECK int tern_hs_certificate_status_keep(tern_conn *c, const uint8_t *const *certs, const size_t *lens,
+                                                    size_t n, const tern_x509_cert *leaf,
+                                                    const tern_x509_result *res);
+TERN_MUST_CHECK int tern_hs_certificate_status_absent(tern_conn *c);
+void tern_hs_certificate_status_release(tern_conn *c);
 /* The subjectAltName of cert as printable text ("DNS:a.test, IP:10.0.0.1"),
  * for tern_peer_san(). */
 void tern_hs_san_text(const tern_x509_cert *cert, char *out, size_t cap);

@@ -63,6 +63,7 @@ int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
          * key is still needed to check the ServerKeyExchange signature. */
         if (tern_x509_key_load(&leaf, &key) < 0)
             return tern_fail(c, TERN_ERR_CERT_UNSUPPORTED, "the server certificate's key cannot be used");
+        TERN_TRY(tern_hs_certificate_status_keep(c, certs, lens, n, &leaf, NULL)); /* must-staple only */
     } else {
         tern_x509_result res;
         tern_x509_params params;
@@ -75,6 +76,11 @@ int tern_hs_certificate_parse(tern_conn *c, tern_reader *r) {
             return tern_fail(c, rc, "%s", res.msg[0] ? res.msg : tern_strerror(rc));
         }
         key = res.leaf_key;
+        /* OCSP stapling (lib/hs_certificate_status.c): the leaf and its
+         * issuer are kept for the response's check.  This moves bytes of
+         * this message: from here on only copies (key) and leaf's
+         * integer fields are used, not its spans. */
+        TERN_TRY(tern_hs_certificate_status_keep(c, certs, lens, n, &leaf, &res));
         tern_wipe(&res, sizeof res);
     }
     if (c->suite->kx == TERN_KX_ECDHE_ECDSA) {

@@ -17,8 +17,9 @@
  * Extensions: server_name (RFC 6066 §3), supported_groups and
  * ec_point_formats (RFC 8422 §5.1), signature_algorithms (RFC 5246
  * §7.4.1.4.1), ALPN (RFC 7301 §3.1), extended_master_secret (RFC 7627 §5.1),
- * renegotiation_info (RFC 5746 §3.4).  Unknown ones are ignored; a
- * duplicate of any type is refused (lib/ext.c).
+ * renegotiation_info (RFC 5746 §3.4), status_request (RFC 6066 §8, OCSP
+ * stapling).  Unknown ones are ignored; a duplicate of any type is refused
+ * (lib/ext.c).
  *
  * The server parses the ClientHello as a stream (below): a well-formed one
  * may be up to TERN_CH_MAX (131,396) bytes, far more than the handshake
@@ -27,6 +28,7 @@
  */
 #define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include <arpa/inet.h>
+#include <stdio.h>
 
 #include "lib/hs.h"
 #include "lib/kx.h"
@@ -109,6 +111,18 @@ int tern_hs_client_hello_write(tern_conn *c, tern_writer *w) {
     TERN_TRY(tern_wr_u16(w, 1));
     TERN_TRY(tern_wr_u8(w, 0));
     TERN_TRY(tern_sess_client_hello_ext(c, w)); /* SessionTicket (RFC 5077 §3.2) */
+    if (cfg->ocsp_mode != TERN_OCSP_OFF) {
+        /* RFC 6066 §8 CertificateStatusRequest: status_type ocsp, an empty
+         * responder_id_list (the server's responders are known to it) and
+         * no request_extensions (no nonce: a stapled response is made
+         * before our hello, so it could not echo one). */
+        TERN_TRY(tern_wr_u16(w, TERN_EXT_STATUS_REQUEST));
+        TERN_TRY(tern_wr_u16(w, 5));
+        TERN_TRY(tern_wr_u8(w, TERN_CERT_STATUS_OCSP));
+        TERN_TRY(tern_wr_u16(w, 0));
+        TERN_TRY(tern_wr_u16(w, 0));
+        h->ocsp_requested = 1;
+    }
     TERN_TRY(tern_wr_end(w, &e));
     tern_trace_hello(c, 1, h->sess.sent_id_len);
     return 0;
@@ -152,6 +166,10 @@ enum {
     CH_ALPN_LEN,   /* a protocol name's length (1) */
     CH_ALPN_NAME,  /* a protocol name */
     CH_EXT_WHOLE,  /* a short extension body read whole (ticket, renegotiation_info) */
+    CH_SR_TYPE,    /* status_request: status_type (1) */
+    CH_SR_IDS_LEN, /* status_request: responder_id_list length (2) */
+    CH_SR_ID_LEN,  /* status_request: one ResponderID's length (2), the ID then skipped */
+    CH_SR_EXTS_LEN, /* status_request: request_extensions length (2), then skipped */
     CH_SKIP,       /* bytes tern has no use for, up to skip_end */
     CH_DONE
 };
@@ -222,6 +240,10 @@ TERN_MUST_CHECK static int ext_start(tern_conn *c, uint16_t type, uint32_t len) 
             return tern_fail(c, TERN_ERR_DECODE, "ClientHello: extended_master_secret with %u bytes of data", len);
         h->peer_offered_ems = !c->cfg->no_ems;
         return next_ext(c);
+    case TERN_EXT_STATUS_REQUEST:
+        /* RFC 6066 §8: CertificateStatusRequest, read item by item (its
+         * lists may be long; what they name is skipped). */
+        return want(c, CH_SR_TYPE, 1, s->ext_end, "status_request status_type");
     case TERN_EXT_RENEGOTIATION_INFO:
         /* opaque renegotiated_connection<0..255>: at most 256 bytes */
         if (len == 0 || len > 256)
@@ -453,6 +475,50 @@ TERN_MUST_CHECK static int ch_item(tern_conn *c, const uint8_t *p) {
             return want(c, CH_ALPN_LEN, 1, s->list_end, "protocol name length");
         TERN_TRY(alpn_done(c));
         return next_ext(c);
+    /* status_request (RFC 6066 §8):
+     *   struct { CertificateStatusType status_type;
+     *            select (status_type) { case ocsp: OCSPStatusRequest; } request;
+     *   } CertificateStatusRequest;
+     *   struct { ResponderID responder_id_list<0..2^16-1>;
+     *            Extensions  request_extensions; } OCSPStatusRequest;
+     *   opaque ResponderID<1..2^16-1>;   opaque Extensions<0..2^16-1>;
+     * Another status_type (none is defined) cannot be framed, so the
+     * extension is skipped and not answered.  The responder IDs and the
+     * request extensions are not used (our response comes from the
+     * configuration), only framed: each must end inside its vector and the
+     * extensions must end the extension body. */
+    case CH_SR_TYPE:
+        if (p[0] != TERN_CERT_STATUS_OCSP)
+            return skip_to(c, s->ext_end, CH_EXT_HDR);
+        return want(c, CH_SR_IDS_LEN, 2, s->ext_end, "status_request responder_id_list length");
+    case CH_SR_IDS_LEN: {
+        uint32_t len = tern_load_be16(p);
+        if (len > s->ext_end - s->pos)
+            return tern_fail(c, TERN_ERR_DECODE,
+                             "ClientHello: the status_request responder_id_list (%u bytes) runs past its extension", len);
+        s->list_end = s->pos + len;
+        if (len == 0)
+            return want(c, CH_SR_EXTS_LEN, 2, s->ext_end, "status_request request_extensions length");
+        return want(c, CH_SR_ID_LEN, 2, s->list_end, "status_request ResponderID length");
+    }
+    case CH_SR_ID_LEN: {
+        uint32_t len = tern_load_be16(p);
+        if (len == 0) /* ResponderID<1..2^16-1> */
+            return tern_fail(c, TERN_ERR_DECODE, "ClientHello: an empty ResponderID in status_request");
+        if (len > s->list_end - s->pos)
+            return tern_fail(c, TERN_ERR_DECODE,
+                             "ClientHello: a status_request ResponderID of %u bytes runs past its list", len);
+        return skip_to(c, s->pos + len, CH_SR_ID_LEN);
+    }
+    case CH_SR_EXTS_LEN: {
+        uint32_t len = tern_load_be16(p);
+        if (s->pos + len != s->ext_end)
+            return tern_fail(c, TERN_ERR_DECODE,
+                             "ClientHello: status_request request_extensions of %u bytes where its extension has %u left",
+                             len, s->ext_end - s->pos);
+        h->ocsp_requested = 1;
+        return skip_to(c, s->ext_end, CH_EXT_HDR);
+    }
     case CH_EXT_WHOLE: {
         tern_reader body;
         tern_rd_init(&body, p, s->need);
@@ -480,6 +546,11 @@ TERN_MUST_CHECK static int ch_skipped(tern_conn *c) {
     if (s->skip_then == CH_SNI_ENTRY) {
         if (s->pos < s->list_end)
             return want(c, CH_SNI_ENTRY, 3, s->list_end, "server_name entry");
+    }
+    if (s->skip_then == CH_SR_ID_LEN) { /* a ResponderID skipped: the next, or the extensions */
+        if (s->pos < s->list_end)
+            return want(c, CH_SR_ID_LEN, 2, s->list_end, "status_request ResponderID length");
+        return want(c, CH_SR_EXTS_LEN, 2, s->ext_end, "status_request request_extensions length");
     }
     return next_ext(c);
 }
@@ -584,6 +655,27 @@ TERN_MUST_CHECK static int ch_finish(tern_conn *c) {
     TERN_TRY(tern_sess_server_settle(c, &sid, rc == 0 && ch.resume));
     if (rc < 0)
         return tern_fail(c, rc, "%s", ch.why);
+    /* OCSP stapling (RFC 6066 §8): a full handshake whose client asked
+     * staples the chosen identity's response if it has a current one
+     * (lib/staple.c); the ServerHello then answers status_request and
+     * CertificateStatus follows Certificate.  Otherwise the extension is
+     * not answered and the trace says why. */
+    if (h->ocsp_requested && !c->sess.resumed) {
+        char why[256];
+        c->staple = tern_staple_get(cfg, tern_conn_keys(c), cfg->now(cfg->now_arg), why, sizeof why);
+        size_t len = 0;
+        if (c->staple != NULL)
+            (void)tern_staple_der(c->staple, &len);
+        if (c->staple != NULL && len + 8 > c->hs_cap) {
+            /* CertificateStatus: header 4, status_type 1, length 3. */
+            snprintf(why, sizeof why, "our OCSP response of %zu bytes does not fit a handshake message of this "
+                     "connection (hs_max %zu): not stapled", len, c->hs_cap - TERN_HS_HDR);
+            tern_staple_put(cfg, c->staple);
+            c->staple = NULL;
+        }
+        if (c->staple == NULL)
+            tern_trace_staple_skipped(c, why);
+    }
     return 0;
 }
 

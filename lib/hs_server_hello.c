@@ -26,6 +26,7 @@
  */
 #define TERN_LAYER TERN_LAYER_HANDSHAKE
 #include "lib/hs.h"
+#include "lib/names.h"
 #include "lib/trace.h"
 
 int tern_hs_server_hello_write(tern_conn *c, tern_writer *w) {
@@ -64,6 +65,13 @@ int tern_hs_server_hello_write(tern_conn *c, tern_writer *w) {
         TERN_TRY(tern_wr_end(w, &x));
     }
     TERN_TRY(tern_sess_server_hello_ext(c, w));
+    if (c->staple != NULL) {
+        /* RFC 6066 §8: a server that sends CertificateStatus answers
+         * status_request with an empty extension (lib/hs_client_hello.c
+         * took the response to staple). */
+        TERN_TRY(tern_wr_u16(w, TERN_EXT_STATUS_REQUEST));
+        TERN_TRY(tern_wr_u16(w, 0));
+    }
     TERN_TRY(tern_wr_end(w, &e));
     tern_trace_hello(c, 1, h->sess.id_len); /* with the server's choices (suite, group, scheme, identity) */
     return 0;
@@ -78,6 +86,15 @@ TERN_MUST_CHECK static int server_ext(tern_conn *c, uint16_t type, tern_reader *
         if (!h->offered_sni)
             break;
         return tern_rd_end(body);
+    case TERN_EXT_STATUS_REQUEST:
+        /* RFC 6066 §8: the answer to our status_request is empty, and says a
+         * CertificateStatus will follow the Certificate. */
+        if (!h->ocsp_requested)
+            break;
+        if (tern_rd_left(body) != 0)
+            return tern_fail(c, TERN_ERR_DECODE, "the server's status_request extension is not empty (RFC 6066 §8)");
+        h->ocsp_agreed = 1;
+        return 0;
     case TERN_EXT_EC_POINT_FORMATS: {
         tern_reader list;
         TERN_TRY(tern_rd_vec8(body, &list));
@@ -136,8 +153,9 @@ TERN_MUST_CHECK static int server_ext(tern_conn *c, uint16_t type, tern_reader *
     default:
         break;
     }
-    return tern_fail(c, TERN_ERR_UNSUPPORTED_EXTENSION, "the server sent extension %u, which we did not offer",
-                     type);
+    const char *name = tern_name_extension(type);
+    return tern_fail(c, TERN_ERR_UNSUPPORTED_EXTENSION, "the server sent extension %u (%s), which we did not offer",
+                     type, name != NULL ? name : "unknown");
 }
 
 int tern_hs_server_hello_parse(tern_conn *c, tern_reader *r) {

@@ -108,6 +108,19 @@ typedef struct {
     uint16_t client_version; /* server: ClientHello.client_version (RSA kx) */
     size_t client_chain_n;  /* server: client path certificates copied, published
                                (c->npeer_certs) once CertificateVerify checks out */
+    /* OCSP stapling (RFC 6066 §8, lib/hs_certificate_status.c).
+     * ocsp_requested: client: status_request sent; server: the client
+     * offered it with status_type ocsp.  ocsp_agreed (client): the
+     * ServerHello carried status_request.  must_staple (client): the
+     * server's leaf lists status_request in its TLS feature extension
+     * (RFC 7633).  The client keeps the leaf and its issuer (when the issuer
+     * is not a trust anchor) for the response's check at the end of the
+     * handshake area, out of the next message's way: ocsp_hs_cap is
+     * c->hs_cap before that (0: nothing kept). */
+    uint8_t ocsp_requested, ocsp_agreed, must_staple;
+    size_t ocsp_hs_cap;
+    size_t ocsp_leaf_len, ocsp_issuer_len; /* the kept leaf, then the issuer (len 0: the anchor) */
+    const tern_x509_cert *ocsp_anchor;     /* the issuer when it is the path's trust anchor */
     tern_sess_hs sess;      /* resumption (lib/session.c) */
     tern_ch_stream ch;      /* server: the ClientHello parser's state */
     uint64_t trace_note[8]; /* the trace's note on the message being described (lib/trace.c) */

@@ -23,7 +23,7 @@ static const char *find(const name_row *t, size_t n, int code) {
     return NULL;
 }
 
-/* Handshake messages (RFC 5246 §7.4, RFC 5077 §3.3), ChangeCipherSpec
+/* Handshake messages (RFC 5246 §7.4, RFC 5077 §3.3, RFC 6066 §8), ChangeCipherSpec
  * (RFC 5246 §7.1) sitting in the flight like one. */
 static const name_row handshake[] = {
     {TERN_HT_HELLO_REQUEST, "HelloRequest", "RFC 5246 7.4.1.1"},
@@ -37,6 +37,7 @@ static const name_row handshake[] = {
     {TERN_HT_CERTIFICATE_VERIFY, "CertificateVerify", "RFC 5246 7.4.8"},
     {TERN_HT_CLIENT_KEY_EXCHANGE, "ClientKeyExchange", "RFC 5246 7.4.7, RFC 8422 5.7"},
     {TERN_HT_FINISHED, "Finished", "RFC 5246 7.4.9"},
+    {TERN_HT_CERTIFICATE_STATUS, "CertificateStatus", "RFC 6066 8"},
     {TERN_HT_CHANGE_CIPHER_SPEC, "ChangeCipherSpec", "RFC 5246 7.1"},
 };
 
@@ -59,6 +60,7 @@ const char *tern_name_handshake_rfc(int type) {
 /* Extensions: those tern speaks first, then a few common ones it ignores. */
 static const name_row extension[] = {
     {TERN_EXT_SERVER_NAME, "server_name", NULL},
+    {TERN_EXT_STATUS_REQUEST, "status_request", NULL},
     {TERN_EXT_SUPPORTED_GROUPS, "supported_groups", NULL},
     {TERN_EXT_EC_POINT_FORMATS, "ec_point_formats", NULL},
     {TERN_EXT_SIGNATURE_ALGORITHMS, "signature_algorithms", NULL},
@@ -66,7 +68,6 @@ static const name_row extension[] = {
     {TERN_EXT_EXTENDED_MASTER_SECRET, "extended_master_secret", NULL},
     {TERN_EXT_SESSION_TICKET, "session_ticket", NULL},
     {TERN_EXT_RENEGOTIATION_INFO, "renegotiation_info", NULL},
-    {5, "status_request", NULL},
     {18, "signed_certificate_timestamp", NULL},
     {21, "padding", NULL},
     {22, "encrypt_then_mac", NULL},

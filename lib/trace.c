@@ -179,12 +179,13 @@ typedef struct {
     uint32_t len;           /* received: its length as lib/hs.c gave it */
     uint32_t ticket_len;    /* written NewSessionTicket */
     uint32_t lifetime;
-    uint32_t publen;        /* written: the key share's (or RSA ciphertext's) length */
+    uint32_t publen;        /* written: the key share's (or RSA ciphertext's) length; the OCSP
+                               response's length (CertificateStatus) */
     uint16_t type;          /* received: TERN_HT_* */
     uint16_t out_type;      /* written: TERN_HT_* */
     uint16_t group, scheme; /* written key exchange, CertificateVerify */
     uint16_t exts[8];       /* received ServerHello: the extensions, in wire order (at most the
-                               six tern offers, each once: lib/ext.c refuses duplicates) */
+                               seven tern offers, each once: lib/ext.c refuses duplicates) */
     uint8_t waiting;        /* received: announced, not described yet */
     uint8_t out_reported;   /* written: its writer reported */
     uint8_t ca_names;       /* written CertificateRequest: with the CA names */
@@ -453,6 +454,11 @@ static void client_hello_sent(const tern_conn *c, fields *fs, size_t sid_len) {
             add(fs, "session_ticket", "empty");
         list_item(names, sizeof names, tern_name_extension(TERN_EXT_SESSION_TICKET), TERN_EXT_SESSION_TICKET, 4);
     }
+    if (h->ocsp_requested) {
+        add(fs, "status_request", "ocsp, no responder IDs, no extensions (%s mode)",
+            cfg->ocsp_mode == TERN_OCSP_HARD ? "hard" : "soft");
+        list_item(names, sizeof names, tern_name_extension(TERN_EXT_STATUS_REQUEST), TERN_EXT_STATUS_REQUEST, 4);
+    }
     add(fs, "extensions", "%s", names);
 }
 
@@ -494,6 +500,8 @@ static void client_hello_received(const tern_conn *c, fields *fs, size_t sid_len
         add(fs, "renegotiation_info", "yes (or the SCSV)");
     if (h->sess.ticket_ext)
         add(fs, "session_ticket", "%s", h->sess.have_resume ? "a ticket we can open" : "present");
+    if (h->ocsp_requested)
+        add(fs, "status_request", "ocsp (OCSP stapling asked for)");
 }
 
 /* One ServerHello extension's field. */
@@ -505,6 +513,7 @@ static void server_ext_field(const tern_conn *c, fields *fs, uint16_t type) {
     case TERN_EXT_EC_POINT_FORMATS: add(fs, "ec_point_formats", "uncompressed"); break;
     case TERN_EXT_ALPN: add(fs, "alpn", "%s", c->alpn != NULL ? c->alpn : ""); break;
     case TERN_EXT_SESSION_TICKET: add(fs, "session_ticket", "empty"); break;
+    case TERN_EXT_STATUS_REQUEST: add(fs, "status_request", "empty (a CertificateStatus follows the Certificate)"); break;
     default: break;
     }
 }
@@ -528,6 +537,8 @@ static void server_hello_fields(const tern_conn *c, fields *fs, size_t sid_len, 
             exts[n++] = TERN_EXT_ALPN;
         if (h->sess.ticket_expected)
             exts[n++] = TERN_EXT_SESSION_TICKET;
+        if (c->staple != NULL)
+            exts[n++] = TERN_EXT_STATUS_REQUEST;
     } else {
         for (size_t i = 0; i < nt->nexts && i < TERN_ARRAY_LEN(nt->exts); i++)
             exts[n++] = nt->exts[i];
@@ -849,6 +860,86 @@ void tern_trace_ticket(tern_conn *c, int sent, uint32_t lifetime, size_t ticket_
     report_end(c, TERN_HT_NEW_SESSION_TICKET, sent, &n);
 }
 
+/* CertificateStatus (RFC 6066 §8): the response is the responder's
+ * signed statement; its content is worded by the check's event. */
+static void cert_status_fields(fields *fs, uint32_t response_len) {
+    add(fs, "status_type", "ocsp (1)");
+    add(fs, "response", "%u bytes (a DER OCSPResponse, RFC 6960 4.2.1)", (unsigned)response_len);
+}
+
+void tern_trace_cert_status(tern_conn *c, int sent, size_t response_len) {
+    note n;
+    if (!report_begin(c, TERN_HT_CERTIFICATE_STATUS, sent, &n))
+        return;
+    n.publen = (uint32_t)response_len;
+    report_end(c, TERN_HT_CERTIFICATE_STATUS, sent, &n);
+}
+
+static const char *const staple_names[] = {
+    "no OCSP response", "OCSP response good", "OCSP status unknown", "OCSP response: revoked",
+    "OCSP response refused", "OCSP response missing",
+};
+
+void tern_trace_ocsp(tern_conn *c, int verdict, int rc, const tern_ocsp_info *info, const char *detail) {
+    if (!tracing(c))
+        return;
+    flush(c, 1);
+    fields fs;
+    fs.n = fs.used = 0;
+    char text[600], d1[40], d2[40];
+    if (info != NULL && info->this_update != 0) {
+        static const char *const status[] = {"good", "revoked", "unknown"};
+        add(&fs, "serial", "%s", info->serial_hex);
+        add(&fs, "cert_status", "%s", info->cert_status >= 0 && info->cert_status <= 2 ? status[info->cert_status] : "?");
+        if (info->cert_status == TERN_OCSP_REVOKED) {
+            date_text(info->revocation_time, d1, sizeof d1);
+            add(&fs, "revoked", "%s (%s)", d1, tern_ocsp_reason_name(info->revocation_reason));
+        }
+        date_text(info->produced_at, d1, sizeof d1);
+        add(&fs, "produced_at", "%s", d1);
+        date_text(info->this_update, d1, sizeof d1);
+        add(&fs, "this_update", "%s", d1);
+        if (info->next_update != 0) {
+            date_text(info->next_update, d2, sizeof d2);
+            add(&fs, "next_update", "%s", d2);
+        } else {
+            add(&fs, "next_update", "absent");
+        }
+        add(&fs, "signed_by", "%s", info->delegated ? "a delegated responder certified by the issuer (id-kp-OCSPSigning)"
+                                                    : "the certificate's issuer");
+    }
+    if (verdict == TERN_STAPLE_GOOD && info != NULL) {
+        snprintf(text, sizeof text,
+                 "the server stapled an OCSP response, signed by %s, saying its certificate (serial %s) is good as of "
+                 "%s: it was not revoked then, and we did not have to ask the CA ourselves",
+                 info->delegated ? "a delegated responder of the issuer" : "the issuer", info->serial_hex, d1);
+        detail = text;
+    }
+    tern_trace_event ev = {0};
+    ev.kind = TERN_TRACE_CHECK;
+    ev.name = verdict >= 0 && verdict < (int)TERN_ARRAY_LEN(staple_names) ? staple_names[verdict] : "OCSP";
+    if (verdict == TERN_STAPLE_NONE && rc == 1)
+        ev.name = "OCSP response not checked";
+    ev.rfc = c->hs_state->must_staple ? "RFC 6066 8, RFC 6960 4.2, RFC 7633 4.2.3.1" : "RFC 6066 8, RFC 6960 4.2";
+    ev.status = rc == 1 ? 0 : rc;
+    ev.detail = detail;
+    ev.fields = fs.f;
+    ev.nfields = fs.n;
+    emit(c, &ev);
+}
+
+void tern_trace_staple_skipped(tern_conn *c, const char *why) {
+    if (!tracing(c))
+        return;
+    flush(c, 1);
+    tern_trace_event ev = {0};
+    ev.kind = TERN_TRACE_CHECK;
+    ev.name = "OCSP response not stapled";
+    ev.rfc = "RFC 6066 8";
+    ev.detail = why;
+    emit(c, &ev);
+}
+
 void tern_trace_finished(tern_conn *c, int sent, const uint8_t verify_data[TERN_VERIFY_LEN], int match) {
     note n;
     if (!report_begin(c, TERN_HT_FINISHED, sent, &n))
@@ -893,6 +984,7 @@ static void note_fields(tern_conn *c, const note *n, int type, int sent, fields 
     case TERN_HT_CERTIFICATE_VERIFY: cert_verify_fields(c, fs, sent, n->scheme); break;
     case TERN_HT_CERTIFICATE_REQUEST: cert_request_sent_fields(c, fs, n->ca_names); break;
     case TERN_HT_NEW_SESSION_TICKET: ticket_fields(fs, n->lifetime, n->ticket_len); break;
+    case TERN_HT_CERTIFICATE_STATUS: cert_status_fields(fs, n->publen); break;
     case TERN_HT_FINISHED: add_hex(fs, "verify_data", n->pub, TERN_VERIFY_LEN); break;
     default: break;
     }

@@ -19,6 +19,7 @@
 #endif
 
 #include "lib/conn.h"
+#include "lib/x509/ocsp.h"
 
 /* ---- the table walk (lib/hs.c) ---- */
 
@@ -73,6 +74,21 @@ void tern_trace_cert_request(tern_conn *c, int sent, int ca_names, const tern_re
 
 /* NewSessionTicket (RFC 5077 §3.3): the lifetime hint and the ticket's length. */
 void tern_trace_ticket(tern_conn *c, int sent, uint32_t lifetime, size_t ticket_len);
+
+/* CertificateStatus (RFC 6066 §8): status_type ocsp and the response's
+ * length, as written or as framed by the parser (before any check). */
+void tern_trace_cert_status(tern_conn *c, int sent, size_t response_len);
+
+/* The client's verdict on OCSP stapling (a CHECK event): verdict is the
+ * TERN_STAPLE_* it reached, rc the error that refuses the handshake (0
+ * when accepted, 1 when not checked: verification is off), info what the
+ * response said (NULL when there was none, or it did not parse), detail a
+ * sentence ("" when info says it all). */
+void tern_trace_ocsp(tern_conn *c, int verdict, int rc, const tern_ocsp_info *info, const char *detail);
+
+/* Server: the client asked for OCSP stapling and we send no response
+ * (why: none set, or expired). */
+void tern_trace_staple_skipped(tern_conn *c, const char *why);
 
 /* Finished (RFC 5246 §7.4.9): verify_data as written, or as received with
  * the verdict of the comparison (match 1: it equals ours). */

@@ -34,12 +34,14 @@ enum {
     TERN_HT_CERTIFICATE_VERIFY = 15,
     TERN_HT_CLIENT_KEY_EXCHANGE = 16,
     TERN_HT_FINISHED = 20,
+    TERN_HT_CERTIFICATE_STATUS = 22, /* RFC 6066 §8 */
     /* Not a handshake type: ChangeCipherSpec is its own content type, but it
      * sits in the flight order like a message, so the table gives it a row. */
     TERN_HT_CHANGE_CIPHER_SPEC = 0x100
 };
 enum {
     TERN_EXT_SERVER_NAME = 0,
+    TERN_EXT_STATUS_REQUEST = 5, /* RFC 6066 §8 */
     TERN_EXT_SUPPORTED_GROUPS = 10,
     TERN_EXT_EC_POINT_FORMATS = 11,
     TERN_EXT_SIGNATURE_ALGORITHMS = 13,
@@ -51,6 +53,8 @@ enum {
 #define TERN_GROUP_X25519 29
 #define TERN_GROUP_SECP256R1 23 /* RFC 8422 §5.1.1; uncompressed points only (lib/kx.c) */
 #define TERN_GROUP_SECP384R1 24
+/* CertificateStatusType (RFC 6066 §8): the only one defined. */
+#define TERN_CERT_STATUS_OCSP 1
 #define TERN_SCSV_RENEGOTIATION 0x00ff
 #define TERN_TLS12 0x0303
 

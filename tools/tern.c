@@ -69,11 +69,11 @@ void usage(void) {
             "usage: tern client HOST:PORT [--truststore FILE|DIR] [--system] [--servername NAME] [--alpn LIST]\n"
             "                   [--cipher NAME] [--keystore CERT.pem KEY.pem] [--resume N] [--trace[=hex]]\n"
             "                   [--show-secrets] [--groups LIST] [--crl FILE|DIR]... [--crl-mode MODE]\n"
-            "                   [--password-file FILE | --password-env VAR | --password pass:TEXT]\n"
+            "                   [--password-file FILE | --password-env VAR | --password pass:TEXT] [--ocsp soft|hard]\n"
             "       tern server --port N --keystore CERT.pem KEY.pem [--bind ADDR] [--echo|--http]\n"
             "                   [--alpn LIST] [--cipher NAME] [--truststore FILE|DIR --client-auth optional|required]\n"
             "                   [--no-tickets] [--no-session-cache] [--trace[=hex]] [--show-secrets] [--groups LIST]\n"
-            "                   [--crl FILE|DIR]... [--crl-mode MODE]\n"
+            "                   [--crl FILE|DIR]... [--crl-mode MODE] [--ocsp-file FILE]...\n"
             "                   [--password-file FILE | --password-env VAR | --password pass:TEXT]\n"
             "                   [--handshake-timeout S] [--idle-timeout S] [--max-connections N] [--workers N]\n"
             "                   [--stats [S]] [--quiet]\n"
@@ -101,6 +101,7 @@ void usage(void) {
             "--max-connections (10000, per worker) a new one is closed at once; --workers N processes share\n"
             "the port; --stats prints counters every S seconds (10) and at exit; --quiet: no line per connection.\n");
     tool_obs_usage(stderr);
+    tool_ocsp_usage(stderr);
     tool_password_usage(stderr);
     fprintf(stderr, "Exit codes: 0 success; 1 connection or TLS failure (client: anything but a clean close_notify\n"
                     "from the server; verify: the chain is refused); 2 usage or setup error (bad option, unreadable\n"
@@ -236,6 +237,10 @@ void print_status(const char *who, tern_conn *c) {
         fprintf(stderr, ", SNI %s", sni);
     if (tern_session_reused(c))
         fprintf(stderr, ", session resumed");
+    static const char *const staple[] = {"", "good", "unknown (accepted: soft mode)", "revoked", "refused", "missing"};
+    int v = tern_ocsp_verdict(c);
+    if (v > 0 && v < 6)
+        fprintf(stderr, ", OCSP staple %s", staple[v]);
     fprintf(stderr, "\n");
 }
 
@@ -380,7 +385,7 @@ int setup_failed(tern_config *cfg) {
 
 static int run_client(int argc, char **argv) {
     const char *target = NULL, *trust = NULL, *sni = NULL, *alpn = NULL, *cipher = NULL, *groups = NULL;
-    const char *ids[16][2], *keyname = NULL;
+    const char *ids[16][2], *keyname = NULL, *ocsp = NULL;
     size_t nids = 0;
     int resume_n = 0, nargs;
     static tool_obs obs;
@@ -417,6 +422,8 @@ static int run_client(int argc, char **argv) {
             keyname = argv[++i];
         else if (strcmp(argv[i], "--resume") == 0 && i + 1 < argc && atoi(argv[i + 1]) >= 0)
             resume_n = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--ocsp") == 0 && i + 1 < argc)
+            ocsp = argv[++i];
         else if (argv[i][0] != '-' && target == NULL)
             target = argv[i];
         else {
@@ -468,6 +475,13 @@ static int run_client(int argc, char **argv) {
     }
     if (resume_n > 0 && tern_config_set_session_tickets(cfg, 1, 7200) != 0)
         return setup_failed(cfg);
+    if (ocsp != NULL) { /* OCSP stapling (RFC 6066 §8) */
+        int m = strcmp(ocsp, "soft") == 0 ? TERN_OCSP_SOFT : strcmp(ocsp, "hard") == 0 ? TERN_OCSP_HARD : -1;
+        if (m < 0 || tern_config_request_ocsp(cfg, m) != 0) {
+            fprintf(stderr, "tern client: --ocsp takes soft or hard\n");
+            return setup_failed(cfg);
+        }
+    }
     int fd = connect_to(host, colon + 1);
     if (fd < 0) {
         tern_config_free(cfg);

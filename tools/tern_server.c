@@ -49,6 +49,7 @@ typedef struct {
     int workers;                   /* processes; 1 = no fork */
     int64_t stats_ms;              /* 0: no --stats */
     int quiet;                     /* no line per connection */
+    tool_ocsp *ocsp;               /* --ocsp-file: refreshed before each connection */
 } serve_opts;
 
 typedef struct {
@@ -533,6 +534,7 @@ static conn *slot_take(server *sv) {
 static void conn_open(server *sv, conn *c, int fd) {
     int one = 1;
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* tern writes whole flights */
+    tool_ocsp_refresh(sv->o->ocsp, sv->cfg); /* an --ocsp-file replaced since (a stat per file) */
     if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 || (c->tls = tern_server_new(sv->cfg)) == NULL ||
         tern_set_io(c->tls, conn_recv, conn_send, c) != 0 || ev_add(&sv->ev, fd, KEY_CONN + c->slot, EV_IN, 0) != 0) {
         say(sv, "tern server: %s\n", "cannot create the connection");
@@ -879,6 +881,9 @@ int tool_server_main(int argc, char **argv) {
                     .workers = 1};
     static tool_obs obs;
     static tool_pw pw; /* the config's password callback points at it */
+    static tool_ocsp ocsp; /* --ocsp-file (tools/tool_ocsp.c) */
+    int ocspopt;
+    o.ocsp = &ocsp;
     crl_opts crl = {{0}, 0, NULL};
     for (int i = 0; i < argc; i++) {
         char *end;
@@ -889,6 +894,10 @@ int tool_server_main(int argc, char **argv) {
             continue;
         else if ((pwopt = tool_password_option(&pw, argc, argv, &i)) != 0) {
             if (pwopt < 0)
+                return 2;
+        }
+        else if ((ocspopt = tool_ocsp_option(&ocsp, argc, argv, &i)) != 0) {
+            if (ocspopt < 0)
                 return 2;
         }
         else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
@@ -984,6 +993,8 @@ int tool_server_main(int argc, char **argv) {
     if (trust != NULL && load_trust(cfg, trust, "server", &pw) != 0)
         return setup_failed(cfg);
     if (crl_apply(&crl, cfg, "server") != 0)
+        return setup_failed(cfg);
+    if (tool_ocsp_apply(&ocsp, cfg) != 0) /* after the identities and the trust store */
         return setup_failed(cfg);
     if (tool_obs_apply(&obs, cfg, "server") != 0)
         return setup_failed(cfg);

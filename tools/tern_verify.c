@@ -10,7 +10,11 @@
  *               [--key-usage LIST] [--eku LIST] [--crl FILE|DIR ...]
  *               [--crl-mode require|if-present] [--policy OID]...
  *               [--require-explicit-policy] [--inhibit-policy-mapping]
- *               [--inhibit-any-policy] CHAIN.pem
+ *               [--inhibit-any-policy] [--ocsp RESPONSE.der] CHAIN.pem
+ *
+ * With --ocsp, a DER OCSP response (RFC 6960, e.g. `openssl ocsp -respout`)
+ * is checked for the leaf and its issuer on the path (lib/x509/ocsp.h), as
+ * a client checks a stapled one; the chain is valid only if it says good.
  *
  * Every input of tern_x509_params has its flag, so any case of a test
  * suite such as x509-limbo can be replayed from the command line.
@@ -21,6 +25,7 @@
 #include <time.h>
 
 #include "crypto/ct.h"
+#include "lib/x509/ocsp.h"
 #include "lib/x509/pem.h"
 #include "lib/x509/policy.h"
 #include "lib/x509/verify.h"
@@ -34,7 +39,8 @@ static void verify_usage(void) {
             "                   [--at TIME] [--max-depth N] [--key-usage LIST] [--eku LIST]\n"
             "                   [--crl FILE|DIR]... [--crl-mode require|if-present]\n"
             "                   [--policy OID]... [--require-explicit-policy]\n"
-            "                   [--inhibit-policy-mapping] [--inhibit-any-policy] CHAIN.pem\n"
+            "                   [--inhibit-policy-mapping] [--inhibit-any-policy] [--ocsp RESPONSE.der]\n"
+            "                   CHAIN.pem\n"
             "Builds a path from the first certificate of CHAIN.pem (the leaf; the others may come in any\n"
             "order) to a certificate of the trust store, checks every certificate on it and the anchor\n"
             "(signature, validity at TIME, the RFC 5280 profile, CA constraints, extKeyUsage for the\n"
@@ -55,9 +61,13 @@ static void verify_usage(void) {
             "which decides once an explicit policy is required (--require-explicit-policy, or a CA's\n"
             "policyConstraints); --inhibit-policy-mapping and --inhibit-any-policy set the other two\n"
             "initial inputs.\n"
+            "--ocsp RESPONSE.der: once the path is valid, check this DER OCSP response (RFC 6960) for the\n"
+            "leaf and its issuer on the path at TIME, as a TLS client checks a stapled one: signed by the\n"
+            "issuer or by a responder it delegated to (id-kp-OCSPSigning), current (%d seconds of clock\n"
+            "skew allowed), and saying good; revoked, unknown or a refused response refuses the chain.\n"
             "Exit codes: 0 the chain is valid; 1 it is refused (the certificate and the reason are\n"
             "printed); 2 usage error or unreadable files.\n",
-            TERN_X509_MAX_DEPTH - 1);
+            TERN_X509_MAX_DEPTH - 1, TERN_OCSP_SKEW);
 }
 
 static const char *const ku_names[] = {"digitalSignature", "nonRepudiation", "keyEncipherment",
@@ -153,6 +163,10 @@ static void describe(const char *label, const tern_x509_cert *c) {
     printf("           valid %s .. %s; %s %zu-bit key%s\n", nb, na,
            c->key.type == TERN_X509_KEY_RSA ? "RSA" : c->key.type == TERN_X509_KEY_EC ? "EC" : "unknown",
            c->key.bits, c->has_basic_constraints && c->is_ca ? "; a CA" : "");
+    if (c->must_staple)
+        printf("           must-staple (TLS Feature status_request, RFC 7633)\n");
+    if (c->has_eku && (c->eku & TERN_X509_EKU_OCSP_SIGNING))
+        printf("           an OCSP responder (extKeyUsage id-kp-OCSPSigning)\n");
 }
 
 static uint8_t *slurp(const char *path, size_t *len) {
@@ -187,8 +201,61 @@ static uint8_t *slurp(const char *path, size_t *len) {
     return buf;
 }
 
+/* --ocsp: check the response for the leaf and the next certificate on the
+ * path (or the anchor).  Prints what it finds; 0 when the response says
+ * good, else 1 after printing the verdict. */
+static int check_ocsp(const char *path, uint8_t **der, uint8_t *const *ders, const size_t *lens, size_t n,
+                      const tern_x509_result *res, int64_t at) {
+    size_t len = 0;
+    tern_x509_cert leaf, up;
+    const tern_x509_cert *issuer = NULL;
+    *der = slurp(path, &len);
+    if (*der == NULL) {
+        printf("verdict: REFUSED: the OCSP response %s cannot be read\n", path);
+        return 1;
+    }
+    if (n == 0 || res->path_n == 0 || tern_x509_parse(&leaf, ders[res->path[0]], lens[res->path[0]]) != 0)
+        return 1;
+    if (res->path_n >= 2 && res->path[1] < n && tern_x509_parse(&up, ders[res->path[1]], lens[res->path[1]]) == 0)
+        issuer = &up;
+    else if (res->anchor != NULL)
+        issuer = &res->anchor->cert;
+    if (issuer == NULL) {
+        printf("verdict: REFUSED: the leaf's issuer is not known, so the OCSP response cannot be checked\n");
+        return 1;
+    }
+    tern_ocsp_info info;
+    char msg[400], t[40];
+    int rc = tern_ocsp_check(*der, len, &leaf, issuer, at, &info, msg, sizeof msg);
+    printf("OCSP response: %zu bytes from %s\n", len, path);
+    if (rc == 0 || rc == TERN_ERR_CERT_REVOKED || rc == TERN_ERR_CERT_REVOCATION_UNKNOWN) {
+        date_text(info.produced_at, t, sizeof t);
+        printf("  signed by %s, produced %s\n", info.delegated ? "a delegated responder" : "the issuer", t);
+        date_text(info.this_update, t, sizeof t);
+        printf("  for serial %s: %s; this update %s", info.serial_hex,
+               info.cert_status == TERN_OCSP_GOOD      ? "good"
+               : info.cert_status == TERN_OCSP_REVOKED ? "revoked"
+                                                       : "unknown",
+               t);
+        if (info.next_update) {
+            date_text(info.next_update, t, sizeof t);
+            printf(", next update %s", t);
+        }
+        printf("\n");
+    }
+    if (rc == 0) {
+        printf("  ok: the stapled OCSP response says the certificate (serial %s) is good\n", info.serial_hex);
+        return 0;
+    }
+    printf("check: OCSP response (RFC 6960)\n");
+    printf("verdict: REFUSED: %s\n", msg);
+    printf("error: %s\n", tern_strerror(rc));
+    return 1;
+}
+
 int tool_verify_main(int argc, char **argv) {
-    const char *trust = NULL, *chain_path = NULL;
+    const char *trust = NULL, *chain_path = NULL, *ocsp_path = NULL;
+    uint8_t *ocsp_der = NULL;
     const char *names[MAX_NAMES];
     size_t n_names = 0;
     const char *crl_paths[16];
@@ -255,6 +322,8 @@ int tool_verify_main(int argc, char **argv) {
                 return 2;
             }
             crl_paths[n_crl++] = argv[++i];
+        } else if (strcmp(argv[i], "--ocsp") == 0 && i + 1 < argc && ocsp_path == NULL) {
+            ocsp_path = argv[++i];
         } else if (strcmp(argv[i], "--crl-mode") == 0 && i + 1 < argc) {
             i++;
             if (strcmp(argv[i], "require") == 0)
@@ -478,6 +547,10 @@ int tool_verify_main(int argc, char **argv) {
             tern_x509_name_display(res.anchor->cert.subject, subj, sizeof subj);
             printf("  [anchor] %s\n       ok: in the trust store, valid, profile\n", subj);
         }
+        if (ocsp_path != NULL && check_ocsp(ocsp_path, &ocsp_der, ders, lens, n, &res, at) != 0) {
+            status = 1;
+            goto done;
+        }
         printf("verdict: OK (the chain is valid");
         for (size_t i = 0; i < n_names; i++)
             printf("%s %s", i ? "," : " for", names[i]);
@@ -497,8 +570,10 @@ int tool_verify_main(int argc, char **argv) {
         printf("error: %s\n", tern_strerror(rc));
         status = 1;
     }
+done:
     tern_wipe(&res, sizeof res);
 out:
+    free(ocsp_der);
     for (size_t i = 0; i < n; i++)
         free(ders[i]);
     free(ders);

@@ -64,6 +64,34 @@ void tool_password_forget(tool_pw *o);
 /* Print the usage lines of the options above. */
 void tool_password_usage(FILE *f);
 
+/* ---- OCSP stapling, server side (tools/tool_ocsp.c) ----
+ * --ocsp-file FILE after a --keystore: the DER OCSP response stapled for
+ * that identity, reloaded when the file changes. */
+#define TOOL_OCSP_MAX 16
+typedef struct {
+    struct tool_ocsp_file {
+        const char *path;    /* NULL: no response for this identity */
+        long long mtime;     /* nanoseconds, as last loaded */
+        long long size;
+        int state;           /* 0 taken, 1 refused, -1 unreadable, -2 not loaded yet */
+    } file[TOOL_OCSP_MAX];   /* by identity: the k-th --keystore */
+    long long checked;       /* when the files were last set again (time(NULL)) */
+} tool_ocsp;
+/* If argv[*i] is --ocsp-file: take it and its FILE (advancing *i) and
+ * return 1; 0 if it is not; -1 on a usage error (said on stderr: no FILE,
+ * no --keystore before it, two for one --keystore). */
+int tool_ocsp_option(tool_ocsp *o, int argc, char **argv, int *i);
+/* Load the files into cfg, after its identities: 0, or 2 when a file
+ * cannot be read (said).  A response refused by the library is said, and
+ * the server starts without it. */
+int tool_ocsp_apply(tool_ocsp *o, tern_config *cfg);
+/* Before serving a connection: reload the files whose mtime or size
+ * changed, and set the others again once a minute (so an expired one is
+ * said); speaks on stderr only when something changed. */
+void tool_ocsp_refresh(tool_ocsp *o, tern_config *cfg);
+/* Usage lines of --ocsp-file and the client's --ocsp. */
+void tool_ocsp_usage(FILE *f);
+
 /* ---- subcommands in their own files ---- */
 int tool_verify_main(int argc, char **argv); /* tools/tern_verify.c */
 int tool_speed_main(int argc, char **argv);  /* tools/tern_speed.c */

@@ -17,7 +17,7 @@
 enum {
     T_CLIENT_HELLO = 1, T_SERVER_HELLO = 2, T_NEW_SESSION_TICKET = 4, T_CERTIFICATE = 11, T_SERVER_KEY_EXCHANGE = 12,
     T_CERTIFICATE_REQUEST = 13, T_SERVER_HELLO_DONE = 14, T_CERTIFICATE_VERIFY = 15,
-    T_CLIENT_KEY_EXCHANGE = 16, T_FINISHED = 20, T_CCS = 256
+    T_CLIENT_KEY_EXCHANGE = 16, T_FINISHED = 20, T_CERTIFICATE_STATUS = 22, T_CCS = 256
 };
 
 static FILE *keylog_file;
@@ -171,6 +171,11 @@ static void explain_message(tool_obs *o, const tern_trace_event *ev) {
                      "store can make.",
                      groups[0] ? groups : "none we have");
         say(o, buf);
+        if (field(ev, "status_request") != NULL)
+            say(o, we_client ? "We also ask for OCSP stapling (status_request): a recent, signed statement from the "
+                               "certificate's issuer that it is not revoked, sent along with the certificate."
+                             : "The client also asks for OCSP stapling (status_request): we send our response for "
+                               "the certificate we choose, if we have a current one.");
         f = field(ev, "session_ticket");
         if ((f != NULL && strncmp(f, "a ticket", 8) == 0) ||
             ((f = field(ev, "session_id")) != NULL && strcmp(f, "empty") != 0))
@@ -234,6 +239,17 @@ static void explain_message(tool_obs *o, const tern_trace_event *ev) {
         say(o, buf);
         break;
     }
+    case T_CERTIFICATE_STATUS:
+        say(o, we_client ? "OCSP stapling: the server adds a response from its certificate's issuer (or a responder "
+                           "the issuer delegated to), signed and dated, saying the certificate was not revoked. "
+                           "We asked for it in our ClientHello (status_request); we check it is for the leaf we "
+                           "just verified, signed by its issuer, and current. The server fetched it, so we need "
+                           "not ask the CA ourselves (nor tell it which site we visit)."
+                         : "OCSP stapling: the client asked for it (status_request), so after our certificate we "
+                           "send the OCSP response we hold for it: its issuer's signed, dated statement that the "
+                           "certificate was not revoked. We checked it when it was loaded, and that it has not "
+                           "expired since.");
+        break;
     case T_SERVER_KEY_EXCHANGE: {
         char g[64], sc[64], key[96];
         word(ev, "named_curve", g, sizeof g);
@@ -394,6 +410,8 @@ void tool_trace_render(void *arg, const tern_trace_event *ev) {
         snprintf(buf, sizeof buf, "%s: %s (%s): %s", ev->status ? "Check FAILED" : "Check", ev->name, rfc,
                  ev->detail);
         say(o, buf);
+        if (strncmp(ev->name, "OCSP", 4) == 0)
+            show_fields(o, ev); /* what the response said: status, dates, signer */
         break;
     }
     case TERN_TRACE_DONE:

@@ -86,7 +86,9 @@ enum tern_error {
     TERN_ERR_CERT_REVOKED      = -91, /* a certificate on the path is revoked (CRL) */
     TERN_ERR_CERT_REVOCATION_UNKNOWN = -92, /* no usable CRL where one is needed (stale, badly
                                               signed, missing under TERN_CRL_REQUIRE) */
-    TERN_ERR_CERT_POLICY       = -93  /* no acceptable certificate policy (RFC 5280 §6.1.5 (g)) */
+    TERN_ERR_CERT_POLICY       = -93, /* no acceptable certificate policy (RFC 5280 §6.1.5 (g)) */
+    TERN_ERR_OCSP_BAD          = -94  /* a stapled OCSP response is malformed, not for this certificate,
+                                         outside its validity, or not signed by a key allowed to sign it */
 };
 
 /* A sentence naming the error or status code, e.g. "a certificate is expired

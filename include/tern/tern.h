@@ -64,6 +64,7 @@ enum tern_alert {
     TERN_ALERT_NO_RENEGOTIATION            = 100,
     TERN_ALERT_UNSUPPORTED_EXTENSION       = 110,
     TERN_ALERT_UNRECOGNIZED_NAME           = 112,
+    TERN_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE = 113,
     TERN_ALERT_NO_APPLICATION_PROTOCOL     = 120
 };
 
@@ -393,6 +394,83 @@ TERN_API int tern_config_set_client_ca_names(tern_config *cfg, size_t max_bytes)
 #define TERN_POLICY_MAX 16
 TERN_API int tern_config_add_policy(tern_config *cfg, const char *oid);
 TERN_API int tern_config_set_policy_flags(tern_config *cfg, unsigned flags);
+
+/* OCSP stapling (RFC 6066 §8 status_request, RFC 6960 responses, RFC 7633
+ * must-staple): the server sends, right after its Certificate, a recent
+ * response signed by its certificate's issuer saying the certificate is not
+ * revoked, so the client need not ask the CA.  See docs/CERTIFICATES.md.
+ *
+ * Client: tern_config_request_ocsp(cfg, mode) with
+ *   TERN_OCSP_OFF   (default) no status_request; the server sends nothing;
+ *   TERN_OCSP_SOFT  ask for a response and check the one the server sends;
+ *                   a server that sends none is accepted;
+ *   TERN_OCSP_HARD  ask, and refuse a server that sends no response or one
+ *                   that says "unknown".
+ * In both SOFT and HARD a response that says "revoked" fails the handshake
+ * (TERN_ERR_CERT_REVOKED, alert certificate_revoked), and one that is
+ * malformed, not for the server's certificate, outside its validity (with
+ * five minutes of clock skew) or not signed by the issuer or a delegated
+ * responder it names fails it too (TERN_ERR_OCSP_BAD, alert
+ * bad_certificate_status_response): RFC 6066 §8 makes a client abort on a
+ * response that is not satisfactory.  A leaf certificate with the RFC 7633
+ * TLS feature status_request ("must-staple") makes SOFT behave as HARD.  A
+ * missing response, or "unknown", where one is required fails with
+ * TERN_ERR_CERT_REVOCATION_UNKNOWN (alert certificate_unknown).  Or
+ * TERN_OCSP_KEEP_RESPONSE into mode to keep the response's bytes for
+ * tern_ocsp_response: each connection made afterwards then holds hs_max
+ * more bytes (tern_config_set_buffer_sizes); without it a connection keeps
+ * only the verdict.  With tern_config_insecure_skip_verify the response is
+ * not checked (the verdict stays TERN_STAPLE_NONE; a kept one is still
+ * kept).  Returns 0 or TERN_ERR_INVALID_ARG (an unknown mode, or KEEP with
+ * OFF). */
+enum tern_ocsp_mode { TERN_OCSP_OFF = 0, TERN_OCSP_SOFT = 1, TERN_OCSP_HARD = 2 };
+#define TERN_OCSP_KEEP_RESPONSE 0x100
+TERN_API int tern_config_request_ocsp(tern_config *cfg, int mode);
+
+/* Client, after the handshake (or after it failed): what the stapled
+ * response said about the server's certificate.  A completed handshake
+ * only ever shows NONE, GOOD or (SOFT mode) UNKNOWN; the others failed it.
+ * NONE on a resumed session (no certificate is sent then: the session was
+ * checked when it was made). */
+enum tern_staple_verdict {
+    TERN_STAPLE_NONE = 0,    /* no response checked: not asked for, none sent (SOFT), resumed,
+                                verification off */
+    TERN_STAPLE_GOOD = 1,    /* a valid response says good */
+    TERN_STAPLE_UNKNOWN = 2, /* a valid response says the responder does not know the certificate
+                                (accepted in SOFT mode, the handshake failed otherwise) */
+    TERN_STAPLE_REVOKED = 3, /* a valid response says revoked: the handshake failed */
+    TERN_STAPLE_BAD = 4,     /* the response was refused (TERN_ERR_OCSP_BAD): the handshake failed */
+    TERN_STAPLE_MISSING = 5  /* required (HARD or must-staple) but not sent: the handshake failed */
+};
+TERN_API int tern_ocsp_verdict(const tern_conn *c);
+/* Client with TERN_OCSP_KEEP_RESPONSE: the DER OCSPResponse the server
+ * stapled (*len its length), whatever the verdict, or NULL (none sent, not
+ * kept, resumed).  Valid until tern_free(). */
+TERN_API const uint8_t *tern_ocsp_response(const tern_conn *c, size_t *len);
+
+/* Server: the DER OCSPResponse to staple for identity `identity` (0 the
+ * key store loaded first, then the tern_config_add_identity ones in
+ * order), sent to clients that ask (status_request) in full handshakes
+ * that use that identity.  It is checked now, at the configured clock: for
+ * that identity's leaf certificate, signed by its issuer (taken from the
+ * identity's chain, else the trust store) or a delegated responder the
+ * issuer certified, inside its validity, status good.  A response that
+ * fails any of these is refused and never sent: TERN_ERR_OCSP_BAD,
+ * TERN_ERR_CERT_REVOKED, TERN_ERR_CERT_REVOCATION_UNKNOWN, or
+ * TERN_ERR_INVALID_ARG (no such identity, or its issuer is nowhere to be
+ * found), with the sentence in tern_config_error; the identity then has
+ * no response (the one set before is dropped too: what the responder says
+ * now is not hidden behind an older answer).  der NULL and len 0 remove it.  The bytes
+ * are copied once into the configuration; connections never copy them.
+ * Unlike the other setters this one may be called again while connections
+ * are made from cfg (from one thread at a time; set the first response
+ * before cfg is shared): a handshake under way keeps writing the response
+ * it started with, and the old one is freed after it.  At each handshake a response past its
+ * nextUpdate (or, without one, more than 7 days after its thisUpdate) is
+ * not sent, and the trace says so: refresh it before then.  Returns 0 (and
+ * tern_config_error says what was set: the serial, the signer, until when)
+ * or the errors above, TERN_ERR_NOMEM. */
+TERN_API int tern_config_set_ocsp_response(tern_config *cfg, size_t identity, const uint8_t *der, size_t len);
 
 /* The loud opt-out: a client made from this configuration does not check
  * the server's certificate chain nor its name.  Anyone on the path can then

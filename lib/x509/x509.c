@@ -325,6 +325,9 @@ static int parse_key_usage(tern_x509_cert *c, tern_reader *v) {
     return 0;
 }
 
+/* id-kp-OCSPSigning, 1.3.6.1.5.5.7.3.9 (RFC 6960 §4.2.2.2). */
+static const uint8_t oid_kp_ocsp_signing[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x09};
+
 static int parse_eku(tern_x509_cert *c, tern_reader *v) {
     tern_reader seq;
     TERN_TRY(tern_der_expect(v, TERN_DER_SEQUENCE, &seq));
@@ -339,6 +342,8 @@ static int parse_eku(tern_x509_cert *c, tern_reader *v) {
             c->eku |= TERN_X509_EKU_CLIENT_AUTH;
         else if (TERN_DER_OID_EQ(oid, tern_oid_eku_any))
             c->eku |= TERN_X509_EKU_ANY;
+        else if (TERN_DER_OID_EQ(oid, oid_kp_ocsp_signing))
+            c->eku |= TERN_X509_EKU_OTHER | TERN_X509_EKU_OCSP_SIGNING;
         else
             c->eku |= TERN_X509_EKU_OTHER;
     }
@@ -440,10 +445,32 @@ static int parse_name_constraints(tern_x509_cert *c, tern_reader *v) {
     return 0;
 }
 
+/* TLS Feature (RFC 7633 §4.2): Features ::= SEQUENCE OF INTEGER.  Each is
+ * a TLS extension type, so a value beyond 16 bits (or a negative one) is
+ * not one: the certificate is malformed rather than guessed at. */
+static int parse_tls_feature(tern_x509_cert *c, tern_reader *v) {
+    tern_reader seq;
+    TERN_TRY(tern_der_expect(v, TERN_DER_SEQUENCE, &seq));
+    TERN_TRY(tern_rd_end(v));
+    while (tern_rd_left(&seq)) {
+        uint64_t f;
+        TERN_TRY(tern_der_small_uint(&seq, &f));
+        TERN_ENSURE(f <= 0xffff, TERN_ERR_DECODE);
+        if (f == TERN_X509_TLS_FEATURE_STATUS_REQUEST)
+            c->must_staple = 1;
+    }
+    c->has_tls_feature = 1;
+    return 0;
+}
+
 #define MAX_EXTENSIONS 64
 
 /* id-pe-authorityInfoAccess, 1.3.6.1.5.5.7.1.1 (RFC 5280 §4.2.2.1). */
 static const uint8_t oid_pe_aia[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01};
+/* id-pe-tlsfeature, 1.3.6.1.5.5.7.1.24 (RFC 7633 §6). */
+static const uint8_t oid_pe_tls_feature[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x18};
+/* id-pkix-ocsp-nocheck, 1.3.6.1.5.5.7.48.1.5 (RFC 6960 §4.2.2.2.1): NULL. */
+static const uint8_t oid_ocsp_nocheck[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x05};
 
 static int parse_extensions(tern_x509_cert *c, tern_reader *exts) {
     tern_reader seq;
@@ -499,6 +526,14 @@ static int parse_extensions(tern_x509_cert *c, tern_reader *exts) {
                 c->unknown_critical = 1;
                 c->unknown_critical_oid = oid;
             }
+        } else if (TERN_DER_OID_EQ(oid, oid_pe_tls_feature)) {
+            /* Understood whether critical or not: the TLS layer enforces
+             * must-staple (RFC 7633 §4.2.2). */
+            TERN_TRY(parse_tls_feature(c, &val));
+        } else if (TERN_DER_OID_EQ(oid, oid_ocsp_nocheck)) {
+            TERN_TRY(tern_der_null(&val));
+            TERN_TRY(tern_rd_end(&val));
+            c->ocsp_nocheck = 1;
         } else if (TERN_DER_OID_EQ(oid, tern_oid_ce_name_constraints)) {
             /* Enforced by path validation whether critical or not (a CA
              * that wrongly marks them non-critical still meant them). */

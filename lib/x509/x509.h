@@ -93,6 +93,13 @@ typedef struct {
 #define TERN_X509_EKU_CLIENT_AUTH (1u << 1)
 #define TERN_X509_EKU_ANY (1u << 2)
 #define TERN_X509_EKU_OTHER (1u << 3)
+/* id-kp-OCSPSigning (RFC 6960 §4.2.2.2): set together with
+ * TERN_X509_EKU_OTHER, which it is for every purpose but OCSP. */
+#define TERN_X509_EKU_OCSP_SIGNING (1u << 4)
+
+/* The TLS extension type that RFC 7633 must-staple lists (status_request,
+ * RFC 6066 §8). */
+#define TERN_X509_TLS_FEATURE_STATUS_REQUEST 5
 
 typedef struct {
     tern_span der;             /* the whole Certificate */
@@ -143,6 +150,12 @@ typedef struct {
     int bc_critical, ku_critical, eku_critical, san_critical, ski_critical, aki_critical;
     int pc_critical, inhibit_any_critical; /* policyConstraints, inhibitAnyPolicy */
     int has_aia;               /* authorityInfoAccess (its shape checked at parse) */
+    /* TLS Feature (RFC 7633 §4.2, id-pe-tlsfeature 1.3.6.1.5.5.7.1.24):
+     * Features ::= SEQUENCE OF INTEGER, each a TLS extension type
+     * (0..65535, else the certificate is malformed). */
+    int has_tls_feature;
+    int must_staple;           /* the features list status_request (5) */
+    int ocsp_nocheck;          /* id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1) present */
     int unknown_critical;      /* an unrecognised extension marked critical */
     tern_span unknown_critical_oid;
 } tern_x509_cert;

@@ -50,7 +50,10 @@ static void fz_die(const char *what, const char *why) {
 }
 
 /* Configuration variants, so the engines are fuzzed in each shape:
- *   0  ECDHE_RSA (the defaults), ALPN;
+ *   0  ECDHE_RSA (the defaults), ALPN; the client asks for OCSP stapling
+ *      (soft mode, RFC 6066 §8 status_request), which the variant-0
+ *      server does not answer; fz_staple_server_new's server does (seeds
+ *      of fuzz_client with a CertificateStatus, make_seeds.c);
  *   1  the RSA key exchange and mutual TLS: the server requires a client
  *      certificate (CertificateRequest, client Certificate,
  *      CertificateVerify, RSA-encrypted premaster);
@@ -91,6 +94,9 @@ static FZ_UNUSED tern_config *fz_client_cfg_v(int v) {
             fz_die("client truststore", tern_config_error(cfg));
         if (tern_config_set_alpn(cfg, "h2,http/1.1") < 0)
             fz_die("alpn", "refused");
+        if (v == 0 && (tern_config_load_truststore(cfg, tv_path("ocsp/ca.crt")) < 0 ||
+                       tern_config_request_ocsp(cfg, TERN_OCSP_SOFT) < 0))
+            fz_die("client OCSP stapling", tern_config_error(cfg));
         if (v == 1) {
             char chain[512];
             snprintf(chain, sizeof chain, "%s", tv_path("certs/client-chain.pem"));
@@ -147,6 +153,30 @@ static FZ_UNUSED tern_config *fz_server_cfg_v(int v) {
     return cfg;
 }
 
+/* A server that staples an OCSP response (vectors/ocsp: the leaf, P-256,
+ * and good.der, valid at FZ_NOW), for the variant-0 client. */
+static FZ_UNUSED tern_config *fz_staple_server_cfg(void) {
+    static tern_config *cfg;
+    if (cfg == NULL) {
+        char chain[512];
+        size_t n;
+        cfg = tern_config_new();
+        if (cfg == NULL)
+            fz_die("config", "out of memory");
+        snprintf(chain, sizeof chain, "%s", tv_path("ocsp/leaf-chain.pem"));
+        if (tern_config_load_keystore(cfg, chain, tv_path("ocsp/leaf.key")) < 0)
+            fz_die("staple server keystore", tern_config_error(cfg));
+        tern_config_set_clock(cfg, fz_clock, NULL);
+        tern_config_set_rng(cfg, tv_rng, &fz_server_rng_state);
+        tern_config_set_trace(cfg, fz_trace, NULL);
+        char *der = tv_slurp(tv_path("ocsp/good.der"), &n);
+        if (der == NULL || tern_config_set_ocsp_response(cfg, 0, (const uint8_t *)der, n) < 0)
+            fz_die("staple server OCSP response", tern_config_error(cfg));
+        free(der);
+    }
+    return cfg;
+}
+
 static FZ_UNUSED tern_config *fz_client_cfg(void) { return fz_client_cfg_v(0); }
 static FZ_UNUSED tern_config *fz_server_cfg(void) { return fz_server_cfg_v(0); }
 static FZ_UNUSED void fz_make_session(void);
@@ -166,6 +196,12 @@ static FZ_UNUSED tern_conn *fz_client_new_v(int v) {
 
 static FZ_UNUSED tern_conn *fz_server_new_v(int v) {
     tern_config *cfg = fz_server_cfg_v(v);
+    fz_server_rng_state = FZ_SERVER_SEED;
+    return tern_server_new(cfg);
+}
+
+static FZ_UNUSED tern_conn *fz_staple_server_new(void) {
+    tern_config *cfg = fz_staple_server_cfg();
     fz_server_rng_state = FZ_SERVER_SEED;
     return tern_server_new(cfg);
 }
@@ -268,12 +304,15 @@ static int fz_pending(int rc) { return rc == TERN_WANT_READ || rc == TERN_WANT_W
 
 /* One full deterministic session: handshake, FZ_MESSAGE from the client,
  * echoed by the server, close_notify from the client, answered by the
- * server.  Returns 0, or -1 if anything went wrong (printed). */
-static FZ_UNUSED int fz_capture_session_v(fz_capture *cap, int v) {
+ * server.  Returns 0, or -1 if anything went wrong (printed).  The server
+ * is s (taken over), or NULL for the variant's. */
+static FZ_UNUSED int fz_capture_session_sv(fz_capture *cap, int v, tern_conn *s) {
     memset(cap, 0, sizeof *cap);
     fz_dir c2s = {{0}, {0}}, s2c = {{0}, {0}};
     fz_end ce = {&s2c, &c2s}, se = {&c2s, &s2c};
-    tern_conn *c = fz_client_new_v(v), *s = fz_server_new_v(v);
+    tern_conn *c = fz_client_new_v(v);
+    if (s == NULL)
+        s = fz_server_new_v(v);
     int ok = -1;
     if (c == NULL || s == NULL)
         goto out;
@@ -322,6 +361,7 @@ out:
     return ok;
 }
 
+static FZ_UNUSED int fz_capture_session_v(fz_capture *cap, int v) { return fz_capture_session_sv(cap, v, NULL); }
 static FZ_UNUSED int fz_capture_session(fz_capture *cap) { return fz_capture_session_v(cap, 0); }
 
 /* The session of a variant-2 handshake, made once (deterministically). */

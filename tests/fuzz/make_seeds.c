@@ -174,6 +174,24 @@ int main(void) {
         put("fuzz_server", name, (uint8_t)(v << 6), 1, one.buf, one.len);
         free(one.buf);
     }
+    /* OCSP stapling (RFC 6066 §8): the variant-0 client against a server
+     * that staples a good response, so the client's CertificateStatus
+     * parse and the response's check start from a real one. */
+    {
+        fz_capture st;
+        if (fz_capture_session_sv(&st, 0, fz_staple_server_new()) < 0) {
+            fprintf(stderr, "make_seeds: the stapling session did not go as expected\n");
+            return 1;
+        }
+        static const uint8_t chunks[] = {0, 7};
+        for (size_t i = 0; i < sizeof chunks; i++) {
+            char name[64];
+            snprintf(name, sizeof name, "v0-staple-session-chunk%u", chunks[i]);
+            put("fuzz_client", name, chunks[i], 1, st.s2c.buf, st.s2c.len);
+        }
+        free(st.c2s.buf);
+        free(st.s2c.buf);
+    }
     fz_capture cap = caps[0];
     fz_flight *fs = &fss[0];
 
