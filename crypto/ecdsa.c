@@ -254,8 +254,7 @@ int tern_ecdsa_p256_verify_raw(const uint8_t pub[65], tern_hash_alg alg, const u
                                const uint8_t sig[TERN_ECDSA_P256_RAW_SIG_LEN]) {
     size_t hlen = tern_hash_len(alg);
     TERN_ENSURE(hlen >= 32, TERN_ERR_UNSUPPORTED);
-    uint64_t r[4], s[4], e[4], w[4], u1[4], u2[4], v[4];
-    uint8_t x[32];
+    uint64_t r[4], s[4], e[4], w[4], u1[4], u2[4];
     tern_p256_scalar_from_bytes(r, sig);
     tern_p256_scalar_from_bytes(s, sig + 32);
     /* SEC 1 §4.1.4 step 1: r and s in [1, n-1]. */
@@ -264,12 +263,9 @@ int tern_ecdsa_p256_verify_raw(const uint8_t pub[65], tern_hash_alg alg, const u
     tern_p256_scalar_inv(w, s);
     tern_p256_scalar_mul(u1, e, w);
     tern_p256_scalar_mul(u2, r, w);
-    /* R = u1 G + u2 Q; infinity is a bad signature, a bad Q a bad key. */
-    TERN_TRY(tern_p256_mul2_x(x, u1, u2, pub));
-    tern_p256_scalar_from_bytes(v, x);
-    tern_p256_scalar_reduce(v, v);
-    TERN_ENSURE(memcmp(v, r, sizeof v) == 0, TERN_ERR_BAD_SIGNATURE);
-    return 0;
+    /* R = u1 G + u2 Q; infinity or x(R) mod n != r is a bad signature, a
+     * bad Q a bad key.  Compared in projective coordinates. */
+    return tern_p256_mul2_check_r(r, u1, u2, pub);
 }
 
 int tern_ecdsa_p256_verify(const uint8_t pub[65], tern_hash_alg alg, const uint8_t *digest, const uint8_t *sig_der,

@@ -19,7 +19,9 @@
  * Jacobian coordinates (doubling 3M + 5S against the complete formula's
  * 8M + 3S + 2 mults by b) with a guarded addition; see jac_add() and
  * point_mul() for why the guard suffices.  Verification, where every input
- * is public, uses a variable-time interleaved wNAF (tern_p256_mul2_x).
+ * is public, uses a variable-time interleaved wNAF (tern_p256_mul2_x) and
+ * compares x(R) mod n with r without leaving Jacobian coordinates
+ * (tern_p256_mul2_check_r: X = r Z^2, or (r + n) Z^2 when r + n < p).
  *
  * Scalar multiplication: signed radix-2^5 digits d_i in [-16, 16]
  * (k = sum d_i 2^(5i), Booth recoding), 52 windows.  Variable base: a table
@@ -1001,12 +1003,11 @@ static int wnaf5(int8_t naf[257], const uint64_t k_in[4]) {
     return len;
 }
 
-int tern_p256_mul2_x(uint8_t x[32], const uint64_t u1[4], const uint64_t u2[4], const uint8_t pub[65]) {
-    const fe_ops *F = fe_pick();
-    apoint q, a, gtab[8];
+/* *out = u1 G + u2 Q (Jacobian, Z = 0 for infinity), Q decoded from pub. */
+static int mul2(const fe_ops *F, jacpoint *out, const uint64_t u1[4], const uint64_t u2[4], const uint8_t pub[65]) {
+    apoint q, gtab[8];
     jacpoint qtab[8], q2, acc;
     int8_t n1[257], n2[257];
-    fe t;
     TERN_TRY(point_decode(F, &q, pub));
     /* Odd multiples 1, 3, ..., 15 of G (affine, from the fixed-base
      * table's first window) and of Q (Jacobian). */
@@ -1040,9 +1041,43 @@ int tern_p256_mul2_x(uint8_t x[32], const uint64_t u1[4], const uint64_t u2[4], 
             jac_add_vt(F, &acc, &acc, &qq);
         }
     }
+    *out = acc;
+    return 0;
+}
+
+int tern_p256_mul2_x(uint8_t x[32], const uint64_t u1[4], const uint64_t u2[4], const uint8_t pub[65]) {
+    const fe_ops *F = fe_pick();
+    jacpoint acc;
+    apoint a;
+    fe t;
+    TERN_TRY(mul2(F, &acc, u1, u2, pub));
     TERN_ENSURE(jac_to_affine(F, &a, &acc) != 0, TERN_ERR_BAD_SIGNATURE);
     fe_from_mont(F, t, a.x);
     limbs_to_bytes(x, t);
+    return 0;
+}
+
+/* The comparison without the inversion: with R = (X : Y : Z) Jacobian,
+ * x = X / Z^2, and x mod n = r holds exactly when x = r or x = r + n (x <
+ * p < 2n), so when X = r Z^2 or, if r + n < p, X = (r + n) Z^2. */
+int tern_p256_mul2_check_r(const uint64_t r[4], const uint64_t u1[4], const uint64_t u2[4], const uint8_t pub[65]) {
+    const fe_ops *F = fe_pick();
+    jacpoint acc;
+    fe z2, c, cx;
+    TERN_TRY(mul2(F, &acc, u1, u2, pub));
+    TERN_ENSURE(!fe_is_zero(acc.z), TERN_ERR_BAD_SIGNATURE);
+    fe_sqr(z2, acc.z);
+    fe_to_mont(F, c, r); /* r < n < p */
+    fe_mul(cx, c, z2);
+    if (fe_eq(cx, acc.x))
+        return 0;
+    uint64_t rn[4], carry = 0;
+    for (int i = 0; i < 4; i++)
+        rn[i] = addc(r[i], N[i], &carry);
+    TERN_ENSURE(carry == 0 && limbs_lt(rn, P), TERN_ERR_BAD_SIGNATURE);
+    fe_to_mont(F, c, rn);
+    fe_mul(cx, c, z2);
+    TERN_ENSURE(fe_eq(cx, acc.x), TERN_ERR_BAD_SIGNATURE);
     return 0;
 }
 

@@ -88,6 +88,13 @@ uint64_t tern_p256_base_mul_x(uint8_t x[32], const uint64_t k[4]);
 TERN_MUST_CHECK int tern_p256_mul2_x(uint8_t x[32], const uint64_t u1[4], const uint64_t u2[4],
                                      const uint8_t pub[TERN_P256_PUBLIC_LEN]);
 
+/* ECDSA's final check (SEC 1 §4.1.4 steps 5-8) without an inversion:
+ * returns 0 when u1 * G + u2 * Q is finite and its X coordinate reduced
+ * mod n equals r (r in [1, n-1], limbs); TERN_ERR_BAD_SIGNATURE when not,
+ * TERN_ERR_BAD_KEY for an invalid pub.  Variable time (public inputs). */
+TERN_MUST_CHECK int tern_p256_mul2_check_r(const uint64_t r[4], const uint64_t u1[4], const uint64_t u2[4],
+                                           const uint8_t pub[65]);
+
 /* Internal: the BMI2/ADX field multiplication (crypto/p256_adx.c, x86-64
  * only): r = a * b / 2^256 mod p in the Montgomery domain, a, b < p.  Only
  * call after tern_cpu_has(TERN_CPU_BMI2 | TERN_CPU_ADX). */

@@ -317,6 +317,45 @@ static void test_base_vs_var(void **state) {
     tv_use_cpu(NULL);
 }
 
+/* tern_p256_mul2_check_r (ECDSA's projective comparison) against the
+ * affine X from tern_p256_mul2_x: for random u1, u2 and Q, r = x mod n
+ * passes, r + 1 and r - 1 fail, and a bad Q is a bad key.  (The r + n < p
+ * branch is met by Wycheproof's large-x vectors in test_ecdsa.) */
+static void run_mul2(const char *path) {
+    tv_use_cpu(path);
+    uint64_t seed = 4147, u1[4], u2[4], r[4], r2[4];
+    uint8_t k[32], pub[65], x[32];
+    for (int i = 0; i < 40; i++) {
+        tv_rng(&seed, k, 32);
+        k[0] &= 0x7f;
+        assert_int_equal(tern_p256_public_from_private(pub, k), 0);
+        tv_rng(&seed, k, 32);
+        tern_p256_scalar_from_bytes(u1, k);
+        tern_p256_scalar_reduce(u1, u1);
+        tv_rng(&seed, k, 32);
+        tern_p256_scalar_from_bytes(u2, k);
+        tern_p256_scalar_reduce(u2, u2);
+        assert_int_equal(tern_p256_mul2_x(x, u1, u2, pub), 0);
+        tern_p256_scalar_from_bytes(r, x);
+        tern_p256_scalar_reduce(r, r);
+        assert_int_equal(tern_p256_mul2_check_r(r, u1, u2, pub), 0);
+        tern_p256_scalar_add(r2, r, (const uint64_t[4]){1, 0, 0, 0});
+        assert_int_equal(tern_p256_mul2_check_r(r2, u1, u2, pub), TERN_ERR_BAD_SIGNATURE);
+        tern_p256_scalar_add(r2, r, (const uint64_t[4]){0xf3b9cac2fc632550u, 0xbce6faada7179e84u,
+                                                         0xffffffffffffffffu, 0xffffffff00000000u}); /* r - 1 */
+        assert_int_equal(tern_p256_mul2_check_r(r2, u1, u2, pub), TERN_ERR_BAD_SIGNATURE);
+        pub[64] ^= 1;
+        assert_int_equal(tern_p256_mul2_check_r(r, u1, u2, pub), TERN_ERR_BAD_KEY);
+    }
+}
+
+static void test_mul2(void **state) {
+    (void)state;
+    for (size_t i = 0; i < NPATHS; i++)
+        run_mul2(paths[i]);
+    tv_use_cpu(NULL);
+}
+
 /* Key generation: valid keys, pub = priv G, both ECDH directions agree,
  * the RNG failure path, and deterministic output for a fixed RNG. */
 static int failing_rng(void *arg, uint8_t *buf, size_t len) {
@@ -458,6 +497,7 @@ int main(void) {
         cmocka_unit_test(test_wycheproof_spki),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_base_vs_var),
+        cmocka_unit_test(test_mul2),
         cmocka_unit_test(test_keygen),
         cmocka_unit_test(test_scalar),
 #ifdef TERN_TEST_HAVE_OPENSSL
