@@ -260,7 +260,7 @@ int tern_ecdsa_p256_verify_raw(const uint8_t pub[65], tern_hash_alg alg, const u
     /* SEC 1 §4.1.4 step 1: r and s in [1, n-1]. */
     TERN_ENSURE(tern_p256_scalar_is_valid(r) && tern_p256_scalar_is_valid(s), TERN_ERR_BAD_SIGNATURE);
     digest_to_scalar(e, digest, hlen);
-    tern_p256_scalar_inv(w, s);
+    tern_p256_scalar_inv_vartime(w, s); /* s is public */
     tern_p256_scalar_mul(u1, e, w);
     tern_p256_scalar_mul(u2, r, w);
     /* R = u1 G + u2 Q; infinity or x(R) mod n != r is a bad signature, a

@@ -865,6 +865,68 @@ void tern_p256_scalar_inv(uint64_t r[4], const uint64_t a[4]) {
     tern_wipe(acc, sizeof acc);
 }
 
+/* x = x / 2 mod n for x < n: n is odd, so x + n is even when x is odd;
+ * the sum's carry becomes the top bit.  Variable time (public inputs). */
+static void sc_half_vt(uint64_t x[4]) {
+    uint64_t c = 0;
+    if (x[0] & 1) {
+        for (int i = 0; i < 4; i++)
+            x[i] = addc(x[i], N[i], &c);
+    }
+    for (int i = 0; i < 3; i++)
+        x[i] = (x[i] >> 1) | (x[i + 1] << 63);
+    x[3] = (x[3] >> 1) | (c << 63);
+}
+
+/* a^-1 mod n for public a in [1, n-1] by the binary extended Euclidean
+ * algorithm (HAC Algorithm 14.61 specialised to an odd modulus): the
+ * invariants x1 a = u and x2 a = v (mod n) hold throughout, u and v are
+ * halved while even and the larger reduced by the smaller, until one
+ * reaches 1.  Branches on a, so only for ECDSA verification's s. */
+void tern_p256_scalar_inv_vartime(uint64_t r[4], const uint64_t a[4]) {
+    uint64_t u[4], v[4], x1[4] = {1, 0, 0, 0}, x2[4] = {0, 0, 0, 0};
+    memcpy(u, a, sizeof u);
+    memcpy(v, N, sizeof v);
+    if ((a[0] | a[1] | a[2] | a[3]) == 0) {
+        memset(r, 0, 4 * sizeof r[0]);
+        return;
+    }
+    for (;;) {
+        if (u[0] == 1 && (u[1] | u[2] | u[3]) == 0) {
+            memcpy(r, x1, sizeof x1);
+            return;
+        }
+        if (v[0] == 1 && (v[1] | v[2] | v[3]) == 0) {
+            memcpy(r, x2, sizeof x2);
+            return;
+        }
+        while ((u[0] & 1) == 0) {
+            for (int i = 0; i < 3; i++)
+                u[i] = (u[i] >> 1) | (u[i + 1] << 63);
+            u[3] >>= 1;
+            sc_half_vt(x1);
+        }
+        while ((v[0] & 1) == 0) {
+            for (int i = 0; i < 3; i++)
+                v[i] = (v[i] >> 1) | (v[i + 1] << 63);
+            v[3] >>= 1;
+            sc_half_vt(x2);
+        }
+        uint64_t br = 0, d[4];
+        for (int i = 0; i < 4; i++)
+            d[i] = subb(u[i], v[i], &br);
+        if (!br) { /* u >= v */
+            memcpy(u, d, sizeof u);
+            mod_sub(x1, x1, x2, N);
+        } else {
+            br = 0;
+            for (int i = 0; i < 4; i++)
+                v[i] = subb(v[i], u[i], &br);
+            mod_sub(x2, x2, x1, N);
+        }
+    }
+}
+
 /* ---- Public operations ---- */
 
 uint64_t tern_p256_base_mul_x(uint8_t x[32], const uint64_t k[4]) {

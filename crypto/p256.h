@@ -74,6 +74,9 @@ void tern_p256_scalar_reduce(uint64_t r[4], const uint64_t a[4]);
 void tern_p256_scalar_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
 void tern_p256_scalar_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
 void tern_p256_scalar_inv(uint64_t r[4], const uint64_t a[4]);
+/* The same inverse in variable time (binary extended Euclid), for a
+ * public a only (ECDSA verification's s); 0 for 0. */
+void tern_p256_scalar_inv_vartime(uint64_t r[4], const uint64_t a[4]);
 
 /* x = the X coordinate (32 bytes, < p) of k * G, k any value < 2^256.
  * Returns a mask: all-ones when k * G is not the point at infinity, i.e.

@@ -447,10 +447,28 @@ static void run_scalar(const char *path) {
         tern_p256_scalar_inv(s, a);
         tern_p256_scalar_mul(r, a, s);
         assert_true(r[0] == 1 && r[1] == 0 && r[2] == 0 && r[3] == 0);
+        /* The variable-time inverse gives the same value. */
+        tern_p256_scalar_inv_vartime(r, a);
+        assert_memory_equal(r, s, sizeof r);
     }
     uint64_t z[4] = {0, 0, 0, 0};
     tern_p256_scalar_inv(r, z);
     assert_true((r[0] | r[1] | r[2] | r[3]) == 0);
+    tern_p256_scalar_inv_vartime(r, z);
+    assert_true((r[0] | r[1] | r[2] | r[3]) == 0);
+    /* n - 1 = -1 is its own inverse; small values and 2^k. */
+    uint64_t nm1[4] = {nn[0] - 1, nn[1], nn[2], nn[3]};
+    tern_p256_scalar_inv_vartime(r, nm1);
+    assert_memory_equal(r, nm1, sizeof r);
+    for (int k = 0; k < 256; k += 5) {
+        uint64_t pw[4] = {0, 0, 0, 0};
+        pw[k / 64] = (uint64_t)1 << (k % 64);
+        if (k == 255 || tern_p256_scalar_is_valid(pw) == 0)
+            continue;
+        tern_p256_scalar_inv_vartime(s, pw);
+        tern_p256_scalar_inv(r, pw);
+        assert_memory_equal(r, s, sizeof r);
+    }
 }
 
 static void test_scalar(void **state) {
