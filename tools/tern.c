@@ -376,6 +376,20 @@ static int resume_rounds(const tern_conn *first, const tern_config *cfg, const c
     return status;
 }
 
+/* --alpn, --cipher and --groups (each NULL when not given) into cfg; 0, or
+ * 2 after saying which was refused. */
+int tls_options_apply(tern_config *cfg, const char *who, const char *alpn, const char *cipher, const char *groups) {
+    if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {
+        fprintf(stderr, "tern %s: bad --alpn or --cipher\n", who);
+        return 2;
+    }
+    if (groups && tern_config_set_groups(cfg, groups) != 0) {
+        fprintf(stderr, "tern %s: bad --groups (x25519, secp256r1, secp384r1)\n", who);
+        return 2;
+    }
+    return 0;
+}
+
 /* A command that stops before it runs frees what it set up (so leak checkers
  * stay quiet on usage errors) and exits 2. */
 int setup_failed(tern_config *cfg) {
@@ -465,14 +479,8 @@ static int run_client(int argc, char **argv) {
             return setup_failed(cfg);
     if (tool_obs_apply(&obs, cfg, "client") != 0)
         return setup_failed(cfg);
-    if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {
-        fprintf(stderr, "tern client: bad --alpn or --cipher\n");
+    if (tls_options_apply(cfg, "client", alpn, cipher, groups) != 0)
         return setup_failed(cfg);
-    }
-    if (groups && tern_config_set_groups(cfg, groups) != 0) {
-        fprintf(stderr, "tern client: bad --groups (x25519, secp256r1, secp384r1)\n");
-        return setup_failed(cfg);
-    }
     if (resume_n > 0 && tern_config_set_session_tickets(cfg, 1, 7200) != 0)
         return setup_failed(cfg);
     if (ocsp != NULL) { /* OCSP stapling (RFC 6066 §8) */

@@ -1014,14 +1014,8 @@ int tool_server_main(int argc, char **argv) {
         return setup_failed(cfg);
     if (tool_obs_apply(&obs, cfg, "server") != 0)
         return setup_failed(cfg);
-    if ((alpn && tern_config_set_alpn(cfg, alpn) != 0) || (cipher && tern_config_set_cipher_suites(cfg, cipher) != 0)) {
-        fprintf(stderr, "tern server: bad --alpn or --cipher\n");
+    if (tls_options_apply(cfg, "server", alpn, cipher, groups) != 0)
         return setup_failed(cfg);
-    }
-    if (groups && tern_config_set_groups(cfg, groups) != 0) {
-        fprintf(stderr, "tern server: bad --groups (x25519, secp256r1, secp384r1)\n");
-        return setup_failed(cfg);
-    }
     /* Resumption on by default: 1024 sessions by ID, tickets, two hours. */
     if ((session_cache && tern_config_set_session_cache(cfg, 1024, 7200) != 0) ||
         (tickets && tern_config_set_session_tickets(cfg, 1, 7200) != 0)) {

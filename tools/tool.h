@@ -123,6 +123,9 @@ int wait_fd(int fd, int rc, int timeout_ms);
 int write_all_fd(int fd, const void *buf, size_t len);
 /* One status line on stderr: version, suite, ALPN, peer, resumption. */
 void print_status(const char *who, tern_conn *c);
+/* --alpn, --cipher and --groups (NULL when not given) into cfg; 0, or 2
+ * after saying which was refused. */
+int tls_options_apply(tern_config *cfg, const char *who, const char *alpn, const char *cipher, const char *groups);
 /* Free cfg and return 2 (a command that stops before it runs). */
 int setup_failed(tern_config *cfg);
 
